@@ -1,0 +1,8 @@
+/* bench.h - benchmark entry points behind `hashmatch bench <what>`. Each prints
+ * JSON on stdout and measures its baseline in the same run. */
+#ifndef HM_BENCH_H
+#define HM_BENCH_H
+
+int bench_hash(int argc, char **argv);
+
+#endif /* HM_BENCH_H */

@@ -1,0 +1,97 @@
+/* cli.h - shared pieces of the hashmatch command-line tool. */
+#ifndef HM_CLI_H
+#define HM_CLI_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hashmatch.h"
+
+/* Exit statuses (grep's convention where a command matches things). */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_MATCH = 1, CLI_EXIT_ERROR = 2, CLI_EXIT_USAGE = 2 };
+
+/* ---- subcommands (one file each) ---- */
+typedef int (*cli_command_fn)(int argc, char **argv);
+int cmd_hash(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+/* ---- log.c: every message to stderr goes through here ---- */
+extern int cli_verbosity; /* 0 quiet, 1 normal, 2 verbose */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "hashmatch <cmd>: <msg>" and a hint to use --help; returns CLI_EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- json.c: a small streaming JSON writer into a growable buffer ---- */
+typedef struct cli_buf {
+    char *data;
+    size_t len, cap;
+    int oom;
+} cli_buf;
+void cli_buf_init(cli_buf *b);
+void cli_buf_free(cli_buf *b);
+void cli_buf_reset(cli_buf *b);
+void cli_buf_putc(cli_buf *b, char c);
+void cli_buf_puts(cli_buf *b, const char *s);
+void cli_buf_printf(cli_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s as a JSON string literal (quotes included); invalid UTF-8 bytes
+ * become U+FFFD. */
+void cli_buf_json_string(cli_buf *b, const char *s);
+/* Appends `"key": ` (with a leading ", " unless first). */
+void cli_buf_json_key(cli_buf *b, int *first, const char *key);
+/* Appends the hex of bytes as a JSON string. */
+void cli_buf_json_hex(cli_buf *b, const uint8_t *bytes, size_t n);
+/* Writes the buffer to f; returns 0 or -1. */
+int cli_buf_write(const cli_buf *b, FILE *f);
+
+/* ---- files.c: expanding PATH arguments ---- */
+typedef struct cli_paths {
+    char **items;
+    size_t count, cap;
+} cli_paths;
+/* Adds every argument: files as given; with `recursive`, directories walked
+ * in byte order, keeping files whose first bytes are a known image format.
+ * A directory without `recursive`, or a path that does not exist, is
+ * reported and counted in *errors but still added (so the caller reports it
+ * in its output like any failing file). Returns 0, or -1 on out of memory. */
+int cli_paths_expand(cli_paths *p, char **args, int nargs, int recursive, int *errors);
+void cli_paths_free(cli_paths *p);
+
+/* ---- parallel.c: run work over items on all cores, emit in order ---- */
+typedef void (*cli_work_fn)(void *ctx, size_t index, void *slot);
+typedef void (*cli_emit_fn)(void *ctx, size_t index, void *slot);
+typedef struct cli_parallel {
+    size_t count;       /* number of items */
+    size_t slot_size;   /* bytes of per-item result storage */
+    unsigned threads;   /* 0: number of online CPUs */
+    cli_work_fn work;   /* called on worker threads, any order */
+    cli_emit_fn emit;   /* called on the calling thread, in index order */
+    void *ctx;
+    const char *label;  /* progress bar label; NULL for none */
+} cli_parallel;
+/* Returns 0, or -1 if threads or memory could not be had. */
+int cli_parallel_run(const cli_parallel *p);
+unsigned cli_cpu_count(void);
+
+/* ---- progress.c: a progress bar on stderr when it is a terminal ---- */
+typedef struct cli_progress {
+    const char *label;
+    size_t total, done;
+    double started, last_draw;
+    int enabled;
+} cli_progress;
+void cli_progress_start(cli_progress *p, const char *label, size_t total);
+void cli_progress_update(cli_progress *p, size_t done);
+void cli_progress_finish(cli_progress *p);
+double cli_now(void); /* monotonic seconds */
+
+/* ---- opts.c: small parsing helpers ---- */
+/* Parses an unsigned decimal integer in [min, max]; returns 0 or -1. */
+int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Parses "I/N" (0 <= I < N). */
+int cli_parse_shard(const char *s, unsigned *index, unsigned *count);
+
+#endif /* HM_CLI_H */

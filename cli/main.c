@@ -1,0 +1,47 @@
+/* main.c - the hashmatch command-line tool: dispatch to one file per subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct {
+    const char *name;
+    cli_command_fn fn;
+    const char *summary;
+} command;
+
+static const command COMMANDS[] = {
+    {"hash", cmd_hash, "hash image files (PDQ, aHash/dHash/pHash/wHash, MD5/SHA-1/SHA-256)"},
+    {"bench", cmd_bench, "benchmarks with in-run baselines, as JSON"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: hashmatch <command> [options] [args]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        fprintf(f, "  %-8s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fprintf(f, "\n'hashmatch <command> --help' describes each command; 'hashmatch --version'\n"
+               "prints the version. The tool never sends anything anywhere.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+        printf("hashmatch %s\n", hm_version());
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (!strcmp(cmd, COMMANDS[i].name)) return COMMANDS[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "hashmatch: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+}

@@ -1,0 +1,118 @@
+/* parallel.c - a bounded work queue: workers take items in index order, the
+ * calling thread emits results in index order, and at most `window` results
+ * wait in memory at any time (so a million files need no million slots). */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+typedef struct {
+    const cli_parallel *p;
+    pthread_mutex_t mu;
+    pthread_cond_t cv_done, cv_space;
+    size_t next_claim, next_emit, window;
+    unsigned char *slots;
+    unsigned char *done;
+} state;
+
+unsigned cli_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+static void *slot_at(state *s, size_t i) { return s->slots + (i % s->window) * s->p->slot_size; }
+
+static void *worker(void *arg)
+{
+    state *s = arg;
+    pthread_mutex_lock(&s->mu);
+    for (;;) {
+        while (s->next_claim < s->p->count && s->next_claim >= s->next_emit + s->window)
+            pthread_cond_wait(&s->cv_space, &s->mu);
+        if (s->next_claim >= s->p->count) break;
+        size_t i = s->next_claim++;
+        pthread_mutex_unlock(&s->mu);
+        s->p->work(s->p->ctx, i, slot_at(s, i));
+        pthread_mutex_lock(&s->mu);
+        s->done[i % s->window] = 1;
+        pthread_cond_signal(&s->cv_done);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+static int run_inline(const cli_parallel *p, cli_progress *prog)
+{
+    void *slot = calloc(1, p->slot_size ? p->slot_size : 1);
+    if (!slot) return -1;
+    for (size_t i = 0; i < p->count; i++) {
+        memset(slot, 0, p->slot_size);
+        p->work(p->ctx, i, slot);
+        p->emit(p->ctx, i, slot);
+        cli_progress_update(prog, i + 1);
+    }
+    free(slot);
+    return 0;
+}
+
+int cli_parallel_run(const cli_parallel *p)
+{
+    cli_progress prog;
+    cli_progress_start(&prog, p->label, p->count);
+    unsigned nt = p->threads ? p->threads : cli_cpu_count();
+    if (nt > p->count) nt = (unsigned)p->count;
+    int rc = 0;
+    if (nt <= 1) {
+        rc = run_inline(p, &prog);
+        cli_progress_finish(&prog);
+        return rc;
+    }
+    state s;
+    memset(&s, 0, sizeof s);
+    s.p = p;
+    s.window = (size_t)nt * 16;
+    s.slots = calloc(s.window, p->slot_size ? p->slot_size : 1);
+    s.done = calloc(s.window, 1);
+    pthread_t *tids = calloc(nt, sizeof *tids);
+    if (!s.slots || !s.done || !tids) {
+        free(s.slots);
+        free(s.done);
+        free(tids);
+        return -1;
+    }
+    pthread_mutex_init(&s.mu, NULL);
+    pthread_cond_init(&s.cv_done, NULL);
+    pthread_cond_init(&s.cv_space, NULL);
+    unsigned started = 0;
+    for (; started < nt; started++)
+        if (pthread_create(&tids[started], NULL, worker, &s) != 0) break;
+    if (started == 0) {
+        rc = -1;
+    } else {
+        for (size_t i = 0; i < p->count; i++) {
+            pthread_mutex_lock(&s.mu);
+            while (!s.done[i % s.window]) pthread_cond_wait(&s.cv_done, &s.mu);
+            pthread_mutex_unlock(&s.mu);
+            p->emit(p->ctx, i, slot_at(&s, i));
+            memset(slot_at(&s, i), 0, p->slot_size);
+            pthread_mutex_lock(&s.mu);
+            s.done[i % s.window] = 0;
+            s.next_emit = i + 1;
+            pthread_cond_broadcast(&s.cv_space);
+            pthread_mutex_unlock(&s.mu);
+            cli_progress_update(&prog, i + 1);
+        }
+    }
+    for (unsigned t = 0; t < started; t++) pthread_join(tids[t], NULL);
+    cli_progress_finish(&prog);
+    pthread_mutex_destroy(&s.mu);
+    pthread_cond_destroy(&s.cv_done);
+    pthread_cond_destroy(&s.cv_space);
+    free(s.slots);
+    free(s.done);
+    free(tids);
+    return rc;
+}

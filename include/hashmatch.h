@@ -1,0 +1,384 @@
+/*
+ * hashmatch.h - client-side hash matching: decode an image, hash it (PDQ, the
+ * imagehash family, MD5/SHA-1/SHA-256), and match the hashes against a signed,
+ * versioned fingerprint set.
+ *
+ * This is the library's only public header. Conventions:
+ *   - Every symbol starts with hm_ / HM_.
+ *   - Objects are opaque handles made by hm_<object>_new/_open/_load and released
+ *     by hm_<object>_free, which accepts NULL.
+ *   - Fallible functions return hm_status (HM_OK == 0). Those that can say more
+ *     take a last argument `hm_error *err` (may be NULL) that receives the status
+ *     and a human-readable message. On failure no output handle is produced and
+ *     output structs are left zeroed: nothing partial is ever returned.
+ *   - The library never prints, never exits and keeps no mutable global state
+ *     (the CPU feature probe is computed once and cached atomically). Loaded sets
+ *     and scanners are immutable and may be shared between threads.
+ *   - Hashes are byte strings in their canonical (hex) order: the first byte is
+ *     the first two hex digits. 64-bit imagehash values are also offered as
+ *     uint64_t with the first hex digit in the most significant nibble.
+ */
+#ifndef HASHMATCH_H
+#define HASHMATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Versions, export and attribute macros                                    */
+/* ------------------------------------------------------------------------ */
+
+/* The single source of truth for the version: CMake parses these lines. */
+#define HM_VERSION_MAJOR 0
+#define HM_VERSION_MINOR 1
+#define HM_VERSION_PATCH 0
+#define HM_VERSION_STRING "0.1.0"
+#define HM_VERSION_NUMBER (HM_VERSION_MAJOR * 10000 + HM_VERSION_MINOR * 100 + HM_VERSION_PATCH)
+
+#if defined(HM_STATIC_DEFINE) || !defined(__GNUC__)
+#define HM_API
+#else
+#define HM_API __attribute__((visibility("default")))
+#endif
+
+#if defined(__GNUC__)
+#define HM_NODISCARD __attribute__((warn_unused_result))
+#else
+#define HM_NODISCARD
+#endif
+
+/** The library's version string, e.g. "0.1.0" (equal to HM_VERSION_STRING
+ *  of the header it was built with). */
+HM_API const char *hm_version(void);
+
+/** HM_VERSION_NUMBER of the library actually linked. */
+HM_API unsigned hm_version_number(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes and errors                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** Status codes. Values are pinned: they never change between releases. */
+typedef enum hm_status {
+    HM_OK = 0,
+
+    /* general: 1..19 */
+    HM_E_INVALID_ARGUMENT = 1, /* NULL where a value is needed, bad option */
+    HM_E_NO_MEMORY = 2,        /* an allocation failed */
+    HM_E_IO = 3,               /* a file could not be opened, read or written */
+    HM_E_PARSE = 4,            /* malformed text: hex string, trust file, date */
+    HM_E_UNSUPPORTED = 5,      /* feature not available in this build/CPU */
+    HM_E_INTERNAL = 6,         /* a bug: please report it */
+    HM_E_CRYPTO = 7,           /* the crypto library failed unexpectedly */
+    HM_E_LIMIT = 8,            /* a configured resource limit was reached */
+
+    /* images: 20..39 */
+    HM_E_IMAGE_EMPTY = 20,       /* zero-length input */
+    HM_E_IMAGE_FORMAT = 21,      /* not a JPEG/PNG/GIF/WebP/PNM file */
+    HM_E_IMAGE_TRUNCATED = 22,   /* the data ends before the image does */
+    HM_E_IMAGE_CORRUPT = 23,     /* invalid data inside a known format */
+    HM_E_IMAGE_TOO_LARGE = 24,   /* width*height exceeds max_pixels */
+    HM_E_IMAGE_DIMENSIONS = 25,  /* zero or absurd width/height */
+    HM_E_IMAGE_UNSUPPORTED = 26, /* valid but unsupported variant (12-bit JPEG, ...) */
+
+    /* fingerprint sets: 40..79 */
+    HM_E_SET_MAGIC = 40,             /* not a hashmatch set file */
+    HM_E_SET_FORMAT_VERSION = 41,    /* unknown format version */
+    HM_E_SET_TRUNCATED = 42,         /* file shorter than its structure says */
+    HM_E_SET_TRAILING = 43,          /* bytes after the last structure */
+    HM_E_SET_DIGEST = 44,            /* content does not match its digest (changed byte) */
+    HM_E_SET_BAD_SIGNATURE = 45,     /* a signature by a trusted key does not verify */
+    HM_E_SET_UNKNOWN_KEY = 46,       /* signed by a key not in the trust policy */
+    HM_E_SET_DUPLICATE_KEY = 47,     /* the same key signed more than once */
+    HM_E_SET_THRESHOLD = 48,         /* fewer than k valid trusted signatures */
+    HM_E_SET_EXPIRED = 49,           /* now >= expiry time */
+    HM_E_SET_ROLLBACK = 50,          /* set version below the minimum accepted */
+    HM_E_SET_UNSORTED = 51,          /* entries not in ascending order */
+    HM_E_SET_DUPLICATE_ENTRY = 52,   /* the same hash listed twice */
+    HM_E_SET_BOUNDS = 53,            /* a count or offset overflows or leaves the file */
+    HM_E_SET_UNKNOWN_ALGORITHM = 54, /* algorithm id not known to this library */
+    HM_E_SET_UNKNOWN_CATEGORY = 55,  /* entry category not in the closed list */
+    HM_E_SET_FIELD = 56,             /* a header field is malformed (reserved bits, bad UTF-8, ...) */
+    HM_E_SET_NOT_YET_VALID = 57,     /* creation time is in the future */
+    HM_E_SET_KEY = 58,               /* a key file or public key is malformed */
+
+    /* matching and scanning: 80..99 */
+    HM_E_SCAN_NO_ALGORITHM = 80 /* the set holds nothing this scanner can match */
+} hm_status;
+
+/** A sentence describing `status` ("the image data ends early"). Never NULL;
+ *  unknown values give "unknown status". */
+HM_API const char *hm_strerror(hm_status status);
+
+/** A stable machine-readable name for `status` ("image_truncated"), used as
+ *  the "error" value in JSON output. Never NULL ("unknown" when unknown). */
+HM_API const char *hm_status_name(hm_status status);
+
+#define HM_ERROR_MESSAGE_SIZE 256
+
+/** Detailed error report, filled by functions that take `hm_error *err`.
+ *  `message` is NUL-terminated and may be more specific than hm_strerror()
+ *  (e.g. libjpeg's own diagnosis). */
+typedef struct hm_error {
+    hm_status status;
+    char message[HM_ERROR_MESSAGE_SIZE];
+} hm_error;
+
+/* ------------------------------------------------------------------------ */
+/* Sizes                                                                    */
+/* ------------------------------------------------------------------------ */
+
+#define HM_PDQ_BITS 256
+#define HM_PDQ_BYTES 32
+#define HM_PDQ_HEX_SIZE 65 /* 64 hex digits + NUL */
+#define HM_PDQ_DIHEDRAL_COUNT 8
+#define HM_IMAGEHASH_BITS 64
+#define HM_IMAGEHASH_BYTES 8
+#define HM_IMAGEHASH_HEX_SIZE 17
+#define HM_MD5_BYTES 16
+#define HM_SHA1_BYTES 20
+#define HM_SHA256_BYTES 32
+#define HM_MAX_HASH_BYTES 32
+#define HM_MAX_HEX_SIZE 65
+#define HM_DEFAULT_MAX_PIXELS 100000000u /* 100 megapixels */
+
+/* ------------------------------------------------------------------------ */
+/* Algorithms                                                               */
+/* ------------------------------------------------------------------------ */
+
+/** Hash algorithms. The values are also the algorithm ids of the set file
+ *  format (docs/FORMAT.md) and never change. */
+typedef enum hm_algo {
+    HM_ALGO_PDQ = 1,
+    HM_ALGO_AHASH = 2,
+    HM_ALGO_DHASH = 3,
+    HM_ALGO_PHASH = 4,
+    HM_ALGO_WHASH = 5,
+    HM_ALGO_MD5 = 6,
+    HM_ALGO_SHA1 = 7,
+    HM_ALGO_SHA256 = 8
+} hm_algo;
+
+#define HM_ALGO_COUNT 8 /* ids are 1..HM_ALGO_COUNT */
+
+/** Bit masks selecting algorithms: HM_MASK(HM_ALGO_PDQ) | ... */
+#define HM_MASK(algo) (1u << (unsigned)(algo))
+#define HM_MASK_PERCEPTUAL                                                                     \
+    (HM_MASK(HM_ALGO_PDQ) | HM_MASK(HM_ALGO_AHASH) | HM_MASK(HM_ALGO_DHASH) |                  \
+     HM_MASK(HM_ALGO_PHASH) | HM_MASK(HM_ALGO_WHASH))
+#define HM_MASK_DIGESTS (HM_MASK(HM_ALGO_MD5) | HM_MASK(HM_ALGO_SHA1) | HM_MASK(HM_ALGO_SHA256))
+#define HM_MASK_ALL (HM_MASK_PERCEPTUAL | HM_MASK_DIGESTS)
+
+/** Lowercase name of an algorithm ("pdq", "ahash", ..., "sha256"), or NULL
+ *  for an unknown id. */
+HM_API const char *hm_algo_name(hm_algo algo);
+
+/** Parses an algorithm name (case-sensitive, as hm_algo_name prints it).
+ *  Returns HM_OK and sets *out, or HM_E_PARSE. */
+HM_API HM_NODISCARD hm_status hm_algo_from_name(const char *name, hm_algo *out);
+
+/** Parses a comma-separated list of algorithm names, or "all", into a mask.
+ *  Returns HM_E_PARSE on an unknown name or empty list. */
+HM_API HM_NODISCARD hm_status hm_algo_mask_parse(const char *list, uint32_t *mask);
+
+/** Length in bytes of a hash of this algorithm (32, 8, 16, 20), 0 if unknown. */
+HM_API size_t hm_algo_hash_size(hm_algo algo);
+
+/** 1 when the algorithm is matched by Hamming distance (perceptual), 0 when
+ *  it is matched exactly (cryptographic digests). */
+HM_API int hm_algo_is_perceptual(hm_algo algo);
+
+/* ------------------------------------------------------------------------ */
+/* Hex and distance helpers                                                 */
+/* ------------------------------------------------------------------------ */
+
+/** Writes `size` bytes as 2*size lowercase hex digits plus NUL into `out`,
+ *  which must hold 2*size+1 bytes. */
+HM_API void hm_hex_encode(const uint8_t *bytes, size_t size, char *out);
+
+/** Parses exactly 2*size hex digits (either case, no prefix, no spaces) from
+ *  the NUL-terminated `hex` into `bytes`. HM_E_PARSE on any other input. */
+HM_API HM_NODISCARD hm_status hm_hex_decode(const char *hex, uint8_t *bytes, size_t size);
+
+/** Number of differing bits between two byte strings of `size` bytes. */
+HM_API unsigned hm_hamming(const uint8_t *a, const uint8_t *b, size_t size);
+
+/* ------------------------------------------------------------------------ */
+/* Images                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** Container formats the decoder recognises from their first bytes. */
+typedef enum hm_image_format {
+    HM_FORMAT_UNKNOWN = 0,
+    HM_FORMAT_JPEG = 1,
+    HM_FORMAT_PNG = 2,
+    HM_FORMAT_GIF = 3,  /* first frame only */
+    HM_FORMAT_WEBP = 4, /* first frame only */
+    HM_FORMAT_PNM = 5,  /* binary PGM (P5) and PPM (P6), maxval <= 65535 */
+    HM_FORMAT_RAW = 6   /* made by hm_image_from_pixels */
+} hm_image_format;
+
+/** Name of a format ("jpeg", "png", ...). Never NULL. */
+HM_API const char *hm_image_format_name(hm_image_format format);
+
+/** Returns the format sniffed from the first bytes of `data` (at most 16 are
+ *  looked at), HM_FORMAT_UNKNOWN when none matches. */
+HM_API hm_image_format hm_image_sniff(const void *data, size_t size);
+
+/** Reads only the header of an encoded image: its format and dimensions as
+ *  stored (before any EXIF orientation). No pixel is decoded and nothing is
+ *  allocated in proportion to the dimensions. Any output pointer may be NULL. */
+HM_API HM_NODISCARD hm_status hm_image_probe(const void *data, size_t size,
+                                             hm_image_format *format, uint32_t *width,
+                                             uint32_t *height, hm_error *err);
+
+/** How the source stored its colour, which decides the exact luma that
+ *  imagehash (Pillow) and PDQ compute. */
+typedef enum hm_color_model {
+    HM_COLOR_GRAY = 1,    /* 8-bit (or 16-bit reduced to 8) grey, with or without alpha */
+    HM_COLOR_BILEVEL = 2, /* 1-bit grey: samples are 0 or 255 */
+    HM_COLOR_PALETTE = 3, /* palette expanded to RGB */
+    HM_COLOR_RGB = 4,     /* RGB or YCbCr, with or without alpha */
+    HM_COLOR_CMYK = 5     /* CMYK converted to RGB as Pillow does */
+} hm_color_model;
+
+/** Decoding options. Zero-initialise, then set what you need; a zero field
+ *  means its default. */
+typedef struct hm_decode_options {
+    /** Refuse images with more pixels than this (checked from the header,
+     *  before any large allocation). 0 means HM_DEFAULT_MAX_PIXELS. */
+    uint64_t max_pixels;
+    /** Non-zero: rotate/flip the pixels as the EXIF Orientation tag says.
+     *  Default 0, as the PDQ and imagehash references do. */
+    int apply_exif_orientation;
+} hm_decode_options;
+
+/** A decoded image: 8-bit samples, 1 channel (grey) or 3 (RGB), rows packed
+ *  (stride == width * channels). Alpha is dropped without compositing,
+ *  exactly as the PDQ and imagehash references do. */
+typedef struct hm_image hm_image;
+
+/** Decodes an image held in memory. The format is sniffed from the bytes.
+ *  `opt` may be NULL for defaults. On success *out owns the pixels; the input
+ *  buffer can be released immediately. */
+HM_API HM_NODISCARD hm_status hm_image_decode(const void *data, size_t size,
+                                              const hm_decode_options *opt, hm_image **out,
+                                              hm_error *err);
+
+/** Reads and decodes a file (see hm_image_decode). */
+HM_API HM_NODISCARD hm_status hm_image_load(const char *path, const hm_decode_options *opt,
+                                            hm_image **out, hm_error *err);
+
+/** Wraps pixels the caller already has (e.g. from a platform decoder):
+ *  `channels` is 1 (grey) or 3 (RGB), `stride` the bytes between rows
+ *  (>= width*channels). The pixels are copied. */
+HM_API HM_NODISCARD hm_status hm_image_from_pixels(uint32_t width, uint32_t height,
+                                                   unsigned channels, const uint8_t *pixels,
+                                                   size_t stride, hm_image **out);
+
+/** Releases an image. NULL is accepted. */
+HM_API void hm_image_free(hm_image *img);
+
+/** Width in pixels. */
+HM_API uint32_t hm_image_width(const hm_image *img);
+/** Height in pixels. */
+HM_API uint32_t hm_image_height(const hm_image *img);
+/** 1 (grey) or 3 (RGB). */
+HM_API unsigned hm_image_channels(const hm_image *img);
+/** The pixel rows, width*channels bytes each, top row first. */
+HM_API const uint8_t *hm_image_pixels(const hm_image *img);
+/** The container format the image was decoded from. */
+HM_API hm_image_format hm_image_source_format(const hm_image *img);
+/** The colour model of the source. */
+HM_API hm_color_model hm_image_color_model(const hm_image *img);
+/** The EXIF Orientation value found in the file (1..8), 0 when absent.
+ *  Reported whether or not it was applied. */
+HM_API unsigned hm_image_exif_orientation(const hm_image *img);
+
+/* ------------------------------------------------------------------------ */
+/* Hashing                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/** PDQ variants. */
+typedef enum hm_pdq_mode {
+    /** Full resolution: Meta's Java port, pdqhash, python-threatexchange, HMA. */
+    HM_PDQ_FULLRES = 0,
+    /** The reference pdq-photo-hasher tool: images with a side over 512 are first
+     *  squashed to 512x512 (nearest neighbour, aspect ratio ignored). */
+    HM_PDQ_CLI512 = 1
+} hm_pdq_mode;
+
+/** Hashing options. Zero-initialise; zero fields take defaults. */
+typedef struct hm_hash_options {
+    /** Algorithms to compute (HM_MASK(...) bits). 0 means HM_MASK_ALL. */
+    uint32_t algos;
+    /** PDQ variant, default HM_PDQ_FULLRES. */
+    hm_pdq_mode pdq_mode;
+    /** Non-zero: also compute the 8 dihedral PDQ hashes (from the same DCT). */
+    int pdq_dihedral;
+    /** Decoder options for the *_buffer and *_file functions. */
+    hm_decode_options decode;
+} hm_hash_options;
+
+/** The hashes of one image. `algos` says which fields are valid; the others
+ *  are zero. */
+typedef struct hm_hashes {
+    uint32_t algos;  /* HM_MASK bits of the computed algorithms */
+    uint32_t width;  /* decoded width (before any PDQ cli512 squash) */
+    uint32_t height; /* decoded height */
+    uint8_t pdq[HM_PDQ_BYTES];
+    int pdq_quality; /* 0..100; hashes under 50 are unreliable */
+    int has_pdq_dihedral;
+    /* orig, rot90, rot180, rot270, flipx, flipy, flipplus1, flipminus1 */
+    uint8_t pdq_dihedral[HM_PDQ_DIHEDRAL_COUNT][HM_PDQ_BYTES];
+    uint8_t ahash[HM_IMAGEHASH_BYTES];
+    uint8_t dhash[HM_IMAGEHASH_BYTES];
+    uint8_t phash[HM_IMAGEHASH_BYTES];
+    uint8_t whash[HM_IMAGEHASH_BYTES];
+    uint8_t md5[HM_MD5_BYTES];
+    uint8_t sha1[HM_SHA1_BYTES];
+    uint8_t sha256[HM_SHA256_BYTES];
+} hm_hashes;
+
+/** Returns a pointer to the bytes of `algo` inside `h` (and its size in
+ *  *size when non-NULL), or NULL for an unknown algorithm. */
+HM_API const uint8_t *hm_hashes_get(const hm_hashes *h, hm_algo algo, size_t *size);
+
+/** Hashes encoded bytes held in memory: the bytes feed the digests and are
+ *  decoded once for every perceptual hash requested. If only digests are
+ *  requested the bytes are not decoded at all. */
+HM_API HM_NODISCARD hm_status hm_hash_buffer(const void *data, size_t size,
+                                             const hm_hash_options *opt, hm_hashes *out,
+                                             hm_error *err);
+
+/** Reads a file once and hashes it as hm_hash_buffer does. */
+HM_API HM_NODISCARD hm_status hm_hash_file(const char *path, const hm_hash_options *opt,
+                                           hm_hashes *out, hm_error *err);
+
+/** Computes the perceptual hashes of `opt->algos` for a decoded image, with one
+ *  luma pass serving every algorithm. Digest bits in `opt->algos` are ignored
+ *  (there are no file bytes to digest). */
+HM_API HM_NODISCARD hm_status hm_hash_image(const hm_image *img, const hm_hash_options *opt,
+                                            hm_hashes *out, hm_error *err);
+
+/* ======================================================================== */
+/* Fingerprint sets                    (declarations follow in lib/set order) */
+/* ======================================================================== */
+
+/* HM-SET-API */
+
+/* ======================================================================== */
+/* Matching and scanning                                                    */
+/* ======================================================================== */
+
+/* HM-MATCH-API */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* HASHMATCH_H */

@@ -1,0 +1,115 @@
+/*
+ * common.h - internal helpers shared by every part of the library.
+ * Nothing here is exported; only hm_-prefixed functions in hashmatch.h are.
+ */
+#ifndef HM_COMMON_H
+#define HM_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "hashmatch.h"
+
+#if defined(__GNUC__)
+#define HM_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define HM_LIKELY(x) __builtin_expect(!!(x), 1)
+#define HM_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define HM_PRINTF(fmt, args)
+#define HM_LIKELY(x) (x)
+#define HM_UNLIKELY(x) (x)
+#endif
+
+#define HM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Fills *err (if not NULL) with `status` and a formatted message, and returns
+ * `status`, so that a failure is one line: return hm__fail(err, HM_E_IO, "...", ...). */
+hm_status hm__fail(hm_error *err, hm_status status, const char *fmt, ...) HM_PRINTF(3, 4);
+
+/* Sets *err to HM_OK with an empty message. */
+void hm__ok(hm_error *err);
+
+/* Guard macros: keep the happy path flat. */
+#define HM_RETURN_IF(cond, err, status, ...)                                                      \
+    do {                                                                                          \
+        if (HM_UNLIKELY(cond)) return hm__fail((err), (status), __VA_ARGS__);                     \
+    } while (0)
+
+#define HM_FORWARD_IF_ERROR(expr)                                                                 \
+    do {                                                                                          \
+        hm_status hm__st = (expr);                                                                \
+        if (HM_UNLIKELY(hm__st != HM_OK)) return hm__st;                                          \
+    } while (0)
+
+/* Overflow-checked size arithmetic: return 0 on overflow, 1 otherwise. */
+static inline int hm__mul_size(size_t a, size_t b, size_t *out)
+{
+    if (b != 0 && a > SIZE_MAX / b) return 0;
+    *out = a * b;
+    return 1;
+}
+
+static inline int hm__add_size(size_t a, size_t b, size_t *out)
+{
+    if (a > SIZE_MAX - b) return 0;
+    *out = a + b;
+    return 1;
+}
+
+/* Reads a whole regular file into a malloc'd buffer (*data, *size). A
+ * zero-length file gives *data == NULL and *size == 0 with HM_OK. */
+hm_status hm__read_file(const char *path, uint8_t **data, size_t *size, hm_error *err);
+
+/* Byte order helpers for file formats (always little-endian on disk unless a
+ * format says otherwise). */
+static inline uint16_t hm__load_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }
+static inline uint32_t hm__load_le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline uint64_t hm__load_le64(const uint8_t *p)
+{
+    return (uint64_t)hm__load_le32(p) | ((uint64_t)hm__load_le32(p + 4) << 32);
+}
+static inline void hm__store_le16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void hm__store_le32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline void hm__store_le64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+static inline uint16_t hm__load_be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
+static inline uint32_t hm__load_be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | (uint32_t)p[3];
+}
+static inline uint64_t hm__load_be64(const uint8_t *p)
+{
+    return ((uint64_t)hm__load_be32(p) << 32) | (uint64_t)hm__load_be32(p + 4);
+}
+static inline void hm__store_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+/* Portable popcount (the compiler emits POPCNT/CNT where the baseline has it). */
+static inline unsigned hm__popcount64(uint64_t x)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_popcountll(x);
+#else
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0full;
+    return (unsigned)((x * 0x0101010101010101ull) >> 56);
+#endif
+}
+
+#endif /* HM_COMMON_H */

@@ -1,0 +1,42 @@
+/* image.h - the decoded image and the per-format decoders (internal). */
+#ifndef HM_IMAGE_H
+#define HM_IMAGE_H
+
+#include "../common/common.h"
+
+struct hm_image {
+    uint32_t width;
+    uint32_t height;
+    unsigned channels; /* 1 (grey) or 3 (RGB) */
+    uint8_t *pixels;   /* height rows of width*channels bytes */
+    hm_image_format format;
+    hm_color_model color;
+    unsigned exif_orientation; /* 1..8 as found in the file, 0 when absent */
+};
+
+/* Allocates an image with uninitialised pixels after checking the pixel
+ * count against max_pixels (0 = default) and every size for overflow. */
+hm_status hm__image_alloc(uint32_t width, uint32_t height, unsigned channels,
+                          uint64_t max_pixels, hm_image **out, hm_error *err);
+
+/* Checks dimensions read from a header before any allocation. */
+hm_status hm__image_check_dims(uint64_t width, uint64_t height, uint64_t max_pixels,
+                               hm_error *err);
+
+/* Per-format decoders: `data` has already been sniffed as the format. */
+hm_status hm__decode_jpeg(const uint8_t *data, size_t size, const hm_decode_options *opt,
+                          hm_image **out, hm_error *err);
+hm_status hm__decode_png(const uint8_t *data, size_t size, const hm_decode_options *opt,
+                         hm_image **out, hm_error *err);
+hm_status hm__decode_gif(const uint8_t *data, size_t size, const hm_decode_options *opt,
+                         hm_image **out, hm_error *err);
+hm_status hm__decode_webp(const uint8_t *data, size_t size, const hm_decode_options *opt,
+                          hm_image **out, hm_error *err);
+hm_status hm__decode_pnm(const uint8_t *data, size_t size, const hm_decode_options *opt,
+                         hm_image **out, hm_error *err);
+
+/* Applies an EXIF orientation (2..8) in place, replacing the pixel buffer
+ * (width and height swap for 5..8). */
+hm_status hm__image_orient(hm_image *img, unsigned orientation, hm_error *err);
+
+#endif /* HM_IMAGE_H */

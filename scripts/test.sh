@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it:
+#   1. release build (-Werror) and every CTest test;
+#   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
+#   3. libFuzzer targets built with clang: a short fuzzing run from the seed corpora;
+#   4. aarch64 cross build, tests run under qemu-user (the NEON tier).
+# HM_TEST_STAGES limits the stages (e.g. HM_TEST_STAGES="release asan").
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+
+JOBS=$(nproc)
+STAGES=${HM_TEST_STAGES:-"release asan fuzz aarch64"}
+FUZZ_SECONDS=${HM_FUZZ_SECONDS:-20}
+export CTEST_OUTPUT_ON_FAILURE=1
+
+stage() { printf '\n=== %s ===\n' "$*"; }
+has_stage() { [[ " $STAGES " == *" $1 "* ]]; }
+
+if has_stage release; then
+    stage "release build and tests"
+    cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-Werror >/dev/null
+    cmake --build build/release -j"$JOBS"
+    ctest --test-dir build/release -j"$JOBS"
+fi
+
+if has_stage asan; then
+    stage "AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
+    cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DHM_SANITIZE=ON \
+          -DCMAKE_C_FLAGS="-O1 -Werror" >/dev/null
+    cmake --build build/asan -j"$JOBS"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+        ctest --test-dir build/asan -j"$JOBS" -E '^bench_'
+fi
+
+if has_stage fuzz; then
+    if command -v clang >/dev/null; then
+        stage "libFuzzer targets (${FUZZ_SECONDS}s each from the seed corpora)"
+        cmake -S . -B build/fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+              -DHM_FUZZ=ON -DHM_SANITIZE=ON -DHM_BUILD_TESTS=OFF -DHM_BUILD_CLI=OFF \
+              -DCMAKE_C_FLAGS="-O1 -Werror" >/dev/null
+        cmake --build build/fuzz -j"$JOBS"
+        for f in build/fuzz/tests/fuzz/fuzz_*; do
+            [ -x "$f" ] || continue
+            name=$(basename "$f")
+            corpus=tests/fuzz/corpus/${name#fuzz_}
+            work=build/fuzz/corpus-${name#fuzz_}
+            mkdir -p "$work"
+            echo "fuzzing $name"
+            "$f" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+                 -print_final_stats=0 "$work" "$corpus" 2>build/fuzz/"$name".log ||
+                { tail -50 build/fuzz/"$name".log; exit 1; }
+        done
+    else
+        stage "fuzz: clang not found, skipped"
+    fi
+fi
+
+if has_stage aarch64; then
+    stage "aarch64 cross build, tests under qemu-user"
+    cmake -S . -B build/aarch64 -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake \
+          -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-Werror >/dev/null
+    cmake --build build/aarch64 -j"$JOBS"
+    ctest --test-dir build/aarch64 -j"$JOBS" -E '^(bench_|exports$)'
+fi
+
+stage "all tests passed"

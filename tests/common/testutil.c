@@ -1,0 +1,127 @@
+/* testutil.c - helpers shared by the CUnit test programs. */
+#define _GNU_SOURCE
+#include "testutil.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *tu_vectors_dir(void)
+{
+    static char buf[4096];
+    const char *env = getenv("HASHMATCH_VECTORS");
+    const char *dir = env && *env ? env : HM_TEST_VECTORS_DIR;
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) return NULL;
+    snprintf(buf, sizeof buf, "%s", dir);
+    return buf;
+}
+
+const char *tu_data_dir(void) { return HM_TEST_DATA_DIR; }
+
+const char *tu_tmp_dir(void)
+{
+    static char buf[256];
+    if (!buf[0]) {
+        const char *base = getenv("TMPDIR");
+        snprintf(buf, sizeof buf, "%s/hashmatch-test-%ld", base && *base ? base : "/tmp",
+                 (long)getpid());
+        mkdir(buf, 0700);
+    }
+    return buf;
+}
+
+char *tu_path(const char *dir, const char *rel)
+{
+    size_t n = strlen(dir) + strlen(rel) + 2;
+    char *p = malloc(n);
+    if (!p) abort();
+    snprintf(p, n, "%s/%s", dir, rel);
+    return p;
+}
+
+uint8_t *tu_read(const char *path, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "cannot open %s\n", path);
+        abort();
+    }
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
+    if (!buf || (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)) abort();
+    fclose(f);
+    *size = (size_t)n;
+    return buf;
+}
+
+int tu_write(const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    int rc = fwrite(data, 1, size, f) == size ? 0 : -1;
+    if (fclose(f) != 0) rc = -1;
+    return rc;
+}
+
+void tu_rng_seed(tu_rng *r, uint64_t seed) { r->s = seed; }
+
+uint64_t tu_rng_next(tu_rng *r)
+{
+    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+uint32_t tu_rng_below(tu_rng *r, uint32_t n) { return (uint32_t)(tu_rng_next(r) % n); }
+
+size_t tu_split_tabs(char *line, char **fields, size_t max)
+{
+    size_t n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    while (n < max) {
+        fields[n++] = line;
+        char *t = strchr(line, '\t');
+        if (!t) break;
+        *t = '\0';
+        line = t + 1;
+    }
+    return n;
+}
+
+static int registration_failed;
+
+void tu_add_suite(const char *name, const tu_test *tests)
+{
+    CU_pSuite s = CU_add_suite(name, NULL, NULL);
+    if (!s) {
+        registration_failed = 1;
+        return;
+    }
+    for (const tu_test *t = tests; t->name; t++)
+        if (!CU_add_test(s, t->name, t->fn)) registration_failed = 1;
+}
+
+int tu_run(const char *program)
+{
+    if (registration_failed) {
+        fprintf(stderr, "%s: CUnit registration failed\n", program);
+        CU_cleanup_registry();
+        return 1;
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    unsigned run = CU_get_number_of_tests_run();
+    CU_cleanup_registry();
+    if (run == 0) {
+        fprintf(stderr, "%s: no tests ran\n", program);
+        return 1;
+    }
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,54 @@
+/* testutil.h - helpers shared by the CUnit test programs. */
+#ifndef HM_TESTUTIL_H
+#define HM_TESTUTIL_H
+
+#include <CUnit/Basic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hashmatch.h"
+
+/* The shared reference vectors (../shared/vectors next to the source tree, or
+ * $HASHMATCH_VECTORS). NULL when absent: conformance suites then register
+ * nothing and say so. */
+const char *tu_vectors_dir(void);
+
+/* The test data folder inside the repository (tests/data). */
+const char *tu_data_dir(void);
+
+/* A scratch directory unique to this process, created on first use. */
+const char *tu_tmp_dir(void);
+
+/* Joins a directory and a relative path into a static-lifetime string owned
+ * by the caller (free it). */
+char *tu_path(const char *dir, const char *rel);
+
+/* Reads a whole file; aborts the test program on failure. */
+uint8_t *tu_read(const char *path, size_t *size);
+
+/* Writes a file; returns 0 on success. */
+int tu_write(const char *path, const void *data, size_t size);
+
+/* Deterministic PRNG (splitmix64) for fixed-seed tests. */
+typedef struct tu_rng {
+    uint64_t s;
+} tu_rng;
+void tu_rng_seed(tu_rng *r, uint64_t seed);
+uint64_t tu_rng_next(tu_rng *r);
+uint32_t tu_rng_below(tu_rng *r, uint32_t n);
+
+/* Splits a tab-separated line in place; returns the number of fields. */
+size_t tu_split_tabs(char *line, char **fields, size_t max);
+
+/* Runs the registered CUnit suites and returns the process exit code (0 only
+ * when every assertion passed and nothing failed to register). */
+int tu_run(const char *program);
+
+/* Registers a suite with the given tests ({name, fn} pairs, NULL-terminated). */
+typedef struct tu_test {
+    const char *name;
+    void (*fn)(void);
+} tu_test;
+void tu_add_suite(const char *name, const tu_test *tests);
+
+#endif /* HM_TESTUTIL_H */
