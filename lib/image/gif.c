@@ -10,3 +10,13 @@ hm_status hm__decode_gif(const uint8_t *data, size_t size, const hm_decode_optio
     *out = NULL;
     return hm__fail(err, HM_E_IMAGE_UNSUPPORTED, "gif decoding is not implemented yet");
 }
+
+hm_status hm__probe_gif(const uint8_t *data, size_t size, uint32_t *width, uint32_t *height,
+                       hm_error *err)
+{
+    (void)data;
+    (void)size;
+    (void)width;
+    (void)height;
+    return hm__fail(err, HM_E_IMAGE_UNSUPPORTED, "gif probing is not implemented yet");
+}

@@ -3,10 +3,6 @@
 
 #include "image.h"
 
-/* Absurd sides are refused even under a generous pixel limit: every format
- * we read stores sides in at most 32 bits, and no real photo is this long. */
-#define HM_MAX_SIDE 1000000u
-
 hm_image_format hm_image_sniff(const void *data, size_t size)
 {
     const uint8_t *p = data;
@@ -170,12 +166,28 @@ unsigned hm_image_exif_orientation(const hm_image *img) { return img ? img->exif
 hm_status hm_image_probe(const void *data, size_t size, hm_image_format *format,
                          uint32_t *width, uint32_t *height, hm_error *err)
 {
-    hm_image_format f = hm_image_sniff(data, size);
-    if (format) *format = f;
+    if (format) *format = HM_FORMAT_UNKNOWN;
     if (width) *width = 0;
     if (height) *height = 0;
+    HM_RETURN_IF(!data && size, err, HM_E_INVALID_ARGUMENT, "NULL data");
     HM_RETURN_IF(size == 0, err, HM_E_IMAGE_EMPTY, "the image data is empty");
-    HM_RETURN_IF(f == HM_FORMAT_UNKNOWN, err, HM_E_IMAGE_FORMAT,
-                 "not a JPEG, PNG, GIF, WebP or PNM image");
-    return hm__fail(err, HM_E_UNSUPPORTED, "probing is not implemented yet");
+    const uint8_t *p = data;
+    hm_image_format f = hm_image_sniff(p, size);
+    uint32_t w = 0, h = 0;
+    hm_status st;
+    switch (f) {
+    case HM_FORMAT_JPEG: st = hm__probe_jpeg(p, size, &w, &h, err); break;
+    case HM_FORMAT_PNG: st = hm__probe_png(p, size, &w, &h, err); break;
+    case HM_FORMAT_GIF: st = hm__probe_gif(p, size, &w, &h, err); break;
+    case HM_FORMAT_WEBP: st = hm__probe_webp(p, size, &w, &h, err); break;
+    case HM_FORMAT_PNM: st = hm__probe_pnm(p, size, &w, &h, err); break;
+    default:
+        return hm__fail(err, HM_E_IMAGE_FORMAT, "not a JPEG, PNG, GIF, WebP or PNM image");
+    }
+    if (format) *format = f;
+    if (st != HM_OK) return st;
+    if (width) *width = w;
+    if (height) *height = h;
+    hm__ok(err);
+    return HM_OK;
 }

@@ -14,6 +14,10 @@ struct hm_image {
     unsigned exif_orientation; /* 1..8 as found in the file, 0 when absent */
 };
 
+/* Absurd sides are refused even under a generous pixel limit: every format
+ * we read stores sides in at most 32 bits, and no real photo is this long. */
+#define HM_MAX_SIDE 1000000u
+
 /* Allocates an image with uninitialised pixels after checking the pixel
  * count against max_pixels (0 = default) and every size for overflow. */
 hm_status hm__image_alloc(uint32_t width, uint32_t height, unsigned channels,
@@ -34,6 +38,23 @@ hm_status hm__decode_webp(const uint8_t *data, size_t size, const hm_decode_opti
                           hm_image **out, hm_error *err);
 hm_status hm__decode_pnm(const uint8_t *data, size_t size, const hm_decode_options *opt,
                          hm_image **out, hm_error *err);
+
+/* Header-only readers for hm_image_probe: the dimensions as stored. */
+hm_status hm__probe_jpeg(const uint8_t *data, size_t size, uint32_t *width, uint32_t *height,
+                         hm_error *err);
+hm_status hm__probe_png(const uint8_t *data, size_t size, uint32_t *width, uint32_t *height,
+                        hm_error *err);
+hm_status hm__probe_gif(const uint8_t *data, size_t size, uint32_t *width, uint32_t *height,
+                        hm_error *err);
+hm_status hm__probe_webp(const uint8_t *data, size_t size, uint32_t *width, uint32_t *height,
+                         hm_error *err);
+hm_status hm__probe_pnm(const uint8_t *data, size_t size, uint32_t *width, uint32_t *height,
+                        hm_error *err);
+
+/* The Orientation tag (1..8) of a TIFF structure (the body of an EXIF block
+ * after any "Exif\0\0" prefix), 0 when absent or invalid. Never reads
+ * outside [tiff, tiff + size). */
+unsigned hm__exif_orientation(const uint8_t *tiff, size_t size);
 
 /* Applies an EXIF orientation (2..8) in place, replacing the pixel buffer
  * (width and height swap for 5..8). */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -91,6 +92,32 @@ size_t tu_split_tabs(char *line, char **fields, size_t max)
         *t = '\0';
         line = t + 1;
     }
+    return n;
+}
+
+static int saved_stderr = -1;
+static char stderr_path[300];
+
+void tu_stderr_begin(void)
+{
+    fflush(stderr);
+    snprintf(stderr_path, sizeof stderr_path, "%s/stderr-capture", tu_tmp_dir());
+    int fd = open(stderr_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) abort();
+    saved_stderr = dup(2);
+    if (saved_stderr < 0 || dup2(fd, 2) < 0) abort();
+    close(fd);
+}
+
+long tu_stderr_end(void)
+{
+    fflush(stderr);
+    if (saved_stderr < 0 || dup2(saved_stderr, 2) < 0) abort();
+    close(saved_stderr);
+    saved_stderr = -1;
+    struct stat st;
+    long n = stat(stderr_path, &st) == 0 ? (long)st.st_size : -1;
+    unlink(stderr_path);
     return n;
 }
 

@@ -40,6 +40,12 @@ uint32_t tu_rng_below(tu_rng *r, uint32_t n);
 /* Splits a tab-separated line in place; returns the number of fields. */
 size_t tu_split_tabs(char *line, char **fields, size_t max);
 
+/* Redirects file descriptor 2 to a scratch file until tu_stderr_end, which
+ * restores it and returns how many bytes were written meanwhile: proves that
+ * library calls print nothing. Not nestable. */
+void tu_stderr_begin(void);
+long tu_stderr_end(void);
+
 /* Runs the registered CUnit suites and returns the process exit code (0 only
  * when every assertion passed and nothing failed to register). */
 int tu_run(const char *program);
