@@ -1,9 +1,50 @@
-/* digest.c - MD5/SHA-1/SHA-256 through OpenSSL EVP (not implemented yet). */
+/* digest.c - MD5/SHA-1/SHA-256 of bytes in memory through OpenSSL EVP. */
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
 #include "hash_internal.h"
+
+/* Reports an OpenSSL failure with its own reason, and empties OpenSSL's
+ * (thread-local) error queue so the reason does not leak into a later call. */
+static hm_status crypto_fail(hm_error *err, const char *what, const char *name)
+{
+    char reason[160] = "no reason given";
+    unsigned long e = ERR_peek_last_error();
+    if (e) ERR_error_string_n(e, reason, sizeof reason);
+    ERR_clear_error();
+    return hm__fail(err, HM_E_CRYPTO, "%s %s: %s", name, what, reason);
+}
+
+static hm_status digest_one(const EVP_MD *md, const char *name, const uint8_t *data, size_t size,
+                            uint8_t *out, unsigned expect, hm_error *err)
+{
+    if (!md) return crypto_fail(err, "is not available", name);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx) return crypto_fail(err, "context allocation failed", name);
+    unsigned len = 0;
+    hm_status st = HM_OK;
+    if (!EVP_DigestInit_ex(ctx, md, NULL)) st = crypto_fail(err, "init failed", name);
+    else if (size && !EVP_DigestUpdate(ctx, data, size)) st = crypto_fail(err, "update failed", name);
+    else if (!EVP_DigestFinal_ex(ctx, out, &len)) st = crypto_fail(err, "final failed", name);
+    else if (len != expect)
+        st = hm__fail(err, HM_E_CRYPTO, "%s produced %u bytes, expected %u", name, len, expect);
+    EVP_MD_CTX_free(ctx);
+    return st;
+}
 
 hm_status hm__digests(const uint8_t *data, size_t size, uint32_t algos, hm_hashes *out,
                       hm_error *err)
 {
-    (void)data, (void)size, (void)algos, (void)out;
-    return hm__fail(err, HM_E_UNSUPPORTED, "digests are not implemented yet");
+    HM_RETURN_IF(!out || (!data && size), err, HM_E_INVALID_ARGUMENT, "invalid digest input");
+    if (algos & HM_MASK(HM_ALGO_MD5))
+        HM_FORWARD_IF_ERROR(digest_one(EVP_md5(), "MD5", data, size, out->md5, HM_MD5_BYTES, err));
+    if (algos & HM_MASK(HM_ALGO_SHA1))
+        HM_FORWARD_IF_ERROR(
+            digest_one(EVP_sha1(), "SHA-1", data, size, out->sha1, HM_SHA1_BYTES, err));
+    if (algos & HM_MASK(HM_ALGO_SHA256))
+        HM_FORWARD_IF_ERROR(
+            digest_one(EVP_sha256(), "SHA-256", data, size, out->sha256, HM_SHA256_BYTES, err));
+    out->algos |= algos & HM_MASK_DIGESTS;
+    hm__ok(err);
+    return HM_OK;
 }

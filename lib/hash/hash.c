@@ -32,11 +32,24 @@ const uint8_t *hm_hashes_get(const hm_hashes *h, hm_algo algo, size_t *size)
     return p;
 }
 
+/* Where PDQ's luma rows come from: the image itself, or the cli512 squash of
+ * it. Returns 1 when the squash applies (then the rows PDQ reads are not the
+ * image's rows, and Pillow's plane needs a pass of its own). */
+static int pdq_source(const hm_image *img, const hm_hash_options *opt, hm__pdq_squash_ctx *ctx,
+                      hm__pdq_source *src)
+{
+    if (opt && opt->pdq_mode == HM_PDQ_CLI512) return hm__pdq_cli512_source(ctx, img, src);
+    *src = hm__pdq_image_source(&ctx->image, img, NULL);
+    return 0;
+}
+
 hm_status hm_hash_image(const hm_image *img, const hm_hash_options *opt, hm_hashes *out,
                         hm_error *err)
 {
     HM_RETURN_IF(!img || !out, err, HM_E_INVALID_ARGUMENT, "image and output are required");
     memset(out, 0, sizeof *out);
+    HM_RETURN_IF(opt && opt->pdq_mode != HM_PDQ_FULLRES && opt->pdq_mode != HM_PDQ_CLI512, err,
+                 HM_E_INVALID_ARGUMENT, "unknown PDQ mode %d", (int)opt->pdq_mode);
     uint32_t algos = effective_algos(opt) & HM_MASK_PERCEPTUAL;
     int want_pdq = (algos & HM_MASK(HM_ALGO_PDQ)) != 0;
     int want_ih = (algos & PERCEPTUAL_IMAGEHASH) != 0;
@@ -48,40 +61,39 @@ hm_status hm_hash_image(const hm_image *img, const hm_hash_options *opt, hm_hash
         return HM_OK;
     }
 
-    /* One allocation holds every plane and every algorithm's scratch. */
-    size_t npix = (size_t)w * h; /* w*h <= max_pixels was checked at decode */
-    size_t luma_bytes = want_pdq ? align64(npix * sizeof(float)) : 0;
-    size_t pil_bytes = want_ih ? align64(npix) : 0;
-    size_t sq_bytes = 0, pdq_bytes = 0, ih_bytes = 0;
-    int cli512 = want_pdq && opt && opt->pdq_mode == HM_PDQ_CLI512 && (w > 512 || h > 512);
-    if (want_pdq) {
-        uint32_t pw = cli512 ? 512 : w, ph = cli512 ? 512 : h;
-        sq_bytes = cli512 ? align64(512 * 512 * sizeof(float)) : 0;
-        pdq_bytes = align64(hm__pdq_work_floats(pw, ph) * sizeof(float));
-    }
-    if (want_ih) ih_bytes = align64(hm__imagehash_work_bytes(w, h, algos));
-    size_t total = luma_bytes + pil_bytes + sq_bytes + pdq_bytes + ih_bytes;
-    uint8_t *block = total ? aligned_alloc(64, total) : NULL;
-    HM_RETURN_IF(total && !block, err, HM_E_NO_MEMORY, "cannot allocate %zu bytes of hashing scratch",
-                 total);
-    float *luma = want_pdq ? (float *)block : NULL;
-    uint8_t *pil = want_ih ? block + luma_bytes : NULL;
-    float *squashed = cli512 ? (float *)(block + luma_bytes + pil_bytes) : NULL;
-    float *pdq_work = want_pdq ? (float *)(block + luma_bytes + pil_bytes + sq_bytes) : NULL;
-    void *ih_work = want_ih ? block + luma_bytes + pil_bytes + sq_bytes + pdq_bytes : NULL;
+    hm__pdq_squash_ctx pctx;
+    hm__pdq_source src;
+    int squashed = want_pdq ? pdq_source(img, opt, &pctx, &src) : 0;
 
-    hm__luma(img, luma, pil);
-    if (want_ih) hm__imagehash(pil, w, h, algos, ih_work, out);
+    /* One allocation holds Pillow's plane and every algorithm's scratch. */
+    size_t npix = (size_t)w * h; /* w*h <= max_pixels was checked at decode */
+    size_t pil_bytes = want_ih ? align64(npix) : 0;
+    size_t pdq_bytes = 0, ih_bytes = 0, total;
+    if (want_pdq)
+        HM_RETURN_IF(!hm__mul_size(hm__pdq_work_floats(src.width, src.height), sizeof(float),
+                                   &pdq_bytes),
+                     err, HM_E_NO_MEMORY, "PDQ scratch size overflows");
+    if (want_ih) ih_bytes = align64(hm__imagehash_work_bytes(w, h, algos));
+    pdq_bytes = align64(pdq_bytes);
+    HM_RETURN_IF(!hm__add_size(pil_bytes, pdq_bytes, &total) ||
+                     !hm__add_size(total, ih_bytes, &total),
+                 err, HM_E_NO_MEMORY, "hashing scratch size overflows");
+    uint8_t *block = total ? aligned_alloc(64, total) : NULL;
+    HM_RETURN_IF(total && !block, err, HM_E_NO_MEMORY,
+                 "cannot allocate %zu bytes of hashing scratch", total);
+    uint8_t *pil = want_ih ? block : NULL;
+    float *pdq_work = want_pdq ? (float *)(block + pil_bytes) : NULL;
+    void *ih_work = want_ih ? block + pil_bytes + pdq_bytes : NULL;
+
+    /* PDQ streams the luma rows; the same pass writes Pillow's plane. */
     if (want_pdq) {
-        int dihedral = opt && opt->pdq_dihedral;
-        if (cli512) {
-            uint32_t sw, sh;
-            hm__pdq_cli512_squash(luma, w, h, squashed, &sw, &sh);
-            hm__pdq_hash(squashed, sw, sh, pdq_work, dihedral, out);
-        } else {
-            hm__pdq_hash(luma, w, h, pdq_work, dihedral, out);
-        }
+        if (!squashed) pctx.image.pil = pil;
+        else if (want_ih) hm__luma(img, NULL, pil);
+        hm__pdq_hash_source(&src, pdq_work, opt && opt->pdq_dihedral, out);
+    } else {
+        hm__luma(img, NULL, pil);
     }
+    if (want_ih) hm__imagehash(pil, w, h, algos, ih_work, out);
     free(block);
     out->algos = algos;
     hm__ok(err);

@@ -1,34 +1,106 @@
 /* hash_internal.h - the hashing stages behind hm_hash_image (internal).
  *
  * hm_hash_image makes one working allocation and one luma pass over the decoded
- * pixels that produces both luma planes at once:
+ * pixels, which produces both luma planes at once:
  *   - PDQ luma: float, Y = (0.299f*R + 0.587f*G) + 0.114f*B, grey copied;
  *   - Pillow convert('L'): uint8, (19595*R + 38470*G + 7471*B + 0x8000) >> 16.
- * Each algorithm family then works from its plane. */
+ * PDQ never holds its float plane whole: its filter pulls luma rows in blocks
+ * and streams them through small ring buffers (see pdq.c), and the same pass
+ * writes the Pillow plane that the imagehash family then works from. */
 #ifndef HM_HASH_INTERNAL_H
 #define HM_HASH_INTERNAL_H
 
 #include "../image/image.h"
 
-/* One pass over the pixels; either output may be NULL. */
+/* ---- luma (luma.c) ---- */
+
+/* The PDQ luma of every possible byte, per channel: r[v] = 0.299f*(float)v etc.,
+ * so that Y = (r[R] + g[G]) + b[B] is the reference's float expression. */
+typedef struct hm__luma_tables {
+    float r[256], g[256], b[256];
+} hm__luma_tables;
+
+void hm__luma_tables_init(hm__luma_tables *t);
+
+/* Luma of rows y .. y+n-1 of `img`: PDQ floats into pdq (n*width, packed) and
+ * Pillow bytes into pil (n*width, packed); either may be NULL. */
+void hm__luma_rows(const hm_image *img, const hm__luma_tables *t, uint32_t y, uint32_t n,
+                   float *pdq, uint8_t *pil);
+
+/* The whole image at once (one pass); either output may be NULL. */
 void hm__luma(const hm_image *img, float *pdq_luma, uint8_t *pil_luma);
 
 /* ---- PDQ (pdq.c) ---- */
 
-/* Floats of scratch that hm__pdq_hash needs for a w x h luma plane. */
+/* A producer of PDQ luma rows for the streaming filter. `rows` returns n packed
+ * rows starting at row y, each `width` floats: either written into `buf`
+ * (room for n*width floats) or pointing into a plane the source already holds.
+ * It is called with y ascending, n <= 8. */
+typedef struct hm__pdq_source {
+    uint32_t width, height;
+    const float *(*rows)(void *ctx, uint32_t y, uint32_t n, float *buf);
+    void *ctx;
+} hm__pdq_source;
+
+/* A source over a packed float plane (no copy). `ctx` must outlive the source. */
+typedef struct hm__pdq_plane {
+    const float *luma;
+    uint32_t width;
+} hm__pdq_plane;
+hm__pdq_source hm__pdq_plane_source(hm__pdq_plane *ctx, const float *luma, uint32_t w,
+                                    uint32_t h);
+
+/* A source computing luma from a decoded image, and writing Pillow's plane
+ * (width*height bytes) as a by-product when `pil` is not NULL. */
+typedef struct hm__pdq_image_ctx {
+    const hm_image *img;
+    uint8_t *pil;
+    hm__luma_tables tables;
+} hm__pdq_image_ctx;
+hm__pdq_source hm__pdq_image_source(hm__pdq_image_ctx *ctx, const hm_image *img, uint8_t *pil);
+
+/* The reference tool's squash as a source: when a side of `img` exceeds 512,
+ * rows of exactly 512x512 pixels, out(x,y) = in(floor(x*W/512), floor(y*H/512)),
+ * top-left aligned, aspect ignored (returns 1); otherwise the plain image
+ * source (returns 0). */
+typedef struct hm__pdq_squash_ctx {
+    hm__pdq_image_ctx image;
+    uint32_t col[512];
+    uint32_t row[512];
+} hm__pdq_squash_ctx;
+int hm__pdq_cli512_source(hm__pdq_squash_ctx *ctx, const hm_image *img, hm__pdq_source *out);
+
+/* Floats of scratch that the filter needs for a w x h source. */
 size_t hm__pdq_work_floats(uint32_t w, uint32_t h);
 
-/* Hashes a luma plane of w x h floats (the plane is used as scratch and
- * destroyed). Sets out->pdq, out->pdq_quality and, when dihedral is non-zero,
- * out->pdq_dihedral and out->has_pdq_dihedral. */
-void hm__pdq_hash(float *luma, uint32_t w, uint32_t h, float *work, int dihedral,
-                  hm_hashes *out);
+/* Stage 1: the Jarosz tent filter (box passes X, Y, X, Y) and the decimation
+ * to 64x64, streamed row block by row block. Only the 64 columns and 64 rows
+ * that the decimation reads are ever divided out in the second round. The
+ * source must be at least 5x5. */
+void hm__pdq_filter(const hm__pdq_source *src, float *work, float out64[64 * 64]);
 
-/* The cli512 squash: nearest-neighbour to 512x512 when a side exceeds 512.
- * Returns the new dimensions in *ow, *oh and writes into dst (512*512 floats)
- * only when a squash applies (returns 1), else returns 0. */
-int hm__pdq_cli512_squash(const float *src, uint32_t w, uint32_t h, float *dst, uint32_t *ow,
-                          uint32_t *oh);
+/* Stage 2: the quality metric (0..100) of the 64x64 buffer. */
+int hm__pdq_quality(const float a64[64 * 64]);
+
+/* Stage 3: the 16x16 DCT coefficients B = D * A * D^T (float, k ascending). */
+void hm__pdq_dct(const float a64[64 * 64], float b16[16 * 16]);
+
+/* Stage 4: the median threshold and the 256 bits in hex order (the big-endian
+ * 256-bit integer whose bit i*16+j is B[i][j] > median). */
+void hm__pdq_bits(const float b16[16 * 16], uint8_t hash[HM_PDQ_BYTES]);
+
+/* Stage 4 with the 8 dihedral variants: orig, rot90, rot180, rot270, flipx,
+ * flipy, flipplus1, flipminus1, each with its own median. */
+void hm__pdq_dihedral(const float b16[16 * 16], uint8_t hashes[HM_PDQ_DIHEDRAL_COUNT][HM_PDQ_BYTES]);
+
+/* All stages: pulls every row of the source exactly once, in order, and sets out->pdq, out->pdq_quality and, when dihedral is non-zero,
+ * out->pdq_dihedral and out->has_pdq_dihedral. Under 5 pixels on a side the
+ * hashes are all zero with quality 0, as in the reference. */
+void hm__pdq_hash_source(const hm__pdq_source *src, float *work, int dihedral, hm_hashes *out);
+
+/* All stages over a packed float plane. */
+void hm__pdq_hash(const float *luma, uint32_t w, uint32_t h, float *work, int dihedral,
+                  hm_hashes *out);
 
 /* ---- imagehash family (imagehash.c) ---- */
 

@@ -1,23 +1,551 @@
-/* pdq.c - PDQ (not implemented yet). */
+/* pdq.c - PDQ, bit for bit as Meta's reference computes it (see docs/PDQ.md).
+ *
+ * Every value is a 32-bit float and every operation happens in the
+ * reference's order; the file is compiled with -ffp-contract=off. What
+ * differs from the reference is only the schedule, never the arithmetic:
+ *
+ *   - The four box passes (X, Y, X, Y) stream over the image in blocks of
+ *     BLOCK rows. A horizontal pass runs BLOCK independent running sums at
+ *     once (the sum along one row is a serial chain of float additions); a
+ *     vertical pass runs over all columns of a row at once, keeping one
+ *     running sum per column, which adds and subtracts exactly the samples
+ *     the reference's column-wise walk does, in the same order.
+ *   - Sums and divisions are separated: a running sum never depends on a
+ *     quotient, so the quotients sum/count are computed afterwards, vectorised,
+ *     and in the second round only for the 64 columns and 64 rows that the
+ *     decimation reads.
+ *   - Intermediate rows live in ring buffers of about ceil(H/128) + 8 rows,
+ *     so the full-size float planes of the reference never exist.
+ */
+#include <math.h>
+
 #include "hash_internal.h"
+#include "pdq_dct.h"
+
+#define PDQ_MIN_DIM 5
+#define PDQ_OUT 64
+#define BLOCK 8 /* rows per block, also the number of independent sums in flight */
+
+/* Four floats processed as one: SSE2 on x86-64, NEON on aarch64. Each lane
+ * rounds exactly like the scalar operation. */
+typedef float v4f __attribute__((vector_size(16)));
+
+static inline v4f v4_load(const float *p)
+{
+    v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline void v4_store(float *p, v4f v) { memcpy(p, &v, sizeof v); }
+
+/* ------------------------------------------------------------------------ */
+/* The 1-D box filter                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* One axis of the filter. Output i averages in[i-(w-half) .. i+half-1]
+ * clipped to the axis: it adds in[i+half-1] (while that exists) and then
+ * subtracts in[i-lag] (once that is >= 0). */
+typedef struct box_axis {
+    uint32_t n;    /* samples along the axis */
+    uint32_t w;    /* full window: ceil(n/128) */
+    uint32_t half; /* (w+2)/2 */
+    uint32_t lag;  /* w-half+1: the leaving sample of output i is i-lag */
+} box_axis;
+
+static box_axis box_axis_of(uint32_t n)
+{
+    box_axis a;
+    a.n = n;
+    a.w = (uint32_t)(((uint64_t)n + 127) / 128);
+    a.half = (a.w + 2) / 2;
+    a.lag = a.w - a.half + 1;
+    return a;
+}
+
+/* The number of samples output i averages (its divisor). */
+static float box_count(const box_axis *a, uint32_t i)
+{
+    int64_t lo = (int64_t)i - (a->w - a->half), hi = (int64_t)i + a->half - 1;
+    if (lo < 0) lo = 0;
+    if (hi > (int64_t)a->n - 1) hi = (int64_t)a->n - 1;
+    return (float)(hi - lo + 1);
+}
+
+/* The reference's running sums along one row: out[i] receives the value
+ * `sum` has when output i is due, before the division. */
+static void box_sums_row(const float *in, float *out, const box_axis *a)
+{
+    const uint32_t n = a->n, half = a->half, lag = a->lag;
+    float s = 0;
+    uint32_t i = 0;
+    for (uint32_t e = 0; e + 1 < half; e++) s += in[e];
+    for (; i < lag; i++) out[i] = s += in[i + half - 1];
+    for (; i + half <= n; i++) {
+        s += in[i + half - 1];
+        s -= in[i - lag];
+        out[i] = s;
+    }
+    for (; i < n; i++) out[i] = s -= in[i - lag];
+}
+
+/* box_sums_row over BLOCK rows `stride` floats apart, interleaved: a running
+ * sum is a chain of dependent additions, and eight independent chains keep
+ * the floating-point units busy where one would wait on each result. Written
+ * out per row so that every sum stays in a register. */
+#define PDQ_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define PDQ_DECL(r)                                                                               \
+    const float *in##r = in + (r) * stride;                                                       \
+    float *out##r = out + (r) * stride;                                                           \
+    float s##r = 0;
+#define PDQ_ADD(r) s##r += in##r[en];
+#define PDQ_ADD_OUT(r) out##r[i] = s##r += in##r[en];
+#define PDQ_ADD_SUB_OUT(r)                                                                        \
+    s##r += in##r[en];                                                                            \
+    s##r -= in##r[le];                                                                            \
+    out##r[i] = s##r;
+#define PDQ_SUB_OUT(r) out##r[i] = s##r -= in##r[le];
+
+static void box_sums_block(const float *in, float *out, size_t stride, const box_axis *a)
+{
+    const uint32_t n = a->n, half = a->half, lag = a->lag;
+    PDQ_ROWS(PDQ_DECL)
+    uint32_t i = 0;
+    for (uint32_t en = 0; en + 1 < half; en++) {
+        PDQ_ROWS(PDQ_ADD)
+    }
+    for (; i < lag; i++) {
+        uint32_t en = i + half - 1;
+        PDQ_ROWS(PDQ_ADD_OUT)
+    }
+    for (; i + half <= n; i++) {
+        uint32_t en = i + half - 1, le = i - lag;
+        PDQ_ROWS(PDQ_ADD_SUB_OUT)
+    }
+    for (; i < n; i++) {
+        uint32_t le = i - lag;
+        PDQ_ROWS(PDQ_SUB_OUT)
+    }
+}
+
+/* Horizontal pass over nr rows: sums, then quotients by the per-column counts. */
+static void hbox_rows(const float *in, float *out, size_t stride, unsigned nr, const box_axis *a,
+                      const float *counts)
+{
+    if (nr == BLOCK) box_sums_block(in, out, stride, a);
+    else
+        for (unsigned r = 0; r < nr; r++) box_sums_row(in + r * stride, out + r * stride, a);
+    for (unsigned r = 0; r < nr; r++) {
+        float *row = out + r * stride;
+        uint32_t x = 0;
+        for (; x < (a->n & ~3u); x += 4) v4_store(row + x, v4_load(row + x) / v4_load(counts + x));
+        for (; x < a->n; x++) row[x] = row[x] / counts[x];
+    }
+}
+
+/* One step of a vertical pass over `n` columns: sum += enter; sum -= leave
+ * (when leave is not NULL), in that order, as the reference does per column. */
+static void vbox_step(float *sum, const float *enter, const float *leave, size_t n)
+{
+    size_t x = 0;
+    if (leave) {
+        for (; x < (n & ~(size_t)3); x += 4)
+            v4_store(sum + x, (v4_load(sum + x) + v4_load(enter + x)) - v4_load(leave + x));
+        for (; x < n; x++) sum[x] = (sum[x] + enter[x]) - leave[x];
+    } else {
+        for (; x < (n & ~(size_t)3); x += 4) v4_store(sum + x, v4_load(sum + x) + v4_load(enter + x));
+        for (; x < n; x++) sum[x] = sum[x] + enter[x];
+    }
+}
+
+static void vbox_leave(float *sum, const float *leave, size_t n)
+{
+    size_t x = 0;
+    for (; x < (n & ~(size_t)3); x += 4) v4_store(sum + x, v4_load(sum + x) - v4_load(leave + x));
+    for (; x < n; x++) sum[x] = sum[x] - leave[x];
+}
+
+static void divide_row(float *out, const float *sum, float count, size_t n)
+{
+    const v4f c = {count, count, count, count};
+    size_t x = 0;
+    for (; x < (n & ~(size_t)3); x += 4) v4_store(out + x, v4_load(sum + x) / c);
+    for (; x < n; x++) out[x] = sum[x] / count;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The streaming filter                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Ring capacities are multiples of BLOCK so that a block's rows are adjacent. */
+static size_t ring_rows(uint32_t w) { return ((size_t)w + 2 * BLOCK - 1) / BLOCK * BLOCK; }
+static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
 
 size_t hm__pdq_work_floats(uint32_t w, uint32_t h)
 {
-    (void)w;
-    (void)h;
-    return 0;
+    /* Rows of the width: block, ring1, c1, sum1, counts; then ring2 and sum2
+     * (see filter_init). At most ~ (ceil(h/128) + 18) rows: small next to
+     * the image. */
+    box_axis av = box_axis_of(h);
+    size_t rows = 2 * BLOCK + ring_rows(av.w) + 2;
+    return rows * round16(w) + (size_t)PDQ_OUT * (av.w + 2);
 }
 
-void hm__pdq_hash(float *luma, uint32_t w, uint32_t h, float *work, int dihedral, hm_hashes *out)
+/* The decimation's sample indices: (int)(((k + 0.5) * n) / 64) in double. */
+static void decimation_indices(uint32_t n, uint32_t idx[PDQ_OUT])
 {
-    (void)luma, (void)w, (void)h, (void)work, (void)dihedral, (void)out;
+    for (int k = 0; k < PDQ_OUT; k++) idx[k] = (uint32_t)(((k + 0.5) * n) / PDQ_OUT);
 }
 
-int hm__pdq_cli512_squash(const float *src, uint32_t w, uint32_t h, float *dst, uint32_t *ow,
-                          uint32_t *oh)
+typedef struct filter_state {
+    const hm__pdq_source *src;
+    box_axis ax, ay;
+    size_t stride;   /* floats per row in every buffer: the width */
+    float *block;    /* BLOCK source rows; later the scratch of the second X pass */
+    float *ring1;    /* rows after the first X pass */
+    size_t ring1_rows;
+    float *sum1;     /* per-column running sums of the first Y pass */
+    float *c1;       /* BLOCK rows after the first Y pass, awaiting the second X pass */
+    unsigned c1_rows;
+    float *counts;   /* divisor of each column in the X passes */
+    float *ring2;    /* the 64 decimation columns after the second X pass */
+    size_t ring2_rows;
+    float *sum2;     /* running sums of the second Y pass (64 columns) */
+    uint32_t rows2;  /* rows that entered the second Y pass */
+    uint32_t col[PDQ_OUT], row[PDQ_OUT];
+    unsigned next_row; /* next decimation row to emit */
+    float *out;
+} filter_state;
+
+/* Emits the second Y pass's output row i if the decimation reads it. */
+static void emit_row(filter_state *f, uint32_t i)
 {
-    (void)src, (void)dst;
-    *ow = w;
-    *oh = h;
-    return 0;
+    if (f->next_row >= PDQ_OUT || f->row[f->next_row] != i) return;
+    float count = box_count(&f->ay, i);
+    float tmp[PDQ_OUT];
+    divide_row(tmp, f->sum2, count, PDQ_OUT);
+    while (f->next_row < PDQ_OUT && f->row[f->next_row] == i)
+        memcpy(f->out + (size_t)PDQ_OUT * f->next_row++, tmp, sizeof tmp);
+}
+
+/* A row of the second X pass (its 64 decimation columns) enters the second Y pass. */
+static void y2_push(filter_state *f, const float *r2)
+{
+    uint32_t e = f->rows2++;
+    float *slot = f->ring2 + (size_t)PDQ_OUT * (e % f->ring2_rows);
+    memcpy(slot, r2, PDQ_OUT * sizeof(float));
+    const float *leave =
+        e >= f->ay.w ? f->ring2 + (size_t)PDQ_OUT * ((e - f->ay.w) % f->ring2_rows) : NULL;
+    vbox_step(f->sum2, slot, leave, PDQ_OUT);
+    if (e + 1 >= f->ay.half) emit_row(f, e + 1 - f->ay.half);
+}
+
+/* The second X pass over the rows gathered in c1; only the decimation
+ * columns are divided out. */
+static void x2_flush(filter_state *f)
+{
+    if (!f->c1_rows) return;
+    float *sums = f->block;
+    if (f->c1_rows == BLOCK) box_sums_block(f->c1, sums, f->stride, &f->ax);
+    else
+        for (unsigned r = 0; r < f->c1_rows; r++)
+            box_sums_row(f->c1 + r * f->stride, sums + r * f->stride, &f->ax);
+    for (unsigned r = 0; r < f->c1_rows; r++) {
+        float r2[PDQ_OUT];
+        const float *s = sums + r * f->stride;
+        for (int k = 0; k < PDQ_OUT; k++) r2[k] = s[f->col[k]] / f->counts[f->col[k]];
+        y2_push(f, r2);
+    }
+    f->c1_rows = 0;
+}
+
+/* Output row i of the first Y pass (the current sums) goes to the second X pass. */
+static void y1_emit(filter_state *f, uint32_t i)
+{
+    divide_row(f->c1 + f->c1_rows * f->stride, f->sum1, box_count(&f->ay, i), f->stride);
+    if (++f->c1_rows == BLOCK) x2_flush(f);
+}
+
+static const float *ring1_row(const filter_state *f, uint32_t y)
+{
+    return f->ring1 + (y % f->ring1_rows) * f->stride;
+}
+
+/* Row e of the first X pass (already in ring1) enters the first Y pass. */
+static void y1_push(filter_state *f, uint32_t e)
+{
+    const float *leave = e >= f->ay.w ? ring1_row(f, e - f->ay.w) : NULL;
+    vbox_step(f->sum1, ring1_row(f, e), leave, f->stride);
+    if (e + 1 >= f->ay.half) y1_emit(f, e + 1 - f->ay.half);
+}
+
+/* The last outputs of both Y passes: only samples leave. */
+static void finish(filter_state *f)
+{
+    uint32_t h = f->ay.n;
+    for (uint32_t i = h - f->ay.half + 1; i < h; i++) {
+        vbox_leave(f->sum1, ring1_row(f, i - f->ay.lag), f->stride);
+        y1_emit(f, i);
+    }
+    x2_flush(f);
+    for (uint32_t i = h - f->ay.half + 1; i < h; i++) {
+        vbox_leave(f->sum2, f->ring2 + (size_t)PDQ_OUT * ((i - f->ay.lag) % f->ring2_rows),
+                   PDQ_OUT);
+        emit_row(f, i);
+    }
+}
+
+static void filter_init(filter_state *f, const hm__pdq_source *src, float *work, float *out)
+{
+    memset(f, 0, sizeof *f);
+    f->src = src;
+    f->ax = box_axis_of(src->width);
+    f->ay = box_axis_of(src->height);
+    f->stride = src->width;
+    size_t row = round16(src->width);
+    f->ring1_rows = ring_rows(f->ay.w);
+    f->ring2_rows = (size_t)f->ay.w + 1;
+    f->block = work;
+    f->ring1 = f->block + BLOCK * row;
+    f->c1 = f->ring1 + f->ring1_rows * row;
+    f->sum1 = f->c1 + BLOCK * row;
+    f->counts = f->sum1 + row;
+    f->ring2 = f->counts + row;
+    f->sum2 = f->ring2 + PDQ_OUT * f->ring2_rows;
+    memset(f->sum1, 0, src->width * sizeof(float));
+    memset(f->sum2, 0, PDQ_OUT * sizeof(float));
+    for (uint32_t x = 0; x < src->width; x++) f->counts[x] = box_count(&f->ax, x);
+    decimation_indices(src->width, f->col);
+    decimation_indices(src->height, f->row);
+    f->out = out;
+}
+
+void hm__pdq_filter(const hm__pdq_source *src, float *work, float out64[PDQ_OUT * PDQ_OUT])
+{
+    filter_state f;
+    filter_init(&f, src, work, out64);
+    for (uint32_t y = 0; y < src->height; y += BLOCK) {
+        unsigned n = src->height - y < BLOCK ? src->height - y : BLOCK;
+        const float *rows = src->rows(src->ctx, y, n, f.block);
+        float *dst = f.ring1 + (y % f.ring1_rows) * f.stride;
+        hbox_rows(rows, dst, f.stride, n, &f.ax, f.counts);
+        for (unsigned r = 0; r < n; r++) y1_push(&f, y + r);
+    }
+    finish(&f);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Quality, DCT, median, bits                                               */
+/* ------------------------------------------------------------------------ */
+
+static int gradient(float u, float v)
+{
+    int d = (int)(((u - v) * 100) / 255);
+    return d < 0 ? -d : d;
+}
+
+int hm__pdq_quality(const float a[PDQ_OUT * PDQ_OUT])
+{
+    int sum = 0;
+    for (int i = 0; i < PDQ_OUT - 1; i++)
+        for (int j = 0; j < PDQ_OUT; j++) sum += gradient(a[i * PDQ_OUT + j], a[(i + 1) * PDQ_OUT + j]);
+    for (int i = 0; i < PDQ_OUT; i++)
+        for (int j = 0; j < PDQ_OUT - 1; j++) sum += gradient(a[i * PDQ_OUT + j], a[i * PDQ_OUT + j + 1]);
+    int q = sum / 90;
+    return q > 100 ? 100 : q;
+}
+
+void hm__pdq_dct(const float a[PDQ_OUT * PDQ_OUT], float b[16 * 16])
+{
+    /* T = D * A: accumulated over k ascending, as four lanes of j at a time. */
+    float t[16][PDQ_OUT];
+    for (int i = 0; i < 16; i++)
+        for (int j = 0; j < PDQ_OUT; j += 4) {
+            v4f acc = {0, 0, 0, 0};
+            for (int k = 0; k < PDQ_OUT; k++) {
+                float d = PDQ_DCT[i][k];
+                v4f dv = {d, d, d, d};
+                acc = acc + dv * v4_load(a + k * PDQ_OUT + j);
+            }
+            v4_store(&t[i][j], acc);
+        }
+    /* B = T * D^T. */
+    for (int i = 0; i < 16; i++)
+        for (int j = 0; j < 16; j++) {
+            float acc = 0;
+            for (int k = 0; k < PDQ_OUT; k++) acc += t[i][k] * PDQ_DCT[j][k];
+            b[i * 16 + j] = acc;
+        }
+}
+
+/* The 128th smallest of 256 values (sorted[127]), by quickselect on a copy. */
+static float median256(const float *v)
+{
+    float a[256];
+    memcpy(a, v, sizeof a);
+    int lo = 0, hi = 255;
+    const int k = 127;
+    while (lo < hi) {
+        float pivot = a[lo + (hi - lo) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (a[i] < pivot) i++;
+            while (a[j] > pivot) j--;
+            if (i <= j) {
+                float t = a[i];
+                a[i++] = a[j];
+                a[j--] = t;
+            }
+        }
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else break;
+    }
+    return a[k];
+}
+
+void hm__pdq_bits(const float b[16 * 16], uint8_t hash[HM_PDQ_BYTES])
+{
+    float median = median256(b);
+    memset(hash, 0, HM_PDQ_BYTES);
+    /* Bit k of the big-endian 256-bit integer lives in byte 31 - k/8. */
+    for (int k = 0; k < 256; k++)
+        if (b[k] > median) hash[31 - k / 8] |= (uint8_t)(1u << (k % 8));
+}
+
+/* B' of one dihedral variant (docs/PDQ.md, spec section 9). */
+static void dihedral_coeffs(const float b[16 * 16], int variant, float out[16 * 16])
+{
+    for (int i = 0; i < 16; i++)
+        for (int j = 0; j < 16; j++) {
+            float v = b[i * 16 + j], neg = -v;
+            int ij = (i + j) & 1, io = i & 1, jo = j & 1;
+            switch (variant) {
+            case 0: out[i * 16 + j] = v; break;
+            case 1: out[j * 16 + i] = jo ? v : neg; break;
+            case 2: out[i * 16 + j] = ij ? neg : v; break;
+            case 3: out[j * 16 + i] = io ? v : neg; break;
+            case 4: out[i * 16 + j] = io ? v : neg; break;
+            case 5: out[i * 16 + j] = jo ? v : neg; break;
+            case 6: out[j * 16 + i] = v; break;
+            default: out[j * 16 + i] = ij ? neg : v; break;
+            }
+        }
+}
+
+void hm__pdq_dihedral(const float b[16 * 16], uint8_t hashes[HM_PDQ_DIHEDRAL_COUNT][HM_PDQ_BYTES])
+{
+    for (int d = 0; d < HM_PDQ_DIHEDRAL_COUNT; d++) {
+        float bd[16 * 16];
+        dihedral_coeffs(b, d, bd);
+        hm__pdq_bits(bd, hashes[d]);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Whole hash and sources                                                   */
+/* ------------------------------------------------------------------------ */
+
+void hm__pdq_hash_source(const hm__pdq_source *src, float *work, int dihedral, hm_hashes *out)
+{
+    memset(out->pdq, 0, sizeof out->pdq);
+    memset(out->pdq_dihedral, 0, sizeof out->pdq_dihedral);
+    out->pdq_quality = 0;
+    out->has_pdq_dihedral = dihedral != 0;
+    if (src->width < PDQ_MIN_DIM || src->height < PDQ_MIN_DIM) {
+        /* Still pull every row: a source may produce something on the way
+         * (the image source writes Pillow's plane). */
+        for (uint32_t y = 0; y < src->height; y += BLOCK)
+            src->rows(src->ctx, y, src->height - y < BLOCK ? src->height - y : BLOCK, work);
+        return;
+    }
+    float a[PDQ_OUT * PDQ_OUT], b[16 * 16];
+    hm__pdq_filter(src, work, a);
+    out->pdq_quality = hm__pdq_quality(a);
+    hm__pdq_dct(a, b);
+    if (dihedral) {
+        hm__pdq_dihedral(b, out->pdq_dihedral);
+        memcpy(out->pdq, out->pdq_dihedral[0], HM_PDQ_BYTES);
+    } else {
+        hm__pdq_bits(b, out->pdq);
+    }
+}
+
+static const float *plane_rows(void *ctx, uint32_t y, uint32_t n, float *buf)
+{
+    const hm__pdq_plane *p = ctx;
+    (void)n, (void)buf;
+    return p->luma + (size_t)y * p->width;
+}
+
+hm__pdq_source hm__pdq_plane_source(hm__pdq_plane *ctx, const float *luma, uint32_t w,
+                                    uint32_t h)
+{
+    ctx->luma = luma;
+    ctx->width = w;
+    hm__pdq_source s = {w, h, plane_rows, ctx};
+    return s;
+}
+
+void hm__pdq_hash(const float *luma, uint32_t w, uint32_t h, float *work, int dihedral,
+                  hm_hashes *out)
+{
+    hm__pdq_plane ctx;
+    hm__pdq_source src = hm__pdq_plane_source(&ctx, luma, w, h);
+    hm__pdq_hash_source(&src, work, dihedral, out);
+}
+
+static const float *image_rows(void *ctx, uint32_t y, uint32_t n, float *buf)
+{
+    hm__pdq_image_ctx *c = ctx;
+    uint8_t *pil = c->pil ? c->pil + (size_t)y * c->img->width : NULL;
+    hm__luma_rows(c->img, &c->tables, y, n, buf, pil);
+    return buf;
+}
+
+hm__pdq_source hm__pdq_image_source(hm__pdq_image_ctx *ctx, const hm_image *img, uint8_t *pil)
+{
+    ctx->img = img;
+    ctx->pil = pil;
+    hm__luma_tables_init(&ctx->tables);
+    hm__pdq_source s = {img->width, img->height, image_rows, ctx};
+    return s;
+}
+
+static const float *squash_rows(void *ctx, uint32_t y, uint32_t n, float *buf)
+{
+    const hm__pdq_squash_ctx *c = ctx;
+    const hm_image *img = c->image.img;
+    const hm__luma_tables *t = &c->image.tables;
+    size_t row_bytes = (size_t)img->width * img->channels;
+    for (uint32_t r = 0; r < n; r++) {
+        const uint8_t *src = img->pixels + c->row[y + r] * row_bytes;
+        float *dst = buf + (size_t)r * 512;
+        if (img->channels == 1)
+            for (int x = 0; x < 512; x++) dst[x] = (float)src[c->col[x]];
+        else
+            for (int x = 0; x < 512; x++) {
+                const uint8_t *p = src + 3 * (size_t)c->col[x];
+                dst[x] = (t->r[p[0]] + t->g[p[1]]) + t->b[p[2]];
+            }
+    }
+    return buf;
+}
+
+/* floor(i * n / 512) as the reference tool computes it in double (exact here:
+ * i * n < 2^53). */
+static uint32_t squash_index(uint32_t i, uint32_t n) { return (uint32_t)floor((double)i * n / 512.0); }
+
+int hm__pdq_cli512_source(hm__pdq_squash_ctx *ctx, const hm_image *img, hm__pdq_source *out)
+{
+    *out = hm__pdq_image_source(&ctx->image, img, NULL);
+    if (img->width <= 512 && img->height <= 512) return 0;
+    for (uint32_t i = 0; i < 512; i++) {
+        ctx->col[i] = squash_index(i, img->width);
+        ctx->row[i] = squash_index(i, img->height);
+    }
+    out->width = out->height = 512;
+    out->rows = squash_rows;
+    out->ctx = ctx;
+    return 1;
 }
