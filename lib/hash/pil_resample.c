@@ -37,7 +37,8 @@ typedef struct axis_coeffs {
     uint32_t in, out, kpad;
     int32_t *bounds; /* start, off, n per output */
     int32_t *k;
-    int16_t *khi, *klo; /* the split weights (SSE2) */
+    int16_t *khi, *klo; /* SSE2: the weights split, or khi = k and klo unused */
+    int split;          /* some weight does not fit int16 */
 } axis_coeffs;
 
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
@@ -139,7 +140,15 @@ static void axis_init(axis_coeffs *ax, uint32_t in, uint32_t out, uint8_t *mem, 
         int32_t *k = ax->k + (size_t)xx * kpad;
         for (uint32_t x = 0; x < n; x++) k[off + x] = to_fixed(dbl[x]);
     }
+    /* Strong downscaling (factor > ~130) keeps every weight within int16:
+     * then one multiply per tap suffices. */
+    ax->split = 0;
+    for (size_t t = 0; t < taps; t++) ax->split |= ax->k[t] < INT16_MIN || ax->k[t] > INT16_MAX;
     for (size_t t = 0; t < taps; t++) {
+        if (!ax->split) {
+            ax->khi[t] = (int16_t)ax->k[t];
+            continue;
+        }
         ax->khi[t] = (int16_t)(ax->k[t] >> SPLIT_BITS); /* arithmetic shift: floor */
         ax->klo[t] = (int16_t)(ax->k[t] & ((1 << SPLIT_BITS) - 1));
     }
@@ -216,8 +225,8 @@ static inline __m128i madd_split(__m128i px16, const int16_t *hi, const int16_t 
 
 /* Four source rows at once share every coefficient load. Lanes hold partial
  * sums of (hi << 11) + lo, which wrap mod 2^32 but add up to the exact total. */
-static void hpass_rows4(const uint8_t *const r[4], const axis_coeffs *ax, uint32_t xx,
-                        uint8_t *const d[4])
+static void hpass_rows4_split(const uint8_t *const r[4], const axis_coeffs *ax, uint32_t xx,
+                              uint8_t *const d[4])
 {
     const __m128i zero = _mm_setzero_si128();
     const int32_t *b = ax->bounds + 3 * (size_t)xx;
@@ -238,6 +247,37 @@ static void hpass_rows4(const uint8_t *const r[4], const axis_coeffs *ax, uint32
     for (int i = 0; i < 4; i++) d[i][xx] = (uint8_t)((uint32_t)out >> (8 * i));
 }
 
+/* The same when every weight fits int16: one pmaddwd per 8 taps. */
+static void hpass_rows4_short(const uint8_t *const r[4], const axis_coeffs *ax, uint32_t xx,
+                              uint8_t *const d[4])
+{
+    const __m128i zero = _mm_setzero_si128();
+    const int32_t *b = ax->bounds + 3 * (size_t)xx;
+    uint32_t j0 = (uint32_t)b[1] & ~15u, j1 = ((uint32_t)(b[1] + b[2]) + 7) & ~7u;
+    const int16_t *k = ax->khi + (size_t)xx * ax->kpad;
+    __m128i a[4];
+    for (int i = 0; i < 4; i++) a[i] = zero;
+    uint32_t j = j0;
+    for (; j + 16 <= j1; j += 16) {
+        __m128i k0 = _mm_load_si128((const __m128i *)(k + j));
+        __m128i k1 = _mm_load_si128((const __m128i *)(k + j + 8));
+        for (int i = 0; i < 4; i++) {
+            __m128i px = _mm_loadu_si128((const __m128i *)(r[i] + b[0] + j));
+            a[i] = _mm_add_epi32(a[i], _mm_madd_epi16(_mm_unpacklo_epi8(px, zero), k0));
+            a[i] = _mm_add_epi32(a[i], _mm_madd_epi16(_mm_unpackhi_epi8(px, zero), k1));
+        }
+    }
+    if (j < j1) {
+        __m128i k0 = _mm_load_si128((const __m128i *)(k + j));
+        for (int i = 0; i < 4; i++) {
+            __m128i px = _mm_loadl_epi64((const __m128i *)(r[i] + b[0] + j));
+            a[i] = _mm_add_epi32(a[i], _mm_madd_epi16(_mm_unpacklo_epi8(px, zero), k0));
+        }
+    }
+    int32_t out = _mm_cvtsi128_si32(finish4(hsum4x4(a[0], a[1], a[2], a[3])));
+    for (int i = 0; i < 4; i++) d[i][xx] = (uint8_t)((uint32_t)out >> (8 * i));
+}
+
 static void hpass_simd(const uint8_t *src, size_t stride, uint32_t rows, const axis_coeffs *ax,
                        uint8_t *dst)
 {
@@ -250,18 +290,24 @@ static void hpass_simd(const uint8_t *src, size_t stride, uint32_t rows, const a
                 r[i] = src + (size_t)(y + i) * stride;
                 d[i] = dst + (size_t)(y + i) * ax->out;
             }
-            for (uint32_t xx = 0; xx < ax->out; xx++) hpass_rows4(r, ax, xx, d);
+            if (ax->split)
+                for (uint32_t xx = 0; xx < ax->out; xx++) hpass_rows4_split(r, ax, xx, d);
+            else
+                for (uint32_t xx = 0; xx < ax->out; xx++) hpass_rows4_short(r, ax, xx, d);
         }
     }
     hpass_scalar(src + (size_t)y * stride, stride, rows - y, ax, dst + (size_t)y * ax->out);
 }
 
 /* Eight output columns of one output row: pairs of source rows interleaved so
- * that pmaddwd adds both taps of a pair in one step. */
+ * that pmaddwd adds both taps of a pair in one step; weights split as in the
+ * horizontal pass unless all of this row's fit int16. */
 static void vpass_cols8(const uint8_t *base, uint32_t width, const int32_t *k, int32_t j0,
-                        int32_t j1, uint8_t *out)
+                        int32_t j1, int split, uint8_t *out)
 {
     const __m128i zero = _mm_setzero_si128();
+    const int32_t lo_mask = (1 << SPLIT_BITS) - 1;
+    const int shift = split ? SPLIT_BITS : 0;
     __m128i ah0 = zero, ah1 = zero, al0 = zero, al1 = zero;
     for (int32_t j = j0; j < j1; j += 2) {
         int32_t ka = k[j], kb = j + 1 < j1 ? k[j + 1] : 0;
@@ -270,18 +316,19 @@ static void vpass_cols8(const uint8_t *base, uint32_t width, const int32_t *k, i
         __m128i p = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)ra),
                                       _mm_loadl_epi64((const __m128i *)rb));
         __m128i p0 = _mm_unpacklo_epi8(p, zero), p1 = _mm_unpackhi_epi8(p, zero);
-        uint32_t hpair = ((uint32_t)(uint16_t)(kb >> SPLIT_BITS) << 16) |
-                         (uint16_t)(ka >> SPLIT_BITS);
-        uint32_t lpair = ((uint32_t)(kb & ((1 << SPLIT_BITS) - 1)) << 16) |
-                         (uint32_t)(ka & ((1 << SPLIT_BITS) - 1));
-        __m128i kh = _mm_set1_epi32((int32_t)hpair), kl = _mm_set1_epi32((int32_t)lpair);
+        uint32_t hpair = ((uint32_t)(uint16_t)(kb >> shift) << 16) | (uint16_t)(ka >> shift);
+        __m128i kh = _mm_set1_epi32((int32_t)hpair);
         ah0 = _mm_add_epi32(ah0, _mm_madd_epi16(p0, kh));
         ah1 = _mm_add_epi32(ah1, _mm_madd_epi16(p1, kh));
-        al0 = _mm_add_epi32(al0, _mm_madd_epi16(p0, kl));
-        al1 = _mm_add_epi32(al1, _mm_madd_epi16(p1, kl));
+        if (split) {
+            uint32_t lpair = ((uint32_t)(kb & lo_mask) << 16) | (uint32_t)(ka & lo_mask);
+            __m128i kl = _mm_set1_epi32((int32_t)lpair);
+            al0 = _mm_add_epi32(al0, _mm_madd_epi16(p0, kl));
+            al1 = _mm_add_epi32(al1, _mm_madd_epi16(p1, kl));
+        }
     }
-    __m128i s0 = _mm_add_epi32(_mm_slli_epi32(ah0, SPLIT_BITS), al0);
-    __m128i s1 = _mm_add_epi32(_mm_slli_epi32(ah1, SPLIT_BITS), al1);
+    __m128i s0 = _mm_add_epi32(_mm_slli_epi32(ah0, shift), al0);
+    __m128i s1 = _mm_add_epi32(_mm_slli_epi32(ah1, shift), al1);
     __m128i bias = _mm_set1_epi32(ROUND_BIAS);
     s0 = _mm_srai_epi32(_mm_add_epi32(s0, bias), PRECISION_BITS);
     s1 = _mm_srai_epi32(_mm_add_epi32(s1, bias), PRECISION_BITS);
@@ -318,8 +365,9 @@ static void hpass_simd(const uint8_t *src, size_t stride, uint32_t rows, const a
 }
 
 static void vpass_cols8(const uint8_t *base, uint32_t width, const int32_t *k, int32_t j0,
-                        int32_t j1, uint8_t *out)
+                        int32_t j1, int split, uint8_t *out)
 {
+    (void)split;
     int32x4_t a0 = vdupq_n_s32(ROUND_BIAS), a1 = a0;
     for (int32_t j = j0; j < j1; j++) {
         int16x8_t px = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(base + (size_t)j * width)));
@@ -342,8 +390,11 @@ static void vpass_simd(const uint8_t *src, uint32_t width, int32_t row0, const a
         const uint8_t *base = src + (size_t)(b[0] - row0) * width;
         const int32_t *k = ax->k + (size_t)yy * ax->kpad;
         uint8_t *out = dst + (size_t)yy * width;
+        int split = 0;
+        for (int32_t j = b[1]; j < b[1] + b[2]; j++) split |= k[j] < INT16_MIN || k[j] > INT16_MAX;
         uint32_t x = 0;
-        for (; x + 8 <= width; x += 8) vpass_cols8(base + x, width, k, b[1], b[1] + b[2], out + x);
+        for (; x + 8 <= width; x += 8)
+            vpass_cols8(base + x, width, k, b[1], b[1] + b[2], split, out + x);
         for (; x < width; x++) {
             int32_t acc = ROUND_BIAS;
             for (int32_t j = b[1]; j < b[1] + b[2]; j++) acc += base[(size_t)j * width + x] * k[j];
