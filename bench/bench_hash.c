@@ -1,13 +1,501 @@
-/* bench_hash.c - `hashmatch bench hash` (stages of PDQ and imagehash against a
- * bare libjpeg-turbo decode of the same file). */
+/* bench_hash.c - `hashmatch bench hash`: the time of every hashing stage per
+ * image, against a bare libjpeg-turbo (or libpng) decode of the same bytes
+ * measured in the same run, so that the cost of hashing reads as a ratio to
+ * the decode that any client must pay anyway. Every figure is the median of
+ * --repeat runs; a checksum of all hashes keeps the work from being optimised
+ * away. */
+#include <getopt.h>
+#include <setjmp.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jpeglib.h>
+#include <png.h>
 
 #include "bench.h"
+#include "cli.h"
+#include "hash/hash_internal.h"
+
+#define MAX_REPEAT 101
+#define GEN_W 4032
+#define GEN_H 3024
+
+static const char HELP[] =
+    "usage: hashmatch bench hash [--json] [--repeat N] [FILE...]\n"
+    "\n"
+    "Times each hashing stage of every FILE (median of N runs, default 5) and a\n"
+    "bare libjpeg-turbo / libpng decode of the same bytes in the same run:\n"
+    "read, decode, luma, PDQ filter (Jarosz passes and decimation), PDQ quality,\n"
+    "PDQ DCT+median (and with the 8 dihedral hashes), PDQ end to end from the\n"
+    "decoded image, each imagehash algorithm, MD5/SHA-1/SHA-256, and the whole\n"
+    "hm_hash_file with every algorithm. Without FILE: the sample images in the\n"
+    "source tree and a 12-megapixel JPEG generated in memory.\n"
+    "\n"
+    "  --json       one JSON object per image and line (milliseconds)\n"
+    "  --repeat N   runs per stage, 1..101 (default 5)\n"
+    "  --no-generated  leave out the generated 12-megapixel image\n";
+
+/* Sample images relative to tests/data of the source tree. */
+static const char *const SAMPLES[] = {"cli/disc.png", "cli/stripes.png", "cli/ramp.jpg",
+                                      "cli/tree/sub/b.jpg"};
+
+/* ------------------------------------------------------------------------ */
+/* Timing                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef struct timer {
+    double t[MAX_REPEAT];
+    int n;
+} timer;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median_ms(timer *t)
+{
+    if (t->n == 0) return -1;
+    qsort(t->t, (size_t)t->n, sizeof(double), cmp_double);
+    return t->t[t->n / 2] * 1e3;
+}
+
+#define TIME(tm, stmt)                                                                            \
+    do {                                                                                          \
+        double t0_ = cli_now();                                                                   \
+        stmt;                                                                                     \
+        (tm)->t[(tm)->n++] = cli_now() - t0_;                                                     \
+    } while (0)
+
+/* ------------------------------------------------------------------------ */
+/* Baselines: the libraries' plain decode loops, library defaults           */
+/* ------------------------------------------------------------------------ */
+
+typedef struct bare_err {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jump;
+} bare_err;
+
+static void bare_jpeg_error(j_common_ptr cinfo)
+{
+    longjmp(((bare_err *)cinfo->err)->jump, 1);
+}
+
+static void bare_jpeg_silent(j_common_ptr cinfo, int level) { (void)cinfo, (void)level; }
+
+/* Returns a checksum of the pixels, or -1 when libjpeg refuses the file. */
+static long bare_jpeg(const uint8_t *data, size_t size)
+{
+    struct jpeg_decompress_struct ci;
+    bare_err err;
+    uint8_t *volatile pixels = NULL;
+    ci.err = jpeg_std_error(&err.mgr);
+    err.mgr.error_exit = bare_jpeg_error;
+    err.mgr.emit_message = bare_jpeg_silent;
+    if (setjmp(err.jump)) {
+        jpeg_destroy_decompress(&ci);
+        free(pixels);
+        return -1;
+    }
+    jpeg_create_decompress(&ci);
+    jpeg_mem_src(&ci, data, (unsigned long)size);
+    jpeg_read_header(&ci, TRUE);
+    jpeg_start_decompress(&ci);
+    size_t stride = (size_t)ci.output_width * (size_t)ci.output_components;
+    pixels = malloc(stride * ci.output_height);
+    if (!pixels) longjmp(err.jump, 1);
+    while (ci.output_scanline < ci.output_height) {
+        JSAMPROW row = pixels + (size_t)ci.output_scanline * stride;
+        jpeg_read_scanlines(&ci, &row, 1);
+    }
+    jpeg_finish_decompress(&ci);
+    long sum = pixels[stride * ci.output_height / 2];
+    jpeg_destroy_decompress(&ci);
+    free(pixels);
+    return sum;
+}
+
+typedef struct png_mem {
+    const uint8_t *data;
+    size_t size, pos;
+} png_mem;
+
+static void bare_png_read(png_structp png, png_bytep out, png_size_t n)
+{
+    png_mem *m = png_get_io_ptr(png);
+    if (n > m->size - m->pos) png_error(png, "truncated");
+    memcpy(out, m->data + m->pos, n);
+    m->pos += n;
+}
+
+static void bare_png_warn(png_structp png, png_const_charp msg) { (void)png, (void)msg; }
+
+/* libpng's read with the transforms any 8-bit consumer needs. */
+static long bare_png(const uint8_t *data, size_t size)
+{
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, bare_png_warn);
+    png_infop info = png ? png_create_info_struct(png) : NULL;
+    png_bytep *volatile rows = NULL;
+    uint8_t *volatile pixels = NULL;
+    png_mem m = {data, size, 0};
+    if (!info || setjmp(png_jmpbuf(png))) {
+        png_destroy_read_struct(&png, &info, NULL);
+        free(rows);
+        free(pixels);
+        return -1;
+    }
+    png_set_read_fn(png, &m, bare_png_read);
+    png_read_info(png, info);
+    png_set_strip_16(png);
+    png_set_strip_alpha(png);
+    png_set_expand(png);
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+    size_t h = png_get_image_height(png, info), stride = png_get_rowbytes(png, info);
+    pixels = malloc(stride * h);
+    rows = malloc(h * sizeof *rows);
+    if (!pixels || !rows) png_error(png, "out of memory");
+    for (size_t y = 0; y < h; y++) rows[y] = pixels + y * stride;
+    png_read_image(png, rows);
+    png_read_end(png, NULL);
+    long sum = pixels[stride * h / 2];
+    png_destroy_read_struct(&png, &info, NULL);
+    free(rows);
+    free(pixels);
+    return sum;
+}
+
+/* ------------------------------------------------------------------------ */
+/* A 12-megapixel JPEG made in memory (smooth shapes plus noise, quality 90) */
+/* ------------------------------------------------------------------------ */
+
+static uint8_t *generate_jpeg(size_t *size)
+{
+    struct jpeg_compress_struct ci;
+    struct jpeg_error_mgr jerr;
+    ci.err = jpeg_std_error(&jerr);
+    jpeg_create_compress(&ci);
+    unsigned char *out = NULL;
+    unsigned long out_size = 0;
+    jpeg_mem_dest(&ci, &out, &out_size);
+    ci.image_width = GEN_W;
+    ci.image_height = GEN_H;
+    ci.input_components = 3;
+    ci.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&ci);
+    jpeg_set_quality(&ci, 90, TRUE);
+    jpeg_start_compress(&ci, TRUE);
+    uint8_t *row = malloc(GEN_W * 3);
+    uint32_t s = 12345;
+    for (uint32_t y = 0; row && y < GEN_H; y++) {
+        for (uint32_t x = 0; x < GEN_W; x++) {
+            s = s * 1103515245u + 12345u;
+            unsigned noise = (s >> 16) & 31;
+            row[3 * x] = (uint8_t)((x * 255 / GEN_W + noise) & 255);
+            row[3 * x + 1] = (uint8_t)(((x / 97 + y / 89) % 2 ? 200 : 40) + noise);
+            row[3 * x + 2] = (uint8_t)((y * 255 / GEN_H) ^ (x >> 4));
+        }
+        JSAMPROW r = row;
+        jpeg_write_scanlines(&ci, &r, 1);
+    }
+    jpeg_finish_compress(&ci);
+    jpeg_destroy_compress(&ci);
+    free(row);
+    *size = out_size;
+    return out;
+}
+
+/* ------------------------------------------------------------------------ */
+/* One image                                                                */
+/* ------------------------------------------------------------------------ */
+
+enum {
+    S_READ, S_BARE, S_DECODE, S_LUMA, S_FILTER, S_QUALITY, S_DCT, S_DCT_DIH, S_PDQ, S_AHASH,
+    S_DHASH, S_PHASH, S_WHASH, S_MD5, S_SHA1, S_SHA256, S_DIGESTS, S_TOTAL, S_COUNT
+};
+
+static const char *const STAGE_KEYS[S_COUNT] = {
+    "read", "bare_decode", "decode", "luma", "pdq_filter", "pdq_decimate_quality",
+    "pdq_dct_median", "pdq_dct_median_dihedral", "pdq_from_image", "ahash", "dhash", "phash",
+    "whash", "md5", "sha1", "sha256", "digests", "total"};
+
+typedef struct result {
+    const char *file;
+    uint32_t width, height;
+    hm_image_format format;
+    size_t bytes;
+    double ms[S_COUNT];
+    uint64_t checksum;
+} result;
+
+static void fold(uint64_t *sum, const uint8_t *bytes, size_t n)
+{
+    for (size_t i = 0; i < n; i++) *sum = (*sum ^ bytes[i]) * 0x100000001b3ull;
+}
+
+typedef struct planes {
+    float *luma, *work;
+    uint8_t *pil;
+    void *ih_work;
+} planes;
+
+static int planes_alloc(planes *p, uint32_t w, uint32_t h)
+{
+    size_t n = (size_t)w * h;
+    size_t ih = 0;
+    for (int a = HM_ALGO_AHASH; a <= HM_ALGO_WHASH; a++) {
+        size_t b = hm__imagehash_work_bytes(w, h, HM_MASK(a));
+        if (b > ih) ih = b;
+    }
+    p->luma = malloc(n * sizeof(float));
+    p->pil = malloc(n);
+    p->work = malloc(hm__pdq_work_floats(w, h) * sizeof(float));
+    p->ih_work = malloc(ih ? ih : 1);
+    return p->luma && p->pil && p->work && p->ih_work ? 0 : -1;
+}
+
+static void planes_free(planes *p)
+{
+    free(p->luma);
+    free(p->pil);
+    free(p->work);
+    free(p->ih_work);
+}
+
+/* Stages after decoding: luma, the PDQ stages, the imagehash family. */
+static void time_hash_stages(const hm_image *img, int repeat, planes *p, timer *t, uint64_t *sum)
+{
+    uint32_t w = hm_image_width(img), h = hm_image_height(img);
+    hm_hashes hs;
+    memset(&hs, 0, sizeof hs);
+    for (int r = 0; r < repeat; r++) TIME(&t[S_LUMA], hm__luma(img, p->luma, p->pil));
+    if (w >= 5 && h >= 5) {
+        float a[64 * 64], b[256];
+        hm__pdq_plane ctx;
+        hm__pdq_source src = hm__pdq_plane_source(&ctx, p->luma, w, h);
+        for (int r = 0; r < repeat; r++) TIME(&t[S_FILTER], hm__pdq_filter(&src, p->work, a));
+        for (int r = 0; r < repeat; r++) TIME(&t[S_QUALITY], hs.pdq_quality = hm__pdq_quality(a));
+        for (int r = 0; r < repeat; r++) TIME(&t[S_DCT], (hm__pdq_dct(a, b), hm__pdq_bits(b, hs.pdq)));
+        for (int r = 0; r < repeat; r++)
+            TIME(&t[S_DCT_DIH], (hm__pdq_dct(a, b), hm__pdq_dihedral(b, hs.pdq_dihedral)));
+        fold(sum, hs.pdq, sizeof hs.pdq);
+        fold(sum, hs.pdq_dihedral[1], sizeof hs.pdq_dihedral[1]);
+    }
+    hm_hash_options opt;
+    memset(&opt, 0, sizeof opt);
+    opt.algos = HM_MASK(HM_ALGO_PDQ);
+    for (int r = 0; r < repeat; r++) TIME(&t[S_PDQ], (void)!hm_hash_image(img, &opt, &hs, NULL));
+    fold(sum, hs.pdq, sizeof hs.pdq);
+    for (int a = HM_ALGO_AHASH; a <= HM_ALGO_WHASH; a++) {
+        int stage = S_AHASH + (a - HM_ALGO_AHASH);
+        for (int r = 0; r < repeat; r++)
+            TIME(&t[stage], hm__imagehash(p->pil, w, h, HM_MASK(a), p->ih_work, &hs));
+        size_t n;
+        const uint8_t *bytes = hm_hashes_get(&hs, (hm_algo)a, &n);
+        fold(sum, bytes, n);
+    }
+}
+
+static void time_digests(const uint8_t *data, size_t size, int repeat, timer *t, uint64_t *sum)
+{
+    hm_hashes hs;
+    memset(&hs, 0, sizeof hs);
+    static const int algos[] = {HM_ALGO_MD5, HM_ALGO_SHA1, HM_ALGO_SHA256};
+    for (int k = 0; k < 3; k++)
+        for (int r = 0; r < repeat; r++)
+            TIME(&t[S_MD5 + k], (void)!hm__digests(data, size, HM_MASK(algos[k]), &hs, NULL));
+    for (int r = 0; r < repeat; r++)
+        TIME(&t[S_DIGESTS], (void)!hm__digests(data, size, HM_MASK_DIGESTS, &hs, NULL));
+    fold(sum, hs.sha256, sizeof hs.sha256);
+}
+
+/* Times everything for one image given as a path (data NULL) or as bytes. */
+static int bench_one(const char *path, const uint8_t *mem, size_t mem_size, int repeat,
+                     result *res)
+{
+    timer *t = calloc(S_COUNT, sizeof *t);
+    const uint8_t *data = mem;
+    uint8_t *owned = NULL;
+    size_t size = mem_size;
+    hm_error err;
+    int rc = -1;
+    if (!t) return -1;
+    memset(res, 0, sizeof *res);
+    res->file = path;
+    if (!mem) {
+        for (int r = 0; r < repeat; r++) {
+            free(owned);
+            TIME(&t[S_READ], (void)!hm__read_file(path, &owned, &size, &err));
+        }
+        if (!owned) goto out;
+        data = owned;
+    }
+    res->bytes = size;
+    res->format = hm_image_sniff(data, size);
+    long (*bare)(const uint8_t *, size_t) = res->format == HM_FORMAT_JPEG  ? bare_jpeg
+                                            : res->format == HM_FORMAT_PNG ? bare_png
+                                                                           : NULL;
+    for (int r = 0; bare && r < repeat; r++) TIME(&t[S_BARE], res->checksum += (uint64_t)bare(data, size));
+
+    hm_image *img = NULL;
+    for (int r = 0; r < repeat; r++) {
+        hm_image_free(img);
+        img = NULL;
+        TIME(&t[S_DECODE], (void)!hm_image_decode(data, size, NULL, &img, &err));
+    }
+    if (!img) {
+        cli_error("%s: %s", path, err.message);
+        goto out;
+    }
+    res->width = hm_image_width(img);
+    res->height = hm_image_height(img);
+    planes p;
+    memset(&p, 0, sizeof p);
+    if (planes_alloc(&p, res->width, res->height) == 0) {
+        time_hash_stages(img, repeat, &p, t, &res->checksum);
+        time_digests(data, size, repeat, t, &res->checksum);
+        hm_hashes all;
+        for (int r = 0; r < repeat; r++) {
+            if (mem) TIME(&t[S_TOTAL], (void)!hm_hash_buffer(data, size, NULL, &all, NULL));
+            else TIME(&t[S_TOTAL], (void)!hm_hash_file(path, NULL, &all, NULL));
+        }
+        fold(&res->checksum, all.pdq, sizeof all.pdq);
+        rc = 0;
+    } else {
+        cli_error("%s: out of memory", path);
+    }
+    planes_free(&p);
+    hm_image_free(img);
+    for (int s = 0; s < S_COUNT; s++) res->ms[s] = median_ms(&t[s]);
+out:
+    free(owned);
+    free(t);
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Output                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Hashing cost beyond our own decode, per millisecond of bare decode. */
+static double overhead_ratio(const result *r)
+{
+    if (r->ms[S_BARE] <= 0 || r->ms[S_TOTAL] < 0) return -1;
+    double read = r->ms[S_READ] > 0 ? r->ms[S_READ] : 0;
+    return (r->ms[S_TOTAL] - read - r->ms[S_DECODE]) / r->ms[S_BARE];
+}
+
+static void print_json(const result *r, int repeat)
+{
+    cli_buf b;
+    cli_buf_init(&b);
+    int first = 1;
+    cli_buf_putc(&b, '{');
+    cli_buf_json_key(&b, &first, "file");
+    cli_buf_json_string(&b, r->file);
+    cli_buf_json_key(&b, &first, "format");
+    cli_buf_json_string(&b, hm_image_format_name(r->format));
+    cli_buf_json_key(&b, &first, "bytes");
+    cli_buf_printf(&b, "%zu", r->bytes);
+    cli_buf_json_key(&b, &first, "width");
+    cli_buf_printf(&b, "%u", r->width);
+    cli_buf_json_key(&b, &first, "height");
+    cli_buf_printf(&b, "%u", r->height);
+    cli_buf_json_key(&b, &first, "repeat");
+    cli_buf_printf(&b, "%d", repeat);
+    cli_buf_json_key(&b, &first, "ms");
+    cli_buf_putc(&b, '{');
+    int f2 = 1;
+    for (int s = 0; s < S_COUNT; s++) {
+        if (r->ms[s] < 0) continue;
+        cli_buf_json_key(&b, &f2, STAGE_KEYS[s]);
+        cli_buf_printf(&b, "%.4f", r->ms[s]);
+    }
+    cli_buf_putc(&b, '}');
+    if (r->ms[S_BARE] > 0) {
+        cli_buf_json_key(&b, &first, "hash_overhead_over_bare_decode");
+        cli_buf_printf(&b, "%.4f", overhead_ratio(r));
+        cli_buf_json_key(&b, &first, "pdq_over_bare_decode");
+        cli_buf_printf(&b, "%.4f", r->ms[S_PDQ] / r->ms[S_BARE]);
+    }
+    cli_buf_json_key(&b, &first, "checksum");
+    cli_buf_printf(&b, "\"%016llx\"", (unsigned long long)r->checksum);
+    cli_buf_puts(&b, "}\n");
+    cli_buf_write(&b, stdout);
+    cli_buf_free(&b);
+}
+
+static void print_text(const result *r)
+{
+    printf("%s (%s, %ux%u, %zu bytes)\n", r->file, hm_image_format_name(r->format), r->width,
+           r->height, r->bytes);
+    for (int s = 0; s < S_COUNT; s++)
+        if (r->ms[s] >= 0) printf("  %-26s %10.3f ms\n", STAGE_KEYS[s], r->ms[s]);
+    if (r->ms[S_BARE] > 0)
+        printf("  hashing overhead / bare decode: %.3f   PDQ / bare decode: %.3f\n",
+               overhead_ratio(r), r->ms[S_PDQ] / r->ms[S_BARE]);
+    printf("  checksum %016llx\n", (unsigned long long)r->checksum);
+}
+
+static void emit(const result *r, int json, int repeat)
+{
+    if (json) print_json(r, repeat);
+    else print_text(r);
+    fflush(stdout);
+}
 
 int bench_hash(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "hashmatch bench hash: not built yet\n");
-    return 2;
+    enum { O_JSON = 256, O_REPEAT, O_NO_GEN };
+    static const struct option LONG[] = {{"json", no_argument, NULL, O_JSON},
+                                         {"repeat", required_argument, NULL, O_REPEAT},
+                                         {"no-generated", no_argument, NULL, O_NO_GEN},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int json = 0, repeat = 5, generated = 1, c;
+    uint64_t v;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
+        switch (c) {
+        case O_JSON: json = 1; break;
+        case O_REPEAT:
+            if (cli_parse_u64(optarg, 1, MAX_REPEAT, &v))
+                return cli_usage_error("bench hash", "--repeat takes 1..%d", MAX_REPEAT);
+            repeat = (int)v;
+            break;
+        case O_NO_GEN: generated = 0; break;
+        case 'h': fputs(HELP, stdout); return CLI_EXIT_OK;
+        default: return cli_usage_error("bench hash", "invalid option");
+        }
+    }
+    int failed = 0;
+    result res;
+    if (optind < argc) {
+        for (int i = optind; i < argc; i++) {
+            if (bench_one(argv[i], NULL, 0, repeat, &res) == 0) emit(&res, json, repeat);
+            else failed = 1;
+        }
+        return failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof SAMPLES / sizeof SAMPLES[0]; i++) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", HM_BENCH_SAMPLES_DIR, SAMPLES[i]);
+        if (stat(path, &st) != 0) continue; /* an installed tool has no source tree */
+        if (bench_one(path, NULL, 0, repeat, &res) == 0) emit(&res, json, repeat);
+        else failed = 1;
+    }
+    if (generated) {
+        size_t size = 0;
+        uint8_t *jpeg = generate_jpeg(&size);
+        if (jpeg && bench_one("generated-4032x3024-q90.jpg", jpeg, size, repeat, &res) == 0)
+            emit(&res, json, repeat);
+        else failed = 1;
+        free(jpeg);
+    }
+    return failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }
