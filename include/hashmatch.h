@@ -366,6 +366,108 @@ HM_API HM_NODISCARD hm_status hm_hash_image(const hm_image *img, const hm_hash_o
                                             hm_hashes *out, hm_error *err);
 
 /* ======================================================================== */
+/* Image transforms (research: robustness of hashes to everyday edits)      */
+/* ======================================================================== */
+
+/** The edits hm_image_transform applies. Each is deterministic: the same
+ *  image, parameters and seed always give the same pixels. The text syntax
+ *  (hm_transform_parse) is given beside each kind as `name:params`. */
+typedef enum hm_transform_kind {
+    /** `jpeg:Q` - re-encode with libjpeg-turbo at quality Q (1..100, 4:2:0
+     *  chroma as libjpeg's defaults give) and decode again. */
+    HM_TRANSFORM_JPEG = 1,
+    /** `scale:F` - resize both sides by F (0.01..16, each side rounded, at
+     *  least 1 px) with a separable Lanczos-3 filter whose support widens by
+     *  1/F when reducing (an antialiased reduction, like Pillow's LANCZOS). */
+    HM_TRANSFORM_SCALE = 2,
+    /** `crop:P[:X:Y]` - keep (100-P)% of each side (P in 0..99); the kept
+     *  window sits at fractions X,Y (0..1) of the free space: 0.5,0.5 (the
+     *  default) is a centre crop, 0,0 keeps the top-left corner. */
+    HM_TRANSFORM_CROP = 3,
+    /** `rotate:DEG` - rotate counter-clockwise by DEG (-360..360). Multiples of
+     *  90 permute pixels exactly (90 and 270 swap the sides). Other angles
+     *  rotate about the centre with bilinear interpolation into a canvas of
+     *  the same size; corners that leave the source are filled black. */
+    HM_TRANSFORM_ROTATE = 4,
+    /** `flip` - mirror left to right. */
+    HM_TRANSFORM_FLIP = 5,
+    /** `flipv` - mirror top to bottom. */
+    HM_TRANSFORM_FLIPV = 6,
+    /** `pad:P[:V]` - add a border of P% of the width left and right and P% of
+     *  the height above and below (P in 0..100), grey value V (default 0). */
+    HM_TRANSFORM_PAD = 7,
+    /** `letterbox:P[:V]` - add P% of the height above and below only. */
+    HM_TRANSFORM_LETTERBOX = 8,
+    /** `brightness:D` - add D (-255..255) to every sample, clamped. */
+    HM_TRANSFORM_BRIGHTNESS = 9,
+    /** `contrast:F` - (v - 128) * F + 128, rounded and clamped (F in 0..10). */
+    HM_TRANSFORM_CONTRAST = 10,
+    /** `gamma:G` - 255 * (v / 255)^G, rounded (G in 0.05..20). */
+    HM_TRANSFORM_GAMMA = 11,
+    /** `blur:S` - Gaussian blur of standard deviation S pixels (0..50), kernel
+     *  radius ceil(3S), edges replicated. */
+    HM_TRANSFORM_BLUR = 12,
+    /** `noise:S` - add Gaussian noise of standard deviation S (0..255) to
+     *  every sample from a PRNG seeded by the seed (never rand()). */
+    HM_TRANSFORM_NOISE = 13,
+    /** `overlay:P[:X:Y[:V]]` - paint a solid square covering P% of the image
+     *  area (0..100), a sticker or watermark, of grey value V (default 255)
+     *  with its top-left corner at fractions X,Y of the free space; without
+     *  X,Y the position is drawn from the seed. */
+    HM_TRANSFORM_OVERLAY = 14
+} hm_transform_kind;
+
+#define HM_TRANSFORM_MAX_STEPS 8
+#define HM_TRANSFORM_MAX_PARAMS 4
+
+/** One edit and its parameters, in the order of the text syntax; missing
+ *  optional parameters are NAN (defaults then apply). */
+typedef struct hm_transform_step {
+    hm_transform_kind kind;
+    double param[HM_TRANSFORM_MAX_PARAMS];
+} hm_transform_step;
+
+/** A chain of edits applied in order (`jpeg:75+scale:0.5` in text). */
+typedef struct hm_transform {
+    unsigned count; /* 1..HM_TRANSFORM_MAX_STEPS */
+    hm_transform_step steps[HM_TRANSFORM_MAX_STEPS];
+} hm_transform;
+
+/** Parses one chain: steps joined by '+', each `name[:p[:p...]]` as listed
+ *  at hm_transform_kind (e.g. "crop:10:0:0+jpeg:50"). Numbers are decimal.
+ *  HM_E_PARSE for malformed text or an unknown name, HM_E_INVALID_ARGUMENT
+ *  for a parameter out of range or too many steps. *out is zeroed on failure. */
+HM_API HM_NODISCARD hm_status hm_transform_parse(const char *text, hm_transform *out,
+                                                 hm_error *err);
+
+/** Parses a comma-separated list of chains into out[0..max-1] and sets *count.
+ *  The word `standard` expands to the standard robustness suite (see
+ *  docs/EVAL.md); it may be mixed with other chains. Errors as
+ *  hm_transform_parse, and HM_E_LIMIT when more than `max` chains result. */
+HM_API HM_NODISCARD hm_status hm_transform_parse_list(const char *text, hm_transform *out,
+                                                      size_t max, size_t *count,
+                                                      hm_error *err);
+
+/** Writes the canonical text of the chain ("jpeg:50+scale:0.5") into buf
+ *  (NUL-terminated, truncated to size). With `name_only` non-zero only the
+ *  names are written ("jpeg+scale"); hm_transform_format_params writes only
+ *  the parameters ("50+0.5", "" for parameterless steps). Returns the length
+ *  the full text needs, like snprintf. */
+HM_API size_t hm_transform_format(const hm_transform *t, int name_only, char *buf, size_t size);
+HM_API size_t hm_transform_format_params(const hm_transform *t, char *buf, size_t size);
+
+/** Applies the chain to `img` and returns a new image in *out (the input is
+ *  not changed; the output has the input's channel count). `seed` drives the
+ *  steps that draw random numbers (noise, overlay position): equal seeds give
+ *  equal pixels on every platform. Errors: HM_E_INVALID_ARGUMENT (NULL, bad
+ *  chain), HM_E_NO_MEMORY, HM_E_IMAGE_DIMENSIONS (an edit would leave no
+ *  pixel or a side over 1e6); JPEG steps may also return the decoder's
+ *  statuses. */
+HM_API HM_NODISCARD hm_status hm_image_transform(const hm_image *img, const hm_transform *t,
+                                                 uint64_t seed, hm_image **out,
+                                                 hm_error *err);
+
+/* ======================================================================== */
 /* Fingerprint sets                    (declarations follow in lib/set order) */
 /* ======================================================================== */
 
