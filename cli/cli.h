@@ -16,6 +16,7 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_MATCH = 1, CLI_EXIT_ERROR = 2, CLI_EXIT_USAGE =
 typedef int (*cli_command_fn)(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* ---- log.c: every message to stderr goes through here ---- */
 extern int cli_verbosity; /* 0 quiet, 1 normal, 2 verbose */

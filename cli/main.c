@@ -12,6 +12,7 @@ typedef struct {
 
 static const command COMMANDS[] = {
     {"hash", cmd_hash, "hash image files (PDQ, aHash/dHash/pHash/wHash, MD5/SHA-1/SHA-256)"},
+    {"eval", cmd_eval, "research: false-positive rates, robustness to edits, ROC, account odds"},
     {"bench", cmd_bench, "benchmarks with in-run baselines, as JSON"},
 };
 
