@@ -24,11 +24,11 @@ static int show(const unsigned char *thr, unsigned bits, unsigned t, int csv)
     return csv ? csv_default(bits, t) : 1;
 }
 
+/* Writes `,\n    "key": {"t": rate, ...}` */
 static void rates_json(cli_buf *b, const char *key, const double *rate, unsigned bits,
-                       const unsigned char *thr, int *first)
+                       const unsigned char *thr)
 {
-    cli_buf_json_key(b, first, key);
-    cli_buf_putc(b, '{');
+    cli_buf_printf(b, ",\n    \"%s\": {", key);
     int f2 = 1;
     for (unsigned t = 0; t <= bits; t++) {
         if (!show(thr, bits, t, 0)) continue;
@@ -71,11 +71,9 @@ void ev_fpr_json(cli_buf *b, const ev_fpr_set *s, const unsigned char *thr)
         cli_buf_puts(b, ",\n    \"histogram\": ");
         u64_array(b, f->hist, f->bits + 1);
         hm__eval_cumulative_rate(f->hist, f->bits, f->pairs, rate);
-        cli_buf_puts(b, ",\n   ");
-        rates_json(b, "fpr", rate, f->bits, thr, &first);
+        rates_json(b, "fpr", rate, f->bits, thr);
         image_rates(f, rate);
-        cli_buf_puts(b, ",\n   ");
-        rates_json(b, "image_fpr", rate, f->bits, thr, &first);
+        rates_json(b, "image_fpr", rate, f->bits, thr);
         cli_buf_puts(b, ",\n    \"nearest\": [");
         for (uint64_t k = 0; k < f->images; k++) {
             if (f->nearest[k] == UINT16_MAX) cli_buf_printf(b, "%snull", k ? ", " : "");
@@ -136,8 +134,7 @@ void ev_rob_json(cli_buf *b, const ev_rob_set *s, const unsigned char *thr)
         cli_buf_puts(b, ",\n   \"histogram\": ");
         u64_array(b, r->hist, bits + 1);
         hm__eval_cumulative_rate(r->hist, bits, r->images, rate);
-        cli_buf_puts(b, ",\n  ");
-        rates_json(b, "recall", rate, bits, thr, &first);
+        rates_json(b, "recall", rate, bits, thr);
         cli_buf_putc(b, '}');
     }
     cli_buf_puts(b, "\n]\n");
