@@ -37,9 +37,14 @@ double hm__rng_uniform(hm__rng *r) { return (double)(hm__rng_next(r) >> 11) * 0x
 
 double hm__rng_normal(hm__rng *r)
 {
-    uint64_t sum = 0; /* twelve 32-bit uniforms: mean 6 * 2^32, variance 2^64 */
-    for (int i = 0; i < 12; i++) sum += hm__rng_next(r) >> 32;
-    return ((double)sum - 6.0 * 4294967296.0) * 0x1.0p-32;
+    /* twelve 16-bit uniforms (four per 64-bit draw): their sum has mean
+     * 6 * 65535.5 and variance close to 65536^2 */
+    int64_t sum = 0;
+    for (int i = 0; i < 3; i++) {
+        uint64_t x = hm__rng_next(r);
+        sum += (int64_t)((x & 0xffff) + ((x >> 16) & 0xffff) + ((x >> 32) & 0xffff) + (x >> 48));
+    }
+    return ((double)sum - 6.0 * 65535.0) * (1.0 / 65536.0);
 }
 
 hm_status hm__tf_lut(const hm_image *src, const uint8_t lut[256], hm_image **out, hm_error *err)
@@ -73,47 +78,67 @@ hm_status hm__tf_fill(const hm_image *src, uint32_t x0, uint32_t y0, uint32_t w,
     return HM_OK;
 }
 
-/* 1-D Gaussian pass along one axis with replicated edges. `len` samples
- * `stride` apart, repeated `count` times `step` apart. */
-static void blur_pass(const double *in, double *out, size_t len, size_t stride, size_t count,
-                      size_t step, const double *g, long r)
+/* Horizontal pass of one row (w pixels of c samples) through a line buffer
+ * padded with r replicated pixels on each side, so the inner loop has no
+ * edge tests. */
+static void blur_row(const double *in, double *out, double *line, size_t w, size_t c,
+                     const double *g, size_t r)
 {
-    for (size_t k = 0; k < count; k++) {
-        const double *s = in + k * step;
-        double *d = out + k * step;
-        for (long i = 0; i < (long)len; i++) {
-            double acc = 0;
-            for (long t = -r; t <= r; t++) {
-                long j = i + t;
-                j = j < 0 ? 0 : j >= (long)len ? (long)len - 1 : j;
-                acc += g[t + r] * s[(size_t)j * stride];
-            }
-            d[(size_t)i * stride] = acc;
+    for (size_t x = 0; x < w + 2 * r; x++) {
+        size_t sx = x < r ? 0 : x - r >= w ? w - 1 : x - r;
+        memcpy(line + x * c, in + sx * c, c * sizeof *line);
+    }
+    for (size_t i = 0; i < w * c; i++) {
+        double acc = 0;
+        for (size_t t = 0; t <= 2 * r; t++) acc += g[t] * line[i + t * c];
+        out[i] = acc;
+    }
+}
+
+/* Vertical pass: output row y is the weighted sum of whole rows y-r..y+r
+ * (clamped), accumulated row by row so memory is read in order. */
+static void blur_column(const double *in, uint8_t *out, size_t w, size_t h, const double *g,
+                        size_t r, double *acc)
+{
+    for (size_t y = 0; y < h; y++) {
+        memset(acc, 0, w * sizeof *acc);
+        for (size_t t = 0; t <= 2 * r; t++) {
+            long sy = (long)y + (long)t - (long)r;
+            sy = sy < 0 ? 0 : sy >= (long)h ? (long)h - 1 : sy;
+            const double *row = in + (size_t)sy * w;
+            for (size_t i = 0; i < w; i++) acc[i] += g[t] * row[i];
         }
+        for (size_t i = 0; i < w; i++) out[y * w + i] = hm__clamp_u8(acc[i]);
     }
 }
 
 hm_status hm__tf_blur(const hm_image *src, double sigma, hm_image **out, hm_error *err)
 {
     size_t c = src->channels, W = src->width, H = src->height, n = W * H * c;
-    long r = (long)ceil(3.0 * sigma);
+    size_t r = (size_t)ceil(3.0 * sigma);
     double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
-    double *g = malloc((size_t)(2 * r + 1) * sizeof *g);
-    hm_status st = (a && b && g) ? HM_OK : hm__fail(err, HM_E_NO_MEMORY, "cannot allocate blur buffers");
+    double *g = malloc((2 * r + 1) * sizeof *g), *line = malloc((W + 2 * r) * c * sizeof *line);
+    double *acc = malloc(W * c * sizeof *acc);
+    hm_status st = (a && b && g && line && acc)
+                       ? HM_OK
+                       : hm__fail(err, HM_E_NO_MEMORY, "cannot allocate blur buffers");
     if (st == HM_OK) st = hm__tf_new_like(src, src->width, src->height, out, err);
     if (st == HM_OK) {
         double sum = 0;
-        for (long t = -r; t <= r; t++) sum += g[t + r] = sigma > 0 ? exp(-(double)(t * t) / (2 * sigma * sigma)) : 1.0;
-        for (long t = -r; t <= r; t++) g[t + r] /= sum;
-        for (size_t i = 0; i < n; i++) a[i] = src->pixels[i];
-        for (size_t ch = 0; ch < c; ch++) {
-            blur_pass(a + ch, b + ch, W, c, H, W * c, g, r); /* rows */
-            blur_pass(b + ch, a + ch, H, W * c, W, c, g, r); /* columns */
+        for (size_t t = 0; t <= 2 * r; t++) {
+            double d = (double)t - (double)r;
+            g[t] = sigma > 0 ? exp(-d * d / (2 * sigma * sigma)) : 1.0;
+            sum += g[t];
         }
-        for (size_t i = 0; i < n; i++) (*out)->pixels[i] = hm__clamp_u8(a[i]);
+        for (size_t t = 0; t <= 2 * r; t++) g[t] /= sum;
+        for (size_t i = 0; i < n; i++) a[i] = src->pixels[i];
+        for (size_t y = 0; y < H; y++) blur_row(a + y * W * c, b + y * W * c, line, W, c, g, r);
+        blur_column(b, (*out)->pixels, W * c, H, g, r, acc);
     }
     free(a);
     free(b);
     free(g);
+    free(line);
+    free(acc);
     return st;
 }

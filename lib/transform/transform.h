@@ -17,8 +17,9 @@ void hm__rng_seed(hm__rng *r, uint64_t seed);
 uint64_t hm__rng_next(hm__rng *r);
 /* Uniform double in [0, 1) with 53 random bits. */
 double hm__rng_uniform(hm__rng *r);
-/* Approximately standard normal: the Irwin-Hall sum of 12 uniforms minus 6,
- * computed in integers so every platform draws the same values. */
+/* Approximately standard normal: the Irwin-Hall sum of 12 uniforms minus 6
+ * (16-bit ones, four per draw), summed in integers so every platform draws
+ * the same values. */
 double hm__rng_normal(hm__rng *r);
 
 /* Rounds half up and clamps to 0..255. */
