@@ -65,7 +65,7 @@ typedef struct {
     unsigned char thr[EV_MAX_BITS + 1];
     int thr_set;
     const char *thr_text;
-    uint64_t seed, per_account, trials, distance;
+    uint64_t seed, per_account, trials, distance, block;
     double per_image_fpr;
     int have_p, have_distance, have_k, have_n;
     double targets[16];
@@ -111,7 +111,7 @@ static int parse_targets(const char *s, eval_opts *o)
 static int parse_opts(int argc, char **argv, eval_opts *o)
 {
     enum { O_ALGO = 256, O_DIH, O_THR, O_GROUPS, O_TR, O_SEED, O_TARGET, O_FPR, O_ROB, O_JSON,
-           O_REPORT, O_SHARD, O_P, O_N, O_DIST, O_TRIALS, O_DRAW };
+           O_REPORT, O_SHARD, O_P, O_N, O_DIST, O_TRIALS, O_DRAW, O_BLOCK };
     static const struct option LONG[] = {
         {"algo", required_argument, NULL, O_ALGO}, {"dihedral", no_argument, NULL, O_DIH},
         {"threshold", required_argument, NULL, O_THR}, {"groups", required_argument, NULL, O_GROUPS},
@@ -125,6 +125,7 @@ static int parse_opts(int argc, char **argv, eval_opts *o)
         {"images-per-account", required_argument, NULL, O_N},
         {"distance", required_argument, NULL, O_DIST}, {"trials", required_argument, NULL, O_TRIALS},
         {"draw", required_argument, NULL, O_DRAW}, {"help", no_argument, NULL, 'h'},
+        {"block", required_argument, NULL, O_BLOCK},
         {NULL, 0, NULL, 0}};
     uint64_t v;
     char *e;
@@ -192,6 +193,9 @@ static int parse_opts(int argc, char **argv, eval_opts *o)
                 return cli_usage_error(o->cmd, "--draw takes random or contiguous");
             o->draw = optarg;
             break;
+        case O_BLOCK: /* undocumented: small blocks let tests exercise the blocking */
+            if (cli_parse_u64(optarg, 1, 1u << 20, &o->block)) return cli_usage_error(o->cmd, "bad --block");
+            break;
         case 'h': fputs(HELP, stdout); return -1;
         default: return cli_usage_error(o->cmd, "invalid option");
         }
@@ -225,7 +229,7 @@ static int run_fpr(const eval_opts *o, int argc, char **argv, ev_fpr_set *out)
     ev_corpus c;
     int rc = load_corpus(o, argc, argv, &c);
     if (rc) return rc;
-    rc = ev_compute_fpr(&c, o->algos, o->threads, o->shard_i, o->shard_n, out) ? CLI_EXIT_ERROR : 0;
+    rc = ev_compute_fpr(&c, o->algos, o->threads, o->shard_i, o->shard_n, (size_t)o->block, out) ? CLI_EXIT_ERROR : 0;
     ev_corpus_free(&c);
     return rc;
 }

@@ -72,6 +72,7 @@ typedef struct ev_pairs_job {
     const uint8_t *dihedral; /* non-NULL: PDQ with 8 dihedral codes per image */
     unsigned threads;
     unsigned shard_i, shard_n;
+    size_t block; /* codes per block; 0: about 64 KiB of codes (tests make it small) */
     const char *label; /* progress label */
 } ev_pairs_job;
 int ev_pairs_run(const ev_pairs_job *job, uint64_t *hist, uint16_t *nearest);
@@ -110,7 +111,7 @@ ev_rob_row *ev_rob_find_or_add(ev_rob_set *s, int algo, const char *transform,
 
 /* ---- eval_compute.c ---- */
 int ev_compute_fpr(const ev_corpus *c, uint32_t algos, unsigned threads, unsigned shard_i,
-                   unsigned shard_n, ev_fpr_set *out);
+                   unsigned shard_n, size_t block, ev_fpr_set *out);
 typedef struct ev_rob_options {
     uint32_t algos;
     const hm_transform *transforms;

@@ -43,7 +43,7 @@ ev_rob_row *ev_rob_find_or_add(ev_rob_set *s, int algo, const char *transform,
 }
 
 int ev_compute_fpr(const ev_corpus *c, uint32_t algos, unsigned threads, unsigned shard_i,
-                   unsigned shard_n, ev_fpr_set *out)
+                   unsigned shard_n, size_t block, ev_fpr_set *out)
 {
     memset(out, 0, sizeof *out);
     for (int a = 0; a < EV_NALGO; a++) {
@@ -65,7 +65,7 @@ int ev_compute_fpr(const ev_corpus *c, uint32_t algos, unsigned threads, unsigne
         snprintf(label, sizeof label, "pairs %s (k)", ev_algo_name(a));
         ev_pairs_job job = {.codes = c->codes[a], .n = c->n, .code_bytes = ev_algo_bytes(a),
                             .group = c->group, .threads = threads, .shard_i = shard_i,
-                            .shard_n = shard_n, .label = label};
+                            .shard_n = shard_n, .block = block, .label = label};
         if (a == EV_PDQ_DIHEDRAL) job.dihedral = c->codes[a], job.code_bytes = HM_PDQ_BYTES;
         if (ev_pairs_run(&job, f->hist, f->nearest)) {
             cli_error("out of memory or no threads for the pair statistics");

@@ -194,7 +194,7 @@ int ev_pairs_run(const ev_pairs_job *job, uint64_t *hist, uint16_t *nearest)
     memset(&sh, 0, sizeof sh);
     sh.job = job;
     sh.bits = (unsigned)(job->dihedral ? HM_PDQ_BITS : job->code_bytes * 8);
-    sh.block = job->dihedral ? 256 : (65536 / job->code_bytes);
+    sh.block = job->block ? job->block : job->dihedral ? 256 : (65536 / job->code_bytes);
     sh.nblocks = (job->n + sh.block - 1) / sh.block;
     atomic_init(&sh.next_row, 0);
     atomic_init(&sh.done_pairs, 0);

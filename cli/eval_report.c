@@ -105,7 +105,7 @@ static void histogram_svg(cli_buf *b, const ev_fpr *f, const uint64_t *same, uin
 
 static void roc_svg(cli_buf *b, const ev_roc *roc, size_t n)
 {
-    const double W = 640, H = 380, L = 56, R = 150, T = 20, B = 44;
+    const double W = 680, H = 380, L = 56, R = 190, T = 20, B = 44;
     double pw = W - L - R, ph = H - T - B;
     uint64_t maxpairs = 1;
     for (size_t i = 0; i < n; i++)
@@ -177,7 +177,7 @@ static void recall_svg(cli_buf *b, const ev_rob_set *r, const int *algos, size_t
     for (size_t a = 0; a < na; a++)
         cli_buf_printf(b, "<rect x='%.0f' y='6' width='12' height='10' fill='%s'/>"
                           "<text x='%.0f' y='15' font-size='11'>%s t=%u</text>",
-                       L + 110.0 * (double)a, COLOURS[algos[a]], L + 110.0 * (double)a + 16,
+                       10 + 122.0 * (double)a, COLOURS[algos[a]], 10 + 122.0 * (double)a + 16,
                        ev_algo_name(algos[a]), reference_threshold(algos[a]));
     for (size_t k = 0; k < nt; k++) {
         const ev_rob_row *key = &r->rows[idx[k]];

@@ -451,7 +451,7 @@ HM_API HM_NODISCARD hm_status hm_transform_parse_list(const char *text, hm_trans
 /** Writes the canonical text of the chain ("jpeg:50+scale:0.5") into buf
  *  (NUL-terminated, truncated to size). With `name_only` non-zero only the
  *  names are written ("jpeg+scale"); hm_transform_format_params writes only
- *  the parameters ("50+0.5", "" for parameterless steps). Returns the length
+ *  the parameters ("50+0.5"; "" when no step has any). Returns the length
  *  the full text needs, like snprintf. */
 HM_API size_t hm_transform_format(const hm_transform *t, int name_only, char *buf, size_t size);
 HM_API size_t hm_transform_format_params(const hm_transform *t, char *buf, size_t size);

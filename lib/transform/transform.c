@@ -183,6 +183,10 @@ static size_t format(const hm_transform *t, int names, int params, char *buf, si
 {
     size_t len = 0;
     if (buf && size) buf[0] = '\0';
+    int any = names;
+    for (unsigned i = 0; t && i < t->count && i < HM_TRANSFORM_MAX_STEPS; i++)
+        any |= !isnan(t->steps[i].param[0]);
+    if (!any) return 0; /* parameters of parameterless steps: "" rather than "+" */
     for (unsigned i = 0; t && i < t->count && i < HM_TRANSFORM_MAX_STEPS; i++) {
         const kind_info *ki = kind_of(t->steps[i].kind);
         if (i) put(buf, size, &len, "+");

@@ -276,6 +276,10 @@ static void test_parse_and_format(void)
     CU_ASSERT_STRING_EQUAL(buf, "crop+jpeg+flip");
     hm_transform_format_params(&t, buf, sizeof buf);
     CU_ASSERT_STRING_EQUAL(buf, "10:0:0+50+");
+    CU_ASSERT_EQUAL(hm_transform_parse("flip+flipv", &t, NULL), HM_OK);
+    CU_ASSERT_EQUAL(hm_transform_format_params(&t, buf, sizeof buf), 0);
+    CU_ASSERT_STRING_EQUAL(buf, "");
+    CU_ASSERT_EQUAL(hm_transform_parse("crop:10:0:0+jpeg:50+flip", &t, NULL), HM_OK);
     CU_ASSERT_EQUAL(hm_transform_format(&t, 0, buf, 5), 24); /* truncated, full length returned */
     CU_ASSERT_STRING_EQUAL(buf, "crop");
 
