@@ -1,7 +1,8 @@
 /*
  * png.c - PNG through libpng, read from memory, with Pillow's sample values:
- *   - palette images are expanded to RGB; tRNS is ignored (never turned into
- *     alpha), alpha channels are dropped without compositing;
+ *   - palette images are expanded to RGB, indices past the end of the
+ *     palette showing as grey (i, i, i) like Pillow's; tRNS is ignored (never
+ *     turned into alpha), alpha channels are dropped without compositing;
  *   - 1-bit grey gives 0/255, 2-bit and 4-bit grey are scaled by 85 and 17
  *     (Pillow's "L;2"/"L;4" unpackers, libpng's expand_gray_1_2_4_to_8);
  *   - 16-bit samples keep their high byte (what Pillow does for RGB, RGBA
@@ -32,6 +33,8 @@ typedef struct png_ctx {
     char message[160];
     const hm_decode_options *opt;
     hm_image *img;
+    int palette;         /* rows arrive as indices and are expanded here */
+    uint8_t lut[256][3]; /* palette index -> RGB */
 } png_ctx;
 
 static void on_error(png_structp png, png_const_charp msg)
@@ -107,7 +110,10 @@ static void set_transforms(png_ctx *ctx, unsigned *channels, hm_color_model *col
     if (depth == 16) png_set_strip_16(png);
     if (type & PNG_COLOR_MASK_ALPHA) png_set_strip_alpha(png);
     if (type == PNG_COLOR_TYPE_PALETTE) {
-        png_set_palette_to_rgb(png);
+        /* One index per byte; expanded by expand_palette_row, because
+         * libpng shows indices past the palette as black, Pillow as grey. */
+        if (depth < 8) png_set_packing(png);
+        ctx->palette = 1;
         *color = HM_COLOR_PALETTE;
     } else if (type & PNG_COLOR_MASK_COLOR) {
         *color = HM_COLOR_RGB;
@@ -116,6 +122,29 @@ static void set_transforms(png_ctx *ctx, unsigned *channels, hm_color_model *col
         *color = depth == 1 ? HM_COLOR_BILEVEL : HM_COLOR_GRAY;
     }
     *channels = (type & PNG_COLOR_MASK_COLOR) ? 3 : 1;
+}
+
+static void build_palette(png_ctx *ctx)
+{
+    png_colorp pal = NULL;
+    int n = 0;
+    png_get_PLTE(ctx->png, ctx->info, &pal, &n);
+    for (int i = 0; i < 256; i++) {
+        if (pal && i < n) {
+            ctx->lut[i][0] = pal[i].red;
+            ctx->lut[i][1] = pal[i].green;
+            ctx->lut[i][2] = pal[i].blue;
+        } else {
+            memset(ctx->lut[i], i, 3);
+        }
+    }
+}
+
+/* The row holds `width` indices at its start; expanding from the end keeps
+ * every index readable until its own pixel is written. */
+static void expand_palette_row(const png_ctx *ctx, uint8_t *row, uint32_t width)
+{
+    for (uint32_t x = width; x-- > 0;) memcpy(row + 3 * (size_t)x, ctx->lut[row[x]], 3);
 }
 
 static void read_pixels(png_ctx *ctx, int passes)
@@ -127,6 +156,9 @@ static void read_pixels(png_ctx *ctx, int passes)
     for (int pass = 0; pass < passes; pass++)
         for (uint32_t y = 0; y < img->height; y++)
             png_read_row(ctx->png, img->pixels + y * stride, NULL);
+    if (ctx->palette)
+        for (uint32_t y = 0; y < img->height; y++)
+            expand_palette_row(ctx, img->pixels + y * stride, img->width);
 }
 
 static unsigned exif_orientation(png_ctx *ctx)
@@ -152,9 +184,11 @@ static hm_status decode_body(png_ctx *ctx, hm_error *err)
     png_read_update_info(ctx->png, ctx->info);
     uint32_t w = png_get_image_width(ctx->png, ctx->info);
     uint32_t h = png_get_image_height(ctx->png, ctx->info);
-    HM_RETURN_IF(png_get_channels(ctx->png, ctx->info) != channels ||
-                     png_get_rowbytes(ctx->png, ctx->info) != (size_t)w * channels,
+    unsigned row_channels = ctx->palette ? 1 : channels;
+    HM_RETURN_IF(png_get_channels(ctx->png, ctx->info) != row_channels ||
+                     png_get_rowbytes(ctx->png, ctx->info) != (size_t)w * row_channels,
                  err, HM_E_INTERNAL, "png: unexpected row layout after transformations");
+    if (ctx->palette) build_palette(ctx);
     HM_FORWARD_IF_ERROR(hm__image_alloc(w, h, channels, ctx->opt->max_pixels, &ctx->img, err));
     ctx->img->format = HM_FORMAT_PNG;
     ctx->img->color = color;

@@ -1,24 +1,160 @@
-/* webp.c - decoder (not implemented yet). */
+/*
+ * webp.c - WebP: the container header (always compiled, for probing) and
+ * decoding through libwebp (HM_WITH_WEBP).
+ *
+ * The pixels equal Pillow's, which reads every WebP through libwebp's
+ * animation decoder: the first frame decoded with the library's defaults
+ * (fancy upsampling) onto a canvas cleared to transparent black. Alpha is
+ * ignored (RGB under it is kept as decoded); the canvas outside a first
+ * frame smaller than the canvas is black.
+ */
+#include <stdlib.h>
+
 #include "image.h"
 
 #ifdef HM_WITH_WEBP
-hm_status hm__decode_webp(const uint8_t *data, size_t size, const hm_decode_options *opt,
-                        hm_image **out, hm_error *err)
-{
-    (void)data;
-    (void)size;
-    (void)opt;
-    *out = NULL;
-    return hm__fail(err, HM_E_IMAGE_UNSUPPORTED, "webp decoding is not implemented yet");
-}
+#include <webp/decode.h>
+#include <webp/demux.h>
 #endif
 
+/* ------------------------------------------------------------------------ */
+/* Container header                                                         */
+
+/* Dimensions from the first chunk: VP8X (canvas), VP8 (key frame header)
+ * or VP8L (bitstream header). */
 hm_status hm__probe_webp(const uint8_t *data, size_t size, uint32_t *width, uint32_t *height,
-                       hm_error *err)
+                         hm_error *err)
 {
-    (void)data;
-    (void)size;
-    (void)width;
-    (void)height;
-    return hm__fail(err, HM_E_IMAGE_UNSUPPORTED, "webp probing is not implemented yet");
+    HM_RETURN_IF(size < 20, err, HM_E_IMAGE_TRUNCATED, "webp: the data ends in the header");
+    const uint8_t *c = data + 12;
+    uint32_t len = hm__load_le32(c + 4);
+    const uint8_t *p = c + 8;
+    size_t avail = size - 20;
+    if (!memcmp(c, "VP8X", 4)) {
+        HM_RETURN_IF(len < 10, err, HM_E_IMAGE_CORRUPT, "webp: VP8X chunk too short");
+        HM_RETURN_IF(avail < 10, err, HM_E_IMAGE_TRUNCATED, "webp: the data ends in VP8X");
+        *width = 1 + (p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16);
+        *height = 1 + (p[7] | (uint32_t)p[8] << 8 | (uint32_t)p[9] << 16);
+    } else if (!memcmp(c, "VP8 ", 4)) {
+        HM_RETURN_IF(avail < 10, err, HM_E_IMAGE_TRUNCATED, "webp: the data ends in VP8");
+        HM_RETURN_IF(memcmp(p + 3, "\x9d\x01\x2a", 3) != 0, err, HM_E_IMAGE_CORRUPT,
+                     "webp: bad VP8 start code");
+        *width = hm__load_le16(p + 6) & 0x3fffu;
+        *height = hm__load_le16(p + 8) & 0x3fffu;
+    } else if (!memcmp(c, "VP8L", 4)) {
+        HM_RETURN_IF(avail < 5, err, HM_E_IMAGE_TRUNCATED, "webp: the data ends in VP8L");
+        HM_RETURN_IF(p[0] != 0x2f, err, HM_E_IMAGE_CORRUPT, "webp: bad VP8L signature");
+        uint32_t bits = hm__load_le32(p + 1);
+        *width = 1 + (bits & 0x3fffu);
+        *height = 1 + ((bits >> 14) & 0x3fffu);
+    } else {
+        return hm__fail(err, HM_E_IMAGE_CORRUPT, "webp: unknown first chunk");
+    }
+    return HM_OK;
 }
+
+#ifdef HM_WITH_WEBP
+
+/* ------------------------------------------------------------------------ */
+/* Decoding                                                                 */
+
+static hm_status status_of(VP8StatusCode code)
+{
+    switch (code) {
+    case VP8_STATUS_OK: return HM_OK;
+    case VP8_STATUS_OUT_OF_MEMORY: return HM_E_NO_MEMORY;
+    case VP8_STATUS_UNSUPPORTED_FEATURE: return HM_E_IMAGE_UNSUPPORTED;
+    case VP8_STATUS_NOT_ENOUGH_DATA: return HM_E_IMAGE_TRUNCATED;
+    case VP8_STATUS_INVALID_PARAM: return HM_E_INTERNAL;
+    default: return HM_E_IMAGE_CORRUPT;
+    }
+}
+
+static unsigned exif_orientation(const WebPDemuxer *demux)
+{
+    WebPChunkIterator it;
+    unsigned o = 0;
+    if (WebPDemuxGetChunk(demux, "EXIF", 1, &it)) {
+        const uint8_t *p = it.chunk.bytes;
+        size_t n = it.chunk.size;
+        /* Some writers keep JPEG's "Exif\0\0" prefix inside the chunk. */
+        if (n >= 6 && !memcmp(p, "Exif\0\0", 6)) {
+            p += 6;
+            n -= 6;
+        }
+        o = hm__exif_orientation(p, n);
+        WebPDemuxReleaseChunkIterator(&it);
+    }
+    return o;
+}
+
+/* Decodes the frame's bitstream straight into the canvas rows. */
+static hm_status decode_frame(const WebPIterator *it, hm_image *img, hm_error *err)
+{
+    WebPDecoderConfig config;
+    HM_RETURN_IF(!WebPInitDecoderConfig(&config), err, HM_E_INTERNAL, "webp: library version mismatch");
+    size_t stride = (size_t)img->width * 3;
+    size_t offset = (size_t)it->y_offset * stride + (size_t)it->x_offset * 3;
+    config.output.colorspace = MODE_RGB;
+    config.output.is_external_memory = 1;
+    config.output.u.RGBA.rgba = img->pixels + offset;
+    config.output.u.RGBA.stride = (int)stride;
+    config.output.u.RGBA.size = stride * img->height - offset;
+    VP8StatusCode vs = WebPDecode(it->fragment.bytes, it->fragment.size, &config);
+    WebPFreeDecBuffer(&config.output);
+    HM_RETURN_IF(vs != VP8_STATUS_OK, err, status_of(vs), "webp: decoding failed (VP8 status %d)",
+                 (int)vs);
+    return HM_OK;
+}
+
+static hm_status decode_demuxed(WebPDemuxer *demux, const hm_decode_options *opt, hm_image **out,
+                                hm_error *err)
+{
+    uint32_t w = WebPDemuxGetI(demux, WEBP_FF_CANVAS_WIDTH);
+    uint32_t h = WebPDemuxGetI(demux, WEBP_FF_CANVAS_HEIGHT);
+    HM_FORWARD_IF_ERROR(hm__image_check_dims(w, h, opt->max_pixels, err));
+    WebPIterator it;
+    HM_RETURN_IF(!WebPDemuxGetFrame(demux, 1, &it), err, HM_E_IMAGE_CORRUPT, "webp: no frame");
+    hm_image *img = NULL;
+    hm_status st = HM_OK;
+    if (it.x_offset < 0 || it.y_offset < 0 || (uint32_t)it.x_offset + (uint32_t)it.width > w ||
+        (uint32_t)it.y_offset + (uint32_t)it.height > h)
+        st = hm__fail(err, HM_E_IMAGE_CORRUPT, "webp: the first frame leaves the canvas");
+    if (st == HM_OK) st = hm__image_alloc(w, h, 3, opt->max_pixels, &img, err);
+    if (st == HM_OK) {
+        img->format = HM_FORMAT_WEBP;
+        img->color = HM_COLOR_RGB;
+        if ((uint32_t)it.width != w || (uint32_t)it.height != h)
+            memset(img->pixels, 0, (size_t)w * h * 3);
+        st = decode_frame(&it, img, err);
+    }
+    WebPDemuxReleaseIterator(&it);
+    if (st != HM_OK) {
+        hm_image_free(img);
+        return st;
+    }
+    img->exif_orientation = exif_orientation(demux);
+    *out = img;
+    return HM_OK;
+}
+
+hm_status hm__decode_webp(const uint8_t *data, size_t size, const hm_decode_options *opt,
+                          hm_image **out, hm_error *err)
+{
+    *out = NULL;
+    WebPData wd = {data, size};
+    WebPDemuxState state = WEBP_DEMUX_PARSE_ERROR;
+    /* Partial mode tells a file that ends early from a malformed one. */
+    WebPDemuxer *demux = WebPDemuxPartial(&wd, &state);
+    if (!demux || state != WEBP_DEMUX_DONE) {
+        WebPDemuxDelete(demux);
+        HM_RETURN_IF(state == WEBP_DEMUX_PARSE_ERROR, err, HM_E_IMAGE_CORRUPT,
+                     "webp: invalid container");
+        return hm__fail(err, HM_E_IMAGE_TRUNCATED, "webp: the data ends early");
+    }
+    hm_status st = decode_demuxed(demux, opt, out, err);
+    WebPDemuxDelete(demux);
+    return st;
+}
+
+#endif /* HM_WITH_WEBP */
