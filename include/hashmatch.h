@@ -479,6 +479,34 @@ HM_API HM_NODISCARD hm_status hm_image_transform(const hm_image *img, const hm_t
 
 /* HM-MATCH-API */
 
+/** SIMD tiers of the matching kernels (Hamming-distance scans and pair
+ *  histograms). Values are pinned. The library picks the widest tier the CPU
+ *  and OS support at run time; each tier gives bit-identical results. */
+typedef enum hm_match_tier {
+    HM_MATCH_TIER_SCALAR = 0, /* portable C, any CPU */
+    HM_MATCH_TIER_AVX2 = 1,   /* x86-64: AVX2 and POPCNT, YMM state saved by the OS */
+    HM_MATCH_TIER_AVX512 = 2, /* x86-64: AVX-512 F/BW/VL/VPOPCNTDQ, ZMM state saved */
+    HM_MATCH_TIER_NEON = 3    /* 64-bit ARM (always present there) */
+} hm_match_tier;
+
+#define HM_MATCH_TIER_COUNT 4
+
+/** Lowercase name of a tier ("scalar", "avx2", "avx512", "neon"), or NULL
+ *  for an unknown value. */
+HM_API const char *hm_match_tier_name(hm_match_tier tier);
+
+/** 1 when this build and this CPU can run `tier`, 0 otherwise. The CPU is
+ *  probed once (CPUID and XGETBV on x86-64), thread-safely. */
+HM_API int hm_match_tier_available(hm_match_tier tier);
+
+/** The widest tier this CPU runs: the one the library uses. */
+HM_API hm_match_tier hm_match_best_tier(void);
+
+/** The CPU features the matching kernels detected, widest first, separated
+ *  by spaces: e.g. "avx512-vpopcntdq avx2 popcnt", "neon", or "none".
+ *  A static string; never NULL. */
+HM_API const char *hm_cpu_features(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,2 @@
+/* index.c - placeholder until the index lands. */
+#include "match.h"

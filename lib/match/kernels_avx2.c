@@ -1,0 +1,382 @@
+/* kernels_avx2.c - the AVX2 tier (with POPCNT): compiled with only these
+ * flags and used only after CPUID and XGETBV confirm them.
+ *
+ * AVX2 has no vector popcount: bytes are counted with a 16-entry nibble table
+ * (VPSHUFB) and summed with VPSADBW. The pair kernels split codes into nibble
+ * planes once per block (the low and high nibble of every byte), so that each
+ * pair costs two XORs, two table lookups and one add per 64-bit word. */
+#include <immintrin.h>
+
+#include "kernels.h"
+
+static inline __m256i nibble_lut(void)
+{
+    return _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1, 2, 1, 2, 2,
+                            3, 1, 2, 2, 3, 2, 3, 3, 4);
+}
+
+/* Per-byte popcounts of x. */
+static inline __m256i popcnt_bytes(__m256i x, __m256i lut)
+{
+    const __m256i low = _mm256_set1_epi8(0x0f);
+    __m256i lo = _mm256_and_si256(x, low);
+    __m256i hi = _mm256_and_si256(_mm256_srli_epi16(x, 4), low);
+    return _mm256_add_epi8(_mm256_shuffle_epi8(lut, lo), _mm256_shuffle_epi8(lut, hi));
+}
+
+static inline unsigned dist256_popcnt(const uint8_t *x, const uint8_t *q)
+{
+    unsigned d = 0;
+    for (int k = 0; k < 4; k++)
+        d += (unsigned)_mm_popcnt_u64(hm__load64(x + 8 * k) ^ hm__load64(q + 8 * k));
+    return d;
+}
+
+/* ---- scans ---------------------------------------------------------------- */
+
+static size_t emit_hits(const uint8_t *codes, size_t first, const uint8_t *queries, unsigned nq,
+                        size_t code_bytes, const unsigned *masks, unsigned any, hm__hit *hits,
+                        size_t c)
+{
+    while (any) {
+        unsigned k = (unsigned)__builtin_ctz(any);
+        any &= any - 1;
+        const uint8_t *x = codes + code_bytes * k;
+        for (unsigned j = 0; j < nq; j++) {
+            if (!((masks[j] >> k) & 1)) continue;
+            const uint8_t *q = queries + code_bytes * j;
+            unsigned d = code_bytes == 32
+                             ? dist256_popcnt(x, q)
+                             : (unsigned)_mm_popcnt_u64(hm__load64(x) ^ hm__load64(q));
+            hits[c++] = (hm__hit){first + k, j, d};
+        }
+    }
+    return c;
+}
+
+static size_t scan_tail(hm__scan_fn fn, const uint8_t *codes, size_t done, size_t n,
+                        size_t code_bytes, const uint8_t *queries, unsigned nq, unsigned radius,
+                        hm__hit *hits, size_t cap, size_t *count)
+{
+    size_t before = *count;
+    size_t more = fn(codes + code_bytes * done, n - done, queries, nq, radius, hits, cap, count);
+    for (size_t h = before; h < *count; h++) hits[h].entry += done;
+    return done + more;
+}
+
+/* Distances of 4 consecutive 32-byte codes to q, in code order. */
+static inline __m256i sums4(const __m256i v[4], __m256i q, __m256i lut)
+{
+    const __m256i zero = _mm256_setzero_si256();
+    __m256i s[4];
+    for (int c = 0; c < 4; c++)
+        s[c] = _mm256_sad_epu8(popcnt_bytes(_mm256_xor_si256(v[c], q), lut), zero);
+    __m256i a = _mm256_add_epi64(_mm256_unpacklo_epi64(s[0], s[1]), _mm256_unpackhi_epi64(s[0], s[1]));
+    __m256i b = _mm256_add_epi64(_mm256_unpacklo_epi64(s[2], s[3]), _mm256_unpackhi_epi64(s[2], s[3]));
+    return _mm256_add_epi64(_mm256_permute2x128_si256(a, b, 0x20),
+                            _mm256_permute2x128_si256(a, b, 0x31));
+}
+
+static inline unsigned le_mask4(__m256i d, __m256i r)
+{
+    return ~(unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(d, r))) & 0xfu;
+}
+
+static size_t scan256(const uint8_t *codes, size_t n, const uint8_t *queries, unsigned nq,
+                      unsigned radius, hm__hit *hits, size_t cap, size_t *count)
+{
+    const __m256i lut = nibble_lut(), r = _mm256_set1_epi64x(radius);
+    __m256i q[HM__MAX_QUERIES];
+    for (unsigned j = 0; j < nq; j++) q[j] = _mm256_loadu_si256((const void *)(queries + 32 * j));
+    size_t c = *count, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        if (cap - c < 4 * (size_t)nq) { /* out of room: the caller makes more */
+            *count = c;
+            return i;
+        }
+        const uint8_t *p = codes + 32 * i;
+        __m256i v[4];
+        for (int k = 0; k < 4; k++) v[k] = _mm256_loadu_si256((const void *)(p + 32 * k));
+        unsigned masks[HM__MAX_QUERIES], any = 0;
+        for (unsigned j = 0; j < nq; j++) {
+            masks[j] = le_mask4(sums4(v, q[j], lut), r);
+            any |= masks[j];
+        }
+        if (HM_UNLIKELY(any)) c = emit_hits(p, i, queries, nq, 32, masks, any, hits, c);
+    }
+    *count = c;
+    return scan_tail(hm__scan256_scalar, codes, i, n, 32, queries, nq, radius, hits, cap, count);
+}
+
+static size_t scan64(const uint8_t *codes, size_t n, const uint8_t *queries, unsigned nq,
+                     unsigned radius, hm__hit *hits, size_t cap, size_t *count)
+{
+    const __m256i lut = nibble_lut(), r = _mm256_set1_epi64x(radius), zero = _mm256_setzero_si256();
+    __m256i q[HM__MAX_QUERIES];
+    for (unsigned j = 0; j < nq; j++) q[j] = _mm256_set1_epi64x((long long)hm__load64(queries + 8 * j));
+    size_t c = *count, i = 0;
+    for (; i + 16 <= n; i += 16) {
+        if (cap - c < 16 * (size_t)nq) { /* out of room: the caller makes more */
+            *count = c;
+            return i;
+        }
+        const uint8_t *p = codes + 8 * i;
+        __m256i v[4];
+        for (int g = 0; g < 4; g++) v[g] = _mm256_loadu_si256((const void *)(p + 32 * g));
+        unsigned masks[HM__MAX_QUERIES], any = 0;
+        for (unsigned j = 0; j < nq; j++) {
+            unsigned m = 0;
+            for (int g = 0; g < 4; g++) {
+                __m256i d = _mm256_sad_epu8(popcnt_bytes(_mm256_xor_si256(v[g], q[j]), lut), zero);
+                m |= le_mask4(d, r) << (4 * g);
+            }
+            masks[j] = m;
+            any |= m;
+        }
+        if (HM_UNLIKELY(any)) c = emit_hits(p, i, queries, nq, 8, masks, any, hits, c);
+    }
+    *count = c;
+    return scan_tail(hm__scan64_scalar, codes, i, n, 8, queries, nq, radius, hits, cap, count);
+}
+
+/* ---- pair kernels ------------------------------------------------------------ */
+
+/* A group is 4 codes of b; its planes are, for each 64-bit word k of the
+ * code, the low nibbles (plane k) and high nibbles (plane 4 + k) of the 4
+ * codes' word k, one code per 64-bit lane. 64-bit codes have planes 0 and 4. */
+typedef struct planes4 {
+    __m256i p[8];
+} planes4;
+
+static inline void split_group(const uint8_t *p, size_t code_bytes, planes4 *out)
+{
+    const __m256i low = _mm256_set1_epi8(0x0f);
+    size_t words = code_bytes / 8;
+    for (size_t k = 0; k < words; k++) {
+        __m256i w = _mm256_setr_epi64x((long long)hm__load64(p + k * 8),
+                                       (long long)hm__load64(p + code_bytes + k * 8),
+                                       (long long)hm__load64(p + 2 * code_bytes + k * 8),
+                                       (long long)hm__load64(p + 3 * code_bytes + k * 8));
+        out->p[k] = _mm256_and_si256(w, low);
+        out->p[4 + k] = _mm256_and_si256(_mm256_srli_epi16(w, 4), low);
+    }
+}
+
+/* The planes of one row of a, broadcast to every lane. */
+static inline void split_row(const uint8_t *x, size_t words, __m256i w[8])
+{
+    const uint64_t low = 0x0f0f0f0f0f0f0f0full;
+    for (size_t k = 0; k < words; k++) {
+        uint64_t v = hm__load64(x + 8 * k);
+        w[k] = _mm256_set1_epi64x((long long)(v & low));
+        w[4 + k] = _mm256_set1_epi64x((long long)((v >> 4) & low));
+    }
+}
+
+static inline __m256i dist4_256(const planes4 *g, const __m256i w[8], __m256i lut)
+{
+    __m256i s = _mm256_setzero_si256();
+    for (int k = 0; k < 4; k++) {
+        __m256i lo = _mm256_shuffle_epi8(lut, _mm256_xor_si256(g->p[k], w[k]));
+        __m256i hi = _mm256_shuffle_epi8(lut, _mm256_xor_si256(g->p[4 + k], w[4 + k]));
+        s = _mm256_add_epi8(s, _mm256_add_epi8(lo, hi));
+    }
+    return _mm256_sad_epu8(s, _mm256_setzero_si256());
+}
+
+static inline __m256i dist4_64(const planes4 *g, const __m256i w[8], __m256i lut)
+{
+    __m256i lo = _mm256_shuffle_epi8(lut, _mm256_xor_si256(g->p[0], w[0]));
+    __m256i hi = _mm256_shuffle_epi8(lut, _mm256_xor_si256(g->p[4], w[4]));
+    return _mm256_sad_epu8(_mm256_add_epi8(lo, hi), _mm256_setzero_si256());
+}
+
+/* Lanes (4 bits) of the group at column j that row i counts. */
+static inline unsigned keep4(const uint32_t *ga, const uint32_t *gb, size_t i, size_t j,
+                             ptrdiff_t jmi_min)
+{
+    unsigned keep = 0xf;
+    if (jmi_min != HM__ALL_PAIRS) {
+        ptrdiff_t t = (ptrdiff_t)i + jmi_min - (ptrdiff_t)j; /* lanes l > t count */
+        if (t >= 3) return 0;
+        if (t >= 0) keep = (0xfu << (t + 1)) & 0xfu;
+    }
+    if (ga && gb)
+        for (int l = 0; l < 4; l++)
+            if (gb[j + l] == ga[i]) keep &= ~(1u << l);
+    return keep;
+}
+
+static inline unsigned keep4_min(const uint32_t *ga, const uint32_t *gb, size_t i, size_t j,
+                                 ptrdiff_t diag)
+{
+    unsigned keep = keep4(ga, gb, i, j, HM__ALL_PAIRS);
+    if (diag != HM__NO_DIAG) {
+        ptrdiff_t l = (ptrdiff_t)i + diag - (ptrdiff_t)j;
+        if (l >= 0 && l < 4) keep &= ~(1u << l);
+    }
+    return keep;
+}
+
+/* Replaces the lanes not in `keep` by `fill`. */
+static inline __m256i blend_keep(__m256i d, unsigned keep, __m256i fill)
+{
+    const __m256i bits = _mm256_setr_epi64x(1, 2, 4, 8);
+    __m256i sel = _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_set1_epi64x(keep), bits), bits);
+    return _mm256_blendv_epi8(fill, d, sel);
+}
+
+static inline void hist_add4(uint32_t *local, __m256i d)
+{
+    uint64_t buf[4];
+    _mm256_storeu_si256((void *)buf, d);
+    for (int l = 0; l < 4; l++) local[l * HM__HIST_BINS + (uint32_t)buf[l]]++;
+}
+
+static inline size_t rows_end(size_t na, size_t j, size_t w, ptrdiff_t jmi_min)
+{
+    if (jmi_min == HM__ALL_PAIRS) return na;
+    ptrdiff_t e = (ptrdiff_t)(j + w) - 1 - jmi_min;
+    if (e <= 0) return 0;
+    return (size_t)e < na ? (size_t)e : na;
+}
+
+#define GROUPS 32 /* groups of 4 codes of b split per block: 128 codes, 8 KiB of planes */
+
+/* hist for 8- or 32-byte codes over whole groups of b; returns columns done. */
+static size_t hist_blocks(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
+                          size_t nb, const uint32_t *gb, ptrdiff_t jmi_min, size_t code_bytes,
+                          uint64_t *hist)
+{
+    _Alignas(32) uint32_t local[4 * HM__HIST_BINS];
+    memset(local, 0, sizeof local);
+    const __m256i lut = nibble_lut(), trash = _mm256_set1_epi64x(HM__HIST_TRASH);
+    const unsigned bins = (unsigned)(8 * code_bytes + 1);
+    planes4 g[GROUPS];
+    size_t j = 0, pending = 0;
+    while (nb - j >= 4) {
+        size_t ng = (nb - j) / 4 < GROUPS ? (nb - j) / 4 : GROUPS;
+        for (size_t k = 0; k < ng; k++) split_group(b + code_bytes * (j + 4 * k), code_bytes, &g[k]);
+        size_t iend = rows_end(na, j, 4 * ng, jmi_min);
+        for (size_t i = 0; i < iend; i++) {
+            __m256i w[8];
+            split_row(a + code_bytes * i, code_bytes / 8, w);
+            for (size_t k = 0; k < ng; k++) {
+                __m256i d = code_bytes == 32 ? dist4_256(&g[k], w, lut) : dist4_64(&g[k], w, lut);
+                unsigned keep = keep4(ga, gb, i, j + 4 * k, jmi_min);
+                if (keep != 0xf) d = blend_keep(d, keep, trash);
+                hist_add4(local, d);
+            }
+        }
+        j += 4 * ng;
+        pending += iend * 4 * ng;
+        if (pending > (1u << 30)) {
+            hm__hist_flush(local, 4, bins, hist);
+            pending = 0;
+        }
+    }
+    hm__hist_flush(local, 4, bins, hist);
+    return j;
+}
+
+static inline ptrdiff_t shift_jmi(ptrdiff_t jmi_min, size_t j)
+{
+    return jmi_min == HM__ALL_PAIRS ? HM__ALL_PAIRS : jmi_min - (ptrdiff_t)j;
+}
+
+static inline ptrdiff_t shift_diag(ptrdiff_t diag, size_t j)
+{
+    return diag == HM__NO_DIAG ? HM__NO_DIAG : diag - (ptrdiff_t)j;
+}
+
+static void hist256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                    const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
+{
+    size_t j = hist_blocks(a, na, ga, b, nb, gb, jmi_min, 32, hist);
+    if (j < nb)
+        hm__hist256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL,
+                           shift_jmi(jmi_min, j), hist);
+}
+
+static void hist64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                   const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
+{
+    size_t j = hist_blocks(a, na, ga, b, nb, gb, jmi_min, 8, hist);
+    if (j < nb)
+        hm__hist64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL, shift_jmi(jmi_min, j),
+                          hist);
+}
+
+static inline unsigned hmin4(__m256i m)
+{
+    __m128i x = _mm_min_epi32(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+    x = _mm_min_epi32(x, _mm_unpackhi_epi64(x, x));
+    return (unsigned)_mm_cvtsi128_si32(x);
+}
+
+#define MIN_GROUPS 4 /* groups of b whose minima stay in registers */
+
+/* Distances are below 2^16 and their upper 32 bits are zero, so 32-bit
+ * signed minima work on the 64-bit lanes. */
+static size_t min_blocks(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
+                         size_t nb, const uint32_t *gb, ptrdiff_t diag, size_t code_bytes,
+                         uint16_t *min_a, uint16_t *min_b)
+{
+    const __m256i lut = nibble_lut(), far = _mm256_set1_epi64x(0xffff);
+    size_t j = 0;
+    for (; j + 4 * MIN_GROUPS <= nb; j += 4 * MIN_GROUPS) {
+        planes4 g[MIN_GROUPS];
+        __m256i mb[MIN_GROUPS];
+        for (int k = 0; k < MIN_GROUPS; k++) {
+            split_group(b + code_bytes * (j + 4 * k), code_bytes, &g[k]);
+            mb[k] = _mm256_cvtepu16_epi64(_mm_loadl_epi64((const void *)(min_b + j + 4 * k)));
+        }
+        for (size_t i = 0; i < na; i++) {
+            __m256i w[8], row = far;
+            split_row(a + code_bytes * i, code_bytes / 8, w);
+            for (int k = 0; k < MIN_GROUPS; k++) {
+                __m256i d = code_bytes == 32 ? dist4_256(&g[k], w, lut) : dist4_64(&g[k], w, lut);
+                unsigned keep = keep4_min(ga, gb, i, j + 4 * k, diag);
+                if (keep != 0xf) d = blend_keep(d, keep, far);
+                mb[k] = _mm256_min_epi32(mb[k], d);
+                row = _mm256_min_epi32(row, d);
+            }
+            unsigned m = hmin4(row);
+            if (m < min_a[i]) min_a[i] = (uint16_t)m;
+        }
+        for (int k = 0; k < MIN_GROUPS; k++) {
+            uint64_t v[4];
+            _mm256_storeu_si256((void *)v, mb[k]);
+            for (int l = 0; l < 4; l++) min_b[j + 4 * k + l] = (uint16_t)v[l];
+        }
+    }
+    return j;
+}
+
+static void min256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                   const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a, uint16_t *min_b)
+{
+    size_t j = min_blocks(a, na, ga, b, nb, gb, diag, 32, min_a, min_b);
+    if (j < nb)
+        hm__min256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL, shift_diag(diag, j),
+                          min_a, min_b + j);
+}
+
+static void min64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                  const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a, uint16_t *min_b)
+{
+    size_t j = min_blocks(a, na, ga, b, nb, gb, diag, 8, min_a, min_b);
+    if (j < nb)
+        hm__min64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL, shift_diag(diag, j),
+                         min_a, min_b + j);
+}
+
+static void gather256(const uint8_t *codes, const uint32_t *ids, size_t n, const uint8_t *q,
+                      uint16_t *out)
+{
+    for (size_t i = 0; i < n; i++) out[i] = (uint16_t)dist256_popcnt(codes + 32 * (size_t)ids[i], q);
+}
+
+const hm__kernels hm__kernels_avx2 = {
+    HM_MATCH_TIER_AVX2, scan256, scan64, hist256, hist64, min256, min64, gather256,
+};

@@ -1,0 +1,390 @@
+/* kernels_avx512.c - the AVX-512 tier (F, BW, VL, VPOPCNTDQ): one VPOPCNTQ
+ * counts 512 bits. Compiled with only these flags; dispatch.c hands this table
+ * out only after CPUID and XGETBV confirm the CPU and OS support it.
+ *
+ * Scans read codes as stored (two 256-bit codes per register) and fold the
+ * four 64-bit counts of each code with unpack/shuffle adds. Pair kernels keep
+ * a block of 32 codes of b transposed in registers (register k holds 64-bit
+ * word k of 8 codes), so each row of a costs 4 XOR, 4 VPOPCNTQ and 3 adds per
+ * 8 pairs, with no horizontal reduction. */
+#include <immintrin.h>
+
+#include "kernels.h"
+
+/* ---- scans ---------------------------------------------------------------- */
+
+/* Sums of the 4 popcounts of 8 codes (v0 = codes 0,1 ... v3 = codes 6,7)
+ * XORed with q (the query in both halves). The lanes come out in the code
+ * order 0,2,1,3,4,6,5,7. */
+static inline __m512i sums8(__m512i v0, __m512i v1, __m512i v2, __m512i v3, __m512i q)
+{
+    __m512i p0 = _mm512_popcnt_epi64(_mm512_xor_si512(v0, q));
+    __m512i p1 = _mm512_popcnt_epi64(_mm512_xor_si512(v1, q));
+    __m512i p2 = _mm512_popcnt_epi64(_mm512_xor_si512(v2, q));
+    __m512i p3 = _mm512_popcnt_epi64(_mm512_xor_si512(v3, q));
+    __m512i a = _mm512_add_epi64(_mm512_unpacklo_epi64(p0, p1), _mm512_unpackhi_epi64(p0, p1));
+    __m512i b = _mm512_add_epi64(_mm512_unpacklo_epi64(p2, p3), _mm512_unpackhi_epi64(p2, p3));
+    __m512i x = _mm512_shuffle_i64x2(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+    __m512i y = _mm512_shuffle_i64x2(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+    return _mm512_add_epi64(x, y);
+}
+
+/* sums8's lane l holds code {0,2,1,3,4,6,5,7}[l] (a permutation that is its
+ * own inverse): swap mask bits 1,2 and 5,6 to number them by code. */
+static inline unsigned lane_mask_to_codes(unsigned m)
+{
+    return (m & 0x99u) | ((m & 0x22u) << 1) | ((m & 0x44u) >> 1);
+}
+
+static inline unsigned dist256_popcnt(const uint8_t *x, const uint8_t *q)
+{
+    unsigned d = 0;
+    for (int k = 0; k < 4; k++)
+        d += (unsigned)_mm_popcnt_u64(hm__load64(x + 8 * k) ^ hm__load64(q + 8 * k));
+    return d;
+}
+
+/* Appends the hits of one block of codes, in (code, query) order, from
+ * per-query masks whose bit k stands for code k of the block. */
+static size_t emit_hits(const uint8_t *codes, size_t first, const uint8_t *queries,
+                        unsigned nq, size_t code_bytes, const uint64_t *masks, uint64_t any,
+                        hm__hit *hits, size_t c)
+{
+    while (any) {
+        unsigned k = (unsigned)__builtin_ctzll(any);
+        any &= any - 1;
+        const uint8_t *x = codes + code_bytes * k;
+        for (unsigned j = 0; j < nq; j++) {
+            if (!((masks[j] >> k) & 1)) continue;
+            const uint8_t *q = queries + code_bytes * j;
+            unsigned d = code_bytes == 32
+                             ? dist256_popcnt(x, q)
+                             : (unsigned)_mm_popcnt_u64(hm__load64(x) ^ hm__load64(q));
+            hits[c++] = (hm__hit){first + k, j, d};
+        }
+    }
+    return c;
+}
+
+/* Runs the scalar kernel on the tail and renumbers its hits. */
+static size_t scan_tail(hm__scan_fn fn, const uint8_t *codes, size_t done, size_t n,
+                        size_t code_bytes, const uint8_t *queries, unsigned nq, unsigned radius,
+                        hm__hit *hits, size_t cap, size_t *count)
+{
+    size_t before = *count;
+    size_t more = fn(codes + code_bytes * done, n - done, queries, nq, radius, hits, cap, count);
+    for (size_t h = before; h < *count; h++) hits[h].entry += done;
+    return done + more;
+}
+
+static size_t scan256(const uint8_t *codes, size_t n, const uint8_t *queries, unsigned nq,
+                      unsigned radius, hm__hit *hits, size_t cap, size_t *count)
+{
+    __m512i q[HM__MAX_QUERIES];
+    for (unsigned j = 0; j < nq; j++)
+        q[j] = _mm512_broadcast_i64x4(_mm256_loadu_si256((const void *)(queries + 32 * j)));
+    const __m512i r = _mm512_set1_epi64(radius);
+    size_t c = *count, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        if (cap - c < 8 * (size_t)nq) { /* out of room: the caller makes more */
+            *count = c;
+            return i;
+        }
+        const uint8_t *p = codes + 32 * i;
+        __m512i v0 = _mm512_loadu_si512(p), v1 = _mm512_loadu_si512(p + 64);
+        __m512i v2 = _mm512_loadu_si512(p + 128), v3 = _mm512_loadu_si512(p + 192);
+        uint64_t masks[HM__MAX_QUERIES], any = 0;
+        for (unsigned j = 0; j < nq; j++) {
+            __mmask8 m = _mm512_cmple_epu64_mask(sums8(v0, v1, v2, v3, q[j]), r);
+            masks[j] = lane_mask_to_codes(m);
+            any |= masks[j];
+        }
+        if (HM_UNLIKELY(any)) c = emit_hits(p, i, queries, nq, 32, masks, any, hits, c);
+    }
+    *count = c;
+    return scan_tail(hm__scan256_scalar, codes, i, n, 32, queries, nq, radius, hits, cap, count);
+}
+
+static size_t scan64(const uint8_t *codes, size_t n, const uint8_t *queries, unsigned nq,
+                     unsigned radius, hm__hit *hits, size_t cap, size_t *count)
+{
+    __m512i q[HM__MAX_QUERIES];
+    for (unsigned j = 0; j < nq; j++) q[j] = _mm512_set1_epi64((long long)hm__load64(queries + 8 * j));
+    const __m512i r = _mm512_set1_epi64(radius);
+    size_t c = *count, i = 0;
+    for (; i + 32 <= n; i += 32) {
+        if (cap - c < 32 * (size_t)nq) { /* out of room: the caller makes more */
+            *count = c;
+            return i;
+        }
+        const uint8_t *p = codes + 8 * i;
+        __m512i v[4];
+        for (int g = 0; g < 4; g++) v[g] = _mm512_loadu_si512(p + 64 * g);
+        uint64_t masks[HM__MAX_QUERIES], any = 0;
+        for (unsigned j = 0; j < nq; j++) {
+            uint64_t m = 0;
+            for (int g = 0; g < 4; g++) {
+                __m512i d = _mm512_popcnt_epi64(_mm512_xor_si512(v[g], q[j]));
+                m |= (uint64_t)_mm512_cmple_epu64_mask(d, r) << (8 * g);
+            }
+            masks[j] = m;
+            any |= m;
+        }
+        if (HM_UNLIKELY(any)) c = emit_hits(p, i, queries, nq, 8, masks, any, hits, c);
+    }
+    *count = c;
+    return scan_tail(hm__scan64_scalar, codes, i, n, 8, queries, nq, radius, hits, cap, count);
+}
+
+/* ---- pair kernels ------------------------------------------------------------ */
+
+/* Loads 8 codes of 32 bytes and transposes them: t[k] = word k of codes 0..7. */
+static inline void transpose8(const uint8_t *p, __m512i t[4])
+{
+    const __m512i lo = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
+    const __m512i hi = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
+    __m512i v0 = _mm512_loadu_si512(p), v1 = _mm512_loadu_si512(p + 64);
+    __m512i v2 = _mm512_loadu_si512(p + 128), v3 = _mm512_loadu_si512(p + 192);
+    __m512i u0 = _mm512_permutex2var_epi64(v0, lo, v1); /* words 0,1 of codes 0-3 */
+    __m512i u1 = _mm512_permutex2var_epi64(v0, hi, v1); /* words 2,3 of codes 0-3 */
+    __m512i u2 = _mm512_permutex2var_epi64(v2, lo, v3);
+    __m512i u3 = _mm512_permutex2var_epi64(v2, hi, v3);
+    t[0] = _mm512_shuffle_i64x2(u0, u2, _MM_SHUFFLE(1, 0, 1, 0));
+    t[1] = _mm512_shuffle_i64x2(u0, u2, _MM_SHUFFLE(3, 2, 3, 2));
+    t[2] = _mm512_shuffle_i64x2(u1, u3, _MM_SHUFFLE(1, 0, 1, 0));
+    t[3] = _mm512_shuffle_i64x2(u1, u3, _MM_SHUFFLE(3, 2, 3, 2));
+}
+
+/* Distances of one row (the 4 words broadcast in w) to 8 transposed codes. */
+static inline __m512i dist8(const __m512i t[4], const __m512i w[4])
+{
+    __m512i s0 = _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(t[0], w[0])),
+                                  _mm512_popcnt_epi64(_mm512_xor_si512(t[1], w[1])));
+    __m512i s1 = _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(t[2], w[2])),
+                                  _mm512_popcnt_epi64(_mm512_xor_si512(t[3], w[3])));
+    return _mm512_add_epi64(s0, s1);
+}
+
+/* Lanes of a block of 8 columns starting at column j (of b) that row i
+ * counts: those with j + l - i > jmi_min. */
+static inline __mmask8 order_mask(size_t i, size_t j, ptrdiff_t jmi_min)
+{
+    if (jmi_min == HM__ALL_PAIRS) return 0xff;
+    ptrdiff_t t = (ptrdiff_t)i + jmi_min - (ptrdiff_t)j; /* lanes l > t count */
+    if (t < 0) return 0xff;
+    if (t >= 7) return 0;
+    return (__mmask8)(0xffu << (t + 1));
+}
+
+static inline __mmask8 group_mask(const uint32_t *ga, const uint32_t *gb, size_t i, size_t j)
+{
+    if (!ga || !gb) return 0xff;
+    __m256i g = _mm256_loadu_si256((const void *)(gb + j));
+    return (__mmask8)~_mm256_cmpeq_epi32_mask(g, _mm256_set1_epi32((int)ga[i]));
+}
+
+/* Adds 8 lanes of distances to 8 sub-histograms (one per lane, so that equal
+ * distances in a row do not serialise on one counter). */
+static inline void hist_add8(uint32_t *local, __m512i d)
+{
+    uint64_t buf[8];
+    _mm512_storeu_si512(buf, d);
+    for (int l = 0; l < 8; l++) local[l * HM__HIST_BINS + (uint32_t)buf[l]]++;
+}
+
+/* Rows that count some column of the block [j, j + w). */
+static inline size_t rows_end(size_t na, size_t j, size_t w, ptrdiff_t jmi_min)
+{
+    if (jmi_min == HM__ALL_PAIRS) return na;
+    ptrdiff_t e = (ptrdiff_t)(j + w) - 1 - jmi_min; /* rows i < e meet column j + w - 1 */
+    if (e <= 0) return 0;
+    return (size_t)e < na ? (size_t)e : na;
+}
+
+static inline ptrdiff_t shift_jmi(ptrdiff_t jmi_min, size_t j)
+{
+    return jmi_min == HM__ALL_PAIRS ? HM__ALL_PAIRS : jmi_min - (ptrdiff_t)j;
+}
+
+static inline ptrdiff_t shift_diag(ptrdiff_t diag, size_t j)
+{
+    return diag == HM__NO_DIAG ? HM__NO_DIAG : diag - (ptrdiff_t)j;
+}
+
+#define BLOCK256 32 /* columns of b held in registers: 4 x 8 codes */
+
+static void hist256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                    const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
+{
+    _Alignas(64) uint32_t local[8 * HM__HIST_BINS];
+    memset(local, 0, sizeof local);
+    const __m512i trash = _mm512_set1_epi64(HM__HIST_TRASH);
+    uint64_t pending = 0;
+    size_t j = 0;
+    for (; j + BLOCK256 <= nb; j += BLOCK256) {
+        __m512i t[4][4];
+        for (int g = 0; g < 4; g++) transpose8(b + 32 * (j + 8 * g), t[g]);
+        size_t iend = rows_end(na, j, BLOCK256, jmi_min);
+        for (size_t i = 0; i < iend; i++) {
+            const uint8_t *ai = a + 32 * i;
+            __m512i w[4];
+            for (int k = 0; k < 4; k++) w[k] = _mm512_set1_epi64((long long)hm__load64(ai + 8 * k));
+            for (int g = 0; g < 4; g++) {
+                __m512i d = dist8(t[g], w);
+                __mmask8 keep = order_mask(i, j + 8 * g, jmi_min) & group_mask(ga, gb, i, j + 8 * g);
+                if (keep != 0xff) d = _mm512_mask_mov_epi64(trash, keep, d);
+                hist_add8(local, d);
+            }
+        }
+        pending += iend * BLOCK256;
+        if (pending > (1u << 30)) {
+            hm__hist_flush(local, 8, 257, hist);
+            pending = 0;
+        }
+    }
+    hm__hist_flush(local, 8, 257, hist);
+    if (j < nb)
+        hm__hist256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL,
+                           shift_jmi(jmi_min, j), hist);
+}
+
+#define BLOCK64 64 /* columns of b held in registers: 8 x 8 codes */
+
+static void hist64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                   const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
+{
+    _Alignas(64) uint32_t local[8 * HM__HIST_BINS];
+    memset(local, 0, sizeof local);
+    const __m512i trash = _mm512_set1_epi64(HM__HIST_TRASH);
+    uint64_t pending = 0;
+    size_t j = 0;
+    for (; j + BLOCK64 <= nb; j += BLOCK64) {
+        __m512i t[8];
+        for (int g = 0; g < 8; g++) t[g] = _mm512_loadu_si512(b + 8 * (j + 8 * g));
+        size_t iend = rows_end(na, j, BLOCK64, jmi_min);
+        for (size_t i = 0; i < iend; i++) {
+            __m512i w = _mm512_set1_epi64((long long)hm__load64(a + 8 * i));
+            for (int g = 0; g < 8; g++) {
+                __m512i d = _mm512_popcnt_epi64(_mm512_xor_si512(t[g], w));
+                __mmask8 keep = order_mask(i, j + 8 * g, jmi_min) & group_mask(ga, gb, i, j + 8 * g);
+                if (keep != 0xff) d = _mm512_mask_mov_epi64(trash, keep, d);
+                hist_add8(local, d);
+            }
+        }
+        pending += iend * BLOCK64;
+        if (pending > (1u << 30)) {
+            hm__hist_flush(local, 8, 65, hist);
+            pending = 0;
+        }
+    }
+    hm__hist_flush(local, 8, 65, hist);
+    if (j < nb)
+        hm__hist64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL, shift_jmi(jmi_min, j),
+                          hist);
+}
+
+/* Lanes of a block of 8 columns starting at j that row i may use for minima. */
+static inline __mmask8 min_keep(const uint32_t *ga, const uint32_t *gb, size_t i, size_t j,
+                                ptrdiff_t diag)
+{
+    __mmask8 keep = group_mask(ga, gb, i, j);
+    if (diag != HM__NO_DIAG) {
+        ptrdiff_t l = (ptrdiff_t)i + diag - (ptrdiff_t)j; /* the lane with j + l - i == diag */
+        if (l >= 0 && l < 8) keep &= (__mmask8) ~(1u << l);
+    }
+    return keep;
+}
+
+static inline void min_fold_row(uint16_t *min_a, size_t i, __m512i m)
+{
+    uint64_t v = _mm512_reduce_min_epu64(m);
+    if (v < min_a[i]) min_a[i] = (uint16_t)v;
+}
+
+static void min256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                   const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a, uint16_t *min_b)
+{
+    const __m512i far = _mm512_set1_epi64(0xffff);
+    size_t j = 0;
+    for (; j + BLOCK256 <= nb; j += BLOCK256) {
+        __m512i t[4][4], mb[4];
+        for (int g = 0; g < 4; g++) {
+            transpose8(b + 32 * (j + 8 * g), t[g]);
+            mb[g] = _mm512_cvtepu16_epi64(_mm_loadu_si128((const void *)(min_b + j + 8 * g)));
+        }
+        for (size_t i = 0; i < na; i++) {
+            const uint8_t *ai = a + 32 * i;
+            __m512i w[4], row = far;
+            for (int k = 0; k < 4; k++) w[k] = _mm512_set1_epi64((long long)hm__load64(ai + 8 * k));
+            for (int g = 0; g < 4; g++) {
+                __m512i d = dist8(t[g], w);
+                __mmask8 keep = min_keep(ga, gb, i, j + 8 * g, diag);
+                if (keep != 0xff) d = _mm512_mask_mov_epi64(far, keep, d);
+                mb[g] = _mm512_min_epu64(mb[g], d);
+                row = _mm512_min_epu64(row, d);
+            }
+            min_fold_row(min_a, i, row);
+        }
+        for (int g = 0; g < 4; g++)
+            _mm_storeu_si128((void *)(min_b + j + 8 * g), _mm512_cvtepi64_epi16(mb[g]));
+    }
+    if (j < nb)
+        hm__min256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL, shift_diag(diag, j),
+                          min_a, min_b + j);
+}
+
+static void min64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                  const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a, uint16_t *min_b)
+{
+    const __m512i far = _mm512_set1_epi64(0xffff);
+    size_t j = 0;
+    for (; j + BLOCK64 <= nb; j += BLOCK64) {
+        __m512i t[8], mb[8];
+        for (int g = 0; g < 8; g++) {
+            t[g] = _mm512_loadu_si512(b + 8 * (j + 8 * g));
+            mb[g] = _mm512_cvtepu16_epi64(_mm_loadu_si128((const void *)(min_b + j + 8 * g)));
+        }
+        for (size_t i = 0; i < na; i++) {
+            __m512i w = _mm512_set1_epi64((long long)hm__load64(a + 8 * i)), row = far;
+            for (int g = 0; g < 8; g++) {
+                __m512i d = _mm512_popcnt_epi64(_mm512_xor_si512(t[g], w));
+                __mmask8 keep = min_keep(ga, gb, i, j + 8 * g, diag);
+                if (keep != 0xff) d = _mm512_mask_mov_epi64(far, keep, d);
+                mb[g] = _mm512_min_epu64(mb[g], d);
+                row = _mm512_min_epu64(row, d);
+            }
+            min_fold_row(min_a, i, row);
+        }
+        for (int g = 0; g < 8; g++)
+            _mm_storeu_si128((void *)(min_b + j + 8 * g), _mm512_cvtepi64_epi16(mb[g]));
+    }
+    if (j < nb)
+        hm__min64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL, shift_diag(diag, j),
+                         min_a, min_b + j);
+}
+
+/* ---- gathered distances (index verification) ------------------------------------ */
+
+static void gather256(const uint8_t *codes, const uint32_t *ids, size_t n, const uint8_t *q,
+                      uint16_t *out)
+{
+    const __m512i qv = _mm512_broadcast_i64x4(_mm256_loadu_si256((const void *)q));
+    const __m512i order = _mm512_set_epi64(7, 5, 6, 4, 3, 1, 2, 0); /* undo sums8's lane order */
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m512i v[4];
+        for (int g = 0; g < 4; g++) {
+            const uint8_t *x0 = codes + 32 * (size_t)ids[i + 2 * g];
+            const uint8_t *x1 = codes + 32 * (size_t)ids[i + 2 * g + 1];
+            v[g] = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_loadu_si256((const void *)x0)),
+                                      _mm256_loadu_si256((const void *)x1), 1);
+        }
+        __m512i s = _mm512_permutexvar_epi64(order, sums8(v[0], v[1], v[2], v[3], qv));
+        _mm_storeu_si128((void *)(out + i), _mm512_cvtepi64_epi16(s));
+    }
+    for (; i < n; i++) out[i] = (uint16_t)dist256_popcnt(codes + 32 * (size_t)ids[i], q);
+}
+
+const hm__kernels hm__kernels_avx512 = {
+    HM_MATCH_TIER_AVX512, scan256, scan64, hist256, hist64, min256, min64, gather256,
+};

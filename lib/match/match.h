@@ -1,0 +1,206 @@
+/*
+ * match.h - the matching engine (internal): SIMD kernels with runtime
+ * dispatch, brute-force radius scans, the multi-index hashing index over a
+ * set's sorted code array, and exact digest lookup.
+ *
+ * Codes are contiguous arrays of 32-byte (PDQ) or 8-byte (imagehash) values
+ * in their canonical hex byte order, at any alignment. Distances are Hamming
+ * distances (popcount of XOR), so byte order does not matter to them.
+ *
+ * Tiers: every kernel exists in a portable scalar version and in one version
+ * per instruction set (AVX2, AVX-512 VPOPCNTDQ, NEON), each in its own file
+ * compiled with only its own flags. hm__kernels_for_tier() hands out the table
+ * of a tier only when this CPU (and OS) can run it, so nothing here ever
+ * executes an instruction the machine lacks; hm__kernels_best() is the widest
+ * such table and the default everywhere. Every function that runs kernels
+ * takes the table to use, which is how tests compare every tier against
+ * scalar without touching global state.
+ */
+#ifndef HM_MATCH_H
+#define HM_MATCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../common/common.h"
+
+#define HM__MAX_QUERIES 8 /* queries per pass: PDQ's 8 dihedral hashes */
+
+/* ------------------------------------------------------------------------ */
+/* Hits                                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* One code within the radius of one query. */
+typedef struct hm__hit {
+    uint64_t entry;    /* index of the code in the array searched */
+    uint32_t query;    /* which query of the call, 0..nq-1 */
+    uint32_t distance; /* Hamming distance, <= the radius */
+} hm__hit;
+
+/* A growable list of hits. Zero-initialise; release with hm__hits_free. */
+typedef struct hm__hits {
+    hm__hit *items;
+    size_t count, cap;
+} hm__hits;
+
+/* Makes room for `extra` more hits (HM_E_NO_MEMORY on failure). */
+hm_status hm__hits_reserve(hm__hits *h, size_t extra);
+void hm__hits_free(hm__hits *h);
+/* Sorts by (entry, query). */
+void hm__hits_sort(hm__hits *h);
+
+/* ------------------------------------------------------------------------ */
+/* Kernels and dispatch                                                     */
+/* ------------------------------------------------------------------------ */
+
+/* Radius scan: compares codes[0..n) in order with nq (1..8) queries stored
+ * back to back, and appends {i, q, d} to hits[*count...] for every
+ * d(code i, query q) <= radius, by code then query. It may stop early when
+ * fewer than HM__SCAN_ROOM(nq) slots remain, but given that much room it
+ * always compares at least one code. Returns the number of codes compared. */
+#define HM__SCAN_ROOM(nq) (64u * (unsigned)(nq))
+typedef size_t (*hm__scan_fn)(const uint8_t *codes, size_t n, const uint8_t *queries,
+                              unsigned nq, unsigned radius, hm__hit *hits, size_t cap,
+                              size_t *count);
+
+/* Pair histogram: hist[d] += 1 for every pair (a[i], b[j]) with distance d,
+ * except pairs with ga[i] == gb[j] (when ga and gb are not NULL) and pairs
+ * with (ptrdiff_t)j - (ptrdiff_t)i <= jmi_min (HM__ALL_PAIRS counts every
+ * pair; 0 with b == a gives the pairs j > i of one block). hist has
+ * 8*code_bytes + 1 counters. */
+typedef void (*hm__hist_fn)(const uint8_t *a, size_t na, const uint32_t *ga,
+                            const uint8_t *b, size_t nb, const uint32_t *gb, ptrdiff_t jmi_min,
+                            uint64_t *hist);
+#define HM__ALL_PAIRS PTRDIFF_MIN
+
+/* Pair minima: min_a[i] = min(min_a[i], d(a[i], b[j])) and min_b[j] likewise
+ * over the same pairs as hm__hist_fn, except that the pairs skipped are those
+ * of equal groups and those with j - i == diag (HM__NO_DIAG: none). */
+typedef void (*hm__min_fn)(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
+                           size_t nb, const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a,
+                           uint16_t *min_b);
+#define HM__NO_DIAG PTRDIFF_MIN
+
+/* Gathered distances: out[k] = d(q, 32-byte code number ids[k] of `codes`). */
+typedef void (*hm__gather_fn)(const uint8_t *codes, const uint32_t *ids, size_t n,
+                              const uint8_t *q, uint16_t *out);
+
+typedef struct hm__kernels {
+    hm_match_tier tier;
+    hm__scan_fn scan256, scan64;
+    hm__hist_fn hist256, hist64;
+    hm__min_fn min256, min64;
+    hm__gather_fn gather256;
+} hm__kernels;
+
+/* The table of `tier`, or NULL when this build or CPU cannot run it. */
+const hm__kernels *hm__kernels_for_tier(hm_match_tier tier);
+/* The widest table this CPU runs (never NULL). */
+const hm__kernels *hm__kernels_best(void);
+
+/* CPU features as probed once (bits below); the first call probes, later
+ * calls read an atomic cache. */
+enum {
+    HM__CPU_POPCNT = 1u << 0,
+    HM__CPU_AVX2 = 1u << 1,   /* AVX2 and the OS saves YMM */
+    HM__CPU_AVX512 = 1u << 2, /* F, BW, VL, VPOPCNTDQ and the OS saves ZMM/opmask */
+    HM__CPU_NEON = 1u << 3
+};
+unsigned hm__cpu_features(void);
+
+/* The per-tier tables (defined only where built; use hm__kernels_for_tier). */
+extern const hm__kernels hm__kernels_scalar;
+extern const hm__kernels hm__kernels_avx2;
+extern const hm__kernels hm__kernels_avx512;
+extern const hm__kernels hm__kernels_neon;
+
+/* ------------------------------------------------------------------------ */
+/* Brute force                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* Appends to `out` every (entry, query) of codes[0..n) (code_bytes 8 or 32)
+ * within `radius` of the nq (1..8) queries, in (entry, query) order; entries
+ * are numbered from `first`. */
+hm_status hm__scan(const hm__kernels *k, const uint8_t *codes, size_t n, size_t code_bytes,
+                   size_t first, const uint8_t *queries, unsigned nq, unsigned radius,
+                   hm__hits *out, hm_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Index: multi-index hashing (docs/MATCHING.md)                            */
+/* ------------------------------------------------------------------------ */
+
+/* The index is built from a code array (normally a set's sorted, duplicate-
+ * free array, but any order and duplicates work) and refers to it without
+ * owning it: the array must outlive the index, unchanged. Once built the
+ * index is immutable; any number of threads may query it at once, each with
+ * its own hm__index_scratch and hm__hits. */
+typedef struct hm__index hm__index;
+
+/* Build parameters; zero fields choose by the cost model. */
+typedef struct hm__index_params {
+    unsigned tables;      /* number of substrings m */
+    unsigned table_bits;  /* bits per substring s (m * s <= 8 * code_bytes) */
+    int byte_order;       /* -1: identity byte order; 0: chosen from the data */
+} hm__index_params;
+
+/* Builds the index of n codes of code_bytes (8 or 32). n must be below 2^32. */
+hm_status hm__index_build(const uint8_t *codes, size_t n, size_t code_bytes,
+                          const hm__index_params *params, hm__index **out, hm_error *err);
+void hm__index_free(hm__index *idx);
+
+/* Bytes the index owns, the code array not included. */
+size_t hm__index_memory(const hm__index *idx);
+/* Describes the layout: tables, bits per table. */
+void hm__index_shape(const hm__index *idx, unsigned *tables, unsigned *table_bits);
+
+/* How a query of this radius runs: 1 through the index, 0 by brute force. */
+typedef enum { HM__PLAN_AUTO = 0, HM__PLAN_INDEX = 1, HM__PLAN_SCAN = 2 } hm__plan;
+int hm__index_uses_index(const hm__index *idx, unsigned radius);
+
+/* Per-query working memory; zero-initialise, reuse across queries on one
+ * thread, release with hm__index_scratch_free. */
+typedef struct hm__index_scratch {
+    uint32_t *keys;
+    size_t keys_cap;
+    uint32_t *ranges;
+    size_t ranges_cap;
+    uint32_t *cands;
+    size_t cands_cap;
+    uint16_t *dists;
+    size_t dists_cap;
+} hm__index_scratch;
+void hm__index_scratch_free(hm__index_scratch *s);
+
+/* Appends to `out` every (entry, query) within `radius` of the nq (1..8)
+ * queries, exactly: no entry within the radius is missed, none beyond it is
+ * reported, none twice; hits come sorted by (entry, query). part/nparts
+ * splits one query's work over threads: the calls with part = 0..nparts-1
+ * together return exactly the hits of one call with nparts = 1. `plan`
+ * forces the index or the scan (tests); HM__PLAN_AUTO follows the cost
+ * model. */
+hm_status hm__index_query(const hm__index *idx, const hm__kernels *k, const uint8_t *queries,
+                          unsigned nq, unsigned radius, unsigned part, unsigned nparts,
+                          hm__plan plan, hm__index_scratch *scratch, hm__hits *out,
+                          hm_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Exact digest lookup                                                      */
+/* ------------------------------------------------------------------------ */
+
+/* Looks `key` up in n sorted, duplicate-free entries of `size` bytes
+ * (memcmp order) by interpolation search on the leading 8 bytes, falling
+ * back to bisection so that the worst case stays logarithmic. Returns 1 and
+ * sets *index when found, 0 otherwise. */
+int hm__exact_find(const uint8_t *sorted, size_t n, size_t size, const uint8_t *key,
+                   size_t *index);
+
+/* ------------------------------------------------------------------------ */
+/* Large allocations                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* malloc for big arrays that are read at random: aligned to 2 MiB and, where
+ * the OS supports it, backed by transparent huge pages (fewer TLB misses on
+ * random probes). Free with free(). NULL on failure or overflow. */
+void *hm__alloc_large(size_t size);
+
+#endif /* HM_MATCH_H */
