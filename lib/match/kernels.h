@@ -28,6 +28,13 @@ void hm__min64_scalar(const uint8_t *a, size_t na, const uint32_t *ga, const uin
 void hm__gather256_scalar(const uint8_t *codes, const uint32_t *ids, size_t n, const uint8_t *q,
                           uint16_t *out);
 
+/* For kernel bodies specialised by a constant argument (the code size). */
+#if defined(__GNUC__)
+#define HM__FORCE_INLINE static inline __attribute__((always_inline))
+#else
+#define HM__FORCE_INLINE static inline
+#endif
+
 static inline uint64_t hm__load64(const uint8_t *p)
 {
     uint64_t v;

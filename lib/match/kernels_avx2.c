@@ -142,8 +142,8 @@ static size_t scan64(const uint8_t *codes, size_t n, const uint8_t *queries, uns
 /* ---- pair kernels ------------------------------------------------------------ */
 
 /* A group is 4 codes of b; its planes are, for each 64-bit word k of the
- * code, the low nibbles (plane k) and high nibbles (plane 4 + k) of the 4
- * codes' word k, one code per 64-bit lane. 64-bit codes have planes 0 and 4. */
+ * code, the low nibbles (p[k]) and high nibbles (p[4 + k]) of the 4 codes'
+ * word k, one code per 64-bit lane. 64-bit codes use p[0] and p[4]. */
 typedef struct planes4 {
     __m256i p[8];
 } planes4;
@@ -151,8 +151,7 @@ typedef struct planes4 {
 static inline void split_group(const uint8_t *p, size_t code_bytes, planes4 *out)
 {
     const __m256i low = _mm256_set1_epi8(0x0f);
-    size_t words = code_bytes / 8;
-    for (size_t k = 0; k < words; k++) {
+    for (size_t k = 0; k < code_bytes / 8; k++) {
         __m256i w = _mm256_setr_epi64x((long long)hm__load64(p + k * 8),
                                        (long long)hm__load64(p + code_bytes + k * 8),
                                        (long long)hm__load64(p + 2 * code_bytes + k * 8),
@@ -162,33 +161,57 @@ static inline void split_group(const uint8_t *p, size_t code_bytes, planes4 *out
     }
 }
 
-/* The planes of one row of a, broadcast to every lane. */
-static inline void split_row(const uint8_t *x, size_t words, __m256i w[8])
+/* The planes of one row of a, broadcast to every lane (words 0..3). */
+typedef struct row_planes {
+    __m256i lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3;
+} row_planes;
+
+static inline __m256i bcast_lo(const uint8_t *x)
 {
-    const uint64_t low = 0x0f0f0f0f0f0f0f0full;
-    for (size_t k = 0; k < words; k++) {
-        uint64_t v = hm__load64(x + 8 * k);
-        w[k] = _mm256_set1_epi64x((long long)(v & low));
-        w[4 + k] = _mm256_set1_epi64x((long long)((v >> 4) & low));
-    }
+    return _mm256_set1_epi64x((long long)(hm__load64(x) & 0x0f0f0f0f0f0f0f0full));
 }
 
-static inline __m256i dist4_256(const planes4 *g, const __m256i w[8], __m256i lut)
+static inline __m256i bcast_hi(const uint8_t *x)
 {
-    __m256i s = _mm256_setzero_si256();
-    for (int k = 0; k < 4; k++) {
-        __m256i lo = _mm256_shuffle_epi8(lut, _mm256_xor_si256(g->p[k], w[k]));
-        __m256i hi = _mm256_shuffle_epi8(lut, _mm256_xor_si256(g->p[4 + k], w[4 + k]));
-        s = _mm256_add_epi8(s, _mm256_add_epi8(lo, hi));
-    }
-    return _mm256_sad_epu8(s, _mm256_setzero_si256());
+    return _mm256_set1_epi64x((long long)((hm__load64(x) >> 4) & 0x0f0f0f0f0f0f0f0full));
 }
 
-static inline __m256i dist4_64(const planes4 *g, const __m256i w[8], __m256i lut)
+static inline row_planes split_row(const uint8_t *x, size_t code_bytes)
 {
-    __m256i lo = _mm256_shuffle_epi8(lut, _mm256_xor_si256(g->p[0], w[0]));
-    __m256i hi = _mm256_shuffle_epi8(lut, _mm256_xor_si256(g->p[4], w[4]));
-    return _mm256_sad_epu8(_mm256_add_epi8(lo, hi), _mm256_setzero_si256());
+    row_planes r;
+    r.lo0 = bcast_lo(x);
+    r.hi0 = bcast_hi(x);
+    r.lo1 = r.lo2 = r.lo3 = r.hi1 = r.hi2 = r.hi3 = _mm256_setzero_si256();
+    if (code_bytes == 32) {
+        r.lo1 = bcast_lo(x + 8), r.hi1 = bcast_hi(x + 8);
+        r.lo2 = bcast_lo(x + 16), r.hi2 = bcast_hi(x + 16);
+        r.lo3 = bcast_lo(x + 24), r.hi3 = bcast_hi(x + 24);
+    }
+    return r;
+}
+
+/* Per-byte popcounts of word k: table lookups of the XORed nibble planes. */
+#define NIBBLES(g, k, lo, hi)                                                                     \
+    _mm256_add_epi8(_mm256_shuffle_epi8(lut, _mm256_xor_si256((g)->p[k], (lo))),                 \
+                    _mm256_shuffle_epi8(lut, _mm256_xor_si256((g)->p[4 + (k)], (hi))))
+
+/* Distances of one row to the 4 codes of a group (at most 32 per byte before
+ * the final VPSADBW, so byte sums cannot overflow). */
+static inline __m256i dist4_256(const planes4 *g, const row_planes *r, __m256i lut)
+{
+    __m256i s01 = _mm256_add_epi8(NIBBLES(g, 0, r->lo0, r->hi0), NIBBLES(g, 1, r->lo1, r->hi1));
+    __m256i s23 = _mm256_add_epi8(NIBBLES(g, 2, r->lo2, r->hi2), NIBBLES(g, 3, r->lo3, r->hi3));
+    return _mm256_sad_epu8(_mm256_add_epi8(s01, s23), _mm256_setzero_si256());
+}
+
+static inline __m256i dist4_64(const planes4 *g, const row_planes *r, __m256i lut)
+{
+    return _mm256_sad_epu8(NIBBLES(g, 0, r->lo0, r->hi0), _mm256_setzero_si256());
+}
+
+static inline __m256i dist4(const planes4 *g, const row_planes *r, __m256i lut, size_t code_bytes)
+{
+    return code_bytes == 32 ? dist4_256(g, r, lut) : dist4_64(g, r, lut);
 }
 
 /* Lanes (4 bits) of the group at column j that row i counts. */
@@ -221,16 +244,23 @@ static inline unsigned keep4_min(const uint32_t *ga, const uint32_t *gb, size_t 
 /* Replaces the lanes not in `keep` by `fill`. */
 static inline __m256i blend_keep(__m256i d, unsigned keep, __m256i fill)
 {
+    if (keep == 0xf) return d;
     const __m256i bits = _mm256_setr_epi64x(1, 2, 4, 8);
     __m256i sel = _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_set1_epi64x(keep), bits), bits);
     return _mm256_blendv_epi8(fill, d, sel);
 }
 
-static inline void hist_add4(uint32_t *local, __m256i d)
+/* Adds n (a multiple of 4) distances to 4 sub-histograms, lane l of each
+ * group to sub-histogram l. The distances were stored one row earlier, so
+ * that the loads never wait for a store to be forwarded. */
+static inline void hist_add(uint32_t *local, const uint64_t *v, size_t n)
 {
-    uint64_t buf[4];
-    _mm256_storeu_si256((void *)buf, d);
-    for (int l = 0; l < 4; l++) local[l * HM__HIST_BINS + (uint32_t)buf[l]]++;
+    for (size_t g = 0; g < n; g += 4, v += 4) {
+        local[0 * HM__HIST_BINS + (uint32_t)v[0]]++;
+        local[1 * HM__HIST_BINS + (uint32_t)v[1]]++;
+        local[2 * HM__HIST_BINS + (uint32_t)v[2]]++;
+        local[3 * HM__HIST_BINS + (uint32_t)v[3]]++;
+    }
 }
 
 static inline size_t rows_end(size_t na, size_t j, size_t w, ptrdiff_t jmi_min)
@@ -241,42 +271,12 @@ static inline size_t rows_end(size_t na, size_t j, size_t w, ptrdiff_t jmi_min)
     return (size_t)e < na ? (size_t)e : na;
 }
 
-#define GROUPS 32 /* groups of 4 codes of b split per block: 128 codes, 8 KiB of planes */
-
-/* hist for 8- or 32-byte codes over whole groups of b; returns columns done. */
-static size_t hist_blocks(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
-                          size_t nb, const uint32_t *gb, ptrdiff_t jmi_min, size_t code_bytes,
-                          uint64_t *hist)
+static inline size_t rows_full(size_t na, size_t j, ptrdiff_t jmi_min)
 {
-    _Alignas(32) uint32_t local[4 * HM__HIST_BINS];
-    memset(local, 0, sizeof local);
-    const __m256i lut = nibble_lut(), trash = _mm256_set1_epi64x(HM__HIST_TRASH);
-    const unsigned bins = (unsigned)(8 * code_bytes + 1);
-    planes4 g[GROUPS];
-    size_t j = 0, pending = 0;
-    while (nb - j >= 4) {
-        size_t ng = (nb - j) / 4 < GROUPS ? (nb - j) / 4 : GROUPS;
-        for (size_t k = 0; k < ng; k++) split_group(b + code_bytes * (j + 4 * k), code_bytes, &g[k]);
-        size_t iend = rows_end(na, j, 4 * ng, jmi_min);
-        for (size_t i = 0; i < iend; i++) {
-            __m256i w[8];
-            split_row(a + code_bytes * i, code_bytes / 8, w);
-            for (size_t k = 0; k < ng; k++) {
-                __m256i d = code_bytes == 32 ? dist4_256(&g[k], w, lut) : dist4_64(&g[k], w, lut);
-                unsigned keep = keep4(ga, gb, i, j + 4 * k, jmi_min);
-                if (keep != 0xf) d = blend_keep(d, keep, trash);
-                hist_add4(local, d);
-            }
-        }
-        j += 4 * ng;
-        pending += iend * 4 * ng;
-        if (pending > (1u << 30)) {
-            hm__hist_flush(local, 4, bins, hist);
-            pending = 0;
-        }
-    }
-    hm__hist_flush(local, 4, bins, hist);
-    return j;
+    if (jmi_min == HM__ALL_PAIRS) return na;
+    ptrdiff_t e = (ptrdiff_t)j - jmi_min;
+    if (e <= 0) return 0;
+    return (size_t)e < na ? (size_t)e : na;
 }
 
 static inline ptrdiff_t shift_jmi(ptrdiff_t jmi_min, size_t j)
@@ -287,6 +287,62 @@ static inline ptrdiff_t shift_jmi(ptrdiff_t jmi_min, size_t j)
 static inline ptrdiff_t shift_diag(ptrdiff_t diag, size_t j)
 {
     return diag == HM__NO_DIAG ? HM__NO_DIAG : diag - (ptrdiff_t)j;
+}
+
+#define GROUPS 32 /* groups of 4 codes of b split per block: 128 codes, 8 KiB of planes */
+
+/* One block of ng groups of b against the rows of a that count any of it;
+ * the distances of each row reach the histogram one row later. */
+HM__FORCE_INLINE void hist_block(const uint8_t *a, size_t na, const uint32_t *ga, const planes4 *g,
+                              size_t ng, size_t j, const uint32_t *gb, ptrdiff_t jmi_min,
+                              size_t code_bytes, uint32_t *local)
+{
+    _Alignas(32) uint64_t pend[2][4 * GROUPS];
+    const __m256i lut = nibble_lut(), trash = _mm256_set1_epi64x(HM__HIST_TRASH);
+    size_t iend = rows_end(na, j, 4 * ng, jmi_min);
+    size_t ifull = ga && gb ? 0 : rows_full(iend, j, jmi_min);
+    for (size_t i = 0; i < iend; i++) {
+        row_planes r = split_row(a + code_bytes * i, code_bytes);
+        uint64_t *cur = pend[i & 1];
+        if (i < ifull) {
+            for (size_t k = 0; k < ng; k++)
+                _mm256_store_si256((void *)(cur + 4 * k), dist4(&g[k], &r, lut, code_bytes));
+        } else {
+            for (size_t k = 0; k < ng; k++) {
+                __m256i d = dist4(&g[k], &r, lut, code_bytes);
+                d = blend_keep(d, keep4(ga, gb, i, j + 4 * k, jmi_min), trash);
+                _mm256_store_si256((void *)(cur + 4 * k), d);
+            }
+        }
+        __asm__("" : "+m"(pend)); /* keep the round trip through memory */
+        if (i) hist_add(local, pend[(i - 1) & 1], 4 * ng);
+    }
+    if (iend) hist_add(local, pend[(iend - 1) & 1], 4 * ng);
+}
+
+/* The whole groups of b; returns the columns done. */
+HM__FORCE_INLINE size_t hist_blocks(const uint8_t *a, size_t na, const uint32_t *ga,
+                                 const uint8_t *b, size_t nb, const uint32_t *gb,
+                                 ptrdiff_t jmi_min, size_t code_bytes, uint64_t *hist)
+{
+    _Alignas(32) uint32_t local[4 * HM__HIST_BINS];
+    memset(local, 0, sizeof local);
+    const unsigned bins = (unsigned)(8 * code_bytes + 1);
+    planes4 g[GROUPS];
+    size_t j = 0, pending = 0;
+    while (nb - j >= 4) {
+        size_t ng = (nb - j) / 4 < GROUPS ? (nb - j) / 4 : GROUPS;
+        for (size_t k = 0; k < ng; k++) split_group(b + code_bytes * (j + 4 * k), code_bytes, &g[k]);
+        hist_block(a, na, ga, g, ng, j, gb, jmi_min, code_bytes, local);
+        pending += na * 4 * ng;
+        j += 4 * ng;
+        if (pending > (1u << 30)) {
+            hm__hist_flush(local, 4, bins, hist);
+            pending = 0;
+        }
+    }
+    hm__hist_flush(local, 4, bins, hist);
+    return j;
 }
 
 static void hist256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
@@ -314,41 +370,49 @@ static inline unsigned hmin4(__m256i m)
     return (unsigned)_mm_cvtsi128_si32(x);
 }
 
-#define MIN_GROUPS 4 /* groups of b whose minima stay in registers */
+static inline __m256i load_min4(const uint16_t *p)
+{
+    return _mm256_cvtepu16_epi64(_mm_loadl_epi64((const void *)p));
+}
 
-/* Distances are below 2^16 and their upper 32 bits are zero, so 32-bit
- * signed minima work on the 64-bit lanes. */
-static size_t min_blocks(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
-                         size_t nb, const uint32_t *gb, ptrdiff_t diag, size_t code_bytes,
-                         uint16_t *min_a, uint16_t *min_b)
+static inline void store_min4(uint16_t *p, __m256i m)
+{
+    uint64_t v[4];
+    _mm256_storeu_si256((void *)v, m);
+    for (int l = 0; l < 4; l++) p[l] = (uint16_t)v[l];
+}
+
+/* Minima over blocks of 16 codes of b (4 groups, minima kept in registers).
+ * Distances are below 2^16 and their upper 32 bits are zero, so 32-bit
+ * signed minima work on the 64-bit lanes. Returns the columns done. */
+HM__FORCE_INLINE size_t min_blocks(const uint8_t *a, size_t na, const uint32_t *ga,
+                                const uint8_t *b, size_t nb, const uint32_t *gb, ptrdiff_t diag,
+                                size_t code_bytes, uint16_t *min_a, uint16_t *min_b)
 {
     const __m256i lut = nibble_lut(), far = _mm256_set1_epi64x(0xffff);
     size_t j = 0;
-    for (; j + 4 * MIN_GROUPS <= nb; j += 4 * MIN_GROUPS) {
-        planes4 g[MIN_GROUPS];
-        __m256i mb[MIN_GROUPS];
-        for (int k = 0; k < MIN_GROUPS; k++) {
-            split_group(b + code_bytes * (j + 4 * k), code_bytes, &g[k]);
-            mb[k] = _mm256_cvtepu16_epi64(_mm_loadl_epi64((const void *)(min_b + j + 4 * k)));
-        }
+    for (; j + 16 <= nb; j += 16) {
+        planes4 g[4];
+        for (int k = 0; k < 4; k++) split_group(b + code_bytes * (j + 4 * (size_t)k), code_bytes, &g[k]);
+        __m256i m0 = load_min4(min_b + j), m1 = load_min4(min_b + j + 4);
+        __m256i m2 = load_min4(min_b + j + 8), m3 = load_min4(min_b + j + 12);
         for (size_t i = 0; i < na; i++) {
-            __m256i w[8], row = far;
-            split_row(a + code_bytes * i, code_bytes / 8, w);
-            for (int k = 0; k < MIN_GROUPS; k++) {
-                __m256i d = code_bytes == 32 ? dist4_256(&g[k], w, lut) : dist4_64(&g[k], w, lut);
-                unsigned keep = keep4_min(ga, gb, i, j + 4 * k, diag);
-                if (keep != 0xf) d = blend_keep(d, keep, far);
-                mb[k] = _mm256_min_epi32(mb[k], d);
-                row = _mm256_min_epi32(row, d);
-            }
-            unsigned m = hmin4(row);
+            row_planes r = split_row(a + code_bytes * i, code_bytes);
+            __m256i d0 = blend_keep(dist4(&g[0], &r, lut, code_bytes), keep4_min(ga, gb, i, j, diag), far);
+            __m256i d1 = blend_keep(dist4(&g[1], &r, lut, code_bytes), keep4_min(ga, gb, i, j + 4, diag), far);
+            __m256i d2 = blend_keep(dist4(&g[2], &r, lut, code_bytes), keep4_min(ga, gb, i, j + 8, diag), far);
+            __m256i d3 = blend_keep(dist4(&g[3], &r, lut, code_bytes), keep4_min(ga, gb, i, j + 12, diag), far);
+            m0 = _mm256_min_epi32(m0, d0);
+            m1 = _mm256_min_epi32(m1, d1);
+            m2 = _mm256_min_epi32(m2, d2);
+            m3 = _mm256_min_epi32(m3, d3);
+            unsigned m = hmin4(_mm256_min_epi32(_mm256_min_epi32(d0, d1), _mm256_min_epi32(d2, d3)));
             if (m < min_a[i]) min_a[i] = (uint16_t)m;
         }
-        for (int k = 0; k < MIN_GROUPS; k++) {
-            uint64_t v[4];
-            _mm256_storeu_si256((void *)v, mb[k]);
-            for (int l = 0; l < 4; l++) min_b[j + 4 * k + l] = (uint16_t)v[l];
-        }
+        store_min4(min_b + j, m0);
+        store_min4(min_b + j + 4, m1);
+        store_min4(min_b + j + 8, m2);
+        store_min4(min_b + j + 12, m3);
     }
     return j;
 }

@@ -155,41 +155,71 @@ static inline void transpose8(const uint8_t *p, __m512i t[4])
     t[3] = _mm512_shuffle_i64x2(u1, u3, _MM_SHUFFLE(3, 2, 3, 2));
 }
 
-/* Distances of one row (the 4 words broadcast in w) to 8 transposed codes. */
-static inline __m512i dist8(const __m512i t[4], const __m512i w[4])
+/* The 4 words of one row of a, each broadcast to all lanes. */
+typedef struct row4 {
+    __m512i w0, w1, w2, w3;
+} row4;
+
+static inline row4 load_row(const uint8_t *x)
 {
-    __m512i s0 = _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(t[0], w[0])),
-                                  _mm512_popcnt_epi64(_mm512_xor_si512(t[1], w[1])));
-    __m512i s1 = _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(t[2], w[2])),
-                                  _mm512_popcnt_epi64(_mm512_xor_si512(t[3], w[3])));
+    row4 r = {_mm512_set1_epi64((long long)hm__load64(x)),
+              _mm512_set1_epi64((long long)hm__load64(x + 8)),
+              _mm512_set1_epi64((long long)hm__load64(x + 16)),
+              _mm512_set1_epi64((long long)hm__load64(x + 24))};
+    return r;
+}
+
+/* Distances of one row to 8 transposed codes. */
+static inline __m512i dist8(const __m512i t[4], row4 r)
+{
+    __m512i s0 = _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(t[0], r.w0)),
+                                  _mm512_popcnt_epi64(_mm512_xor_si512(t[1], r.w1)));
+    __m512i s1 = _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(t[2], r.w2)),
+                                  _mm512_popcnt_epi64(_mm512_xor_si512(t[3], r.w3)));
     return _mm512_add_epi64(s0, s1);
 }
 
 /* Lanes of a block of 8 columns starting at column j (of b) that row i
- * counts: those with j + l - i > jmi_min. */
-static inline __mmask8 order_mask(size_t i, size_t j, ptrdiff_t jmi_min)
+ * counts: those with j + l - i > jmi_min, and of a different group. */
+static inline __mmask8 keep_lanes(const uint32_t *ga, const uint32_t *gb, size_t i, size_t j,
+                                  ptrdiff_t jmi_min)
 {
-    if (jmi_min == HM__ALL_PAIRS) return 0xff;
-    ptrdiff_t t = (ptrdiff_t)i + jmi_min - (ptrdiff_t)j; /* lanes l > t count */
-    if (t < 0) return 0xff;
-    if (t >= 7) return 0;
-    return (__mmask8)(0xffu << (t + 1));
+    __mmask8 keep = 0xff;
+    if (jmi_min != HM__ALL_PAIRS) {
+        ptrdiff_t t = (ptrdiff_t)i + jmi_min - (ptrdiff_t)j; /* lanes l > t count */
+        if (t >= 7) return 0;
+        if (t >= 0) keep = (__mmask8)(0xffu << (t + 1));
+    }
+    if (ga && gb) {
+        __m256i g = _mm256_loadu_si256((const void *)(gb + j));
+        keep &= (__mmask8)~_mm256_cmpeq_epi32_mask(g, _mm256_set1_epi32((int)ga[i]));
+    }
+    return keep;
 }
 
-static inline __mmask8 group_mask(const uint32_t *ga, const uint32_t *gb, size_t i, size_t j)
+/* Adds n (a multiple of 8) distances to 8 sub-histograms, lane l of each
+ * vector to sub-histogram l, so that equal distances in a row do not
+ * serialise on one counter. The distances were stored one row earlier: a
+ * load that must be forwarded from a pending 512-bit store stalls, and
+ * extracting lanes with vector instructions would take the ports the
+ * popcounts need, while loads and increments use others. */
+static inline void hist_add(uint32_t *local, const uint64_t *v, size_t n)
 {
-    if (!ga || !gb) return 0xff;
-    __m256i g = _mm256_loadu_si256((const void *)(gb + j));
-    return (__mmask8)~_mm256_cmpeq_epi32_mask(g, _mm256_set1_epi32((int)ga[i]));
+    for (size_t g = 0; g < n; g += 8, v += 8) {
+        local[0 * HM__HIST_BINS + (uint32_t)v[0]]++;
+        local[1 * HM__HIST_BINS + (uint32_t)v[1]]++;
+        local[2 * HM__HIST_BINS + (uint32_t)v[2]]++;
+        local[3 * HM__HIST_BINS + (uint32_t)v[3]]++;
+        local[4 * HM__HIST_BINS + (uint32_t)v[4]]++;
+        local[5 * HM__HIST_BINS + (uint32_t)v[5]]++;
+        local[6 * HM__HIST_BINS + (uint32_t)v[6]]++;
+        local[7 * HM__HIST_BINS + (uint32_t)v[7]]++;
+    }
 }
 
-/* Adds 8 lanes of distances to 8 sub-histograms (one per lane, so that equal
- * distances in a row do not serialise on one counter). */
-static inline void hist_add8(uint32_t *local, __m512i d)
+static inline __m512i keep_or(__m512i d, __mmask8 keep, __m512i fill)
 {
-    uint64_t buf[8];
-    _mm512_storeu_si512(buf, d);
-    for (int l = 0; l < 8; l++) local[l * HM__HIST_BINS + (uint32_t)buf[l]]++;
+    return keep == 0xff ? d : _mm512_mask_mov_epi64(fill, keep, d);
 }
 
 /* Rows that count some column of the block [j, j + w). */
@@ -197,6 +227,15 @@ static inline size_t rows_end(size_t na, size_t j, size_t w, ptrdiff_t jmi_min)
 {
     if (jmi_min == HM__ALL_PAIRS) return na;
     ptrdiff_t e = (ptrdiff_t)(j + w) - 1 - jmi_min; /* rows i < e meet column j + w - 1 */
+    if (e <= 0) return 0;
+    return (size_t)e < na ? (size_t)e : na;
+}
+
+/* Rows that count every column of the block starting at j (groups aside). */
+static inline size_t rows_full(size_t na, size_t j, ptrdiff_t jmi_min)
+{
+    if (jmi_min == HM__ALL_PAIRS) return na;
+    ptrdiff_t e = (ptrdiff_t)j - jmi_min; /* rows i < e have j - i > jmi_min */
     if (e <= 0) return 0;
     return (size_t)e < na ? (size_t)e : na;
 }
@@ -217,25 +256,38 @@ static void hist256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8
                     const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
 {
     _Alignas(64) uint32_t local[8 * HM__HIST_BINS];
+    _Alignas(64) uint64_t pend[2][BLOCK256]; /* this row's distances, and the last row's */
     memset(local, 0, sizeof local);
     const __m512i trash = _mm512_set1_epi64(HM__HIST_TRASH);
+    const int grouped = ga && gb;
     uint64_t pending = 0;
     size_t j = 0;
     for (; j + BLOCK256 <= nb; j += BLOCK256) {
-        __m512i t[4][4];
-        for (int g = 0; g < 4; g++) transpose8(b + 32 * (j + 8 * g), t[g]);
+        __m512i t0[4], t1[4], t2[4], t3[4];
+        transpose8(b + 32 * j, t0);
+        transpose8(b + 32 * (j + 8), t1);
+        transpose8(b + 32 * (j + 16), t2);
+        transpose8(b + 32 * (j + 24), t3);
         size_t iend = rows_end(na, j, BLOCK256, jmi_min);
+        size_t ifull = grouped ? 0 : rows_full(iend, j, jmi_min);
         for (size_t i = 0; i < iend; i++) {
-            const uint8_t *ai = a + 32 * i;
-            __m512i w[4];
-            for (int k = 0; k < 4; k++) w[k] = _mm512_set1_epi64((long long)hm__load64(ai + 8 * k));
-            for (int g = 0; g < 4; g++) {
-                __m512i d = dist8(t[g], w);
-                __mmask8 keep = order_mask(i, j + 8 * g, jmi_min) & group_mask(ga, gb, i, j + 8 * g);
-                if (keep != 0xff) d = _mm512_mask_mov_epi64(trash, keep, d);
-                hist_add8(local, d);
+            row4 r = load_row(a + 32 * i);
+            __m512i d0 = dist8(t0, r), d1 = dist8(t1, r), d2 = dist8(t2, r), d3 = dist8(t3, r);
+            if (i >= ifull) {
+                d0 = keep_or(d0, keep_lanes(ga, gb, i, j, jmi_min), trash);
+                d1 = keep_or(d1, keep_lanes(ga, gb, i, j + 8, jmi_min), trash);
+                d2 = keep_or(d2, keep_lanes(ga, gb, i, j + 16, jmi_min), trash);
+                d3 = keep_or(d3, keep_lanes(ga, gb, i, j + 24, jmi_min), trash);
             }
+            uint64_t *cur = pend[i & 1];
+            _mm512_store_si512(cur, d0);
+            _mm512_store_si512(cur + 8, d1);
+            _mm512_store_si512(cur + 16, d2);
+            _mm512_store_si512(cur + 24, d3);
+            __asm__("" : "+m"(pend)); /* keep the round trip through memory */
+            if (i) hist_add(local, pend[(i - 1) & 1], BLOCK256);
         }
+        if (iend) hist_add(local, pend[(iend - 1) & 1], BLOCK256);
         pending += iend * BLOCK256;
         if (pending > (1u << 30)) {
             hm__hist_flush(local, 8, 257, hist);
@@ -250,27 +302,44 @@ static void hist256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8
 
 #define BLOCK64 64 /* columns of b held in registers: 8 x 8 codes */
 
+/* Distances of one 64-bit row (broadcast in w) to the 8 registers of b. */
+#define DIST64(g) _mm512_popcnt_epi64(_mm512_xor_si512(t[g], w))
+
 static void hist64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
                    const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
 {
     _Alignas(64) uint32_t local[8 * HM__HIST_BINS];
+    _Alignas(64) uint64_t pend[2][BLOCK64];
     memset(local, 0, sizeof local);
     const __m512i trash = _mm512_set1_epi64(HM__HIST_TRASH);
+    const int grouped = ga && gb;
     uint64_t pending = 0;
     size_t j = 0;
     for (; j + BLOCK64 <= nb; j += BLOCK64) {
         __m512i t[8];
         for (int g = 0; g < 8; g++) t[g] = _mm512_loadu_si512(b + 8 * (j + 8 * g));
         size_t iend = rows_end(na, j, BLOCK64, jmi_min);
+        size_t ifull = grouped ? 0 : rows_full(iend, j, jmi_min);
         for (size_t i = 0; i < iend; i++) {
             __m512i w = _mm512_set1_epi64((long long)hm__load64(a + 8 * i));
-            for (int g = 0; g < 8; g++) {
-                __m512i d = _mm512_popcnt_epi64(_mm512_xor_si512(t[g], w));
-                __mmask8 keep = order_mask(i, j + 8 * g, jmi_min) & group_mask(ga, gb, i, j + 8 * g);
-                if (keep != 0xff) d = _mm512_mask_mov_epi64(trash, keep, d);
-                hist_add8(local, d);
+            uint64_t *cur = pend[i & 1];
+            if (i < ifull) {
+                _mm512_store_si512(cur, DIST64(0));
+                _mm512_store_si512(cur + 8, DIST64(1));
+                _mm512_store_si512(cur + 16, DIST64(2));
+                _mm512_store_si512(cur + 24, DIST64(3));
+                _mm512_store_si512(cur + 32, DIST64(4));
+                _mm512_store_si512(cur + 40, DIST64(5));
+                _mm512_store_si512(cur + 48, DIST64(6));
+                _mm512_store_si512(cur + 56, DIST64(7));
+            } else {
+                for (int g = 0; g < 8; g++)
+                    _mm512_store_si512(cur + 8 * g, keep_or(DIST64(g), keep_lanes(ga, gb, i, j + 8 * (size_t)g, jmi_min), trash));
             }
+            __asm__("" : "+m"(pend));
+            if (i) hist_add(local, pend[(i - 1) & 1], BLOCK64);
         }
+        if (iend) hist_add(local, pend[(iend - 1) & 1], BLOCK64);
         pending += iend * BLOCK64;
         if (pending > (1u << 30)) {
             hm__hist_flush(local, 8, 65, hist);
@@ -287,7 +356,7 @@ static void hist64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_
 static inline __mmask8 min_keep(const uint32_t *ga, const uint32_t *gb, size_t i, size_t j,
                                 ptrdiff_t diag)
 {
-    __mmask8 keep = group_mask(ga, gb, i, j);
+    __mmask8 keep = keep_lanes(ga, gb, i, j, HM__ALL_PAIRS);
     if (diag != HM__NO_DIAG) {
         ptrdiff_t l = (ptrdiff_t)i + diag - (ptrdiff_t)j; /* the lane with j + l - i == diag */
         if (l >= 0 && l < 8) keep &= (__mmask8) ~(1u << l);
@@ -301,32 +370,45 @@ static inline void min_fold_row(uint16_t *min_a, size_t i, __m512i m)
     if (v < min_a[i]) min_a[i] = (uint16_t)v;
 }
 
+static inline __m512i load_min8(const uint16_t *p)
+{
+    return _mm512_cvtepu16_epi64(_mm_loadu_si128((const void *)p));
+}
+
+static inline void store_min8(uint16_t *p, __m512i m)
+{
+    _mm_storeu_si128((void *)p, _mm512_cvtepi64_epi16(m));
+}
+
 static void min256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
                    const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a, uint16_t *min_b)
 {
     const __m512i far = _mm512_set1_epi64(0xffff);
     size_t j = 0;
     for (; j + BLOCK256 <= nb; j += BLOCK256) {
-        __m512i t[4][4], mb[4];
-        for (int g = 0; g < 4; g++) {
-            transpose8(b + 32 * (j + 8 * g), t[g]);
-            mb[g] = _mm512_cvtepu16_epi64(_mm_loadu_si128((const void *)(min_b + j + 8 * g)));
-        }
+        __m512i t0[4], t1[4], t2[4], t3[4];
+        transpose8(b + 32 * j, t0);
+        transpose8(b + 32 * (j + 8), t1);
+        transpose8(b + 32 * (j + 16), t2);
+        transpose8(b + 32 * (j + 24), t3);
+        __m512i m0 = load_min8(min_b + j), m1 = load_min8(min_b + j + 8);
+        __m512i m2 = load_min8(min_b + j + 16), m3 = load_min8(min_b + j + 24);
         for (size_t i = 0; i < na; i++) {
-            const uint8_t *ai = a + 32 * i;
-            __m512i w[4], row = far;
-            for (int k = 0; k < 4; k++) w[k] = _mm512_set1_epi64((long long)hm__load64(ai + 8 * k));
-            for (int g = 0; g < 4; g++) {
-                __m512i d = dist8(t[g], w);
-                __mmask8 keep = min_keep(ga, gb, i, j + 8 * g, diag);
-                if (keep != 0xff) d = _mm512_mask_mov_epi64(far, keep, d);
-                mb[g] = _mm512_min_epu64(mb[g], d);
-                row = _mm512_min_epu64(row, d);
-            }
-            min_fold_row(min_a, i, row);
+            row4 r = load_row(a + 32 * i);
+            __m512i d0 = keep_or(dist8(t0, r), min_keep(ga, gb, i, j, diag), far);
+            __m512i d1 = keep_or(dist8(t1, r), min_keep(ga, gb, i, j + 8, diag), far);
+            __m512i d2 = keep_or(dist8(t2, r), min_keep(ga, gb, i, j + 16, diag), far);
+            __m512i d3 = keep_or(dist8(t3, r), min_keep(ga, gb, i, j + 24, diag), far);
+            m0 = _mm512_min_epu64(m0, d0);
+            m1 = _mm512_min_epu64(m1, d1);
+            m2 = _mm512_min_epu64(m2, d2);
+            m3 = _mm512_min_epu64(m3, d3);
+            min_fold_row(min_a, i, _mm512_min_epu64(_mm512_min_epu64(d0, d1), _mm512_min_epu64(d2, d3)));
         }
-        for (int g = 0; g < 4; g++)
-            _mm_storeu_si128((void *)(min_b + j + 8 * g), _mm512_cvtepi64_epi16(mb[g]));
+        store_min8(min_b + j, m0);
+        store_min8(min_b + j + 8, m1);
+        store_min8(min_b + j + 16, m2);
+        store_min8(min_b + j + 24, m3);
     }
     if (j < nb)
         hm__min256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL, shift_diag(diag, j),
@@ -342,21 +424,18 @@ static void min64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t
         __m512i t[8], mb[8];
         for (int g = 0; g < 8; g++) {
             t[g] = _mm512_loadu_si512(b + 8 * (j + 8 * g));
-            mb[g] = _mm512_cvtepu16_epi64(_mm_loadu_si128((const void *)(min_b + j + 8 * g)));
+            mb[g] = load_min8(min_b + j + 8 * g);
         }
         for (size_t i = 0; i < na; i++) {
             __m512i w = _mm512_set1_epi64((long long)hm__load64(a + 8 * i)), row = far;
             for (int g = 0; g < 8; g++) {
-                __m512i d = _mm512_popcnt_epi64(_mm512_xor_si512(t[g], w));
-                __mmask8 keep = min_keep(ga, gb, i, j + 8 * g, diag);
-                if (keep != 0xff) d = _mm512_mask_mov_epi64(far, keep, d);
+                __m512i d = keep_or(DIST64(g), min_keep(ga, gb, i, j + 8 * (size_t)g, diag), far);
                 mb[g] = _mm512_min_epu64(mb[g], d);
                 row = _mm512_min_epu64(row, d);
             }
             min_fold_row(min_a, i, row);
         }
-        for (int g = 0; g < 8; g++)
-            _mm_storeu_si128((void *)(min_b + j + 8 * g), _mm512_cvtepi64_epi16(mb[g]));
+        for (int g = 0; g < 8; g++) store_min8(min_b + j + 8 * g, mb[g]);
     }
     if (j < nb)
         hm__min64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL, shift_diag(diag, j),
