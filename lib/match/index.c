@@ -1,2 +1,0 @@
-/* index.c - placeholder until the index lands. */
-#include "match.h"
