@@ -264,7 +264,10 @@ typedef struct hm_image hm_image;
 
 /** Decodes an image held in memory. The format is sniffed from the bytes.
  *  `opt` may be NULL for defaults. On success *out owns the pixels; the input
- *  buffer can be released immediately. */
+ *  buffer can be released immediately. The pixels equal what Pillow decodes
+ *  (docs/DECODING.md: colour handling, 16-bit samples, GIF/WebP first frame).
+ *  Truncated data gives HM_E_IMAGE_TRUNCATED, damaged data HM_E_IMAGE_CORRUPT,
+ *  more pixels than the limit HM_E_IMAGE_TOO_LARGE; nothing is printed. */
 HM_API HM_NODISCARD hm_status hm_image_decode(const void *data, size_t size,
                                               const hm_decode_options *opt, hm_image **out,
                                               hm_error *err);

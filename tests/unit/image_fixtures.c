@@ -112,7 +112,8 @@ uint8_t *fx_png_write(const fx_png *p, size_t *size)
     png_set_IHDR(png, info, p->width, p->height, p->bit_depth, p->color_type,
                  p->interlace ? PNG_INTERLACE_ADAM7 : PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    if (p->palette) png_set_PLTE(png, info, (png_const_colorp)p->palette, p->palette_entries);
+    if (p->palette && p->palette_entries)
+        png_set_PLTE(png, info, (png_const_colorp)p->palette, p->palette_entries);
     png_byte alpha[256];
     memset(alpha, 0x40, sizeof alpha);
     png_color_16 trns = {0};

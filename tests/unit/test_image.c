@@ -756,6 +756,110 @@ static void test_webp(void)
 
 #endif /* HM_WITH_WEBP */
 
+/* The seed corpus of the decoding fuzzer holds a small file of every kind
+ * (Pillow-written JPEG/PNG/GIF/WebP/PNM, interlaced PNGs and an offset GIF
+ * frame from these fixtures, an animated WebP with an offset frame). Each
+ * must give Pillow 9.4's pixels: SHA-256 of Pillow's RGB (or L for grey
+ * results) computed on Debian 12. */
+static void test_seed_corpus_equals_pillow(void)
+{
+    static const struct {
+        const char *name;
+        uint32_t w, h;
+        unsigned ch;
+        const char *sha256;
+    } SEEDS[] = {
+        {"gif.gif", 24, 16, 3,
+         "bdd1a61f5602106f01f7c8b394091d2d93a104e36f727f54d9187aa881e6c5a6"},
+        {"gif_interlaced_transparent.gif", 24, 16, 3,
+         "bdd1a61f5602106f01f7c8b394091d2d93a104e36f727f54d9187aa881e6c5a6"},
+        {"gif_local_offset_interlaced.gif", 11, 10, 3,
+         "fee43566bc72c489dd6facef3bae28674bbccc7d1575df5e83544e59e1b10b80"},
+        {"jpeg_444.jpg", 24, 16, 3,
+         "ee3eca4dd5b905df52ddf0c4def621cb442ec1e169fd6d53d2a0e9778c31f642"},
+        {"jpeg_baseline_420.jpg", 24, 16, 3,
+         "0039eff1d2ef8621655a9530baf688fdbf6d959d30819ce68005e25da01ffd3a"},
+        {"jpeg_cmyk.jpg", 24, 16, 3,
+         "4db84477f6c29461dbbdd74b9a7f3065c1d6302971d5e64eb0efba90d70ab84b"},
+        {"jpeg_exif6.jpg", 24, 16, 3,
+         "983a12be6a55c618753bb81d823e0165b81587714b7a52512f8f185b0d5ada6e"},
+        {"jpeg_grey.jpg", 24, 16, 1,
+         "8b7ae70c4b58538c26cc0ebf4088a31aaf11490a37d18875c61670c22e268371"},
+        {"jpeg_progressive.jpg", 24, 16, 3,
+         "0039eff1d2ef8621655a9530baf688fdbf6d959d30819ce68005e25da01ffd3a"},
+        {"jpeg_restart.jpg", 24, 16, 3,
+         "0039eff1d2ef8621655a9530baf688fdbf6d959d30819ce68005e25da01ffd3a"},
+        {"png_exif.png", 24, 16, 3,
+         "15ae1b669d7df63b2204aec0968fb9b44bf876af93944238fb0616288c45d933"},
+        {"png_grey1.png", 24, 16, 1,
+         "b5ccc8fe8e385a9d97654db09804be17d977109c53e8e823a7b7e7e0d2273cd7"},
+        {"png_grey1_interlaced_trns.png", 9, 7, 1,
+         "47fe02fd7e8d2b62d6c36c68951a99ecfe1ca1ae228fd5c0efb2ddfa9cc37fdb"},
+        {"png_grey2.png", 8, 4, 1,
+         "4141762ea0960425a0ce67abf15ff9f9468056a32e76a33835ab2ce45cfb6f50"},
+        {"png_la.png", 24, 16, 1,
+         "3b12629376fdc5cd2c6704ebcff9e0e3edbfe42e6702897ffa142a5cb7436ebc"},
+        {"png_palette4_interlaced.png", 9, 7, 3,
+         "3cbdeb5ff3a9b87e978d3a6fef98b3ac674bc0d5203d9140d1927026e9305e30"},
+        {"png_palette_trns.png", 24, 16, 3,
+         "bdd1a61f5602106f01f7c8b394091d2d93a104e36f727f54d9187aa881e6c5a6"},
+        {"png_rgb.png", 24, 16, 3,
+         "15ae1b669d7df63b2204aec0968fb9b44bf876af93944238fb0616288c45d933"},
+        {"png_rgb16.png", 6, 4, 3,
+         "9d94d0f9137aa599425308bf2d1a386fdd7ae4a9d0b9708b917bccdce1b3be8b"},
+        {"png_rgba.png", 24, 16, 3,
+         "15ae1b669d7df63b2204aec0968fb9b44bf876af93944238fb0616288c45d933"},
+        {"png_rgba16_interlaced.png", 9, 7, 3,
+         "8397c8cf35b50f87608458f32d5a6435f6103887ea39a57af3efbf5e3daf2cb3"},
+        {"pnm_p5.pgm", 24, 16, 1,
+         "3b12629376fdc5cd2c6704ebcff9e0e3edbfe42e6702897ffa142a5cb7436ebc"},
+        {"pnm_p5_maxval3.pgm", 5, 2, 1,
+         "e6451f7f0907a9559576d2cdd1e323dafd484eb7a2500af8e65c3a0614119138"},
+        {"pnm_p6.ppm", 24, 16, 3,
+         "15ae1b669d7df63b2204aec0968fb9b44bf876af93944238fb0616288c45d933"},
+        {"pnm_p6_16bit.ppm", 4, 3, 3,
+         "bcd8a6f9b5f86a590ed3a2acfad425b9dc1c9c38660ccb05a516e886994613bc"},
+        {"webp_alpha.webp", 24, 16, 3,
+         "a99efdd56729490cb4371d2129493378b51f6bd8d5aa4ee5b0d73fcc9a6e8aa0"},
+        {"webp_animated.webp", 24, 16, 3,
+         "cd87ff9a06e66d235db3d70417eddcdb7691fddea6f358c0fb46df96e70d5cb2"},
+        {"webp_animated_offset.webp", 12, 8, 3,
+         "952aba9cc634344fab5510a30f678591a39380f1651644958f958910e6cbfbed"},
+        {"webp_exif.webp", 24, 16, 3,
+         "15ae1b669d7df63b2204aec0968fb9b44bf876af93944238fb0616288c45d933"},
+        {"webp_lossless.webp", 24, 16, 3,
+         "15ae1b669d7df63b2204aec0968fb9b44bf876af93944238fb0616288c45d933"},
+        {"webp_lossy.webp", 24, 16, 3,
+         "a99efdd56729490cb4371d2129493378b51f6bd8d5aa4ee5b0d73fcc9a6e8aa0"},
+    };
+    char *dir = tu_path(HM_TEST_SOURCE_DIR, "tests/fuzz/corpus/decode");
+    quiet_begin();
+    for (size_t i = 0; i < sizeof SEEDS / sizeof SEEDS[0]; i++) {
+        char *path = tu_path(dir, SEEDS[i].name);
+        hm_image *img = NULL;
+        hm_error err;
+        hm_status st = hm_image_load(path, NULL, &img, &err);
+        free(path);
+#ifndef HM_WITH_WEBP
+        if (strstr(SEEDS[i].name, ".webp")) {
+            CU_ASSERT_EQUAL(st, HM_E_IMAGE_UNSUPPORTED);
+            continue;
+        }
+#endif
+        CU_ASSERT_EQUAL_FATAL(st, HM_OK);
+        char hex[65] = "";
+        if (hm_image_width(img) == SEEDS[i].w && hm_image_height(img) == SEEDS[i].h &&
+            hm_image_channels(img) == SEEDS[i].ch)
+            sha256_hex(hm_image_pixels(img), (size_t)SEEDS[i].w * SEEDS[i].h * SEEDS[i].ch, hex);
+        if (strcmp(hex, SEEDS[i].sha256)) printf("\n  %s: pixels differ from Pillow's", SEEDS[i].name);
+        CU_ASSERT_STRING_EQUAL(hex, SEEDS[i].sha256);
+        if (strstr(SEEDS[i].name, "exif")) CU_ASSERT_EQUAL(hm_image_exif_orientation(img), 6);
+        hm_image_free(img);
+    }
+    quiet_end();
+    free(dir);
+}
+
 /* ---- probe, image object -------------------------------------------------- */
 
 static void test_probe_every_format(void)
@@ -866,6 +970,7 @@ int main(void)
 #endif
         {"exif_orientation", test_exif_orientation_png_jpeg_webp},
         {"exif_parser_hostile", test_exif_parser_hostile},
+        {"seed_corpus_equals_pillow", test_seed_corpus_equals_pillow},
         {"probe", test_probe_every_format},
         {"image_object", test_image_object},
         {NULL, NULL},
