@@ -612,6 +612,50 @@ static void test_cli512_squash(void)
     }
 }
 
+/* Both luma planes equal their formulas for every one of the 2^24 colours,
+ * at every position within a vector of pixels (rows of 65536 = 256 G x 256 B,
+ * one per R), and for grey. */
+static void test_luma_every_colour(void)
+{
+    enum { N = 65536 };
+    uint8_t *px = malloc(3 * N), *pil = malloc(N);
+    float *pdq = malloc(N * sizeof(float));
+    CU_ASSERT_FATAL(px && pil && pdq);
+    unsigned bad_pdq = 0, bad_pil = 0;
+    for (unsigned r = 0; r < 256; r++) {
+        for (unsigned i = 0; i < N; i++) {
+            px[3 * i] = (uint8_t)r;
+            px[3 * i + 1] = (uint8_t)(i >> 8);
+            px[3 * i + 2] = (uint8_t)i;
+        }
+        hm_image *img = NULL;
+        CU_ASSERT_FATAL(hm_image_from_pixels(N, 1, 3, px, 3 * N, &img) == HM_OK);
+        hm__luma(img, pdq, pil);
+        for (unsigned i = 0; i < N; i++) {
+            unsigned g = i >> 8, b = i & 255;
+            float want = (0.299f * (float)r + 0.587f * (float)g) + 0.114f * (float)b;
+            bad_pdq += memcmp(&pdq[i], &want, sizeof want) != 0;
+            bad_pil += pil[i] != (uint8_t)((19595u * r + 38470u * g + 7471u * b + 0x8000u) >> 16);
+        }
+        hm_image_free(img);
+    }
+    CU_ASSERT_EQUAL(bad_pdq, 0);
+    CU_ASSERT_EQUAL(bad_pil, 0);
+    /* Grey, at an odd length so both the vector body and the tail run. */
+    for (unsigned i = 0; i < 259; i++) px[i] = (uint8_t)(i * 7);
+    hm_image *img = NULL;
+    CU_ASSERT_FATAL(hm_image_from_pixels(259, 1, 1, px, 259, &img) == HM_OK);
+    hm__luma(img, pdq, pil);
+    for (unsigned i = 0; i < 259; i++) {
+        CU_ASSERT_EQUAL(pdq[i], (float)(uint8_t)(i * 7));
+        CU_ASSERT_EQUAL(pil[i], (uint8_t)(i * 7));
+    }
+    hm_image_free(img);
+    free(px);
+    free(pil);
+    free(pdq);
+}
+
 /* The image source writes Pillow's plane while PDQ streams (one luma pass). */
 static void test_pil_plane_by_product(void)
 {
@@ -710,6 +754,7 @@ int main(void)
                                      {"bit layout and ties", test_bits_layout_and_ties},
                                      {"median is exact", test_median_is_exact_selection},
                                      {"dihedral near transformed image", test_dihedral_near_transformed},
+                                     {"luma of every colour", test_luma_every_colour},
                                      {"Pillow plane by-product", test_pil_plane_by_product},
                                      {"hex and Hamming distance", test_hex_and_distance},
                                      {"invalid arguments", test_invalid_mode},
