@@ -5,8 +5,9 @@
  * differs from the reference is only the schedule, never the arithmetic:
  *
  *   - The four box passes (X, Y, X, Y) stream over the image in blocks of
- *     BLOCK rows. A horizontal pass runs BLOCK independent running sums at
- *     once (the sum along one row is a serial chain of float additions); a
+ *     BLOCK rows. A horizontal pass transposes its block so that vector
+ *     lanes are rows and advances BLOCK independent running sums at once
+ *     (the sum along one row is a serial chain of float additions); a
  *     vertical pass runs over all columns of a row at once, keeping one
  *     running sum per column, which adds and subtracts exactly the samples
  *     the reference's column-wise walk does, in the same order.
@@ -26,8 +27,9 @@
 #define PDQ_OUT 64
 #define BLOCK 8 /* rows per block, also the number of independent sums in flight */
 
-/* Four floats processed as one: SSE2 on x86-64, NEON on aarch64. Each lane
- * rounds exactly like the scalar operation. */
+/* Four floats processed as one (GCC/clang vector extensions, shuffles need
+ * GCC >= 12 or clang): SSE2 on x86-64, NEON on aarch64. Each lane rounds
+ * exactly like the scalar operation. */
 typedef float v4f __attribute__((vector_size(16)));
 
 static inline v4f v4_load(const float *p)
@@ -72,97 +74,138 @@ static float box_count(const box_axis *a, uint32_t i)
     return (float)(hi - lo + 1);
 }
 
-/* The reference's running sums along one row: out[i] receives the value
- * `sum` has when output i is due, before the division. */
-static void box_sums_row(const float *in, float *out, const box_axis *a)
+/* A horizontal pass runs on a block of BLOCK rows transposed into
+ * "interleaved" form: element x is 8 floats, column x of rows 0-3 and then of
+ * rows 4-7. The running sum along a row is a chain of dependent float
+ * additions; this way one vector instruction advances the chains of four rows,
+ * and two independent vectors keep the adder busy. */
+static inline v4f v4_pick(v4f a, v4f b, int lo)
 {
-    const uint32_t n = a->n, half = a->half, lag = a->lag;
-    float s = 0;
-    uint32_t i = 0;
-    for (uint32_t e = 0; e + 1 < half; e++) s += in[e];
-    for (; i < lag; i++) out[i] = s += in[i + half - 1];
-    for (; i + half <= n; i++) {
-        s += in[i + half - 1];
-        s -= in[i - lag];
-        out[i] = s;
-    }
-    for (; i < n; i++) out[i] = s -= in[i - lag];
+    return lo ? __builtin_shufflevector(a, b, 0, 4, 1, 5) : __builtin_shufflevector(a, b, 2, 6, 3, 7);
 }
 
-/* box_sums_row over BLOCK rows `stride` floats apart, interleaved: a running
- * sum is a chain of dependent additions, and eight independent chains keep
- * the floating-point units busy where one would wait on each result. Written
- * out per row so that every sum stays in a register. */
-#define PDQ_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
-#define PDQ_DECL(r)                                                                               \
-    const float *in##r = in + (r) * stride;                                                       \
-    float *out##r = out + (r) * stride;                                                           \
-    float s##r = 0;
-#define PDQ_ADD(r) s##r += in##r[en];
-#define PDQ_ADD_OUT(r) out##r[i] = s##r += in##r[en];
-#define PDQ_ADD_SUB_OUT(r)                                                                        \
-    s##r += in##r[en];                                                                            \
-    s##r -= in##r[le];                                                                            \
-    out##r[i] = s##r;
-#define PDQ_SUB_OUT(r) out##r[i] = s##r -= in##r[le];
+/* The 4x4 transpose of rows a, b, c, d: column k goes to dst + k*step. */
+static inline void transpose4_store(v4f a, v4f b, v4f c, v4f d, float *dst, size_t step)
+{
+    v4f t0 = v4_pick(a, b, 1), t1 = v4_pick(a, b, 0), t2 = v4_pick(c, d, 1), t3 = v4_pick(c, d, 0);
+    v4_store(dst, __builtin_shufflevector(t0, t2, 0, 1, 4, 5));
+    v4_store(dst + step, __builtin_shufflevector(t0, t2, 2, 3, 6, 7));
+    v4_store(dst + 2 * step, __builtin_shufflevector(t1, t3, 0, 1, 4, 5));
+    v4_store(dst + 3 * step, __builtin_shufflevector(t1, t3, 2, 3, 6, 7));
+}
 
-static void box_sums_block(const float *in, float *out, size_t stride, const box_axis *a)
+/* Rows in[0..nr-1] (stride apart, n columns) into interleaved form; missing
+ * rows of a short block repeat row 0 and are ignored later. */
+static void interleave(const float *in, size_t stride, unsigned nr, uint32_t n, float *t)
+{
+    const float *r0 = in, *r1 = nr > 1 ? in + stride : in, *r2 = nr > 2 ? in + 2 * stride : in,
+                *r3 = nr > 3 ? in + 3 * stride : in, *r4 = nr > 4 ? in + 4 * stride : in,
+                *r5 = nr > 5 ? in + 5 * stride : in, *r6 = nr > 6 ? in + 6 * stride : in,
+                *r7 = nr > 7 ? in + 7 * stride : in;
+    uint32_t x = 0;
+    for (; x < (n & ~3u); x += 4) {
+        float *dst = t + (size_t)x * BLOCK;
+        transpose4_store(v4_load(r0 + x), v4_load(r1 + x), v4_load(r2 + x), v4_load(r3 + x), dst,
+                         BLOCK);
+        transpose4_store(v4_load(r4 + x), v4_load(r5 + x), v4_load(r6 + x), v4_load(r7 + x),
+                         dst + 4, BLOCK);
+    }
+    for (; x < n; x++) {
+        float *dst = t + (size_t)x * BLOCK;
+        dst[0] = r0[x], dst[1] = r1[x], dst[2] = r2[x], dst[3] = r3[x];
+        dst[4] = r4[x], dst[5] = r5[x], dst[6] = r6[x], dst[7] = r7[x];
+    }
+}
+
+/* Four interleaved lanes (rows h..h+3) back into rows, divided by counts. */
+static inline void deinterleave4(const float *p, v4f c, float *out, size_t stride, unsigned nr)
+{
+    v4f a = v4_load(p), b = v4_load(p + BLOCK), d = v4_load(p + 2 * BLOCK), e = v4_load(p + 3 * BLOCK);
+    v4f t0 = v4_pick(a, b, 1), t1 = v4_pick(a, b, 0), t2 = v4_pick(d, e, 1), t3 = v4_pick(d, e, 0);
+    v4_store(out, __builtin_shufflevector(t0, t2, 0, 1, 4, 5) / c);
+    if (nr > 1) v4_store(out + stride, __builtin_shufflevector(t0, t2, 2, 3, 6, 7) / c);
+    if (nr > 2) v4_store(out + 2 * stride, __builtin_shufflevector(t1, t3, 0, 1, 4, 5) / c);
+    if (nr > 3) v4_store(out + 3 * stride, __builtin_shufflevector(t1, t3, 2, 3, 6, 7) / c);
+}
+
+/* Interleaved sums back into rows out[0..nr-1], divided by counts[x]. */
+static void deinterleave_divide(const float *t, uint32_t n, const float *counts, float *out,
+                                size_t stride, unsigned nr)
+{
+    uint32_t x = 0;
+    for (; x < (n & ~3u); x += 4) {
+        v4f c = v4_load(counts + x);
+        const float *p = t + (size_t)x * BLOCK;
+        deinterleave4(p, c, out + x, stride, nr);
+        if (nr > 4) deinterleave4(p + 4, c, out + 4 * stride + x, stride, nr - 4);
+    }
+    for (; x < n; x++)
+        for (unsigned r = 0; r < nr; r++) out[r * stride + x] = t[(size_t)x * BLOCK + r] / counts[x];
+}
+
+/* The reference's running sums along the rows of an interleaved block:
+ * o[i] receives the value `sum` has when output i is due (before the
+ * division), for all eight rows at once. */
+static void box_chain(const float *t, float *o, const box_axis *a)
 {
     const uint32_t n = a->n, half = a->half, lag = a->lag;
-    PDQ_ROWS(PDQ_DECL)
+    v4f s0 = {0, 0, 0, 0}, s1 = {0, 0, 0, 0};
+#define AT(idx, k) v4_load(t + (size_t)(idx) * BLOCK + 4 * (k))
+#define OUT(idx)                                                                                  \
+    do {                                                                                          \
+        v4_store(o + (size_t)(idx) * BLOCK, s0);                                                  \
+        v4_store(o + (size_t)(idx) * BLOCK + 4, s1);                                              \
+    } while (0)
     uint32_t i = 0;
-    for (uint32_t en = 0; en + 1 < half; en++) {
-        PDQ_ROWS(PDQ_ADD)
+    for (uint32_t e = 0; e + 1 < half; e++) {
+        s0 += AT(e, 0);
+        s1 += AT(e, 1);
     }
     for (; i < lag; i++) {
-        uint32_t en = i + half - 1;
-        PDQ_ROWS(PDQ_ADD_OUT)
+        s0 += AT(i + half - 1, 0);
+        s1 += AT(i + half - 1, 1);
+        OUT(i);
     }
     for (; i + half <= n; i++) {
-        uint32_t en = i + half - 1, le = i - lag;
-        PDQ_ROWS(PDQ_ADD_SUB_OUT)
+        s0 += AT(i + half - 1, 0);
+        s1 += AT(i + half - 1, 1);
+        s0 -= AT(i - lag, 0);
+        s1 -= AT(i - lag, 1);
+        OUT(i);
     }
     for (; i < n; i++) {
-        uint32_t le = i - lag;
-        PDQ_ROWS(PDQ_SUB_OUT)
+        s0 -= AT(i - lag, 0);
+        s1 -= AT(i - lag, 1);
+        OUT(i);
     }
+#undef AT
+#undef OUT
 }
 
-/* Horizontal pass over nr rows: sums, then quotients by the per-column counts. */
-static void hbox_rows(const float *in, float *out, size_t stride, unsigned nr, const box_axis *a,
-                      const float *counts)
+/* One step of a vertical pass over n columns: sum += enter, then
+ * sum -= leave, in the reference's order (either may be NULL), and with
+ * `out` the quotients sum / count. Inlined so that each call site gets the
+ * loop it needs. */
+static inline __attribute__((always_inline)) void vbox_step(float *sum, const float *enter,
+                                                           const float *leave, size_t n,
+                                                           float *out, float count)
 {
-    if (nr == BLOCK) box_sums_block(in, out, stride, a);
-    else
-        for (unsigned r = 0; r < nr; r++) box_sums_row(in + r * stride, out + r * stride, a);
-    for (unsigned r = 0; r < nr; r++) {
-        float *row = out + r * stride;
-        uint32_t x = 0;
-        for (; x < (a->n & ~3u); x += 4) v4_store(row + x, v4_load(row + x) / v4_load(counts + x));
-        for (; x < a->n; x++) row[x] = row[x] / counts[x];
-    }
-}
-
-/* One step of a vertical pass over `n` columns: sum += enter; sum -= leave
- * (when leave is not NULL), in that order, as the reference does per column. */
-static void vbox_step(float *sum, const float *enter, const float *leave, size_t n)
-{
+    const v4f c = {count, count, count, count};
     size_t x = 0;
-    if (leave) {
-        for (; x < (n & ~(size_t)3); x += 4)
-            v4_store(sum + x, (v4_load(sum + x) + v4_load(enter + x)) - v4_load(leave + x));
-        for (; x < n; x++) sum[x] = (sum[x] + enter[x]) - leave[x];
-    } else {
-        for (; x < (n & ~(size_t)3); x += 4) v4_store(sum + x, v4_load(sum + x) + v4_load(enter + x));
-        for (; x < n; x++) sum[x] = sum[x] + enter[x];
+    for (; x < (n & ~(size_t)3); x += 4) {
+        v4f s = v4_load(sum + x);
+        if (enter) s += v4_load(enter + x);
+        if (leave) s -= v4_load(leave + x);
+        v4_store(sum + x, s);
+        if (out) v4_store(out + x, s / c);
     }
-}
-
-static void vbox_leave(float *sum, const float *leave, size_t n)
-{
-    size_t x = 0;
-    for (; x < (n & ~(size_t)3); x += 4) v4_store(sum + x, v4_load(sum + x) - v4_load(leave + x));
-    for (; x < n; x++) sum[x] = sum[x] - leave[x];
+    for (; x < n; x++) {
+        float s = sum[x];
+        if (enter) s += enter[x];
+        if (leave) s -= leave[x];
+        sum[x] = s;
+        if (out) out[x] = s / count;
+    }
 }
 
 static void divide_row(float *out, const float *sum, float count, size_t n)
@@ -183,11 +226,11 @@ static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
 
 size_t hm__pdq_work_floats(uint32_t w, uint32_t h)
 {
-    /* Rows of the width: block, ring1, c1, sum1, counts; then ring2 and sum2
+    /* Rows of the width: block, tin, tout, ring1, c1, sum1, counts; then ring2 and sum2
      * (see filter_init). At most ~ (ceil(h/128) + 18) rows: small next to
      * the image. */
     box_axis av = box_axis_of(h);
-    size_t rows = 2 * BLOCK + ring_rows(av.w) + 2;
+    size_t rows = 4 * BLOCK + ring_rows(av.w) + 2;
     return rows * round16(w) + (size_t)PDQ_OUT * (av.w + 2);
 }
 
@@ -201,7 +244,8 @@ typedef struct filter_state {
     const hm__pdq_source *src;
     box_axis ax, ay;
     size_t stride;   /* floats per row in every buffer: the width */
-    float *block;    /* BLOCK source rows; later the scratch of the second X pass */
+    float *block;    /* BLOCK source rows */
+    float *tin, *tout; /* a block in interleaved form, before and after an X pass */
     float *ring1;    /* rows after the first X pass */
     size_t ring1_rows;
     float *sum1;     /* per-column running sums of the first Y pass */
@@ -236,7 +280,8 @@ static void y2_push(filter_state *f, const float *r2)
     memcpy(slot, r2, PDQ_OUT * sizeof(float));
     const float *leave =
         e >= f->ay.w ? f->ring2 + (size_t)PDQ_OUT * ((e - f->ay.w) % f->ring2_rows) : NULL;
-    vbox_step(f->sum2, slot, leave, PDQ_OUT);
+    if (leave) vbox_step(f->sum2, slot, leave, PDQ_OUT, NULL, 0);
+    else vbox_step(f->sum2, slot, NULL, PDQ_OUT, NULL, 0);
     if (e + 1 >= f->ay.half) emit_row(f, e + 1 - f->ay.half);
 }
 
@@ -245,24 +290,23 @@ static void y2_push(filter_state *f, const float *r2)
 static void x2_flush(filter_state *f)
 {
     if (!f->c1_rows) return;
-    float *sums = f->block;
-    if (f->c1_rows == BLOCK) box_sums_block(f->c1, sums, f->stride, &f->ax);
-    else
-        for (unsigned r = 0; r < f->c1_rows; r++)
-            box_sums_row(f->c1 + r * f->stride, sums + r * f->stride, &f->ax);
+    interleave(f->c1, f->stride, f->c1_rows, f->ax.n, f->tin);
+    box_chain(f->tin, f->tout, &f->ax);
     for (unsigned r = 0; r < f->c1_rows; r++) {
         float r2[PDQ_OUT];
-        const float *s = sums + r * f->stride;
-        for (int k = 0; k < PDQ_OUT; k++) r2[k] = s[f->col[k]] / f->counts[f->col[k]];
+        for (int k = 0; k < PDQ_OUT; k++)
+            r2[k] = f->tout[(size_t)f->col[k] * BLOCK + r] / f->counts[f->col[k]];
         y2_push(f, r2);
     }
     f->c1_rows = 0;
 }
 
 /* Output row i of the first Y pass (the current sums) goes to the second X pass. */
-static void y1_emit(filter_state *f, uint32_t i)
+/* The next free row of c1; full blocks go through the second X pass. */
+static float *c1_row(filter_state *f) { return f->c1 + f->c1_rows * f->stride; }
+
+static void c1_added(filter_state *f)
 {
-    divide_row(f->c1 + f->c1_rows * f->stride, f->sum1, box_count(&f->ay, i), f->stride);
     if (++f->c1_rows == BLOCK) x2_flush(f);
 }
 
@@ -271,12 +315,21 @@ static const float *ring1_row(const filter_state *f, uint32_t y)
     return f->ring1 + (y % f->ring1_rows) * f->stride;
 }
 
-/* Row e of the first X pass (already in ring1) enters the first Y pass. */
+/* Row e of the first X pass (already in ring1) enters the first Y pass; its
+ * output row e+1-half, once due, goes to c1. */
 static void y1_push(filter_state *f, uint32_t e)
 {
-    const float *leave = e >= f->ay.w ? ring1_row(f, e - f->ay.w) : NULL;
-    vbox_step(f->sum1, ring1_row(f, e), leave, f->stride);
-    if (e + 1 >= f->ay.half) y1_emit(f, e + 1 - f->ay.half);
+    const float *enter = ring1_row(f, e);
+    if (e + 1 < f->ay.half) {
+        vbox_step(f->sum1, enter, NULL, f->stride, NULL, 0);
+        return;
+    }
+    float count = box_count(&f->ay, e + 1 - f->ay.half);
+    if (e >= f->ay.w)
+        vbox_step(f->sum1, enter, ring1_row(f, e - f->ay.w), f->stride, c1_row(f), count);
+    else
+        vbox_step(f->sum1, enter, NULL, f->stride, c1_row(f), count);
+    c1_added(f);
 }
 
 /* The last outputs of both Y passes: only samples leave. */
@@ -284,13 +337,14 @@ static void finish(filter_state *f)
 {
     uint32_t h = f->ay.n;
     for (uint32_t i = h - f->ay.half + 1; i < h; i++) {
-        vbox_leave(f->sum1, ring1_row(f, i - f->ay.lag), f->stride);
-        y1_emit(f, i);
+        vbox_step(f->sum1, NULL, ring1_row(f, i - f->ay.lag), f->stride, c1_row(f),
+                  box_count(&f->ay, i));
+        c1_added(f);
     }
     x2_flush(f);
     for (uint32_t i = h - f->ay.half + 1; i < h; i++) {
-        vbox_leave(f->sum2, f->ring2 + (size_t)PDQ_OUT * ((i - f->ay.lag) % f->ring2_rows),
-                   PDQ_OUT);
+        vbox_step(f->sum2, NULL, f->ring2 + (size_t)PDQ_OUT * ((i - f->ay.lag) % f->ring2_rows),
+                  PDQ_OUT, NULL, 0);
         emit_row(f, i);
     }
 }
@@ -306,7 +360,9 @@ static void filter_init(filter_state *f, const hm__pdq_source *src, float *work,
     f->ring1_rows = ring_rows(f->ay.w);
     f->ring2_rows = (size_t)f->ay.w + 1;
     f->block = work;
-    f->ring1 = f->block + BLOCK * row;
+    f->tin = f->block + BLOCK * row;
+    f->tout = f->tin + BLOCK * row;
+    f->ring1 = f->tout + BLOCK * row;
     f->c1 = f->ring1 + f->ring1_rows * row;
     f->sum1 = f->c1 + BLOCK * row;
     f->counts = f->sum1 + row;
@@ -327,8 +383,10 @@ void hm__pdq_filter(const hm__pdq_source *src, float *work, float out64[PDQ_OUT 
     for (uint32_t y = 0; y < src->height; y += BLOCK) {
         unsigned n = src->height - y < BLOCK ? src->height - y : BLOCK;
         const float *rows = src->rows(src->ctx, y, n, f.block);
-        float *dst = f.ring1 + (y % f.ring1_rows) * f.stride;
-        hbox_rows(rows, dst, f.stride, n, &f.ax, f.counts);
+        interleave(rows, f.stride, n, f.ax.n, f.tin);
+        box_chain(f.tin, f.tout, &f.ax);
+        deinterleave_divide(f.tout, f.ax.n, f.counts, f.ring1 + (y % f.ring1_rows) * f.stride,
+                            f.stride, n);
         for (unsigned r = 0; r < n; r++) y1_push(&f, y + r);
     }
     finish(&f);
