@@ -78,15 +78,15 @@ static void on_error_exit(j_common_ptr cinfo)
 }
 
 /* Warnings that mean the entropy-coded data is damaged: libjpeg would go on
- * and paint the rest of the image grey. */
+ * and paint the rest of the image grey. (An inconsistent progression or odd
+ * SOS parameters are only warned about: libjpeg decodes those files right,
+ * and the scan limit bounds the work they can cause.) */
 static int is_corrupt_data_warning(int code)
 {
     switch (code) {
     case JWRN_HIT_MARKER:
     case JWRN_HUFF_BAD_CODE:
     case JWRN_MUST_RESYNC:
-    case JWRN_NOT_SEQUENTIAL:
-    case JWRN_BOGUS_PROGRESSION:
 #if defined(D_ARITH_CODING_SUPPORTED)
     case JWRN_ARITH_BAD_CODE:
 #endif
@@ -106,7 +106,8 @@ static void on_emit_message(j_common_ptr cinfo, int level)
     else if (is_corrupt_data_warning(code))
         st = HM_E_IMAGE_CORRUPT;
     else
-        return; /* harmless: unknown JFIF revision, extraneous bytes, bad ICC... */
+        return; /* harmless: unknown JFIF revision, extraneous bytes, bad ICC,
+                 * inconsistent progression... */
     jpeg_ctx *ctx = ctx_of(cinfo);
     (*cinfo->err->format_message)(cinfo, ctx->message);
     ctx->status = st;

@@ -459,6 +459,67 @@ static void test_jpeg_scan_limit(void)
     free(px);
 }
 
+/* Start and end of the n-th scan (SOS header and its entropy-coded data). */
+static void find_scan(const uint8_t *p, size_t size, int nth, size_t *start, size_t *end)
+{
+    size_t i = 2;
+    while (i + 4 <= size && p[i] == 0xff && p[i + 1] != 0xd9) {
+        size_t next = i + 2 + (size_t)(p[i + 2] << 8 | p[i + 3]);
+        if (p[i + 1] == 0xda) {
+            while (next + 1 < size &&
+                   !(p[next] == 0xff && p[next + 1] != 0 && (p[next + 1] < 0xd0 || p[next + 1] > 0xd7)))
+                next++;
+            if (nth-- == 0) {
+                *start = i;
+                *end = next;
+                return;
+            }
+        }
+        i = next;
+    }
+    abort();
+}
+
+/* A scan repeated: libjpeg only warns about the inconsistent progression and
+ * decodes the same pixels, which we accept; repeated hundreds of times it is
+ * the classic decoding-time attack, stopped by the scan limit. */
+static void test_jpeg_repeated_scans(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 17);
+    uint8_t *px = random_bytes(&r, 32 * 32 * 3);
+    fx_jpeg j = {32, 32, 3, JCS_RGB, JCS_UNKNOWN, 85, 1, 0, 1, px, NULL, 0, NULL, 0};
+    size_t size, a, b;
+    uint8_t *jpg = fx_jpeg_write(&j, &size);
+    find_scan(jpg, size, 1, &a, &b); /* the first AC scan */
+    tu_stderr_begin();
+    hm_image *want = NULL;
+    CU_ASSERT_EQUAL_FATAL(decode_copy(jpg, size, NULL, &want), HM_OK);
+    static const int COPIES[] = {1, 3, 600};
+    for (size_t c = 0; c < sizeof COPIES / sizeof COPIES[0]; c++) {
+        fx_buf f = {0};
+        fx_put(&f, jpg, b);
+        for (int k = 0; k < COPIES[c]; k++) fx_put(&f, jpg + a, b - a);
+        fx_put(&f, jpg + b, size - b);
+        hm_image *img = NULL;
+        hm_error err;
+        hm_status st = hm_image_decode(f.data, f.size, NULL, &img, &err);
+        if (COPIES[c] < 100) {
+            CU_ASSERT_EQUAL(st, HM_OK);
+            CU_ASSERT(img && !memcmp(hm_image_pixels(img), hm_image_pixels(want), 32 * 32 * 3));
+        } else {
+            CU_ASSERT_EQUAL(st, HM_E_IMAGE_CORRUPT);
+            CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "scans"));
+        }
+        hm_image_free(img);
+        free(f.data);
+    }
+    CU_ASSERT_EQUAL(tu_stderr_end(), 0);
+    hm_image_free(want);
+    free(jpg);
+    free(px);
+}
+
 /* Arithmetic coding is decoded (libjpeg-turbo supports it). */
 static void test_jpeg_arithmetic(void)
 {
@@ -511,6 +572,7 @@ int main(void)
         {"pixel_limit_every_format", test_pixel_limit},
         {"jpeg_refusals", test_jpeg_refusals},
         {"jpeg_scan_limit", test_jpeg_scan_limit},
+        {"jpeg_repeated_scans", test_jpeg_repeated_scans},
         {"jpeg_arithmetic", test_jpeg_arithmetic},
         {NULL, NULL},
     };
