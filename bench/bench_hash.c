@@ -32,15 +32,21 @@ static const char HELP[] =
     "PDQ DCT+median (and with the 8 dihedral hashes), PDQ end to end from the\n"
     "decoded image, each imagehash algorithm, MD5/SHA-1/SHA-256, and the whole\n"
     "hm_hash_file with every algorithm. Without FILE: the sample images in the\n"
-    "source tree and a 12-megapixel JPEG generated in memory.\n"
+    "source tree, two photos of ../shared/vectors when present (1600x1004 and\n"
+    "12 megapixels) and a 12-megapixel JPEG generated in memory.\n"
     "\n"
     "  --json       one JSON object per image and line (milliseconds)\n"
     "  --repeat N   runs per stage, 1..101 (default 5)\n"
     "  --no-generated  leave out the generated 12-megapixel image\n";
 
-/* Sample images relative to tests/data of the source tree. */
-static const char *const SAMPLES[] = {"cli/disc.png", "cli/stripes.png", "cli/ramp.jpg",
-                                      "cli/tree/sub/b.jpg"};
+/* Sample images of the source tree (tests/data) and, when the reference
+ * vectors sit next to it, two of their photos: 1600x1004 and 12 megapixels. */
+static const char *const SAMPLES[] = {"cli/disc.png",          "cli/ramp.jpg",
+                                      "threatexchange/wee.jpg", "threatexchange/q0122.jpg",
+                                      "threatexchange/small.jpg"};
+static const char *const VECTOR_SAMPLES[] = {
+    "pdq/images/pdq/data/bridge-mods/aaa-orig.jpg",
+    "pdq/images/pdq/data/reg-test-input/exif-rotn/exif-rotn-1.jpg"};
 
 /* ------------------------------------------------------------------------ */
 /* Timing                                                                   */
@@ -448,6 +454,20 @@ static void emit(const result *r, int json, int repeat)
     fflush(stdout);
 }
 
+/* A sample under `dir`, skipped when absent (an installed tool has no
+ * source tree). Returns 1 on failure. */
+static int bench_sample(const char *dir, const char *rel, int json, int repeat)
+{
+    char path[4096];
+    struct stat st;
+    result res;
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    if (stat(path, &st) != 0) return 0;
+    if (bench_one(path, NULL, 0, repeat, &res) != 0) return 1;
+    emit(&res, json, repeat);
+    return 0;
+}
+
 int bench_hash(int argc, char **argv)
 {
     enum { O_JSON = 256, O_REPEAT, O_NO_GEN };
@@ -481,14 +501,10 @@ int bench_hash(int argc, char **argv)
         }
         return failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof SAMPLES / sizeof SAMPLES[0]; i++) {
-        char path[4096];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", HM_BENCH_SAMPLES_DIR, SAMPLES[i]);
-        if (stat(path, &st) != 0) continue; /* an installed tool has no source tree */
-        if (bench_one(path, NULL, 0, repeat, &res) == 0) emit(&res, json, repeat);
-        else failed = 1;
-    }
+    for (size_t i = 0; i < sizeof SAMPLES / sizeof SAMPLES[0]; i++)
+        failed |= bench_sample(HM_BENCH_SAMPLES_DIR, SAMPLES[i], json, repeat);
+    for (size_t i = 0; i < sizeof VECTOR_SAMPLES / sizeof VECTOR_SAMPLES[0]; i++)
+        failed |= bench_sample(HM_BENCH_VECTORS_DIR, VECTOR_SAMPLES[i], json, repeat);
     if (generated) {
         size_t size = 0;
         uint8_t *jpeg = generate_jpeg(&size);
