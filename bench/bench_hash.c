@@ -28,7 +28,9 @@ static const char HELP[] =
     "\n"
     "Times each hashing stage of every FILE (median of N runs, default 5) and a\n"
     "bare libjpeg-turbo / libpng decode of the same bytes in the same run:\n"
-    "read, decode, luma, PDQ filter (Jarosz passes and decimation), PDQ quality,\n"
+    "read, decode, luma, PDQ filter (Jarosz passes and decimation; also on the\n"
+    "reference implementation's column-wise schedule, at most 3 runs, checked to\n"
+    "give the same values), PDQ quality,\n"
     "PDQ DCT+median (and with the 8 dihedral hashes), PDQ end to end from the\n"
     "decoded image, each imagehash algorithm, MD5/SHA-1/SHA-256, and the whole\n"
     "hm_hash_file with every algorithm. Without FILE: the sample images in the\n"
@@ -220,12 +222,13 @@ static uint8_t *generate_jpeg(size_t *size)
 /* ------------------------------------------------------------------------ */
 
 enum {
-    S_READ, S_BARE, S_DECODE, S_LUMA, S_FILTER, S_QUALITY, S_DCT, S_DCT_DIH, S_PDQ, S_AHASH,
-    S_DHASH, S_PHASH, S_WHASH, S_MD5, S_SHA1, S_SHA256, S_DIGESTS, S_TOTAL, S_COUNT
+    S_READ, S_BARE, S_DECODE, S_LUMA, S_FILTER, S_FILTER_REF, S_QUALITY, S_DCT, S_DCT_DIH, S_PDQ,
+    S_AHASH, S_DHASH, S_PHASH, S_WHASH, S_MD5, S_SHA1, S_SHA256, S_DIGESTS, S_TOTAL, S_COUNT
 };
 
 static const char *const STAGE_KEYS[S_COUNT] = {
-    "read", "bare_decode", "decode", "luma", "pdq_filter", "pdq_decimate_quality",
+    "read", "bare_decode", "decode", "luma", "pdq_filter", "pdq_filter_reference_schedule",
+    "pdq_decimate_quality",
     "pdq_dct_median", "pdq_dct_median_dihedral", "pdq_from_image", "ahash", "dhash", "phash",
     "whash", "md5", "sha1", "sha256", "digests", "total"};
 
@@ -235,6 +238,7 @@ typedef struct result {
     hm_image_format format;
     size_t bytes;
     double ms[S_COUNT];
+    int reference_identical; /* 1: same 64x64 as the reference schedule; -1: not run */
     uint64_t checksum;
 } result;
 
@@ -244,7 +248,7 @@ static void fold(uint64_t *sum, const uint8_t *bytes, size_t n)
 }
 
 typedef struct planes {
-    float *luma, *work;
+    float *luma, *work, *ref1, *ref2;
     uint8_t *pil;
     void *ih_work;
 } planes;
@@ -261,7 +265,9 @@ static int planes_alloc(planes *p, uint32_t w, uint32_t h)
     p->pil = malloc(n);
     p->work = malloc(hm__pdq_work_floats(w, h) * sizeof(float));
     p->ih_work = malloc(ih ? ih : 1);
-    return p->luma && p->pil && p->work && p->ih_work ? 0 : -1;
+    p->ref1 = malloc(n * sizeof(float));
+    p->ref2 = malloc(n * sizeof(float));
+    return p->luma && p->pil && p->work && p->ih_work && p->ref1 && p->ref2 ? 0 : -1;
 }
 
 static void planes_free(planes *p)
@@ -270,10 +276,43 @@ static void planes_free(planes *p)
     free(p->pil);
     free(p->work);
     free(p->ih_work);
+    free(p->ref1);
+    free(p->ref2);
+}
+
+/* The filter on the reference implementation's schedule, as a baseline in
+ * the same run: full-size planes, every box pass along whole rows, then down
+ * whole columns (stride W), X, Y, X, Y, then the decimation. Same arithmetic,
+ * so the same 64x64 values. */
+static void ref_box(const float *in, float *out, uint32_t n, size_t stride, uint32_t w)
+{
+    uint32_t half = (w + 2) / 2, lag = w - half + 1, count = 0;
+    float sum = 0;
+    for (uint32_t e = 0; e + 1 < half; e++, count++) sum += in[e * stride];
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + half - 1 < n) sum += in[(i + half - 1) * stride], count++;
+        if (i >= lag) sum -= in[(i - lag) * stride], count--;
+        out[i * stride] = sum / (float)count;
+    }
+}
+
+static void ref_filter(const float *luma, uint32_t w, uint32_t h, float *b1, float *b2,
+                       float a[64 * 64])
+{
+    uint32_t wx = (w + 127) / 128, wy = (h + 127) / 128;
+    memcpy(b1, luma, (size_t)w * h * sizeof(float));
+    for (int round = 0; round < 2; round++) {
+        for (uint32_t y = 0; y < h; y++) ref_box(b1 + (size_t)y * w, b2 + (size_t)y * w, w, 1, wx);
+        for (uint32_t x = 0; x < w; x++) ref_box(b2 + x, b1 + x, h, w, wy);
+    }
+    for (int i = 0; i < 64; i++)
+        for (int j = 0; j < 64; j++)
+            a[i * 64 + j] = b1[(size_t)(((i + 0.5) * h) / 64) * w + (size_t)(((j + 0.5) * w) / 64)];
 }
 
 /* Stages after decoding: luma, the PDQ stages, the imagehash family. */
-static void time_hash_stages(const hm_image *img, int repeat, planes *p, timer *t, uint64_t *sum)
+static void time_hash_stages(const hm_image *img, int repeat, planes *p, timer *t, uint64_t *sum,
+                             int *identical)
 {
     uint32_t w = hm_image_width(img), h = hm_image_height(img);
     hm_hashes hs;
@@ -284,6 +323,11 @@ static void time_hash_stages(const hm_image *img, int repeat, planes *p, timer *
         hm__pdq_plane ctx;
         hm__pdq_source src = hm__pdq_plane_source(&ctx, p->luma, w, h);
         for (int r = 0; r < repeat; r++) TIME(&t[S_FILTER], hm__pdq_filter(&src, p->work, a));
+        float ra[64 * 64];
+        int runs = repeat < 3 ? repeat : 3; /* it is slow; repeat >= 1 */
+        do TIME(&t[S_FILTER_REF], ref_filter(p->luma, w, h, p->ref1, p->ref2, ra));
+        while (--runs > 0);
+        *identical = memcmp(a, ra, sizeof a) == 0;
         for (int r = 0; r < repeat; r++) TIME(&t[S_QUALITY], hs.pdq_quality = hm__pdq_quality(a));
         for (int r = 0; r < repeat; r++) TIME(&t[S_DCT], (hm__pdq_dct(a, b), hm__pdq_bits(b, hs.pdq)));
         for (int r = 0; r < repeat; r++)
@@ -319,9 +363,10 @@ static void time_digests(const uint8_t *data, size_t size, int repeat, timer *t,
     fold(sum, hs.sha256, sizeof hs.sha256);
 }
 
-/* Times everything for one image given as a path (data NULL) or as bytes. */
-static int bench_one(const char *path, const uint8_t *mem, size_t mem_size, int repeat,
-                     result *res)
+/* Times everything for one image given as a path (mem NULL) or as bytes;
+ * `name` is what the report calls it. */
+static int bench_one(const char *path, const char *name, const uint8_t *mem, size_t mem_size,
+                     int repeat, result *res)
 {
     timer *t = calloc(S_COUNT, sizeof *t);
     const uint8_t *data = mem;
@@ -331,7 +376,8 @@ static int bench_one(const char *path, const uint8_t *mem, size_t mem_size, int 
     int rc = -1;
     if (!t) return -1;
     memset(res, 0, sizeof *res);
-    res->file = path;
+    res->file = name;
+    res->reference_identical = -1;
     if (!mem) {
         for (int r = 0; r < repeat; r++) {
             free(owned);
@@ -362,7 +408,7 @@ static int bench_one(const char *path, const uint8_t *mem, size_t mem_size, int 
     planes p;
     memset(&p, 0, sizeof p);
     if (planes_alloc(&p, res->width, res->height) == 0) {
-        time_hash_stages(img, repeat, &p, t, &res->checksum);
+        time_hash_stages(img, repeat, &p, t, &res->checksum, &res->reference_identical);
         time_digests(data, size, repeat, t, &res->checksum);
         hm_hashes all;
         for (int r = 0; r < repeat; r++) {
@@ -428,6 +474,12 @@ static void print_json(const result *r, int repeat)
         cli_buf_json_key(&b, &first, "pdq_over_bare_decode");
         cli_buf_printf(&b, "%.4f", r->ms[S_PDQ] / r->ms[S_BARE]);
     }
+    if (r->reference_identical >= 0) {
+        cli_buf_json_key(&b, &first, "pdq_filter_identical_to_reference_schedule");
+        cli_buf_puts(&b, r->reference_identical ? "true" : "false");
+        cli_buf_json_key(&b, &first, "pdq_filter_speedup_over_reference_schedule");
+        cli_buf_printf(&b, "%.1f", r->ms[S_FILTER_REF] / r->ms[S_FILTER]);
+    }
     cli_buf_json_key(&b, &first, "checksum");
     cli_buf_printf(&b, "\"%016llx\"", (unsigned long long)r->checksum);
     cli_buf_puts(&b, "}\n");
@@ -440,10 +492,14 @@ static void print_text(const result *r)
     printf("%s (%s, %ux%u, %zu bytes)\n", r->file, hm_image_format_name(r->format), r->width,
            r->height, r->bytes);
     for (int s = 0; s < S_COUNT; s++)
-        if (r->ms[s] >= 0) printf("  %-26s %10.3f ms\n", STAGE_KEYS[s], r->ms[s]);
+        if (r->ms[s] >= 0) printf("  %-31s %10.3f ms\n", STAGE_KEYS[s], r->ms[s]);
     if (r->ms[S_BARE] > 0)
         printf("  hashing overhead / bare decode: %.3f   PDQ / bare decode: %.3f\n",
                overhead_ratio(r), r->ms[S_PDQ] / r->ms[S_BARE]);
+    if (r->reference_identical >= 0)
+        printf("  PDQ filter: %s the reference schedule's output, %.1fx faster\n",
+               r->reference_identical ? "identical to" : "DIFFERENT FROM",
+               r->ms[S_FILTER_REF] / r->ms[S_FILTER]);
     printf("  checksum %016llx\n", (unsigned long long)r->checksum);
 }
 
@@ -456,14 +512,16 @@ static void emit(const result *r, int json, int repeat)
 
 /* A sample under `dir`, skipped when absent (an installed tool has no
  * source tree). Returns 1 on failure. */
-static int bench_sample(const char *dir, const char *rel, int json, int repeat)
+static int bench_sample(const char *dir, const char *prefix, const char *rel, int json,
+                        int repeat)
 {
-    char path[4096];
+    char path[4096], name[4096];
     struct stat st;
     result res;
     snprintf(path, sizeof path, "%s/%s", dir, rel);
+    snprintf(name, sizeof name, "%s%s", prefix, rel);
     if (stat(path, &st) != 0) return 0;
-    if (bench_one(path, NULL, 0, repeat, &res) != 0) return 1;
+    if (bench_one(path, name, NULL, 0, repeat, &res) != 0) return 1;
     emit(&res, json, repeat);
     return 0;
 }
@@ -496,19 +554,20 @@ int bench_hash(int argc, char **argv)
     result res;
     if (optind < argc) {
         for (int i = optind; i < argc; i++) {
-            if (bench_one(argv[i], NULL, 0, repeat, &res) == 0) emit(&res, json, repeat);
+            if (bench_one(argv[i], argv[i], NULL, 0, repeat, &res) == 0) emit(&res, json, repeat);
             else failed = 1;
         }
         return failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof SAMPLES / sizeof SAMPLES[0]; i++)
-        failed |= bench_sample(HM_BENCH_SAMPLES_DIR, SAMPLES[i], json, repeat);
+        failed |= bench_sample(HM_BENCH_SAMPLES_DIR, "tests/data/", SAMPLES[i], json, repeat);
     for (size_t i = 0; i < sizeof VECTOR_SAMPLES / sizeof VECTOR_SAMPLES[0]; i++)
-        failed |= bench_sample(HM_BENCH_VECTORS_DIR, VECTOR_SAMPLES[i], json, repeat);
+        failed |= bench_sample(HM_BENCH_VECTORS_DIR, "vectors/", VECTOR_SAMPLES[i], json, repeat);
     if (generated) {
         size_t size = 0;
         uint8_t *jpeg = generate_jpeg(&size);
-        if (jpeg && bench_one("generated-4032x3024-q90.jpg", jpeg, size, repeat, &res) == 0)
+        static const char NAME[] = "generated 4032x3024 JPEG (quality 90, in memory)";
+        if (jpeg && bench_one(NAME, NAME, jpeg, size, repeat, &res) == 0)
             emit(&res, json, repeat);
         else failed = 1;
         free(jpeg);
