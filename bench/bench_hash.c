@@ -24,21 +24,23 @@
 #define GEN_H 3024
 
 static const char HELP[] =
-    "usage: hashmatch bench hash [--json] [--repeat N] [FILE...]\n"
+    "usage: hashmatch bench hash [--json] [--repeat N] [--no-generated] [FILE...]\n"
     "\n"
-    "Times each hashing stage of every FILE (median of N runs, default 5) and a\n"
-    "bare libjpeg-turbo / libpng decode of the same bytes in the same run:\n"
-    "read, decode, luma, PDQ filter (Jarosz passes and decimation; also on the\n"
-    "reference implementation's column-wise schedule, at most 3 runs, checked to\n"
-    "give the same values), PDQ quality,\n"
-    "PDQ DCT+median (and with the 8 dihedral hashes), PDQ end to end from the\n"
-    "decoded image, each imagehash algorithm, MD5/SHA-1/SHA-256, and the whole\n"
-    "hm_hash_file with every algorithm. Without FILE: the sample images in the\n"
-    "source tree, two photos of ../shared/vectors when present (1600x1004 and\n"
-    "12 megapixels) and a 12-megapixel JPEG generated in memory.\n"
+    "Times every hashing stage of each FILE, median of N runs, next to a bare\n"
+    "libjpeg-turbo (or libpng) decode of the same bytes measured in the same run:\n"
+    "  read, bare_decode, decode, luma (both luma planes), pdq_filter (the four\n"
+    "  box passes and the decimation), pdq_filter_reference_schedule (the same\n"
+    "  arithmetic on the reference's column-wise schedule, at most 3 runs; its\n"
+    "  output is checked to be identical), pdq_decimate_quality, pdq_dct_median,\n"
+    "  pdq_dct_median_dihedral, pdq_from_image (PDQ end to end from the decoded\n"
+    "  image), ahash, dhash, phash, whash, md5, sha1, sha256, digests (all three),\n"
+    "  total (hm_hash_file with every algorithm).\n"
+    "Without FILE: the sample images of the source tree, two photos of\n"
+    "../shared/vectors when present (1600x1004 and 12 megapixels) and a\n"
+    "12-megapixel JPEG generated in memory.\n"
     "\n"
-    "  --json       one JSON object per image and line (milliseconds)\n"
-    "  --repeat N   runs per stage, 1..101 (default 5)\n"
+    "  --json          one JSON object per image and line (milliseconds)\n"
+    "  --repeat N      runs per stage, 1..101 (default 5)\n"
     "  --no-generated  leave out the generated 12-megapixel image\n";
 
 /* Sample images of the source tree (tests/data) and, when the reference
