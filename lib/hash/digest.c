@@ -4,12 +4,13 @@
 
 #include "hash_internal.h"
 
-/* Reports an OpenSSL failure with its own reason, and empties OpenSSL's
- * (thread-local) error queue so the reason does not leak into a later call. */
+/* Reports an OpenSSL failure with its own reason (the first error queued:
+ * the root cause), and empties OpenSSL's thread-local error queue so that
+ * nothing leaks into a later call. */
 static hm_status crypto_fail(hm_error *err, const char *what, const char *name)
 {
     char reason[160] = "no reason given";
-    unsigned long e = ERR_peek_last_error();
+    unsigned long e = ERR_peek_error();
     if (e) ERR_error_string_n(e, reason, sizeof reason);
     ERR_clear_error();
     return hm__fail(err, HM_E_CRYPTO, "%s %s: %s", name, what, reason);
@@ -36,6 +37,9 @@ hm_status hm__digests(const uint8_t *data, size_t size, uint32_t algos, hm_hashe
                       hm_error *err)
 {
     HM_RETURN_IF(!out || (!data && size), err, HM_E_INVALID_ARGUMENT, "invalid digest input");
+    /* Errors left by earlier, unrelated OpenSSL calls on this thread would
+     * otherwise pass for ours. */
+    ERR_clear_error();
     if (algos & HM_MASK(HM_ALGO_MD5))
         HM_FORWARD_IF_ERROR(digest_one(EVP_md5(), "MD5", data, size, out->md5, HM_MD5_BYTES, err));
     if (algos & HM_MASK(HM_ALGO_SHA1))

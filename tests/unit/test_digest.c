@@ -1,6 +1,8 @@
 /* test_digest.c - MD5/SHA-1/SHA-256 against published test vectors (RFC 1321
  * appendix A.5; FIPS 180 examples: "abc", the 448-bit message, one million
  * 'a'; the empty message), through hm__digests and the public hm_hash_*. */
+#include <openssl/err.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +146,34 @@ static void test_bad_arguments(void)
     CU_ASSERT_EQUAL(err.status, HM_E_IO);
 }
 
+/* A failing OpenSSL gives HM_E_CRYPTO with OpenSSL's own reason, leaves
+ * OpenSSL's error queue empty and prints nothing. Requiring FIPS
+ * implementations of the default library context makes MD5 unavailable
+ * (no FIPS provider is loaded). */
+static void test_crypto_failure(void)
+{
+    if (!EVP_default_properties_enable_fips(NULL, 1)) {
+        CU_FAIL("cannot require FIPS properties");
+        return;
+    }
+    hm_hashes h;
+    memset(&h, 0, sizeof h);
+    hm_error err;
+    tu_stderr_begin();
+    hm_status st = hm__digests((const uint8_t *)"abc", 3, HM_MASK(HM_ALGO_MD5), &h, &err);
+    long printed = tu_stderr_end();
+    EVP_default_properties_enable_fips(NULL, 0);
+    CU_ASSERT_EQUAL(st, HM_E_CRYPTO);
+    CU_ASSERT_EQUAL(err.status, HM_E_CRYPTO);
+    CU_ASSERT(strstr(err.message, "MD5") != NULL);
+    CU_ASSERT(strlen(err.message) > 20); /* "MD5 init failed: error:..." */
+    CU_ASSERT_EQUAL(ERR_peek_error(), 0);
+    CU_ASSERT_EQUAL(printed, 0);
+    /* and everything works again afterwards */
+    CU_ASSERT_EQUAL(hm__digests((const uint8_t *)"abc", 3, HM_MASK(HM_ALGO_MD5), &h, &err), HM_OK);
+    check_hex(&h, HM_ALGO_MD5, "900150983cd24fb0d6963f7d28e17f72");
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -151,6 +181,7 @@ int main(void)
                                     {"all digests in one call", test_all_at_once},
                                     {"hm_hash_buffer and hm_hash_file", test_public_api},
                                     {"bad arguments", test_bad_arguments},
+                                    {"OpenSSL failure reported, not printed", test_crypto_failure},
                                     {NULL, NULL}};
     tu_add_suite("digest", tests);
     return tu_run("test_digest");
