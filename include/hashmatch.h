@@ -476,6 +476,279 @@ HM_API HM_NODISCARD hm_status hm_image_transform(const hm_image *img, const hm_t
 
 /* HM-SET-API */
 
+/* A fingerprint set is one file (docs/FORMAT.md): a header (name, issuer,
+ * version, creation and expiry times, the closed list of categories, the
+ * digest of the previous version), one section per algorithm with the
+ * publisher's match policy and the sorted entries, an allowlist, and a
+ * signature block. The content digest is SHA-512 over everything before the
+ * signature block; each signature is Ed25519 over a domain-separated message
+ * holding that digest, so adding a signature never changes the digest.
+ *
+ * hm_set_open* authenticate the whole file (digest, then k-of-n trusted
+ * signatures) before parsing anything, then check the version against the
+ * minimum the app accepted before (rollback), the expiry against the current
+ * time (freeze), and every structure (sorted, unique, categories, bounds).
+ * Either the complete set is returned or nothing. docs/TRUST.md explains what
+ * this protects against and what it does not. */
+
+#define HM_SET_FORMAT_VERSION 1
+#define HM_SET_DIGEST_BYTES 64         /* SHA-512 of the content */
+#define HM_SET_MAX_SIGNATURES 64       /* per file */
+#define HM_SET_MAX_TRUSTED_KEYS 64     /* per trust policy */
+#define HM_SET_MAX_CATEGORIES 65535
+#define HM_ED25519_PUBLIC_BYTES 32
+#define HM_ED25519_SECRET_BYTES 32     /* the RFC 8032 private key (seed) */
+#define HM_ED25519_SIGNATURE_BYTES 64
+#define HM_KEY_ID_BYTES 32             /* SHA-256 of the raw public key */
+
+/* ---- keys ---- */
+
+/** Generates an Ed25519 key pair from the operating system's random source
+ *  (through OpenSSL). Keep `secret_key` secret; wipe it when done. */
+HM_API HM_NODISCARD hm_status hm_key_generate(uint8_t public_key[HM_ED25519_PUBLIC_BYTES],
+                                              uint8_t secret_key[HM_ED25519_SECRET_BYTES],
+                                              hm_error *err);
+
+/** Derives the public key of an Ed25519 secret key. */
+HM_API HM_NODISCARD hm_status hm_key_public(const uint8_t secret_key[HM_ED25519_SECRET_BYTES],
+                                            uint8_t public_key[HM_ED25519_PUBLIC_BYTES],
+                                            hm_error *err);
+
+/** The key id that names a public key in a set's signature block: SHA-256 of
+ *  the 32 raw public key bytes (anyone can recompute it). */
+HM_API HM_NODISCARD hm_status hm_key_id(const uint8_t public_key[HM_ED25519_PUBLIC_BYTES],
+                                        uint8_t id[HM_KEY_ID_BYTES], hm_error *err);
+
+/* ---- trust policy and opening ---- */
+
+/** Whom the app trusts: `key_count` Ed25519 public keys (distinct, at most
+ *  HM_SET_MAX_TRUSTED_KEYS) of which at least `threshold` (1..key_count) must
+ *  have signed the set. */
+typedef struct hm_trust {
+    const uint8_t (*keys)[HM_ED25519_PUBLIC_BYTES];
+    size_t key_count;
+    unsigned threshold;
+    /** 0 (default, strict): a signature by a key outside `keys` rejects the
+     *  set with HM_E_SET_UNKNOWN_KEY. Non-zero: such signatures are ignored
+     *  (TUF's rule; useful while rotating keys). See docs/TRUST.md. */
+    int allow_unknown_keys;
+} hm_trust;
+
+/** Options of hm_set_open / hm_set_open_file. Zero-initialise, then set
+ *  `trust` (required) and what you need. */
+typedef struct hm_set_open_options {
+    hm_trust trust;
+    /** Sets whose version is below this are rejected (HM_E_SET_ROLLBACK).
+     *  Store the version of the last set you accepted and pass it here. */
+    uint64_t min_version;
+    /** Current time in Unix seconds (UTC). 0 means: read the system clock
+     *  (time()). Pass the time explicitly when the system clock cannot be
+     *  trusted more than another source. */
+    uint64_t now;
+    /** Seconds a creation time may lie in the future before the set is
+     *  rejected as HM_E_SET_NOT_YET_VALID (devices with slow clocks). 0: none. */
+    uint64_t max_clock_skew;
+    /** Entries attested by fewer organisations than this are kept in the set
+     *  but marked inactive: they are never matched. 0 or 1: all are active. */
+    unsigned min_attesters;
+} hm_set_open_options;
+
+/** A verified, immutable fingerprint set. Safe to share between threads. */
+typedef struct hm_set hm_set;
+
+/** Verifies and opens a set held in memory. The bytes are copied into private
+ *  memory and hashed as they are copied, so later changes to `data` cannot
+ *  affect the verified set. Checks, in order (docs/FORMAT.md, "Verification"):
+ *  framing, content digest, signatures against opt->trust, header fields,
+ *  version >= opt->min_version, creation and expiry times, then every
+ *  structure. On failure *out is NULL and err names what failed. */
+HM_API HM_NODISCARD hm_status hm_set_open(const void *data, size_t size,
+                                          const hm_set_open_options *opt, hm_set **out,
+                                          hm_error *err);
+
+/** Reads a set file into private memory (never a shared mapping: another
+ *  process could change a mapped file after it was verified) and verifies it
+ *  as hm_set_open does. */
+HM_API HM_NODISCARD hm_status hm_set_open_file(const char *path, const hm_set_open_options *opt,
+                                               hm_set **out, hm_error *err);
+
+/** For auditing tools only: opens a set checking its framing, content digest
+ *  and every structure, but NOT its signatures, version or times. The handle
+ *  reports hm_set_is_verified() == 0 and a scanner refuses it. */
+HM_API HM_NODISCARD hm_status hm_set_open_unverified(const void *data, size_t size, hm_set **out,
+                                                     hm_error *err);
+
+/** hm_set_open_unverified for a file. */
+HM_API HM_NODISCARD hm_status hm_set_open_file_unverified(const char *path, hm_set **out,
+                                                          hm_error *err);
+
+/** Releases a set. NULL is accepted. */
+HM_API void hm_set_free(hm_set *set);
+
+/** 1 when the set was opened by hm_set_open*, 0 for hm_set_open*_unverified. */
+HM_API int hm_set_is_verified(const hm_set *set);
+
+/* ---- header ---- */
+
+/** The set's name (never empty). */
+HM_API const char *hm_set_name(const hm_set *set);
+/** The issuer ("" when none was given). */
+HM_API const char *hm_set_issuer(const hm_set *set);
+/** The set version (>= 1; strictly increasing between releases). */
+HM_API uint64_t hm_set_version(const hm_set *set);
+/** Creation time, Unix seconds UTC. */
+HM_API uint64_t hm_set_created(const hm_set *set);
+/** Expiry time, Unix seconds UTC; the set is rejected from this second on. */
+HM_API uint64_t hm_set_expires(const hm_set *set);
+/** The content digest of the previous version (HM_SET_DIGEST_BYTES), or NULL
+ *  when this set starts its chain. */
+HM_API const uint8_t *hm_set_previous_digest(const hm_set *set);
+/** This set's content digest (HM_SET_DIGEST_BYTES): SHA-512 of the file's
+ *  first content-size bytes; compare it with the digest the publisher
+ *  announced. */
+HM_API const uint8_t *hm_set_digest(const hm_set *set);
+/** Size of the whole file, and of its content (the digested part). */
+HM_API size_t hm_set_file_size(const hm_set *set);
+HM_API size_t hm_set_content_size(const hm_set *set);
+/** Number of categories in the closed list. */
+HM_API size_t hm_set_category_count(const hm_set *set);
+/** Name of category `index`, NULL when out of range. */
+HM_API const char *hm_set_category_name(const hm_set *set, size_t index);
+/** The opening option min_attesters (0 for unverified sets). */
+HM_API unsigned hm_set_min_attesters(const hm_set *set);
+
+/* ---- sections, entries, allowlist ---- */
+
+/** HM_MASK bits of the algorithms the set has a section for. */
+HM_API uint32_t hm_set_algos(const hm_set *set);
+
+/** One algorithm's section: the publisher's match policy and counts. */
+typedef struct hm_set_section {
+    hm_algo algo;
+    unsigned variant;      /* PDQ: an hm_pdq_mode; 0 for the others */
+    unsigned radius;       /* match when Hamming distance <= radius; 0 for digests */
+    unsigned allow_radius; /* a query this close to an allowlist hash is suppressed */
+    unsigned min_quality;  /* PDQ: queries of lower quality are not matched */
+    size_t entry_count;
+    size_t active_count;   /* entries with at least min_attesters attesters */
+    size_t allow_count;
+} hm_set_section;
+
+/** The section of `algo`, or NULL when the set has none. Owned by the set. */
+HM_API const hm_set_section *hm_set_section_get(const hm_set *set, hm_algo algo);
+
+/** One entry, pointing into the set (valid until hm_set_free). */
+typedef struct hm_set_entry {
+    const uint8_t *hash;       /* hm_algo_hash_size(algo) bytes */
+    unsigned category;         /* index into the category list */
+    const char *category_name;
+    unsigned attesters;        /* independent organisations that attested it (>= 1) */
+    const char *external_id;   /* "" when none */
+    int active;                /* 0 when attesters < min_attesters: never matched */
+} hm_set_entry;
+
+/** Entry `index` (0..entry_count-1; entries are in ascending hash order) of
+ *  the section of `algo`. HM_E_INVALID_ARGUMENT when absent or out of range. */
+HM_API HM_NODISCARD hm_status hm_set_entry_get(const hm_set *set, hm_algo algo, size_t index,
+                                               hm_set_entry *out);
+
+/** Allowlist hash `index` of `algo` (ascending order), NULL when out of range. */
+HM_API const uint8_t *hm_set_allow_get(const hm_set *set, hm_algo algo, size_t index);
+
+/* ---- signatures ---- */
+
+typedef enum hm_sig_status {
+    HM_SIG_UNCHECKED = 0, /* opened unverified: nothing was checked */
+    HM_SIG_VALID = 1,     /* by a trusted key, verified */
+    HM_SIG_IGNORED = 2    /* by an unknown key, ignored (allow_unknown_keys) */
+} hm_sig_status;
+
+/** One signature of the set's signature block. */
+typedef struct hm_set_signature {
+    const uint8_t *key_id;    /* HM_KEY_ID_BYTES */
+    const uint8_t *signature; /* HM_ED25519_SIGNATURE_BYTES */
+    hm_sig_status status;
+    int trusted_index;        /* index into opt->trust.keys, -1 if none */
+} hm_set_signature;
+
+/** Number of signatures in the file. */
+HM_API size_t hm_set_signature_count(const hm_set *set);
+/** Signature `index` in file order, NULL when out of range. */
+HM_API const hm_set_signature *hm_set_signature_get(const hm_set *set, size_t index);
+
+/* ---- building and signing ---- */
+
+/** A publisher's match policy for one algorithm. */
+typedef struct hm_set_policy {
+    unsigned variant;      /* PDQ: hm_pdq_mode; others 0 */
+    unsigned radius;       /* <= the hash's bits; 0 for digests */
+    unsigned allow_radius; /* <= the hash's bits; 0 for digests */
+    unsigned min_quality;  /* PDQ: 0..100; others 0 */
+} hm_set_policy;
+
+/** The defaults: PDQ fullres radius 31, min quality 50; the 64-bit imagehash
+ *  family radius 10; digests exact. allow_radius equals radius. */
+HM_API void hm_set_policy_default(hm_algo algo, hm_set_policy *out);
+
+/** Collects entries and writes an unsigned set. Not thread-safe. */
+typedef struct hm_set_builder hm_set_builder;
+
+HM_API HM_NODISCARD hm_status hm_set_builder_new(hm_set_builder **out);
+HM_API void hm_set_builder_free(hm_set_builder *b);
+
+/** Header fields. Strings are UTF-8 without control characters. `version`
+ *  must be >= 1 and `expires` > `created` (Unix seconds UTC). */
+HM_API HM_NODISCARD hm_status hm_set_builder_set_name(hm_set_builder *b, const char *name,
+                                                      hm_error *err);
+HM_API HM_NODISCARD hm_status hm_set_builder_set_issuer(hm_set_builder *b, const char *issuer,
+                                                        hm_error *err);
+HM_API void hm_set_builder_set_version(hm_set_builder *b, uint64_t version);
+HM_API void hm_set_builder_set_times(hm_set_builder *b, uint64_t created, uint64_t expires);
+/** Records the previous version's content digest (the hash chain). */
+HM_API void hm_set_builder_set_previous(hm_set_builder *b,
+                                        const uint8_t digest[HM_SET_DIGEST_BYTES]);
+
+/** Appends a category to the closed list and returns its index. Names are
+ *  unique and non-empty. */
+HM_API HM_NODISCARD hm_status hm_set_builder_add_category(hm_set_builder *b, const char *name,
+                                                          unsigned *index, hm_error *err);
+
+/** Sets the match policy of `algo` (default: hm_set_policy_default). */
+HM_API HM_NODISCARD hm_status hm_set_builder_set_policy(hm_set_builder *b, hm_algo algo,
+                                                        const hm_set_policy *policy,
+                                                        hm_error *err);
+
+/** Adds an entry. `category` is an index from hm_set_builder_add_category,
+ *  `attesters` 1..65535, `external_id` may be NULL. All-zero PDQ hashes are
+ *  refused. The same hash added twice is merged: the categories must agree,
+ *  the attester count is the larger one (counts are never summed: two lines
+ *  may come from one organisation), and of two external ids at most one may
+ *  be non-empty (HM_E_SET_DUPLICATE_ENTRY otherwise, at build). */
+HM_API HM_NODISCARD hm_status hm_set_builder_add(hm_set_builder *b, hm_algo algo,
+                                                 const uint8_t *hash, unsigned category,
+                                                 unsigned attesters, const char *external_id,
+                                                 hm_error *err);
+
+/** Adds a hash to the allowlist of `algo` (duplicates are merged). */
+HM_API HM_NODISCARD hm_status hm_set_builder_allow(hm_set_builder *b, hm_algo algo,
+                                                   const uint8_t *hash, hm_error *err);
+
+/** Sorts, merges and writes the unsigned set into a new buffer (*data,
+ *  *size; release with hm_buffer_free). The builder can be reused. */
+HM_API HM_NODISCARD hm_status hm_set_builder_build(hm_set_builder *b, uint8_t **data,
+                                                   size_t *size, hm_error *err);
+
+/** Checks a set's framing, digest and structure, then returns a copy with
+ *  one more signature by `secret_key` appended (*out, *out_size; release
+ *  with hm_buffer_free). The content and its digest are unchanged.
+ *  HM_E_SET_DUPLICATE_KEY when this key already signed it. */
+HM_API HM_NODISCARD hm_status hm_set_sign(const void *data, size_t size,
+                                          const uint8_t secret_key[HM_ED25519_SECRET_BYTES],
+                                          uint8_t **out, size_t *out_size, hm_error *err);
+
+/** Releases a buffer returned by the library. NULL is accepted. */
+HM_API void hm_buffer_free(void *data);
+
 /* ======================================================================== */
 /* Matching and scanning                                                    */
 /* ======================================================================== */
