@@ -41,9 +41,15 @@ hm_trust tf_trust(int first, int n, unsigned k)
 
 hm_set_open_options tf_options(void)
 {
+    /* Its own key storage: tf_trust's may be in use by the caller. */
+    static uint8_t keys[3][HM_ED25519_PUBLIC_BYTES];
+    init_keys();
+    memcpy(keys, publics, sizeof keys);
     hm_set_open_options o;
     memset(&o, 0, sizeof o);
-    o.trust = tf_trust(0, 3, 2);
+    o.trust.keys = (const uint8_t(*)[HM_ED25519_PUBLIC_BYTES])keys;
+    o.trust.key_count = 3;
+    o.trust.threshold = 2;
     o.now = TF_NOW;
     return o;
 }

@@ -187,7 +187,7 @@ static void roundtrip(hm_algo algo, size_t n, uint64_t seed)
     CU_ASSERT_EQUAL_FATAL(hm_set_builder_new(&b), HM_OK);
     CU_ASSERT_EQUAL(hm_set_builder_set_name(b, "roundtrip", NULL), HM_OK);
     for (int i = 0; i < 4; i++) {
-        char name[8];
+        char name[16];
         snprintf(name, sizeof name, "c%d", i);
         CU_ASSERT_EQUAL(hm_set_builder_add_category(b, name, NULL, NULL), HM_OK);
     }
