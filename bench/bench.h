@@ -4,5 +4,6 @@
 #define HM_BENCH_H
 
 int bench_hash(int argc, char **argv);
+int bench_set(int argc, char **argv);
 
 #endif /* HM_BENCH_H */

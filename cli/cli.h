@@ -17,6 +17,8 @@ typedef int (*cli_command_fn)(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_keygen(int argc, char **argv); /* cmd_keygen.c */
+int cmd_set(int argc, char **argv);    /* cmd_set.c and cmd_set_*.c */
 
 /* ---- log.c: every message to stderr goes through here ---- */
 extern int cli_verbosity; /* 0 quiet, 1 normal, 2 verbose */

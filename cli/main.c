@@ -14,6 +14,8 @@ static const command COMMANDS[] = {
     {"hash", cmd_hash, "hash image files (PDQ, aHash/dHash/pHash/wHash, MD5/SHA-1/SHA-256)"},
     {"eval", cmd_eval, "research: false-positive rates, robustness to edits, ROC, account odds"},
     {"bench", cmd_bench, "benchmarks with in-run baselines, as JSON"},
+    {"keygen", cmd_keygen, "make an Ed25519 key pair for signing fingerprint sets"},
+    {"set", cmd_set, "build, sign, verify, inspect and diff signed fingerprint sets"},
 };
 
 static void usage(FILE *f)

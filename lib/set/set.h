@@ -62,6 +62,10 @@ const char *hm__set_entry_external_id(const hm_set *set, const hm__set_view *v, 
 /* Name of a category (index < hm_set_category_count). */
 const char *hm__set_category(const hm_set *set, unsigned index);
 
+/* Whether s[0..n) is text a set may hold (names, categories, external ids):
+ * UTF-8 without control characters or bidirectional formatting controls. */
+int hm__set_text_ok(const char *s, size_t n);
+
 /* ---- internal verification pipeline (docs/FORMAT.md, "Verification") ----
  * Exposed for the tests and the fuzz target, which call the stages directly. */
 

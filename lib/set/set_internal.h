@@ -38,8 +38,6 @@ hm_status hm__set_parse_header(const uint8_t *c, size_t n, hm__set_header *h, hm
 hm_status hm__set_parse_body(const uint8_t *c, size_t n, const hm__set_header *h, hm_set *set,
                              hm_error *err);
 
-/* strings.c: whether s[0..n) is UTF-8 without control characters. */
-int hm__set_text_ok(const char *s, size_t n);
 
 /* strings.c: Unix seconds as an ISO 8601 UTC date-time, for messages. */
 #define HM__TIME_SIZE 64
