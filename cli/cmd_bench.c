@@ -13,7 +13,7 @@ typedef struct {
 
 static const bench_entry BENCHES[] = {
     {"hash", bench_hash, "per-stage hashing time against a bare decode of the same file"},
-    {"set", bench_set, "build, sign and verify+open of 1M/10M-entry sets against SHA-512"},
+    {"set", bench_set, "build, sign and verify+open of 1M/10M-entry sets against SHA-256/512"},
 };
 
 int cmd_bench(int argc, char **argv)

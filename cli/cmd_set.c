@@ -195,8 +195,8 @@ static int cmd_digest(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         printf("usage: hashmatch set digest FILE...\n\n"
-               "Prints each set's content digest (SHA-512 of its first content-size bytes,\n"
-               "which 'head -c SIZE FILE | sha512sum' reproduces) after checking that it\n"
+               "Prints each set's content digest (SHA-256 of its first content-size bytes,\n"
+               "which 'head -c SIZE FILE | sha256sum' reproduces) after checking that it\n"
                "matches the digest stored in the file and that the structure is valid.\n"
                "Signatures are not checked: compare the digest with the published one.\n");
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;

@@ -170,14 +170,15 @@ static size_t check_duplicates(set_input *in)
 {
     size_t merged = 0;
     qsort(in->recs, in->nrec, sizeof *in->recs, cmp_record);
-    size_t first = 0;
+    size_t first = 0, ext_from = 0; /* the group's first line, and the first with an id */
     for (size_t i = 1; i < in->nrec; i++) {
         set_record *f = &in->recs[first], *r = &in->recs[i];
         if (r->algo != f->algo || memcmp(r->hash, f->hash, hm_algo_hash_size((hm_algo)r->algo))) {
-            first = i;
+            first = ext_from = i;
             continue;
         }
-        const char *fx = set_input_ext(in, f), *rx = set_input_ext(in, r);
+        const set_record *x = &in->recs[ext_from];
+        const char *fx = set_input_ext(in, x), *rx = set_input_ext(in, r);
         if (r->category != f->category) {
             set_input_reject(in, r->file, r->line, "repeats %s:%u with another category (%s, "
                              "not %s)", in->files[f->file], f->line, in->cats[r->category],
@@ -185,9 +186,10 @@ static size_t check_duplicates(set_input *in)
             r->rejected = 1;
         } else if (*fx && *rx && strcmp(fx, rx)) {
             set_input_reject(in, r->file, r->line, "repeats %s:%u with another external id "
-                             "(%s, not %s)", in->files[f->file], f->line, rx, fx);
+                             "(%s, not %s)", in->files[x->file], x->line, rx, fx);
             r->rejected = 1;
         } else {
+            if (!*fx && *rx) ext_from = i;
             merged++;
         }
     }

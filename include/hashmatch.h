@@ -480,7 +480,7 @@ HM_API HM_NODISCARD hm_status hm_image_transform(const hm_image *img, const hm_t
  * version, creation and expiry times, the closed list of categories, the
  * digest of the previous version), one section per algorithm with the
  * publisher's match policy and the sorted entries, an allowlist, and a
- * signature block. The content digest is SHA-512 over everything before the
+ * signature block. The content digest is SHA-256 over everything before the
  * signature block; each signature is Ed25519 over a domain-separated message
  * holding that digest, so adding a signature never changes the digest.
  *
@@ -492,7 +492,7 @@ HM_API HM_NODISCARD hm_status hm_image_transform(const hm_image *img, const hm_t
  * this protects against and what it does not. */
 
 #define HM_SET_FORMAT_VERSION 1
-#define HM_SET_DIGEST_BYTES 64         /* SHA-512 of the content */
+#define HM_SET_DIGEST_BYTES 32         /* SHA-256 of the content */
 #define HM_SET_MAX_SIGNATURES 64       /* per file */
 #define HM_SET_MAX_TRUSTED_KEYS 64     /* per trust policy */
 #define HM_SET_MAX_CATEGORIES 65535
@@ -603,7 +603,7 @@ HM_API uint64_t hm_set_expires(const hm_set *set);
 /** The content digest of the previous version (HM_SET_DIGEST_BYTES), or NULL
  *  when this set starts its chain. */
 HM_API const uint8_t *hm_set_previous_digest(const hm_set *set);
-/** This set's content digest (HM_SET_DIGEST_BYTES): SHA-512 of the file's
+/** This set's content digest (HM_SET_DIGEST_BYTES): SHA-256 of the file's
  *  first content-size bytes; compare it with the digest the publisher
  *  announced. */
 HM_API const uint8_t *hm_set_digest(const hm_set *set);

@@ -21,17 +21,17 @@
 #define HM__H_SET_VERSION 24     /* u64 >= 1 */
 #define HM__H_CREATED 32         /* u64 Unix seconds */
 #define HM__H_EXPIRES 40         /* u64 > created */
-#define HM__H_PREVIOUS 48        /* 64 bytes: previous content digest, zero = none */
-#define HM__H_NAME 112           /* u32 string ref, non-empty */
-#define HM__H_ISSUER 116         /* u32 string ref, 0 = none */
-#define HM__H_CATEGORY_COUNT 120 /* u32 <= 65535 */
-#define HM__H_SECTION_COUNT 124  /* u32 <= 8 */
-#define HM__H_SECTIONS_OFFSET 128   /* u64 */
-#define HM__H_CATEGORIES_OFFSET 136 /* u64 */
-#define HM__H_STRINGS_OFFSET 144    /* u64 */
-#define HM__H_STRINGS_SIZE 152      /* u64 >= 1 */
-#define HM__H_FLAGS 160             /* u64 = 0 */
-#define HM__H_RESERVED 168          /* 88 zero bytes up to 256 */
+#define HM__H_PREVIOUS 48        /* 32 bytes: previous content digest, zero = none */
+#define HM__H_NAME 80            /* u32 string ref, non-empty */
+#define HM__H_ISSUER 84          /* u32 string ref, 0 = none */
+#define HM__H_CATEGORY_COUNT 88  /* u32 <= 65535 */
+#define HM__H_SECTION_COUNT 92   /* u32 <= 8 */
+#define HM__H_SECTIONS_OFFSET 96    /* u64 */
+#define HM__H_CATEGORIES_OFFSET 104 /* u64 */
+#define HM__H_STRINGS_OFFSET 112    /* u64 */
+#define HM__H_STRINGS_SIZE 120      /* u64 >= 1 */
+#define HM__H_FLAGS 128             /* u64 = 0 */
+#define HM__H_RESERVED 136          /* 120 zero bytes up to 256 */
 
 /* ---- section descriptor: 64 bytes each ---- */
 #define HM__SECTION_SIZE 64
@@ -58,11 +58,11 @@
 #define HM__SET_ALIGN 64
 
 /* ---- signature block, right after the content ---- */
-#define HM__SIG_HEADER_SIZE 80
+#define HM__SIG_HEADER_SIZE 48
 #define HM__SB_MAGIC 0   /* 8 bytes */
-#define HM__SB_DIGEST 8  /* 64 bytes SHA-512 of the content */
-#define HM__SB_COUNT 72  /* u32 <= HM_SET_MAX_SIGNATURES */
-#define HM__SB_RESERVED 76 /* u32 = 0 */
+#define HM__SB_DIGEST 8  /* 32 bytes: SHA-256 of the content */
+#define HM__SB_COUNT 40  /* u32 <= HM_SET_MAX_SIGNATURES */
+#define HM__SB_RESERVED 44 /* u32 = 0 */
 #define HM__SIG_RECORD_SIZE 96 /* key id (32) + Ed25519 signature (64) */
 
 /* The signed message: this context string, its NUL, then the content digest. */

@@ -1,4 +1,4 @@
-/* keys.c - Ed25519 keys and signatures, SHA-512 and key ids, through
+/* keys.c - Ed25519 keys and signatures, SHA-256 digests and key ids, through
  * OpenSSL's EVP API. Every OpenSSL failure is reported as HM_E_CRYPTO and the
  * thread's OpenSSL error queue is cleared, so nothing leaks into the caller's
  * later OpenSSL calls. */
@@ -17,12 +17,12 @@ static hm_status crypto_fail(hm_error *err, const char *what)
     return hm__fail(err, HM_E_CRYPTO, "%s failed%s%s", what, e ? ": " : "", detail);
 }
 
-hm_status hm__sha512(const uint8_t *data, size_t size, uint8_t out[HM_SET_DIGEST_BYTES],
+hm_status hm__sha256(const uint8_t *data, size_t size, uint8_t out[HM_SET_DIGEST_BYTES],
                      hm_error *err)
 {
     unsigned int n = 0;
-    if (EVP_Digest(data, size, out, &n, EVP_sha512(), NULL) != 1 || n != HM_SET_DIGEST_BYTES)
-        return crypto_fail(err, "SHA-512");
+    if (EVP_Digest(data, size, out, &n, EVP_sha256(), NULL) != 1 || n != HM_SET_DIGEST_BYTES)
+        return crypto_fail(err, "SHA-256");
     return HM_OK;
 }
 

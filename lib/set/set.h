@@ -91,8 +91,8 @@ hm_status hm__set_read_frame(const uint8_t *data, size_t size, hm__set_frame *f,
  * Offsets must be aligned; the pointer itself need not be. */
 hm_status hm__set_validate_content(const uint8_t *content, size_t content_size, hm_error *err);
 
-/* SHA-512 of a buffer, and the Ed25519 primitives through OpenSSL EVP. */
-hm_status hm__sha512(const uint8_t *data, size_t size, uint8_t out[HM_SET_DIGEST_BYTES],
+/* SHA-256 of a buffer, and the Ed25519 primitives through OpenSSL EVP. */
+hm_status hm__sha256(const uint8_t *data, size_t size, uint8_t out[HM_SET_DIGEST_BYTES],
                      hm_error *err);
 hm_status hm__ed25519_sign(const uint8_t secret[HM_ED25519_SECRET_BYTES], const uint8_t *msg,
                            size_t size, uint8_t sig[HM_ED25519_SIGNATURE_BYTES], hm_error *err);

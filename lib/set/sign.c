@@ -32,7 +32,7 @@ hm_status hm_set_sign(const void *data, size_t size, const uint8_t secret_key[HM
     hm__set_frame f;
     uint8_t digest[HM_SET_DIGEST_BYTES], id[HM_KEY_ID_BYTES];
     HM_FORWARD_IF_ERROR(hm__set_read_frame(d, size, &f, err));
-    HM_FORWARD_IF_ERROR(hm__sha512(d, (size_t)f.content_size, digest, err));
+    HM_FORWARD_IF_ERROR(hm__sha256(d, (size_t)f.content_size, digest, err));
     HM_RETURN_IF(memcmp(digest, f.stored_digest, HM_SET_DIGEST_BYTES) != 0, err, HM_E_SET_DIGEST,
                  "the content does not match its digest: refusing to sign a damaged set");
     /* A signer vouches for the content: never sign something a device would
@@ -74,7 +74,7 @@ hm_status hm__set_seal(const uint8_t *content, size_t content_size,
     uint8_t *sb = o + content_size;
     memcpy(sb + HM__SB_MAGIC, HM__SET_SIG_MAGIC, HM__SET_MAGIC_SIZE);
     hm__store_le32(sb + HM__SB_COUNT, (uint32_t)nsecrets);
-    hm_status st = hm__sha512(o, content_size, sb + HM__SB_DIGEST, err);
+    hm_status st = hm__sha256(o, content_size, sb + HM__SB_DIGEST, err);
     for (size_t i = 0; i < nsecrets && st == HM_OK; i++)
         st = sign_record(secrets[i], sb + HM__SB_DIGEST,
                          sb + HM__SIG_HEADER_SIZE + i * HM__SIG_RECORD_SIZE, err);

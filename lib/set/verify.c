@@ -91,7 +91,7 @@ static hm_status ingest_rest(hm__set_reader rd, void *ctx, uint8_t *mem, size_t 
         if (done < content_size) {
             size_t h = content_size - done < n ? (size_t)(content_size - done) : n;
             if (EVP_DigestUpdate(md, mem + done, h) != 1)
-                return hm__fail(err, HM_E_CRYPTO, "SHA-512 update failed");
+                return hm__fail(err, HM_E_CRYPTO, "SHA-256 update failed");
         }
         done += n;
     }
@@ -113,13 +113,13 @@ hm_status hm__set_ingest(hm__set_reader rd, void *ctx, size_t size, uint8_t **me
     if (st == HM_OK) st = hm__set_check_prefix(buf, head, size, &cs, err);
     if (st == HM_OK) {
         md = EVP_MD_CTX_new();
-        if (!md || EVP_DigestInit_ex(md, EVP_sha512(), NULL) != 1 ||
+        if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
             EVP_DigestUpdate(md, buf, head) != 1)
-            st = hm__fail(err, HM_E_CRYPTO, "SHA-512 initialisation failed");
+            st = hm__fail(err, HM_E_CRYPTO, "SHA-256 initialisation failed");
     }
     if (st == HM_OK) st = ingest_rest(rd, ctx, buf, size, head, cs, md, err);
     if (st == HM_OK && (EVP_DigestFinal_ex(md, digest, &dn) != 1 || dn != HM_SET_DIGEST_BYTES))
-        st = hm__fail(err, HM_E_CRYPTO, "SHA-512 finalisation failed");
+        st = hm__fail(err, HM_E_CRYPTO, "SHA-256 finalisation failed");
     EVP_MD_CTX_free(md);
     if (st != HM_OK) {
         free(buf);

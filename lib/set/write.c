@@ -205,7 +205,7 @@ static hm_status write_all(const hm_set_builder *b, const plan *p, uint8_t **dat
     for (unsigned i = 0; i < p->nsec; i++) write_section(p, &p->s[i], i, c);
     uint8_t *sb = c + p->content_size;
     memcpy(sb + HM__SB_MAGIC, HM__SET_SIG_MAGIC, HM__SET_MAGIC_SIZE);
-    hm_status st = hm__sha512(c, (size_t)p->content_size, sb + HM__SB_DIGEST, err);
+    hm_status st = hm__sha256(c, (size_t)p->content_size, sb + HM__SB_DIGEST, err);
     if (st != HM_OK) {
         free(c);
         return st;

@@ -65,7 +65,7 @@ static uint8_t *hand_made(size_t *size)
      * strings 384 (13 bytes), hashes 448, metadata 512, allowlist 576 (empty)
      * = content size. */
     size_t n = 576;
-    uint8_t *f = calloc(1, n + 80);
+    uint8_t *f = calloc(1, n + 48);
     memcpy(f, "\x89HMSET\r\n", 8);
     put32(f + 8, 1);
     put32(f + 12, 256);
@@ -73,15 +73,15 @@ static uint8_t *hand_made(size_t *size)
     put64(f + 24, 3);
     put64(f + 32, 1000);
     put64(f + 40, 2000);
-    memset(f + 48, 0xab, 64);
-    put32(f + 112, 1);   /* name */
-    put32(f + 116, 0);   /* issuer */
-    put32(f + 120, 1);   /* categories */
-    put32(f + 124, 1);   /* sections */
-    put64(f + 128, 256);
-    put64(f + 136, 320);
-    put64(f + 144, 384);
-    put64(f + 152, 13);
+    memset(f + 48, 0xab, 32);
+    put32(f + 80, 1);    /* name */
+    put32(f + 84, 0);    /* issuer */
+    put32(f + 88, 1);    /* categories */
+    put32(f + 92, 1);    /* sections */
+    put64(f + 96, 256);
+    put64(f + 104, 320);
+    put64(f + 112, 384);
+    put64(f + 120, 13);
     put16(f + 256, 6);   /* md5 */
     put64(f + 256 + 16, 2);
     put64(f + 256 + 24, 448);
@@ -97,8 +97,8 @@ static uint8_t *hand_made(size_t *size)
     put32(f + 520 + 4, 10); /* "x1" */
     memcpy(f + n, "\x89HMSIG\r\n", 8);
     unsigned dn;
-    EVP_Digest(f, n, f + n + 8, &dn, EVP_sha512(), NULL);
-    *size = n + 80;
+    EVP_Digest(f, n, f + n + 8, &dn, EVP_sha256(), NULL);
+    *size = n + 48;
     return f;
 }
 
@@ -114,8 +114,8 @@ static void test_hand_made_file(void)
     CU_ASSERT_EQUAL(hm_set_builder_add_category(b, "cat", &c, NULL), HM_OK);
     hm_set_builder_set_version(b, 3);
     hm_set_builder_set_times(b, 1000, 2000);
-    uint8_t prev[64], h1[16], h2[16];
-    memset(prev, 0xab, 64);
+    uint8_t prev[32], h1[16], h2[16];
+    memset(prev, 0xab, 32);
     hm_set_builder_set_previous(b, prev);
     for (int i = 0; i < 16; i++) h1[i] = (uint8_t)i, h2[i] = (uint8_t)(0xf0 + i);
     CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_MD5, h2, 0, 2, "x1", NULL), HM_OK);
@@ -136,10 +136,10 @@ static void test_hand_made_file(void)
     CU_ASSERT_EQUAL(hm_set_version(s), 3);
     CU_ASSERT_EQUAL(hm_set_created(s), 1000);
     CU_ASSERT_EQUAL(hm_set_expires(s), 2000);
-    CU_ASSERT(hm_set_previous_digest(s) && hm_set_previous_digest(s)[63] == 0xab);
+    CU_ASSERT(hm_set_previous_digest(s) && hm_set_previous_digest(s)[31] == 0xab);
     CU_ASSERT_EQUAL(hm_set_content_size(s), 576);
-    CU_ASSERT_EQUAL(hm_set_file_size(s), 656);
-    CU_ASSERT_EQUAL(memcmp(hm_set_digest(s), hand + 576 + 8, 64), 0);
+    CU_ASSERT_EQUAL(hm_set_file_size(s), 624);
+    CU_ASSERT_EQUAL(memcmp(hm_set_digest(s), hand + 576 + 8, 32), 0);
     CU_ASSERT_EQUAL(hm_set_algos(s), HM_MASK(HM_ALGO_MD5));
     CU_ASSERT_EQUAL(hm_set_is_verified(s), 0);
     CU_ASSERT_EQUAL(hm_set_signature_count(s), 0);
@@ -440,28 +440,28 @@ static void test_changed_bytes(void)
     CU_ASSERT_EQUAL(tf_open_status(d, size, &e), HM_E_SET_DIGEST);
     d[cs - 100] ^= 1;
     /* The stored digest itself. */
-    d[cs + 8 + 5] ^= 0x80;
+    d[cs + 8 + 31] ^= 0x80;
     CU_ASSERT_EQUAL(tf_open_status(d, size, &e), HM_E_SET_DIGEST);
-    d[cs + 8 + 5] ^= 0x80;
+    d[cs + 8 + 31] ^= 0x80;
     /* A signature byte: that signature does not verify. */
-    d[cs + 80 + 96 + 32 + 10] ^= 4;
+    d[cs + 48 + 96 + 32 + 10] ^= 4;
     CU_ASSERT_EQUAL(tf_open_status(d, size, &e), HM_E_SET_BAD_SIGNATURE);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "signature 1"));
-    d[cs + 80 + 96 + 32 + 10] ^= 4;
+    d[cs + 48 + 96 + 32 + 10] ^= 4;
     /* The signature block's own fields. */
     d[cs + 3] ^= 1;
     CU_ASSERT_EQUAL(tf_open_status(d, size, &e), HM_E_SET_MAGIC);
     d[cs + 3] ^= 1;
-    put32(d + cs + 72, 65);
+    put32(d + cs + 40, 65);
     CU_ASSERT_EQUAL(tf_open_status(d, size, &e), HM_E_SET_BOUNDS);
-    put32(d + cs + 72, 3);
+    put32(d + cs + 40, 3);
     CU_ASSERT_EQUAL(tf_open_status(d, size, &e), HM_E_SET_TRUNCATED);
-    put32(d + cs + 72, 1);
+    put32(d + cs + 40, 1);
     CU_ASSERT_EQUAL(tf_open_status(d, size, &e), HM_E_SET_TRAILING);
-    put32(d + cs + 72, 2);
-    put32(d + cs + 76, 1);
+    put32(d + cs + 40, 2);
+    put32(d + cs + 44, 1);
     CU_ASSERT_EQUAL(tf_open_status(d, size, &e), HM_E_SET_FIELD);
-    put32(d + cs + 76, 0);
+    put32(d + cs + 44, 0);
     /* The content size: it locates the signature block. */
     put64(d + 16, cs + 1);
     CU_ASSERT_EQUAL(tf_open_status(d, size, &e), HM_E_SET_MAGIC);
@@ -492,10 +492,10 @@ static void test_bit_flip_sweep(void)
         else if (i >= 16 && i < 24) want = ANY_FRAMING;
         else if (i < cs) want = HM_E_SET_DIGEST;
         else if (i < cs + 8) want = HM_E_SET_MAGIC;
-        else if (i < cs + 72) want = HM_E_SET_DIGEST;
-        else if (i < cs + 76) want = ANY_FRAMING;
-        else if (i < cs + 80) want = HM_E_SET_FIELD;
-        else if ((i - cs - 80) % 96 < 32) want = HM_E_SET_UNKNOWN_KEY;
+        else if (i < cs + 40) want = HM_E_SET_DIGEST;
+        else if (i < cs + 44) want = ANY_FRAMING;
+        else if (i < cs + 48) want = HM_E_SET_FIELD;
+        else if ((i - cs - 48) % 96 < 32) want = HM_E_SET_UNKNOWN_KEY;
         else want = HM_E_SET_BAD_SIGNATURE;
         for (int bit = 0; bit < 8; bit++) {
             d[i] ^= (uint8_t)(1u << bit);
@@ -531,7 +531,7 @@ static void test_header_fields(void)
     put32(c + 12, 128);
     expect_reject(c, n, HM_E_SET_FIELD, "header size 128");
     c = base_content(&n);
-    put64(c + 160, 1);
+    put64(c + 128, 1);
     expect_reject(c, n, HM_E_SET_FIELD, "flags");
     c = base_content(&n);
     c[255] = 1;
@@ -559,25 +559,25 @@ static void test_counts_and_offsets(void)
 {
     size_t n;
     uint8_t *c = base_content(&n);
-    put32(c + 124, 9);
+    put32(c + 92, 9);
     expect_reject(c, n, HM_E_SET_BOUNDS, "section count 9");
     c = base_content(&n);
-    put32(c + 120, 70000);
+    put32(c + 88, 70000);
     expect_reject(c, n, HM_E_SET_BOUNDS, "category count 70000");
     c = base_content(&n);
-    put64(c + 128, 257);
+    put64(c + 96, 257);
     expect_reject(c, n, HM_E_SET_BOUNDS, "not 64-byte aligned");
     c = base_content(&n);
-    put64(c + 128, 192); /* inside the header */
+    put64(c + 96, 192); /* inside the header */
     expect_reject(c, n, HM_E_SET_BOUNDS, "overlaps");
     c = base_content(&n);
-    put64(c + 136, hm__load_le64(c + 136) + 64);
+    put64(c + 104, hm__load_le64(c + 104) + 64);
     expect_reject(c, n, HM_E_SET_BOUNDS, "leaves a gap");
     c = base_content(&n);
-    put64(c + 144, (uint64_t)n + 64);
+    put64(c + 112, (uint64_t)n + 64);
     expect_reject(c, n, HM_E_SET_BOUNDS, "extends past the content");
     c = base_content(&n);
-    put64(c + 152, UINT64_MAX - 3);
+    put64(c + 120, UINT64_MAX - 3);
     expect_reject(c, n, HM_E_SET_BOUNDS, "extends past the content");
     /* Counts whose byte size overflows 64 bits. */
     c = base_content(&n);
@@ -597,7 +597,7 @@ static void test_counts_and_offsets(void)
     expect_reject(c, n, HM_E_SET_BOUNDS, "overlaps");
     /* Non-zero padding between regions. */
     c = base_content(&n);
-    c[hm__load_le64(c + 144) - 1] = 0x55;
+    c[hm__load_le64(c + 112) - 1] = 0x55;
     expect_reject(c, n, HM_E_SET_FIELD, "padding before the string table");
     /* Content left after the last region. */
     c = base_content(&n);
@@ -718,38 +718,38 @@ static void test_strings_and_categories(void)
 {
     size_t n;
     uint8_t *c = base_content(&n);
-    uint8_t *t = c + hm__load_le64(c + 144);
-    size_t ts = hm__load_le64(c + 152);
+    uint8_t *t = c + hm__load_le64(c + 112);
+    size_t ts = hm__load_le64(c + 120);
     t[ts - 1] = 'x';
     expect_reject(c, n, HM_E_SET_FIELD, "start and end with a NUL");
     c = base_content(&n);
-    t = c + hm__load_le64(c + 144);
+    t = c + hm__load_le64(c + 112);
     t[1] = 0x1b; /* ESC in the name */
     expect_reject(c, n, HM_E_SET_FIELD, "not printable UTF-8");
     c = base_content(&n);
-    t = c + hm__load_le64(c + 144);
+    t = c + hm__load_le64(c + 112);
     t[2] = (char)0xc0; /* overlong lead byte */
     expect_reject(c, n, HM_E_SET_FIELD, "offset 1 of the string table");
     c = base_content(&n);
-    put32(c + 112, 0);
+    put32(c + 80, 0);
     expect_reject(c, n, HM_E_SET_FIELD, "name is empty");
     c = base_content(&n);
-    put32(c + 112, 3);
+    put32(c + 80, 3);
     expect_reject(c, n, HM_E_SET_BOUNDS, "name: string offset 3 points inside");
     c = base_content(&n);
-    put32(c + 116, 1u << 30);
+    put32(c + 84, 1u << 30);
     expect_reject(c, n, HM_E_SET_BOUNDS, "issuer");
     uint8_t *cats;
     c = base_content(&n);
-    cats = c + hm__load_le64(c + 136);
+    cats = c + hm__load_le64(c + 104);
     put32(cats + 8, hm__load_le32(cats + 4)); /* "other" -> "terror" */
     expect_reject(c, n, HM_E_SET_FIELD, "\"terror\" is listed twice");
     c = base_content(&n);
-    cats = c + hm__load_le64(c + 136);
+    cats = c + hm__load_le64(c + 104);
     put32(cats + 4, 0);
     expect_reject(c, n, HM_E_SET_FIELD, "category 1 has an empty name");
     c = base_content(&n);
-    cats = c + hm__load_le64(c + 136);
+    cats = c + hm__load_le64(c + 104);
     put32(cats, 100000);
     expect_reject(c, n, HM_E_SET_BOUNDS, "category 0");
 }
