@@ -271,6 +271,7 @@ static int build(build_opts *o, char **inputs, int ninputs)
         printf("read %zu lines: %zu hashes, %zu repeats merged, %zu refused, %zu of other "
                "algorithms skipped; allowlist: %zu hashes, %zu refused\n",
                in.lines, in.nrec - merged - contradicting, merged, in.rejected, in.skipped, allow.nrec, allow.rejected);
+    fflush(stdout);
     if ((in.rejected || allow.rejected) && !o->skip_invalid) {
         cli_error("%zu lines refused: nothing written (fix them, or leave them out with "
                   "--skip-invalid)", in.rejected + allow.rejected);

@@ -118,8 +118,14 @@ static int trust_line(cli_trust *t, char *line, const char *path, unsigned linen
 {
     char where[4200];
     snprintf(where, sizeof where, "%s:%u", path, lineno);
+    /* A comment runs from a '#' at the start or after a blank to the end. */
+    for (char *h = strchr(line, '#'); h; h = strchr(h + 1, '#'))
+        if (h == line || h[-1] == ' ' || h[-1] == '\t') {
+            *h = '\0';
+            break;
+        }
     char *s = trim(line);
-    if (!*s || *s == '#') return 0;
+    if (!*s) return 0;
     char *word = s;
     s += strcspn(s, " \t");
     if (*s) *s++ = '\0';

@@ -79,7 +79,7 @@ static hm_status check_digest(const hm__set_frame *f, const uint8_t digest[HM_SE
     hm_hex_encode(digest, 16, got);
     hm_hex_encode(f->stored_digest, 16, want);
     return hm__fail(err, HM_E_SET_DIGEST,
-                    "the content (bytes 0..%llu) hashes to %s..., the signature block at "
+                    "the content (%llu bytes) hashes to %s..., the signature block at "
                     "offset %llu says %s...",
                     (unsigned long long)f->content_size, got,
                     (unsigned long long)f->content_size, want);

@@ -242,6 +242,34 @@ static void test_build_sign_verify(void)
     EXPECT(1, "set verify --trusted-key bob.pub demo.hmset");
     CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "set_unknown_key: signature 0"));
     EXPECT(0, "set verify --trusted-key bob.pub --allow-unknown-keys demo.hmset");
+    /* Trust file syntax: comments after statements, base64 keys, and the
+     * allow-unknown-keys statement (Bob's signature is by an unknown key). */
+    char *pp = tu_path(tu_tmp_dir(), "bob.pub"), pubtext[1024], trust2[2048];
+    slurp(pp, pubtext, sizeof pubtext);
+    free(pp);
+    uint8_t bobkey[32];
+    unsigned char b64[64];
+    const char *kl = strstr(pubtext, "\nkey ");
+    char bobhex[65];
+    memcpy(bobhex, kl + 5, 64);
+    bobhex[64] = '\0';
+    CU_ASSERT_EQUAL_FATAL(hm_hex_decode(bobhex, bobkey, 32), HM_OK);
+    EVP_EncodeBlock(b64, bobkey, 32);
+    snprintf(trust2, sizeof trust2,
+             "# only Bob, in base64\n  key %s   Bob # the publisher\nthreshold 1 # one is enough\n"
+             "allow-unknown-keys\n", b64);
+    write_text("trust2.txt", trust2);
+    EXPECT(0, "set verify --trust trust2.txt demo.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "(threshold 1 of 1): Bob\n"));
+    snprintf(trust2, sizeof trust2, "key %s Bob\nthreshold 1\n", b64);
+    write_text("trust3.txt", trust2);
+    EXPECT(1, "set verify --trust trust3.txt demo.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "set_unknown_key"));
+    write_text("trust4.txt", "key 00 x\nthreshold 1\nfrobnicate\n");
+    EXPECT(2, "set verify --trust trust4.txt demo.hmset");
+    write_text("trust4.txt", "threshold 1\n");
+    EXPECT(2, "set verify --trust trust4.txt demo.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "needs at least one 'key' line"));
     /* Option errors are exit 2, not a rejection. */
     EXPECT(2, "set verify demo.hmset");
     EXPECT(2, "set verify --trust trust.txt --trusted-key bob.pub demo.hmset");
