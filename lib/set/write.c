@@ -162,7 +162,7 @@ static void write_strings(const hm_set_builder *b, const plan *p, uint8_t *c)
         hm__store_le32(c + p->categories_off + 4 * (size_t)i, at);
         at = put_string(t, at, b->categories[i]);
     }
-    memcpy(t + at, b->pool, b->pool_len);
+    if (b->pool_len) memcpy(t + at, b->pool, b->pool_len);
 }
 
 static void write_section(const plan *p, const section_plan *s, unsigned i, uint8_t *c)

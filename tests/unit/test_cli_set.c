@@ -35,8 +35,10 @@ static int run(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(args, sizeof args, fmt, ap);
     va_end(ap);
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s/hashmatch' %s >out.txt 2>err.txt", tu_tmp_dir(),
-             HM_TEST_BINARY_DIR, args);
+    /* A cross build runs the tool under its emulator (qemu-user). */
+    const char *emu = getenv("HM_TEST_EMULATOR");
+    snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s/hashmatch' %s >out.txt 2>err.txt", tu_tmp_dir(),
+             emu ? emu : "", HM_TEST_BINARY_DIR, args);
     int st = system(cmd);
     char *o = tu_path(tu_tmp_dir(), "out.txt"), *e = tu_path(tu_tmp_dir(), "err.txt");
     slurp(o, out_text, sizeof out_text);

@@ -347,6 +347,22 @@ static void test_builder_rules(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "#0 and #1"));
     hm_set_builder_free(b);
 
+    /* No external ids and no categories used at all: a minimal set. */
+    CU_ASSERT_EQUAL_FATAL(hm_set_builder_new(&b), HM_OK);
+    CU_ASSERT_EQUAL(hm_set_builder_set_name(b, "bare", &e), HM_OK);
+    hm_set_builder_set_times(b, 10, 20);
+    CU_ASSERT_EQUAL(hm_set_builder_build(b, &d, &n, &e), HM_OK);
+    CU_ASSERT_EQUAL(n, 256 + 6 + 48); /* header, the strings "\0bare\0" at 256, signatures */
+    hm_buffer_free(d);
+    CU_ASSERT_EQUAL(hm_set_builder_add_category(b, "a", &c0, &e), HM_OK);
+    CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_MD5, h, 0, 1, NULL, &e), HM_OK);
+    CU_ASSERT_EQUAL(hm_set_builder_build(b, &d, &n, &e), HM_OK);
+    hm_set *bare;
+    CU_ASSERT_EQUAL(hm_set_open_unverified(d, n, &bare, &e), HM_OK);
+    hm_set_free(bare);
+    hm_buffer_free(d);
+    hm_set_builder_free(b);
+
     /* External ids: one empty and one set merge; two different ones conflict. */
     CU_ASSERT_EQUAL_FATAL(hm_set_builder_new(&b), HM_OK);
     CU_ASSERT_EQUAL(hm_set_builder_set_name(b, "x", &e), HM_OK);
