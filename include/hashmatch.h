@@ -607,8 +607,9 @@ HM_API const uint8_t *hm_set_previous_digest(const hm_set *set);
  *  first content-size bytes; compare it with the digest the publisher
  *  announced. */
 HM_API const uint8_t *hm_set_digest(const hm_set *set);
-/** Size of the whole file, and of its content (the digested part). */
+/** Size of the whole file in bytes (content and signature block). */
 HM_API size_t hm_set_file_size(const hm_set *set);
+/** Size of the content in bytes: the part the digest covers. */
 HM_API size_t hm_set_content_size(const hm_set *set);
 /** Number of categories in the closed list. */
 HM_API size_t hm_set_category_count(const hm_set *set);
@@ -693,18 +694,26 @@ HM_API void hm_set_policy_default(hm_algo algo, hm_set_policy *out);
 /** Collects entries and writes an unsigned set. Not thread-safe. */
 typedef struct hm_set_builder hm_set_builder;
 
+/** Makes an empty builder: version 1, no name, no categories, default
+ *  policies. HM_E_NO_MEMORY when allocation fails. */
 HM_API HM_NODISCARD hm_status hm_set_builder_new(hm_set_builder **out);
+/** Releases a builder. NULL is accepted. */
 HM_API void hm_set_builder_free(hm_set_builder *b);
 
-/** Header fields. Strings are UTF-8 without control characters. `version`
- *  must be >= 1 and `expires` > `created` (Unix seconds UTC). */
+/** Sets the set's name (required, non-empty). Text is UTF-8 without control
+ *  or bidirectional formatting characters (docs/FORMAT.md). */
 HM_API HM_NODISCARD hm_status hm_set_builder_set_name(hm_set_builder *b, const char *name,
                                                       hm_error *err);
+/** Sets the issuer (optional; "" for none), same text rules as the name. */
 HM_API HM_NODISCARD hm_status hm_set_builder_set_issuer(hm_set_builder *b, const char *issuer,
                                                         hm_error *err);
+/** Sets the set version (>= 1, checked at build; default 1). */
 HM_API void hm_set_builder_set_version(hm_set_builder *b, uint64_t version);
+/** Sets the creation and expiry times, Unix seconds UTC (expires > created,
+ *  checked at build). */
 HM_API void hm_set_builder_set_times(hm_set_builder *b, uint64_t created, uint64_t expires);
-/** Records the previous version's content digest (the hash chain). */
+/** Records the previous version's content digest (the hash chain); NULL
+ *  clears it. */
 HM_API void hm_set_builder_set_previous(hm_set_builder *b,
                                         const uint8_t digest[HM_SET_DIGEST_BYTES]);
 
