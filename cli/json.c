@@ -126,7 +126,7 @@ void cli_buf_json_hex(cli_buf *b, const uint8_t *bytes, size_t n)
 {
     char hex[2 * HM_MAX_HASH_BYTES + 1];
     cli_buf_putc(b, '"');
-    for (size_t i = 0; i < n; i += HM_MAX_HASH_BYTES) { /* any length, e.g. 64-byte digests */
+    for (size_t i = 0; i < n; i += HM_MAX_HASH_BYTES) { /* any length */
         size_t k = n - i < HM_MAX_HASH_BYTES ? n - i : HM_MAX_HASH_BYTES;
         hm_hex_encode(bytes + i, k, hex);
         cli_buf_puts(b, hex);
