@@ -370,13 +370,13 @@ void ev_roc_csv(cli_buf *b, const ev_roc *roc, size_t n, const double *targets, 
         for (unsigned t = 0; t <= roc[i].bits; t++)
             cli_buf_printf(b, "%s,%u,%.9g,%.9g,%.6f\n", ev_algo_name(roc[i].algo), t, roc[i].fpr[t],
                            roc[i].image_fpr[t], roc[i].recall[t]);
-    cli_buf_puts(b, "\nalgo,target_fpr,threshold,fpr,recall,resolvable\n");
+    cli_buf_puts(b, "\nalgo,target_fpr,threshold,fpr,recall,resolvable,auc\n");
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < nt; k++) {
             int t = hm__eval_threshold_for_fpr(roc[i].fpr, roc[i].bits, targets[k]);
-            cli_buf_printf(b, "%s,%.9g,%d,%.9g,%.6f,%s\n", ev_algo_name(roc[i].algo), targets[k], t,
+            cli_buf_printf(b, "%s,%.9g,%d,%.9g,%.6f,%s,%.6f\n", ev_algo_name(roc[i].algo), targets[k], t,
                            t >= 0 ? roc[i].fpr[t] : 0.0, t >= 0 ? roc[i].recall[t] : 0.0,
-                           targets[k] * (double)roc[i].pairs >= 1.0 ? "yes" : "no");
+                           targets[k] * (double)roc[i].pairs >= 1.0 ? "yes" : "no", roc[i].auc);
         }
 }
 

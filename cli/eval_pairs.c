@@ -88,9 +88,11 @@ static void block_nearest(worker *w, size_t i0, size_t ni, size_t j0, size_t nj)
         if (w->min_b[j] < w->nearest[j0 + j]) w->nearest[j0 + j] = w->min_b[j];
 }
 
-/* PDQ with dihedral hashes: the distance of a pair i < j is the smallest over
- * the 8 dihedral hashes of i against the hash of j (a scan that queries with
- * all 8 hashes of i against a list holding j). No SIMD kernel: scalar. */
+/* PDQ with dihedral hashes: the distance of a pair is the smallest over the
+ * 8 dihedral hashes of either image against the hash of the other (a scan
+ * that queries with all 8 hashes, whichever of the two is listed). The
+ * dihedral hashes are not exact images of each other, so both directions
+ * count. No SIMD kernel: scalar. */
 static void block_dihedral(worker *w, size_t i0, size_t ni, size_t j0, size_t nj)
 {
     const ev_pairs_job *jb = w->sh->job;
@@ -100,9 +102,12 @@ static void block_dihedral(worker *w, size_t i0, size_t ni, size_t j0, size_t nj
             if (jb->group[i] == jb->group[j]) continue;
             unsigned d = HM_PDQ_BITS;
             for (int k = 0; k < HM_PDQ_DIHEDRAL_COUNT; k++) {
-                unsigned dk = hm_hamming(dh + (i * 8 + (size_t)k) * HM_PDQ_BYTES,
-                                         dh + j * 8 * HM_PDQ_BYTES, HM_PDQ_BYTES);
-                if (dk < d) d = dk;
+                unsigned dij = hm_hamming(dh + (i * 8 + (size_t)k) * HM_PDQ_BYTES,
+                                          dh + j * 8 * HM_PDQ_BYTES, HM_PDQ_BYTES);
+                unsigned dji = hm_hamming(dh + (j * 8 + (size_t)k) * HM_PDQ_BYTES,
+                                          dh + i * 8 * HM_PDQ_BYTES, HM_PDQ_BYTES);
+                if (dij < d) d = dij;
+                if (dji < d) d = dji;
             }
             if (w->want_hist) w->hist[d]++;
             if (w->want_nearest) {
