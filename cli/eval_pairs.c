@@ -15,9 +15,7 @@
 
 #include "eval.h"
 #include "eval/eval.h"
-#ifdef HM_HAVE_PAIRS
 #include "match/pairs.h"
-#endif
 
 typedef struct {
     const ev_pairs_job *job;
@@ -35,35 +33,13 @@ typedef struct {
     int want_hist, want_nearest;
 } worker;
 
-#ifndef HM_HAVE_PAIRS
-/* Until the SIMD pair kernels are available: the same contract, in scalar. */
-static void pairs_cross(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
-                        size_t nb, const uint32_t *gb, size_t cb, uint64_t *hist,
-                        uint16_t *min_a, uint16_t *min_b)
-{
-    for (size_t i = 0; i < na; i++)
-        for (size_t j = 0; j < nb; j++) {
-            if (ga[i] == gb[j]) continue;
-            unsigned d = hm_hamming(a + i * cb, b + j * cb, cb);
-            if (hist) hist[d]++;
-            if (min_a && d < min_a[i]) min_a[i] = (uint16_t)d;
-            if (min_b && d < min_b[j]) min_b[j] = (uint16_t)d;
-        }
-}
-#endif
-
 static void block_hist(worker *w, size_t i0, size_t ni, size_t j0, size_t nj, uint64_t *tmp)
 {
     const ev_pairs_job *jb = w->sh->job;
     const uint8_t *a = jb->codes + i0 * jb->code_bytes, *b = jb->codes + j0 * jb->code_bytes;
     memset(tmp, 0, (w->sh->bits + 1) * sizeof *tmp);
-#ifdef HM_HAVE_PAIRS
     if (i0 == j0) hm__pairs_histogram(a, ni, jb->code_bytes, jb->group + i0, tmp);
     else hm__pairs_histogram_cross(a, ni, jb->group + i0, b, nj, jb->group + j0, jb->code_bytes, tmp);
-#else
-    if (i0 == j0) hm__eval_pairs_scalar(a, ni, jb->code_bytes, jb->group + i0, tmp, NULL);
-    else pairs_cross(a, ni, jb->group + i0, b, nj, jb->group + j0, jb->code_bytes, tmp, NULL, NULL);
-#endif
     for (unsigned d = 0; d <= w->sh->bits; d++) w->hist[d] += tmp[d];
 }
 
@@ -75,13 +51,8 @@ static void block_nearest(worker *w, size_t i0, size_t ni, size_t j0, size_t nj)
     for (size_t j = 0; j < nj; j++) w->min_b[j] = UINT16_MAX;
     /* On the diagonal a block meets itself: an image never meets itself
      * because it shares its own group. */
-#ifdef HM_HAVE_PAIRS
     hm__pairs_min_distance_cross(a, ni, jb->group + i0, b, nj, jb->group + j0, jb->code_bytes,
                                  w->min_a, w->min_b);
-#else
-    pairs_cross(a, ni, jb->group + i0, b, nj, jb->group + j0, jb->code_bytes, NULL, w->min_a,
-                w->min_b);
-#endif
     for (size_t i = 0; i < ni; i++)
         if (w->min_a[i] < w->nearest[i0 + i]) w->nearest[i0 + i] = w->min_a[i];
     for (size_t j = 0; j < nj; j++)
