@@ -210,6 +210,7 @@ static void summary_table(cli_buf *b, const ev_fpr_set *f, const ev_roc *roc, si
                           const double *targets, size_t nt)
 {
     char r1[32], r2[32];
+    int starred = 0;
     cli_buf_puts(b, "<table><tr><th>algorithm</th><th>images</th><th>pairs</th><th>reference t</th>"
                     "<th>pair FPR at t</th><th>image FPR at t</th><th>recall at t</th>");
     for (size_t k = 0; k < nt; k++) cli_buf_printf(b, "<th>t, recall at FPR &#8804; %.0e</th>", targets[k]);
@@ -240,11 +241,14 @@ static void summary_table(cli_buf *b, const ev_fpr_set *f, const ev_roc *roc, si
             if (t < 0) cli_buf_puts(b, "<td>none</td>");
             else cli_buf_printf(b, "<td>%d, %.1f%%%s</td>", t, 100 * o->recall[t],
                                 targets[k] * (double)o->pairs < 1 ? " *" : "");
+            starred |= t >= 0 && targets[k] * (double)o->pairs < 1;
         }
         cli_buf_printf(b, "<td>%.4f</td></tr>", o->auc);
     }
-    cli_buf_puts(b, "</table><p class='note'>* the target is below one pair in this corpus: "
-                    "no false positive was seen, which bounds nothing.</p>");
+    cli_buf_puts(b, "</table>");
+    if (starred)
+        cli_buf_puts(b, "<p class='note'>* the target is below one pair in this corpus: "
+                        "no false positive was seen, which bounds nothing.</p>");
 }
 
 static int make_dir(const char *dir)
