@@ -463,8 +463,9 @@ HM_API size_t hm_transform_format_params(const hm_transform *t, char *buf, size_
  *  not changed; the output has the input's channel count). `seed` drives the
  *  steps that draw random numbers (noise, overlay position): equal seeds give
  *  equal pixels on every platform. Errors: HM_E_INVALID_ARGUMENT (NULL, bad
- *  chain), HM_E_NO_MEMORY, HM_E_IMAGE_DIMENSIONS (an edit would leave no
- *  pixel or a side over 1e6); JPEG steps may also return the decoder's
+ *  chain), HM_E_NO_MEMORY, HM_E_IMAGE_DIMENSIONS (a side over 1e6),
+ *  HM_E_IMAGE_TOO_LARGE (a step's output over HM_DEFAULT_MAX_PIXELS and over
+ *  the input's pixel count); JPEG steps may also return the decoder's
  *  statuses. */
 HM_API HM_NODISCARD hm_status hm_image_transform(const hm_image *img, const hm_transform *t,
                                                  uint64_t seed, hm_image **out,

@@ -8,9 +8,12 @@
 hm_status hm__tf_new_like(const hm_image *src, uint32_t w, uint32_t h, hm_image **out,
                           hm_error *err)
 {
-    /* Edits may enlarge an image (pad, scale); the pixel limit stays generous
-     * but a side must remain plausible. */
-    HM_FORWARD_IF_ERROR(hm__image_alloc(w, h, src->channels, UINT64_MAX, out, err));
+    /* Edits may enlarge an image (pad, scale, chains of them): the output may
+     * hold the default pixel limit or as many pixels as the input, whichever is
+     * more, so no spec can ask for an unbounded allocation. */
+    uint64_t limit = (uint64_t)src->width * src->height;
+    if (limit < HM_DEFAULT_MAX_PIXELS) limit = HM_DEFAULT_MAX_PIXELS;
+    HM_FORWARD_IF_ERROR(hm__image_alloc(w, h, src->channels, limit, out, err));
     (*out)->format = HM_FORMAT_RAW;
     (*out)->color = src->channels == 1 ? HM_COLOR_GRAY : HM_COLOR_RGB;
     return HM_OK;

@@ -342,6 +342,10 @@ static void test_bad_calls(void)
     CU_ASSERT_EQUAL(hm_image_transform(wide, &t, 0, &out, NULL), HM_E_IMAGE_DIMENSIONS);
     free(row);
     hm_image_free(wide);
+    /* growth is bounded: 8x8 scaled by 16 three times would be 32768^2 pixels */
+    CU_ASSERT_EQUAL(hm_transform_parse("scale:16+scale:16+scale:16", &t, NULL), HM_OK);
+    CU_ASSERT_EQUAL(hm_image_transform(img, &t, 0, &out, NULL), HM_E_IMAGE_TOO_LARGE);
+    CU_ASSERT_PTR_NULL(out);
     hm_image_free(img);
 }
 
