@@ -226,9 +226,9 @@ static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
 
 size_t hm__pdq_work_floats(uint32_t w, uint32_t h)
 {
-    /* Rows of the width: block, tin, tout, ring1, c1, sum1, counts; then ring2 and sum2
-     * (see filter_init). At most ~ (ceil(h/128) + 18) rows: small next to
-     * the image. */
+    /* Rows of the width: block, tin, tout, ring1, c1, sum1, counts; then ring2
+     * and sum2 (see filter_init). About ceil(h/128) + 50 rows in all: small
+     * next to the image. */
     box_axis av = box_axis_of(h);
     size_t rows = 4 * BLOCK + ring_rows(av.w) + 2;
     return rows * round16(w) + (size_t)PDQ_OUT * (av.w + 2);
@@ -241,7 +241,6 @@ static void decimation_indices(uint32_t n, uint32_t idx[PDQ_OUT])
 }
 
 typedef struct filter_state {
-    const hm__pdq_source *src;
     box_axis ax, ay;
     size_t stride;   /* floats per row in every buffer: the width */
     float *block;    /* BLOCK source rows */
@@ -301,7 +300,6 @@ static void x2_flush(filter_state *f)
     f->c1_rows = 0;
 }
 
-/* Output row i of the first Y pass (the current sums) goes to the second X pass. */
 /* The next free row of c1; full blocks go through the second X pass. */
 static float *c1_row(filter_state *f) { return f->c1 + f->c1_rows * f->stride; }
 
@@ -352,7 +350,6 @@ static void finish(filter_state *f)
 static void filter_init(filter_state *f, const hm__pdq_source *src, float *work, float *out)
 {
     memset(f, 0, sizeof *f);
-    f->src = src;
     f->ax = box_axis_of(src->width);
     f->ay = box_axis_of(src->height);
     f->stride = src->width;
