@@ -7,7 +7,7 @@
 #   HM_GOLDEN_UPDATE=1 golden.sh HASHMATCH   rewrite the .out files (review the diff!)
 #
 # cases.tsv: NAME<TAB>STATUS<TAB>ARGUMENTS (split on spaces; no quoting).
-# HM_EMULATOR (e.g. "qemu-aarch64 -L /usr/aarch64-linux-gnu") runs a cross-built tool;
+# HM_EMULATOR (e.g. "qemu-aarch64 -L /") runs a cross-built tool;
 # then `hash` runs with -j 1 (same output by contract), because qemu-user 7.2
 # hangs in pthread_create on some hosts.
 set -u
