@@ -153,21 +153,23 @@ size_t hm__index_memory(const hm__index *idx);
 /* Describes the layout: tables, bits per table. */
 void hm__index_shape(const hm__index *idx, unsigned *tables, unsigned *table_bits);
 
-/* How a query of this radius runs: 1 through the index, 0 by brute force. */
+/* How a query runs: as the cost model says, or forced (tests, benchmarks). */
 typedef enum { HM__PLAN_AUTO = 0, HM__PLAN_INDEX = 1, HM__PLAN_SCAN = 2 } hm__plan;
+/* 1 when the cost model sends a single query of this radius through the
+ * index, 0 when it scans (a query may still fall back to a scan when its
+ * buckets turn out fuller than the model assumed). */
 int hm__index_uses_index(const hm__index *idx, unsigned radius);
 
 /* Per-query working memory; zero-initialise, reuse across queries on one
  * thread, release with hm__index_scratch_free. */
 typedef struct hm__index_scratch {
-    uint32_t *keys;
-    size_t keys_cap;
-    uint32_t *ranges;
-    size_t ranges_cap;
-    uint32_t *cands;
-    size_t cands_cap;
-    uint16_t *dists;
-    size_t dists_cap;
+    uint32_t *keys;   /* probes: table << 24 | key */
+    uint32_t *ranges; /* non-empty buckets: table, first, end */
+    uint32_t *cands;  /* candidate entries (32-byte codes) */
+    uint8_t *ctab;    /* the table that found each candidate */
+    uint16_t *dists;  /* their distances to the query */
+    size_t keys_cap, ranges_cap, cands_cap, ctab_cap, dists_cap;
+    hm__hits scan;    /* brute-force fallbacks */
 } hm__index_scratch;
 void hm__index_scratch_free(hm__index_scratch *s);
 

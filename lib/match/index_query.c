@@ -1,0 +1,289 @@
+/* index_query.c - exact radius queries through the multi-index hashing index.
+ *
+ * A query runs in phases over all its probes at once, each phase prefetching
+ * what the next one reads, so that thousands of independent random reads are
+ * in flight instead of one chain of dependent misses:
+ *   A. the keys within each table's radius of the query's key (probes);
+ *   B. their bucket starts -> non-empty buckets;
+ *   C. the buckets' entries -> candidates (32-byte codes) or, for 8-byte
+ *      codes, a SIMD scan of each bucket's codes;
+ *   D. distances of the candidates, by the kernel of the chosen tier;
+ *   E. hits: distance <= radius, reported by the first table that finds them.
+ * Rule E reports every entry once: an entry within the radius is in a probed
+ * bucket of every table t with d_t <= r_t, and is kept only by the smallest
+ * such t, which the entry's own code tells. */
+#include <stdlib.h>
+
+#include "index_internal.h"
+
+#define prefetch(p) __builtin_prefetch(p)
+
+static int grow(void **buf, size_t *cap, size_t need, size_t size)
+{
+    if (*cap >= need) return 1;
+    size_t c = *cap ? *cap : 1024, bytes;
+    while (c < need) c *= 2;
+    if (!hm__mul_size(c, size, &bytes)) return 0;
+    void *p = realloc(*buf, bytes);
+    if (!p) return 0;
+    *buf = p;
+    *cap = c;
+    return 1;
+}
+
+void hm__index_scratch_free(hm__index_scratch *s)
+{
+    if (!s) return;
+    free(s->keys);
+    free(s->ranges);
+    free(s->cands);
+    free(s->ctab);
+    free(s->dists);
+    hm__hits_free(&s->scan);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- A: probes ---------------------------------------------------------------- */
+
+/* Appends table << 24 | (key ^ mask) for every mask of s bits with at most r
+ * bits set, by weight (Gosper's hack enumerates each weight). */
+static size_t enumerate(uint32_t table, uint32_t key, unsigned s, int r, uint32_t *out)
+{
+    size_t n = 0;
+    const uint32_t limit = 1u << s, tag = table << 24;
+    for (unsigned w = 0; w <= (unsigned)r && w <= s; w++) {
+        uint32_t mask = (1u << w) - 1;
+        while (mask < limit) {
+            out[n++] = tag | (key ^ mask);
+            if (!mask) break;
+            uint32_t low = mask & (0u - mask), up = mask + low;
+            mask = (((up ^ mask) >> 2) / low) | up;
+        }
+    }
+    return n;
+}
+
+typedef struct qctx {
+    const hm__index *idx;
+    const hm__kernels *k;
+    const uint8_t *q;
+    unsigned qi, radius;
+    int radii[HM__MAX_TABLES];
+    uint32_t qkeys[HM__MAX_TABLES];
+} qctx;
+
+static hm_status probes(const qctx *c, hm__index_scratch *s, size_t *count)
+{
+    double total = 0;
+    for (unsigned t = 0; t < c->idx->m; t++) total += hm__ball(c->idx->s, c->radii[t]);
+    if (!grow((void **)&s->keys, &s->keys_cap, (size_t)total, sizeof *s->keys)) return HM_E_NO_MEMORY;
+    size_t n = 0;
+    for (unsigned t = 0; t < c->idx->m; t++)
+        if (c->radii[t] >= 0) n += enumerate(t, c->qkeys[t], c->idx->s, c->radii[t], s->keys + n);
+    *count = n;
+    return HM_OK;
+}
+
+/* ---- B: buckets --------------------------------------------------------------- */
+
+static void prefetch_starts(const hm__index *idx, const uint32_t *keys, size_t n)
+{
+    for (size_t p = 0; p < n; p++) {
+        const hm__table *tb = &idx->t[keys[p] >> 24];
+        uint32_t b = keys[p] & 0xffffff;
+        prefetch(tb->rel ? (const void *)(tb->rel + b) : (const void *)(tb->off + b));
+    }
+}
+
+/* Non-empty buckets of the probes [first, end) as (table, start, end) triples;
+ * *entries receives the number of entries they hold. */
+static hm_status buckets(const qctx *c, hm__index_scratch *s, size_t first, size_t end,
+                         size_t *count, size_t *entries)
+{
+    if (!grow((void **)&s->ranges, &s->ranges_cap, 3 * (end - first), sizeof *s->ranges))
+        return HM_E_NO_MEMORY;
+    prefetch_starts(c->idx, s->keys + first, end - first);
+    size_t n = 0, total = 0;
+    for (size_t p = first; p < end; p++) {
+        uint32_t t = s->keys[p] >> 24, b = s->keys[p] & 0xffffff;
+        const hm__table *tb = &c->idx->t[t];
+        uint32_t lo = hm__bucket_start(tb, b), hi = hm__bucket_start(tb, b + 1);
+        if (hi == lo) continue;
+        prefetch(tb->codes ? (const void *)(tb->codes + lo) : (const void *)(tb->ids + lo));
+        s->ranges[3 * n] = t;
+        s->ranges[3 * n + 1] = lo;
+        s->ranges[3 * n + 2] = hi;
+        n++;
+        total += hi - lo;
+    }
+    *count = n;
+    *entries = total;
+    return HM_OK;
+}
+
+/* ---- E: hits ------------------------------------------------------------------ */
+
+/* 1 when a table before `table` also finds this code (it reports it). */
+static int found_earlier(const qctx *c, const uint8_t *code, unsigned table)
+{
+    for (unsigned t = 0; t < table; t++) {
+        if (c->radii[t] < 0) continue;
+        uint32_t x = hm__key(&c->idx->t[t], code, c->idx->s) ^ c->qkeys[t];
+        if ((int)hm__popcount64(x) <= c->radii[t]) return 1;
+    }
+    return 0;
+}
+
+static hm_status push_hit(hm__hits *out, uint64_t entry, unsigned query, unsigned d)
+{
+    if (hm__hits_reserve(out, 1) != HM_OK) return HM_E_NO_MEMORY;
+    out->items[out->count++] = (hm__hit){entry, query, d};
+    return HM_OK;
+}
+
+/* ---- C, D, E for 32-byte codes ------------------------------------------------ */
+
+static hm_status candidates32(const qctx *c, hm__index_scratch *s, size_t nranges, size_t total)
+{
+    if (!grow((void **)&s->cands, &s->cands_cap, total, sizeof *s->cands) ||
+        !grow((void **)&s->ctab, &s->ctab_cap, total, sizeof *s->ctab) ||
+        !grow((void **)&s->dists, &s->dists_cap, total, sizeof *s->dists))
+        return HM_E_NO_MEMORY;
+    size_t n = 0;
+    for (size_t r = 0; r < nranges; r++) {
+        const uint32_t t = s->ranges[3 * r], *ids = c->idx->t[t].ids;
+        for (uint32_t p = s->ranges[3 * r + 1]; p < s->ranges[3 * r + 2]; p++) {
+            prefetch(c->idx->codes + 32 * (size_t)ids[p]);
+            s->ctab[n] = (uint8_t)t;
+            s->cands[n++] = ids[p];
+        }
+    }
+    return HM_OK;
+}
+
+static hm_status verify32(const qctx *c, hm__index_scratch *s, size_t n, hm__hits *out)
+{
+    c->k->gather256(c->idx->codes, s->cands, n, c->q, s->dists);
+    for (size_t i = 0; i < n; i++) {
+        if (s->dists[i] > c->radius) continue;
+        const uint8_t *code = c->idx->codes + 32 * (size_t)s->cands[i];
+        if (found_earlier(c, code, s->ctab[i])) continue;
+        HM_FORWARD_IF_ERROR(push_hit(out, s->cands[i], c->qi, s->dists[i]));
+    }
+    return HM_OK;
+}
+
+/* ---- C, D, E for 8-byte codes: scan each bucket ------------------------------- */
+
+static hm_status scan_bucket8(const qctx *c, unsigned t, uint32_t lo, uint32_t hi, hm__hits *out)
+{
+    const hm__table *tb = &c->idx->t[t];
+    const uint8_t *codes = (const uint8_t *)(tb->codes + lo);
+    hm__hit buf[256]; /* >= HM__SCAN_ROOM(1): every call makes progress */
+    size_t done = 0, n = hi - lo;
+    while (done < n) {
+        size_t count = 0;
+        size_t m = c->k->scan64(codes + 8 * done, n - done, c->q, 1, c->radius, buf,
+                                HM_ARRAY_SIZE(buf), &count);
+        for (size_t h = 0; h < count; h++) {
+            size_t pos = lo + done + buf[h].entry;
+            if (found_earlier(c, (const uint8_t *)(tb->codes + pos), t)) continue;
+            HM_FORWARD_IF_ERROR(push_hit(out, tb->ids[pos], c->qi, buf[h].distance));
+        }
+        done += m;
+    }
+    return HM_OK;
+}
+
+/* ---- one query --------------------------------------------------------------- */
+
+static void slice(size_t n, unsigned part, unsigned nparts, size_t *first, size_t *end)
+{
+    *first = (size_t)((double)n * part / nparts);
+    *end = part + 1 == nparts ? n : (size_t)((double)n * (part + 1) / nparts);
+}
+
+/* Brute force over this part's share of the entries. */
+static hm_status scan_part(const qctx *c, const uint8_t *queries, unsigned nq, unsigned part,
+                           unsigned nparts, hm__hits *out)
+{
+    size_t first, end, cb = c->idx->code_bytes;
+    slice(c->idx->n, part, nparts, &first, &end);
+    return hm__scan(c->k, c->idx->codes + cb * first, end - first, cb, first, queries, nq,
+                    c->radius, out, NULL);
+}
+
+/* A scan for one query whose buckets proved too full for the index. */
+static hm_status scan_one(const qctx *c, hm__index_scratch *s, hm__hits *out)
+{
+    s->scan.count = 0;
+    HM_FORWARD_IF_ERROR(scan_part(c, c->q, 1, 0, 1, &s->scan));
+    for (size_t h = 0; h < s->scan.count; h++)
+        HM_FORWARD_IF_ERROR(push_hit(out, s->scan.items[h].entry, c->qi, s->scan.items[h].distance));
+    return HM_OK;
+}
+
+static hm_status query_one(const qctx *c, hm__index_scratch *s, unsigned part, unsigned nparts,
+                           int adaptive, hm__hits *out)
+{
+    size_t np, first, end, nranges, total;
+    HM_FORWARD_IF_ERROR(probes(c, s, &np));
+    slice(np, part, nparts, &first, &end);
+    HM_FORWARD_IF_ERROR(buckets(c, s, first, end, &nranges, &total));
+    if (adaptive &&
+        hm__probe_cost(c->idx, (double)np, (double)total) > hm__scan_cost(c->idx->n, c->idx->code_bytes, 1))
+        return scan_one(c, s, out);
+    if (c->idx->code_bytes == 32) {
+        HM_FORWARD_IF_ERROR(candidates32(c, s, nranges, total));
+        return verify32(c, s, total, out);
+    }
+    for (size_t r = 0; r < nranges; r++)
+        HM_FORWARD_IF_ERROR(scan_bucket8(c, s->ranges[3 * r], s->ranges[3 * r + 1], s->ranges[3 * r + 2], out));
+    return HM_OK;
+}
+
+static hm_status check_query(const hm__index *idx, const hm__kernels *k, const uint8_t *queries,
+                             unsigned nq, unsigned part, unsigned nparts,
+                             const hm__index_scratch *scratch, const hm__hits *out, hm_error *err)
+{
+    HM_RETURN_IF(!idx || !k || !queries || !scratch || !out, err, HM_E_INVALID_ARGUMENT,
+                 "index query: NULL argument");
+    HM_RETURN_IF(nq < 1 || nq > HM__MAX_QUERIES, err, HM_E_INVALID_ARGUMENT,
+                 "index query: 1 to %d queries per call, not %u", HM__MAX_QUERIES, nq);
+    HM_RETURN_IF(nparts < 1 || part >= nparts, err, HM_E_INVALID_ARGUMENT,
+                 "index query: part %u of %u", part, nparts);
+    return HM_OK;
+}
+
+hm_status hm__index_query(const hm__index *idx, const hm__kernels *k, const uint8_t *queries,
+                          unsigned nq, unsigned radius, unsigned part, unsigned nparts,
+                          hm__plan plan, hm__index_scratch *scratch, hm__hits *out,
+                          hm_error *err)
+{
+    HM_FORWARD_IF_ERROR(check_query(idx, k, queries, nq, part, nparts, scratch, out, err));
+    unsigned bits = (unsigned)(8 * idx->code_bytes);
+    qctx c = {idx, k, queries, 0, radius < bits ? radius : bits, {0}, {0}};
+    int use_index = plan == HM__PLAN_INDEX ||
+                    (plan == HM__PLAN_AUTO && hm__index_cost(idx, c.radius, nq) <
+                                                  hm__scan_cost(idx->n, idx->code_bytes, nq));
+    hm_status st = HM_OK;
+    size_t before = out->count;
+    if (!use_index || idx->n == 0) {
+        st = scan_part(&c, queries, nq, part, nparts, out);
+    } else {
+        hm__index_radii(idx, c.radius, c.radii);
+        for (unsigned j = 0; j < nq && st == HM_OK; j++) {
+            c.q = queries + idx->code_bytes * j;
+            c.qi = j;
+            for (unsigned t = 0; t < idx->m; t++) c.qkeys[t] = hm__key(&idx->t[t], c.q, idx->s);
+            st = query_one(&c, scratch, part, nparts, plan == HM__PLAN_AUTO && nparts == 1, out);
+        }
+        if (out->count > before) {
+            hm__hits mine = {out->items + before, out->count - before, 0};
+            hm__hits_sort(&mine);
+        }
+    }
+    if (st != HM_OK) out->count = before;
+    HM_RETURN_IF(st != HM_OK, err, st, "index query: out of memory");
+    return HM_OK;
+}

@@ -1,0 +1,307 @@
+/* test_match_index.c - the multi-index hashing index returns exactly the
+ * brute-force answer (hm_hamming over every entry): never an entry missed
+ * within the radius, never one beyond it, never one twice. Random and
+ * clustered (PDQ-like) data, set-like sorted inputs, duplicates, every radius
+ * from 0 to far beyond the index's useful range, forced index and forced scan
+ * plans, queries split over parts, every SIMD tier. */
+#include <stdio.h>
+#include <string.h>
+
+#include "match/index_internal.h"
+#include "match_testdata.h"
+
+/* Queries: some planted at distances 0..max_d from entries, some random. */
+static void make_queries(tu_rng *r, const uint8_t *codes, size_t n, size_t cb, uint8_t *q,
+                         size_t nq, unsigned max_d)
+{
+    md_random_codes(r, q, nq, cb);
+    for (size_t i = 0; i < nq && n; i++) {
+        if (i % 4 == 3) continue; /* unrelated */
+        memcpy(q + cb * i, codes + cb * tu_rng_below(r, (uint32_t)n), cb);
+        md_flip_bits(r, q + cb * i, cb, tu_rng_below(r, max_d + 1));
+    }
+}
+
+/* Runs nq queries (in calls of up to `per_call`) over `parts` and checks the
+ * union against the reference. Returns 1 when equal. */
+static int check_queries(const hm__index *idx, const hm__kernels *k, const uint8_t *codes,
+                         size_t n, size_t cb, const uint8_t *q, size_t nq, unsigned per_call,
+                         unsigned radius, hm__plan plan, unsigned parts)
+{
+    hm__index_scratch scratch = {0};
+    hm__hits want = {0}, got = {0}, all = {0};
+    int ok = 1;
+    for (size_t i = 0; i < nq && ok; i += per_call) {
+        unsigned m = (unsigned)(nq - i < per_call ? nq - i : per_call);
+        md_ref_scan(codes, n, cb, q + cb * i, m, radius, &want);
+        all.count = 0;
+        for (unsigned p = 0; p < parts && ok; p++) {
+            got.count = 0;
+            if (hm__index_query(idx, k, q + cb * i, m, radius, p, parts, plan, &scratch, &got,
+                                NULL) != HM_OK)
+                ok = 0;
+            if (hm__hits_reserve(&all, got.count) != HM_OK) abort();
+            memcpy(all.items + all.count, got.items, got.count * sizeof *got.items);
+            all.count += got.count;
+        }
+        hm__hits_sort(&all);
+        if (!md_hits_equal(&want, &all)) {
+            fprintf(stderr, "n=%zu cb=%zu r=%u plan=%d parts=%u queries %zu+%u: %zu hits, want %zu\n",
+                    n, cb, radius, plan, parts, i, m, all.count, want.count);
+            ok = 0;
+        }
+    }
+    hm__hits_free(&want);
+    hm__hits_free(&got);
+    hm__hits_free(&all);
+    hm__index_scratch_free(&scratch);
+    return ok;
+}
+
+static const unsigned RADII256[] = {0, 1, 2, 10, 31, 32, 64, 100};
+
+static void run_256(const uint8_t *codes, size_t n, const hm__index_params *p, tu_rng *r,
+                    const char *what)
+{
+    hm__index *idx = NULL;
+    CU_ASSERT_EQUAL_FATAL(hm__index_build(codes, n, 32, p, &idx, NULL), HM_OK);
+    uint8_t q[48 * 32];
+    make_queries(r, codes, n, 32, q, 48, 48);
+    const hm__kernels *k = hm__kernels_best();
+    int ok = 1;
+    for (size_t i = 0; i < HM_ARRAY_SIZE(RADII256); i++) {
+        ok &= check_queries(idx, k, codes, n, 32, q, 48, 1, RADII256[i], HM__PLAN_INDEX, 1);
+        ok &= check_queries(idx, k, codes, n, 32, q, 48, 8, RADII256[i], HM__PLAN_AUTO, 1);
+        ok &= check_queries(idx, k, codes, n, 32, q, 16, 8, RADII256[i], HM__PLAN_INDEX, 3);
+        ok &= check_queries(idx, k, codes, n, 32, q, 16, 3, RADII256[i], HM__PLAN_SCAN, 2);
+    }
+    if (!ok) fprintf(stderr, "failed: %s\n", what);
+    CU_ASSERT(ok);
+    hm__index_free(idx);
+}
+
+static void test_random_256(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 256);
+    static const hm__index_params SHAPES[] = {
+        {0, 0, 0}, {0, 0, -1}, {16, 16, 0}, {8, 16, 0}, {5, 13, 0}, {1, 4, 0}, {32, 8, 0}, {11, 20, 0}};
+    enum { N = 3000 };
+    uint8_t *codes = malloc(N * 32);
+    md_random_codes(&r, codes, N, 32);
+    /* Near copies of other entries, so that small radii have hits. */
+    for (size_t i = 1; i < N; i += 3) {
+        memcpy(codes + 32 * i, codes + 32 * tu_rng_below(&r, (uint32_t)i), 32);
+        md_flip_bits(&r, codes + 32 * i, 32, tu_rng_below(&r, 40));
+    }
+    size_t n = md_sort_unique(codes, N, 32);
+    for (size_t s = 0; s < HM_ARRAY_SIZE(SHAPES); s++) run_256(codes, n, &SHAPES[s], &r, "random 256");
+    free(codes);
+}
+
+static void test_clustered_256(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 128);
+    enum { N = 4000 };
+    uint8_t *codes = malloc(N * 32);
+    static const hm__index_params SHAPES[] = {{0, 0, 0}, {16, 16, 0}, {12, 12, 0}};
+    static const unsigned SPREAD[] = {4, 12, 30};
+    for (size_t c = 0; c < HM_ARRAY_SIZE(SPREAD); c++) {
+        md_clustered_codes(&r, codes, N, 32, 40, SPREAD[c]);
+        size_t n = md_sort_unique(codes, N, 32);
+        run_256(codes, n, &SHAPES[c], &r, "clustered 256");
+    }
+    free(codes);
+}
+
+static void run_64(const uint8_t *codes, size_t n, const hm__index_params *p, tu_rng *r,
+                   unsigned max_radius)
+{
+    hm__index *idx = NULL;
+    CU_ASSERT_EQUAL_FATAL(hm__index_build(codes, n, 8, p, &idx, NULL), HM_OK);
+    uint8_t q[40 * 8];
+    make_queries(r, codes, n, 8, q, 40, 24);
+    const hm__kernels *k = hm__kernels_best();
+    int ok = 1;
+    for (unsigned radius = 0; radius <= max_radius; radius++) {
+        ok &= check_queries(idx, k, codes, n, 8, q, 40, 1, radius, HM__PLAN_INDEX, 1);
+        ok &= check_queries(idx, k, codes, n, 8, q, 40, 8, radius, HM__PLAN_AUTO, 1);
+        ok &= check_queries(idx, k, codes, n, 8, q, 16, 5, radius, HM__PLAN_INDEX, 2);
+    }
+    ok &= check_queries(idx, k, codes, n, 8, q, 16, 8, 64, HM__PLAN_INDEX, 1);
+    ok &= check_queries(idx, k, codes, n, 8, q, 16, 8, 100, HM__PLAN_SCAN, 3);
+    CU_ASSERT(ok);
+    hm__index_free(idx);
+}
+
+static void test_64(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 64);
+    enum { N = 6000 };
+    uint8_t *codes = malloc(N * 8);
+    static const hm__index_params SHAPES[] = {{0, 0, 0}, {0, 0, -1}, {4, 16, 0}, {8, 8, 0}, {3, 21, 0}, {5, 12, 0}, {1, 4, 0}};
+    md_random_codes(&r, codes, N, 8);
+    for (size_t i = 1; i < N; i += 2) {
+        memcpy(codes + 8 * i, codes + 8 * tu_rng_below(&r, (uint32_t)i), 8);
+        md_flip_bits(&r, codes + 8 * i, 8, tu_rng_below(&r, 16));
+    }
+    size_t n = md_sort_unique(codes, N, 8);
+    for (size_t s = 0; s < HM_ARRAY_SIZE(SHAPES); s++) run_64(codes, n, &SHAPES[s], &r, 20);
+    md_clustered_codes(&r, codes, N, 8, 30, 6);
+    n = md_sort_unique(codes, N, 8);
+    run_64(codes, n, NULL, &r, 20);
+    free(codes);
+}
+
+/* Unsorted input with duplicates; a bucket run too full for 16-bit offsets. */
+static void test_duplicates_and_full_buckets(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 7);
+    enum { N = 70000 };
+    for (size_t cb = 8; cb <= 32; cb += 24) {
+        uint8_t *codes = malloc(N * cb), base[32];
+        md_random_codes(&r, base, 1, cb);
+        for (size_t i = 0; i < N; i++) {
+            memcpy(codes + cb * i, base, cb);
+            if (i % 16 == 0) md_flip_bits(&r, codes + cb * i, cb, 1 + tu_rng_below(&r, 6));
+        }
+        hm__index_params p = {cb == 32 ? 8 : 4, 16, -1};
+        hm__index *idx = NULL;
+        CU_ASSERT_EQUAL_FATAL(hm__index_build(codes, N, cb, &p, &idx, NULL), HM_OK);
+        CU_ASSERT_PTR_NOT_NULL(idx->t[0].off); /* one key holds 15/16 of the entries */
+        uint8_t q[4 * 32];
+        make_queries(&r, codes, N, cb, q, 4, 4);
+        CU_ASSERT(check_queries(idx, hm__kernels_best(), codes, N, cb, q, 4, 2, 3, HM__PLAN_INDEX, 1));
+        CU_ASSERT(check_queries(idx, hm__kernels_best(), codes, N, cb, q, 4, 4, 0, HM__PLAN_AUTO, 2));
+        hm__index_free(idx);
+        free(codes);
+    }
+}
+
+/* Every tier's kernels give the index the same answer. */
+static void test_tiers(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 3);
+    enum { N = 2000 };
+    for (size_t cb = 8; cb <= 32; cb += 24) {
+        uint8_t *codes = malloc(N * cb), q[16 * 32];
+        md_clustered_codes(&r, codes, N, cb, 20, cb == 32 ? 16 : 4);
+        size_t n = md_sort_unique(codes, N, cb);
+        hm__index *idx = NULL;
+        CU_ASSERT_EQUAL_FATAL(hm__index_build(codes, n, cb, NULL, &idx, NULL), HM_OK);
+        make_queries(&r, codes, n, cb, q, 16, 20);
+        for (int t = 0; t < HM_MATCH_TIER_COUNT; t++) {
+            const hm__kernels *k = hm__kernels_for_tier((hm_match_tier)t);
+            if (!k) continue;
+            CU_ASSERT(check_queries(idx, k, codes, n, cb, q, 16, 8, cb == 32 ? 31 : 10, HM__PLAN_INDEX, 1));
+        }
+        hm__index_free(idx);
+        free(codes);
+    }
+}
+
+/* The pigeonhole condition holds for every radius: sum(r_t + 1) == r + 1. */
+static void test_radii(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 11);
+    uint8_t codes[100 * 32];
+    md_random_codes(&r, codes, 100, 32);
+    static const hm__index_params SHAPES[] = {{11, 20, 0}, {16, 16, 0}, {1, 4, 0}, {32, 8, 0}};
+    for (size_t s = 0; s < HM_ARRAY_SIZE(SHAPES); s++) {
+        hm__index *idx = NULL;
+        CU_ASSERT_EQUAL_FATAL(hm__index_build(codes, 100, 32, &SHAPES[s], &idx, NULL), HM_OK);
+        for (unsigned radius = 0; radius <= 256; radius++) {
+            int radii[HM__MAX_TABLES];
+            hm__index_radii(idx, radius, radii);
+            int sum = 0, lo = 1000, hi = -1000;
+            for (unsigned t = 0; t < idx->m; t++) {
+                sum += radii[t] + 1;
+                lo = radii[t] < lo ? radii[t] : lo;
+                hi = radii[t] > hi ? radii[t] : hi;
+            }
+            CU_ASSERT_EQUAL(sum, (int)radius + 1);
+            CU_ASSERT(hi - lo <= 1);
+        }
+        hm__index_free(idx);
+    }
+    CU_ASSERT_EQUAL(hm__ball(23, 2), 1 + 23 + 253);
+    CU_ASSERT_EQUAL(hm__ball(4, 9), 16);
+    CU_ASSERT_EQUAL(hm__ball(7, -1), 0);
+}
+
+static void test_build_arguments(void)
+{
+    uint8_t codes[4 * 32] = {0}, q[32] = {0};
+    hm__index *idx = (hm__index *)1;
+    hm_error e;
+    CU_ASSERT_EQUAL(hm__index_build(codes, 4, 16, NULL, &idx, &e), HM_E_INVALID_ARGUMENT);
+    CU_ASSERT_PTR_NULL(idx);
+    CU_ASSERT_EQUAL(hm__index_build(NULL, 4, 32, NULL, &idx, &e), HM_E_INVALID_ARGUMENT);
+    hm__index_params bad = {9, 30, 0};
+    CU_ASSERT_EQUAL(hm__index_build(codes, 4, 32, &bad, &idx, &e), HM_E_INVALID_ARGUMENT);
+    hm__index_params bad2 = {9, 8, 0};
+    CU_ASSERT_EQUAL(hm__index_build(codes, 4, 8, &bad2, &idx, &e), HM_E_INVALID_ARGUMENT);
+    /* Empty and one-entry indexes answer correctly. */
+    for (size_t n = 0; n <= 1; n++) {
+        CU_ASSERT_EQUAL_FATAL(hm__index_build(codes, n, 32, NULL, &idx, &e), HM_OK);
+        hm__index_scratch s = {0};
+        hm__hits h = {0};
+        CU_ASSERT_EQUAL(hm__index_query(idx, hm__kernels_best(), q, 1, 0, 0, 1, HM__PLAN_INDEX, &s, &h, &e), HM_OK);
+        CU_ASSERT_EQUAL(h.count, n);
+        CU_ASSERT_EQUAL(hm__index_query(idx, hm__kernels_best(), q, 9, 0, 0, 1, HM__PLAN_AUTO, &s, &h, &e),
+                        HM_E_INVALID_ARGUMENT);
+        CU_ASSERT_EQUAL(hm__index_query(idx, hm__kernels_best(), q, 1, 0, 2, 2, HM__PLAN_AUTO, &s, &h, &e),
+                        HM_E_INVALID_ARGUMENT);
+        hm__hits_free(&h);
+        hm__index_scratch_free(&s);
+        hm__index_free(idx);
+    }
+    hm__index_free(NULL);
+}
+
+/* The automatic shape stays within 64 bytes per entry and prefers the index
+ * at the design radii once the set is large. */
+static void test_shape_and_memory(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 99);
+    enum { N = 200000 };
+    for (size_t cb = 8; cb <= 32; cb += 24) {
+        uint8_t *codes = malloc(N * cb);
+        md_random_codes(&r, codes, N, cb);
+        hm__index *idx = NULL;
+        CU_ASSERT_EQUAL_FATAL(hm__index_build(codes, N, cb, NULL, &idx, NULL), HM_OK);
+        unsigned m, s;
+        hm__index_shape(idx, &m, &s);
+        double per = (double)hm__index_memory(idx) / N;
+        printf("\n    %zu-bit codes, n=%d: %u tables of %u bits, %.1f bytes/entry", 8 * cb, N, m, s, per);
+        CU_ASSERT(per <= 64.0 + 1.0);
+        CU_ASSERT(m * s <= 8 * cb);
+        CU_ASSERT(hm__index_uses_index(idx, cb == 32 ? 31 : 10));
+        CU_ASSERT(!hm__index_uses_index(idx, cb == 32 ? 120 : 40));
+        hm__index_free(idx);
+        free(codes);
+    }
+}
+
+int main(void)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    static const tu_test tests[] = {
+        {"random 256-bit codes, every radius and plan", test_random_256},
+        {"clustered 256-bit codes (PDQ-like)", test_clustered_256},
+        {"64-bit codes, radius 0..20", test_64},
+        {"duplicates, unsorted input, over-full buckets", test_duplicates_and_full_buckets},
+        {"every tier", test_tiers},
+        {"per-table radii satisfy the pigeonhole bound", test_radii},
+        {"build arguments, empty and tiny sets", test_build_arguments},
+        {"shape and memory budget", test_shape_and_memory},
+        {NULL, NULL}};
+    tu_add_suite("match index", tests);
+    return tu_run("test_match_index");
+}
