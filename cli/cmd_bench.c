@@ -14,6 +14,8 @@ typedef struct {
 static const bench_entry BENCHES[] = {
     {"hash", bench_hash, "per-stage hashing time against a bare decode of the same file"},
     {"set", bench_set, "build, sign and verify+open of 1M/10M-entry sets against SHA-256/512"},
+    {"match", bench_match, "radius search: index, brute force per tier, bandwidth, FAISS"},
+    {"pairs", bench_pairs, "pair histograms and minima per tier against scalar"},
 };
 
 int cmd_bench(int argc, char **argv)

@@ -219,13 +219,38 @@ static void rank_tables(hm__index *idx)
 
 /* ---- tables ------------------------------------------------------------------------ */
 
-/* Counts keys into start[] (2^s + 1 entries) and turns counts into starts. */
-static void count_keys(const hm__index *idx, const uint32_t *keys, uint32_t *start)
+/* Sorts (key << 32 | entry) by key with a stable radix sort, 8 bits per
+ * pass (256 scatter targets stay in the L1 cache, where a counting sort into
+ * 2^s buckets would miss on every entry). The result ends in *a; *tmp is
+ * scratch of the same size (the two may be swapped). */
+static void sort_by_key(uint64_t **a, uint64_t **tmp, size_t n, unsigned s)
 {
-    size_t buckets = (size_t)1 << idx->s;
-    memset(start, 0, (buckets + 1) * sizeof *start);
-    for (size_t i = 0; i < idx->n; i++) start[keys[i] + 1]++;
-    for (size_t b = 0; b < buckets; b++) start[b + 1] += start[b];
+    for (unsigned shift = 32; shift < 32 + s; shift += 8) {
+        uint32_t count[256] = {0};
+        const uint64_t *src = *a;
+        uint64_t *dst = *tmp;
+        for (size_t i = 0; i < n; i++) count[(src[i] >> shift) & 0xff]++;
+        uint32_t sum = 0;
+        for (unsigned d = 0; d < 256; d++) {
+            uint32_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+        *tmp = *a;
+        *a = dst;
+    }
+}
+
+/* Bucket starts from the sorted keys: start[b] = first position with key >= b. */
+static void fill_starts(const uint64_t *a, size_t n, size_t buckets, uint32_t *start)
+{
+    size_t b = 0;
+    for (size_t pos = 0; pos < n; pos++) {
+        uint32_t key = (uint32_t)(a[pos] >> 32);
+        while (b <= key) start[b++] = (uint32_t)pos;
+    }
+    while (b <= buckets) start[b++] = (uint32_t)n;
 }
 
 /* 1 when every run of 256 buckets holds fewer than 65536 entries. */
@@ -250,45 +275,50 @@ static hm_status make_compact(hm__table *tb, const uint32_t *start, size_t bucke
     return HM_OK;
 }
 
-/* Places the entries in key order; start[] ends holding the next bucket's start. */
-static void scatter(const hm__index *idx, hm__table *tb, const uint32_t *keys, uint32_t *start)
+/* The entries of the sorted pairs, and for 8-byte codes the codes too. */
+static hm_status place_entries(hm__index *idx, hm__table *tb, const uint64_t *a)
 {
-    for (size_t i = 0; i < idx->n; i++) {
-        uint32_t pos = start[keys[i]]++;
-        tb->ids[pos] = (uint32_t)i;
-        if (tb->codes) memcpy(&tb->codes[pos], idx->codes + 8 * i, 8); /* bytes as stored */
-    }
-    /* Shift back: start[b] now equals the old start[b + 1]. */
-    for (size_t b = (size_t)1 << idx->s; b > 0; b--) start[b] = start[b - 1];
-    start[0] = 0;
-}
-
-static hm_status build_table(hm__index *idx, hm__table *tb, uint32_t *keys, uint32_t **start)
-{
-    size_t buckets = (size_t)1 << idx->s, n = idx->n;
-    for (size_t i = 0; i < n; i++) keys[i] = hm__key(tb, idx->codes + idx->code_bytes * i, idx->s);
-    count_keys(idx, keys, *start);
+    size_t n = idx->n;
     tb->ids = hm__alloc_large((n ? n : 1) * sizeof *tb->ids);
     if (idx->code_bytes == 8) tb->codes = hm__alloc_large((n ? n : 1) * sizeof *tb->codes);
     if (!tb->ids || (idx->code_bytes == 8 && !tb->codes)) return HM_E_NO_MEMORY;
     idx->memory += n * (sizeof *tb->ids + (tb->codes ? sizeof *tb->codes : 0));
-    scatter(idx, tb, keys, *start);
-    if (fits_compact(*start, buckets)) return make_compact(tb, *start, buckets, &idx->memory);
-    tb->off = *start; /* keep the full starts; the next table needs a new buffer */
-    *start = malloc((buckets + 1) * sizeof **start);
+    for (size_t pos = 0; pos < n; pos++) tb->ids[pos] = (uint32_t)a[pos];
+    if (tb->codes) /* bytes as stored: the kernels read them like the caller's array */
+        for (size_t pos = 0; pos < n; pos++) memcpy(&tb->codes[pos], idx->codes + 8 * (size_t)tb->ids[pos], 8);
+    return HM_OK;
+}
+
+typedef struct build_work {
+    uint64_t *pairs, *tmp; /* n each */
+    uint32_t *start;       /* 2^s + 1 */
+} build_work;
+
+static hm_status build_table(hm__index *idx, hm__table *tb, build_work *w)
+{
+    size_t buckets = (size_t)1 << idx->s, n = idx->n;
+    for (size_t i = 0; i < n; i++)
+        w->pairs[i] = (uint64_t)hm__key(tb, idx->codes + idx->code_bytes * i, idx->s) << 32 | i;
+    sort_by_key(&w->pairs, &w->tmp, n, idx->s);
+    HM_FORWARD_IF_ERROR(place_entries(idx, tb, w->pairs));
+    fill_starts(w->pairs, n, buckets, w->start);
+    if (fits_compact(w->start, buckets)) return make_compact(tb, w->start, buckets, &idx->memory);
+    tb->off = w->start; /* keep the full starts; the next table needs a new buffer */
+    w->start = hm__alloc_large((buckets + 1) * sizeof *w->start);
     idx->memory += (buckets + 1) * sizeof *tb->off;
-    return *start ? HM_OK : HM_E_NO_MEMORY;
+    return w->start ? HM_OK : HM_E_NO_MEMORY;
 }
 
 static hm_status build_tables(hm__index *idx, hm_error *err)
 {
-    size_t buckets = (size_t)1 << idx->s;
-    uint32_t *keys = hm__alloc_large((idx->n ? idx->n : 1) * sizeof *keys);
-    uint32_t *start = malloc((buckets + 1) * sizeof *start);
-    hm_status st = keys && start ? HM_OK : HM_E_NO_MEMORY;
-    for (unsigned t = 0; t < idx->m && st == HM_OK; t++) st = build_table(idx, &idx->t[t], keys, &start);
-    free(keys);
-    free(start);
+    size_t buckets = (size_t)1 << idx->s, n = idx->n ? idx->n : 1;
+    build_work w = {hm__alloc_large(n * sizeof *w.pairs), hm__alloc_large(n * sizeof *w.tmp),
+                    hm__alloc_large((buckets + 1) * sizeof *w.start)};
+    hm_status st = w.pairs && w.tmp && w.start ? HM_OK : HM_E_NO_MEMORY;
+    for (unsigned t = 0; t < idx->m && st == HM_OK; t++) st = build_table(idx, &idx->t[t], &w);
+    free(w.pairs);
+    free(w.tmp);
+    free(w.start);
     return st == HM_OK ? HM_OK : hm__fail(err, st, "index: out of memory for %zu entries", idx->n);
 }
 

@@ -1,0 +1,789 @@
+/* bench_match.c - `hashmatch bench match`: radius search on sets of 1M and
+ * 10M codes, everything measured in one run on the same data:
+ *   - a plain sequential read of the code array (memory bandwidth);
+ *   - brute force on every SIMD tier, one query per pass and 8 per pass,
+ *     reported as a share of that bandwidth;
+ *   - the multi-index hashing index: build time, bytes per entry, p50/p99
+ *     single-query latency (one thread, and one query split over two),
+ *     batch throughput on 1 and 2 threads;
+ *   - FAISS IndexBinaryFlat and IndexBinaryMultiHash through the separate
+ *     hashmatch-faiss program when it was built.
+ * Every method's results are compared with brute force for every query:
+ * recall must be exactly 1 and nothing beyond the radius may be reported; the
+ * exit status is 1 otherwise. */
+#include <getopt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#elif defined(__ARM_NEON)
+#include <arm_neon.h>
+#endif
+
+#include "bench.h"
+#include "cli.h"
+#include "match/index_internal.h"
+#include "match_data.h"
+
+static const char HELP[] =
+    "usage: hashmatch bench match [--n N] [--queries Q] [--data LIST] [--json]\n"
+    "\n"
+    "Radius search over sets of N codes (default: 1000000 and 10000000):\n"
+    "uniformly random 256-bit codes, PDQ-like codes (128 bits set, clusters of\n"
+    "near-duplicates, uneven bits) and 64-bit codes (the pHash family). Queries:\n"
+    "half planted near entries (distance 0..31, or 0..12 for 64-bit codes),\n"
+    "half unrelated. Radius 31 for 256-bit codes, 10 for 64-bit codes.\n"
+    "\n"
+    "Measured in the same run: a sequential read of the codes (bandwidth), brute\n"
+    "force on every SIMD tier, the index (build time, bytes per entry, p50/p99\n"
+    "latency, split over 2 threads, batch throughput on 1 and 2 threads) and,\n"
+    "when built, FAISS IndexBinaryFlat and IndexBinaryMultiHash (Debian's\n"
+    "libfaiss, compiled without the hardware popcount instruction). Every result\n"
+    "is checked against brute force: the exit status is 1 unless recall is\n"
+    "exactly 1 with nothing beyond the radius.\n"
+    "\n"
+    "  --n N          set size (overrides both defaults)\n"
+    "  --queries Q    queries per set (default 1000)\n"
+    "  --data LIST    comma list of uniform256,pdq-like,uniform64 (default all)\n"
+    "  --no-faiss     skip the FAISS baseline\n"
+    "  --json         a JSON array of rows instead of a table\n";
+
+/* ------------------------------------------------------------------------ */
+/* Rows                                                                     */
+/* ------------------------------------------------------------------------ */
+
+#define NA (-1.0) /* not applicable: null in JSON */
+
+typedef struct row {
+    char method[48], data[16], tier[8], note[160];
+    size_t n;
+    unsigned bits, radius, per_pass;
+    double p50_us, p99_us, recall, beyond, bytes_per_entry, build_s, qps_1t, qps_2t, gb_per_s,
+        pct_bandwidth;
+} row;
+
+typedef struct rows {
+    row *items;
+    size_t count, cap;
+} rows;
+
+static row *row_add(rows *rs, const char *method, const char *data, size_t n, unsigned bits,
+                    unsigned radius)
+{
+    if (rs->count == rs->cap) {
+        size_t cap = rs->cap ? 2 * rs->cap : 32;
+        row *p = realloc(rs->items, cap * sizeof *p);
+        if (!p) return NULL;
+        rs->items = p;
+        rs->cap = cap;
+    }
+    row *r = &rs->items[rs->count++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->method, sizeof r->method, "%s", method);
+    snprintf(r->data, sizeof r->data, "%s", data);
+    r->n = n;
+    r->bits = bits;
+    r->radius = radius;
+    r->p50_us = r->p99_us = r->recall = r->beyond = r->bytes_per_entry = r->build_s = NA;
+    r->qps_1t = r->qps_2t = r->gb_per_s = r->pct_bandwidth = NA;
+    return r;
+}
+
+static void json_num(cli_buf *b, int *first, const char *key, double v, int decimals)
+{
+    cli_buf_json_key(b, first, key);
+    if (v == NA) cli_buf_puts(b, "null");
+    else cli_buf_printf(b, "%.*f", decimals, v);
+}
+
+static void print_json(const rows *rs)
+{
+    cli_buf b;
+    cli_buf_init(&b);
+    cli_buf_puts(&b, "[\n");
+    for (size_t i = 0; i < rs->count; i++) {
+        const row *r = &rs->items[i];
+        int first = 1;
+        cli_buf_puts(&b, "  {");
+        cli_buf_json_key(&b, &first, "method");
+        cli_buf_json_string(&b, r->method);
+        cli_buf_json_key(&b, &first, "data");
+        cli_buf_json_string(&b, r->data);
+        cli_buf_json_key(&b, &first, "tier");
+        cli_buf_json_string(&b, r->tier);
+        json_num(&b, &first, "n", (double)r->n, 0);
+        json_num(&b, &first, "bits", r->bits, 0);
+        json_num(&b, &first, "radius", r->radius, 0);
+        json_num(&b, &first, "queries_per_pass", r->per_pass ? r->per_pass : NA, 0);
+        json_num(&b, &first, "p50_us", r->p50_us, 2);
+        json_num(&b, &first, "p99_us", r->p99_us, 2);
+        json_num(&b, &first, "recall", r->recall, 6);
+        json_num(&b, &first, "beyond_radius", r->beyond, 0);
+        json_num(&b, &first, "bytes_per_entry", r->bytes_per_entry, 2);
+        json_num(&b, &first, "build_s", r->build_s, 3);
+        json_num(&b, &first, "qps_1t", r->qps_1t, 0);
+        json_num(&b, &first, "qps_2t", r->qps_2t, 0);
+        json_num(&b, &first, "gb_per_s", r->gb_per_s, 2);
+        json_num(&b, &first, "pct_bandwidth", r->pct_bandwidth, 1);
+        cli_buf_json_key(&b, &first, "note");
+        cli_buf_json_string(&b, r->note);
+        cli_buf_puts(&b, i + 1 < rs->count ? "},\n" : "}\n");
+    }
+    cli_buf_puts(&b, "]\n");
+    cli_buf_write(&b, stdout);
+    cli_buf_free(&b);
+}
+
+static void text_num(double v, int decimals, int width)
+{
+    if (v == NA) printf(" %*s", width, "-");
+    else printf(" %*.*f", width, decimals, v);
+}
+
+static void print_text(const rows *rs)
+{
+    printf("%-26s %-10s %9s %4s %3s %10s %10s %7s %7s %7s %9s %9s %7s %5s\n", "method", "data", "n",
+           "bits", "r", "p50_us", "p99_us", "recall", "B/entry", "build_s", "qps_1t", "qps_2t",
+           "GB/s", "%bw");
+    for (size_t i = 0; i < rs->count; i++) {
+        const row *r = &rs->items[i];
+        printf("%-26s %-10s %9zu %4u %3u", r->method, r->data, r->n, r->bits, r->radius);
+        text_num(r->p50_us, 1, 10);
+        text_num(r->p99_us, 1, 10);
+        text_num(r->recall, 4, 7);
+        text_num(r->bytes_per_entry, 1, 7);
+        text_num(r->build_s, 2, 7);
+        text_num(r->qps_1t, 0, 9);
+        text_num(r->qps_2t, 0, 9);
+        text_num(r->gb_per_s, 2, 7);
+        text_num(r->pct_bandwidth, 0, 5);
+        printf("%s%s\n", r->note[0] ? "  " : "", r->note);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Timing and ground truth                                                  */
+/* ------------------------------------------------------------------------ */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* p50 and p99 of t[0..n) in microseconds (t in seconds; sorted in place). */
+static void percentiles(double *t, size_t n, row *r)
+{
+    if (!n) return;
+    qsort(t, n, sizeof *t, cmp_double);
+    r->p50_us = t[n / 2] * 1e6;
+    r->p99_us = t[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] * 1e6;
+}
+
+/* The exact answer, per query: entries sorted ascending. */
+typedef struct truth {
+    size_t *start; /* q + 1 offsets into entry */
+    uint64_t *entry;
+} truth;
+
+static void truth_free(truth *t)
+{
+    free(t->start);
+    free(t->entry);
+}
+
+/* Brute force on the best tier, 8 queries per pass. */
+static int truth_make(const uint8_t *codes, size_t n, size_t cb, const uint8_t *queries, size_t q,
+                      unsigned radius, truth *t)
+{
+    hm__hits h = {0};
+    t->start = calloc(q + 1, sizeof *t->start);
+    t->entry = NULL;
+    int ok = t->start != NULL;
+    for (size_t i = 0; i < q && ok; i += 8) {
+        unsigned m = (unsigned)(q - i < 8 ? q - i : 8);
+        size_t before = h.count;
+        ok = hm__scan(hm__kernels_best(), codes, n, cb, 0, queries + cb * i, m, radius, &h, NULL) == HM_OK;
+        for (size_t k = before; k < h.count && ok; k++) h.items[k].query += (uint32_t)i;
+    }
+    /* Regroup (entry, query) order into per-query lists. */
+    for (size_t k = 0; k < h.count && ok; k++) t->start[h.items[k].query + 1]++;
+    for (size_t i = 0; i < q && ok; i++) t->start[i + 1] += t->start[i];
+    t->entry = malloc((h.count ? h.count : 1) * sizeof *t->entry);
+    size_t *fill = calloc(q + 1, sizeof *fill);
+    ok = ok && t->entry && fill;
+    for (size_t k = 0; k < h.count && ok; k++) {
+        uint32_t j = h.items[k].query;
+        t->entry[t->start[j] + fill[j]++] = h.items[k].entry;
+    }
+    free(fill);
+    hm__hits_free(&h);
+    return ok;
+}
+
+/* Compares the hits of query i (any order within, entries of one query)
+ * with the truth: adds to *found and *beyond. */
+static void score(const truth *t, size_t i, const hm__hit *hits, size_t count, double *found,
+                  double *beyond)
+{
+    const uint64_t *e = t->entry + t->start[i];
+    size_t ne = t->start[i + 1] - t->start[i];
+    for (size_t k = 0; k < count; k++) {
+        size_t lo = 0, hi = ne;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (e[mid] < hits[k].entry) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo < ne && e[lo] == hits[k].entry) *found += 1;
+        else *beyond += 1;
+    }
+}
+
+static size_t truth_total(const truth *t, size_t q0, size_t q1) { return t->start[q1] - t->start[q0]; }
+
+static void set_recall(row *r, double found, double beyond, size_t expected)
+{
+    r->recall = expected ? found / (double)expected : (found == 0 ? 1.0 : 0.0);
+    r->beyond = beyond;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Measurements                                                             */
+/* ------------------------------------------------------------------------ */
+
+typedef struct ctx {
+    const uint8_t *codes, *queries;
+    size_t n, cb, q;
+    unsigned radius, bits;
+    const char *data;
+    double bandwidth; /* bytes per second */
+    rows *out;
+    int failed;
+} ctx;
+
+/* XOR of every 16-byte block: a plain sequential read of the array with the
+ * baseline vector width (SSE2, NEON), four independent chains. */
+static uint64_t read_all(const uint8_t *p, size_t bytes)
+{
+#if defined(__SSE2__) || defined(__ARM_NEON)
+#if defined(__SSE2__)
+    typedef __m128i v128;
+#define LOAD(x) _mm_loadu_si128((const __m128i *)(const void *)(x))
+#define XOR(a, b) _mm_xor_si128(a, b)
+#define ZERO() _mm_setzero_si128()
+#else
+    typedef uint8x16_t v128;
+#define LOAD(x) vld1q_u8(x)
+#define XOR(a, b) veorq_u8(a, b)
+#define ZERO() vdupq_n_u8(0)
+#endif
+    v128 a0 = ZERO(), a1 = ZERO(), a2 = ZERO(), a3 = ZERO();
+    size_t i = 0;
+    for (; i + 64 <= bytes; i += 64) {
+        a0 = XOR(a0, LOAD(p + i));
+        a1 = XOR(a1, LOAD(p + i + 16));
+        a2 = XOR(a2, LOAD(p + i + 32));
+        a3 = XOR(a3, LOAD(p + i + 48));
+    }
+    uint64_t out[2];
+    v128 x = XOR(XOR(a0, a1), XOR(a2, a3));
+    memcpy(out, &x, 16);
+    for (; i < bytes; i++) out[0] ^= p[i];
+    return out[0] ^ out[1];
+#undef LOAD
+#undef XOR
+#undef ZERO
+#else
+    uint64_t acc = 0;
+    for (size_t i = 0; i + 8 <= bytes; i += 8) acc ^= hm__load_le64(p + i);
+    return acc;
+#endif
+}
+
+static double read_bandwidth(ctx *c)
+{
+    double best = 1e30;
+    uint64_t sink = 0;
+    for (int rep = 0; rep < 5; rep++) {
+        double t0 = cli_now();
+        sink ^= read_all(c->codes, c->n * c->cb);
+        double dt = cli_now() - t0;
+        if (dt < best) best = dt;
+    }
+    row *r = row_add(c->out, "read", c->data, c->n, c->bits, 0);
+    if (!r) return 0;
+    r->p50_us = best * 1e6;
+    r->gb_per_s = (double)(c->n * c->cb) / best / 1e9;
+    r->pct_bandwidth = 100.0;
+    snprintf(r->note, sizeof r->note, "sequential read, best of 5 (checksum %016llx)",
+             (unsigned long long)sink);
+    return (double)(c->n * c->cb) / best;
+}
+
+/* Brute force on one tier with `per` queries per pass over `passes` passes. */
+static void scan_row(ctx *c, const hm__kernels *k, unsigned per, size_t passes, const truth *t)
+{
+    const char *tier = hm_match_tier_name(k->tier);
+    char name[48];
+    if (per == 1) snprintf(name, sizeof name, "scan-%s", tier);
+    else snprintf(name, sizeof name, "scan%u-%s", per, tier);
+    row *r = row_add(c->out, name, c->data, c->n, c->bits, c->radius);
+    double *times = malloc(passes * sizeof *times), found = 0, beyond = 0;
+    if (!r || !times) {
+        free(times);
+        c->failed = 1;
+        return;
+    }
+    snprintf(r->tier, sizeof r->tier, "%s", tier);
+    r->per_pass = per;
+    hm__hits h = {0};
+    size_t expected = 0, usable = c->q / per * per;
+    for (size_t p = 0; p < passes; p++) {
+        size_t q0 = (p * per) % usable;
+        h.count = 0;
+        double t0 = cli_now();
+        hm_status st = hm__scan(k, c->codes, c->n, c->cb, 0, c->queries + c->cb * q0, per,
+                                c->radius, &h, NULL);
+        times[p] = cli_now() - t0;
+        if (st != HM_OK) c->failed = 1;
+        for (size_t x = 0; x < h.count; x++) score(t, q0 + h.items[x].query, &h.items[x], 1, &found, &beyond);
+        expected += truth_total(t, q0, q0 + per);
+    }
+    percentiles(times, passes, r);
+    set_recall(r, found, beyond, expected);
+    r->gb_per_s = (double)(c->n * c->cb) / (r->p50_us * 1e-6) / 1e9;
+    r->pct_bandwidth = 100.0 * r->gb_per_s * 1e9 / c->bandwidth;
+    if (per > 1) snprintf(r->note, sizeof r->note, "%u queries per pass; %.1f us per query", per, r->p50_us / per);
+    free(times);
+    hm__hits_free(&h);
+}
+
+/* ---- the index ------------------------------------------------------------- */
+
+typedef struct worker {
+    ctx *c;
+    const hm__index *idx;
+    const truth *t;
+    unsigned radius;
+    size_t q0, q1;
+    double secs, found, beyond;
+    int fail;
+} worker;
+
+static void *batch_worker(void *arg)
+{
+    worker *w = arg;
+    hm__index_scratch s = {0};
+    hm__hits h = {0};
+    double t0 = cli_now();
+    for (size_t i = w->q0; i < w->q1; i++) {
+        h.count = 0;
+        if (hm__index_query(w->idx, hm__kernels_best(), w->c->queries + w->c->cb * i, 1, w->radius,
+                            0, 1, HM__PLAN_AUTO, &s, &h, NULL) != HM_OK)
+            w->fail = 1;
+        score(w->t, i, h.items, h.count, &w->found, &w->beyond);
+    }
+    w->secs = cli_now() - t0;
+    hm__hits_free(&h);
+    hm__index_scratch_free(&s);
+    return NULL;
+}
+
+/* Queries per second with the queries shared among `threads` threads. */
+static double batch_qps(ctx *c, const hm__index *idx, const truth *t, unsigned radius,
+                        unsigned threads, row *r)
+{
+    worker w[2];
+    pthread_t th[2];
+    int started[2] = {0, 0};
+    double t0 = cli_now();
+    for (unsigned k = 0; k < threads; k++) {
+        w[k] = (worker){c, idx, t, radius, c->q * k / threads, c->q * (k + 1) / threads, 0, 0, 0, 0};
+        if (k > 0) started[k] = pthread_create(&th[k], NULL, batch_worker, &w[k]) == 0;
+    }
+    batch_worker(&w[0]);
+    double found = w[0].found, beyond = w[0].beyond;
+    for (unsigned k = 1; k < threads; k++) {
+        if (started[k]) pthread_join(th[k], NULL);
+        else batch_worker(&w[k]);
+        found += w[k].found;
+        beyond += w[k].beyond;
+        if (w[k].fail) c->failed = 1;
+    }
+    double secs = cli_now() - t0;
+    if (w[0].fail) c->failed = 1;
+    /* The throughput run is checked too. */
+    if (found != (double)truth_total(t, 0, c->q) || beyond != 0) {
+        c->failed = 1;
+        snprintf(r->note, sizeof r->note, "a %u-thread batch run differed from brute force", threads);
+    }
+    return (double)c->q / secs;
+}
+
+/* One query split over two threads: a helper runs part 1 of each query while
+ * the caller runs part 0; it spins between queries so that waking it costs
+ * nothing. */
+typedef struct helper {
+    const hm__index *idx;
+    ctx *c;
+    unsigned radius;
+    atomic_uint go, done;
+    atomic_int quit;
+    size_t qi;
+    hm__hits hits;
+    hm__index_scratch scratch;
+    int fail;
+} helper;
+
+static void *helper_main(void *arg)
+{
+    helper *h = arg;
+    unsigned seen = 0;
+    for (;;) {
+        unsigned g;
+        while ((g = atomic_load(&h->go)) == seen)
+            if (atomic_load(&h->quit)) return NULL;
+        seen = g;
+        h->hits.count = 0;
+        if (hm__index_query(h->idx, hm__kernels_best(), h->c->queries + h->c->cb * h->qi, 1,
+                            h->radius, 1, 2, HM__PLAN_AUTO, &h->scratch, &h->hits, NULL) != HM_OK)
+            h->fail = 1;
+        atomic_store(&h->done, g);
+    }
+}
+
+static void split_row(ctx *c, const hm__index *idx, const truth *t, unsigned radius)
+{
+    row *r = row_add(c->out, "index-split2", c->data, c->n, c->bits, radius);
+    helper *h = calloc(1, sizeof *h);
+    double *times = malloc(c->q * sizeof *times);
+    pthread_t th;
+    if (!r || !h || !times || (h->idx = idx, h->c = c, h->radius = radius,
+                               pthread_create(&th, NULL, helper_main, h) != 0)) {
+        free(h);
+        free(times);
+        return;
+    }
+    snprintf(r->tier, sizeof r->tier, "%s", hm_match_tier_name(hm_match_best_tier()));
+    hm__index_scratch s = {0};
+    hm__hits mine = {0};
+    double found = 0, beyond = 0;
+    for (size_t i = 0; i < c->q; i++) {
+        mine.count = 0;
+        double t0 = cli_now();
+        h->qi = i;
+        atomic_fetch_add(&h->go, 1);
+        if (hm__index_query(idx, hm__kernels_best(), c->queries + c->cb * i, 1, radius, 0, 2,
+                            HM__PLAN_AUTO, &s, &mine, NULL) != HM_OK)
+            c->failed = 1;
+        while (atomic_load(&h->done) != atomic_load(&h->go)) {
+        }
+        times[i] = cli_now() - t0;
+        score(t, i, mine.items, mine.count, &found, &beyond);
+        score(t, i, h->hits.items, h->hits.count, &found, &beyond);
+    }
+    atomic_store(&h->quit, 1);
+    pthread_join(th, NULL);
+    if (h->fail) c->failed = 1;
+    percentiles(times, c->q, r);
+    set_recall(r, found, beyond, truth_total(t, 0, c->q));
+    snprintf(r->note, sizeof r->note, "each query's probes shared by 2 threads");
+    hm__hits_free(&mine);
+    hm__hits_free(&h->hits);
+    hm__index_scratch_free(&s);
+    hm__index_scratch_free(&h->scratch);
+    free(h);
+    free(times);
+}
+
+/* Single-query latency on one thread, and batch throughput. */
+static void index_row(ctx *c, const hm__index *idx, const truth *t, unsigned radius,
+                      double build_s, int batches)
+{
+    row *r = row_add(c->out, "index", c->data, c->n, c->bits, radius);
+    double *times = malloc(c->q * sizeof *times), found = 0, beyond = 0;
+    if (!r || !times) {
+        free(times);
+        return;
+    }
+    unsigned m, s;
+    hm__index_shape(idx, &m, &s);
+    snprintf(r->tier, sizeof r->tier, "%s", hm_match_tier_name(hm_match_best_tier()));
+    r->build_s = build_s;
+    r->bytes_per_entry = (double)hm__index_memory(idx) / (double)(c->n ? c->n : 1);
+    hm__index_scratch sc = {0};
+    hm__hits h = {0};
+    for (size_t i = 0; i < c->q; i++) {
+        h.count = 0;
+        double t0 = cli_now();
+        if (hm__index_query(idx, hm__kernels_best(), c->queries + c->cb * i, 1, radius, 0, 1,
+                            HM__PLAN_AUTO, &sc, &h, NULL) != HM_OK)
+            c->failed = 1;
+        times[i] = cli_now() - t0;
+        score(t, i, h.items, h.count, &found, &beyond);
+    }
+    percentiles(times, c->q, r);
+    set_recall(r, found, beyond, truth_total(t, 0, c->q));
+    snprintf(r->note, sizeof r->note, "%u tables x %u bits, %s", m, s,
+             hm__index_uses_index(idx, radius) ? "probed" : "cost model scans");
+    if (batches) {
+        r->qps_1t = batch_qps(c, idx, t, radius, 1, r);
+        r->qps_2t = batch_qps(c, idx, t, radius, 2, r);
+    }
+    hm__hits_free(&h);
+    hm__index_scratch_free(&sc);
+    free(times);
+}
+
+/* ---- FAISS, through the separate hashmatch-faiss program ---------------------- */
+
+/* hashmatch-faiss next to this executable, or $HASHMATCH_FAISS. */
+static int faiss_path(char *out, size_t size)
+{
+    const char *env = getenv("HASHMATCH_FAISS");
+    if (env && *env) {
+        snprintf(out, size, "%s", env);
+        return access(out, X_OK) == 0;
+    }
+    char self[4096];
+    ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (k <= 0) return 0;
+    self[k] = '\0';
+    char *slash = strrchr(self, '/');
+    if (!slash) return 0;
+    *slash = '\0';
+    snprintf(out, size, "%s/hashmatch-faiss", self);
+    return access(out, X_OK) == 0;
+}
+
+static int write_file(const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    int rc = fwrite(data, 1, size, f) == size ? 0 : -1;
+    return fclose(f) != 0 ? -1 : rc;
+}
+
+/* Truth file: per query, a uint64 count and the entries. */
+static int write_truth(const char *path, const truth *t, size_t q)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    int ok = 1;
+    for (size_t i = 0; i < q; i++) {
+        uint64_t cnt = t->start[i + 1] - t->start[i];
+        ok &= fwrite(&cnt, sizeof cnt, 1, f) == 1;
+        ok &= fwrite(t->entry + t->start[i], sizeof *t->entry, cnt, f) == cnt;
+    }
+    return fclose(f) != 0 || !ok ? -1 : 0;
+}
+
+/* Parses "row<TAB>method<TAB>p50<TAB>p99<TAB>recall<TAB>beyond<TAB>build_s<TAB>
+ * bytes_per_entry<TAB>queries<TAB>note" lines of the FAISS program. */
+static void faiss_parse(ctx *c, char *line)
+{
+    char *f[10];
+    size_t nf = 0;
+    for (char *p = line; nf < 10; nf++) {
+        f[nf] = p;
+        char *tab = strchr(p, '\t');
+        if (!tab) {
+            p[strcspn(p, "\r\n")] = '\0';
+            nf++;
+            break;
+        }
+        *tab = '\0';
+        p = tab + 1;
+    }
+    if (nf != 10 || strcmp(f[0], "row")) return;
+    row *r = row_add(c->out, f[1], c->data, c->n, c->bits, c->radius);
+    if (!r) return;
+    snprintf(r->tier, sizeof r->tier, "faiss");
+    r->p50_us = atof(f[2]);
+    r->p99_us = atof(f[3]);
+    r->recall = atof(f[4]);
+    r->beyond = atof(f[5]);
+    r->build_s = atof(f[6]);
+    r->bytes_per_entry = atof(f[7]);
+    snprintf(r->note, sizeof r->note, "%s queries; %s", f[8], f[9]);
+    if (r->recall != 1.0 || r->beyond != 0) c->failed = 1;
+}
+
+static void faiss_rows(ctx *c, const truth *t)
+{
+    char prog[4200], dir[] = "/tmp/hashmatch-bench-XXXXXX", fc[256], fq[256], ft[256], cmd[9000];
+    if (!faiss_path(prog, sizeof prog)) {
+        cli_info("bench match: hashmatch-faiss not built (libfaiss-dev absent); no FAISS rows");
+        return;
+    }
+    if (!mkdtemp(dir)) return;
+    snprintf(fc, sizeof fc, "%s/codes", dir);
+    snprintf(fq, sizeof fq, "%s/queries", dir);
+    snprintf(ft, sizeof ft, "%s/truth", dir);
+    if (write_file(fc, c->codes, c->n * c->cb) == 0 && write_file(fq, c->queries, c->q * c->cb) == 0 &&
+        write_truth(ft, t, c->q) == 0) {
+        snprintf(cmd, sizeof cmd, "'%s' '%s' %zu %zu '%s' %zu %u '%s'", prog, fc, c->n, c->cb, fq,
+                 c->q, c->radius, ft);
+        FILE *p = popen(cmd, "r");
+        char line[1024];
+        while (p && fgets(line, sizeof line, p)) faiss_parse(c, line);
+        if (!p || pclose(p) != 0) {
+            cli_warn("bench match: the FAISS baseline failed");
+            c->failed = 1;
+        }
+    }
+    unlink(fc);
+    unlink(fq);
+    unlink(ft);
+    rmdir(dir);
+}
+
+/* ---- one data set ---------------------------------------------------------------- */
+
+typedef struct opts {
+    size_t n[2], nn, q;
+    unsigned data_mask;
+    int json, faiss;
+} opts;
+
+static void tier_rows(ctx *c, const truth *t)
+{
+    for (int k = 0; k < HM_MATCH_TIER_COUNT; k++) {
+        const hm__kernels *kt = hm__kernels_for_tier((hm_match_tier)k);
+        if (!kt) continue;
+        /* The scalar tier is slow: fewer passes (the latency is what counts). */
+        size_t passes = k == HM_MATCH_TIER_SCALAR ? 3 : 20;
+        scan_row(c, kt, 1, passes, t);
+        scan_row(c, kt, 8, k == HM_MATCH_TIER_SCALAR ? 1 : 10, t);
+    }
+}
+
+/* The index at the design radius (full measurements) and at a few others. */
+static void index_rows(ctx *c, const truth *t)
+{
+    double t0 = cli_now();
+    hm__index *idx = NULL;
+    if (hm__index_build(c->codes, c->n, c->cb, NULL, &idx, NULL) != HM_OK) {
+        cli_error("bench match: index build failed");
+        c->failed = 1;
+        return;
+    }
+    double build_s = cli_now() - t0;
+    index_row(c, idx, t, c->radius, build_s, 1);
+    split_row(c, idx, t, c->radius);
+    static const unsigned OTHER256[] = {0, 16, 48, 64}, OTHER64[] = {4, 16, 20};
+    const unsigned *other = c->cb == 32 ? OTHER256 : OTHER64;
+    size_t nother = c->cb == 32 ? HM_ARRAY_SIZE(OTHER256) : HM_ARRAY_SIZE(OTHER64);
+    for (size_t k = 0; k < nother; k++) {
+        truth t2;
+        if (!truth_make(c->codes, c->n, c->cb, c->queries, c->q, other[k], &t2)) {
+            c->failed = 1;
+            continue;
+        }
+        index_row(c, idx, &t2, other[k], build_s, 0);
+        truth_free(&t2);
+    }
+    hm__index_free(idx);
+}
+
+static void run_set(bench_data_kind kind, size_t n_want, const opts *o, rows *out, int *failed)
+{
+    size_t cb = bench_data_code_bytes(kind), n = 0;
+    cli_info("bench match: %s, %zu codes", bench_data_name(kind), n_want);
+    uint8_t *codes = bench_data_make(kind, n_want, 42, &n);
+    uint8_t *queries = malloc(o->q * cb);
+    truth t = {0};
+    ctx c = {codes, queries, n, cb, o->q, cb == 32 ? 31 : 10, (unsigned)(8 * cb),
+             bench_data_name(kind), 0, out, 0};
+    if (!codes || !queries) {
+        cli_error("bench match: out of memory for %zu codes", n_want);
+        *failed = 1;
+    } else {
+        bench_queries_make(kind, codes, n, 7, queries, o->q, cb == 32 ? 31 : 12);
+        c.bandwidth = read_bandwidth(&c);
+        if (!truth_make(codes, n, cb, queries, o->q, c.radius, &t)) c.failed = 1;
+        else {
+            tier_rows(&c, &t);
+            index_rows(&c, &t);
+            if (o->faiss) faiss_rows(&c, &t);
+        }
+        truth_free(&t);
+    }
+    if (c.failed) *failed = 1;
+    free(codes);
+    free(queries);
+}
+
+static int parse_data(const char *list, unsigned *mask)
+{
+    *mask = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", list);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        int found = 0;
+        for (int k = 0; k < 3; k++)
+            if (!strcmp(tok, bench_data_name((bench_data_kind)k))) *mask |= 1u << k, found = 1;
+        if (!found) return -1;
+    }
+    return *mask ? 0 : -1;
+}
+
+static int parse_opts(int argc, char **argv, opts *o)
+{
+    static const struct option LONG[] = {{"n", required_argument, NULL, 'n'},
+                                         {"queries", required_argument, NULL, 'q'},
+                                         {"data", required_argument, NULL, 'd'},
+                                         {"no-faiss", no_argument, NULL, 'F'},
+                                         {"json", no_argument, NULL, 'j'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    *o = (opts){{1000000, 10000000}, 2, 1000, 7, 0, 1};
+    uint64_t v;
+    int ch;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
+        switch (ch) {
+        case 'n':
+            if (cli_parse_u64(optarg, 1, 100000000, &v)) return cli_usage_error("bench match", "bad --n");
+            o->n[0] = (size_t)v;
+            o->nn = 1;
+            break;
+        case 'q':
+            if (cli_parse_u64(optarg, 8, 1000000, &v)) return cli_usage_error("bench match", "--queries: 8 to 1000000");
+            o->q = (size_t)v;
+            break;
+        case 'd':
+            if (parse_data(optarg, &o->data_mask)) return cli_usage_error("bench match", "bad --data");
+            break;
+        case 'F': o->faiss = 0; break;
+        case 'j': o->json = 1; break;
+        case 'h': fputs(HELP, stdout); return -1;
+        default: return cli_usage_error("bench match", "unknown option");
+        }
+    }
+    return 0;
+}
+
+int bench_match(int argc, char **argv)
+{
+    opts o;
+    int rc = parse_opts(argc, argv, &o);
+    if (rc) return rc < 0 ? CLI_EXIT_OK : rc;
+    rows out = {0};
+    int failed = 0;
+    cli_info("bench match: cpu features: %s", hm_cpu_features());
+    for (size_t i = 0; i < o.nn; i++)
+        for (int k = 0; k < 3; k++)
+            if (o.data_mask & (1u << k)) run_set((bench_data_kind)k, o.n[i], &o, &out, &failed);
+    if (o.json) print_json(&out);
+    else print_text(&out);
+    free(out.items);
+    if (failed) cli_error("bench match: some result differed from brute force (see recall)");
+    return failed ? 1 : CLI_EXIT_OK;
+}
