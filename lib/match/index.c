@@ -1,6 +1,7 @@
 /* index.c - building the multi-index hashing index: its shape from the cost
  * model, the byte order from the data, and one counting sort per table. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "index_internal.h"
@@ -242,83 +243,118 @@ static void sort_by_key(uint64_t **a, uint64_t **tmp, size_t n, unsigned s)
     }
 }
 
-/* Bucket starts from the sorted keys: start[b] = first position with key >= b. */
-static void fill_starts(const uint64_t *a, size_t n, size_t buckets, uint32_t *start)
+/* Bucket starts from the sorted keys, compact form: rel[b] = start(b) -
+ * base[b >> 8], where start(b) is the first position with key >= b. Returns 0
+ * when a run of 256 buckets holds 65536 entries or more. */
+static int fill_compact(const uint64_t *a, size_t n, size_t buckets, uint16_t *rel, uint32_t *base)
 {
-    size_t b = 0;
-    for (size_t pos = 0; pos < n; pos++) {
-        uint32_t key = (uint32_t)(a[pos] >> 32);
-        while (b <= key) start[b++] = (uint32_t)pos;
-    }
-    while (b <= buckets) start[b++] = (uint32_t)n;
-}
-
-/* 1 when every run of 256 buckets holds fewer than 65536 entries. */
-static int fits_compact(const uint32_t *start, size_t buckets)
-{
-    for (size_t b = 0; b < buckets; b += 256) {
-        size_t e = b + 256 < buckets ? b + 256 : buckets;
-        if (start[e] - start[b] > 65535) return 0;
+    size_t b = 0, blk = 0;
+    for (size_t pos = 0; pos <= n; pos++) {
+        size_t key = pos < n ? (size_t)(a[pos] >> 32) : buckets; /* n ends every bucket */
+        for (; b <= key; b++) {
+            if ((b & 255) == 0) base[b >> 8] = (uint32_t)(blk = pos);
+            if (pos - blk > 65535) return 0;
+            rel[b] = (uint16_t)(pos - blk);
+        }
     }
     return 1;
 }
 
-static hm_status make_compact(hm__table *tb, const uint32_t *start, size_t buckets, size_t *mem)
+/* The same with plain 32-bit starts. */
+static void fill_full(const uint64_t *a, size_t n, size_t buckets, uint32_t *off)
 {
-    size_t blocks = (buckets >> 8) + 1;
+    size_t b = 0;
+    for (size_t pos = 0; pos <= n; pos++) {
+        size_t key = pos < n ? (size_t)(a[pos] >> 32) : buckets;
+        for (; b <= key; b++) off[b] = (uint32_t)pos;
+    }
+}
+
+static hm_status bucket_starts(const hm__index *idx, hm__table *tb, const uint64_t *a)
+{
+    size_t buckets = (size_t)1 << idx->s, blocks = (buckets >> 8) + 1;
     tb->rel = hm__alloc_large((buckets + 1) * sizeof *tb->rel);
     tb->base = malloc(blocks * sizeof *tb->base);
     if (!tb->rel || !tb->base) return HM_E_NO_MEMORY;
-    for (size_t k = 0; k < blocks; k++) tb->base[k] = start[k << 8 < buckets ? k << 8 : buckets];
-    for (size_t b = 0; b <= buckets; b++) tb->rel[b] = (uint16_t)(start[b] - tb->base[b >> 8]);
-    *mem += (buckets + 1) * sizeof *tb->rel + blocks * sizeof *tb->base;
+    if (fill_compact(a, idx->n, buckets, tb->rel, tb->base)) {
+        tb->bytes += (buckets + 1) * sizeof *tb->rel + blocks * sizeof *tb->base;
+        return HM_OK;
+    }
+    free(tb->rel);
+    free(tb->base);
+    tb->rel = NULL;
+    tb->base = NULL;
+    tb->off = hm__alloc_large((buckets + 1) * sizeof *tb->off);
+    if (!tb->off) return HM_E_NO_MEMORY;
+    fill_full(a, idx->n, buckets, tb->off);
+    tb->bytes += (buckets + 1) * sizeof *tb->off;
     return HM_OK;
 }
 
 /* The entries of the sorted pairs, and for 8-byte codes the codes too. */
-static hm_status place_entries(hm__index *idx, hm__table *tb, const uint64_t *a)
+static hm_status place_entries(const hm__index *idx, hm__table *tb, const uint64_t *a)
 {
     size_t n = idx->n;
     tb->ids = hm__alloc_large((n ? n : 1) * sizeof *tb->ids);
     if (idx->code_bytes == 8) tb->codes = hm__alloc_large((n ? n : 1) * sizeof *tb->codes);
     if (!tb->ids || (idx->code_bytes == 8 && !tb->codes)) return HM_E_NO_MEMORY;
-    idx->memory += n * (sizeof *tb->ids + (tb->codes ? sizeof *tb->codes : 0));
+    tb->bytes += n * (sizeof *tb->ids + (tb->codes ? sizeof *tb->codes : 0));
     for (size_t pos = 0; pos < n; pos++) tb->ids[pos] = (uint32_t)a[pos];
     if (tb->codes) /* bytes as stored: the kernels read them like the caller's array */
         for (size_t pos = 0; pos < n; pos++) memcpy(&tb->codes[pos], idx->codes + 8 * (size_t)tb->ids[pos], 8);
     return HM_OK;
 }
 
-typedef struct build_work {
-    uint64_t *pairs, *tmp; /* n each */
-    uint32_t *start;       /* 2^s + 1 */
-} build_work;
+/* One builder: tables first, first + step, ... with its own sort buffers. */
+typedef struct builder {
+    hm__index *idx;
+    unsigned first, step;
+    hm_status status;
+} builder;
 
-static hm_status build_table(hm__index *idx, hm__table *tb, build_work *w)
+static hm_status build_table(hm__index *idx, hm__table *tb, uint64_t **pairs, uint64_t **tmp)
 {
-    size_t buckets = (size_t)1 << idx->s, n = idx->n;
-    for (size_t i = 0; i < n; i++)
-        w->pairs[i] = (uint64_t)hm__key(tb, idx->codes + idx->code_bytes * i, idx->s) << 32 | i;
-    sort_by_key(&w->pairs, &w->tmp, n, idx->s);
-    HM_FORWARD_IF_ERROR(place_entries(idx, tb, w->pairs));
-    fill_starts(w->pairs, n, buckets, w->start);
-    if (fits_compact(w->start, buckets)) return make_compact(tb, w->start, buckets, &idx->memory);
-    tb->off = w->start; /* keep the full starts; the next table needs a new buffer */
-    w->start = hm__alloc_large((buckets + 1) * sizeof *w->start);
-    idx->memory += (buckets + 1) * sizeof *tb->off;
-    return w->start ? HM_OK : HM_E_NO_MEMORY;
+    for (size_t i = 0; i < idx->n; i++)
+        (*pairs)[i] = (uint64_t)hm__key(tb, idx->codes + idx->code_bytes * i, idx->s) << 32 | i;
+    sort_by_key(pairs, tmp, idx->n, idx->s);
+    HM_FORWARD_IF_ERROR(place_entries(idx, tb, *pairs));
+    return bucket_starts(idx, tb, *pairs);
 }
 
-static hm_status build_tables(hm__index *idx, hm_error *err)
+static void *builder_main(void *arg)
 {
-    size_t buckets = (size_t)1 << idx->s, n = idx->n ? idx->n : 1;
-    build_work w = {hm__alloc_large(n * sizeof *w.pairs), hm__alloc_large(n * sizeof *w.tmp),
-                    hm__alloc_large((buckets + 1) * sizeof *w.start)};
-    hm_status st = w.pairs && w.tmp && w.start ? HM_OK : HM_E_NO_MEMORY;
-    for (unsigned t = 0; t < idx->m && st == HM_OK; t++) st = build_table(idx, &idx->t[t], &w);
-    free(w.pairs);
-    free(w.tmp);
-    free(w.start);
+    builder *b = arg;
+    size_t n = b->idx->n ? b->idx->n : 1;
+    uint64_t *pairs = hm__alloc_large(n * sizeof *pairs), *tmp = hm__alloc_large(n * sizeof *tmp);
+    b->status = pairs && tmp ? HM_OK : HM_E_NO_MEMORY;
+    for (unsigned t = b->first; t < b->idx->m && b->status == HM_OK; t += b->step)
+        b->status = build_table(b->idx, &b->idx->t[t], &pairs, &tmp);
+    free(pairs);
+    free(tmp);
+    return NULL;
+}
+
+/* Tables are independent: up to `threads` builders share them (a builder that
+ * cannot be started is run on the calling thread). */
+static hm_status build_tables(hm__index *idx, unsigned threads, hm_error *err)
+{
+    builder b[HM__MAX_TABLES];
+    pthread_t th[HM__MAX_TABLES];
+    int started[HM__MAX_TABLES] = {0};
+    if (threads < 1) threads = 1;
+    if (threads > idx->m) threads = idx->m;
+    for (unsigned k = 0; k < threads; k++) {
+        b[k] = (builder){idx, k, threads, HM_OK};
+        if (k > 0) started[k] = pthread_create(&th[k], NULL, builder_main, &b[k]) == 0;
+    }
+    builder_main(&b[0]);
+    hm_status st = b[0].status;
+    for (unsigned k = 1; k < threads; k++) {
+        if (started[k]) pthread_join(th[k], NULL);
+        else builder_main(&b[k]);
+        if (b[k].status != HM_OK) st = b[k].status;
+    }
+    for (unsigned t = 0; t < idx->m; t++) idx->memory += idx->t[t].bytes;
     return st == HM_OK ? HM_OK : hm__fail(err, st, "index: out of memory for %zu entries", idx->n);
 }
 
@@ -362,7 +398,7 @@ hm_status hm__index_build(const uint8_t *codes, size_t n, size_t code_bytes,
     hm_status st = choose_order(idx, !(params && params->byte_order < 0), err);
     if (st == HM_OK) {
         rank_tables(idx);
-        st = build_tables(idx, err);
+        st = build_tables(idx, params ? params->threads : 1, err);
     }
     if (st != HM_OK) {
         hm__index_free(idx);

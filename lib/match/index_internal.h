@@ -36,6 +36,7 @@ typedef struct hm__table {
     uint8_t shift;   /* position of the key's lowest bit in src[0] */
     uint8_t nsrc;    /* bytes used (1..4) */
     double collisions; /* colliding pairs of a sample, a measure of skew */
+    size_t bytes;      /* memory owned by this table */
 } hm__table;
 
 struct hm__index {

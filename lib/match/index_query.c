@@ -46,18 +46,19 @@ void hm__index_scratch_free(hm__index_scratch *s)
 /* ---- A: probes ---------------------------------------------------------------- */
 
 /* Appends table << 24 | (key ^ mask) for every mask of s bits with at most r
- * bits set, by weight (Gosper's hack enumerates each weight). */
+ * bits set, by weight. Each weight is enumerated in increasing order by the
+ * next-permutation bit trick (a division-free form of Gosper's hack). */
 static size_t enumerate(uint32_t table, uint32_t key, unsigned s, int r, uint32_t *out)
 {
     size_t n = 0;
     const uint32_t limit = 1u << s, tag = table << 24;
-    for (unsigned w = 0; w <= (unsigned)r && w <= s; w++) {
+    out[n++] = tag | key;
+    for (unsigned w = 1; w <= (unsigned)r && w <= s; w++) {
         uint32_t mask = (1u << w) - 1;
         while (mask < limit) {
             out[n++] = tag | (key ^ mask);
-            if (!mask) break;
-            uint32_t low = mask & (0u - mask), up = mask + low;
-            mask = (((up ^ mask) >> 2) / low) | up;
+            uint32_t t = mask | (mask - 1);
+            mask = (t + 1) | (((~t & (0u - ~t)) - 1) >> (__builtin_ctz(mask) + 1));
         }
     }
     return n;

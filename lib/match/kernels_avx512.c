@@ -66,15 +66,31 @@ static size_t emit_hits(const uint8_t *codes, size_t first, const uint8_t *queri
     return c;
 }
 
-/* Runs the scalar kernel on the tail and renumbers its hits. */
-static size_t scan_tail(hm__scan_fn fn, const uint8_t *codes, size_t done, size_t n,
-                        size_t code_bytes, const uint8_t *queries, unsigned nq, unsigned radius,
-                        hm__hit *hits, size_t cap, size_t *count)
+/* Mask of the 64-bit words [8g, 8g + 8) among the first `words` words. */
+static inline __mmask8 word_mask(unsigned words, unsigned g)
 {
-    size_t before = *count;
-    size_t more = fn(codes + code_bytes * done, n - done, queries, nq, radius, hits, cap, count);
-    for (size_t h = before; h < *count; h++) hits[h].entry += done;
-    return done + more;
+    unsigned w = words > 8 * g ? words - 8 * g : 0;
+    return (__mmask8)(w >= 8 ? 0xffu : (1u << w) - 1);
+}
+
+/* One block of up to 8 codes of 32 bytes (a short last block is read with
+ * masked loads, which never touch memory past the array). */
+static inline size_t block256(const uint8_t *p, size_t first, unsigned valid, const __m512i *q,
+                              const uint8_t *queries, unsigned nq, __m512i r, hm__hit *hits,
+                              size_t c)
+{
+    __m512i v[4];
+    for (unsigned g = 0; g < 4; g++)
+        v[g] = valid == 8 ? _mm512_loadu_si512(p + 64 * g)
+                          : _mm512_maskz_loadu_epi64(word_mask(4 * valid, g), p + 64 * g);
+    uint64_t masks[HM__MAX_QUERIES], any = 0, keep = (1u << valid) - 1;
+    for (unsigned j = 0; j < nq; j++) {
+        __mmask8 m = _mm512_cmple_epu64_mask(sums8(v[0], v[1], v[2], v[3], q[j]), r);
+        masks[j] = lane_mask_to_codes(m) & keep;
+        any |= masks[j];
+    }
+    if (HM_UNLIKELY(any)) c = emit_hits(p, first, queries, nq, 32, masks, any, hits, c);
+    return c;
 }
 
 static size_t scan256(const uint8_t *codes, size_t n, const uint8_t *queries, unsigned nq,
@@ -85,24 +101,36 @@ static size_t scan256(const uint8_t *codes, size_t n, const uint8_t *queries, un
         q[j] = _mm512_broadcast_i64x4(_mm256_loadu_si256((const void *)(queries + 32 * j)));
     const __m512i r = _mm512_set1_epi64(radius);
     size_t c = *count, i = 0;
-    for (; i + 8 <= n; i += 8) {
-        if (cap - c < 8 * (size_t)nq) { /* out of room: the caller makes more */
-            *count = c;
-            return i;
-        }
-        const uint8_t *p = codes + 32 * i;
-        __m512i v0 = _mm512_loadu_si512(p), v1 = _mm512_loadu_si512(p + 64);
-        __m512i v2 = _mm512_loadu_si512(p + 128), v3 = _mm512_loadu_si512(p + 192);
-        uint64_t masks[HM__MAX_QUERIES], any = 0;
-        for (unsigned j = 0; j < nq; j++) {
-            __mmask8 m = _mm512_cmple_epu64_mask(sums8(v0, v1, v2, v3, q[j]), r);
-            masks[j] = lane_mask_to_codes(m);
-            any |= masks[j];
-        }
-        if (HM_UNLIKELY(any)) c = emit_hits(p, i, queries, nq, 32, masks, any, hits, c);
+    for (; i < n; i += 8) {
+        unsigned valid = n - i < 8 ? (unsigned)(n - i) : 8;
+        if (cap - c < valid * (size_t)nq) break; /* out of room: the caller makes more */
+        c = block256(codes + 32 * i, i, valid, q, queries, nq, r, hits, c);
     }
     *count = c;
-    return scan_tail(hm__scan256_scalar, codes, i, n, 32, queries, nq, radius, hits, cap, count);
+    return i < n ? i : n;
+}
+
+/* One block of up to 32 codes of 8 bytes. */
+static inline size_t block64(const uint8_t *p, size_t first, unsigned valid, const __m512i *q,
+                             const uint8_t *queries, unsigned nq, __m512i r, hm__hit *hits,
+                             size_t c)
+{
+    __m512i v[4];
+    for (unsigned g = 0; g < 4; g++)
+        v[g] = valid == 32 ? _mm512_loadu_si512(p + 64 * g)
+                           : _mm512_maskz_loadu_epi64(word_mask(valid, g), p + 64 * g);
+    uint64_t masks[HM__MAX_QUERIES], any = 0, keep = valid == 32 ? 0xffffffffu : (1ull << valid) - 1;
+    for (unsigned j = 0; j < nq; j++) {
+        uint64_t m = 0;
+        for (unsigned g = 0; g < 4; g++) {
+            __m512i d = _mm512_popcnt_epi64(_mm512_xor_si512(v[g], q[j]));
+            m |= (uint64_t)_mm512_cmple_epu64_mask(d, r) << (8 * g);
+        }
+        masks[j] = m & keep;
+        any |= masks[j];
+    }
+    if (HM_UNLIKELY(any)) c = emit_hits(p, first, queries, nq, 8, masks, any, hits, c);
+    return c;
 }
 
 static size_t scan64(const uint8_t *codes, size_t n, const uint8_t *queries, unsigned nq,
@@ -112,28 +140,13 @@ static size_t scan64(const uint8_t *codes, size_t n, const uint8_t *queries, uns
     for (unsigned j = 0; j < nq; j++) q[j] = _mm512_set1_epi64((long long)hm__load64(queries + 8 * j));
     const __m512i r = _mm512_set1_epi64(radius);
     size_t c = *count, i = 0;
-    for (; i + 32 <= n; i += 32) {
-        if (cap - c < 32 * (size_t)nq) { /* out of room: the caller makes more */
-            *count = c;
-            return i;
-        }
-        const uint8_t *p = codes + 8 * i;
-        __m512i v[4];
-        for (int g = 0; g < 4; g++) v[g] = _mm512_loadu_si512(p + 64 * g);
-        uint64_t masks[HM__MAX_QUERIES], any = 0;
-        for (unsigned j = 0; j < nq; j++) {
-            uint64_t m = 0;
-            for (int g = 0; g < 4; g++) {
-                __m512i d = _mm512_popcnt_epi64(_mm512_xor_si512(v[g], q[j]));
-                m |= (uint64_t)_mm512_cmple_epu64_mask(d, r) << (8 * g);
-            }
-            masks[j] = m;
-            any |= m;
-        }
-        if (HM_UNLIKELY(any)) c = emit_hits(p, i, queries, nq, 8, masks, any, hits, c);
+    for (; i < n; i += 32) {
+        unsigned valid = n - i < 32 ? (unsigned)(n - i) : 32;
+        if (cap - c < valid * (size_t)nq) break; /* out of room: the caller makes more */
+        c = block64(codes + 8 * i, i, valid, q, queries, nq, r, hits, c);
     }
     *count = c;
-    return scan_tail(hm__scan64_scalar, codes, i, n, 8, queries, nq, radius, hits, cap, count);
+    return i < n ? i : n;
 }
 
 /* ---- pair kernels ------------------------------------------------------------ */

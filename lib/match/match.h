@@ -141,6 +141,7 @@ typedef struct hm__index_params {
     unsigned tables;      /* number of substrings m */
     unsigned table_bits;  /* bits per substring s (m * s <= 8 * code_bytes) */
     int byte_order;       /* -1: identity byte order; 0: chosen from the data */
+    unsigned threads;     /* tables built in parallel by up to this many threads (0, 1: none) */
 } hm__index_params;
 
 /* Builds the index of n codes of code_bytes (8 or 32). n must be below 2^32. */
