@@ -690,15 +690,29 @@ static void index_rows(ctx *c, const truth *t)
     static const unsigned OTHER256[] = {0, 16, 48, 64}, OTHER64[] = {4, 16, 20};
     const unsigned *other = c->cb == 32 ? OTHER256 : OTHER64;
     size_t nother = c->cb == 32 ? HM_ARRAY_SIZE(OTHER256) : HM_ARRAY_SIZE(OTHER64);
+    /* Other radii on the first 200 queries (half planted, half unrelated). */
+    ctx few = *c;
+    few.q = c->q < 200 ? c->q : 200;
+    uint8_t *mixed = malloc(few.q * c->cb);
+    if (!mixed) {
+        c->failed = 1;
+        hm__index_free(idx);
+        return;
+    }
+    for (size_t i = 0; i < few.q; i++) /* planted from the start, unrelated from the end */
+        memcpy(mixed + c->cb * i, c->queries + c->cb * (i % 2 ? c->q - 1 - i / 2 : i / 2), c->cb);
+    few.queries = mixed;
     for (size_t k = 0; k < nother; k++) {
         truth t2;
-        if (!truth_make(c->codes, c->n, c->cb, c->queries, c->q, other[k], &t2)) {
+        if (!truth_make(few.codes, few.n, few.cb, few.queries, few.q, other[k], &t2)) {
             c->failed = 1;
             continue;
         }
-        index_row(c, idx, &t2, other[k], build_s, 0);
+        index_row(&few, idx, &t2, other[k], build_s, 0);
         truth_free(&t2);
     }
+    if (few.failed) c->failed = 1;
+    free(mixed);
     hm__index_free(idx);
 }
 
