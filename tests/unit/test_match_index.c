@@ -10,15 +10,10 @@
 #include "match/index_internal.h"
 #include "match_testdata.h"
 
-/* Builds with the given parameters; under an emulator (qemu-user, where
- * thread creation is unreliable) on the calling thread only. */
 static hm_status build(const uint8_t *codes, size_t n, size_t cb, const hm__index_params *p,
                        hm__index **out)
 {
-    hm__index_params q = p ? *p : (hm__index_params){0, 0, 0, 0};
-    const char *emu = getenv("HM_TEST_EMULATOR");
-    if (emu && *emu) q.threads = 0;
-    return hm__index_build(codes, n, cb, &q, out, NULL);
+    return hm__index_build(codes, n, cb, p, out, NULL);
 }
 
 /* Queries: some planted at distances 0..max_d from entries, some random. */
