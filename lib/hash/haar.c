@@ -15,12 +15,13 @@
  * Pass 1 computes the approximation pyramid A1..An; the reverse pass rebuilds
  * A'(l-1) from A'(l) and the details of A(l-1), recomputed in place. At level 1
  * the details come straight from the bytes, and the rebuilt 2x2 block is at
- * once decomposed again, so the full-size image x' is never stored. */
+ * once decomposed again, so the full-size image x' is never stored. The row
+ * loops run through the kernel table (ih_kernels.h): the SIMD tiers do the same
+ * IEEE operations lane by lane. */
 #include <string.h>
 
+#include "ih_kernels.h"
 #include "imagehash.h"
-
-static const double H = 0x1.6a09e667f3bcdp-1; /* 0.7071067811865476, pywt's haar filter */
 
 uint32_t hm__whash_scale(uint32_t w, uint32_t h)
 {
@@ -38,130 +39,111 @@ static unsigned log2u(uint32_t s)
 
 size_t hm__whash_work_doubles(uint32_t s)
 {
-    /* A1 .. An: (s/2)^2 + (s/4)^2 + ... + 1 < s^2/3 + 1, plus two byte tables. */
+    /* A1 .. An: (s/2)^2 + (s/4)^2 + ... + 1 < s^2/3 + 1, plus two byte tables
+     * and two rows of h*x. */
     size_t n = 0;
     for (uint32_t side = s / 2; side >= 1; side /= 2) n += (size_t)side * side;
-    return n + 2 * 256;
+    return n + 2 * 256 + 2 * (size_t)s;
 }
 
-/* Approximation of one 2x2 block (axis 0, then axis 1). */
-static inline double approx2x2(double x00, double x01, double x10, double x11)
+/* Two rows of bytes as h*(p/255) through the table. */
+static void lookup_rows(const uint8_t *r0, const uint8_t *r1, uint32_t s, const double *hx,
+                        double *h0, double *h1)
 {
-    double a0 = H * x00 + H * x10, a1 = H * x01 + H * x11;
-    return H * a0 + H * a1;
-}
-
-/* Forward transform of a 2x2 block followed by the inverse with `aa` put in
- * place of its approximation: the block of the reconstruction. */
-static inline void rebuild2x2(double x00, double x01, double x10, double x11, double aa,
-                              double y[4])
-{
-    double a0 = H * x00 + H * x10, a1 = H * x01 + H * x11; /* axis 0 */
-    double d0 = H * x00 - H * x10, d1 = H * x01 - H * x11;
-    double ad = H * a0 - H * a1; /* axis 1 */
-    double da = H * d0 + H * d1, dd = H * d0 - H * d1;
-    double la0 = H * aa + H * ad, la1 = H * aa - H * ad; /* inverse axis 1 */
-    double ld0 = H * da + H * dd, ld1 = H * da - H * dd;
-    y[0] = H * la0 + H * ld0; /* inverse axis 0 */
-    y[1] = H * la1 + H * ld1;
-    y[2] = H * la0 - H * ld0;
-    y[3] = H * la1 - H * ld1;
-}
-
-/* The same when x is given as h*x (level 1 reads h*(p/255) from a table). */
-static inline void rebuild2x2_hx(double hx00, double hx01, double hx10, double hx11, double aa,
-                                 double y[4])
-{
-    double a0 = hx00 + hx10, a1 = hx01 + hx11;
-    double d0 = hx00 - hx10, d1 = hx01 - hx11;
-    double ad = H * a0 - H * a1;
-    double da = H * d0 + H * d1, dd = H * d0 - H * d1;
-    double la0 = H * aa + H * ad, la1 = H * aa - H * ad;
-    double ld0 = H * da + H * dd, ld1 = H * da - H * dd;
-    y[0] = H * la0 + H * ld0;
-    y[1] = H * la1 + H * ld1;
-    y[2] = H * la0 - H * ld0;
-    y[3] = H * la1 - H * ld1;
+    for (uint32_t c = 0; c < s; c++) {
+        h0[c] = hx[r0[c]];
+        h1[c] = hx[r1[c]];
+    }
 }
 
 /* dst (side/2)^2 = approximation of src (side^2). */
-static void approx_level(const double *src, uint32_t side, double *dst)
+static void approx_level(const hm__ih_kernels *k, const double *src, uint32_t side, double *dst)
 {
     uint32_t half = side / 2;
-    for (uint32_t i = 0; i < half; i++) {
-        const double *r0 = src + (size_t)2 * i * side, *r1 = r0 + side;
-        for (uint32_t j = 0; j < half; j++)
-            dst[(size_t)i * half + j] = approx2x2(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]);
-    }
+    for (uint32_t i = 0; i < half; i++)
+        k->haar_approx(src + (size_t)2 * i * side, src + (size_t)(2 * i + 1) * side, half,
+                       dst + (size_t)i * half);
 }
 
 /* In place: a (side^2, holding A(l-1)) becomes A'(l-1) from the coarser
  * A'(l) in `coarse` ((side/2)^2). */
-static void rebuild_level(double *a, uint32_t side, const double *coarse)
+static void rebuild_level(const hm__ih_kernels *k, double *a, uint32_t side, const double *coarse)
 {
     uint32_t half = side / 2;
-    for (uint32_t i = 0; i < half; i++) {
-        double *r0 = a + (size_t)2 * i * side, *r1 = r0 + side;
-        for (uint32_t j = 0; j < half; j++) {
+    for (uint32_t i = 0; i < half; i++)
+        k->haar_rebuild(a + (size_t)2 * i * side, a + (size_t)(2 * i + 1) * side, half,
+                        coarse + (size_t)i * half);
+}
+
+/* s == 8: the rebuilt image is the result (no second decomposition). */
+static void rebuild_8x8(const uint8_t *px, const double *hx, const double *b1, double ll[64])
+{
+    for (uint32_t i = 0; i < 4; i++) {
+        const uint8_t *r0 = px + 2 * i * 8, *r1 = r0 + 8;
+        for (uint32_t j = 0; j < 4; j++) {
             double y[4];
-            rebuild2x2(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1],
-                       coarse[(size_t)i * half + j], y);
-            r0[2 * j] = y[0];
-            r0[2 * j + 1] = y[1];
-            r1[2 * j] = y[2];
-            r1[2 * j + 1] = y[3];
+            /* h*x given: the forward step adds h*x pairs (see hm__haar_rebuild1_hx) */
+            double a0 = hx[r0[2 * j]] + hx[r1[2 * j]], a1 = hx[r0[2 * j + 1]] + hx[r1[2 * j + 1]];
+            double d0 = hx[r0[2 * j]] - hx[r1[2 * j]], d1 = hx[r0[2 * j + 1]] - hx[r1[2 * j + 1]];
+            const double H = HM__HAAR_H;
+            double ad = H * a0 - H * a1, da = H * d0 + H * d1, dd = H * d0 - H * d1;
+            double aa = b1[i * 4 + j];
+            double la0 = H * aa + H * ad, la1 = H * aa - H * ad;
+            double ld0 = H * da + H * dd, ld1 = H * da - H * dd;
+            y[0] = H * la0 + H * ld0;
+            y[1] = H * la1 + H * ld1;
+            y[2] = H * la0 - H * ld0;
+            y[3] = H * la1 - H * ld1;
+            ll[2 * i * 8 + 2 * j] = y[0];
+            ll[2 * i * 8 + 2 * j + 1] = y[1];
+            ll[(2 * i + 1) * 8 + 2 * j] = y[2];
+            ll[(2 * i + 1) * 8 + 2 * j + 1] = y[3];
         }
     }
 }
 
-void hm__whash_ll(const uint8_t *px, uint32_t s, double *work, double ll[64])
+void hm__whash_ll_k(const hm__ih_kernels *k, const uint8_t *px, uint32_t s, double *work,
+                    double ll[64])
 {
     unsigned n = log2u(s), m = n - 3; /* full depth; depth of the second decomposition */
     double *x = work, *hx = work + 256; /* p / 255.0 and h * (p / 255.0) */
     for (int p = 0; p < 256; p++) {
         x[p] = p / 255.0;
-        hx[p] = H * x[p];
+        hx[p] = HM__HAAR_H * x[p];
     }
+    double *h0 = work + 512, *h1 = h0 + s;
     /* level[l] holds A_l, side s >> l, for l = 1..n */
     double *level[33] = {0};
-    double *q = work + 512;
+    double *q = h1 + s;
     for (unsigned l = 1; l <= n; l++) {
         level[l] = q;
         q += (size_t)(s >> l) * (s >> l);
     }
     uint32_t half = s / 2;
     for (uint32_t i = 0; i < half; i++) {
-        const uint8_t *r0 = px + (size_t)2 * i * s, *r1 = r0 + s;
-        for (uint32_t j = 0; j < half; j++) {
-            double a0 = hx[r0[2 * j]] + hx[r1[2 * j]], a1 = hx[r0[2 * j + 1]] + hx[r1[2 * j + 1]];
-            level[1][(size_t)i * half + j] = H * a0 + H * a1;
-        }
+        lookup_rows(px + (size_t)2 * i * s, px + (size_t)(2 * i + 1) * s, s, hx, h0, h1);
+        k->haar_approx_hx(h0, h1, half, level[1] + (size_t)i * half);
     }
-    for (unsigned l = 2; l <= n; l++) approx_level(level[l - 1], s >> (l - 1), level[l]);
+    for (unsigned l = 2; l <= n; l++) approx_level(k, level[l - 1], s >> (l - 1), level[l]);
 
     level[n][0] *= 0; /* imagehash: coeffs[0] *= 0 */
-    for (unsigned l = n; l >= 2; l--) rebuild_level(level[l - 1], s >> (l - 1), level[l]);
+    for (unsigned l = n; l >= 2; l--) rebuild_level(k, level[l - 1], s >> (l - 1), level[l]);
 
     /* Level 1: rebuild each 2x2 block of x' from the bytes and A'1, and
      * decompose it again at once (or keep it when s == 8: no second pass). */
-    double *b1 = level[1];
-    for (uint32_t i = 0; i < half; i++) {
-        const uint8_t *r0 = px + (size_t)2 * i * s, *r1 = r0 + s;
-        for (uint32_t j = 0; j < half; j++) {
-            double y[4];
-            rebuild2x2_hx(hx[r0[2 * j]], hx[r0[2 * j + 1]], hx[r1[2 * j]], hx[r1[2 * j + 1]],
-                          b1[(size_t)i * half + j], y);
-            if (m == 0) {
-                ll[2 * i * 8 + 2 * j] = y[0];
-                ll[2 * i * 8 + 2 * j + 1] = y[1];
-                ll[(2 * i + 1) * 8 + 2 * j] = y[2];
-                ll[(2 * i + 1) * 8 + 2 * j + 1] = y[3];
-            } else {
-                b1[(size_t)i * half + j] = approx2x2(y[0], y[1], y[2], y[3]);
-            }
-        }
+    if (m == 0) {
+        rebuild_8x8(px, hx, level[1], ll);
+        return;
     }
-    if (m == 0) return;
-    for (unsigned l = 2; l <= m; l++) approx_level(level[l - 1], s >> (l - 1), level[l]);
+    for (uint32_t i = 0; i < half; i++) {
+        lookup_rows(px + (size_t)2 * i * s, px + (size_t)(2 * i + 1) * s, s, hx, h0, h1);
+        k->haar_rebuild_hx(h0, h1, half, level[1] + (size_t)i * half);
+    }
+    for (unsigned l = 2; l <= m; l++) approx_level(k, level[l - 1], s >> (l - 1), level[l]);
     memcpy(ll, level[m], 64 * sizeof(double));
+}
+
+void hm__whash_ll(const uint8_t *px, uint32_t s, double *work, double ll[64])
+{
+    hm__whash_ll_k(hm__ih_kernels_best(), px, s, work, ll);
 }

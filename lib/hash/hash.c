@@ -65,9 +65,11 @@ hm_status hm_hash_image(const hm_image *img, const hm_hash_options *opt, hm_hash
     hm__pdq_source src;
     int squashed = want_pdq ? pdq_source(img, opt, &pctx, &src) : 0;
 
-    /* One allocation holds Pillow's plane and every algorithm's scratch. */
+    /* One allocation holds Pillow's plane (when PDQ's pass writes it) and
+     * every algorithm's scratch. Without PDQ the imagehash family computes
+     * its luma block by block and needs no plane. */
     size_t npix = (size_t)w * h; /* w*h <= max_pixels was checked at decode */
-    size_t pil_bytes = want_ih ? align64(npix) : 0;
+    size_t pil_bytes = want_ih && want_pdq ? align64(npix) : 0;
     size_t pdq_bytes = 0, ih_bytes = 0, total;
     if (want_pdq)
         HM_RETURN_IF(!hm__mul_size(hm__pdq_work_floats(src.width, src.height), sizeof(float),
@@ -81,7 +83,7 @@ hm_status hm_hash_image(const hm_image *img, const hm_hash_options *opt, hm_hash
     uint8_t *block = total ? aligned_alloc(64, total) : NULL;
     HM_RETURN_IF(total && !block, err, HM_E_NO_MEMORY,
                  "cannot allocate %zu bytes of hashing scratch", total);
-    uint8_t *pil = want_ih ? block : NULL;
+    uint8_t *pil = pil_bytes ? block : NULL;
     float *pdq_work = want_pdq ? (float *)(block + pil_bytes) : NULL;
     void *ih_work = want_ih ? block + pil_bytes + pdq_bytes : NULL;
 
@@ -90,10 +92,10 @@ hm_status hm_hash_image(const hm_image *img, const hm_hash_options *opt, hm_hash
         if (!squashed) pctx.image.pil = pil;
         else if (want_ih) hm__luma(img, NULL, pil);
         hm__pdq_hash_source(&src, pdq_work, opt && opt->pdq_dihedral, out);
+        if (want_ih) hm__imagehash(pil, w, h, algos, ih_work, out);
     } else {
-        hm__luma(img, NULL, pil);
+        hm__imagehash_image(img, algos, ih_work, out);
     }
-    if (want_ih) hm__imagehash(pil, w, h, algos, ih_work, out);
     free(block);
     out->algos = algos;
     hm__ok(err);

@@ -11,6 +11,7 @@
 #define HM_HASH_INTERNAL_H
 
 #include "../image/image.h"
+#include "ih_kernels.h"
 
 /* ---- luma (luma.c) ---- */
 
@@ -111,6 +112,14 @@ size_t hm__imagehash_work_bytes(uint32_t w, uint32_t h, uint32_t algos);
  * convert('L') plane, into out->ahash etc. */
 void hm__imagehash(const uint8_t *L, uint32_t w, uint32_t h, uint32_t algos, void *work,
                    hm_hashes *out);
+/* The same from the decoded image: its luma is computed block by block and
+ * never held whole. Same scratch size. */
+void hm__imagehash_image(const hm_image *img, uint32_t algos, void *work, hm_hashes *out);
+/* Both with the kernels of `k` (tests compare every tier). */
+void hm__imagehash_k(const hm__ih_kernels *k, const uint8_t *L, uint32_t w, uint32_t h,
+                     uint32_t algos, void *work, hm_hashes *out);
+void hm__imagehash_image_k(const hm__ih_kernels *k, const hm_image *img, uint32_t algos,
+                           void *work, hm_hashes *out);
 
 /* ---- digests (digest.c) ---- */
 

@@ -3,7 +3,12 @@
  * Every hash starts from its own exact Pillow resize of the shared convert('L')
  * plane: 8x8 (aHash), 9 wide x 8 high (dHash), 32x32 (pHash) and s x s with
  * s = max(2^floor(log2(min(w, h))), 8) (wHash). Bits are flattened row by row,
- * the first bit the most significant. */
+ * the first bit the most significant.
+ *
+ * The resizes are plans fed from one pass over the luma rows, block by block:
+ * each block is read once (and widened to int16 once) for all of them. The
+ * rows come from a whole plane, or are computed block by block from the
+ * decoded image so that no full plane is ever written. */
 #include "../common/common.h"
 #include "hash_internal.h"
 #include "imagehash.h"
@@ -17,33 +22,66 @@ static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
 
-/* Layout: the four resized planes, then scratch shared by the stages (one
- * resize or the Haar pyramid at a time). */
+#define BLOCK_ROWS 64 /* source rows per step: a multiple of every table's block_rows */
+#define WIDE_ROWS 8   /* rows widened to int16 at a time */
+
+/* The four resizes: 8x8, 9x8, 32x32, s x s. */
+enum { R_A, R_D, R_P, R_W, R_COUNT };
+
+static uint32_t algo_mask(int r)
+{
+    static const uint32_t M[R_COUNT] = {MASK_A, MASK_D, MASK_P, MASK_W};
+    return M[r];
+}
+
+/* Layout: the four resized planes, then the plans, the widened rows and a
+ * block of luma rows; the Haar pyramid reuses that scratch afterwards. */
 typedef struct layout {
-    size_t off8, off9, off32, offs, scratch, total;
-    uint32_t s;
+    size_t out[R_COUNT], plan[R_COUNT], wide, luma, scratch, total;
+    uint32_t s, ow[R_COUNT], oh[R_COUNT], pad;
+    size_t wstride;
 } layout;
+
+static uint32_t max_wide_pad(uint32_t w, const layout *L, uint32_t algos)
+{
+    uint32_t pad = 0;
+    for (int r = 0; r < R_COUNT; r++) {
+        if (!(algos & algo_mask(r))) continue;
+        uint32_t p = hm__rs_wide_pad(w, L->ow[r]);
+        if (p > pad) pad = p;
+    }
+    return pad;
+}
 
 static layout plan(uint32_t w, uint32_t h, uint32_t algos)
 {
     layout L;
     memset(&L, 0, sizeof L);
     L.s = hm__whash_scale(w, h);
-    size_t s2 = (size_t)L.s * L.s;
-    L.off8 = 0;
-    L.off9 = 64;
-    L.off32 = 64 + 128;
-    L.offs = L.off32 + 1024;
-    L.scratch = L.offs + ((algos & MASK_W) ? align64(s2) : 0);
-    size_t need = 0;
-    if (algos & MASK_A) need = max_size(need, hm__pil_resize_work_bytes(w, h, 8, 8));
-    if (algos & MASK_D) need = max_size(need, hm__pil_resize_work_bytes(w, h, 9, 8));
-    if (algos & MASK_P) need = max_size(need, hm__pil_resize_work_bytes(w, h, 32, 32));
-    if (algos & MASK_W) {
-        need = max_size(need, hm__pil_resize_work_bytes(w, h, L.s, L.s));
-        need = max_size(need, hm__whash_work_doubles(L.s) * sizeof(double));
+    static const uint32_t OW[3] = {8, 9, 32}, OH[3] = {8, 8, 32};
+    for (int r = 0; r < 3; r++) {
+        L.ow[r] = OW[r];
+        L.oh[r] = OH[r];
     }
-    L.total = L.scratch + need;
+    L.ow[R_W] = L.oh[R_W] = L.s;
+    size_t off = 0;
+    for (int r = 0; r < R_COUNT; r++) {
+        L.out[r] = off;
+        if (algos & algo_mask(r)) off += align64((size_t)L.ow[r] * L.oh[r]);
+    }
+    L.scratch = off;
+    for (int r = 0; r < R_COUNT; r++) {
+        L.plan[r] = off;
+        if (algos & algo_mask(r)) off += hm__rs_plan_bytes(w, h, L.ow[r], L.oh[r]);
+    }
+    L.pad = max_wide_pad(w, &L, algos);
+    L.wstride = ((size_t)w + L.pad + 31) & ~(size_t)31;
+    L.wide = off;
+    if (L.pad) off += align64(WIDE_ROWS * L.wstride * sizeof(int16_t));
+    L.luma = off;
+    off += align64((size_t)BLOCK_ROWS * w);
+    if (algos & MASK_W) off = max_size(off, L.scratch + hm__whash_work_doubles(L.s) * sizeof(double));
+    L.total = off;
     return L;
 }
 
@@ -101,35 +139,101 @@ static void dhash_bits(const uint8_t p[72], uint8_t out[8])
     hm__pack_bits64(bits, out);
 }
 
+/* The resizes of one image, fed block by block. */
+typedef struct engine {
+    layout lay;
+    uint8_t *base;
+    hm__rs_plan p[R_COUNT];
+    uint32_t algos, w;
+} engine;
+
+static void engine_init(engine *e, const hm__ih_kernels *k, uint32_t w, uint32_t h,
+                        uint32_t algos, void *work)
+{
+    e->lay = plan(w, h, algos);
+    e->base = work;
+    e->algos = algos;
+    e->w = w;
+    for (int r = 0; r < R_COUNT; r++)
+        if (algos & algo_mask(r))
+            hm__rs_plan_init(&e->p[r], k, w, h, e->lay.ow[r], e->lay.oh[r], e->base + e->lay.plan[r]);
+}
+
+/* Rows y .. y+n-1 (n <= BLOCK_ROWS) to every plan: widened once for those
+ * that read int16 rows. */
+static void engine_feed(engine *e, const uint8_t *rows, size_t stride, uint32_t y, uint32_t n)
+{
+    int16_t *wide = (int16_t *)(void *)(e->base + e->lay.wide);
+    for (uint32_t c = 0; e->lay.pad && c < n; c += WIDE_ROWS) {
+        uint32_t m = n - c < WIDE_ROWS ? n - c : WIDE_ROWS;
+        hm__rs_widen(rows + (size_t)c * stride, stride, m, e->w, e->lay.pad, wide, e->lay.wstride);
+        for (int r = 0; r < R_COUNT; r++)
+            if ((e->algos & algo_mask(r)) && hm__rs_plan_wide_pad(&e->p[r]))
+                hm__rs_push(&e->p[r], rows + (size_t)c * stride, stride, wide, e->lay.wstride,
+                            y + c, m);
+    }
+    for (int r = 0; r < R_COUNT; r++)
+        if ((e->algos & algo_mask(r)) && !hm__rs_plan_wide_pad(&e->p[r]))
+            hm__rs_push(&e->p[r], rows, stride, NULL, 0, y, n);
+}
+
+static void engine_finish(engine *e, const hm__ih_kernels *k, hm_hashes *out)
+{
+    uint8_t *px[R_COUNT];
+    for (int r = 0; r < R_COUNT; r++) {
+        px[r] = e->base + e->lay.out[r];
+        if (e->algos & algo_mask(r)) hm__rs_finish(&e->p[r], px[r]);
+    }
+    if (e->algos & MASK_A) ahash_bits(px[R_A], out->ahash);
+    if (e->algos & MASK_D) dhash_bits(px[R_D], out->dhash);
+    if (e->algos & MASK_P) {
+        double d[64];
+        hm__dct32x32_low8(px[R_P], d);
+        above_median(d, out->phash);
+    }
+    if (e->algos & MASK_W) {
+        double ll[64];
+        hm__whash_ll_k(k, px[R_W], e->lay.s, (double *)(void *)(e->base + e->lay.scratch), ll);
+        above_median(ll, out->whash);
+    }
+}
+
+void hm__imagehash_k(const hm__ih_kernels *k, const uint8_t *L, uint32_t w, uint32_t h,
+                     uint32_t algos, void *work, hm_hashes *out)
+{
+    if (!(algos & (MASK_A | MASK_D | MASK_P | MASK_W))) return;
+    engine e;
+    engine_init(&e, k, w, h, algos, work);
+    for (uint32_t y = 0; y < h; y += BLOCK_ROWS)
+        engine_feed(&e, L + (size_t)y * w, w, y, h - y < BLOCK_ROWS ? h - y : BLOCK_ROWS);
+    engine_finish(&e, k, out);
+}
+
 void hm__imagehash(const uint8_t *L, uint32_t w, uint32_t h, uint32_t algos, void *work,
                    hm_hashes *out)
 {
+    hm__imagehash_k(hm__ih_kernels_best(), L, w, h, algos, work, out);
+}
+
+void hm__imagehash_image_k(const hm__ih_kernels *k, const hm_image *img, uint32_t algos,
+                           void *work, hm_hashes *out)
+{
     if (!(algos & (MASK_A | MASK_D | MASK_P | MASK_W))) return;
-    layout lay = plan(w, h, algos);
-    uint8_t *base = work;
-    void *scratch = base + lay.scratch;
-    if (algos & MASK_A) {
-        uint8_t *p = base + lay.off8;
-        hm__pil_resize(L, w, h, p, 8, 8, scratch);
-        ahash_bits(p, out->ahash);
+    uint32_t w = img->width, h = img->height;
+    engine e;
+    engine_init(&e, k, w, h, algos, work);
+    hm__luma_tables t;
+    hm__luma_tables_init(&t);
+    uint8_t *block = e.base + e.lay.luma;
+    for (uint32_t y = 0; y < h; y += BLOCK_ROWS) {
+        uint32_t n = h - y < BLOCK_ROWS ? h - y : BLOCK_ROWS;
+        hm__luma_rows(img, &t, y, n, NULL, block);
+        engine_feed(&e, block, w, y, n);
     }
-    if (algos & MASK_D) {
-        uint8_t *p = base + lay.off9;
-        hm__pil_resize(L, w, h, p, 9, 8, scratch);
-        dhash_bits(p, out->dhash);
-    }
-    if (algos & MASK_P) {
-        uint8_t *p = base + lay.off32;
-        double d[64];
-        hm__pil_resize(L, w, h, p, 32, 32, scratch);
-        hm__dct32x32_low8(p, d);
-        above_median(d, out->phash);
-    }
-    if (algos & MASK_W) {
-        uint8_t *p = base + lay.offs;
-        double ll[64];
-        hm__pil_resize(L, w, h, p, lay.s, lay.s, scratch);
-        hm__whash_ll(p, lay.s, scratch, ll);
-        above_median(ll, out->whash);
-    }
+    engine_finish(&e, k, out);
+}
+
+void hm__imagehash_image(const hm_image *img, uint32_t algos, void *work, hm_hashes *out)
+{
+    hm__imagehash_image_k(hm__ih_kernels_best(), img, algos, work, out);
 }

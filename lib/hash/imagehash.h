@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ih_kernels.h"
+
 /* ---- Pillow resize((ow, oh), LANCZOS) of an 8-bit grey plane ---- */
 
 /* Bytes of scratch hm__pil_resize needs (coefficients and the intermediate). */
@@ -18,13 +20,49 @@ size_t hm__pil_resize_work_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t o
 /* Resizes the w x h plane `src` (rows packed) to ow x oh into `dst`, exactly as
  * Pillow 4.3 .. 12.1 does: horizontal pass first over only the rows the
  * vertical pass reads, 22-bit fixed point, clamped 8-bit intermediate. `work`
- * holds hm__pil_resize_work_bytes bytes, 64-byte aligned. */
+ * holds hm__pil_resize_work_bytes bytes, 64-byte aligned. Runs the widest
+ * kernels this CPU has; hm__pil_resize_k runs those of `kern`. */
 void hm__pil_resize(const uint8_t *src, uint32_t w, uint32_t h, uint8_t *dst, uint32_t ow,
                     uint32_t oh, void *work);
+void hm__pil_resize_k(const hm__ih_kernels *kern, const uint8_t *src, uint32_t w, uint32_t h,
+                      uint8_t *dst, uint32_t ow, uint32_t oh, void *work);
 
-/* Same result through the plain scalar kernels only (reference for tests). */
+/* Same result through Pillow's plain loops (the reference for tests). */
 void hm__pil_resize_scalar(const uint8_t *src, uint32_t w, uint32_t h, uint8_t *dst,
                            uint32_t ow, uint32_t oh, void *work);
+
+/* A resize fed with source rows in order, so that several resizes of one
+ * image share each read of a row. Memory: hm__rs_plan_bytes, 64-byte aligned. */
+typedef struct hm__rs_plan {
+    const hm__ih_kernels *kern;
+    uint32_t w, h, ow, oh;
+    int mode;
+    uint32_t row0, row_end; /* the source rows the vertical pass reads */
+    hm__rs_axis hx, vy;
+    uint8_t *tmp;        /* the intermediate, ow x (row_end - row0) */
+    uint8_t *tin, *tout; /* short windows: a transposed block and its output */
+} hm__rs_plan;
+
+size_t hm__rs_plan_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t oh);
+void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, uint32_t h,
+                      uint32_t ow, uint32_t oh, void *mem);
+/* Samples of zero padding the plan needs after each widened row (0: it
+ * reads no widened rows). */
+uint32_t hm__rs_plan_wide_pad(const hm__rs_plan *p);
+/* The same before any plan exists, from the widths alone. */
+uint32_t hm__rs_wide_pad(uint32_t w, uint32_t ow);
+/* Source rows y .. y+n-1: `rows` (stride bytes apart) and, when the plan reads
+ * widened rows, the same as int16 in `wide` (wstride samples apart, each
+ * padded with zeros as hm__rs_plan_wide_pad asks). Rows must come in order;
+ * rows the plan does not read are ignored. */
+void hm__rs_push(hm__rs_plan *p, const uint8_t *rows, size_t stride, const int16_t *wide,
+                 size_t wstride, uint32_t y, uint32_t n);
+/* After the last row: the ow x oh result. */
+void hm__rs_finish(const hm__rs_plan *p, uint8_t *dst);
+
+/* n rows of w bytes as int16, each followed by `pad` zeros. */
+void hm__rs_widen(const uint8_t *rows, size_t stride, uint32_t nrows, uint32_t w, uint32_t pad,
+                  int16_t *wide, size_t wstride);
 
 /* ---- scipy.fftpack.dct(scipy.fftpack.dct(p, axis=0), axis=1) for 32x32 ---- */
 
@@ -48,6 +86,8 @@ size_t hm__whash_work_doubles(uint32_t s);
  * approximation zeroed, reconstruction, decomposition down to 8x8; writes the
  * 8x8 approximation band (row-major) to ll, exactly as pywt 1.x computes it. */
 void hm__whash_ll(const uint8_t *px, uint32_t s, double *work, double ll[64]);
+void hm__whash_ll_k(const hm__ih_kernels *kern, const uint8_t *px, uint32_t s, double *work,
+                    double ll[64]);
 
 /* ---- bits ---- */
 

@@ -5,43 +5,43 @@
  * 22-bit fixed point and accumulates in int32 with a 2^21 rounding bias. The
  * horizontal pass runs first, over only the source rows the vertical pass reads,
  * into a clamped 8-bit intermediate. Integer sums are exact in any order, so the
- * kernels below are free to vectorise; only the weights need Pillow's exact
- * double arithmetic.
+ * kernels (ih_kernels.h: scalar, SSE2, AVX2, AVX-512, NEON) are free to
+ * vectorise; only the weights need Pillow's exact double arithmetic.
  *
- * SIMD: SSE2 (x86-64 baseline) splits each weight into an 11-bit low part and a
- * signed high part so that pmaddwd (16 x 16 -> 32 bits) applies; NEON multiplies
- * widened pixels by the int32 weights directly. Both give the exact int32 sum. */
+ * A resize is a plan that is fed source rows in order, block by block, so that
+ * several resizes of one image share each read of a row (imagehash.c):
+ *   - long windows (strong downscales, thousands of taps for 8x8 from a photo):
+ *     one dot product per output over rows widened to int16 once, several rows
+ *     sharing each load of the weights;
+ *   - short windows (the wHash resize, upscaling): the block of rows is
+ *     transposed so that the horizontal pass becomes a column pass, vectorised
+ *     across the rows of the block, and transposed back;
+ *   - the vertical pass is a column pass over the intermediate. */
 #include <math.h>
 
 #include "../common/common.h"
+#include "ih_kernels.h"
 #include "imagehash.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
-#define HM_RESAMPLE_SSE2 1
+#define HM_RS_SSE2 1
 #elif defined(__ARM_NEON) && defined(__aarch64__)
 #include <arm_neon.h>
-#define HM_RESAMPLE_NEON 1
+#define HM_RS_NEON 1
 #endif
 
-#define PRECISION_BITS 22
-#define ROUND_BIAS (1 << (PRECISION_BITS - 1))
-#define SPLIT_BITS 11 /* k = hi * 2^11 + lo, 0 <= lo < 2^11: both fit int16 */
 #define HM_PI 3.14159265358979323846
+#define KPAD_ALIGN 32     /* taps per output padded for the widest kernel (AVX-512) */
+#define MAX_BLOCK_ROWS 64 /* the widest table's block_rows */
+#define LONG_MIN_TAPS 40  /* windows of more taps take the dot-product kernels */
+#define WIDE_ROWS 8       /* rows widened to int16 at a time */
 
-/* Coefficients of one axis. Output i reads source samples start + j for j in
- * [off, off + n) with weights k[i * kpad + j]; every other j in [0, kpad) has
- * weight 0, and [start, start + kpad) lies inside the source whenever
- * kpad <= in, so the SIMD kernels may read whole groups of 8 there. */
-typedef struct axis_coeffs {
-    uint32_t in, out, kpad;
-    int32_t *bounds; /* start, off, n per output */
-    int32_t *k;
-    int16_t *khi, *klo; /* SSE2: the weights split, or khi = k and klo unused */
-    int split;          /* some weight does not fit int16 */
-} axis_coeffs;
+enum { MODE_COPY, MODE_LONG, MODE_SHORT };
 
 static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+/* ---- Pillow's coefficients ---- */
 
 static double sinc(double x)
 {
@@ -71,12 +71,15 @@ static uint32_t axis_ksize(uint32_t in, uint32_t out)
     return (uint32_t)ceil(support) * 2 + 1;
 }
 
-static uint32_t axis_kpad(uint32_t in, uint32_t out) { return (axis_ksize(in, out) + 7) & ~7u; }
+static uint32_t axis_kpad(uint32_t in, uint32_t out)
+{
+    return (axis_ksize(in, out) + KPAD_ALIGN - 1) & ~(uint32_t)(KPAD_ALIGN - 1);
+}
 
 static size_t axis_bytes(uint32_t in, uint32_t out)
 {
     size_t taps = (size_t)out * axis_kpad(in, out);
-    return align64((size_t)out * 3 * sizeof(int32_t)) + align64(taps * sizeof(int32_t)) +
+    return align64((size_t)out * 2 * sizeof(int32_t)) + align64(taps * sizeof(int32_t)) +
            2 * align64(taps * sizeof(int16_t));
 }
 
@@ -105,12 +108,13 @@ static uint32_t window_weights(uint32_t in, double scale, double filterscale, do
 
 static int32_t to_fixed(double w)
 {
-    return (int32_t)(w < 0 ? -0.5 + w * (1 << PRECISION_BITS) : 0.5 + w * (1 << PRECISION_BITS));
+    return (int32_t)(w < 0 ? -0.5 + w * (1 << HM__RS_PRECISION_BITS)
+                           : 0.5 + w * (1 << HM__RS_PRECISION_BITS));
 }
 
 /* Lays out and fills the coefficients of one axis in `mem` (axis_bytes long);
  * `dbl` is scratch for ksize doubles. */
-static void axis_init(axis_coeffs *ax, uint32_t in, uint32_t out, uint8_t *mem, double *dbl)
+static void axis_init(hm__rs_axis *ax, uint32_t in, uint32_t out, uint8_t *mem, double *dbl)
 {
     double scale, filterscale;
     double support = axis_support(in, out, &scale, &filterscale);
@@ -119,8 +123,9 @@ static void axis_init(axis_coeffs *ax, uint32_t in, uint32_t out, uint8_t *mem, 
     ax->in = in;
     ax->out = out;
     ax->kpad = kpad;
-    ax->bounds = (int32_t *)mem;
-    mem += align64((size_t)out * 3 * sizeof(int32_t));
+    ax->start = (int32_t *)mem;
+    ax->n = ax->start + out;
+    mem += align64((size_t)out * 2 * sizeof(int32_t));
     ax->k = (int32_t *)mem;
     mem += align64(taps * sizeof(int32_t));
     ax->khi = (int16_t *)mem;
@@ -130,284 +135,158 @@ static void axis_init(axis_coeffs *ax, uint32_t in, uint32_t out, uint8_t *mem, 
     for (uint32_t xx = 0; xx < out; xx++) {
         int32_t xmin;
         uint32_t n = window_weights(in, scale, filterscale, support, xx, dbl, &xmin);
-        int32_t start = xmin;
-        if (kpad <= in && (uint32_t)start > in - kpad) start = (int32_t)(in - kpad);
-        int32_t off = xmin - start;
-        int32_t *b = ax->bounds + 3 * (size_t)xx;
-        b[0] = start;
-        b[1] = off;
-        b[2] = (int32_t)n;
+        ax->start[xx] = xmin;
+        ax->n[xx] = (int32_t)n;
         int32_t *k = ax->k + (size_t)xx * kpad;
-        for (uint32_t x = 0; x < n; x++) k[off + x] = to_fixed(dbl[x]);
+        for (uint32_t x = 0; x < n; x++) k[x] = to_fixed(dbl[x]);
     }
     /* Strong downscaling (factor > ~130) keeps every weight within int16:
      * then one multiply per tap suffices. */
     ax->split = 0;
     for (size_t t = 0; t < taps; t++) ax->split |= ax->k[t] < INT16_MIN || ax->k[t] > INT16_MAX;
     for (size_t t = 0; t < taps; t++) {
-        if (!ax->split) {
-            ax->khi[t] = (int16_t)ax->k[t];
-            continue;
-        }
-        ax->khi[t] = (int16_t)(ax->k[t] >> SPLIT_BITS); /* arithmetic shift: floor */
-        ax->klo[t] = (int16_t)(ax->k[t] & ((1 << SPLIT_BITS) - 1));
+        ax->khi[t] = (int16_t)(ax->split ? ax->k[t] >> HM__RS_SPLIT_BITS : ax->k[t]); /* floor */
+        ax->klo[t] = (int16_t)(ax->split ? ax->k[t] & ((1 << HM__RS_SPLIT_BITS) - 1) : 0);
     }
 }
 
-static uint8_t clip8(int32_t acc)
-{
-    if (acc >= (1 << PRECISION_BITS << 8)) return 255;
-    if (acc <= 0) return 0;
-    return (uint8_t)(acc >> PRECISION_BITS);
-}
+/* ---- transposition of 16x16 byte tiles (baseline SIMD: data movement only) ---- */
 
-/* ---- scalar kernels (the reference) ---- */
-
-static void hpass_scalar(const uint8_t *src, size_t stride, uint32_t rows, const axis_coeffs *ax,
-                         uint8_t *dst)
+/* out + c*ostride receives column c of the 16 rows in[0..15] (16 bytes each). */
+static void tr16(const uint8_t *const in[16], uint8_t *out, size_t ostride)
 {
-    for (uint32_t y = 0; y < rows; y++) {
-        const uint8_t *row = src + y * stride;
-        for (uint32_t xx = 0; xx < ax->out; xx++) {
-            const int32_t *b = ax->bounds + 3 * (size_t)xx;
-            const uint8_t *p = row + b[0];
-            const int32_t *k = ax->k + (size_t)xx * ax->kpad;
-            int32_t acc = ROUND_BIAS;
-            for (int32_t j = b[1]; j < b[1] + b[2]; j++) acc += p[j] * k[j];
-            dst[(size_t)y * ax->out + xx] = clip8(acc);
-        }
+#if defined(HM_RS_SSE2)
+    /* Four perfect shuffles (8, 16, 32, 64 bits): register i ends up holding
+     * the column whose index is i with its 4 bits reversed. */
+    __m128i a[16], b[16];
+    for (int i = 0; i < 16; i++) a[i] = _mm_loadu_si128((const __m128i *)(const void *)in[i]);
+    for (int i = 0; i < 8; i++) {
+        b[i] = _mm_unpacklo_epi8(a[2 * i], a[2 * i + 1]);
+        b[i + 8] = _mm_unpackhi_epi8(a[2 * i], a[2 * i + 1]);
     }
-}
-
-/* Vertical pass: src has `width` columns (stride width); output row yy reads
- * source rows bounds[0] + bounds[1] + j, shifted by -row0. */
-static void vpass_scalar(const uint8_t *src, uint32_t width, int32_t row0, const axis_coeffs *ax,
-                         uint8_t *dst)
-{
-    for (uint32_t yy = 0; yy < ax->out; yy++) {
-        const int32_t *b = ax->bounds + 3 * (size_t)yy;
-        const uint8_t *base = src + (size_t)(b[0] - row0) * width;
-        const int32_t *k = ax->k + (size_t)yy * ax->kpad;
-        for (uint32_t x = 0; x < width; x++) {
-            int32_t acc = ROUND_BIAS;
-            for (int32_t j = b[1]; j < b[1] + b[2]; j++) acc += base[(size_t)j * width + x] * k[j];
-            dst[(size_t)yy * width + x] = clip8(acc);
-        }
+    for (int i = 0; i < 8; i++) {
+        a[i] = _mm_unpacklo_epi16(b[2 * i], b[2 * i + 1]);
+        a[i + 8] = _mm_unpackhi_epi16(b[2 * i], b[2 * i + 1]);
     }
-}
-
-/* ---- SIMD kernels ---- */
-
-#if defined(HM_RESAMPLE_SSE2)
-
-/* Sum of the four lanes of each of t0..t3, as the four lanes of the result. */
-static inline __m128i hsum4x4(__m128i t0, __m128i t1, __m128i t2, __m128i t3)
-{
-    __m128i a = _mm_add_epi32(_mm_unpacklo_epi32(t0, t1), _mm_unpackhi_epi32(t0, t1));
-    __m128i b = _mm_add_epi32(_mm_unpacklo_epi32(t2, t3), _mm_unpackhi_epi32(t2, t3));
-    return _mm_add_epi32(_mm_unpacklo_epi64(a, b), _mm_unpackhi_epi64(a, b));
-}
-
-/* acc lanes (int32 sums without the bias) -> clamped bytes in the low lanes. */
-static inline __m128i finish4(__m128i acc)
-{
-    acc = _mm_add_epi32(acc, _mm_set1_epi32(ROUND_BIAS));
-    acc = _mm_srai_epi32(acc, PRECISION_BITS);
-    acc = _mm_packs_epi32(acc, acc);
-    return _mm_packus_epi16(acc, acc);
-}
-
-static inline __m128i madd_split(__m128i px16, const int16_t *hi, const int16_t *lo, __m128i *al)
-{
-    *al = _mm_add_epi32(*al, _mm_madd_epi16(px16, _mm_load_si128((const __m128i *)lo)));
-    return _mm_madd_epi16(px16, _mm_load_si128((const __m128i *)hi));
-}
-
-/* Four source rows at once share every coefficient load. Lanes hold partial
- * sums of (hi << 11) + lo, which wrap mod 2^32 but add up to the exact total. */
-static void hpass_rows4_split(const uint8_t *const r[4], const axis_coeffs *ax, uint32_t xx,
-                              uint8_t *const d[4])
-{
-    const __m128i zero = _mm_setzero_si128();
-    const int32_t *b = ax->bounds + 3 * (size_t)xx;
-    uint32_t j0 = (uint32_t)b[1] & ~7u, j1 = ((uint32_t)(b[1] + b[2]) + 7) & ~7u;
-    const int16_t *hi = ax->khi + (size_t)xx * ax->kpad, *lo = ax->klo + (size_t)xx * ax->kpad;
-    __m128i ah[4], al[4];
-    for (int i = 0; i < 4; i++) ah[i] = al[i] = zero;
-    for (uint32_t j = j0; j < j1; j += 8) {
-        for (int i = 0; i < 4; i++) {
-            __m128i px = _mm_loadl_epi64((const __m128i *)(r[i] + b[0] + j));
-            px = _mm_unpacklo_epi8(px, zero);
-            ah[i] = _mm_add_epi32(ah[i], madd_split(px, hi + j, lo + j, &al[i]));
-        }
+    for (int i = 0; i < 8; i++) {
+        b[i] = _mm_unpacklo_epi32(a[2 * i], a[2 * i + 1]);
+        b[i + 8] = _mm_unpackhi_epi32(a[2 * i], a[2 * i + 1]);
     }
-    __m128i t[4];
-    for (int i = 0; i < 4; i++) t[i] = _mm_add_epi32(_mm_slli_epi32(ah[i], SPLIT_BITS), al[i]);
-    int32_t out = _mm_cvtsi128_si32(finish4(hsum4x4(t[0], t[1], t[2], t[3])));
-    for (int i = 0; i < 4; i++) d[i][xx] = (uint8_t)((uint32_t)out >> (8 * i));
-}
-
-/* The same when every weight fits int16: one pmaddwd per 8 taps. */
-static void hpass_rows4_short(const uint8_t *const r[4], const axis_coeffs *ax, uint32_t xx,
-                              uint8_t *const d[4])
-{
-    const __m128i zero = _mm_setzero_si128();
-    const int32_t *b = ax->bounds + 3 * (size_t)xx;
-    uint32_t j0 = (uint32_t)b[1] & ~15u, j1 = ((uint32_t)(b[1] + b[2]) + 7) & ~7u;
-    const int16_t *k = ax->khi + (size_t)xx * ax->kpad;
-    __m128i a[4];
-    for (int i = 0; i < 4; i++) a[i] = zero;
-    uint32_t j = j0;
-    for (; j + 16 <= j1; j += 16) {
-        __m128i k0 = _mm_load_si128((const __m128i *)(k + j));
-        __m128i k1 = _mm_load_si128((const __m128i *)(k + j + 8));
-        for (int i = 0; i < 4; i++) {
-            __m128i px = _mm_loadu_si128((const __m128i *)(r[i] + b[0] + j));
-            a[i] = _mm_add_epi32(a[i], _mm_madd_epi16(_mm_unpacklo_epi8(px, zero), k0));
-            a[i] = _mm_add_epi32(a[i], _mm_madd_epi16(_mm_unpackhi_epi8(px, zero), k1));
-        }
+    for (int i = 0; i < 8; i++) {
+        a[i] = _mm_unpacklo_epi64(b[2 * i], b[2 * i + 1]);
+        a[i + 8] = _mm_unpackhi_epi64(b[2 * i], b[2 * i + 1]);
     }
-    if (j < j1) {
-        __m128i k0 = _mm_load_si128((const __m128i *)(k + j));
-        for (int i = 0; i < 4; i++) {
-            __m128i px = _mm_loadl_epi64((const __m128i *)(r[i] + b[0] + j));
-            a[i] = _mm_add_epi32(a[i], _mm_madd_epi16(_mm_unpacklo_epi8(px, zero), k0));
-        }
+    static const uint8_t REV4[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
+    for (int c = 0; c < 16; c++) _mm_storeu_si128((__m128i *)(void *)(out + c * ostride), a[REV4[c]]);
+#elif defined(HM_RS_NEON)
+    uint8x16_t a[16], b[16];
+    for (int i = 0; i < 16; i++) a[i] = vld1q_u8(in[i]);
+    for (int i = 0; i < 8; i++) {
+        b[i] = vzip1q_u8(a[2 * i], a[2 * i + 1]);
+        b[i + 8] = vzip2q_u8(a[2 * i], a[2 * i + 1]);
     }
-    int32_t out = _mm_cvtsi128_si32(finish4(hsum4x4(a[0], a[1], a[2], a[3])));
-    for (int i = 0; i < 4; i++) d[i][xx] = (uint8_t)((uint32_t)out >> (8 * i));
-}
-
-static void hpass_simd(const uint8_t *src, size_t stride, uint32_t rows, const axis_coeffs *ax,
-                       uint8_t *dst)
-{
-    uint32_t y = 0;
-    if (ax->kpad <= ax->in) {
-        for (; y + 4 <= rows; y += 4) {
-            const uint8_t *r[4];
-            uint8_t *d[4];
-            for (int i = 0; i < 4; i++) {
-                r[i] = src + (size_t)(y + i) * stride;
-                d[i] = dst + (size_t)(y + i) * ax->out;
-            }
-            if (ax->split)
-                for (uint32_t xx = 0; xx < ax->out; xx++) hpass_rows4_split(r, ax, xx, d);
-            else
-                for (uint32_t xx = 0; xx < ax->out; xx++) hpass_rows4_short(r, ax, xx, d);
-        }
+    for (int i = 0; i < 8; i++) {
+        uint16x8_t x = vreinterpretq_u16_u8(b[2 * i]), y = vreinterpretq_u16_u8(b[2 * i + 1]);
+        a[i] = vreinterpretq_u8_u16(vzip1q_u16(x, y));
+        a[i + 8] = vreinterpretq_u8_u16(vzip2q_u16(x, y));
     }
-    hpass_scalar(src + (size_t)y * stride, stride, rows - y, ax, dst + (size_t)y * ax->out);
-}
-
-/* Eight output columns of one output row: pairs of source rows interleaved so
- * that pmaddwd adds both taps of a pair in one step; weights split as in the
- * horizontal pass unless all of this row's fit int16. */
-static void vpass_cols8(const uint8_t *base, uint32_t width, const int32_t *k, int32_t j0,
-                        int32_t j1, int split, uint8_t *out)
-{
-    const __m128i zero = _mm_setzero_si128();
-    const int32_t lo_mask = (1 << SPLIT_BITS) - 1;
-    const int shift = split ? SPLIT_BITS : 0;
-    __m128i ah0 = zero, ah1 = zero, al0 = zero, al1 = zero;
-    for (int32_t j = j0; j < j1; j += 2) {
-        int32_t ka = k[j], kb = j + 1 < j1 ? k[j + 1] : 0;
-        const uint8_t *ra = base + (size_t)j * width;
-        const uint8_t *rb = j + 1 < j1 ? ra + width : ra;
-        __m128i p = _mm_unpacklo_epi8(_mm_loadl_epi64((const __m128i *)ra),
-                                      _mm_loadl_epi64((const __m128i *)rb));
-        __m128i p0 = _mm_unpacklo_epi8(p, zero), p1 = _mm_unpackhi_epi8(p, zero);
-        uint32_t hpair = ((uint32_t)(uint16_t)(kb >> shift) << 16) | (uint16_t)(ka >> shift);
-        __m128i kh = _mm_set1_epi32((int32_t)hpair);
-        ah0 = _mm_add_epi32(ah0, _mm_madd_epi16(p0, kh));
-        ah1 = _mm_add_epi32(ah1, _mm_madd_epi16(p1, kh));
-        if (split) {
-            uint32_t lpair = ((uint32_t)(kb & lo_mask) << 16) | (uint32_t)(ka & lo_mask);
-            __m128i kl = _mm_set1_epi32((int32_t)lpair);
-            al0 = _mm_add_epi32(al0, _mm_madd_epi16(p0, kl));
-            al1 = _mm_add_epi32(al1, _mm_madd_epi16(p1, kl));
-        }
+    for (int i = 0; i < 8; i++) {
+        uint32x4_t x = vreinterpretq_u32_u8(a[2 * i]), y = vreinterpretq_u32_u8(a[2 * i + 1]);
+        b[i] = vreinterpretq_u8_u32(vzip1q_u32(x, y));
+        b[i + 8] = vreinterpretq_u8_u32(vzip2q_u32(x, y));
     }
-    __m128i s0 = _mm_add_epi32(_mm_slli_epi32(ah0, shift), al0);
-    __m128i s1 = _mm_add_epi32(_mm_slli_epi32(ah1, shift), al1);
-    __m128i bias = _mm_set1_epi32(ROUND_BIAS);
-    s0 = _mm_srai_epi32(_mm_add_epi32(s0, bias), PRECISION_BITS);
-    s1 = _mm_srai_epi32(_mm_add_epi32(s1, bias), PRECISION_BITS);
-    __m128i w = _mm_packs_epi32(s0, s1);
-    _mm_storel_epi64((__m128i *)out, _mm_packus_epi16(w, w));
-}
-
-#elif defined(HM_RESAMPLE_NEON)
-
-static void hpass_simd(const uint8_t *src, size_t stride, uint32_t rows, const axis_coeffs *ax,
-                       uint8_t *dst)
-{
-    if (ax->kpad > ax->in) {
-        hpass_scalar(src, stride, rows, ax, dst);
-        return;
+    for (int i = 0; i < 8; i++) {
+        uint64x2_t x = vreinterpretq_u64_u8(b[2 * i]), y = vreinterpretq_u64_u8(b[2 * i + 1]);
+        a[i] = vreinterpretq_u8_u64(vzip1q_u64(x, y));
+        a[i + 8] = vreinterpretq_u8_u64(vzip2q_u64(x, y));
     }
-    for (uint32_t y = 0; y < rows; y++) {
-        const uint8_t *row = src + (size_t)y * stride;
-        for (uint32_t xx = 0; xx < ax->out; xx++) {
-            const int32_t *b = ax->bounds + 3 * (size_t)xx;
-            uint32_t j0 = (uint32_t)b[1] & ~7u, j1 = ((uint32_t)(b[1] + b[2]) + 7) & ~7u;
-            const int32_t *k = ax->k + (size_t)xx * ax->kpad;
-            const uint8_t *p = row + b[0];
-            int32x4_t a0 = vdupq_n_s32(0), a1 = vdupq_n_s32(0);
-            for (uint32_t j = j0; j < j1; j += 8) {
-                int16x8_t px = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(p + j)));
-                a0 = vmlaq_s32(a0, vmovl_s16(vget_low_s16(px)), vld1q_s32(k + j));
-                a1 = vmlaq_s32(a1, vmovl_s16(vget_high_s16(px)), vld1q_s32(k + j + 4));
-            }
-            int32_t acc = ROUND_BIAS + vaddvq_s32(vaddq_s32(a0, a1));
-            dst[(size_t)y * ax->out + xx] = clip8(acc);
-        }
-    }
-}
-
-static void vpass_cols8(const uint8_t *base, uint32_t width, const int32_t *k, int32_t j0,
-                        int32_t j1, int split, uint8_t *out)
-{
-    (void)split;
-    int32x4_t a0 = vdupq_n_s32(ROUND_BIAS), a1 = a0;
-    for (int32_t j = j0; j < j1; j++) {
-        int16x8_t px = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(base + (size_t)j * width)));
-        a0 = vmlaq_n_s32(a0, vmovl_s16(vget_low_s16(px)), k[j]);
-        a1 = vmlaq_n_s32(a1, vmovl_s16(vget_high_s16(px)), k[j]);
-    }
-    int16x8_t w = vcombine_s16(vqmovn_s32(vshrq_n_s32(a0, PRECISION_BITS)),
-                               vqmovn_s32(vshrq_n_s32(a1, PRECISION_BITS)));
-    vst1_u8(out, vqmovun_s16(w));
-}
-
-#endif
-
-#if defined(HM_RESAMPLE_SSE2) || defined(HM_RESAMPLE_NEON)
-static void vpass_simd(const uint8_t *src, uint32_t width, int32_t row0, const axis_coeffs *ax,
-                       uint8_t *dst)
-{
-    for (uint32_t yy = 0; yy < ax->out; yy++) {
-        const int32_t *b = ax->bounds + 3 * (size_t)yy;
-        const uint8_t *base = src + (size_t)(b[0] - row0) * width;
-        const int32_t *k = ax->k + (size_t)yy * ax->kpad;
-        uint8_t *out = dst + (size_t)yy * width;
-        int split = 0;
-        for (int32_t j = b[1]; j < b[1] + b[2]; j++) split |= k[j] < INT16_MIN || k[j] > INT16_MAX;
-        uint32_t x = 0;
-        for (; x + 8 <= width; x += 8)
-            vpass_cols8(base + x, width, k, b[1], b[1] + b[2], split, out + x);
-        for (; x < width; x++) {
-            int32_t acc = ROUND_BIAS;
-            for (int32_t j = b[1]; j < b[1] + b[2]; j++) acc += base[(size_t)j * width + x] * k[j];
-            out[x] = clip8(acc);
-        }
-    }
-}
+    static const uint8_t REV4[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
+    for (int c = 0; c < 16; c++) vst1q_u8(out + c * ostride, a[REV4[c]]);
 #else
-#define hpass_simd hpass_scalar
-#define vpass_simd vpass_scalar
+    for (int c = 0; c < 16; c++)
+        for (int r = 0; r < 16; r++) out[c * ostride + r] = in[r][c];
 #endif
+}
 
-/* ---- the resize ---- */
+/* t (w rows of B bytes) = the transpose of `nvalid` rows of w bytes (the
+ * last one repeated up to B rows). */
+static void transpose_in(const uint8_t *rows, size_t stride, uint32_t nvalid, uint32_t w,
+                         uint8_t *t, uint32_t B)
+{
+    for (uint32_t g = 0; g < B; g += 16) {
+        const uint8_t *r[16];
+        for (uint32_t i = 0; i < 16; i++)
+            r[i] = rows + (size_t)(g + i < nvalid ? g + i : nvalid - 1) * stride;
+        uint32_t c = 0;
+        for (; c + 16 <= w; c += 16) {
+            const uint8_t *in[16];
+            for (int i = 0; i < 16; i++) in[i] = r[i] + c;
+            tr16(in, t + (size_t)c * B + g, B);
+        }
+        for (; c < w; c++)
+            for (uint32_t i = 0; i < 16; i++) t[(size_t)c * B + g + i] = r[i][c];
+    }
+}
+
+/* dst rows 0..nvalid-1 (ow bytes each, stride dstride) = the transpose of
+ * `t` (ow rows of B bytes). */
+static void transpose_out(const uint8_t *t, uint32_t B, uint32_t nvalid, uint32_t ow,
+                          uint8_t *dst, size_t dstride)
+{
+    for (uint32_t g = 0; g < nvalid; g += 16) {
+        uint32_t rows = nvalid - g < 16 ? nvalid - g : 16;
+        uint32_t o = 0;
+        for (; o + 16 <= ow; o += 16) {
+            const uint8_t *in[16];
+            for (int i = 0; i < 16; i++) in[i] = t + (size_t)(o + i) * B + g;
+            if (rows == 16) {
+                tr16(in, dst + (size_t)g * dstride + o, dstride);
+                continue;
+            }
+            uint8_t tile[16 * 16];
+            tr16(in, tile, 16);
+            for (uint32_t r = 0; r < rows; r++) memcpy(dst + (size_t)(g + r) * dstride + o, tile + 16 * r, 16);
+        }
+        for (; o < ow; o++)
+            for (uint32_t r = 0; r < rows; r++) dst[(size_t)(g + r) * dstride + o] = t[(size_t)o * B + g + r];
+    }
+}
+
+/* ---- widening rows to int16 (shared by every long-window resize) ---- */
+
+void hm__rs_widen(const uint8_t *rows, size_t stride, uint32_t nrows, uint32_t w, uint32_t pad,
+                  int16_t *wide, size_t wstride)
+{
+    for (uint32_t r = 0; r < nrows; r++) {
+        const uint8_t *p = rows + (size_t)r * stride;
+        int16_t *q = wide + (size_t)r * wstride;
+        uint32_t x = 0;
+#if defined(HM_RS_SSE2)
+        const __m128i z = _mm_setzero_si128();
+        for (; x + 16 <= w; x += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + x));
+            _mm_storeu_si128((__m128i *)(void *)(q + x), _mm_unpacklo_epi8(v, z));
+            _mm_storeu_si128((__m128i *)(void *)(q + x + 8), _mm_unpackhi_epi8(v, z));
+        }
+#elif defined(HM_RS_NEON)
+        for (; x + 16 <= w; x += 16) {
+            uint8x16_t v = vld1q_u8(p + x);
+            vst1q_s16(q + x, vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(v))));
+            vst1q_s16(q + x + 8, vreinterpretq_s16_u16(vmovl_high_u8(v)));
+        }
+#endif
+        for (; x < w; x++) q[x] = p[x];
+        memset(q + w, 0, (size_t)pad * sizeof(int16_t));
+    }
+}
+
+/* ---- the plan ---- */
+
+static int plan_mode(uint32_t w, uint32_t ow)
+{
+    if (ow == w) return MODE_COPY;
+    return axis_ksize(w, ow) > LONG_MIN_TAPS ? MODE_LONG : MODE_SHORT;
+}
 
 static size_t dbl_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t oh)
 {
@@ -415,55 +294,155 @@ static size_t dbl_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t oh)
     return align64((size_t)(kx > ky ? kx : ky) * sizeof(double));
 }
 
-size_t hm__pil_resize_work_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t oh)
+size_t hm__rs_plan_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t oh)
 {
-    /* The intermediate holds ow columns of at most h rows. */
-    return dbl_bytes(w, h, ow, oh) + axis_bytes(w, ow) + axis_bytes(h, oh) +
-           align64((size_t)ow * h);
+    size_t n = dbl_bytes(w, h, ow, oh) + axis_bytes(w, ow) + axis_bytes(h, oh) +
+               align64((size_t)ow * h); /* the intermediate: ow columns of at most h rows */
+    if (plan_mode(w, ow) == MODE_SHORT)
+        n += align64((size_t)w * MAX_BLOCK_ROWS) + align64((size_t)ow * MAX_BLOCK_ROWS);
+    return n;
 }
 
-typedef void (*hpass_fn)(const uint8_t *, size_t, uint32_t, const axis_coeffs *, uint8_t *);
-typedef void (*vpass_fn)(const uint8_t *, uint32_t, int32_t, const axis_coeffs *, uint8_t *);
+void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, uint32_t h,
+                      uint32_t ow, uint32_t oh, void *mem)
+{
+    uint8_t *m = mem;
+    double *dbl = (double *)(void *)m;
+    m += dbl_bytes(w, h, ow, oh);
+    p->kern = kern;
+    p->w = w;
+    p->h = h;
+    p->ow = ow;
+    p->oh = oh;
+    p->mode = plan_mode(w, ow);
+    axis_init(&p->hx, w, ow, m, dbl);
+    m += axis_bytes(w, ow);
+    axis_init(&p->vy, h, oh, m, dbl);
+    m += axis_bytes(h, oh);
+    p->tmp = m;
+    m += align64((size_t)ow * h);
+    p->tin = p->tout = NULL;
+    if (p->mode == MODE_SHORT) {
+        p->tin = m;
+        p->tout = m + align64((size_t)w * MAX_BLOCK_ROWS);
+    }
+    p->row0 = 0;
+    p->row_end = h;
+    if (oh != h) {
+        p->row0 = (uint32_t)p->vy.start[0];
+        p->row_end = (uint32_t)(p->vy.start[oh - 1] + p->vy.n[oh - 1]);
+    }
+}
 
-static void resize_with(const uint8_t *src, uint32_t w, uint32_t h, uint8_t *dst, uint32_t ow,
-                        uint32_t oh, void *work, hpass_fn hpass, vpass_fn vpass)
+uint32_t hm__rs_plan_wide_pad(const hm__rs_plan *p)
+{
+    return p->mode == MODE_LONG ? p->hx.kpad : 0;
+}
+
+uint32_t hm__rs_wide_pad(uint32_t w, uint32_t ow)
+{
+    return plan_mode(w, ow) == MODE_LONG ? axis_kpad(w, ow) : 0;
+}
+
+static void push_short(hm__rs_plan *p, const uint8_t *rows, size_t stride, uint32_t n,
+                       uint8_t *dst)
+{
+    uint32_t B = p->kern->block_rows;
+    for (uint32_t c = 0; c < n; c += B) {
+        uint32_t nv = n - c < B ? n - c : B;
+        transpose_in(rows + (size_t)c * stride, stride, nv, p->w, p->tin, B);
+        p->kern->cols(p->tin, B, 0, B, &p->hx, 0, p->ow, p->tout, B);
+        transpose_out(p->tout, B, nv, p->ow, dst + (size_t)c * p->ow, p->ow);
+    }
+}
+
+void hm__rs_push(hm__rs_plan *p, const uint8_t *rows, size_t stride, const int16_t *wide,
+                 size_t wstride, uint32_t y, uint32_t n)
+{
+    uint32_t a = y > p->row0 ? y : p->row0, b = y + n < p->row_end ? y + n : p->row_end;
+    if (a >= b) return;
+    rows += (size_t)(a - y) * stride;
+    uint8_t *dst = p->tmp + (size_t)(a - p->row0) * p->ow;
+    switch (p->mode) {
+    case MODE_COPY:
+        for (uint32_t r = 0; r < b - a; r++) memcpy(dst + (size_t)r * p->ow, rows + r * stride, p->w);
+        break;
+    case MODE_LONG:
+        p->kern->hlong(wide + (size_t)(a - y) * wstride, wstride, b - a, &p->hx, dst, p->ow);
+        break;
+    default: push_short(p, rows, stride, b - a, dst); break;
+    }
+}
+
+void hm__rs_finish(const hm__rs_plan *p, uint8_t *dst)
+{
+    if (p->oh == p->h) memcpy(dst, p->tmp, (size_t)p->ow * p->h);
+    else p->kern->cols(p->tmp, p->ow, (int32_t)p->row0, p->ow, &p->vy, 0, p->oh, dst, p->ow);
+}
+
+/* ---- one resize of a whole plane ---- */
+
+static size_t wide_stride(uint32_t w, uint32_t pad) { return ((size_t)w + pad + 31) & ~(size_t)31; }
+
+size_t hm__pil_resize_work_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t oh)
+{
+    size_t n = hm__rs_plan_bytes(w, h, ow, oh);
+    if (plan_mode(w, ow) == MODE_LONG)
+        n += align64(WIDE_ROWS * wide_stride(w, axis_kpad(w, ow)) * sizeof(int16_t));
+    return n;
+}
+
+void hm__pil_resize_k(const hm__ih_kernels *kern, const uint8_t *src, uint32_t w, uint32_t h,
+                      uint8_t *dst, uint32_t ow, uint32_t oh, void *work)
 {
     if (ow == w && oh == h) {
         memcpy(dst, src, (size_t)w * h);
         return;
     }
-    uint8_t *mem = work;
-    double *dbl = (double *)mem;
-    mem += dbl_bytes(w, h, ow, oh);
-    axis_coeffs hx, vy;
-    axis_init(&hx, w, ow, mem, dbl);
-    mem += axis_bytes(w, ow);
-    axis_init(&vy, h, oh, mem, dbl);
-    mem += axis_bytes(h, oh);
-    uint8_t *tmp = mem;
-    if (ow == w) {
-        vpass(src, w, 0, &vy, dst);
-        return;
+    hm__rs_plan p;
+    hm__rs_plan_init(&p, kern, w, h, ow, oh, work);
+    uint32_t pad = hm__rs_plan_wide_pad(&p);
+    int16_t *wide = (int16_t *)(void *)((uint8_t *)work + hm__rs_plan_bytes(w, h, ow, oh));
+    size_t ws = wide_stride(w, pad);
+    uint32_t step = p.mode == MODE_LONG ? WIDE_ROWS : kern->block_rows;
+    for (uint32_t y = p.row0; y < p.row_end; y += step) {
+        uint32_t n = p.row_end - y < step ? p.row_end - y : step;
+        const uint8_t *rows = src + (size_t)y * w;
+        if (p.mode == MODE_LONG) hm__rs_widen(rows, w, n, w, pad, wide, ws);
+        hm__rs_push(&p, rows, w, wide, ws, y, n);
     }
-    if (oh == h) {
-        hpass(src, w, h, &hx, dst);
-        return;
-    }
-    const int32_t *first = vy.bounds, *last = vy.bounds + 3 * (size_t)(oh - 1);
-    int32_t row0 = first[0] + first[1];
-    int32_t row_end = last[0] + last[1] + last[2];
-    hpass(src + (size_t)row0 * w, w, (uint32_t)(row_end - row0), &hx, tmp);
-    vpass(tmp, ow, row0, &vy, dst);
+    hm__rs_finish(&p, dst);
 }
 
 void hm__pil_resize(const uint8_t *src, uint32_t w, uint32_t h, uint8_t *dst, uint32_t ow,
                     uint32_t oh, void *work)
 {
-    resize_with(src, w, h, dst, ow, oh, work, hpass_simd, vpass_simd);
+    hm__pil_resize_k(hm__ih_kernels_best(), src, w, h, dst, ow, oh, work);
 }
 
+/* The reference: Pillow's two loops as written, straight from the weights. */
 void hm__pil_resize_scalar(const uint8_t *src, uint32_t w, uint32_t h, uint8_t *dst,
                            uint32_t ow, uint32_t oh, void *work)
 {
-    resize_with(src, w, h, dst, ow, oh, work, hpass_scalar, vpass_scalar);
+    if (ow == w && oh == h) {
+        memcpy(dst, src, (size_t)w * h);
+        return;
+    }
+    hm__rs_plan p;
+    hm__rs_plan_init(&p, &hm__ih_kernels_scalar, w, h, ow, oh, work);
+    for (uint32_t y = p.row0; y < p.row_end; y++) {
+        uint8_t *t = p.tmp + (size_t)(y - p.row0) * ow;
+        for (uint32_t o = 0; o < ow; o++) {
+            if (ow == w) {
+                t[o] = src[(size_t)y * w + o];
+                continue;
+            }
+            const int32_t *k = p.hx.k + (size_t)o * p.hx.kpad;
+            const uint8_t *s = src + (size_t)y * w + p.hx.start[o];
+            int32_t acc = HM__RS_ROUND;
+            for (int32_t j = 0; j < p.hx.n[o]; j++) acc += s[j] * k[j];
+            t[o] = hm__rs_clip8(acc);
+        }
+    }
+    hm__rs_finish(&p, dst); /* the scalar column kernel: the same plain loops */
 }

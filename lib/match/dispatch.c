@@ -39,6 +39,9 @@ static unsigned probe(void)
     int avx512 = (b & (1u << 16)) && (b & (1u << 30)) && (b & (1u << 31)) && (c & (1u << 14));
     if (ymm_saved && avx2 && (f & HM__CPU_POPCNT)) f |= HM__CPU_AVX2;
     if (zmm_saved && avx512 && (f & HM__CPU_AVX2)) f |= HM__CPU_AVX512;
+    int avx512bw = (b & (1u << 16)) && (b & (1u << 30)) && (b & (1u << 31));
+    if (zmm_saved && avx512bw && (f & HM__CPU_AVX2)) f |= HM__CPU_AVX512BW;
+    if ((f & HM__CPU_AVX512BW) && (c & (1u << 11))) f |= HM__CPU_AVX512VNNI;
     return f;
 }
 #elif defined(HM_MATCH_NEON)

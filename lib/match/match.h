@@ -104,7 +104,9 @@ enum {
     HM__CPU_POPCNT = 1u << 0,
     HM__CPU_AVX2 = 1u << 1,   /* AVX2 and the OS saves YMM */
     HM__CPU_AVX512 = 1u << 2, /* F, BW, VL, VPOPCNTDQ and the OS saves ZMM/opmask */
-    HM__CPU_NEON = 1u << 3
+    HM__CPU_NEON = 1u << 3,
+    HM__CPU_AVX512BW = 1u << 4,  /* F, BW, VL and the OS saves ZMM/opmask (imagehash resize) */
+    HM__CPU_AVX512VNNI = 1u << 5 /* AVX512_VNNI (vpdpwssd), with HM__CPU_AVX512BW */
 };
 unsigned hm__cpu_features(void);
 

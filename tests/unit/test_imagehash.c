@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "hash/hash_internal.h"
+#include "hash/ih_kernels.h"
 #include "hash/imagehash.h"
 #include "testutil.h"
 #include "tinyjson.h"
@@ -25,12 +26,28 @@ static void *xmalloc(size_t n)
     return p;
 }
 
+/* The kernel tables this machine runs: scalar, then every SIMD tier. */
+static const hm__ih_kernels *tier_at(int i) { return hm__ih_kernels_for((hm__ih_tier)i); }
+
+/* scalar = Pillow's plain loops (the reference); fast = the widest tier. Every
+ * tier this machine runs must equal the reference too. */
 static void resize_both(const uint8_t *src, uint32_t w, uint32_t h, uint8_t *fast,
                         uint8_t *scalar, uint32_t ow, uint32_t oh)
 {
     void *work = xmalloc(hm__pil_resize_work_bytes(w, h, ow, oh));
-    hm__pil_resize(src, w, h, fast, ow, oh, work);
+    uint8_t *t = xmalloc((size_t)ow * oh);
     hm__pil_resize_scalar(src, w, h, scalar, ow, oh, work);
+    for (int i = 0; i < HM__IH_TIER_COUNT; i++) {
+        if (!tier_at(i)) continue;
+        hm__pil_resize_k(tier_at(i), src, w, h, t, ow, oh, work);
+        int same = !memcmp(t, scalar, (size_t)ow * oh);
+        if (!same)
+            fprintf(stderr, "resize %ux%u -> %ux%u: tier %s differs from the reference\n", w, h,
+                    ow, oh, hm__ih_tier_name((hm__ih_tier)i));
+        CU_ASSERT(same);
+    }
+    hm__pil_resize(src, w, h, fast, ow, oh, work);
+    free(t);
     free(work);
 }
 
@@ -207,6 +224,82 @@ static void test_resize_model(void)
         uint32_t ow = 1 + tu_rng_below(&r, 70), oh = 1 + tu_rng_below(&r, 70);
         check_against_model(&r, w, h, ow, oh, t & 1);
     }
+}
+
+/* Every tier against the reference on larger random images: long windows
+ * (dot products, split and int16 weights), short ones (transposed blocks),
+ * upscaling, one axis only, odd sizes and heights that are not multiples of
+ * the block heights. */
+static void test_resize_tiers(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 77031);
+    static const uint32_t cases[][4] = {
+        {1601, 1203, 8, 8},  {1601, 1203, 9, 8},   {1601, 1203, 32, 32}, {1601, 1203, 1024, 1024},
+        {1203, 1601, 1024, 1024}, {777, 333, 256, 256}, {333, 777, 9, 8}, {1000, 999, 512, 512},
+        {517, 389, 31, 67},  {389, 517, 300, 97},  {129, 65, 200, 130},  {64, 64, 64, 8},
+        {700, 300, 700, 17}, {300, 700, 47, 700},  {4000, 40, 8, 8},     {40, 4000, 32, 32},
+        {3001, 95, 2048, 64}, {95, 1500, 64, 1024}, {2, 700, 9, 8},      {700, 2, 9, 8}};
+    int tiers = 0;
+    for (int i = 0; i < HM__IH_TIER_COUNT; i++) tiers += tier_at(i) != NULL;
+    printf("\n  resize: %d kernel tiers on this machine:", tiers);
+    for (int i = 0; i < HM__IH_TIER_COUNT; i++)
+        if (tier_at(i)) printf(" %s", hm__ih_tier_name((hm__ih_tier)i));
+    printf("\n");
+    CU_ASSERT(tiers >= 2 || !tier_at(HM__IH_SSE2)); /* x86-64 has at least scalar + SSE2 */
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        uint32_t w = cases[c][0], h = cases[c][1], ow = cases[c][2], oh = cases[c][3];
+        uint8_t *src = xmalloc((size_t)w * h), *f = xmalloc((size_t)ow * oh);
+        uint8_t *s = xmalloc((size_t)ow * oh);
+        for (size_t i = 0; i < (size_t)w * h; i++)
+            src[i] = c % 3 == 2 ? (uint8_t)((i % w) * 255 / w) : (uint8_t)tu_rng_next(&r);
+        resize_both(src, w, h, f, s, ow, oh);
+        CU_ASSERT_EQUAL(memcmp(f, s, (size_t)ow * oh), 0);
+        free(src);
+        free(f);
+        free(s);
+    }
+}
+
+/* Rows fed in blocks of any size give the same as one whole plane. */
+static void test_resize_plan_blocks(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 5150);
+    uint32_t w = 611, h = 419;
+    uint8_t *src = xmalloc((size_t)w * h);
+    for (size_t i = 0; i < (size_t)w * h; i++) src[i] = (uint8_t)tu_rng_next(&r);
+    static const uint32_t sizes[][2] = {{8, 8}, {32, 32}, {256, 256}, {611, 40}, {700, 500}};
+    for (size_t c = 0; c < 5; c++) {
+        uint32_t ow = sizes[c][0], oh = sizes[c][1];
+        uint8_t *ref = xmalloc((size_t)ow * oh), *got = xmalloc((size_t)ow * oh);
+        void *work = xmalloc(hm__pil_resize_work_bytes(w, h, ow, oh));
+        hm__pil_resize_scalar(src, w, h, ref, ow, oh, work);
+        free(work);
+        for (int i = 0; i < HM__IH_TIER_COUNT; i++) {
+            if (!tier_at(i)) continue;
+            hm__rs_plan p;
+            work = xmalloc(hm__rs_plan_bytes(w, h, ow, oh));
+            hm__rs_plan_init(&p, tier_at(i), w, h, ow, oh, work);
+            uint32_t pad = hm__rs_plan_wide_pad(&p);
+            CU_ASSERT_EQUAL(pad, hm__rs_wide_pad(w, ow));
+            size_t ws = w + pad;
+            int16_t *wide = xmalloc(ws * 37 * sizeof(int16_t));
+            for (uint32_t y = 0, n; y < h; y += n) {
+                n = 1 + tu_rng_below(&r, 37);
+                if (n > h - y) n = h - y;
+                hm__rs_widen(src + (size_t)y * w, w, n, w, pad, wide, ws);
+                hm__rs_push(&p, src + (size_t)y * w, w, wide, ws, y, n);
+            }
+            hm__rs_finish(&p, got);
+            CU_ASSERT_EQUAL(memcmp(got, ref, (size_t)ow * oh), 0);
+            free(wide);
+            free(work);
+        }
+        free(ref);
+        free(got);
+    }
+    free(src);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -418,10 +511,19 @@ static void whash_hex(const double ll[64], char hex[17])
     hm_hex_encode(bytes, 8, hex);
 }
 
+/* The best tier's LL; every other tier must give the same bits. */
 static void lib_whash_ll(const uint8_t *px, uint32_t s, double ll[64])
 {
     double *work = xmalloc(hm__whash_work_doubles(s) * sizeof(double));
     hm__whash_ll(px, s, work, ll);
+    for (int i = 0; i < HM__IH_TIER_COUNT; i++) {
+        if (!tier_at(i)) continue;
+        double t[64];
+        hm__whash_ll_k(tier_at(i), px, s, work, t);
+        int same = !memcmp(t, ll, sizeof t);
+        if (!same) fprintf(stderr, "whash s=%u: tier %s differs\n", s, hm__ih_tier_name((hm__ih_tier)i));
+        CU_ASSERT(same);
+    }
     free(work);
 }
 
@@ -502,7 +604,7 @@ static void test_haar_model_random(void)
 {
     tu_rng r;
     tu_rng_seed(&r, 4242);
-    for (uint32_t s = 8; s <= 128; s *= 2)
+    for (uint32_t s = 8; s <= 256; s *= 2)
         for (int t = 0; t < 4; t++) {
             uint8_t *px = malloc((size_t)s * s);
             if (!px) abort();
@@ -515,6 +617,46 @@ static void test_haar_model_random(void)
             CU_ASSERT_EQUAL(memcmp(ll, ref, sizeof ll), 0);
             free(px);
         }
+}
+
+/* Each tier's row kernels against the scalar ones bit for bit, for every row
+ * length 1..40 (vector bodies and tails), on values with ties and noise. */
+static void test_haar_row_kernels(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 808);
+    const hm__ih_kernels *ref = tier_at(HM__IH_SCALAR);
+    for (uint32_t half = 1; half <= 40; half++) {
+        double a0[80], a1[80], c[40], e0[80], e1[80], ec[40], g0[80], g1[80], gc[40];
+        for (uint32_t j = 0; j < 2 * half; j++) {
+            a0[j] = (double)tu_rng_below(&r, 256) / 255.0 * (j % 3 ? 0.7071067811865476 : 1.0);
+            a1[j] = j % 5 ? a0[j] : (double)tu_rng_below(&r, 3) / 7.0;
+        }
+        for (uint32_t j = 0; j < half; j++) c[j] = (double)tu_rng_below(&r, 1000) / 999.0 - 0.5;
+        for (int i = 1; i < HM__IH_TIER_COUNT; i++) {
+            const hm__ih_kernels *k = tier_at(i);
+            if (!k) continue;
+            ref->haar_approx(a0, a1, half, ec);
+            k->haar_approx(a0, a1, half, gc);
+            CU_ASSERT_EQUAL(memcmp(ec, gc, half * sizeof(double)), 0);
+            ref->haar_approx_hx(a0, a1, half, ec);
+            k->haar_approx_hx(a0, a1, half, gc);
+            CU_ASSERT_EQUAL(memcmp(ec, gc, half * sizeof(double)), 0);
+            memcpy(ec, c, sizeof c);
+            memcpy(gc, c, sizeof c);
+            ref->haar_rebuild_hx(a0, a1, half, ec);
+            k->haar_rebuild_hx(a0, a1, half, gc);
+            CU_ASSERT_EQUAL(memcmp(ec, gc, half * sizeof(double)), 0);
+            memcpy(e0, a0, sizeof a0);
+            memcpy(e1, a1, sizeof a1);
+            memcpy(g0, a0, sizeof a0);
+            memcpy(g1, a1, sizeof a1);
+            ref->haar_rebuild(e0, e1, half, c);
+            k->haar_rebuild(g0, g1, half, c);
+            CU_ASSERT_EQUAL(memcmp(e0, g0, 2 * half * sizeof(double)), 0);
+            CU_ASSERT_EQUAL(memcmp(e1, g1, 2 * half * sizeof(double)), 0);
+        }
+    }
 }
 
 static void test_whash_scale(void)
@@ -570,6 +712,72 @@ static void test_hex_format(void)
 }
 
 /* ---------------------------------------------------------------------- */
+/* The engine: all four hashes from one pass over the rows                 */
+/* ---------------------------------------------------------------------- */
+
+static void hashes_hex(const hm_hashes *h, char hex[4][17])
+{
+    hm_hex_encode(h->ahash, 8, hex[0]);
+    hm_hex_encode(h->dhash, 8, hex[1]);
+    hm_hex_encode(h->phash, 8, hex[2]);
+    hm_hex_encode(h->whash, 8, hex[3]);
+}
+
+/* Every tier, from a plane and from the RGB image (luma block by block),
+ * all four at once, must equal each hash computed alone by the scalar tier
+ * from the plane; and hm_hash_image must agree. */
+static void test_engine_tiers(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 31337);
+    static const uint32_t dims[][2] = {{1, 1},   {7, 5},     {9, 8},     {64, 64},  {65, 200},
+                                       {300, 17}, {257, 513}, {640, 480}, {1030, 770}};
+    const uint32_t all = HM_MASK(HM_ALGO_AHASH) | HM_MASK(HM_ALGO_DHASH) |
+                         HM_MASK(HM_ALGO_PHASH) | HM_MASK(HM_ALGO_WHASH);
+    for (size_t d = 0; d < sizeof dims / sizeof dims[0]; d++) {
+        uint32_t w = dims[d][0], h = dims[d][1];
+        uint8_t *rgb = xmalloc((size_t)w * h * 3), *L = xmalloc((size_t)w * h);
+        for (size_t i = 0; i < (size_t)w * h * 3; i++)
+            rgb[i] = d % 2 ? (uint8_t)tu_rng_next(&r) : (uint8_t)((i / 3 % w) * 255 / w + tu_rng_below(&r, 9));
+        hm_image *img = NULL;
+        CU_ASSERT_EQUAL_FATAL(hm_image_from_pixels(w, h, 3, rgb, (size_t)w * 3, &img), HM_OK);
+        hm__luma(img, NULL, L);
+        void *work = xmalloc(hm__imagehash_work_bytes(w, h, all));
+        hm_hashes ref, got;
+        memset(&ref, 0, sizeof ref);
+        for (int a = HM_ALGO_AHASH; a <= HM_ALGO_WHASH; a++)
+            hm__imagehash_k(tier_at(HM__IH_SCALAR), L, w, h, HM_MASK(a), work, &ref);
+        char want[4][17], have[4][17];
+        hashes_hex(&ref, want);
+        for (int i = 0; i < HM__IH_TIER_COUNT; i++) {
+            if (!tier_at(i)) continue;
+            memset(&got, 0, sizeof got);
+            hm__imagehash_k(tier_at(i), L, w, h, all, work, &got);
+            hashes_hex(&got, have);
+            for (int a = 0; a < 4; a++) CU_ASSERT_STRING_EQUAL(have[a], want[a]);
+            memset(&got, 0, sizeof got);
+            hm__imagehash_image_k(tier_at(i), img, all, work, &got);
+            hashes_hex(&got, have);
+            for (int a = 0; a < 4; a++) CU_ASSERT_STRING_EQUAL(have[a], want[a]);
+        }
+        hm_hash_options opt;
+        memset(&opt, 0, sizeof opt);
+        opt.algos = all;
+        CU_ASSERT_EQUAL(hm_hash_image(img, &opt, &got, NULL), HM_OK);
+        hashes_hex(&got, have);
+        for (int a = 0; a < 4; a++) CU_ASSERT_STRING_EQUAL(have[a], want[a]);
+        opt.algos = all | HM_MASK(HM_ALGO_PDQ); /* Pillow's plane from PDQ's pass */
+        CU_ASSERT_EQUAL(hm_hash_image(img, &opt, &got, NULL), HM_OK);
+        hashes_hex(&got, have);
+        for (int a = 0; a < 4; a++) CU_ASSERT_STRING_EQUAL(have[a], want[a]);
+        free(work);
+        hm_image_free(img);
+        free(rgb);
+        free(L);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
 /* Conformance with imagehash 4.3.2 (../shared/vectors/imagehash)            */
 /* ---------------------------------------------------------------------- */
 
@@ -619,11 +827,13 @@ static void check_stages(const char *path, const tj_value *it, tally *t)
     t->r32 += same_matrix(p32, tj_get(it, "L32x32"), 32, 32) && !memcmp(p32, q, 1024);
     uint32_t s = (uint32_t)tj_number(tj_get(it, "whash_image_scale"), 0);
     CU_ASSERT_EQUAL(s, hm__whash_scale(w, h));
-    uint8_t *ps = xmalloc((size_t)s * s);
+    uint8_t *ps = xmalloc((size_t)s * s), *pr = xmalloc((size_t)s * s);
     void *work = xmalloc(hm__pil_resize_work_bytes(w, h, s, s));
-    hm__pil_resize(L, w, h, ps, s, s, work);
-    t->rs += sha256_hex_equal(ps, (size_t)s * s, tj_string(tj_get(it, "Lscale_sha256")));
+    resize_both(L, w, h, ps, pr, s, s); /* every tier equals the reference */
+    t->rs += sha256_hex_equal(ps, (size_t)s * s, tj_string(tj_get(it, "Lscale_sha256"))) &&
+             !memcmp(ps, pr, (size_t)s * s);
     free(work);
+    free(pr);
     free(ps);
     free(L);
 }
@@ -711,6 +921,8 @@ int main(void)
                                      {"hand: one pixel, flat, copy", test_resize_hand_trivial},
                                      {"Pillow: 3x5 -> 8x8", test_resize_pillow_3x5_to_8x8},
                                      {"slow model", test_resize_model},
+                                     {"every tier: random images", test_resize_tiers},
+                                     {"every tier: rows in blocks", test_resize_plan_blocks},
                                      {NULL, NULL}};
     static const tu_test dct[] = {{"constant", test_dct_constant},
                                   {"symmetric", test_dct_symmetric},
@@ -719,9 +931,12 @@ int main(void)
     static const tu_test haar[] = {{"pywt values", test_haar_pywt_values},
                                    {"hand", test_haar_hand},
                                    {"full-array model", test_haar_model_random},
+                                   {"every tier: row kernels", test_haar_row_kernels},
                                    {"scale", test_whash_scale},
                                    {NULL, NULL}};
-    static const tu_test bits[] = {{"hex format", test_hex_format}, {NULL, NULL}};
+    static const tu_test bits[] = {{"hex format", test_hex_format},
+                                   {"every tier: engine and hm_hash_image", test_engine_tiers},
+                                   {NULL, NULL}};
     static const tu_test conf[] = {{"vectors", test_conformance}, {NULL, NULL}};
     tu_add_suite("resize", resize);
     tu_add_suite("dct", dct);

@@ -1,0 +1,212 @@
+/* ih_avx2.c - imagehash kernels for AVX2 (compiled with -mavx2 only; run only
+ * when hm__cpu_features() reports AVX2 with the YMM state saved).
+ *
+ * Resize: 16 taps per vpmaddwd in the dot products; the column kernel takes 32
+ * columns at once. Its unpacks and packs work within 128-bit lanes, so the
+ * columns are scrambled in the accumulators and put back in order by the
+ * packs. Haar: four blocks per vector, the scalar expressions lane by lane. */
+#include <immintrin.h>
+
+#include "ih_x86_inl.h"
+
+/* ---- resize ---- */
+
+HM__IH_INLINE __m128i fold256(__m256i v)
+{
+    return _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+}
+
+HM__IH_INLINE void hlong4(const int16_t *const r[4], const hm__rs_axis *ax, uint32_t o,
+                          int split, uint8_t *dst, size_t dstride)
+{
+    const __m256i z = _mm256_setzero_si256();
+    const int16_t *hi = ax->khi + (size_t)o * ax->kpad, *lo = ax->klo + (size_t)o * ax->kpad;
+    int32_t s = ax->start[o], n = (ax->n[o] + 15) & ~15;
+    __m256i h[4] = {z, z, z, z}, l[4] = {z, z, z, z};
+    for (int32_t j = 0; j < n; j += 16) {
+        __m256i kh = _mm256_load_si256((const __m256i *)(const void *)(hi + j));
+        __m256i kl = split ? _mm256_load_si256((const __m256i *)(const void *)(lo + j)) : z;
+        HM__IH_UNROLL
+        for (int i = 0; i < 4; i++) {
+            __m256i px = _mm256_loadu_si256((const __m256i *)(const void *)(r[i] + s + j));
+            h[i] = _mm256_add_epi32(h[i], _mm256_madd_epi16(px, kh));
+            if (split) l[i] = _mm256_add_epi32(l[i], _mm256_madd_epi16(px, kl));
+        }
+    }
+    __m128i t[4];
+    HM__IH_UNROLL
+    for (int i = 0; i < 4; i++) {
+        t[i] = fold256(h[i]);
+        if (split) t[i] = _mm_add_epi32(_mm_slli_epi32(t[i], HM__RS_SPLIT_BITS), fold256(l[i]));
+    }
+    hm__store4(t[0], t[1], t[2], t[3], dst + o, dstride);
+}
+
+static void hlong_avx2(const int16_t *rows, size_t rstride, uint32_t nrows,
+                       const hm__rs_axis *ax, uint8_t *dst, size_t dstride)
+{
+    uint32_t y = 0;
+    for (; y + 4 <= nrows; y += 4) {
+        const int16_t *r[4];
+        HM__IH_UNROLL
+        for (int i = 0; i < 4; i++) r[i] = rows + (y + i) * rstride;
+        uint8_t *d = dst + y * dstride;
+        if (ax->split)
+            for (uint32_t o = 0; o < ax->out; o++) hlong4(r, ax, o, 1, d, dstride);
+        else
+            for (uint32_t o = 0; o < ax->out; o++) hlong4(r, ax, o, 0, d, dstride);
+    }
+    hm__rs_hlong_scalar(rows + y * rstride, rstride, nrows - y, ax, dst + y * dstride, dstride);
+}
+
+HM__IH_INLINE __m256i round_shift256(__m256i acc)
+{
+    return _mm256_srai_epi32(_mm256_add_epi32(acc, _mm256_set1_epi32(HM__RS_ROUND)),
+                             HM__RS_PRECISION_BITS);
+}
+
+/* 32 columns of one output. Accumulator q holds columns 4q..4q+3 in its low
+ * lane and 16+4q.. in its high lane; the in-lane packs undo that order. */
+HM__IH_INLINE void cols32(const uint8_t *b, size_t stride, const int16_t *hi, const int16_t *lo,
+                          int32_t n, int split, uint8_t *out)
+{
+    const __m256i z = _mm256_setzero_si256();
+    __m256i h[4] = {z, z, z, z}, l[4] = {z, z, z, z};
+    for (int32_t j = 0; j < n; j += 2) {
+        const uint8_t *ra = b + (size_t)j * stride;
+        __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)ra);
+        __m256i c = j + 1 < n ? _mm256_loadu_si256((const __m256i *)(const void *)(ra + stride)) : z;
+        __m256i x0 = _mm256_unpacklo_epi8(a, c), x1 = _mm256_unpackhi_epi8(a, c);
+        __m256i p[4] = {_mm256_unpacklo_epi8(x0, z), _mm256_unpackhi_epi8(x0, z),
+                        _mm256_unpacklo_epi8(x1, z), _mm256_unpackhi_epi8(x1, z)};
+        __m256i kh = _mm256_set1_epi32(hm__pair32(hi + j));
+        HM__IH_UNROLL
+        for (int q = 0; q < 4; q++) h[q] = _mm256_add_epi32(h[q], _mm256_madd_epi16(p[q], kh));
+        if (split) {
+            __m256i kl = _mm256_set1_epi32(hm__pair32(lo + j));
+            HM__IH_UNROLL
+            for (int q = 0; q < 4; q++) l[q] = _mm256_add_epi32(l[q], _mm256_madd_epi16(p[q], kl));
+        }
+    }
+    __m256i s[4];
+    HM__IH_UNROLL
+    for (int q = 0; q < 4; q++) {
+        s[q] = split ? _mm256_add_epi32(_mm256_slli_epi32(h[q], HM__RS_SPLIT_BITS), l[q]) : h[q];
+        s[q] = round_shift256(s[q]);
+    }
+    __m256i v = _mm256_packus_epi16(_mm256_packs_epi32(s[0], s[1]), _mm256_packs_epi32(s[2], s[3]));
+    _mm256_storeu_si256((__m256i *)(void *)out, v);
+}
+
+static void cols_avx2(const uint8_t *src, size_t stride, int32_t base, uint32_t width,
+                      const hm__rs_axis *ax, uint32_t o0, uint32_t o1, uint8_t *dst,
+                      size_t dstride)
+{
+    for (uint32_t o = o0; o < o1; o++) {
+        const uint8_t *b = src + (size_t)(ax->start[o] - base) * stride;
+        const int16_t *hi = ax->khi + (size_t)o * ax->kpad, *lo = ax->klo + (size_t)o * ax->kpad;
+        uint8_t *out = dst + (o - o0) * dstride;
+        uint32_t x = 0;
+        for (; x + 32 <= width; x += 32) {
+            if (ax->split) cols32(b + x, stride, hi, lo, ax->n[o], 1, out + x);
+            else cols32(b + x, stride, hi, lo, ax->n[o], 0, out + x);
+        }
+        hm__cols_tail_128(src, stride, base, x, width, ax, o, out);
+    }
+}
+
+/* ---- Haar: four blocks per vector ---- */
+
+#define MUL _mm256_mul_pd
+#define ADD _mm256_add_pd
+#define SUB _mm256_sub_pd
+/* unpacklo/hi of two vectors of 4 give blocks in the order j, j+2, j+1, j+3;
+ * this permutation (its own inverse) converts between that order and j..j+3 */
+#define SWAP_MID(v) _mm256_permute4x64_pd((v), 0xD8)
+
+typedef struct quad {
+    __m256d x00, x01, x10, x11; /* blocks j, j+2, j+1, j+3 */
+} quad;
+
+HM__IH_INLINE quad load_quad(const double *r0, const double *r1)
+{
+    __m256d a = _mm256_loadu_pd(r0), b = _mm256_loadu_pd(r0 + 4);
+    __m256d c = _mm256_loadu_pd(r1), d = _mm256_loadu_pd(r1 + 4);
+    quad q = {_mm256_unpacklo_pd(a, b), _mm256_unpackhi_pd(a, b), _mm256_unpacklo_pd(c, d),
+              _mm256_unpackhi_pd(c, d)};
+    return q;
+}
+
+static void approx_avx2(const double *r0, const double *r1, uint32_t half, double *dst)
+{
+    const __m256d H = _mm256_set1_pd(HM__HAAR_H);
+    uint32_t j = 0;
+    for (; j + 4 <= half; j += 4) {
+        quad q = load_quad(r0 + 2 * j, r1 + 2 * j);
+        __m256d a0 = ADD(MUL(H, q.x00), MUL(H, q.x10)), a1 = ADD(MUL(H, q.x01), MUL(H, q.x11));
+        _mm256_storeu_pd(dst + j, SWAP_MID(ADD(MUL(H, a0), MUL(H, a1))));
+    }
+    hm__haar_approx_scalar(r0 + 2 * j, r1 + 2 * j, half - j, dst + j);
+}
+
+static void approx_hx_avx2(const double *h0, const double *h1, uint32_t half, double *dst)
+{
+    const __m256d H = _mm256_set1_pd(HM__HAAR_H);
+    uint32_t j = 0;
+    for (; j + 4 <= half; j += 4) {
+        quad q = load_quad(h0 + 2 * j, h1 + 2 * j);
+        __m256d a0 = ADD(q.x00, q.x10), a1 = ADD(q.x01, q.x11);
+        _mm256_storeu_pd(dst + j, SWAP_MID(ADD(MUL(H, a0), MUL(H, a1))));
+    }
+    hm__haar_approx_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, dst + j);
+}
+
+HM__IH_INLINE void rebuild_tail(__m256d H, __m256d a0, __m256d a1, __m256d d0, __m256d d1,
+                                __m256d aa, __m256d y[4])
+{
+    __m256d ad = SUB(MUL(H, a0), MUL(H, a1));
+    __m256d da = ADD(MUL(H, d0), MUL(H, d1)), dd = SUB(MUL(H, d0), MUL(H, d1));
+    __m256d la0 = ADD(MUL(H, aa), MUL(H, ad)), la1 = SUB(MUL(H, aa), MUL(H, ad));
+    __m256d ld0 = ADD(MUL(H, da), MUL(H, dd)), ld1 = SUB(MUL(H, da), MUL(H, dd));
+    y[0] = ADD(MUL(H, la0), MUL(H, ld0));
+    y[1] = ADD(MUL(H, la1), MUL(H, ld1));
+    y[2] = SUB(MUL(H, la0), MUL(H, ld0));
+    y[3] = SUB(MUL(H, la1), MUL(H, ld1));
+}
+
+static void rebuild_avx2(double *r0, double *r1, uint32_t half, const double *coarse)
+{
+    const __m256d H = _mm256_set1_pd(HM__HAAR_H);
+    uint32_t j = 0;
+    for (; j + 4 <= half; j += 4) {
+        quad q = load_quad(r0 + 2 * j, r1 + 2 * j);
+        __m256d a0 = ADD(MUL(H, q.x00), MUL(H, q.x10)), a1 = ADD(MUL(H, q.x01), MUL(H, q.x11));
+        __m256d d0 = SUB(MUL(H, q.x00), MUL(H, q.x10)), d1 = SUB(MUL(H, q.x01), MUL(H, q.x11));
+        __m256d y[4];
+        rebuild_tail(H, a0, a1, d0, d1, SWAP_MID(_mm256_loadu_pd(coarse + j)), y);
+        _mm256_storeu_pd(r0 + 2 * j, _mm256_unpacklo_pd(y[0], y[1]));
+        _mm256_storeu_pd(r0 + 2 * j + 4, _mm256_unpackhi_pd(y[0], y[1]));
+        _mm256_storeu_pd(r1 + 2 * j, _mm256_unpacklo_pd(y[2], y[3]));
+        _mm256_storeu_pd(r1 + 2 * j + 4, _mm256_unpackhi_pd(y[2], y[3]));
+    }
+    hm__haar_rebuild_scalar(r0 + 2 * j, r1 + 2 * j, half - j, coarse + j);
+}
+
+static void rebuild_hx_avx2(const double *h0, const double *h1, uint32_t half, double *aout)
+{
+    const __m256d H = _mm256_set1_pd(HM__HAAR_H);
+    uint32_t j = 0;
+    for (; j + 4 <= half; j += 4) {
+        quad q = load_quad(h0 + 2 * j, h1 + 2 * j);
+        __m256d y[4];
+        rebuild_tail(H, ADD(q.x00, q.x10), ADD(q.x01, q.x11), SUB(q.x00, q.x10),
+                     SUB(q.x01, q.x11), SWAP_MID(_mm256_loadu_pd(aout + j)), y);
+        __m256d a0 = ADD(MUL(H, y[0]), MUL(H, y[2])), a1 = ADD(MUL(H, y[1]), MUL(H, y[3]));
+        _mm256_storeu_pd(aout + j, SWAP_MID(ADD(MUL(H, a0), MUL(H, a1))));
+    }
+    hm__haar_rebuild_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, aout + j);
+}
+
+const hm__ih_kernels hm__ih_kernels_avx2 = {
+    HM__IH_AVX2,  32,             hlong_avx2,   cols_avx2,
+    approx_avx2,  approx_hx_avx2, rebuild_avx2, rebuild_hx_avx2};

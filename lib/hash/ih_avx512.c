@@ -1,0 +1,219 @@
+/* ih_avx512.c - imagehash kernels for AVX-512 F/BW/VL/VNNI (compiled with only
+ * those flags and AVX2; run only when hm__cpu_features() reports them with the
+ * ZMM and opmask state saved).
+ *
+ * Resize: vpdpwssd multiplies pairs of int16 and adds them to int32 lanes in
+ * one instruction (32 taps per step in the dot products); the column kernel
+ * takes 64 columns at once, with masked loads and stores for the last ones,
+ * and its in-lane unpacks are undone by the in-lane packs. Haar: eight blocks
+ * per vector, the scalar expressions lane by lane (no FMA is ever formed:
+ * -ffp-contract=off). */
+#include <immintrin.h>
+
+#include "ih_x86_inl.h"
+
+/* ---- resize ---- */
+
+HM__IH_INLINE __m128i fold512(__m512i v)
+{
+    __m256i a = _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+    return _mm_add_epi32(_mm256_castsi256_si128(a), _mm256_extracti128_si256(a, 1));
+}
+
+HM__IH_INLINE void hlong4(const int16_t *const r[4], const hm__rs_axis *ax, uint32_t o,
+                          int split, uint8_t *dst, size_t dstride)
+{
+    const __m512i z = _mm512_setzero_si512();
+    const int16_t *hi = ax->khi + (size_t)o * ax->kpad, *lo = ax->klo + (size_t)o * ax->kpad;
+    int32_t s = ax->start[o], n = (ax->n[o] + 31) & ~31;
+    __m512i h[4] = {z, z, z, z}, l[4] = {z, z, z, z};
+    for (int32_t j = 0; j < n; j += 32) {
+        __m512i kh = _mm512_load_si512((const void *)(hi + j));
+        __m512i kl = split ? _mm512_load_si512((const void *)(lo + j)) : z;
+        HM__IH_UNROLL
+        for (int i = 0; i < 4; i++) {
+            __m512i px = _mm512_loadu_si512((const void *)(r[i] + s + j));
+            h[i] = _mm512_dpwssd_epi32(h[i], px, kh);
+            if (split) l[i] = _mm512_dpwssd_epi32(l[i], px, kl);
+        }
+    }
+    __m128i t[4];
+    HM__IH_UNROLL
+    for (int i = 0; i < 4; i++) {
+        t[i] = fold512(h[i]);
+        if (split) t[i] = _mm_add_epi32(_mm_slli_epi32(t[i], HM__RS_SPLIT_BITS), fold512(l[i]));
+    }
+    hm__store4(t[0], t[1], t[2], t[3], dst + o, dstride);
+}
+
+static void hlong_avx512(const int16_t *rows, size_t rstride, uint32_t nrows,
+                         const hm__rs_axis *ax, uint8_t *dst, size_t dstride)
+{
+    uint32_t y = 0;
+    for (; y + 4 <= nrows; y += 4) {
+        const int16_t *r[4];
+        HM__IH_UNROLL
+        for (int i = 0; i < 4; i++) r[i] = rows + (y + i) * rstride;
+        uint8_t *d = dst + y * dstride;
+        if (ax->split)
+            for (uint32_t o = 0; o < ax->out; o++) hlong4(r, ax, o, 1, d, dstride);
+        else
+            for (uint32_t o = 0; o < ax->out; o++) hlong4(r, ax, o, 0, d, dstride);
+    }
+    hm__rs_hlong_scalar(rows + y * rstride, rstride, nrows - y, ax, dst + y * dstride, dstride);
+}
+
+/* Up to 64 columns of one output (mask m selects them). Accumulator q holds
+ * columns 16L+4q .. 16L+4q+3 in 128-bit lane L; the in-lane packs restore
+ * the order. */
+HM__IH_INLINE void cols64(const uint8_t *b, size_t stride, const int16_t *hi, const int16_t *lo,
+                          int32_t n, int split, __mmask64 m, uint8_t *out)
+{
+    const __m512i z = _mm512_setzero_si512();
+    __m512i h[4] = {z, z, z, z}, l[4] = {z, z, z, z};
+    for (int32_t j = 0; j < n; j += 2) {
+        const uint8_t *ra = b + (size_t)j * stride;
+        __m512i a = _mm512_maskz_loadu_epi8(m, ra);
+        __m512i c = j + 1 < n ? _mm512_maskz_loadu_epi8(m, ra + stride) : z;
+        __m512i x0 = _mm512_unpacklo_epi8(a, c), x1 = _mm512_unpackhi_epi8(a, c);
+        __m512i p[4] = {_mm512_unpacklo_epi8(x0, z), _mm512_unpackhi_epi8(x0, z),
+                        _mm512_unpacklo_epi8(x1, z), _mm512_unpackhi_epi8(x1, z)};
+        __m512i kh = _mm512_set1_epi32(hm__pair32(hi + j));
+        HM__IH_UNROLL
+        for (int q = 0; q < 4; q++) h[q] = _mm512_dpwssd_epi32(h[q], p[q], kh);
+        if (split) {
+            __m512i kl = _mm512_set1_epi32(hm__pair32(lo + j));
+            HM__IH_UNROLL
+            for (int q = 0; q < 4; q++) l[q] = _mm512_dpwssd_epi32(l[q], p[q], kl);
+        }
+    }
+    const __m512i bias = _mm512_set1_epi32(HM__RS_ROUND);
+    __m512i s[4];
+    HM__IH_UNROLL
+    for (int q = 0; q < 4; q++) {
+        s[q] = split ? _mm512_add_epi32(_mm512_slli_epi32(h[q], HM__RS_SPLIT_BITS), l[q]) : h[q];
+        s[q] = _mm512_srai_epi32(_mm512_add_epi32(s[q], bias), HM__RS_PRECISION_BITS);
+    }
+    __m512i v = _mm512_packus_epi16(_mm512_packs_epi32(s[0], s[1]), _mm512_packs_epi32(s[2], s[3]));
+    _mm512_mask_storeu_epi8(out, m, v);
+}
+
+static void cols_avx512(const uint8_t *src, size_t stride, int32_t base, uint32_t width,
+                        const hm__rs_axis *ax, uint32_t o0, uint32_t o1, uint8_t *dst,
+                        size_t dstride)
+{
+    for (uint32_t o = o0; o < o1; o++) {
+        const uint8_t *b = src + (size_t)(ax->start[o] - base) * stride;
+        const int16_t *hi = ax->khi + (size_t)o * ax->kpad, *lo = ax->klo + (size_t)o * ax->kpad;
+        uint8_t *out = dst + (o - o0) * dstride;
+        for (uint32_t x = 0; x < width; x += 64) {
+            uint32_t left = width - x;
+            __mmask64 m = left >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << left) - 1;
+            if (ax->split) cols64(b + x, stride, hi, lo, ax->n[o], 1, m, out + x);
+            else cols64(b + x, stride, hi, lo, ax->n[o], 0, m, out + x);
+        }
+    }
+}
+
+/* ---- Haar: eight blocks per vector ---- */
+
+#define MUL _mm512_mul_pd
+#define ADD _mm512_add_pd
+#define SUB _mm512_sub_pd
+
+typedef struct oct {
+    __m512d x00, x01, x10, x11; /* blocks j .. j+7 */
+} oct;
+
+HM__IH_INLINE __m512i idx_even(void) { return _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14); }
+HM__IH_INLINE __m512i idx_odd(void) { return _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15); }
+
+HM__IH_INLINE oct load_oct(const double *r0, const double *r1)
+{
+    __m512d a = _mm512_loadu_pd(r0), b = _mm512_loadu_pd(r0 + 8);
+    __m512d c = _mm512_loadu_pd(r1), d = _mm512_loadu_pd(r1 + 8);
+    oct q = {_mm512_permutex2var_pd(a, idx_even(), b), _mm512_permutex2var_pd(a, idx_odd(), b),
+             _mm512_permutex2var_pd(c, idx_even(), d), _mm512_permutex2var_pd(c, idx_odd(), d)};
+    return q;
+}
+
+/* Stores the blocks' even and odd columns interleaved back into a row. */
+HM__IH_INLINE void store_row(double *r, __m512d even, __m512d odd)
+{
+    const __m512i lo = _mm512_setr_epi64(0, 8, 1, 9, 2, 10, 3, 11);
+    const __m512i hi = _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15);
+    _mm512_storeu_pd(r, _mm512_permutex2var_pd(even, lo, odd));
+    _mm512_storeu_pd(r + 8, _mm512_permutex2var_pd(even, hi, odd));
+}
+
+static void approx_avx512(const double *r0, const double *r1, uint32_t half, double *dst)
+{
+    const __m512d H = _mm512_set1_pd(HM__HAAR_H);
+    uint32_t j = 0;
+    for (; j + 8 <= half; j += 8) {
+        oct q = load_oct(r0 + 2 * j, r1 + 2 * j);
+        __m512d a0 = ADD(MUL(H, q.x00), MUL(H, q.x10)), a1 = ADD(MUL(H, q.x01), MUL(H, q.x11));
+        _mm512_storeu_pd(dst + j, ADD(MUL(H, a0), MUL(H, a1)));
+    }
+    hm__haar_approx_scalar(r0 + 2 * j, r1 + 2 * j, half - j, dst + j);
+}
+
+static void approx_hx_avx512(const double *h0, const double *h1, uint32_t half, double *dst)
+{
+    const __m512d H = _mm512_set1_pd(HM__HAAR_H);
+    uint32_t j = 0;
+    for (; j + 8 <= half; j += 8) {
+        oct q = load_oct(h0 + 2 * j, h1 + 2 * j);
+        __m512d a0 = ADD(q.x00, q.x10), a1 = ADD(q.x01, q.x11);
+        _mm512_storeu_pd(dst + j, ADD(MUL(H, a0), MUL(H, a1)));
+    }
+    hm__haar_approx_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, dst + j);
+}
+
+HM__IH_INLINE void rebuild_tail(__m512d H, __m512d a0, __m512d a1, __m512d d0, __m512d d1,
+                                __m512d aa, __m512d y[4])
+{
+    __m512d ad = SUB(MUL(H, a0), MUL(H, a1));
+    __m512d da = ADD(MUL(H, d0), MUL(H, d1)), dd = SUB(MUL(H, d0), MUL(H, d1));
+    __m512d la0 = ADD(MUL(H, aa), MUL(H, ad)), la1 = SUB(MUL(H, aa), MUL(H, ad));
+    __m512d ld0 = ADD(MUL(H, da), MUL(H, dd)), ld1 = SUB(MUL(H, da), MUL(H, dd));
+    y[0] = ADD(MUL(H, la0), MUL(H, ld0));
+    y[1] = ADD(MUL(H, la1), MUL(H, ld1));
+    y[2] = SUB(MUL(H, la0), MUL(H, ld0));
+    y[3] = SUB(MUL(H, la1), MUL(H, ld1));
+}
+
+static void rebuild_avx512(double *r0, double *r1, uint32_t half, const double *coarse)
+{
+    const __m512d H = _mm512_set1_pd(HM__HAAR_H);
+    uint32_t j = 0;
+    for (; j + 8 <= half; j += 8) {
+        oct q = load_oct(r0 + 2 * j, r1 + 2 * j);
+        __m512d a0 = ADD(MUL(H, q.x00), MUL(H, q.x10)), a1 = ADD(MUL(H, q.x01), MUL(H, q.x11));
+        __m512d d0 = SUB(MUL(H, q.x00), MUL(H, q.x10)), d1 = SUB(MUL(H, q.x01), MUL(H, q.x11));
+        __m512d y[4];
+        rebuild_tail(H, a0, a1, d0, d1, _mm512_loadu_pd(coarse + j), y);
+        store_row(r0 + 2 * j, y[0], y[1]);
+        store_row(r1 + 2 * j, y[2], y[3]);
+    }
+    hm__haar_rebuild_scalar(r0 + 2 * j, r1 + 2 * j, half - j, coarse + j);
+}
+
+static void rebuild_hx_avx512(const double *h0, const double *h1, uint32_t half, double *aout)
+{
+    const __m512d H = _mm512_set1_pd(HM__HAAR_H);
+    uint32_t j = 0;
+    for (; j + 8 <= half; j += 8) {
+        oct q = load_oct(h0 + 2 * j, h1 + 2 * j);
+        __m512d y[4];
+        rebuild_tail(H, ADD(q.x00, q.x10), ADD(q.x01, q.x11), SUB(q.x00, q.x10),
+                     SUB(q.x01, q.x11), _mm512_loadu_pd(aout + j), y);
+        __m512d a0 = ADD(MUL(H, y[0]), MUL(H, y[2])), a1 = ADD(MUL(H, y[1]), MUL(H, y[3]));
+        _mm512_storeu_pd(aout + j, ADD(MUL(H, a0), MUL(H, a1)));
+    }
+    hm__haar_rebuild_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, aout + j);
+}
+
+const hm__ih_kernels hm__ih_kernels_avx512 = {
+    HM__IH_AVX512,  64,               hlong_avx512,   cols_avx512,
+    approx_avx512,  approx_hx_avx512, rebuild_avx512, rebuild_hx_avx512};

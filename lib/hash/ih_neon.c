@@ -1,0 +1,185 @@
+/* ih_neon.c - imagehash kernels for AArch64 NEON (baseline there).
+ *
+ * Resize: vmlal_s16 multiplies int16 by int16 into int32 lanes, so weights
+ * that do not fit int16 are split into hi*2^11 + lo as on x86; the column
+ * kernel takes 16 columns at once. Haar: vld2q/vst2q split and merge the even
+ * and odd columns of two blocks; the scalar expressions lane by lane (no
+ * fused multiply-add: -ffp-contract=off). */
+#include <arm_neon.h>
+
+#include "ih_kernels.h"
+
+/* ---- resize ---- */
+
+HM__IH_INLINE uint8_t finish1(int32x4_t h, int32x4_t l, int split)
+{
+    int32_t acc = vaddvq_s32(h);
+    if (split) acc = (int32_t)((uint32_t)acc << HM__RS_SPLIT_BITS) + vaddvq_s32(l);
+    return hm__rs_clip8((int32_t)((uint32_t)acc + HM__RS_ROUND));
+}
+
+/* One output of one row, 8 taps per step. */
+HM__IH_INLINE uint8_t hlong1(const int16_t *r, const hm__rs_axis *ax, uint32_t o, int split)
+{
+    const int16_t *hi = ax->khi + (size_t)o * ax->kpad, *lo = ax->klo + (size_t)o * ax->kpad;
+    const int16_t *p = r + ax->start[o];
+    int32_t n = (ax->n[o] + 7) & ~7;
+    int32x4_t h = vdupq_n_s32(0), l = h;
+    for (int32_t j = 0; j < n; j += 8) {
+        int16x8_t px = vld1q_s16(p + j), kh = vld1q_s16(hi + j);
+        h = vmlal_s16(h, vget_low_s16(px), vget_low_s16(kh));
+        h = vmlal_high_s16(h, px, kh);
+        if (split) {
+            int16x8_t kl = vld1q_s16(lo + j);
+            l = vmlal_s16(l, vget_low_s16(px), vget_low_s16(kl));
+            l = vmlal_high_s16(l, px, kl);
+        }
+    }
+    return finish1(h, l, split);
+}
+
+static void hlong_neon(const int16_t *rows, size_t rstride, uint32_t nrows,
+                       const hm__rs_axis *ax, uint8_t *dst, size_t dstride)
+{
+    for (uint32_t y = 0; y < nrows; y++) {
+        const int16_t *r = rows + y * rstride;
+        uint8_t *d = dst + y * dstride;
+        if (ax->split)
+            for (uint32_t o = 0; o < ax->out; o++) d[o] = hlong1(r, ax, o, 1);
+        else
+            for (uint32_t o = 0; o < ax->out; o++) d[o] = hlong1(r, ax, o, 0);
+    }
+}
+
+HM__IH_INLINE int16x4_t clip4(int32x4_t h, int32x4_t l, int split)
+{
+    int32x4_t s = split ? vaddq_s32(vshlq_n_s32(h, HM__RS_SPLIT_BITS), l) : h;
+    s = vshrq_n_s32(vaddq_s32(s, vdupq_n_s32(HM__RS_ROUND)), HM__RS_PRECISION_BITS);
+    return vqmovn_s32(s);
+}
+
+/* 16 columns of one output. */
+HM__IH_INLINE void cols16(const uint8_t *b, size_t stride, const int16_t *hi, const int16_t *lo,
+                          int32_t n, int split, uint8_t *out)
+{
+    int32x4_t h[4], l[4];
+    HM__IH_UNROLL
+    for (int q = 0; q < 4; q++) h[q] = l[q] = vdupq_n_s32(0);
+    for (int32_t j = 0; j < n; j++) {
+        uint8x16_t v = vld1q_u8(b + (size_t)j * stride);
+        int16x8_t p0 = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(v)));
+        int16x8_t p1 = vreinterpretq_s16_u16(vmovl_high_u8(v));
+        h[0] = vmlal_n_s16(h[0], vget_low_s16(p0), hi[j]);
+        h[1] = vmlal_high_n_s16(h[1], p0, hi[j]);
+        h[2] = vmlal_n_s16(h[2], vget_low_s16(p1), hi[j]);
+        h[3] = vmlal_high_n_s16(h[3], p1, hi[j]);
+        if (split) {
+            l[0] = vmlal_n_s16(l[0], vget_low_s16(p0), lo[j]);
+            l[1] = vmlal_high_n_s16(l[1], p0, lo[j]);
+            l[2] = vmlal_n_s16(l[2], vget_low_s16(p1), lo[j]);
+            l[3] = vmlal_high_n_s16(l[3], p1, lo[j]);
+        }
+    }
+    int16x8_t a = vcombine_s16(clip4(h[0], l[0], split), clip4(h[1], l[1], split));
+    int16x8_t c = vcombine_s16(clip4(h[2], l[2], split), clip4(h[3], l[3], split));
+    vst1q_u8(out, vcombine_u8(vqmovun_s16(a), vqmovun_s16(c)));
+}
+
+static void cols_neon(const uint8_t *src, size_t stride, int32_t base, uint32_t width,
+                      const hm__rs_axis *ax, uint32_t o0, uint32_t o1, uint8_t *dst,
+                      size_t dstride)
+{
+    for (uint32_t o = o0; o < o1; o++) {
+        const uint8_t *b = src + (size_t)(ax->start[o] - base) * stride;
+        const int16_t *hi = ax->khi + (size_t)o * ax->kpad, *lo = ax->klo + (size_t)o * ax->kpad;
+        uint8_t *out = dst + (o - o0) * dstride;
+        uint32_t x = 0;
+        for (; x + 16 <= width; x += 16) {
+            if (ax->split) cols16(b + x, stride, hi, lo, ax->n[o], 1, out + x);
+            else cols16(b + x, stride, hi, lo, ax->n[o], 0, out + x);
+        }
+        for (; x < width; x++) out[x] = hm__rs_col1(src, stride, base, ax, o, x);
+    }
+}
+
+/* ---- Haar: two blocks per vector ---- */
+
+#define MUL vmulq_f64
+#define ADD vaddq_f64
+#define SUB vsubq_f64
+
+static void approx_neon(const double *r0, const double *r1, uint32_t half, double *dst)
+{
+    const float64x2_t H = vdupq_n_f64(HM__HAAR_H);
+    uint32_t j = 0;
+    for (; j + 2 <= half; j += 2) {
+        float64x2x2_t a = vld2q_f64(r0 + 2 * j), b = vld2q_f64(r1 + 2 * j);
+        float64x2_t a0 = ADD(MUL(H, a.val[0]), MUL(H, b.val[0]));
+        float64x2_t a1 = ADD(MUL(H, a.val[1]), MUL(H, b.val[1]));
+        vst1q_f64(dst + j, ADD(MUL(H, a0), MUL(H, a1)));
+    }
+    hm__haar_approx_scalar(r0 + 2 * j, r1 + 2 * j, half - j, dst + j);
+}
+
+static void approx_hx_neon(const double *h0, const double *h1, uint32_t half, double *dst)
+{
+    const float64x2_t H = vdupq_n_f64(HM__HAAR_H);
+    uint32_t j = 0;
+    for (; j + 2 <= half; j += 2) {
+        float64x2x2_t a = vld2q_f64(h0 + 2 * j), b = vld2q_f64(h1 + 2 * j);
+        float64x2_t a0 = ADD(a.val[0], b.val[0]), a1 = ADD(a.val[1], b.val[1]);
+        vst1q_f64(dst + j, ADD(MUL(H, a0), MUL(H, a1)));
+    }
+    hm__haar_approx_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, dst + j);
+}
+
+HM__IH_INLINE void rebuild_tail(float64x2_t H, float64x2_t a0, float64x2_t a1, float64x2_t d0,
+                                float64x2_t d1, float64x2_t aa, float64x2_t y[4])
+{
+    float64x2_t ad = SUB(MUL(H, a0), MUL(H, a1));
+    float64x2_t da = ADD(MUL(H, d0), MUL(H, d1)), dd = SUB(MUL(H, d0), MUL(H, d1));
+    float64x2_t la0 = ADD(MUL(H, aa), MUL(H, ad)), la1 = SUB(MUL(H, aa), MUL(H, ad));
+    float64x2_t ld0 = ADD(MUL(H, da), MUL(H, dd)), ld1 = SUB(MUL(H, da), MUL(H, dd));
+    y[0] = ADD(MUL(H, la0), MUL(H, ld0));
+    y[1] = ADD(MUL(H, la1), MUL(H, ld1));
+    y[2] = SUB(MUL(H, la0), MUL(H, ld0));
+    y[3] = SUB(MUL(H, la1), MUL(H, ld1));
+}
+
+static void rebuild_neon(double *r0, double *r1, uint32_t half, const double *coarse)
+{
+    const float64x2_t H = vdupq_n_f64(HM__HAAR_H);
+    uint32_t j = 0;
+    for (; j + 2 <= half; j += 2) {
+        float64x2x2_t a = vld2q_f64(r0 + 2 * j), b = vld2q_f64(r1 + 2 * j);
+        float64x2_t a0 = ADD(MUL(H, a.val[0]), MUL(H, b.val[0]));
+        float64x2_t a1 = ADD(MUL(H, a.val[1]), MUL(H, b.val[1]));
+        float64x2_t d0 = SUB(MUL(H, a.val[0]), MUL(H, b.val[0]));
+        float64x2_t d1 = SUB(MUL(H, a.val[1]), MUL(H, b.val[1]));
+        float64x2_t y[4];
+        rebuild_tail(H, a0, a1, d0, d1, vld1q_f64(coarse + j), y);
+        float64x2x2_t t0 = {{y[0], y[1]}}, t1 = {{y[2], y[3]}};
+        vst2q_f64(r0 + 2 * j, t0);
+        vst2q_f64(r1 + 2 * j, t1);
+    }
+    hm__haar_rebuild_scalar(r0 + 2 * j, r1 + 2 * j, half - j, coarse + j);
+}
+
+static void rebuild_hx_neon(const double *h0, const double *h1, uint32_t half, double *aout)
+{
+    const float64x2_t H = vdupq_n_f64(HM__HAAR_H);
+    uint32_t j = 0;
+    for (; j + 2 <= half; j += 2) {
+        float64x2x2_t a = vld2q_f64(h0 + 2 * j), b = vld2q_f64(h1 + 2 * j);
+        float64x2_t y[4];
+        rebuild_tail(H, ADD(a.val[0], b.val[0]), ADD(a.val[1], b.val[1]),
+                     SUB(a.val[0], b.val[0]), SUB(a.val[1], b.val[1]), vld1q_f64(aout + j), y);
+        float64x2_t a0 = ADD(MUL(H, y[0]), MUL(H, y[2])), a1 = ADD(MUL(H, y[1]), MUL(H, y[3]));
+        vst1q_f64(aout + j, ADD(MUL(H, a0), MUL(H, a1)));
+    }
+    hm__haar_rebuild_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, aout + j);
+}
+
+const hm__ih_kernels hm__ih_kernels_neon = {
+    HM__IH_NEON,  16,             hlong_neon,   cols_neon,
+    approx_neon,  approx_hx_neon, rebuild_neon, rebuild_hx_neon};

@@ -1,0 +1,63 @@
+/* ih_scalar.c - the portable kernels of the imagehash family: the reference
+ * that every SIMD tier is tested against, and the tails of those tiers. */
+#include "ih_kernels.h"
+
+void hm__rs_hlong_scalar(const int16_t *rows, size_t rstride, uint32_t nrows,
+                         const hm__rs_axis *ax, uint8_t *dst, size_t dstride)
+{
+    for (uint32_t r = 0; r < nrows; r++) {
+        const int16_t *row = rows + r * rstride;
+        for (uint32_t o = 0; o < ax->out; o++) {
+            const int16_t *p = row + ax->start[o];
+            const int32_t *k = ax->k + (size_t)o * ax->kpad;
+            int32_t acc = HM__RS_ROUND;
+            for (int32_t j = 0; j < ax->n[o]; j++) acc += p[j] * k[j];
+            dst[r * dstride + o] = hm__rs_clip8(acc);
+        }
+    }
+}
+
+void hm__rs_cols_scalar(const uint8_t *src, size_t stride, int32_t base, uint32_t width,
+                        const hm__rs_axis *ax, uint32_t o0, uint32_t o1, uint8_t *dst,
+                        size_t dstride)
+{
+    for (uint32_t o = o0; o < o1; o++)
+        for (uint32_t x = 0; x < width; x++)
+            dst[(o - o0) * dstride + x] = hm__rs_col1(src, stride, base, ax, o, x);
+}
+
+void hm__haar_approx_scalar(const double *r0, const double *r1, uint32_t half, double *dst)
+{
+    for (uint32_t j = 0; j < half; j++)
+        dst[j] = hm__haar_approx1(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]);
+}
+
+void hm__haar_approx_hx_scalar(const double *h0, const double *h1, uint32_t half, double *dst)
+{
+    for (uint32_t j = 0; j < half; j++)
+        dst[j] = hm__haar_approx1_hx(h0[2 * j], h0[2 * j + 1], h1[2 * j], h1[2 * j + 1]);
+}
+
+void hm__haar_rebuild_scalar(double *r0, double *r1, uint32_t half, const double *coarse)
+{
+    for (uint32_t j = 0; j < half; j++) {
+        double y[4];
+        hm__haar_rebuild1(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1], coarse[j], y);
+        r0[2 * j] = y[0];
+        r0[2 * j + 1] = y[1];
+        r1[2 * j] = y[2];
+        r1[2 * j + 1] = y[3];
+    }
+}
+
+void hm__haar_rebuild_hx_scalar(const double *h0, const double *h1, uint32_t half, double *a)
+{
+    for (uint32_t j = 0; j < half; j++)
+        a[j] = hm__haar_rebuild1_hx(h0[2 * j], h0[2 * j + 1], h1[2 * j], h1[2 * j + 1], a[j]);
+}
+
+const hm__ih_kernels hm__ih_kernels_scalar = {
+    HM__IH_SCALAR,          16,                     hm__rs_hlong_scalar,
+    hm__rs_cols_scalar,     hm__haar_approx_scalar,
+    hm__haar_approx_hx_scalar, hm__haar_rebuild_scalar,
+    hm__haar_rebuild_hx_scalar};
