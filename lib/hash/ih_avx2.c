@@ -115,6 +115,48 @@ static void cols_avx2(const uint8_t *src, size_t stride, int32_t base, uint32_t 
     }
 }
 
+/* 16 rows of 32 bytes -> 32 rows of 16: four perfect shuffles within each
+ * 128-bit lane transpose two 16x16 tiles at once; register i then holds, in
+ * lane L, byte 16L + (i with its 4 bits reversed) of every row. */
+static void transpose_avx2(const uint8_t *const in[16], uint8_t *out, size_t ostride,
+                           uint32_t nout)
+{
+    static const uint8_t REV4[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
+    __m256i a[16], b[16];
+    HM__IH_UNROLL16
+    for (int i = 0; i < 16; i++) a[i] = _mm256_loadu_si256((const __m256i *)(const void *)in[i]);
+    HM__IH_UNROLL16
+    for (int i = 0; i < 8; i++) {
+        b[i] = _mm256_unpacklo_epi8(a[2 * i], a[2 * i + 1]);
+        b[i + 8] = _mm256_unpackhi_epi8(a[2 * i], a[2 * i + 1]);
+    }
+    HM__IH_UNROLL16
+    for (int i = 0; i < 8; i++) {
+        a[i] = _mm256_unpacklo_epi16(b[2 * i], b[2 * i + 1]);
+        a[i + 8] = _mm256_unpackhi_epi16(b[2 * i], b[2 * i + 1]);
+    }
+    HM__IH_UNROLL16
+    for (int i = 0; i < 8; i++) {
+        b[i] = _mm256_unpacklo_epi32(a[2 * i], a[2 * i + 1]);
+        b[i + 8] = _mm256_unpackhi_epi32(a[2 * i], a[2 * i + 1]);
+    }
+    HM__IH_UNROLL16
+    for (int i = 0; i < 8; i++) {
+        a[i] = _mm256_unpacklo_epi64(b[2 * i], b[2 * i + 1]);
+        a[i + 8] = _mm256_unpackhi_epi64(b[2 * i], b[2 * i + 1]);
+    }
+    HM__IH_UNROLL16
+    for (uint32_t q = 0; q < 16; q++)
+        if (q < nout)
+            _mm_storeu_si128((__m128i *)(void *)(out + q * ostride),
+                             _mm256_castsi256_si128(a[REV4[q]]));
+    HM__IH_UNROLL16
+    for (uint32_t q = 0; q < 16; q++)
+        if (16 + q < nout)
+            _mm_storeu_si128((__m128i *)(void *)(out + (16 + q) * ostride),
+                             _mm256_extracti128_si256(a[REV4[q]], 1));
+}
+
 /* ---- Haar: four blocks per vector ---- */
 
 #define MUL _mm256_mul_pd
@@ -149,16 +191,29 @@ static void approx_avx2(const double *r0, const double *r1, uint32_t half, doubl
     hm__haar_approx_scalar(r0 + 2 * j, r1 + 2 * j, half - j, dst + j);
 }
 
-static void approx_hx_avx2(const double *h0, const double *h1, uint32_t half, double *dst)
+/* hx of the even or odd bytes of p[0..7] (four blocks, in order): a gather
+ * from the 256-entry table. */
+HM__IH_INLINE __m256d look4(const uint8_t *p, const double *hx, int odd)
+{
+    const __m128i even = _mm_setr_epi8(0, -1, -1, -1, 2, -1, -1, -1, 4, -1, -1, -1, 6, -1, -1, -1);
+    const __m128i odds = _mm_setr_epi8(1, -1, -1, -1, 3, -1, -1, -1, 5, -1, -1, -1, 7, -1, -1, -1);
+    __m128i v = _mm_loadl_epi64((const __m128i *)(const void *)p);
+    __m128i idx = _mm_shuffle_epi8(v, odd ? odds : even);
+    return _mm256_i32gather_pd(hx, idx, 8);
+}
+
+static void approx_px_avx2(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                           const double *hx, double *dst)
 {
     const __m256d H = _mm256_set1_pd(HM__HAAR_H);
     uint32_t j = 0;
     for (; j + 4 <= half; j += 4) {
-        quad q = load_quad(h0 + 2 * j, h1 + 2 * j);
-        __m256d a0 = ADD(q.x00, q.x10), a1 = ADD(q.x01, q.x11);
-        _mm256_storeu_pd(dst + j, SWAP_MID(ADD(MUL(H, a0), MUL(H, a1))));
+        const uint8_t *a = p0 + 2 * j, *b = p1 + 2 * j;
+        __m256d a0 = ADD(look4(a, hx, 0), look4(b, hx, 0));
+        __m256d a1 = ADD(look4(a, hx, 1), look4(b, hx, 1));
+        _mm256_storeu_pd(dst + j, ADD(MUL(H, a0), MUL(H, a1)));
     }
-    hm__haar_approx_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, dst + j);
+    hm__haar_approx_px_scalar(p0 + 2 * j, p1 + 2 * j, half - j, hx, dst + j);
 }
 
 HM__IH_INLINE void rebuild_tail(__m256d H, __m256d a0, __m256d a1, __m256d d0, __m256d d1,
@@ -192,21 +247,24 @@ static void rebuild_avx2(double *r0, double *r1, uint32_t half, const double *co
     hm__haar_rebuild_scalar(r0 + 2 * j, r1 + 2 * j, half - j, coarse + j);
 }
 
-static void rebuild_hx_avx2(const double *h0, const double *h1, uint32_t half, double *aout)
+static void rebuild_px_avx2(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                            const double *hx, double *aout)
 {
     const __m256d H = _mm256_set1_pd(HM__HAAR_H);
     uint32_t j = 0;
     for (; j + 4 <= half; j += 4) {
-        quad q = load_quad(h0 + 2 * j, h1 + 2 * j);
+        const uint8_t *a = p0 + 2 * j, *b = p1 + 2 * j;
+        __m256d x00 = look4(a, hx, 0), x01 = look4(a, hx, 1);
+        __m256d x10 = look4(b, hx, 0), x11 = look4(b, hx, 1);
         __m256d y[4];
-        rebuild_tail(H, ADD(q.x00, q.x10), ADD(q.x01, q.x11), SUB(q.x00, q.x10),
-                     SUB(q.x01, q.x11), SWAP_MID(_mm256_loadu_pd(aout + j)), y);
+        rebuild_tail(H, ADD(x00, x10), ADD(x01, x11), SUB(x00, x10), SUB(x01, x11),
+                     _mm256_loadu_pd(aout + j), y);
         __m256d a0 = ADD(MUL(H, y[0]), MUL(H, y[2])), a1 = ADD(MUL(H, y[1]), MUL(H, y[3]));
-        _mm256_storeu_pd(aout + j, SWAP_MID(ADD(MUL(H, a0), MUL(H, a1))));
+        _mm256_storeu_pd(aout + j, ADD(MUL(H, a0), MUL(H, a1)));
     }
-    hm__haar_rebuild_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, aout + j);
+    hm__haar_rebuild_px_scalar(p0 + 2 * j, p1 + 2 * j, half - j, hx, aout + j);
 }
 
 const hm__ih_kernels hm__ih_kernels_avx2 = {
-    HM__IH_AVX2,  32,             hlong_avx2,   cols_avx2,
-    approx_avx2,  approx_hx_avx2, rebuild_avx2, rebuild_hx_avx2};
+    HM__IH_AVX2,  32,             hlong_avx2,   cols_avx2,  transpose_avx2,
+    approx_avx2,  approx_px_avx2, rebuild_avx2, rebuild_px_avx2};

@@ -115,6 +115,49 @@ static void cols_avx512(const uint8_t *src, size_t stride, int32_t base, uint32_
     }
 }
 
+/* 16 rows of 64 bytes -> 64 rows of 16: four perfect shuffles within each
+ * 128-bit lane transpose four 16x16 tiles at once; register i then holds, in
+ * lane L, byte 16L + (i with its 4 bits reversed) of every row. */
+static void transpose_avx512(const uint8_t *const in[16], uint8_t *out, size_t ostride,
+                             uint32_t nout)
+{
+    static const uint8_t REV4[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
+    __m512i a[16], b[16];
+    HM__IH_UNROLL16
+    for (int i = 0; i < 16; i++) a[i] = _mm512_loadu_si512((const void *)in[i]);
+    HM__IH_UNROLL16
+    for (int i = 0; i < 8; i++) {
+        b[i] = _mm512_unpacklo_epi8(a[2 * i], a[2 * i + 1]);
+        b[i + 8] = _mm512_unpackhi_epi8(a[2 * i], a[2 * i + 1]);
+    }
+    HM__IH_UNROLL16
+    for (int i = 0; i < 8; i++) {
+        a[i] = _mm512_unpacklo_epi16(b[2 * i], b[2 * i + 1]);
+        a[i + 8] = _mm512_unpackhi_epi16(b[2 * i], b[2 * i + 1]);
+    }
+    HM__IH_UNROLL16
+    for (int i = 0; i < 8; i++) {
+        b[i] = _mm512_unpacklo_epi32(a[2 * i], a[2 * i + 1]);
+        b[i + 8] = _mm512_unpackhi_epi32(a[2 * i], a[2 * i + 1]);
+    }
+    HM__IH_UNROLL16
+    for (int i = 0; i < 8; i++) {
+        a[i] = _mm512_unpacklo_epi64(b[2 * i], b[2 * i + 1]);
+        a[i + 8] = _mm512_unpackhi_epi64(b[2 * i], b[2 * i + 1]);
+    }
+#define HM_STORE_LANE(L)                                                                          \
+    HM__IH_UNROLL16                                                                               \
+    for (uint32_t q = 0; q < 16; q++)                                                             \
+        if (16 * (L) + q < nout)                                                                  \
+            _mm_storeu_si128((__m128i *)(void *)(out + (16 * (L) + q) * ostride),                 \
+                             _mm512_extracti32x4_epi32(a[REV4[q]], (L)));
+    HM_STORE_LANE(0)
+    HM_STORE_LANE(1)
+    HM_STORE_LANE(2)
+    HM_STORE_LANE(3)
+#undef HM_STORE_LANE
+}
+
 /* ---- Haar: eight blocks per vector ---- */
 
 #define MUL _mm512_mul_pd
@@ -158,16 +201,29 @@ static void approx_avx512(const double *r0, const double *r1, uint32_t half, dou
     hm__haar_approx_scalar(r0 + 2 * j, r1 + 2 * j, half - j, dst + j);
 }
 
-static void approx_hx_avx512(const double *h0, const double *h1, uint32_t half, double *dst)
+/* hx of the even or odd bytes of p[0..15] (eight blocks, in order): a gather
+ * from the 256-entry table. */
+HM__IH_INLINE __m512d look8(const uint8_t *p, const double *hx, int odd)
+{
+    const __m128i even = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m128i odds = _mm_setr_epi8(1, 3, 5, 7, 9, 11, 13, 15, -1, -1, -1, -1, -1, -1, -1, -1);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m256i idx = _mm256_cvtepu8_epi32(_mm_shuffle_epi8(v, odd ? odds : even));
+    return _mm512_i32gather_pd(idx, hx, 8);
+}
+
+static void approx_px_avx512(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                             const double *hx, double *dst)
 {
     const __m512d H = _mm512_set1_pd(HM__HAAR_H);
     uint32_t j = 0;
     for (; j + 8 <= half; j += 8) {
-        oct q = load_oct(h0 + 2 * j, h1 + 2 * j);
-        __m512d a0 = ADD(q.x00, q.x10), a1 = ADD(q.x01, q.x11);
+        const uint8_t *a = p0 + 2 * j, *b = p1 + 2 * j;
+        __m512d a0 = ADD(look8(a, hx, 0), look8(b, hx, 0));
+        __m512d a1 = ADD(look8(a, hx, 1), look8(b, hx, 1));
         _mm512_storeu_pd(dst + j, ADD(MUL(H, a0), MUL(H, a1)));
     }
-    hm__haar_approx_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, dst + j);
+    hm__haar_approx_px_scalar(p0 + 2 * j, p1 + 2 * j, half - j, hx, dst + j);
 }
 
 HM__IH_INLINE void rebuild_tail(__m512d H, __m512d a0, __m512d a1, __m512d d0, __m512d d1,
@@ -199,21 +255,24 @@ static void rebuild_avx512(double *r0, double *r1, uint32_t half, const double *
     hm__haar_rebuild_scalar(r0 + 2 * j, r1 + 2 * j, half - j, coarse + j);
 }
 
-static void rebuild_hx_avx512(const double *h0, const double *h1, uint32_t half, double *aout)
+static void rebuild_px_avx512(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                              const double *hx, double *aout)
 {
     const __m512d H = _mm512_set1_pd(HM__HAAR_H);
     uint32_t j = 0;
     for (; j + 8 <= half; j += 8) {
-        oct q = load_oct(h0 + 2 * j, h1 + 2 * j);
+        const uint8_t *a = p0 + 2 * j, *b = p1 + 2 * j;
+        __m512d x00 = look8(a, hx, 0), x01 = look8(a, hx, 1);
+        __m512d x10 = look8(b, hx, 0), x11 = look8(b, hx, 1);
         __m512d y[4];
-        rebuild_tail(H, ADD(q.x00, q.x10), ADD(q.x01, q.x11), SUB(q.x00, q.x10),
-                     SUB(q.x01, q.x11), _mm512_loadu_pd(aout + j), y);
+        rebuild_tail(H, ADD(x00, x10), ADD(x01, x11), SUB(x00, x10), SUB(x01, x11),
+                     _mm512_loadu_pd(aout + j), y);
         __m512d a0 = ADD(MUL(H, y[0]), MUL(H, y[2])), a1 = ADD(MUL(H, y[1]), MUL(H, y[3]));
         _mm512_storeu_pd(aout + j, ADD(MUL(H, a0), MUL(H, a1)));
     }
-    hm__haar_rebuild_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, aout + j);
+    hm__haar_rebuild_px_scalar(p0 + 2 * j, p1 + 2 * j, half - j, hx, aout + j);
 }
 
 const hm__ih_kernels hm__ih_kernels_avx512 = {
-    HM__IH_AVX512,  64,               hlong_avx512,   cols_avx512,
-    approx_avx512,  approx_hx_avx512, rebuild_avx512, rebuild_hx_avx512};
+    HM__IH_AVX512,  64,               hlong_avx512,   cols_avx512,  transpose_avx512,
+    approx_avx512,  approx_px_avx512, rebuild_avx512, rebuild_px_avx512};

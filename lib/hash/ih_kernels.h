@@ -24,9 +24,11 @@
 #if defined(__GNUC__)
 #define HM__IH_INLINE static inline __attribute__((always_inline))
 #define HM__IH_UNROLL _Pragma("GCC unroll 4")
+#define HM__IH_UNROLL16 _Pragma("GCC unroll 16")
 #else
 #define HM__IH_INLINE static inline
 #define HM__IH_UNROLL
+#define HM__IH_UNROLL16
 #endif
 
 typedef enum hm__ih_tier {
@@ -80,6 +82,11 @@ typedef void (*hm__rs_cols_fn)(const uint8_t *src, size_t stride, int32_t base, 
                                const hm__rs_axis *ax, uint32_t o0, uint32_t o1, uint8_t *dst,
                                size_t dstride);
 
+/* Transposition: row k < nout of `out` (ostride apart, 16 bytes each) is
+ * byte k of the 16 rows in[0..15], which are block_rows bytes long. */
+typedef void (*hm__rs_transpose_fn)(const uint8_t *const in[16], uint8_t *out, size_t ostride,
+                                    uint32_t nout);
+
 /* ---- Haar: one row of 2x2 blocks (pywt's operation order) ---- */
 
 #define HM__HAAR_H 0x1.6a09e667f3bcdp-1 /* 0.7071067811865476, pywt's haar filter */
@@ -87,26 +94,28 @@ typedef void (*hm__rs_cols_fn)(const uint8_t *src, size_t stride, int32_t base, 
 /* dst[j] = approximation of the block (r0[2j], r0[2j+1], r1[2j], r1[2j+1]). */
 typedef void (*hm__haar_approx_fn)(const double *r0, const double *r1, uint32_t half,
                                    double *dst);
-/* The same when the rows hold h*x (level 1 reads h*(p/255) from a table). */
-typedef void (*hm__haar_approx_hx_fn)(const double *h0, const double *h1, uint32_t half,
-                                      double *dst);
+/* The same at level 1, from two rows of bytes p0, p1 and the table
+ * hx[v] = h*(v/255) (the first step of the level-1 block is hx + hx). */
+typedef void (*hm__haar_approx_px_fn)(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                                      const double *hx, double *dst);
 /* In place: each block becomes its reconstruction with coarse[j] put in place
  * of its approximation. */
 typedef void (*hm__haar_rebuild_fn)(double *r0, double *r1, uint32_t half, const double *coarse);
-/* Level 1: the block (as h*x) rebuilt with a[j] as approximation and at once
+/* Level 1: the block of bytes rebuilt with a[j] as approximation and at once
  * decomposed again: a[j] becomes the rebuilt block's approximation. */
-typedef void (*hm__haar_rebuild_hx_fn)(const double *h0, const double *h1, uint32_t half,
-                                       double *a);
+typedef void (*hm__haar_rebuild_px_fn)(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                                       const double *hx, double *a);
 
 typedef struct hm__ih_kernels {
     hm__ih_tier tier;
     uint32_t block_rows; /* rows of a transposed block: 16, 32 or 64 */
     hm__rs_hlong_fn hlong;
     hm__rs_cols_fn cols;
+    hm__rs_transpose_fn transpose;
     hm__haar_approx_fn haar_approx;
-    hm__haar_approx_hx_fn haar_approx_hx;
+    hm__haar_approx_px_fn haar_approx_px;
     hm__haar_rebuild_fn haar_rebuild;
-    hm__haar_rebuild_hx_fn haar_rebuild_hx;
+    hm__haar_rebuild_px_fn haar_rebuild_px;
 } hm__ih_kernels;
 
 /* The table of `tier`, or NULL when this build or CPU cannot run it. */
@@ -175,9 +184,14 @@ static inline double hm__haar_rebuild1_hx(double hx00, double hx01, double hx10,
 
 /* Scalar row kernels, also the tails of the SIMD ones. */
 void hm__haar_approx_scalar(const double *r0, const double *r1, uint32_t half, double *dst);
-void hm__haar_approx_hx_scalar(const double *h0, const double *h1, uint32_t half, double *dst);
+void hm__haar_approx_px_scalar(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                               const double *hx, double *dst);
 void hm__haar_rebuild_scalar(double *r0, double *r1, uint32_t half, const double *coarse);
-void hm__haar_rebuild_hx_scalar(const double *h0, const double *h1, uint32_t half, double *a);
+void hm__haar_rebuild_px_scalar(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                                const double *hx, double *a);
+
+/* The 16-byte transposition (baseline SIMD, pil_resample.c). */
+void hm__rs_transpose16(const uint8_t *const in[16], uint8_t *out, size_t ostride, uint32_t nout);
 
 /* Scalar resize kernels, also the tails of the SIMD ones. */
 void hm__rs_hlong_scalar(const int16_t *rows, size_t rstride, uint32_t nrows,

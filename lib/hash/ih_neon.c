@@ -121,16 +121,24 @@ static void approx_neon(const double *r0, const double *r1, uint32_t half, doubl
     hm__haar_approx_scalar(r0 + 2 * j, r1 + 2 * j, half - j, dst + j);
 }
 
-static void approx_hx_neon(const double *h0, const double *h1, uint32_t half, double *dst)
+/* hx of the bytes p[0], p[2] (even) or p[1], p[3] (odd) of two blocks. */
+HM__IH_INLINE float64x2_t look2(const uint8_t *p, const double *hx, int odd)
+{
+    return vsetq_lane_f64(hx[p[2 + odd]], vdupq_n_f64(hx[p[odd]]), 1);
+}
+
+static void approx_px_neon(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                           const double *hx, double *dst)
 {
     const float64x2_t H = vdupq_n_f64(HM__HAAR_H);
     uint32_t j = 0;
     for (; j + 2 <= half; j += 2) {
-        float64x2x2_t a = vld2q_f64(h0 + 2 * j), b = vld2q_f64(h1 + 2 * j);
-        float64x2_t a0 = ADD(a.val[0], b.val[0]), a1 = ADD(a.val[1], b.val[1]);
+        const uint8_t *a = p0 + 2 * j, *b = p1 + 2 * j;
+        float64x2_t a0 = ADD(look2(a, hx, 0), look2(b, hx, 0));
+        float64x2_t a1 = ADD(look2(a, hx, 1), look2(b, hx, 1));
         vst1q_f64(dst + j, ADD(MUL(H, a0), MUL(H, a1)));
     }
-    hm__haar_approx_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, dst + j);
+    hm__haar_approx_px_scalar(p0 + 2 * j, p1 + 2 * j, half - j, hx, dst + j);
 }
 
 HM__IH_INLINE void rebuild_tail(float64x2_t H, float64x2_t a0, float64x2_t a1, float64x2_t d0,
@@ -165,21 +173,24 @@ static void rebuild_neon(double *r0, double *r1, uint32_t half, const double *co
     hm__haar_rebuild_scalar(r0 + 2 * j, r1 + 2 * j, half - j, coarse + j);
 }
 
-static void rebuild_hx_neon(const double *h0, const double *h1, uint32_t half, double *aout)
+static void rebuild_px_neon(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                            const double *hx, double *aout)
 {
     const float64x2_t H = vdupq_n_f64(HM__HAAR_H);
     uint32_t j = 0;
     for (; j + 2 <= half; j += 2) {
-        float64x2x2_t a = vld2q_f64(h0 + 2 * j), b = vld2q_f64(h1 + 2 * j);
+        const uint8_t *a = p0 + 2 * j, *b = p1 + 2 * j;
+        float64x2_t x00 = look2(a, hx, 0), x01 = look2(a, hx, 1);
+        float64x2_t x10 = look2(b, hx, 0), x11 = look2(b, hx, 1);
         float64x2_t y[4];
-        rebuild_tail(H, ADD(a.val[0], b.val[0]), ADD(a.val[1], b.val[1]),
-                     SUB(a.val[0], b.val[0]), SUB(a.val[1], b.val[1]), vld1q_f64(aout + j), y);
+        rebuild_tail(H, ADD(x00, x10), ADD(x01, x11), SUB(x00, x10), SUB(x01, x11),
+                     vld1q_f64(aout + j), y);
         float64x2_t a0 = ADD(MUL(H, y[0]), MUL(H, y[2])), a1 = ADD(MUL(H, y[1]), MUL(H, y[3]));
         vst1q_f64(aout + j, ADD(MUL(H, a0), MUL(H, a1)));
     }
-    hm__haar_rebuild_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, aout + j);
+    hm__haar_rebuild_px_scalar(p0 + 2 * j, p1 + 2 * j, half - j, hx, aout + j);
 }
 
 const hm__ih_kernels hm__ih_kernels_neon = {
-    HM__IH_NEON,  16,             hlong_neon,   cols_neon,
-    approx_neon,  approx_hx_neon, rebuild_neon, rebuild_hx_neon};
+    HM__IH_NEON,  16,             hlong_neon,   cols_neon,  hm__rs_transpose16,
+    approx_neon,  approx_px_neon, rebuild_neon, rebuild_px_neon};

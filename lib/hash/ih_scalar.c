@@ -32,10 +32,12 @@ void hm__haar_approx_scalar(const double *r0, const double *r1, uint32_t half, d
         dst[j] = hm__haar_approx1(r0[2 * j], r0[2 * j + 1], r1[2 * j], r1[2 * j + 1]);
 }
 
-void hm__haar_approx_hx_scalar(const double *h0, const double *h1, uint32_t half, double *dst)
+void hm__haar_approx_px_scalar(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                               const double *hx, double *dst)
 {
     for (uint32_t j = 0; j < half; j++)
-        dst[j] = hm__haar_approx1_hx(h0[2 * j], h0[2 * j + 1], h1[2 * j], h1[2 * j + 1]);
+        dst[j] = hm__haar_approx1_hx(hx[p0[2 * j]], hx[p0[2 * j + 1]], hx[p1[2 * j]],
+                                     hx[p1[2 * j + 1]]);
 }
 
 void hm__haar_rebuild_scalar(double *r0, double *r1, uint32_t half, const double *coarse)
@@ -50,14 +52,16 @@ void hm__haar_rebuild_scalar(double *r0, double *r1, uint32_t half, const double
     }
 }
 
-void hm__haar_rebuild_hx_scalar(const double *h0, const double *h1, uint32_t half, double *a)
+void hm__haar_rebuild_px_scalar(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                                const double *hx, double *a)
 {
     for (uint32_t j = 0; j < half; j++)
-        a[j] = hm__haar_rebuild1_hx(h0[2 * j], h0[2 * j + 1], h1[2 * j], h1[2 * j + 1], a[j]);
+        a[j] = hm__haar_rebuild1_hx(hx[p0[2 * j]], hx[p0[2 * j + 1]], hx[p1[2 * j]],
+                                    hx[p1[2 * j + 1]], a[j]);
 }
 
 const hm__ih_kernels hm__ih_kernels_scalar = {
     HM__IH_SCALAR,          16,                     hm__rs_hlong_scalar,
-    hm__rs_cols_scalar,     hm__haar_approx_scalar,
-    hm__haar_approx_hx_scalar, hm__haar_rebuild_scalar,
-    hm__haar_rebuild_hx_scalar};
+    hm__rs_cols_scalar,     hm__rs_transpose16,     hm__haar_approx_scalar,
+    hm__haar_approx_px_scalar, hm__haar_rebuild_scalar,
+    hm__haar_rebuild_px_scalar};

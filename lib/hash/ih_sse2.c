@@ -78,18 +78,24 @@ static void approx_sse2(const double *r0, const double *r1, uint32_t half, doubl
     hm__haar_approx_scalar(r0 + 2 * j, r1 + 2 * j, half - j, dst + j);
 }
 
-static void approx_hx_sse2(const double *h0, const double *h1, uint32_t half, double *dst)
+/* hx of the bytes p[0], p[2] (even) or p[1], p[3] (odd) of two blocks. */
+HM__IH_INLINE __m128d look2(const uint8_t *p, const double *hx, int odd)
+{
+    return _mm_set_pd(hx[p[2 + odd]], hx[p[odd]]);
+}
+
+static void approx_px_sse2(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                           const double *hx, double *dst)
 {
     const __m128d H = _mm_set1_pd(HM__HAAR_H);
     uint32_t j = 0;
     for (; j + 2 <= half; j += 2) {
-        __m128d a = _mm_loadu_pd(h0 + 2 * j), b = _mm_loadu_pd(h0 + 2 * j + 2);
-        __m128d c = _mm_loadu_pd(h1 + 2 * j), d = _mm_loadu_pd(h1 + 2 * j + 2);
-        __m128d a0 = ADD(_mm_unpacklo_pd(a, b), _mm_unpacklo_pd(c, d));
-        __m128d a1 = ADD(_mm_unpackhi_pd(a, b), _mm_unpackhi_pd(c, d));
+        const uint8_t *a = p0 + 2 * j, *b = p1 + 2 * j;
+        __m128d a0 = ADD(look2(a, hx, 0), look2(b, hx, 0));
+        __m128d a1 = ADD(look2(a, hx, 1), look2(b, hx, 1));
         _mm_storeu_pd(dst + j, ADD(MUL(H, a0), MUL(H, a1)));
     }
-    hm__haar_approx_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, dst + j);
+    hm__haar_approx_px_scalar(p0 + 2 * j, p1 + 2 * j, half - j, hx, dst + j);
 }
 
 /* The inverse half of hm__haar_rebuild1 from (a0, a1, d0, d1) after axis 0. */
@@ -127,24 +133,24 @@ static void rebuild_sse2(double *r0, double *r1, uint32_t half, const double *co
     hm__haar_rebuild_scalar(r0 + 2 * j, r1 + 2 * j, half - j, coarse + j);
 }
 
-static void rebuild_hx_sse2(const double *h0, const double *h1, uint32_t half, double *aout)
+static void rebuild_px_sse2(const uint8_t *p0, const uint8_t *p1, uint32_t half,
+                            const double *hx, double *aout)
 {
     const __m128d H = _mm_set1_pd(HM__HAAR_H);
     uint32_t j = 0;
     for (; j + 2 <= half; j += 2) {
-        __m128d a = _mm_loadu_pd(h0 + 2 * j), b = _mm_loadu_pd(h0 + 2 * j + 2);
-        __m128d c = _mm_loadu_pd(h1 + 2 * j), d = _mm_loadu_pd(h1 + 2 * j + 2);
-        __m128d x00 = _mm_unpacklo_pd(a, b), x01 = _mm_unpackhi_pd(a, b);
-        __m128d x10 = _mm_unpacklo_pd(c, d), x11 = _mm_unpackhi_pd(c, d);
+        const uint8_t *a = p0 + 2 * j, *b = p1 + 2 * j;
+        __m128d x00 = look2(a, hx, 0), x01 = look2(a, hx, 1);
+        __m128d x10 = look2(b, hx, 0), x11 = look2(b, hx, 1);
         __m128d y[4];
         rebuild_tail(H, ADD(x00, x10), ADD(x01, x11), SUB(x00, x10), SUB(x01, x11),
                      _mm_loadu_pd(aout + j), y);
         __m128d a0 = ADD(MUL(H, y[0]), MUL(H, y[2])), a1 = ADD(MUL(H, y[1]), MUL(H, y[3]));
         _mm_storeu_pd(aout + j, ADD(MUL(H, a0), MUL(H, a1)));
     }
-    hm__haar_rebuild_hx_scalar(h0 + 2 * j, h1 + 2 * j, half - j, aout + j);
+    hm__haar_rebuild_px_scalar(p0 + 2 * j, p1 + 2 * j, half - j, hx, aout + j);
 }
 
 const hm__ih_kernels hm__ih_kernels_sse2 = {
-    HM__IH_SSE2,    16,          hlong_sse2,      cols_sse2,
-    approx_sse2,    approx_hx_sse2, rebuild_sse2, rebuild_hx_sse2};
+    HM__IH_SSE2,    16,          hlong_sse2,      cols_sse2,  hm__rs_transpose16,
+    approx_sse2,    approx_px_sse2, rebuild_sse2, rebuild_px_sse2};

@@ -150,10 +150,11 @@ static void axis_init(hm__rs_axis *ax, uint32_t in, uint32_t out, uint8_t *mem, 
     }
 }
 
-/* ---- transposition of 16x16 byte tiles (baseline SIMD: data movement only) ---- */
+/* ---- transposition (16x16 tiles in baseline SIMD; wider ones in the table) ---- */
 
-/* out + c*ostride receives column c of the 16 rows in[0..15] (16 bytes each). */
-static void tr16(const uint8_t *const in[16], uint8_t *out, size_t ostride)
+/* out + c*ostride receives column c < nout of the 16 rows in[0..15] (16 bytes
+ * each). */
+void hm__rs_transpose16(const uint8_t *const in[16], uint8_t *out, size_t ostride, uint32_t nout)
 {
 #if defined(HM_RS_SSE2)
     /* Four perfect shuffles (8, 16, 32, 64 bits): register i ends up holding
@@ -177,7 +178,8 @@ static void tr16(const uint8_t *const in[16], uint8_t *out, size_t ostride)
         a[i + 8] = _mm_unpackhi_epi64(b[2 * i], b[2 * i + 1]);
     }
     static const uint8_t REV4[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
-    for (int c = 0; c < 16; c++) _mm_storeu_si128((__m128i *)(void *)(out + c * ostride), a[REV4[c]]);
+    for (uint32_t c = 0; c < nout; c++)
+        _mm_storeu_si128((__m128i *)(void *)(out + c * ostride), a[REV4[c]]);
 #elif defined(HM_RS_NEON)
     uint8x16_t a[16], b[16];
     for (int i = 0; i < 16; i++) a[i] = vld1q_u8(in[i]);
@@ -201,27 +203,31 @@ static void tr16(const uint8_t *const in[16], uint8_t *out, size_t ostride)
         a[i + 8] = vreinterpretq_u8_u64(vzip2q_u64(x, y));
     }
     static const uint8_t REV4[16] = {0, 8, 4, 12, 2, 10, 6, 14, 1, 9, 5, 13, 3, 11, 7, 15};
-    for (int c = 0; c < 16; c++) vst1q_u8(out + c * ostride, a[REV4[c]]);
+    for (uint32_t c = 0; c < nout; c++) vst1q_u8(out + c * ostride, a[REV4[c]]);
 #else
-    for (int c = 0; c < 16; c++)
+    for (uint32_t c = 0; c < nout; c++)
         for (int r = 0; r < 16; r++) out[c * ostride + r] = in[r][c];
 #endif
 }
 
 /* t (w rows of B bytes) = the transpose of `nvalid` rows of w bytes (the
- * last one repeated up to B rows). */
-static void transpose_in(const uint8_t *rows, size_t stride, uint32_t nvalid, uint32_t w,
-                         uint8_t *t, uint32_t B)
+ * last one repeated up to B rows); B columns at a time through the table's
+ * transposition, then 16, then one by one. */
+static void transpose_in(const hm__ih_kernels *k, const uint8_t *rows, size_t stride,
+                         uint32_t nvalid, uint32_t w, uint8_t *t, uint32_t B)
 {
     for (uint32_t g = 0; g < B; g += 16) {
-        const uint8_t *r[16];
+        const uint8_t *r[16], *in[16];
         for (uint32_t i = 0; i < 16; i++)
             r[i] = rows + (size_t)(g + i < nvalid ? g + i : nvalid - 1) * stride;
         uint32_t c = 0;
-        for (; c + 16 <= w; c += 16) {
-            const uint8_t *in[16];
+        for (; c + B <= w; c += B) {
             for (int i = 0; i < 16; i++) in[i] = r[i] + c;
-            tr16(in, t + (size_t)c * B + g, B);
+            k->transpose(in, t + (size_t)c * B + g, B, B);
+        }
+        for (; c + 16 <= w; c += 16) {
+            for (int i = 0; i < 16; i++) in[i] = r[i] + c;
+            hm__rs_transpose16(in, t + (size_t)c * B + g, B, 16);
         }
         for (; c < w; c++)
             for (uint32_t i = 0; i < 16; i++) t[(size_t)c * B + g + i] = r[i][c];
@@ -230,26 +236,17 @@ static void transpose_in(const uint8_t *rows, size_t stride, uint32_t nvalid, ui
 
 /* dst rows 0..nvalid-1 (ow bytes each, stride dstride) = the transpose of
  * `t` (ow rows of B bytes). */
-static void transpose_out(const uint8_t *t, uint32_t B, uint32_t nvalid, uint32_t ow,
-                          uint8_t *dst, size_t dstride)
+static void transpose_out(const hm__ih_kernels *k, const uint8_t *t, uint32_t B, uint32_t nvalid,
+                          uint32_t ow, uint8_t *dst, size_t dstride)
 {
-    for (uint32_t g = 0; g < nvalid; g += 16) {
-        uint32_t rows = nvalid - g < 16 ? nvalid - g : 16;
-        uint32_t o = 0;
-        for (; o + 16 <= ow; o += 16) {
-            const uint8_t *in[16];
-            for (int i = 0; i < 16; i++) in[i] = t + (size_t)(o + i) * B + g;
-            if (rows == 16) {
-                tr16(in, dst + (size_t)g * dstride + o, dstride);
-                continue;
-            }
-            uint8_t tile[16 * 16];
-            tr16(in, tile, 16);
-            for (uint32_t r = 0; r < rows; r++) memcpy(dst + (size_t)(g + r) * dstride + o, tile + 16 * r, 16);
-        }
-        for (; o < ow; o++)
-            for (uint32_t r = 0; r < rows; r++) dst[(size_t)(g + r) * dstride + o] = t[(size_t)o * B + g + r];
+    uint32_t o = 0;
+    for (; o + 16 <= ow; o += 16) {
+        const uint8_t *in[16];
+        for (int i = 0; i < 16; i++) in[i] = t + (size_t)(o + i) * B;
+        k->transpose(in, dst + o, dstride, nvalid);
     }
+    for (; o < ow; o++)
+        for (uint32_t r = 0; r < nvalid; r++) dst[(size_t)r * dstride + o] = t[(size_t)o * B + r];
 }
 
 /* ---- widening rows to int16 (shared by every long-window resize) ---- */
@@ -350,9 +347,9 @@ static void push_short(hm__rs_plan *p, const uint8_t *rows, size_t stride, uint3
     uint32_t B = p->kern->block_rows;
     for (uint32_t c = 0; c < n; c += B) {
         uint32_t nv = n - c < B ? n - c : B;
-        transpose_in(rows + (size_t)c * stride, stride, nv, p->w, p->tin, B);
+        transpose_in(p->kern, rows + (size_t)c * stride, stride, nv, p->w, p->tin, B);
         p->kern->cols(p->tin, B, 0, B, &p->hx, 0, p->ow, p->tout, B);
-        transpose_out(p->tout, B, nv, p->ow, dst + (size_t)c * p->ow, p->ow);
+        transpose_out(p->kern, p->tout, B, nv, p->ow, dst + (size_t)c * p->ow, p->ow);
     }
 }
 

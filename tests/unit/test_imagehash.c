@@ -626,11 +626,16 @@ static void test_haar_row_kernels(void)
     tu_rng r;
     tu_rng_seed(&r, 808);
     const hm__ih_kernels *ref = tier_at(HM__IH_SCALAR);
+    double hx[256];
+    for (int v = 0; v < 256; v++) hx[v] = 0.7071067811865476 * (v / 255.0);
     for (uint32_t half = 1; half <= 40; half++) {
         double a0[80], a1[80], c[40], e0[80], e1[80], ec[40], g0[80], g1[80], gc[40];
+        uint8_t p0[80], p1[80];
         for (uint32_t j = 0; j < 2 * half; j++) {
             a0[j] = (double)tu_rng_below(&r, 256) / 255.0 * (j % 3 ? 0.7071067811865476 : 1.0);
             a1[j] = j % 5 ? a0[j] : (double)tu_rng_below(&r, 3) / 7.0;
+            p0[j] = (uint8_t)tu_rng_next(&r);
+            p1[j] = j % 4 ? p0[j] : (uint8_t)tu_rng_below(&r, 3);
         }
         for (uint32_t j = 0; j < half; j++) c[j] = (double)tu_rng_below(&r, 1000) / 999.0 - 0.5;
         for (int i = 1; i < HM__IH_TIER_COUNT; i++) {
@@ -639,13 +644,13 @@ static void test_haar_row_kernels(void)
             ref->haar_approx(a0, a1, half, ec);
             k->haar_approx(a0, a1, half, gc);
             CU_ASSERT_EQUAL(memcmp(ec, gc, half * sizeof(double)), 0);
-            ref->haar_approx_hx(a0, a1, half, ec);
-            k->haar_approx_hx(a0, a1, half, gc);
+            ref->haar_approx_px(p0, p1, half, hx, ec);
+            k->haar_approx_px(p0, p1, half, hx, gc);
             CU_ASSERT_EQUAL(memcmp(ec, gc, half * sizeof(double)), 0);
             memcpy(ec, c, sizeof c);
             memcpy(gc, c, sizeof c);
-            ref->haar_rebuild_hx(a0, a1, half, ec);
-            k->haar_rebuild_hx(a0, a1, half, gc);
+            ref->haar_rebuild_px(p0, p1, half, hx, ec);
+            k->haar_rebuild_px(p0, p1, half, hx, gc);
             CU_ASSERT_EQUAL(memcmp(ec, gc, half * sizeof(double)), 0);
             memcpy(e0, a0, sizeof a0);
             memcpy(e1, a1, sizeof a1);
