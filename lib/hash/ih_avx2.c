@@ -71,30 +71,52 @@ HM__IH_INLINE void cols32(const uint8_t *b, size_t stride, const int16_t *hi, co
                           int32_t n, int split, uint8_t *out)
 {
     const __m256i z = _mm256_setzero_si256();
-    __m256i h[4] = {z, z, z, z}, l[4] = {z, z, z, z};
-    for (int32_t j = 0; j < n; j += 2) {
+    __m256i h0 = z, h1 = z, h2 = z, h3 = z, l0 = z, l1 = z, l2 = z, l3 = z;
+    /* Whole pairs, then the last tap alone (its pair partner weighs 0). The
+     * loop body has no branch, so that the accumulators stay in place. */
+#define HM_MADD(acc, p, k) acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p, k))
+#define HM_PAIR_STEP(c)                                                                           \
+    do {                                                                                          \
+        __m256i x0 = _mm256_unpacklo_epi8(a, (c)), x1 = _mm256_unpackhi_epi8(a, (c));             \
+        __m256i p0 = _mm256_unpacklo_epi8(x0, z), p1 = _mm256_unpackhi_epi8(x0, z);               \
+        __m256i p2 = _mm256_unpacklo_epi8(x1, z), p3 = _mm256_unpackhi_epi8(x1, z);               \
+        __m256i kh = _mm256_set1_epi32(hm__pair32(hi + j));                                       \
+        HM_MADD(h0, p0, kh);                                                                      \
+        HM_MADD(h1, p1, kh);                                                                      \
+        HM_MADD(h2, p2, kh);                                                                      \
+        HM_MADD(h3, p3, kh);                                                                      \
+        if (split) {                                                                              \
+            __m256i kl = _mm256_set1_epi32(hm__pair32(lo + j));                                   \
+            HM_MADD(l0, p0, kl);                                                                  \
+            HM_MADD(l1, p1, kl);                                                                  \
+            HM_MADD(l2, p2, kl);                                                                  \
+            HM_MADD(l3, p3, kl);                                                                  \
+        }                                                                                         \
+    } while (0)
+    int32_t j = 0;
+    for (; j + 1 < n; j += 2) {
         const uint8_t *ra = b + (size_t)j * stride;
         __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)ra);
-        __m256i c = j + 1 < n ? _mm256_loadu_si256((const __m256i *)(const void *)(ra + stride)) : z;
-        __m256i x0 = _mm256_unpacklo_epi8(a, c), x1 = _mm256_unpackhi_epi8(a, c);
-        __m256i p[4] = {_mm256_unpacklo_epi8(x0, z), _mm256_unpackhi_epi8(x0, z),
-                        _mm256_unpacklo_epi8(x1, z), _mm256_unpackhi_epi8(x1, z)};
-        __m256i kh = _mm256_set1_epi32(hm__pair32(hi + j));
-        HM__IH_UNROLL
-        for (int q = 0; q < 4; q++) h[q] = _mm256_add_epi32(h[q], _mm256_madd_epi16(p[q], kh));
-        if (split) {
-            __m256i kl = _mm256_set1_epi32(hm__pair32(lo + j));
-            HM__IH_UNROLL
-            for (int q = 0; q < 4; q++) l[q] = _mm256_add_epi32(l[q], _mm256_madd_epi16(p[q], kl));
-        }
+        __m256i c = _mm256_loadu_si256((const __m256i *)(const void *)(ra + stride));
+        HM_PAIR_STEP(c);
     }
-    __m256i s[4];
-    HM__IH_UNROLL
-    for (int q = 0; q < 4; q++) {
-        s[q] = split ? _mm256_add_epi32(_mm256_slli_epi32(h[q], HM__RS_SPLIT_BITS), l[q]) : h[q];
-        s[q] = round_shift256(s[q]);
+    if (j < n) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(b + (size_t)j * stride));
+        HM_PAIR_STEP(z);
     }
-    __m256i v = _mm256_packus_epi16(_mm256_packs_epi32(s[0], s[1]), _mm256_packs_epi32(s[2], s[3]));
+#undef HM_PAIR_STEP
+#undef HM_MADD
+    if (split) {
+        h0 = _mm256_add_epi32(_mm256_slli_epi32(h0, HM__RS_SPLIT_BITS), l0);
+        h1 = _mm256_add_epi32(_mm256_slli_epi32(h1, HM__RS_SPLIT_BITS), l1);
+        h2 = _mm256_add_epi32(_mm256_slli_epi32(h2, HM__RS_SPLIT_BITS), l2);
+        h3 = _mm256_add_epi32(_mm256_slli_epi32(h3, HM__RS_SPLIT_BITS), l3);
+    }
+    h0 = round_shift256(h0);
+    h1 = round_shift256(h1);
+    h2 = round_shift256(h2);
+    h3 = round_shift256(h3);
+    __m256i v = _mm256_packus_epi16(_mm256_packs_epi32(h0, h1), _mm256_packs_epi32(h2, h3));
     _mm256_storeu_si256((__m256i *)(void *)out, v);
 }
 
@@ -266,5 +288,13 @@ static void rebuild_px_avx2(const uint8_t *p0, const uint8_t *p1, uint32_t half,
 }
 
 const hm__ih_kernels hm__ih_kernels_avx2 = {
-    HM__IH_AVX2,  32,             hlong_avx2,   cols_avx2,  transpose_avx2,
-    approx_avx2,  approx_px_avx2, rebuild_avx2, rebuild_px_avx2};
+    .tier = HM__IH_AVX2,
+    .block_rows = 32,
+    .hlong = hlong_avx2,
+    .hlong_u8 = NULL,
+    .cols = cols_avx2,
+    .transpose = transpose_avx2,
+    .haar_approx = approx_avx2,
+    .haar_approx_px = approx_px_avx2,
+    .haar_rebuild = rebuild_avx2,
+    .haar_rebuild_px = rebuild_px_avx2};

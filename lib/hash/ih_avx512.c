@@ -2,8 +2,10 @@
  * those flags and AVX2; run only when hm__cpu_features() reports them with the
  * ZMM and opmask state saved).
  *
- * Resize: vpdpwssd multiplies pairs of int16 and adds them to int32 lanes in
- * one instruction (32 taps per step in the dot products); the column kernel
+ * Resize: the dot products of long windows read the bytes themselves:
+ * vpdpbusd adds four byte products per int32 lane (64 taps per instruction),
+ * once per signed-byte piece of the 22-bit weights; vpdpwssd multiplies pairs
+ * of int16 and adds them to int32 lanes in one instruction; the column kernel
  * takes 64 columns at once, with masked loads and stores for the last ones,
  * and its in-lane unpacks are undone by the in-lane packs. Haar: eight blocks
  * per vector, the scalar expressions lane by lane (no FMA is ever formed:
@@ -63,6 +65,77 @@ static void hlong_avx512(const int16_t *rows, size_t rstride, uint32_t nrows,
     hm__rs_hlong_scalar(rows + y * rstride, rstride, nrows - y, ax, dst + y * dstride, dstride);
 }
 
+/* One output of R rows straight from the bytes: vpdpbusd adds four
+ * unsigned-byte x signed-byte products per lane, once per byte piece of the
+ * weights (2 or 3); the pieces' sums are shifted into place at the end. */
+HM__IH_INLINE void hlong_u8_rows(const uint8_t *const r[4], int R, const hm__rs_axis *ax,
+                                 uint32_t o, int pieces, uint8_t *dst, size_t dstride)
+{
+    const __m512i z = _mm512_setzero_si512();
+    size_t taps = (size_t)ax->out * ax->kpad;
+    const int8_t *k0 = ax->k8 + (size_t)o * ax->kpad, *k1 = k0 + taps, *k2 = k1 + taps;
+    int32_t s = ax->start[o], n = (ax->n[o] + 63) & ~63, lim = (int32_t)ax->in - s;
+    __m512i a0[4] = {z, z, z, z}, a1[4] = {z, z, z, z}, a2[4] = {z, z, z, z};
+    /* Whole loads while the row lasts, then at most one masked load: no
+     * branch in the loop, so that the accumulators stay in place. */
+#define HM_CHUNK(LOAD)                                                                            \
+    do {                                                                                          \
+        __m512i w0 = _mm512_load_si512((const void *)(k0 + j));                                   \
+        __m512i w1 = _mm512_load_si512((const void *)(k1 + j));                                   \
+        __m512i w2 = pieces == 3 ? _mm512_load_si512((const void *)(k2 + j)) : z;                 \
+        HM__IH_UNROLL                                                                             \
+        for (int i = 0; i < R; i++) {                                                             \
+            __m512i px = LOAD;                                                                    \
+            a0[i] = _mm512_dpbusd_epi32(a0[i], px, w0);                                           \
+            a1[i] = _mm512_dpbusd_epi32(a1[i], px, w1);                                           \
+            if (pieces == 3) a2[i] = _mm512_dpbusd_epi32(a2[i], px, w2);                          \
+        }                                                                                         \
+    } while (0)
+    int32_t full = lim & ~63, j = 0;
+    if (full > n) full = n;
+    for (; j < full; j += 64) HM_CHUNK(_mm512_loadu_si512((const void *)(r[i] + s + j)));
+    if (j < n) {
+        __mmask64 m = ((__mmask64)1 << (lim - j)) - 1; /* 0 < lim - j < 64 */
+        HM_CHUNK(_mm512_maskz_loadu_epi8(m, r[i] + s + j));
+    }
+#undef HM_CHUNK
+    __m128i t[4];
+    HM__IH_UNROLL
+    for (int i = 0; i < R; i++) {
+        __m512i v = _mm512_add_epi32(a0[i], _mm512_slli_epi32(a1[i], 7));
+        if (pieces == 3) v = _mm512_add_epi32(v, _mm512_slli_epi32(a2[i], 14));
+        t[i] = fold512(v);
+    }
+    if (R == 4) {
+        hm__store4(t[0], t[1], t[2], t[3], dst + o, dstride);
+        return;
+    }
+    __m128i v = hm__round_shift(hm__hsum4x4(t[0], t[0], t[0], t[0]));
+    v = _mm_packs_epi32(v, v);
+    dst[o] = (uint8_t)_mm_cvtsi128_si32(_mm_packus_epi16(v, v));
+}
+
+static void hlong_u8_avx512(const uint8_t *rows, size_t stride, uint32_t nrows,
+                            const hm__rs_axis *ax, uint8_t *dst, size_t dstride)
+{
+    uint32_t y = 0;
+    for (; y + 4 <= nrows; y += 4) {
+        const uint8_t *r[4];
+        HM__IH_UNROLL
+        for (int i = 0; i < 4; i++) r[i] = rows + (y + i) * stride;
+        uint8_t *d = dst + y * dstride;
+        if (ax->pieces == 3)
+            for (uint32_t o = 0; o < ax->out; o++) hlong_u8_rows(r, 4, ax, o, 3, d, dstride);
+        else
+            for (uint32_t o = 0; o < ax->out; o++) hlong_u8_rows(r, 4, ax, o, 2, d, dstride);
+    }
+    for (; y < nrows; y++) {
+        const uint8_t *r[4] = {rows + y * stride, NULL, NULL, NULL};
+        uint8_t *d = dst + y * dstride;
+        for (uint32_t o = 0; o < ax->out; o++) hlong_u8_rows(r, 1, ax, o, ax->pieces, d, dstride);
+    }
+}
+
 /* Up to 64 columns of one output (mask m selects them). Accumulator q holds
  * columns 16L+4q .. 16L+4q+3 in 128-bit lane L; the in-lane packs restore
  * the order. */
@@ -70,31 +143,51 @@ HM__IH_INLINE void cols64(const uint8_t *b, size_t stride, const int16_t *hi, co
                           int32_t n, int split, __mmask64 m, uint8_t *out)
 {
     const __m512i z = _mm512_setzero_si512();
-    __m512i h[4] = {z, z, z, z}, l[4] = {z, z, z, z};
-    for (int32_t j = 0; j < n; j += 2) {
+    __m512i h0 = z, h1 = z, h2 = z, h3 = z, l0 = z, l1 = z, l2 = z, l3 = z;
+    /* Whole pairs, then the last tap alone (its pair partner weighs 0). The
+     * loop body has no branch, so that the accumulators stay in place. */
+#define HM_PAIR_STEP(c)                                                                           \
+    do {                                                                                          \
+        __m512i x0 = _mm512_unpacklo_epi8(a, (c)), x1 = _mm512_unpackhi_epi8(a, (c));             \
+        __m512i p0 = _mm512_unpacklo_epi8(x0, z), p1 = _mm512_unpackhi_epi8(x0, z);               \
+        __m512i p2 = _mm512_unpacklo_epi8(x1, z), p3 = _mm512_unpackhi_epi8(x1, z);               \
+        __m512i kh = _mm512_set1_epi32(hm__pair32(hi + j));                                       \
+        h0 = _mm512_dpwssd_epi32(h0, p0, kh);                                                     \
+        h1 = _mm512_dpwssd_epi32(h1, p1, kh);                                                     \
+        h2 = _mm512_dpwssd_epi32(h2, p2, kh);                                                     \
+        h3 = _mm512_dpwssd_epi32(h3, p3, kh);                                                     \
+        if (split) {                                                                              \
+            __m512i kl = _mm512_set1_epi32(hm__pair32(lo + j));                                   \
+            l0 = _mm512_dpwssd_epi32(l0, p0, kl);                                                 \
+            l1 = _mm512_dpwssd_epi32(l1, p1, kl);                                                 \
+            l2 = _mm512_dpwssd_epi32(l2, p2, kl);                                                 \
+            l3 = _mm512_dpwssd_epi32(l3, p3, kl);                                                 \
+        }                                                                                         \
+    } while (0)
+    int32_t j = 0;
+    for (; j + 1 < n; j += 2) {
         const uint8_t *ra = b + (size_t)j * stride;
         __m512i a = _mm512_maskz_loadu_epi8(m, ra);
-        __m512i c = j + 1 < n ? _mm512_maskz_loadu_epi8(m, ra + stride) : z;
-        __m512i x0 = _mm512_unpacklo_epi8(a, c), x1 = _mm512_unpackhi_epi8(a, c);
-        __m512i p[4] = {_mm512_unpacklo_epi8(x0, z), _mm512_unpackhi_epi8(x0, z),
-                        _mm512_unpacklo_epi8(x1, z), _mm512_unpackhi_epi8(x1, z)};
-        __m512i kh = _mm512_set1_epi32(hm__pair32(hi + j));
-        HM__IH_UNROLL
-        for (int q = 0; q < 4; q++) h[q] = _mm512_dpwssd_epi32(h[q], p[q], kh);
-        if (split) {
-            __m512i kl = _mm512_set1_epi32(hm__pair32(lo + j));
-            HM__IH_UNROLL
-            for (int q = 0; q < 4; q++) l[q] = _mm512_dpwssd_epi32(l[q], p[q], kl);
-        }
+        __m512i c = _mm512_maskz_loadu_epi8(m, ra + stride);
+        HM_PAIR_STEP(c);
+    }
+    if (j < n) {
+        __m512i a = _mm512_maskz_loadu_epi8(m, b + (size_t)j * stride);
+        HM_PAIR_STEP(z);
+    }
+#undef HM_PAIR_STEP
+    if (split) {
+        h0 = _mm512_add_epi32(_mm512_slli_epi32(h0, HM__RS_SPLIT_BITS), l0);
+        h1 = _mm512_add_epi32(_mm512_slli_epi32(h1, HM__RS_SPLIT_BITS), l1);
+        h2 = _mm512_add_epi32(_mm512_slli_epi32(h2, HM__RS_SPLIT_BITS), l2);
+        h3 = _mm512_add_epi32(_mm512_slli_epi32(h3, HM__RS_SPLIT_BITS), l3);
     }
     const __m512i bias = _mm512_set1_epi32(HM__RS_ROUND);
-    __m512i s[4];
-    HM__IH_UNROLL
-    for (int q = 0; q < 4; q++) {
-        s[q] = split ? _mm512_add_epi32(_mm512_slli_epi32(h[q], HM__RS_SPLIT_BITS), l[q]) : h[q];
-        s[q] = _mm512_srai_epi32(_mm512_add_epi32(s[q], bias), HM__RS_PRECISION_BITS);
-    }
-    __m512i v = _mm512_packus_epi16(_mm512_packs_epi32(s[0], s[1]), _mm512_packs_epi32(s[2], s[3]));
+    h0 = _mm512_srai_epi32(_mm512_add_epi32(h0, bias), HM__RS_PRECISION_BITS);
+    h1 = _mm512_srai_epi32(_mm512_add_epi32(h1, bias), HM__RS_PRECISION_BITS);
+    h2 = _mm512_srai_epi32(_mm512_add_epi32(h2, bias), HM__RS_PRECISION_BITS);
+    h3 = _mm512_srai_epi32(_mm512_add_epi32(h3, bias), HM__RS_PRECISION_BITS);
+    __m512i v = _mm512_packus_epi16(_mm512_packs_epi32(h0, h1), _mm512_packs_epi32(h2, h3));
     _mm512_mask_storeu_epi8(out, m, v);
 }
 
@@ -274,5 +367,13 @@ static void rebuild_px_avx512(const uint8_t *p0, const uint8_t *p1, uint32_t hal
 }
 
 const hm__ih_kernels hm__ih_kernels_avx512 = {
-    HM__IH_AVX512,  64,               hlong_avx512,   cols_avx512,  transpose_avx512,
-    approx_avx512,  approx_px_avx512, rebuild_avx512, rebuild_px_avx512};
+    .tier = HM__IH_AVX512,
+    .block_rows = 64,
+    .hlong = hlong_avx512,
+    .hlong_u8 = hlong_u8_avx512,
+    .cols = cols_avx512,
+    .transpose = transpose_avx512,
+    .haar_approx = approx_avx512,
+    .haar_approx_px = approx_px_avx512,
+    .haar_rebuild = rebuild_avx512,
+    .haar_rebuild_px = rebuild_px_avx512};

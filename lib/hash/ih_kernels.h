@@ -50,14 +50,16 @@ typedef enum hm__ih_tier {
  * k[o*kpad + j]; k is zero for j in [n[o], kpad). khi/klo hold the same
  * weights as int16: k = khi*2^11 + klo when `split` (some weight does not fit
  * int16), otherwise khi = k (and klo = 0). kpad is
- * a multiple of 32, so that the kernels may read whole groups of up to 32
+ * a multiple of 64, so that the kernels may read whole groups of up to 64
  * taps, and khi + j for even j is a pair of taps in one 32-bit word. */
 typedef struct hm__rs_axis {
     uint32_t in, out, kpad;
     int split;
+    int pieces; /* k8 holds 2 or 3 byte pieces of each weight (0: unusable) */
     int32_t *start, *n;
     int32_t *k;
     int16_t *khi, *klo;
+    int8_t *k8; /* out*kpad bytes per piece: k = (k8[2]*2^7 + k8[1])*2^7 + k8[0] */
 } hm__rs_axis;
 
 static inline uint8_t hm__rs_clip8(int32_t acc)
@@ -73,6 +75,11 @@ static inline uint8_t hm__rs_clip8(int32_t acc)
  * in + kpad samples. */
 typedef void (*hm__rs_hlong_fn)(const int16_t *rows, size_t rstride, uint32_t nrows,
                                 const hm__rs_axis *ax, uint8_t *dst, size_t dstride);
+
+/* The same from the bytes (kernels with vpdpbusd), rows stride bytes apart,
+ * each readable up to `in` bytes only; needs ax->pieces. */
+typedef void (*hm__rs_hlong_u8_fn)(const uint8_t *rows, size_t stride, uint32_t nrows,
+                                   const hm__rs_axis *ax, uint8_t *dst, size_t dstride);
 
 /* Columns: for o in [o0, o1) and x < width,
  *   dst[(o - o0)*dstride + x] = clip(ROUND + sum_{j < n[o]} k[o][j] * src[(start[o] - base + j)*stride + x]).
@@ -110,6 +117,7 @@ typedef struct hm__ih_kernels {
     hm__ih_tier tier;
     uint32_t block_rows; /* rows of a transposed block: 16, 32 or 64 */
     hm__rs_hlong_fn hlong;
+    hm__rs_hlong_u8_fn hlong_u8; /* NULL: long windows read int16 rows */
     hm__rs_cols_fn cols;
     hm__rs_transpose_fn transpose;
     hm__haar_approx_fn haar_approx;

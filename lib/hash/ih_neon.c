@@ -192,5 +192,13 @@ static void rebuild_px_neon(const uint8_t *p0, const uint8_t *p1, uint32_t half,
 }
 
 const hm__ih_kernels hm__ih_kernels_neon = {
-    HM__IH_NEON,  16,             hlong_neon,   cols_neon,  hm__rs_transpose16,
-    approx_neon,  approx_px_neon, rebuild_neon, rebuild_px_neon};
+    .tier = HM__IH_NEON,
+    .block_rows = 16,
+    .hlong = hlong_neon,
+    .hlong_u8 = NULL,
+    .cols = cols_neon,
+    .transpose = hm__rs_transpose16,
+    .haar_approx = approx_neon,
+    .haar_approx_px = approx_px_neon,
+    .haar_rebuild = rebuild_neon,
+    .haar_rebuild_px = rebuild_px_neon};

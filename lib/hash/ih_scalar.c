@@ -61,7 +61,13 @@ void hm__haar_rebuild_px_scalar(const uint8_t *p0, const uint8_t *p1, uint32_t h
 }
 
 const hm__ih_kernels hm__ih_kernels_scalar = {
-    HM__IH_SCALAR,          16,                     hm__rs_hlong_scalar,
-    hm__rs_cols_scalar,     hm__rs_transpose16,     hm__haar_approx_scalar,
-    hm__haar_approx_px_scalar, hm__haar_rebuild_scalar,
-    hm__haar_rebuild_px_scalar};
+    .tier = HM__IH_SCALAR,
+    .block_rows = 16,
+    .hlong = hm__rs_hlong_scalar,
+    .hlong_u8 = NULL,
+    .cols = hm__rs_cols_scalar,
+    .transpose = hm__rs_transpose16,
+    .haar_approx = hm__haar_approx_scalar,
+    .haar_approx_px = hm__haar_approx_px_scalar,
+    .haar_rebuild = hm__haar_rebuild_scalar,
+    .haar_rebuild_px = hm__haar_rebuild_px_scalar};

@@ -152,5 +152,13 @@ static void rebuild_px_sse2(const uint8_t *p0, const uint8_t *p1, uint32_t half,
 }
 
 const hm__ih_kernels hm__ih_kernels_sse2 = {
-    HM__IH_SSE2,    16,          hlong_sse2,      cols_sse2,  hm__rs_transpose16,
-    approx_sse2,    approx_px_sse2, rebuild_sse2, rebuild_px_sse2};
+    .tier = HM__IH_SSE2,
+    .block_rows = 16,
+    .hlong = hlong_sse2,
+    .hlong_u8 = NULL,
+    .cols = cols_sse2,
+    .transpose = hm__rs_transpose16,
+    .haar_approx = approx_sse2,
+    .haar_approx_px = approx_px_sse2,
+    .haar_rebuild = rebuild_sse2,
+    .haar_rebuild_px = rebuild_px_sse2};

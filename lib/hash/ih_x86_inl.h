@@ -45,40 +45,62 @@ HM__IH_INLINE void hm__store4(__m128i t0, __m128i t1, __m128i t2, __m128i t3, ui
 
 /* Column kernel, 8 or 16 columns (`wide`) of one output: pairs of source rows
  * interleaved so that pmaddwd adds both taps of a pair in one step. */
+HM__IH_INLINE __m128i hm__load_cols(const uint8_t *p, int wide)
+{
+    return wide ? _mm_loadu_si128((const __m128i *)(const void *)p)
+                : _mm_loadl_epi64((const __m128i *)(const void *)p);
+}
+
 HM__IH_INLINE void hm__cols_128(const uint8_t *b, size_t stride, const int16_t *hi,
                                 const int16_t *lo, int32_t n, int split, int wide, uint8_t *out)
 {
     const __m128i z = _mm_setzero_si128();
-    __m128i h[4] = {z, z, z, z}, l[4] = {z, z, z, z};
-    for (int32_t j = 0; j < n; j += 2) {
+    __m128i h0 = z, h1 = z, h2 = z, h3 = z, l0 = z, l1 = z, l2 = z, l3 = z;
+    /* Whole pairs, then the last tap alone (its pair partner weighs 0). The
+     * loop body has no branch, so that the accumulators stay in place. */
+#define HM_MADD(acc, p, k) acc = _mm_add_epi32(acc, _mm_madd_epi16(p, k))
+#define HM_PAIR_STEP(c)                                                                           \
+    do {                                                                                          \
+        __m128i x0 = _mm_unpacklo_epi8(a, (c)), x1 = _mm_unpackhi_epi8(a, (c));                   \
+        __m128i p0 = _mm_unpacklo_epi8(x0, z), p1 = _mm_unpackhi_epi8(x0, z);                     \
+        __m128i p2 = _mm_unpacklo_epi8(x1, z), p3 = _mm_unpackhi_epi8(x1, z);                     \
+        __m128i kh = _mm_set1_epi32(hm__pair32(hi + j));                                          \
+        HM_MADD(h0, p0, kh);                                                                      \
+        HM_MADD(h1, p1, kh);                                                                      \
+        if (wide) {                                                                               \
+            HM_MADD(h2, p2, kh);                                                                  \
+            HM_MADD(h3, p3, kh);                                                                  \
+        }                                                                                         \
+        if (split) {                                                                              \
+            __m128i kl = _mm_set1_epi32(hm__pair32(lo + j));                                      \
+            HM_MADD(l0, p0, kl);                                                                  \
+            HM_MADD(l1, p1, kl);                                                                  \
+            if (wide) {                                                                           \
+                HM_MADD(l2, p2, kl);                                                              \
+                HM_MADD(l3, p3, kl);                                                              \
+            }                                                                                     \
+        }                                                                                         \
+    } while (0)
+    int32_t j = 0;
+    for (; j + 1 < n; j += 2) {
         const uint8_t *ra = b + (size_t)j * stride;
-        __m128i a, c = z;
-        if (wide) {
-            a = _mm_loadu_si128((const __m128i *)(const void *)ra);
-            if (j + 1 < n) c = _mm_loadu_si128((const __m128i *)(const void *)(ra + stride));
-        } else {
-            a = _mm_loadl_epi64((const __m128i *)(const void *)ra);
-            if (j + 1 < n) c = _mm_loadl_epi64((const __m128i *)(const void *)(ra + stride));
-        }
-        __m128i x0 = _mm_unpacklo_epi8(a, c), x1 = _mm_unpackhi_epi8(a, c);
-        __m128i p[4] = {_mm_unpacklo_epi8(x0, z), _mm_unpackhi_epi8(x0, z),
-                        _mm_unpacklo_epi8(x1, z), _mm_unpackhi_epi8(x1, z)};
-        __m128i kh = _mm_set1_epi32(hm__pair32(hi + j)); /* tap n (if odd) weighs 0 */
-        HM__IH_UNROLL
-        for (int q = 0; q < 2 + 2 * wide; q++) h[q] = _mm_add_epi32(h[q], _mm_madd_epi16(p[q], kh));
-        if (split) {
-            __m128i kl = _mm_set1_epi32(hm__pair32(lo + j));
-            HM__IH_UNROLL
-            for (int q = 0; q < 2 + 2 * wide; q++) l[q] = _mm_add_epi32(l[q], _mm_madd_epi16(p[q], kl));
-        }
+        __m128i a = hm__load_cols(ra, wide), c = hm__load_cols(ra + stride, wide);
+        HM_PAIR_STEP(c);
     }
-    __m128i s[4];
-    HM__IH_UNROLL
-    for (int q = 0; q < 4; q++) {
-        s[q] = split ? _mm_add_epi32(_mm_slli_epi32(h[q], HM__RS_SPLIT_BITS), l[q]) : h[q];
-        s[q] = hm__round_shift(s[q]);
+    if (j < n) {
+        __m128i a = hm__load_cols(b + (size_t)j * stride, wide);
+        HM_PAIR_STEP(z);
     }
-    __m128i v = _mm_packus_epi16(_mm_packs_epi32(s[0], s[1]), _mm_packs_epi32(s[2], s[3]));
+#undef HM_PAIR_STEP
+#undef HM_MADD
+    if (split) {
+        h0 = _mm_add_epi32(_mm_slli_epi32(h0, HM__RS_SPLIT_BITS), l0);
+        h1 = _mm_add_epi32(_mm_slli_epi32(h1, HM__RS_SPLIT_BITS), l1);
+        h2 = _mm_add_epi32(_mm_slli_epi32(h2, HM__RS_SPLIT_BITS), l2);
+        h3 = _mm_add_epi32(_mm_slli_epi32(h3, HM__RS_SPLIT_BITS), l3);
+    }
+    __m128i v = _mm_packus_epi16(_mm_packs_epi32(hm__round_shift(h0), hm__round_shift(h1)),
+                                 _mm_packs_epi32(hm__round_shift(h2), hm__round_shift(h3)));
     if (wide) _mm_storeu_si128((__m128i *)(void *)out, v);
     else _mm_storel_epi64((__m128i *)(void *)out, v);
 }

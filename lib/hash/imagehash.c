@@ -145,6 +145,7 @@ typedef struct engine {
     uint8_t *base;
     hm__rs_plan p[R_COUNT];
     uint32_t algos, w;
+    int wide; /* some plan reads widened rows */
 } engine;
 
 static void engine_init(engine *e, const hm__ih_kernels *k, uint32_t w, uint32_t h,
@@ -154,9 +155,16 @@ static void engine_init(engine *e, const hm__ih_kernels *k, uint32_t w, uint32_t
     e->base = work;
     e->algos = algos;
     e->w = w;
-    for (int r = 0; r < R_COUNT; r++)
-        if (algos & algo_mask(r))
-            hm__rs_plan_init(&e->p[r], k, w, h, e->lay.ow[r], e->lay.oh[r], e->base + e->lay.plan[r]);
+    const hm__rs_plan *done[R_COUNT];
+    int ndone = 0;
+    e->wide = 0;
+    for (int r = 0; r < R_COUNT; r++) {
+        if (!(algos & algo_mask(r))) continue;
+        hm__rs_plan_init(&e->p[r], k, w, h, e->lay.ow[r], e->lay.oh[r], e->base + e->lay.plan[r],
+                         done, ndone);
+        done[ndone++] = &e->p[r];
+        e->wide |= hm__rs_plan_wide_pad(&e->p[r]) != 0;
+    }
 }
 
 /* Rows y .. y+n-1 (n <= BLOCK_ROWS) to every plan: widened once for those
@@ -164,7 +172,7 @@ static void engine_init(engine *e, const hm__ih_kernels *k, uint32_t w, uint32_t
 static void engine_feed(engine *e, const uint8_t *rows, size_t stride, uint32_t y, uint32_t n)
 {
     int16_t *wide = (int16_t *)(void *)(e->base + e->lay.wide);
-    for (uint32_t c = 0; e->lay.pad && c < n; c += WIDE_ROWS) {
+    for (uint32_t c = 0; e->wide && c < n; c += WIDE_ROWS) {
         uint32_t m = n - c < WIDE_ROWS ? n - c : WIDE_ROWS;
         hm__rs_widen(rows + (size_t)c * stride, stride, m, e->w, e->lay.pad, wide, e->lay.wstride);
         for (int r = 0; r < R_COUNT; r++)

@@ -44,12 +44,15 @@ typedef struct hm__rs_plan {
 } hm__rs_plan;
 
 size_t hm__rs_plan_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t oh);
+/* An axis with the same sizes as one of `peers` (plans of the same image) is
+ * copied from it instead of computed again (Pillow's libm sin per tap). */
 void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, uint32_t h,
-                      uint32_t ow, uint32_t oh, void *mem);
+                      uint32_t ow, uint32_t oh, void *mem, const hm__rs_plan *const *peers,
+                      int npeers);
 /* Samples of zero padding the plan needs after each widened row (0: it
  * reads no widened rows). */
 uint32_t hm__rs_plan_wide_pad(const hm__rs_plan *p);
-/* The same before any plan exists, from the widths alone. */
+/* Its upper bound before any plan exists, from the widths alone. */
 uint32_t hm__rs_wide_pad(uint32_t w, uint32_t ow);
 /* Source rows y .. y+n-1: `rows` (stride bytes apart) and, when the plan reads
  * widened rows, the same as int16 in `wide` (wstride samples apart, each

@@ -32,7 +32,7 @@
 #endif
 
 #define HM_PI 3.14159265358979323846
-#define KPAD_ALIGN 32     /* taps per output padded for the widest kernel (AVX-512) */
+#define KPAD_ALIGN 64     /* taps per output padded for the widest kernel (AVX-512) */
 #define MAX_BLOCK_ROWS 64 /* the widest table's block_rows */
 #define LONG_MIN_TAPS 40  /* windows of more taps take the dot-product kernels */
 #define WIDE_ROWS 8       /* rows widened to int16 at a time */
@@ -80,7 +80,27 @@ static size_t axis_bytes(uint32_t in, uint32_t out)
 {
     size_t taps = (size_t)out * axis_kpad(in, out);
     return align64((size_t)out * 2 * sizeof(int32_t)) + align64(taps * sizeof(int32_t)) +
-           2 * align64(taps * sizeof(int16_t));
+           2 * align64(taps * sizeof(int16_t)) + align64(3 * taps);
+}
+
+/* Points the arrays of `ax` (in, out set) into `mem`. */
+static void axis_layout(hm__rs_axis *ax, uint32_t in, uint32_t out, uint8_t *mem)
+{
+    uint32_t kpad = axis_kpad(in, out);
+    size_t taps = (size_t)out * kpad;
+    ax->in = in;
+    ax->out = out;
+    ax->kpad = kpad;
+    ax->start = (int32_t *)(void *)mem;
+    ax->n = ax->start + out;
+    mem += align64((size_t)out * 2 * sizeof(int32_t));
+    ax->k = (int32_t *)(void *)mem;
+    mem += align64(taps * sizeof(int32_t));
+    ax->khi = (int16_t *)(void *)mem;
+    mem += align64(taps * sizeof(int16_t));
+    ax->klo = (int16_t *)(void *)mem;
+    mem += align64(taps * sizeof(int16_t));
+    ax->k8 = (int8_t *)(void *)mem;
 }
 
 /* Window and normalised double weights of output xx, exactly as Pillow's
@@ -112,25 +132,35 @@ static int32_t to_fixed(double w)
                            : 0.5 + w * (1 << HM__RS_PRECISION_BITS));
 }
 
-/* Lays out and fills the coefficients of one axis in `mem` (axis_bytes long);
- * `dbl` is scratch for ksize doubles. */
+/* The weights as signed bytes for vpdpbusd: k = k2*2^14 + k1*2^7 + k0 with
+ * k0, k1 in 0..127 (pieces = 3), or k = k1*2^7 + k0 when every |k| < 2^14
+ * (pieces = 2); pieces = 0 when some weight needs more (never in long
+ * windows, whose weights stay below 2^21). */
+static void split_bytes(hm__rs_axis *ax, size_t taps)
+{
+    int32_t lo = 0, hi = 0;
+    for (size_t t = 0; t < taps; t++) {
+        if (ax->k[t] < lo) lo = ax->k[t];
+        if (ax->k[t] > hi) hi = ax->k[t];
+    }
+    ax->pieces = lo >= -(1 << 14) && hi < (1 << 14) ? 2 : lo >= -(1 << 21) && hi < (1 << 21) ? 3 : 0;
+    int8_t *k0 = ax->k8, *k1 = k0 + taps, *k2 = k1 + taps;
+    for (size_t t = 0; ax->pieces && t < taps; t++) {
+        k0[t] = (int8_t)(ax->k[t] & 127);
+        k1[t] = (int8_t)(ax->pieces == 2 ? ax->k[t] >> 7 : (ax->k[t] >> 7) & 127);
+        k2[t] = (int8_t)(ax->pieces == 2 ? 0 : ax->k[t] >> 14);
+    }
+}
+
+/* Fills the coefficients of one axis in `mem` (axis_bytes long); `dbl` is
+ * scratch for ksize doubles. */
 static void axis_init(hm__rs_axis *ax, uint32_t in, uint32_t out, uint8_t *mem, double *dbl)
 {
     double scale, filterscale;
     double support = axis_support(in, out, &scale, &filterscale);
-    uint32_t kpad = axis_kpad(in, out);
+    axis_layout(ax, in, out, mem);
+    uint32_t kpad = ax->kpad;
     size_t taps = (size_t)out * kpad;
-    ax->in = in;
-    ax->out = out;
-    ax->kpad = kpad;
-    ax->start = (int32_t *)mem;
-    ax->n = ax->start + out;
-    mem += align64((size_t)out * 2 * sizeof(int32_t));
-    ax->k = (int32_t *)mem;
-    mem += align64(taps * sizeof(int32_t));
-    ax->khi = (int16_t *)mem;
-    mem += align64(taps * sizeof(int16_t));
-    ax->klo = (int16_t *)mem;
     memset(ax->k, 0, taps * sizeof(int32_t));
     for (uint32_t xx = 0; xx < out; xx++) {
         int32_t xmin;
@@ -148,6 +178,28 @@ static void axis_init(hm__rs_axis *ax, uint32_t in, uint32_t out, uint8_t *mem, 
         ax->khi[t] = (int16_t)(ax->split ? ax->k[t] >> HM__RS_SPLIT_BITS : ax->k[t]); /* floor */
         ax->klo[t] = (int16_t)(ax->split ? ax->k[t] & ((1 << HM__RS_SPLIT_BITS) - 1) : 0);
     }
+    split_bytes(ax, taps);
+}
+
+/* The same from an axis already computed for the same (in, out): a copy. */
+static void axis_copy(hm__rs_axis *ax, const hm__rs_axis *from, uint8_t *mem)
+{
+    axis_layout(ax, from->in, from->out, mem);
+    memcpy(ax->start, from->start, axis_bytes(from->in, from->out));
+    ax->split = from->split;
+    ax->pieces = from->pieces;
+}
+
+/* An axis (in, out) among `peers` (and the plan's own first axis). */
+static const hm__rs_axis *find_axis(uint32_t in, uint32_t out, const hm__rs_plan *const *peers,
+                                    int npeers, const hm__rs_axis *own)
+{
+    if (own && own->in == in && own->out == out) return own;
+    for (int i = 0; i < npeers; i++) {
+        if (peers[i]->hx.in == in && peers[i]->hx.out == out) return &peers[i]->hx;
+        if (peers[i]->vy.in == in && peers[i]->vy.out == out) return &peers[i]->vy;
+    }
+    return NULL;
 }
 
 /* ---- transposition (16x16 tiles in baseline SIMD; wider ones in the table) ---- */
@@ -301,7 +353,8 @@ size_t hm__rs_plan_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t oh)
 }
 
 void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, uint32_t h,
-                      uint32_t ow, uint32_t oh, void *mem)
+                      uint32_t ow, uint32_t oh, void *mem, const hm__rs_plan *const *peers,
+                      int npeers)
 {
     uint8_t *m = mem;
     double *dbl = (double *)(void *)m;
@@ -312,9 +365,13 @@ void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, ui
     p->ow = ow;
     p->oh = oh;
     p->mode = plan_mode(w, ow);
-    axis_init(&p->hx, w, ow, m, dbl);
+    const hm__rs_axis *same = find_axis(w, ow, peers, npeers, NULL);
+    if (same) axis_copy(&p->hx, same, m);
+    else axis_init(&p->hx, w, ow, m, dbl);
     m += axis_bytes(w, ow);
-    axis_init(&p->vy, h, oh, m, dbl);
+    same = find_axis(h, oh, peers, npeers, &p->hx);
+    if (same) axis_copy(&p->vy, same, m);
+    else axis_init(&p->vy, h, oh, m, dbl);
     m += axis_bytes(h, oh);
     p->tmp = m;
     m += align64((size_t)ow * h);
@@ -331,9 +388,15 @@ void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, ui
     }
 }
 
+/* Long windows read int16 rows unless the tier reads the bytes themselves. */
+static int reads_wide(const hm__ih_kernels *kern, const hm__rs_axis *ax)
+{
+    return !(kern->hlong_u8 && ax->pieces);
+}
+
 uint32_t hm__rs_plan_wide_pad(const hm__rs_plan *p)
 {
-    return p->mode == MODE_LONG ? p->hx.kpad : 0;
+    return p->mode == MODE_LONG && reads_wide(p->kern, &p->hx) ? p->hx.kpad : 0;
 }
 
 uint32_t hm__rs_wide_pad(uint32_t w, uint32_t ow)
@@ -365,7 +428,10 @@ void hm__rs_push(hm__rs_plan *p, const uint8_t *rows, size_t stride, const int16
         for (uint32_t r = 0; r < b - a; r++) memcpy(dst + (size_t)r * p->ow, rows + r * stride, p->w);
         break;
     case MODE_LONG:
-        p->kern->hlong(wide + (size_t)(a - y) * wstride, wstride, b - a, &p->hx, dst, p->ow);
+        if (reads_wide(p->kern, &p->hx))
+            p->kern->hlong(wide + (size_t)(a - y) * wstride, wstride, b - a, &p->hx, dst, p->ow);
+        else
+            p->kern->hlong_u8(rows, stride, b - a, &p->hx, dst, p->ow);
         break;
     default: push_short(p, rows, stride, b - a, dst); break;
     }
@@ -397,7 +463,7 @@ void hm__pil_resize_k(const hm__ih_kernels *kern, const uint8_t *src, uint32_t w
         return;
     }
     hm__rs_plan p;
-    hm__rs_plan_init(&p, kern, w, h, ow, oh, work);
+    hm__rs_plan_init(&p, kern, w, h, ow, oh, work, NULL, 0);
     uint32_t pad = hm__rs_plan_wide_pad(&p);
     int16_t *wide = (int16_t *)(void *)((uint8_t *)work + hm__rs_plan_bytes(w, h, ow, oh));
     size_t ws = wide_stride(w, pad);
@@ -426,7 +492,7 @@ void hm__pil_resize_scalar(const uint8_t *src, uint32_t w, uint32_t h, uint8_t *
         return;
     }
     hm__rs_plan p;
-    hm__rs_plan_init(&p, &hm__ih_kernels_scalar, w, h, ow, oh, work);
+    hm__rs_plan_init(&p, &hm__ih_kernels_scalar, w, h, ow, oh, work, NULL, 0);
     for (uint32_t y = p.row0; y < p.row_end; y++) {
         uint8_t *t = p.tmp + (size_t)(y - p.row0) * ow;
         for (uint32_t o = 0; o < ow; o++) {

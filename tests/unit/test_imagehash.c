@@ -235,11 +235,11 @@ static void test_resize_tiers(void)
     tu_rng r;
     tu_rng_seed(&r, 77031);
     static const uint32_t cases[][4] = {
-        {1601, 1203, 8, 8},  {1601, 1203, 9, 8},   {1601, 1203, 32, 32}, {1601, 1203, 1024, 1024},
-        {1203, 1601, 1024, 1024}, {777, 333, 256, 256}, {333, 777, 9, 8}, {1000, 999, 512, 512},
+        {1201, 803, 8, 8},   {1201, 803, 9, 8},    {1201, 803, 32, 32},  {1201, 803, 512, 512},
+        {803, 1201, 512, 512}, {777, 333, 256, 256}, {333, 777, 9, 8},  {700, 699, 512, 512},
         {517, 389, 31, 67},  {389, 517, 300, 97},  {129, 65, 200, 130},  {64, 64, 64, 8},
         {700, 300, 700, 17}, {300, 700, 47, 700},  {4000, 40, 8, 8},     {40, 4000, 32, 32},
-        {3001, 95, 2048, 64}, {95, 1500, 64, 1024}, {2, 700, 9, 8},      {700, 2, 9, 8}};
+        {3001, 45, 2048, 32}, {45, 1500, 32, 1024}, {2, 700, 9, 8},      {700, 2, 9, 8}};
     int tiers = 0;
     for (int i = 0; i < HM__IH_TIER_COUNT; i++) tiers += tier_at(i) != NULL;
     printf("\n  resize: %d kernel tiers on this machine:", tiers);
@@ -280,9 +280,9 @@ static void test_resize_plan_blocks(void)
             if (!tier_at(i)) continue;
             hm__rs_plan p;
             work = xmalloc(hm__rs_plan_bytes(w, h, ow, oh));
-            hm__rs_plan_init(&p, tier_at(i), w, h, ow, oh, work);
+            hm__rs_plan_init(&p, tier_at(i), w, h, ow, oh, work, NULL, 0);
             uint32_t pad = hm__rs_plan_wide_pad(&p);
-            CU_ASSERT_EQUAL(pad, hm__rs_wide_pad(w, ow));
+            CU_ASSERT(pad <= hm__rs_wide_pad(w, ow));
             size_t ws = w + pad;
             int16_t *wide = xmalloc(ws * 37 * sizeof(int16_t));
             for (uint32_t y = 0, n; y < h; y += n) {
@@ -812,7 +812,30 @@ typedef struct {
     int images, decoded, hashes[4], luma, r8, r9, r32, rs;
 } tally;
 
-/* Decodes once, checks the convert('L') plane and every resize stage. */
+/* Every tier's resize of L to ow x oh: 1 when each equals Pillow's matrix
+ * (rows != NULL) or SHA-256 (sha != NULL). */
+static int tiers_match(const uint8_t *L, uint32_t w, uint32_t h, uint32_t ow, uint32_t oh,
+                       const tj_value *rows, const char *sha)
+{
+    void *work = xmalloc(hm__pil_resize_work_bytes(w, h, ow, oh));
+    uint8_t *p = xmalloc((size_t)ow * oh);
+    int ok = 1;
+    for (int i = 0; i < HM__IH_TIER_COUNT; i++) {
+        if (!tier_at(i)) continue;
+        hm__pil_resize_k(tier_at(i), L, w, h, p, ow, oh, work);
+        int same = rows ? same_matrix(p, rows, ow, oh) : sha256_hex_equal(p, (size_t)ow * oh, sha);
+        if (!same)
+            fprintf(stderr, "  resize %ux%u -> %ux%u: tier %s differs from Pillow\n", w, h, ow, oh,
+                    hm__ih_tier_name((hm__ih_tier)i));
+        ok &= same;
+    }
+    free(p);
+    free(work);
+    return ok;
+}
+
+/* Decodes once, checks the convert('L') plane and every resize stage with
+ * every kernel tier. */
 static void check_stages(const char *path, const tj_value *it, tally *t)
 {
     hm_image *img = NULL;
@@ -823,23 +846,12 @@ static void check_stages(const char *path, const tj_value *it, tally *t)
     hm__luma(img, NULL, L);
     hm_image_free(img);
     t->luma += sha256_hex_equal(L, (size_t)w * h, tj_string(tj_get(it, "L_sha256")));
-    uint8_t p8[64], p9[72], p32[1024], q[1024];
-    resize_both(L, w, h, p8, q, 8, 8);
-    t->r8 += same_matrix(p8, tj_get(it, "L8x8"), 8, 8) && !memcmp(p8, q, 64);
-    resize_both(L, w, h, p9, q, 9, 8);
-    t->r9 += same_matrix(p9, tj_get(it, "L9x8"), 9, 8) && !memcmp(p9, q, 72);
-    resize_both(L, w, h, p32, q, 32, 32);
-    t->r32 += same_matrix(p32, tj_get(it, "L32x32"), 32, 32) && !memcmp(p32, q, 1024);
+    t->r8 += tiers_match(L, w, h, 8, 8, tj_get(it, "L8x8"), NULL);
+    t->r9 += tiers_match(L, w, h, 9, 8, tj_get(it, "L9x8"), NULL);
+    t->r32 += tiers_match(L, w, h, 32, 32, tj_get(it, "L32x32"), NULL);
     uint32_t s = (uint32_t)tj_number(tj_get(it, "whash_image_scale"), 0);
     CU_ASSERT_EQUAL(s, hm__whash_scale(w, h));
-    uint8_t *ps = xmalloc((size_t)s * s), *pr = xmalloc((size_t)s * s);
-    void *work = xmalloc(hm__pil_resize_work_bytes(w, h, s, s));
-    resize_both(L, w, h, ps, pr, s, s); /* every tier equals the reference */
-    t->rs += sha256_hex_equal(ps, (size_t)s * s, tj_string(tj_get(it, "Lscale_sha256"))) &&
-             !memcmp(ps, pr, (size_t)s * s);
-    free(work);
-    free(pr);
-    free(ps);
+    t->rs += tiers_match(L, w, h, s, s, NULL, tj_string(tj_get(it, "Lscale_sha256")));
     free(L);
 }
 
