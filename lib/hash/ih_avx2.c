@@ -179,6 +179,76 @@ static void transpose_avx2(const uint8_t *const in[16], uint8_t *out, size_t ost
                              _mm256_extracti128_si256(a[REV4[q]], 1));
 }
 
+/* ---- luma: 8 pixels per vector, 4 per 128-bit lane ---- */
+
+/* Byte shuffles of 12 RGB bytes (4 pixels) within a lane: R, G, B as int32;
+ * (R, G) and (B, 128) as int16 pairs; G << 16. */
+#define HM_LANE_MASK(a, b, c, d)                                                                  \
+    _mm256_setr_epi8(a, b, c, d, a + 3, b + 3, c + 3, d + 3, a + 6, b + 6, c + 6, d + 6, a + 9,  \
+                     b + 9, c + 9, d + 9, a, b, c, d, a + 3, b + 3, c + 3, d + 3, a + 6, b + 6,   \
+                     c + 6, d + 6, a + 9, b + 9, c + 9, d + 9)
+#define Z (-100) /* a mask byte with the top bit set: zero, even after adding 9 */
+
+/* Pillow: 19595R + 38470G = 19595R - 27066G + 65536G (int16 weights), and
+ * 7471B + 32768 = pmaddwd of (B, 128) by (7471, 256); exact int32 sums. */
+HM__IH_INLINE __m256i pil8(__m256i v)
+{
+    const __m256i rg = HM_LANE_MASK(0, Z, 1, Z), bb = HM_LANE_MASK(2, Z, Z, Z);
+    const __m256i g16 = HM_LANE_MASK(Z, Z, 1, Z);
+    const __m256i w_rg = _mm256_set1_epi32((int32_t)((uint32_t)(uint16_t)-27066 << 16 | 19595));
+    const __m256i w_b = _mm256_set1_epi32(256 << 16 | 7471);
+    const __m256i c128 = _mm256_set1_epi32(128 << 16);
+    __m256i s = _mm256_madd_epi16(_mm256_shuffle_epi8(v, rg), w_rg);
+    s = _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_or_si256(_mm256_shuffle_epi8(v, bb), c128), w_b));
+    s = _mm256_add_epi32(s, _mm256_shuffle_epi8(v, g16));
+    return _mm256_srli_epi32(s, 16);
+}
+
+/* PDQ: (0.299f*R + 0.587f*G) + 0.114f*B, lane by lane as the scalar code. */
+HM__IH_INLINE __m256 pdq8(__m256i v)
+{
+    __m256 r = _mm256_cvtepi32_ps(_mm256_shuffle_epi8(v, HM_LANE_MASK(0, Z, Z, Z)));
+    __m256 g = _mm256_cvtepi32_ps(_mm256_shuffle_epi8(v, HM_LANE_MASK(1, Z, Z, Z)));
+    __m256 b = _mm256_cvtepi32_ps(_mm256_shuffle_epi8(v, HM_LANE_MASK(2, Z, Z, Z)));
+    __m256 rg = _mm256_add_ps(_mm256_mul_ps(r, _mm256_set1_ps(0.299f)),
+                              _mm256_mul_ps(g, _mm256_set1_ps(0.587f)));
+    return _mm256_add_ps(rg, _mm256_mul_ps(b, _mm256_set1_ps(0.114f)));
+}
+
+/* Pixels 0..3 in the low lane, 4..7 in the high one (reads 28 bytes). */
+HM__IH_INLINE __m256i load8px(const uint8_t *p)
+{
+    __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i hi = _mm_loadu_si128((const __m128i *)(const void *)(p + 12));
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
+}
+
+static void luma_rgb_avx2(const uint8_t *p, size_t n, float *pdq, uint8_t *pil)
+{
+    /* the loads of 32 pixels read 100 of their 96 bytes: leave room */
+    size_t i = 0;
+    for (; i + 34 <= n; i += 32) {
+        const uint8_t *q = p + 3 * i;
+        __m256i v[4];
+        HM__IH_UNROLL
+        for (int k = 0; k < 4; k++) v[k] = load8px(q + 24 * k);
+        if (pdq)
+            HM__IH_UNROLL
+            for (int k = 0; k < 4; k++) _mm256_storeu_ps(pdq + i + 8 * k, pdq8(v[k]));
+        if (pil) {
+            __m256i a = _mm256_packs_epi32(pil8(v[0]), pil8(v[1]));
+            __m256i b = _mm256_packs_epi32(pil8(v[2]), pil8(v[3]));
+            /* dwords hold pixels 0-3, 8-11, 16-19, 24-27 | 4-7, 12-15, ... */
+            __m256i w = _mm256_permutevar8x32_epi32(_mm256_packus_epi16(a, b),
+                                                    _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+            _mm256_storeu_si256((__m256i *)(void *)(pil + i), w);
+        }
+    }
+    hm__luma_rgb_scalar(p + 3 * i, n - i, pdq ? pdq + i : NULL, pil ? pil + i : NULL);
+}
+#undef Z
+#undef HM_LANE_MASK
+
 /* ---- Haar: four blocks per vector ---- */
 
 #define MUL _mm256_mul_pd
@@ -294,6 +364,7 @@ const hm__ih_kernels hm__ih_kernels_avx2 = {
     .hlong_u8 = NULL,
     .cols = cols_avx2,
     .transpose = transpose_avx2,
+    .luma_rgb = luma_rgb_avx2,
     .haar_approx = approx_avx2,
     .haar_approx_px = approx_px_avx2,
     .haar_rebuild = rebuild_avx2,

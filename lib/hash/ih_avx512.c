@@ -251,6 +251,76 @@ static void transpose_avx512(const uint8_t *const in[16], uint8_t *out, size_t o
 #undef HM_STORE_LANE
 }
 
+/* ---- luma: 16 pixels per vector, 4 per 128-bit lane ---- */
+
+#define HM_LANE_MASK(a, b, c, d)                                                                  \
+    _mm512_broadcast_i32x4(_mm_setr_epi8(a, b, c, d, a + 3, b + 3, c + 3, d + 3, a + 6, b + 6,   \
+                                         c + 6, d + 6, a + 9, b + 9, c + 9, d + 9))
+#define Z (-100) /* a mask byte with the top bit set: zero, even after adding 9 */
+
+/* Pillow: 19595R + 38470G = 19595R - 27066G + 65536G (int16 weights), and
+ * 7471B + 32768 = pmaddwd of (B, 128) by (7471, 256); exact int32 sums. */
+HM__IH_INLINE __m512i pil16(__m512i v)
+{
+    const __m512i w_rg = _mm512_set1_epi32((int32_t)((uint32_t)(uint16_t)-27066 << 16 | 19595));
+    const __m512i w_b = _mm512_set1_epi32(256 << 16 | 7471);
+    __m512i s = _mm512_shuffle_epi8(v, HM_LANE_MASK(Z, Z, 1, Z)); /* G << 16 */
+    s = _mm512_dpwssd_epi32(s, _mm512_shuffle_epi8(v, HM_LANE_MASK(0, Z, 1, Z)), w_rg);
+    __m512i b = _mm512_or_si512(_mm512_shuffle_epi8(v, HM_LANE_MASK(2, Z, Z, Z)),
+                                _mm512_set1_epi32(128 << 16));
+    s = _mm512_dpwssd_epi32(s, b, w_b);
+    return _mm512_srli_epi32(s, 16);
+}
+
+/* PDQ: (0.299f*R + 0.587f*G) + 0.114f*B, lane by lane as the scalar code. */
+HM__IH_INLINE __m512 pdq16(__m512i v)
+{
+    __m512 r = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(v, HM_LANE_MASK(0, Z, Z, Z)));
+    __m512 g = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(v, HM_LANE_MASK(1, Z, Z, Z)));
+    __m512 b = _mm512_cvtepi32_ps(_mm512_shuffle_epi8(v, HM_LANE_MASK(2, Z, Z, Z)));
+    __m512 rg = _mm512_add_ps(_mm512_mul_ps(r, _mm512_set1_ps(0.299f)),
+                              _mm512_mul_ps(g, _mm512_set1_ps(0.587f)));
+    return _mm512_add_ps(rg, _mm512_mul_ps(b, _mm512_set1_ps(0.114f)));
+}
+
+/* 16 pixels (48 bytes, read exactly): lane L gets bytes 12L .. 12L+15. */
+HM__IH_INLINE __m512i load16px(const uint8_t *p)
+{
+    __m512i v = _mm512_maskz_loadu_epi8(((__mmask64)1 << 48) - 1, p);
+    return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12), v);
+}
+
+static void luma_rgb_avx512(const uint8_t *p, size_t n, float *pdq, uint8_t *pil)
+{
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        const uint8_t *q = p + 3 * i;
+        __m512i v[4];
+        HM__IH_UNROLL
+        for (int k = 0; k < 4; k++) v[k] = load16px(q + 48 * k);
+        if (pdq)
+            HM__IH_UNROLL
+            for (int k = 0; k < 4; k++) _mm512_storeu_ps(pdq + i + 16 * k, pdq16(v[k]));
+        if (pil) {
+            __m512i a = _mm512_packs_epi32(pil16(v[0]), pil16(v[1]));
+            __m512i b = _mm512_packs_epi32(pil16(v[2]), pil16(v[3]));
+            /* dword 4L+k of the packed bytes holds pixels 16k+4L .. +3 */
+            __m512i w = _mm512_permutexvar_epi32(
+                _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15),
+                _mm512_packus_epi16(a, b));
+            _mm512_storeu_si512((void *)(pil + i), w);
+        }
+    }
+    for (; i + 16 <= n; i += 16) {
+        __m512i v = load16px(p + 3 * i);
+        if (pdq) _mm512_storeu_ps(pdq + i, pdq16(v));
+        if (pil) _mm_storeu_si128((__m128i *)(void *)(pil + i), _mm512_cvtepi32_epi8(pil16(v)));
+    }
+    hm__luma_rgb_scalar(p + 3 * i, n - i, pdq ? pdq + i : NULL, pil ? pil + i : NULL);
+}
+#undef Z
+#undef HM_LANE_MASK
+
 /* ---- Haar: eight blocks per vector ---- */
 
 #define MUL _mm512_mul_pd
@@ -373,6 +443,7 @@ const hm__ih_kernels hm__ih_kernels_avx512 = {
     .hlong_u8 = hlong_u8_avx512,
     .cols = cols_avx512,
     .transpose = transpose_avx512,
+    .luma_rgb = luma_rgb_avx512,
     .haar_approx = approx_avx512,
     .haar_approx_px = approx_px_avx512,
     .haar_rebuild = rebuild_avx512,

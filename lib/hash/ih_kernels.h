@@ -94,6 +94,13 @@ typedef void (*hm__rs_cols_fn)(const uint8_t *src, size_t stride, int32_t base, 
 typedef void (*hm__rs_transpose_fn)(const uint8_t *const in[16], uint8_t *out, size_t ostride,
                                     uint32_t nout);
 
+/* ---- luma of RGB pixels ---- */
+
+/* n RGB pixels (3 bytes each) -> PDQ's float luma (0.299f*R + 0.587f*G) +
+ * 0.114f*B into pdq and Pillow's (19595*R + 38470*G + 7471*B + 0x8000) >> 16
+ * into pil; either output may be NULL (then it is not computed). */
+typedef void (*hm__luma_rgb_fn)(const uint8_t *p, size_t n, float *pdq, uint8_t *pil);
+
 /* ---- Haar: one row of 2x2 blocks (pywt's operation order) ---- */
 
 #define HM__HAAR_H 0x1.6a09e667f3bcdp-1 /* 0.7071067811865476, pywt's haar filter */
@@ -120,6 +127,7 @@ typedef struct hm__ih_kernels {
     hm__rs_hlong_u8_fn hlong_u8; /* NULL: long windows read int16 rows */
     hm__rs_cols_fn cols;
     hm__rs_transpose_fn transpose;
+    hm__luma_rgb_fn luma_rgb;
     hm__haar_approx_fn haar_approx;
     hm__haar_approx_px_fn haar_approx_px;
     hm__haar_rebuild_fn haar_rebuild;
@@ -197,6 +205,11 @@ void hm__haar_approx_px_scalar(const uint8_t *p0, const uint8_t *p1, uint32_t ha
 void hm__haar_rebuild_scalar(double *r0, double *r1, uint32_t half, const double *coarse);
 void hm__haar_rebuild_px_scalar(const uint8_t *p0, const uint8_t *p1, uint32_t half,
                                 const double *hx, double *a);
+
+/* Luma: the scalar formula (luma.c; also the tails of the SIMD kernels) and
+ * the SSE2 kernel (luma.c, x86-64 baseline). */
+void hm__luma_rgb_scalar(const uint8_t *p, size_t n, float *pdq, uint8_t *pil);
+void hm__luma_rgb_sse2(const uint8_t *p, size_t n, float *pdq, uint8_t *pil);
 
 /* The 16-byte transposition (baseline SIMD, pil_resample.c). */
 void hm__rs_transpose16(const uint8_t *const in[16], uint8_t *out, size_t ostride, uint32_t nout);

@@ -102,6 +102,46 @@ static void cols_neon(const uint8_t *src, size_t stride, int32_t base, uint32_t 
     }
 }
 
+/* ---- luma: vld3q splits 16 pixels into R, G and B ---- */
+
+HM__IH_INLINE uint16x4_t pil4(uint16x4_t r, uint16x4_t g, uint16x4_t b)
+{
+    uint32x4_t s = vmlal_n_u16(vmlal_n_u16(vmull_n_u16(r, 19595), g, 38470), b, 7471);
+    return vshrn_n_u32(vaddq_u32(s, vdupq_n_u32(0x8000)), 16);
+}
+
+/* (0.299f*R + 0.587f*G) + 0.114f*B, lane by lane as the scalar code. */
+HM__IH_INLINE float32x4_t pdq4(uint16x4_t r, uint16x4_t g, uint16x4_t b)
+{
+    float32x4_t fr = vcvtq_f32_u32(vmovl_u16(r)), fg = vcvtq_f32_u32(vmovl_u16(g));
+    float32x4_t fb = vcvtq_f32_u32(vmovl_u16(b));
+    float32x4_t rg = vaddq_f32(vmulq_n_f32(fr, 0.299f), vmulq_n_f32(fg, 0.587f));
+    return vaddq_f32(rg, vmulq_n_f32(fb, 0.114f));
+}
+
+static void luma_rgb_neon(const uint8_t *p, size_t n, float *pdq, uint8_t *pil)
+{
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        uint8x16x3_t v = vld3q_u8(p + 3 * i);
+        uint16x8_t r[2] = {vmovl_u8(vget_low_u8(v.val[0])), vmovl_high_u8(v.val[0])};
+        uint16x8_t g[2] = {vmovl_u8(vget_low_u8(v.val[1])), vmovl_high_u8(v.val[1])};
+        uint16x8_t b[2] = {vmovl_u8(vget_low_u8(v.val[2])), vmovl_high_u8(v.val[2])};
+        uint16x4_t y[4];
+        for (int k = 0; k < 4; k++) {
+            uint16x4_t rk = k & 1 ? vget_high_u16(r[k / 2]) : vget_low_u16(r[k / 2]);
+            uint16x4_t gk = k & 1 ? vget_high_u16(g[k / 2]) : vget_low_u16(g[k / 2]);
+            uint16x4_t bk = k & 1 ? vget_high_u16(b[k / 2]) : vget_low_u16(b[k / 2]);
+            if (pdq) vst1q_f32(pdq + i + 4 * k, pdq4(rk, gk, bk));
+            y[k] = pil4(rk, gk, bk);
+        }
+        if (pil)
+            vst1q_u8(pil + i, vcombine_u8(vmovn_u16(vcombine_u16(y[0], y[1])),
+                                          vmovn_u16(vcombine_u16(y[2], y[3]))));
+    }
+    hm__luma_rgb_scalar(p + 3 * i, n - i, pdq ? pdq + i : NULL, pil ? pil + i : NULL);
+}
+
 /* ---- Haar: two blocks per vector ---- */
 
 #define MUL vmulq_f64
@@ -198,6 +238,7 @@ const hm__ih_kernels hm__ih_kernels_neon = {
     .hlong_u8 = NULL,
     .cols = cols_neon,
     .transpose = hm__rs_transpose16,
+    .luma_rgb = luma_rgb_neon,
     .haar_approx = approx_neon,
     .haar_approx_px = approx_px_neon,
     .haar_rebuild = rebuild_neon,

@@ -67,6 +67,7 @@ const hm__ih_kernels hm__ih_kernels_scalar = {
     .hlong_u8 = NULL,
     .cols = hm__rs_cols_scalar,
     .transpose = hm__rs_transpose16,
+    .luma_rgb = hm__luma_rgb_scalar,
     .haar_approx = hm__haar_approx_scalar,
     .haar_approx_px = hm__haar_approx_px_scalar,
     .haar_rebuild = hm__haar_rebuild_scalar,

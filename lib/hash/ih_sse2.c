@@ -158,6 +158,7 @@ const hm__ih_kernels hm__ih_kernels_sse2 = {
     .hlong_u8 = NULL,
     .cols = cols_sse2,
     .transpose = hm__rs_transpose16,
+    .luma_rgb = hm__luma_rgb_sse2,
     .haar_approx = approx_sse2,
     .haar_approx_px = approx_px_sse2,
     .haar_rebuild = rebuild_sse2,

@@ -15,8 +15,12 @@
  * scalar expression, lane by lane. Pillow's integer formula runs through the
  * same machinery: 19595*R + 38470*G + 7471*B + 32768 < 2^24, so every product
  * and partial sum is an integer that float represents exactly, and the
- * division by 65536 is exact too. */
+ * division by 65536 is exact too.
+ *
+ * Wider tiers (AVX2, AVX-512, NEON) are in the imagehash kernel files
+ * (ih_kernels.h); hm__luma_rows runs the widest this CPU has. */
 #include "hash_internal.h"
+#include "ih_kernels.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -36,19 +40,15 @@ static uint8_t pil_luma(unsigned r, unsigned g, unsigned b)
     return (uint8_t)((19595u * r + 38470u * g + 7471u * b + 0x8000u) >> 16);
 }
 
-static void luma_rgb_scalar(const uint8_t *p, size_t n, const hm__luma_tables *t, float *pdq,
-                            uint8_t *pil)
+/* The float products are those of the tables: 0.299f*(float)R etc. */
+void hm__luma_rgb_scalar(const uint8_t *p, size_t n, float *pdq, uint8_t *pil)
 {
-    if (pdq && pil) {
-        for (size_t i = 0; i < n; i++, p += 3) {
-            pdq[i] = (t->r[p[0]] + t->g[p[1]]) + t->b[p[2]];
-            pil[i] = pil_luma(p[0], p[1], p[2]);
-        }
-    } else if (pdq) {
-        for (size_t i = 0; i < n; i++, p += 3) pdq[i] = (t->r[p[0]] + t->g[p[1]]) + t->b[p[2]];
-    } else if (pil) {
-        for (size_t i = 0; i < n; i++, p += 3) pil[i] = pil_luma(p[0], p[1], p[2]);
-    }
+    if (pdq)
+        for (size_t i = 0; i < n; i++)
+            pdq[i] = (0.299f * (float)p[3 * i] + 0.587f * (float)p[3 * i + 1]) +
+                     0.114f * (float)p[3 * i + 2];
+    if (pil)
+        for (size_t i = 0; i < n; i++) pil[i] = pil_luma(p[3 * i], p[3 * i + 1], p[3 * i + 2]);
 }
 
 #if defined(__SSE2__)
@@ -108,8 +108,7 @@ static inline void luma16(const uint8_t *p, const __m128 kp[3], const __m128 kl[
     }
 }
 
-static void luma_rgb(const uint8_t *p, size_t n, const hm__luma_tables *t, float *pdq,
-                     uint8_t *pil)
+void hm__luma_rgb_sse2(const uint8_t *p, size_t n, float *pdq, uint8_t *pil)
 {
     __m128 kp[3], kl[3];
     patterns(0.299f, 0.587f, 0.114f, kp);
@@ -117,7 +116,7 @@ static void luma_rgb(const uint8_t *p, size_t n, const hm__luma_tables *t, float
     size_t i = 0;
     for (; i + 16 <= n; i += 16)
         luma16(p + 3 * i, kp, kl, pdq ? pdq + i : NULL, pil ? pil + i : NULL);
-    luma_rgb_scalar(p + 3 * i, n - i, t, pdq ? pdq + i : NULL, pil ? pil + i : NULL);
+    hm__luma_rgb_scalar(p + 3 * i, n - i, pdq ? pdq + i : NULL, pil ? pil + i : NULL);
 }
 
 static void gray_to_float(const uint8_t *p, size_t n, float *out)
@@ -133,12 +132,6 @@ static void gray_to_float(const uint8_t *p, size_t n, float *out)
 
 #else
 
-static void luma_rgb(const uint8_t *p, size_t n, const hm__luma_tables *t, float *pdq,
-                     uint8_t *pil)
-{
-    luma_rgb_scalar(p, n, t, pdq, pil);
-}
-
 static void gray_to_float(const uint8_t *p, size_t n, float *out)
 {
     for (size_t i = 0; i < n; i++) out[i] = (float)p[i];
@@ -149,13 +142,14 @@ static void gray_to_float(const uint8_t *p, size_t n, float *out)
 void hm__luma_rows(const hm_image *img, const hm__luma_tables *t, uint32_t y, uint32_t n,
                    float *pdq, uint8_t *pil)
 {
+    (void)t; /* the kernels compute the tables' products themselves */
     size_t count = (size_t)img->width * n;
     const uint8_t *p = img->pixels + (size_t)y * img->width * img->channels;
     if (img->channels == 1) {
         if (pdq) gray_to_float(p, count, pdq);
         if (pil) memcpy(pil, p, count);
     } else {
-        luma_rgb(p, count, t, pdq, pil);
+        hm__ih_kernels_best()->luma_rgb(p, count, pdq, pil);
     }
 }
 

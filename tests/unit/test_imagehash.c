@@ -717,6 +717,65 @@ static void test_hex_format(void)
 }
 
 /* ---------------------------------------------------------------------- */
+/* Luma                                                                    */
+/* ---------------------------------------------------------------------- */
+
+/* Every tier's luma kernel equals both formulas, bit for bit, on every one
+ * of the 2^24 colours (rows of 65536 = 256 G x 256 B, one per R), with one
+ * plane requested or both, and at lengths 1..99 (vector bodies and tails). */
+static void test_luma_tiers(void)
+{
+    enum { N = 65536 };
+    uint8_t *px = xmalloc(3 * N + 64), *pil = xmalloc(N), *pil2 = xmalloc(N);
+    float *pdq = xmalloc(N * sizeof(float)), *pdq2 = xmalloc(N * sizeof(float));
+    for (int t = 0; t < HM__IH_TIER_COUNT; t++) {
+        const hm__ih_kernels *k = tier_at(t);
+        if (!k) continue;
+        unsigned bad_pdq = 0, bad_pil = 0, bad_single = 0;
+        for (unsigned r = 0; r < 256; r++) {
+            for (unsigned i = 0; i < N; i++) {
+                px[3 * i] = (uint8_t)r;
+                px[3 * i + 1] = (uint8_t)(i >> 8);
+                px[3 * i + 2] = (uint8_t)i;
+            }
+            k->luma_rgb(px, N, pdq, pil);
+            for (unsigned i = 0; i < N; i++) {
+                unsigned g = i >> 8, b = i & 255;
+                float want = (0.299f * (float)r + 0.587f * (float)g) + 0.114f * (float)b;
+                bad_pdq += memcmp(&pdq[i], &want, sizeof want) != 0;
+                bad_pil += pil[i] != (uint8_t)((19595u * r + 38470u * g + 7471u * b + 0x8000u) >> 16);
+            }
+            if (r % 51 == 0) { /* one plane at a time */
+                k->luma_rgb(px, N, pdq2, NULL);
+                k->luma_rgb(px, N, NULL, pil2);
+                bad_single += memcmp(pdq, pdq2, N * sizeof(float)) != 0 || memcmp(pil, pil2, N) != 0;
+            }
+        }
+        tu_rng rng;
+        tu_rng_seed(&rng, 12);
+        for (size_t n = 1; n < 100; n++) {
+            for (size_t i = 0; i < 3 * n; i++) px[i] = (uint8_t)tu_rng_next(&rng);
+            hm__luma_rgb_scalar(px, n, pdq2, pil2);
+            memset(pil, 0, n + 1);
+            k->luma_rgb(px, n, pdq, pil);
+            bad_single += memcmp(pdq, pdq2, n * sizeof(float)) != 0 || memcmp(pil, pil2, n) != 0 ||
+                          pil[n] != 0;
+        }
+        if (bad_pdq || bad_pil || bad_single)
+            fprintf(stderr, "luma tier %s: %u float, %u byte, %u partial mismatches\n",
+                    hm__ih_tier_name((hm__ih_tier)t), bad_pdq, bad_pil, bad_single);
+        CU_ASSERT_EQUAL(bad_pdq, 0);
+        CU_ASSERT_EQUAL(bad_pil, 0);
+        CU_ASSERT_EQUAL(bad_single, 0);
+    }
+    free(px);
+    free(pil);
+    free(pil2);
+    free(pdq);
+    free(pdq2);
+}
+
+/* ---------------------------------------------------------------------- */
 /* The engine: all four hashes from one pass over the rows                 */
 /* ---------------------------------------------------------------------- */
 
@@ -951,6 +1010,7 @@ int main(void)
                                    {"every tier: row kernels", test_haar_row_kernels},
                                    {"scale", test_whash_scale},
                                    {NULL, NULL}};
+    static const tu_test luma[] = {{"every tier: every colour", test_luma_tiers}, {NULL, NULL}};
     static const tu_test bits[] = {{"hex format", test_hex_format},
                                    {"every tier: engine and hm_hash_image", test_engine_tiers},
                                    {NULL, NULL}};
@@ -958,6 +1018,7 @@ int main(void)
     tu_add_suite("resize", resize);
     tu_add_suite("dct", dct);
     tu_add_suite("haar", haar);
+    tu_add_suite("luma", luma);
     tu_add_suite("bits", bits);
     if (tu_vectors_dir())
         tu_add_suite("conformance", conf);
