@@ -24,8 +24,8 @@ HM__IH_INLINE void hlong4(const int16_t *const r[4], const hm__rs_axis *ax, uint
     int32_t s = ax->start[o], n = (ax->n[o] + 15) & ~15;
     __m256i h[4] = {z, z, z, z}, l[4] = {z, z, z, z};
     for (int32_t j = 0; j < n; j += 16) {
-        __m256i kh = _mm256_load_si256((const __m256i *)(const void *)(hi + j));
-        __m256i kl = split ? _mm256_load_si256((const __m256i *)(const void *)(lo + j)) : z;
+        __m256i kh = _mm256_loadu_si256((const __m256i *)(const void *)(hi + j));
+        __m256i kl = split ? _mm256_loadu_si256((const __m256i *)(const void *)(lo + j)) : z;
         HM__IH_UNROLL
         for (int i = 0; i < 4; i++) {
             __m256i px = _mm256_loadu_si256((const __m256i *)(const void *)(r[i] + s + j));
@@ -223,12 +223,16 @@ HM__IH_INLINE __m256i load8px(const uint8_t *p)
     return _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
 }
 
+#define PREFETCH 1536 /* bytes ahead: the hardware prefetchers alone leave the stream latency-bound */
+
 static void luma_rgb_avx2(const uint8_t *p, size_t n, float *pdq, uint8_t *pil)
 {
     /* the loads of 32 pixels read 100 of their 96 bytes: leave room */
     size_t i = 0;
     for (; i + 34 <= n; i += 32) {
         const uint8_t *q = p + 3 * i;
+        _mm_prefetch((const char *)(q + PREFETCH), _MM_HINT_T0);
+        _mm_prefetch((const char *)(q + PREFETCH + 64), _MM_HINT_T0);
         __m256i v[4];
         HM__IH_UNROLL
         for (int k = 0; k < 4; k++) v[k] = load8px(q + 24 * k);

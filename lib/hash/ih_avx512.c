@@ -30,8 +30,8 @@ HM__IH_INLINE void hlong4(const int16_t *const r[4], const hm__rs_axis *ax, uint
     int32_t s = ax->start[o], n = (ax->n[o] + 31) & ~31;
     __m512i h[4] = {z, z, z, z}, l[4] = {z, z, z, z};
     for (int32_t j = 0; j < n; j += 32) {
-        __m512i kh = _mm512_load_si512((const void *)(hi + j));
-        __m512i kl = split ? _mm512_load_si512((const void *)(lo + j)) : z;
+        __m512i kh = _mm512_loadu_si512((const void *)(hi + j));
+        __m512i kl = split ? _mm512_loadu_si512((const void *)(lo + j)) : z;
         HM__IH_UNROLL
         for (int i = 0; i < 4; i++) {
             __m512i px = _mm512_loadu_si512((const void *)(r[i] + s + j));
@@ -80,9 +80,9 @@ HM__IH_INLINE void hlong_u8_rows(const uint8_t *const r[4], int R, const hm__rs_
      * branch in the loop, so that the accumulators stay in place. */
 #define HM_CHUNK(LOAD)                                                                            \
     do {                                                                                          \
-        __m512i w0 = _mm512_load_si512((const void *)(k0 + j));                                   \
-        __m512i w1 = _mm512_load_si512((const void *)(k1 + j));                                   \
-        __m512i w2 = pieces == 3 ? _mm512_load_si512((const void *)(k2 + j)) : z;                 \
+        __m512i w0 = _mm512_loadu_si512((const void *)(k0 + j));                                   \
+        __m512i w1 = _mm512_loadu_si512((const void *)(k1 + j));                                   \
+        __m512i w2 = pieces == 3 ? _mm512_loadu_si512((const void *)(k2 + j)) : z;                 \
         HM__IH_UNROLL                                                                             \
         for (int i = 0; i < R; i++) {                                                             \
             __m512i px = LOAD;                                                                    \
@@ -290,11 +290,15 @@ HM__IH_INLINE __m512i load16px(const uint8_t *p)
     return _mm512_permutexvar_epi32(_mm512_setr_epi32(0, 1, 2, 3, 3, 4, 5, 6, 6, 7, 8, 9, 9, 10, 11, 12), v);
 }
 
+#define PREFETCH 1536 /* bytes ahead: the hardware prefetchers alone leave the stream latency-bound */
+
 static void luma_rgb_avx512(const uint8_t *p, size_t n, float *pdq, uint8_t *pil)
 {
     size_t i = 0;
     for (; i + 64 <= n; i += 64) {
         const uint8_t *q = p + 3 * i;
+        HM__IH_UNROLL
+        for (int k = 0; k < 3; k++) _mm_prefetch((const char *)(q + PREFETCH + 64 * k), _MM_HINT_T0);
         __m512i v[4];
         HM__IH_UNROLL
         for (int k = 0; k < 4; k++) v[k] = load16px(q + 48 * k);

@@ -17,8 +17,8 @@ HM__IH_INLINE void hlong4(const int16_t *const r[4], const hm__rs_axis *ax, uint
     int32_t s = ax->start[o], n = (ax->n[o] + 7) & ~7;
     __m128i h[4] = {z, z, z, z}, l[4] = {z, z, z, z};
     for (int32_t j = 0; j < n; j += 8) {
-        __m128i kh = _mm_load_si128((const __m128i *)(const void *)(hi + j));
-        __m128i kl = split ? _mm_load_si128((const __m128i *)(const void *)(lo + j)) : z;
+        __m128i kh = _mm_loadu_si128((const __m128i *)(const void *)(hi + j));
+        __m128i kl = split ? _mm_loadu_si128((const __m128i *)(const void *)(lo + j)) : z;
         HM__IH_UNROLL
         for (int i = 0; i < 4; i++) {
             __m128i px = _mm_loadu_si128((const __m128i *)(const void *)(r[i] + s + j));

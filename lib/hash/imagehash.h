@@ -20,7 +20,7 @@ size_t hm__pil_resize_work_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t o
 /* Resizes the w x h plane `src` (rows packed) to ow x oh into `dst`, exactly as
  * Pillow 4.3 .. 12.1 does: horizontal pass first over only the rows the
  * vertical pass reads, 22-bit fixed point, clamped 8-bit intermediate. `work`
- * holds hm__pil_resize_work_bytes bytes, 64-byte aligned. Runs the widest
+ * holds hm__pil_resize_work_bytes bytes (aligned as malloc's). Runs the widest
  * kernels this CPU has; hm__pil_resize_k runs those of `kern`. */
 void hm__pil_resize(const uint8_t *src, uint32_t w, uint32_t h, uint8_t *dst, uint32_t ow,
                     uint32_t oh, void *work);
@@ -32,7 +32,8 @@ void hm__pil_resize_scalar(const uint8_t *src, uint32_t w, uint32_t h, uint8_t *
                            uint32_t ow, uint32_t oh, void *work);
 
 /* A resize fed with source rows in order, so that several resizes of one
- * image share each read of a row. Memory: hm__rs_plan_bytes, 64-byte aligned. */
+ * image share each read of a row. Memory: hm__rs_plan_bytes (aligned as
+ * malloc's; the kernels make no stronger assumption). */
 typedef struct hm__rs_plan {
     const hm__ih_kernels *kern;
     uint32_t w, h, ow, oh;
