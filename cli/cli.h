@@ -18,6 +18,7 @@ int cmd_hash(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_keygen(int argc, char **argv); /* cmd_keygen.c */
+int cmd_scan(int argc, char **argv);   /* cmd_scan.c */
 int cmd_set(int argc, char **argv);    /* cmd_set.c and cmd_set_*.c */
 
 /* ---- log.c: every message to stderr goes through here ---- */

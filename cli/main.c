@@ -12,10 +12,11 @@ typedef struct {
 
 static const command COMMANDS[] = {
     {"hash", cmd_hash, "hash image files (PDQ, aHash/dHash/pHash/wHash, MD5/SHA-1/SHA-256)"},
-    {"eval", cmd_eval, "research: false-positive rates, robustness to edits, ROC, account odds"},
-    {"bench", cmd_bench, "benchmarks with in-run baselines, as JSON"},
     {"keygen", cmd_keygen, "make an Ed25519 key pair for signing fingerprint sets"},
     {"set", cmd_set, "build, sign, verify, inspect and diff signed fingerprint sets"},
+    {"scan", cmd_scan, "scan images against a verified fingerprint set (exit 1 on a match)"},
+    {"eval", cmd_eval, "research: false-positive rates, robustness to edits, ROC, account odds"},
+    {"bench", cmd_bench, "benchmarks with in-run baselines, as JSON"},
 };
 
 static void usage(FILE *f)

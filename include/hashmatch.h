@@ -793,6 +793,114 @@ HM_API hm_match_tier hm_match_best_tier(void);
  *  A static string; never NULL. */
 HM_API const char *hm_cpu_features(void);
 
+/* ---- scanner ---- */
+
+/* A scanner matches images against one verified set. It is built once from
+ * the set (building the Hamming-radius index of every perceptual section at
+ * that moment: docs/MATCHING.md) and is then immutable: any number of
+ * threads may scan with it at once. It holds pointers into the set, which
+ * must outlive it. Every policy (radius, PDQ variant and minimum quality,
+ * allowlist radius, attester minimum) comes from the set: the publisher
+ * chooses it, not the app. A scan only reports to its caller. */
+typedef struct hm_scanner hm_scanner;
+
+/** Scanner options. Zero-initialise; zero fields take defaults. */
+typedef struct hm_scanner_options {
+    /** Match only these algorithms (HM_MASK bits); 0: every algorithm the
+     *  set holds. */
+    uint32_t algos;
+    /** Non-zero: match PDQ's 8 dihedral hashes (rotated and flipped copies)
+     *  in the same pass; a match reports the variant that was closest. */
+    int pdq_dihedral;
+    /** Decoder options for hm_scanner_scan_buffer/_file. */
+    hm_decode_options decode;
+    /** Non-zero: run the kernels of `tier` (which must be available)
+     *  instead of the widest one (benchmarks and tests). */
+    int force_tier;
+    hm_match_tier tier;
+} hm_scanner_options;
+
+/** Builds a scanner for a set opened with hm_set_open or hm_set_open_file.
+ *  Refuses unverified sets (HM_E_INVALID_ARGUMENT) and sets holding none of
+ *  the requested algorithms (HM_E_SCAN_NO_ALGORITHM). */
+HM_API HM_NODISCARD hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt,
+                                             hm_scanner **out, hm_error *err);
+
+/** Releases a scanner. NULL is accepted. */
+HM_API void hm_scanner_free(hm_scanner *scanner);
+
+/** Algorithms this scanner matches (HM_MASK bits). */
+HM_API uint32_t hm_scanner_algos(const hm_scanner *scanner);
+
+/** Bytes of index memory the scanner owns (the set's own bytes not counted). */
+HM_API size_t hm_scanner_index_memory(const hm_scanner *scanner);
+
+/** 1 when queries of `algo` go through the index at the set's radius, 0 when
+ *  a brute-force scan is cheaper (small sets, large radii) or for digests. */
+HM_API int hm_scanner_uses_index(const hm_scanner *scanner, hm_algo algo);
+
+/** One entry of the set that an image matched. */
+typedef struct hm_match {
+    hm_algo algo;
+    size_t entry;              /* index for hm_set_entry_get(set, algo, entry) */
+    unsigned distance;         /* Hamming distance (0 for digests) */
+    unsigned dihedral;         /* PDQ with pdq_dihedral: 0 orig, 1 rot90, ... 7 flipminus1 */
+    unsigned category;         /* index into the set's category list */
+    const char *category_name; /* points into the set */
+    unsigned attesters;
+    const char *external_id;   /* "" when none; points into the set */
+} hm_match;
+
+/** The result of one scan: the matches, the matches the allowlist
+ *  suppressed, whether PDQ was skipped, and the image's hashes. */
+typedef struct hm_report hm_report;
+
+/** Scans encoded image bytes: digests of the bytes, one decode, every
+ *  perceptual hash the set holds (PDQ in the set's variant), then matching. */
+HM_API HM_NODISCARD hm_status hm_scanner_scan_buffer(const hm_scanner *scanner, const void *data,
+                                                     size_t size, hm_report **out,
+                                                     hm_error *err);
+
+/** Reads a file once and scans it as hm_scanner_scan_buffer does. */
+HM_API HM_NODISCARD hm_status hm_scanner_scan_file(const hm_scanner *scanner, const char *path,
+                                                   hm_report **out, hm_error *err);
+
+/** Scans an already decoded image (perceptual hashes only: there are no
+ *  file bytes to digest). */
+HM_API HM_NODISCARD hm_status hm_scanner_scan_image(const hm_scanner *scanner,
+                                                    const hm_image *img, hm_report **out,
+                                                    hm_error *err);
+
+/** Matches hashes computed elsewhere (h->algos says which are valid; PDQ
+ *  dihedral hashes are used when present and requested). */
+HM_API HM_NODISCARD hm_status hm_scanner_scan_hashes(const hm_scanner *scanner,
+                                                     const hm_hashes *h, hm_report **out,
+                                                     hm_error *err);
+
+/** Number of matches (allowlisted ones excluded), ordered by algorithm id,
+ *  then entry. */
+HM_API size_t hm_report_match_count(const hm_report *report);
+
+/** Match i (< hm_report_match_count), or NULL. */
+HM_API const hm_match *hm_report_match(const hm_report *report, size_t i);
+
+/** Number of matches the set's allowlist suppressed: the image was within
+ *  the allowlist radius of a known false positive. They are never matches. */
+HM_API size_t hm_report_suppressed_count(const hm_report *report);
+
+/** Suppressed match i (< hm_report_suppressed_count), or NULL. */
+HM_API const hm_match *hm_report_suppressed(const hm_report *report, size_t i);
+
+/** 1 when PDQ was not matched because the image's PDQ quality is below the
+ *  set's minimum (featureless images give unreliable PDQ hashes). */
+HM_API int hm_report_pdq_skipped(const hm_report *report);
+
+/** The hashes the scan computed (or was given). */
+HM_API const hm_hashes *hm_report_hashes(const hm_report *report);
+
+/** Releases a report. NULL is accepted. */
+HM_API void hm_report_free(hm_report *report);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,311 @@
+/* cmd_scan.c - `hashmatch scan`: verify a set, build its scanner once, scan
+ * files on all cores, print a report per file (grep's exit convention). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "trust_opts.h"
+
+static const char HELP_HEAD[] =
+    "usage: hashmatch scan --set FILE (--trust TRUST | --trusted-key PUB... --threshold K)\n"
+    "                      [--min-version V] [--json] [-r] PATH...\n"
+    "\n"
+    "Verifies the fingerprint set completely (digest, k-of-n signatures, version,\n"
+    "expiry, structure), builds its index once, then hashes every file (one read,\n"
+    "one decode) and matches it with the set's own policy: Hamming radius per\n"
+    "algorithm, PDQ variant and minimum quality, allowlist. Nothing leaves the\n"
+    "machine: the report is printed, nothing else happens.\n"
+    "\n"
+    "options:\n"
+    "  --set FILE         the fingerprint set\n";
+static const char HELP_TAIL[] =
+    "  --algo LIST        match only these algorithms (default: all the set holds)\n"
+    "  --dihedral         also match rotated and flipped copies (PDQ's 8 dihedral hashes)\n"
+    "  --exif-orientation apply the EXIF Orientation tag before hashing\n"
+    "  --max-pixels N     refuse images with more pixels (default 100000000)\n"
+    "  --json             one JSON object per file and line\n"
+    "  -r, --recursive    walk directories (keeps files that look like images)\n"
+    "  -j, --threads N    worker threads (default: all cores)\n"
+    "  -v, --verbose      print the set, its index and timings on stderr\n"
+    "  -q, --quiet        no progress bar or warnings\n"
+    "  -h, --help         this text\n"
+    "\n"
+    "JSON keys per file: path, matches [{algo, entry, distance, category, attesters,\n"
+    "external_id, hash, dihedral}], suppressed (allowlisted matches, same shape),\n"
+    "pdq_quality, pdq_skipped; or path, error, message for a file that failed.\n"
+    "Exit status: 0 when nothing matched, 1 when something matched, 2 on any error.\n";
+
+typedef struct {
+    hm_status status;
+    hm_error err;
+    hm_report *report;
+} result;
+
+typedef struct {
+    const hm_scanner *scanner;
+    const hm_set *set;
+    char **paths;
+    int json;
+    int matched, failed;
+    size_t n_matched_files;
+    cli_buf out;
+} job;
+
+static void work(void *ctx, size_t i, void *slot)
+{
+    job *j = ctx;
+    result *r = slot;
+    r->status = hm_scanner_scan_file(j->scanner, j->paths[i], &r->report, &r->err);
+}
+
+static void json_matches(cli_buf *b, const hm_set *set, const hm_report *r, int suppressed)
+{
+    size_t n = suppressed ? hm_report_suppressed_count(r) : hm_report_match_count(r);
+    cli_buf_putc(b, '[');
+    for (size_t i = 0; i < n; i++) {
+        const hm_match *m = suppressed ? hm_report_suppressed(r, i) : hm_report_match(r, i);
+        hm_set_entry e;
+        int first = 1;
+        cli_buf_puts(b, i ? ", {" : "{");
+        cli_buf_json_key(b, &first, "algo");
+        cli_buf_json_string(b, hm_algo_name(m->algo));
+        cli_buf_json_key(b, &first, "entry");
+        cli_buf_printf(b, "%zu", m->entry);
+        cli_buf_json_key(b, &first, "distance");
+        cli_buf_printf(b, "%u", m->distance);
+        cli_buf_json_key(b, &first, "category");
+        cli_buf_json_string(b, m->category_name);
+        cli_buf_json_key(b, &first, "attesters");
+        cli_buf_printf(b, "%u", m->attesters);
+        cli_buf_json_key(b, &first, "external_id");
+        cli_buf_json_string(b, m->external_id);
+        if (hm_set_entry_get(set, m->algo, m->entry, &e) == HM_OK) {
+            cli_buf_json_key(b, &first, "hash");
+            cli_buf_json_hex(b, e.hash, hm_algo_hash_size(m->algo));
+        }
+        if (m->algo == HM_ALGO_PDQ) {
+            cli_buf_json_key(b, &first, "dihedral");
+            cli_buf_printf(b, "%u", m->dihedral);
+        }
+        cli_buf_putc(b, '}');
+    }
+    cli_buf_putc(b, ']');
+}
+
+static void emit_json(job *j, const char *path, const result *r)
+{
+    cli_buf *b = &j->out;
+    int first = 1;
+    cli_buf_putc(b, '{');
+    cli_buf_json_key(b, &first, "path");
+    cli_buf_json_string(b, path);
+    if (r->status != HM_OK) {
+        cli_buf_json_key(b, &first, "error");
+        cli_buf_json_string(b, hm_status_name(r->status));
+        cli_buf_json_key(b, &first, "message");
+        cli_buf_json_string(b, r->err.message[0] ? r->err.message : hm_strerror(r->status));
+        cli_buf_puts(b, "}\n");
+        return;
+    }
+    cli_buf_json_key(b, &first, "matches");
+    json_matches(b, j->set, r->report, 0);
+    cli_buf_json_key(b, &first, "suppressed");
+    json_matches(b, j->set, r->report, 1);
+    const hm_hashes *h = hm_report_hashes(r->report);
+    if (h->algos & HM_MASK(HM_ALGO_PDQ)) {
+        cli_buf_json_key(b, &first, "pdq_quality");
+        cli_buf_printf(b, "%d", h->pdq_quality);
+        cli_buf_json_key(b, &first, "pdq_skipped");
+        cli_buf_puts(b, hm_report_pdq_skipped(r->report) ? "true" : "false");
+    }
+    cli_buf_puts(b, "}\n");
+}
+
+static void text_match(cli_buf *b, const char *what, const char *path, const hm_match *m)
+{
+    cli_buf_printf(b, "%s\t%s\t%s entry %zu distance %u category %s attesters %u", what, path,
+                   hm_algo_name(m->algo), m->entry, m->distance, m->category_name, m->attesters);
+    if (m->external_id[0]) cli_buf_printf(b, " id %s", m->external_id);
+    if (m->algo == HM_ALGO_PDQ && m->dihedral) cli_buf_printf(b, " dihedral %u", m->dihedral);
+    cli_buf_putc(b, '\n');
+}
+
+static void emit_text(job *j, const char *path, const result *r)
+{
+    cli_buf *b = &j->out;
+    if (r->status != HM_OK) {
+        cli_buf_printf(b, "error\t%s\t%s: %s\n", path, hm_status_name(r->status),
+                       r->err.message[0] ? r->err.message : hm_strerror(r->status));
+        return;
+    }
+    size_t n = hm_report_match_count(r->report), ns = hm_report_suppressed_count(r->report);
+    for (size_t i = 0; i < n; i++) text_match(b, "MATCH", path, hm_report_match(r->report, i));
+    for (size_t i = 0; i < ns; i++)
+        text_match(b, "allowlisted", path, hm_report_suppressed(r->report, i));
+    const hm_hashes *h = hm_report_hashes(r->report);
+    if (!n) {
+        cli_buf_printf(b, "ok\t%s\tno match", path);
+        if (h->algos & HM_MASK(HM_ALGO_PDQ))
+            cli_buf_printf(b, " (pdq quality %d%s)", h->pdq_quality,
+                           hm_report_pdq_skipped(r->report) ? ", below the set's minimum: PDQ not matched" : "");
+        cli_buf_putc(b, '\n');
+    }
+}
+
+static void emit(void *ctx, size_t i, void *slot)
+{
+    job *j = ctx;
+    result *r = slot;
+    cli_buf_reset(&j->out);
+    if (r->status != HM_OK) j->failed = 1;
+    else if (hm_report_match_count(r->report)) {
+        j->matched = 1;
+        j->n_matched_files++;
+    }
+    if (j->json) emit_json(j, j->paths[i], r);
+    else emit_text(j, j->paths[i], r);
+    hm_report_free(r->report);
+    r->report = NULL;
+    if (cli_buf_write(&j->out, stdout)) j->failed = 1;
+}
+
+static void describe(const hm_set *set, const hm_scanner *sc, double open_s, double build_s)
+{
+    char hex[2 * HM_SET_DIGEST_BYTES + 1];
+    hm_hex_encode(hm_set_digest(set), HM_SET_DIGEST_BYTES, hex);
+    fprintf(stderr, "hashmatch: set \"%s\" version %llu, digest %s\n", hm_set_name(set),
+            (unsigned long long)hm_set_version(set), hex);
+    fprintf(stderr, "hashmatch: verified and loaded in %.3f s; index built at load in %.3f s "
+                    "(%zu bytes)\n", open_s, build_s, hm_scanner_index_memory(sc));
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) {
+        const hm_set_section *sec = hm_set_section_get(set, (hm_algo)a);
+        if (!sec || !(hm_scanner_algos(sc) & HM_MASK(a))) continue;
+        fprintf(stderr, "hashmatch:   %-6s %zu entries (%zu active), ", hm_algo_name((hm_algo)a),
+                sec->entry_count, sec->active_count);
+        if (hm_algo_is_perceptual((hm_algo)a))
+            fprintf(stderr, "radius %u, %s\n", sec->radius,
+                    hm_scanner_uses_index(sc, (hm_algo)a) ? "indexed" : "brute force");
+        else
+            fprintf(stderr, "exact lookup\n");
+    }
+}
+
+typedef struct {
+    const char *set_path;
+    hm_scanner_options sopt;
+    int json, recursive;
+    unsigned threads;
+} scan_args;
+
+/* Parses the command line; returns -1 to go on, or an exit status. */
+static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
+{
+    enum { O_SET = 256, O_JSON, O_ALGO, O_DIHEDRAL, O_EXIF, O_MAX_PIXELS };
+    static const struct option LONG[] = {CLI_TRUST_LONG_OPTIONS,
+                                         {"set", required_argument, NULL, O_SET},
+                                         {"json", no_argument, NULL, O_JSON},
+                                         {"algo", required_argument, NULL, O_ALGO},
+                                         {"dihedral", no_argument, NULL, O_DIHEDRAL},
+                                         {"exif-orientation", no_argument, NULL, O_EXIF},
+                                         {"max-pixels", required_argument, NULL, O_MAX_PIXELS},
+                                         {"recursive", no_argument, NULL, 'r'},
+                                         {"threads", required_argument, NULL, 'j'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int c, r;
+    uint64_t v;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "rj:vqh", LONG, NULL)) != -1) {
+        if ((r = cli_trust_option(t, c, optarg, "scan")) != 0) {
+            if (r < 0) return CLI_EXIT_USAGE;
+            continue;
+        }
+        switch (c) {
+        case O_SET: a->set_path = optarg; break;
+        case O_JSON: a->json = 1; break;
+        case O_ALGO:
+            if (hm_algo_mask_parse(optarg, &a->sopt.algos) != HM_OK)
+                return cli_usage_error("scan", "unknown algorithm in '%s'", optarg);
+            break;
+        case O_DIHEDRAL: a->sopt.pdq_dihedral = 1; break;
+        case O_EXIF: a->sopt.decode.apply_exif_orientation = 1; break;
+        case O_MAX_PIXELS:
+            if (cli_parse_u64(optarg, 1, UINT64_MAX, &v))
+                return cli_usage_error("scan", "--max-pixels takes a positive integer");
+            a->sopt.decode.max_pixels = v;
+            break;
+        case 'r': a->recursive = 1; break;
+        case 'j':
+            if (cli_parse_u64(optarg, 1, 1024, &v))
+                return cli_usage_error("scan", "--threads takes 1..1024");
+            a->threads = (unsigned)v;
+            break;
+        case 'v': cli_verbosity = 2; break;
+        case 'q': cli_verbosity = 0; break;
+        case 'h': printf("%s%s%s", HELP_HEAD, CLI_TRUST_HELP, HELP_TAIL); return CLI_EXIT_OK;
+        default: return cli_usage_error("scan", "invalid option");
+        }
+    }
+    if (!a->set_path) return cli_usage_error("scan", "--set FILE is required");
+    if (optind >= argc) return cli_usage_error("scan", "no input files");
+    if (cli_trust_finish(t, "scan", 1)) return CLI_EXIT_USAGE;
+    return -1;
+}
+
+static int run(const scan_args *a, cli_trust *t, char **args, int nargs)
+{
+    hm_set *set = NULL;
+    hm_scanner *sc = NULL;
+    hm_error err;
+    double t0 = cli_now();
+    hm_status st = hm_set_open_file(a->set_path, &t->opt, &set, &err);
+    if (st != HM_OK) {
+        cli_error("%s: set %s: %s: %s", a->set_path,
+                  cli_set_exit_status(st) == 1 ? "rejected" : "unreadable", hm_status_name(st),
+                  err.message);
+        return CLI_EXIT_ERROR;
+    }
+    double t1 = cli_now();
+    st = hm_scanner_new(set, &a->sopt, &sc, &err);
+    double t2 = cli_now();
+    if (st != HM_OK) {
+        cli_error("%s: %s: %s", a->set_path, hm_status_name(st), err.message);
+        hm_set_free(set);
+        return CLI_EXIT_ERROR;
+    }
+    if (cli_verbosity >= 2) describe(set, sc, t1 - t0, t2 - t1);
+
+    cli_paths paths = {0};
+    int walk_errors = 0, rc = 0;
+    if (cli_paths_expand(&paths, args, nargs, a->recursive, &walk_errors)) rc = -1;
+    job j = {.scanner = sc, .set = set, .paths = paths.items, .json = a->json};
+    cli_buf_init(&j.out);
+    cli_parallel par = {.count = paths.count, .slot_size = sizeof(result), .threads = a->threads,
+                        .work = work, .emit = emit, .ctx = &j, .label = "scanning"};
+    if (rc == 0) rc = cli_parallel_run(&par);
+    if (fflush(stdout) != 0) rc = -1;
+    if (rc) cli_error("cannot run worker threads or write output");
+    else if (cli_verbosity >= 2)
+        cli_info("scanned %zu files: %zu matched", paths.count, j.n_matched_files);
+    cli_buf_free(&j.out);
+    cli_paths_free(&paths);
+    hm_scanner_free(sc);
+    hm_set_free(set);
+    if (rc || j.failed || walk_errors) return CLI_EXIT_ERROR;
+    return j.matched ? CLI_EXIT_MATCH : CLI_EXIT_OK;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+    scan_args a;
+    memset(&a, 0, sizeof a);
+    cli_trust t;
+    cli_trust_init(&t);
+    int rc = parse(argc, argv, &a, &t);
+    if (rc < 0) rc = run(&a, &t, argv + optind, argc - optind);
+    cli_trust_free(&t);
+    return rc;
+}
