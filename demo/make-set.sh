@@ -18,4 +18,6 @@ trap 'rm -rf "$tmp"' EXIT
 "$H" set sign --key "$tmp/demo.key" "$tmp/demo.hmset"
 cp "$tmp/demo.hmset" demo.hmset
 cp "$tmp/demo.pub" demo.pub
+{ echo "# Trust file for the demo set (docs/TRUST.md): the demo key, one signature required."
+  grep '^key ' demo.pub; echo "threshold 1"; } >trust.txt
 "$H" set verify --trusted-key demo.pub demo.hmset

@@ -14,8 +14,9 @@ hm_status hm__read_file(const char *path, uint8_t **data, size_t *size, hm_error
     HM_RETURN_IF(!f, err, HM_E_IO, "%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        int dir = S_ISDIR(st.st_mode);
         fclose(f);
-        return hm__fail(err, HM_E_IO, "%s: not a regular file", path);
+        return hm__fail(err, HM_E_IO, "%s: %s", path, dir ? "is a directory" : "not a regular file");
     }
     if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX - 1) {
         fclose(f);

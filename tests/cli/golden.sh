@@ -7,9 +7,7 @@
 #   HM_GOLDEN_UPDATE=1 golden.sh HASHMATCH   rewrite the .out files (review the diff!)
 #
 # cases.tsv: NAME<TAB>STATUS<TAB>ARGUMENTS (split on spaces; no quoting).
-# HM_EMULATOR (e.g. "qemu-aarch64 -L /") runs a cross-built tool;
-# then `hash` runs with -j 1 (same output by contract), because qemu-user 7.2
-# hangs in pthread_create on some hosts.
+# HM_EMULATOR (e.g. "qemu-aarch64 -L /") runs a cross-built tool.
 set -u
 hm=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,7 +18,6 @@ count=0
 while IFS=$'\t' read -r name want args; do
     case "$name" in '' | '#'*) continue ;; esac
     count=$((count + 1))
-    if [ -n "${HM_EMULATOR:-}" ]; then args=${args/#hash /hash -j 1 }; fi
     out=$(mktemp)
     # shellcheck disable=SC2086 # the emulator and arguments are split on purpose
     ${HM_EMULATOR:-} "$hm" $args >"$out" 2>/dev/null </dev/null
