@@ -7,9 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build/release -j"$(nproc)" >/dev/null
-H=build/release/hashmatch
+# The demo needs only the build dependencies: no tests in this build directory.
+cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHM_BUILD_TESTS=OFF >/dev/null
+cmake --build build/demo -j"$(nproc)" --target hashmatch_cli >/dev/null
+H=build/demo/hashmatch
 
 step() { printf '\n$ %s\n' "$*"; }
 

@@ -19,14 +19,15 @@ has_stage() { [[ " $STAGES " == *" $1 "* ]]; }
 
 if has_stage release; then
     stage "release build and tests"
-    cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-Werror >/dev/null
+    cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHM_BUILD_TESTS=ON \
+          -DCMAKE_C_FLAGS=-Werror >/dev/null
     cmake --build build/release -j"$JOBS"
     ctest --test-dir build/release -j"$JOBS"
 fi
 
 if has_stage asan; then
     stage "AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
-    cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DHM_SANITIZE=ON \
+    cmake -S . -B build/asan -DCMAKE_BUILD_TYPE=Debug -DHM_SANITIZE=ON -DHM_BUILD_TESTS=ON \
           -DCMAKE_C_FLAGS="-O1 -Werror" >/dev/null
     cmake --build build/asan -j"$JOBS"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
