@@ -46,17 +46,29 @@ void hm__index_scratch_free(hm__index_scratch *s)
 /* ---- A: probes ---------------------------------------------------------------- */
 
 /* Appends table << 24 | (key ^ mask) for every mask of s bits with at most r
- * bits set, by weight. Each weight is enumerated in increasing order by the
- * next-permutation bit trick (a division-free form of Gosper's hack). */
+ * bits set, by weight. Weights up to 3 (all that radius 31 needs with 11
+ * tables) are nested loops; larger ones use the next-permutation bit trick (a
+ * division-free form of Gosper's hack). */
 static size_t enumerate(uint32_t table, uint32_t key, unsigned s, int r, uint32_t *out)
 {
     size_t n = 0;
-    const uint32_t limit = 1u << s, tag = table << 24;
-    out[n++] = tag | key;
-    for (unsigned w = 1; w <= (unsigned)r && w <= s; w++) {
+    const uint32_t limit = 1u << s, x = table << 24 | key;
+    out[n++] = x;
+    if (r >= 1)
+        for (unsigned i = 0; i < s; i++) out[n++] = x ^ (1u << i);
+    if (r >= 2)
+        for (unsigned i = 1; i < s; i++)
+            for (unsigned j = 0; j < i; j++) out[n++] = x ^ (1u << i) ^ (1u << j);
+    if (r >= 3)
+        for (unsigned i = 2; i < s; i++)
+            for (unsigned j = 1; j < i; j++) {
+                uint32_t y = x ^ (1u << i) ^ (1u << j);
+                for (unsigned k = 0; k < j; k++) out[n++] = y ^ (1u << k);
+            }
+    for (unsigned w = 4; w <= (unsigned)r && w <= s; w++) {
         uint32_t mask = (1u << w) - 1;
         while (mask < limit) {
-            out[n++] = tag | (key ^ mask);
+            out[n++] = x ^ mask;
             uint32_t t = mask | (mask - 1);
             mask = (t + 1) | (((~t & (0u - ~t)) - 1) >> (__builtin_ctz(mask) + 1));
         }
@@ -196,6 +208,18 @@ static hm_status scan_bucket8(const qctx *c, unsigned t, uint32_t lo, uint32_t h
     return HM_OK;
 }
 
+/* Buckets of 8-byte codes are read whole a few buckets before they are
+ * scanned: each is a short run (about 150 codes at 10M entries) that the
+ * hardware prefetcher would only catch up with near its end. */
+#define BUCKETS_AHEAD 8
+
+static void prefetch_bucket8(const hm__index *idx, const uint32_t *range)
+{
+    const uint8_t *p = (const uint8_t *)(idx->t[range[0]].codes + range[1]);
+    const uint8_t *end = (const uint8_t *)(idx->t[range[0]].codes + range[2]);
+    for (; p < end; p += 64) prefetch(p);
+}
+
 /* ---- one query --------------------------------------------------------------- */
 
 static void slice(size_t n, unsigned part, unsigned nparts, size_t *first, size_t *end)
@@ -238,8 +262,11 @@ static hm_status query_one(const qctx *c, hm__index_scratch *s, unsigned part, u
         HM_FORWARD_IF_ERROR(candidates32(c, s, nranges, total));
         return verify32(c, s, total, out);
     }
-    for (size_t r = 0; r < nranges; r++)
+    for (size_t r = 0; r < BUCKETS_AHEAD && r < nranges; r++) prefetch_bucket8(c->idx, s->ranges + 3 * r);
+    for (size_t r = 0; r < nranges; r++) {
+        if (r + BUCKETS_AHEAD < nranges) prefetch_bucket8(c->idx, s->ranges + 3 * (r + BUCKETS_AHEAD));
         HM_FORWARD_IF_ERROR(scan_bucket8(c, s->ranges[3 * r], s->ranges[3 * r + 1], s->ranges[3 * r + 2], out));
+    }
     return HM_OK;
 }
 
