@@ -326,6 +326,39 @@ static double read_bandwidth(ctx *c)
     return (double)(c->n * c->cb) / best;
 }
 
+/* Random 64-byte reads of the code array, 32 prefetched ahead: the unit the
+ * index's cost is made of (each probe and candidate is such a read). */
+static void random_read(ctx *c)
+{
+    enum { READS = 200000, AHEAD = 32 };
+    size_t lines = c->n * c->cb / 64;
+    uint32_t *at = malloc(READS * sizeof *at);
+    if (!lines || !at) {
+        free(at);
+        return;
+    }
+    bench_rng r = {77};
+    for (size_t i = 0; i < READS; i++) at[i] = bench_rng_below(&r, (uint32_t)(lines < UINT32_MAX ? lines : UINT32_MAX));
+    double best = 1e30;
+    uint64_t sink = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = cli_now();
+        for (size_t i = 0; i < READS; i++) {
+            if (i + AHEAD < READS) __builtin_prefetch(c->codes + 64 * (size_t)at[i + AHEAD]);
+            sink += hm__load_le64(c->codes + 64 * (size_t)at[i]);
+        }
+        double dt = cli_now() - t0;
+        best = dt < best ? dt : best;
+    }
+    free(at);
+    row *w = row_add(c->out, "random-read", c->data, c->n, c->bits, 0);
+    if (!w) return;
+    double ns = best / READS * 1e9;
+    w->gb_per_s = 64.0 / ns;
+    snprintf(w->note, sizeof w->note, "%.1f ns per random 64-byte line, %d prefetched ahead (sum %llu)",
+             ns, AHEAD, (unsigned long long)(sink & 0xffff));
+}
+
 /* Brute force on one tier with `per` queries per pass over `passes` passes. */
 static void scan_row(ctx *c, const hm__kernels *k, unsigned per, size_t passes, const truth *t)
 {
@@ -731,6 +764,7 @@ static void run_set(bench_data_kind kind, size_t n_want, const opts *o, rows *ou
     } else {
         bench_queries_make(kind, codes, n, 7, queries, o->q, cb == 32 ? 31 : 12);
         c.bandwidth = read_bandwidth(&c);
+        random_read(&c);
         if (!truth_make(codes, n, cb, queries, o->q, c.radius, &t)) c.failed = 1;
         else {
             tier_rows(&c, &t);
