@@ -13,6 +13,7 @@
  * exit status is 1 otherwise. */
 #include <getopt.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -480,8 +481,10 @@ static void *helper_main(void *arg)
     unsigned seen = 0;
     for (;;) {
         unsigned g;
-        while ((g = atomic_load(&h->go)) == seen)
+        while ((g = atomic_load(&h->go)) == seen) {
             if (atomic_load(&h->quit)) return NULL;
+            sched_yield(); /* a core shared with the caller must not stall it */
+        }
         seen = g;
         h->hits.count = 0;
         if (hm__index_query(h->idx, hm__kernels_best(), h->c->queries + h->c->cb * h->qi, 1,
@@ -515,8 +518,7 @@ static void split_row(ctx *c, const hm__index *idx, const truth *t, unsigned rad
         if (hm__index_query(idx, hm__kernels_best(), c->queries + c->cb * i, 1, radius, 0, 2,
                             HM__PLAN_AUTO, &s, &mine, NULL) != HM_OK)
             c->failed = 1;
-        while (atomic_load(&h->done) != atomic_load(&h->go)) {
-        }
+        while (atomic_load(&h->done) != atomic_load(&h->go)) sched_yield();
         times[i] = cli_now() - t0;
         score(t, i, mine.items, mine.count, &found, &beyond);
         score(t, i, h->hits.items, h->hits.count, &found, &beyond);
