@@ -295,11 +295,12 @@ static hm_status bucket_starts(const hm__index *idx, hm__table *tb, const uint64
 static hm_status place_entries(const hm__index *idx, hm__table *tb, const uint64_t *a)
 {
     size_t n = idx->n;
-    tb->ids = hm__alloc_large((n ? n : 1) * sizeof *tb->ids);
+    tb->ids = hm__alloc_large((n + HM__IDS_SLACK) * sizeof *tb->ids);
     if (idx->code_bytes == 8) tb->codes = hm__alloc_large((n ? n : 1) * sizeof *tb->codes);
     if (!tb->ids || (idx->code_bytes == 8 && !tb->codes)) return HM_E_NO_MEMORY;
-    tb->bytes += n * (sizeof *tb->ids + (tb->codes ? sizeof *tb->codes : 0));
+    tb->bytes += (n + HM__IDS_SLACK) * sizeof *tb->ids + n * (tb->codes ? sizeof *tb->codes : 0);
     for (size_t pos = 0; pos < n; pos++) tb->ids[pos] = (uint32_t)a[pos];
+    memset(tb->ids + n, 0, HM__IDS_SLACK * sizeof *tb->ids);
     if (tb->codes) /* bytes as stored: the kernels read them like the caller's array */
         for (size_t pos = 0; pos < n; pos++) memcpy(&tb->codes[pos], idx->codes + 8 * (size_t)tb->ids[pos], 8);
     return HM_OK;

@@ -21,6 +21,7 @@
 #define HM__MIN_TABLE_BITS 4
 #define HM__MAX_TABLE_BITS 24 /* a key spans at most 4 bytes */
 #define HM__MAX_INDEX_BYTES_PER_ENTRY 64.0 /* memory budget of the automatic shape */
+#define HM__IDS_SLACK 4 /* readable entries after the last of a table's ids */
 
 /* Bucket starts: with `rel`, start(b) = base[b >> 8] + rel[b] (2 bytes per
  * bucket), used whenever every run of 256 buckets holds fewer than 65536

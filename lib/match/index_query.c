@@ -1,8 +1,8 @@
 /* index_query.c - exact radius queries through the multi-index hashing index.
  *
  * A query runs in phases over all its probes at once, each phase prefetching
- * what the next one reads, so that thousands of independent random reads are
- * in flight instead of one chain of dependent misses:
+ * ahead what it and the next one read, so that many independent random reads
+ * are in flight instead of one chain of dependent misses:
  *   A. the keys within each table's radius of the query's key (probes);
  *   B. their bucket starts -> non-empty buckets;
  *   C. the buckets' entries -> candidates (32-byte codes) or, for 8-byte
@@ -99,13 +99,16 @@ static hm_status probes(const qctx *c, hm__index_scratch *s, size_t *count)
 
 /* ---- B: buckets --------------------------------------------------------------- */
 
-static void prefetch_starts(const hm__index *idx, const uint32_t *keys, size_t n)
+/* Random reads issued ahead of their use within a phase. (Bursts of
+ * prefetches for a whole phase, and one pipeline over all phases, both
+ * measured slower.) */
+#define AHEAD 48
+
+static inline void prefetch_start(const hm__index *idx, uint32_t key)
 {
-    for (size_t p = 0; p < n; p++) {
-        const hm__table *tb = &idx->t[keys[p] >> 24];
-        uint32_t b = keys[p] & 0xffffff;
-        prefetch(tb->rel ? (const void *)(tb->rel + b) : (const void *)(tb->off + b));
-    }
+    const hm__table *tb = &idx->t[key >> 24];
+    uint32_t b = key & 0xffffff;
+    prefetch(tb->rel ? (const void *)(tb->rel + b) : (const void *)(tb->off + b));
 }
 
 /* Non-empty buckets of the probes [first, end) as (table, start, end) triples;
@@ -115,18 +118,19 @@ static hm_status buckets(const qctx *c, hm__index_scratch *s, size_t first, size
 {
     if (!grow((void **)&s->ranges, &s->ranges_cap, 3 * (end - first), sizeof *s->ranges))
         return HM_E_NO_MEMORY;
-    prefetch_starts(c->idx, s->keys + first, end - first);
     size_t n = 0, total = 0;
+    for (size_t p = first; p < first + AHEAD && p < end; p++) prefetch_start(c->idx, s->keys[p]);
     for (size_t p = first; p < end; p++) {
+        if (p + AHEAD < end) prefetch_start(c->idx, s->keys[p + AHEAD]);
         uint32_t t = s->keys[p] >> 24, b = s->keys[p] & 0xffffff;
         const hm__table *tb = &c->idx->t[t];
         uint32_t lo = hm__bucket_start(tb, b), hi = hm__bucket_start(tb, b + 1);
-        if (hi == lo) continue;
+        /* Branch-free: whether a bucket is empty is a coin toss. */
         prefetch(tb->codes ? (const void *)(tb->codes + lo) : (const void *)(tb->ids + lo));
         s->ranges[3 * n] = t;
         s->ranges[3 * n + 1] = lo;
         s->ranges[3 * n + 2] = hi;
-        n++;
+        n += hi != lo;
         total += hi - lo;
     }
     *count = n;
@@ -158,25 +162,39 @@ static hm_status push_hit(hm__hits *out, uint64_t entry, unsigned query, unsigne
 
 static hm_status candidates32(const qctx *c, hm__index_scratch *s, size_t nranges, size_t total)
 {
-    if (!grow((void **)&s->cands, &s->cands_cap, total, sizeof *s->cands) ||
-        !grow((void **)&s->ctab, &s->ctab_cap, total, sizeof *s->ctab) ||
+    size_t room = total + HM__IDS_SLACK;
+    if (!grow((void **)&s->cands, &s->cands_cap, room, sizeof *s->cands) ||
+        !grow((void **)&s->ctab, &s->ctab_cap, room, sizeof *s->ctab) ||
         !grow((void **)&s->dists, &s->dists_cap, total, sizeof *s->dists))
         return HM_E_NO_MEMORY;
     size_t n = 0;
     for (size_t r = 0; r < nranges; r++) {
-        const uint32_t t = s->ranges[3 * r], *ids = c->idx->t[t].ids;
-        for (uint32_t p = s->ranges[3 * r + 1]; p < s->ranges[3 * r + 2]; p++) {
-            prefetch(c->idx->codes + 32 * (size_t)ids[p]);
-            s->ctab[n] = (uint8_t)t;
-            s->cands[n++] = ids[p];
+        const uint32_t t = s->ranges[3 * r], lo = s->ranges[3 * r + 1], len = s->ranges[3 * r + 2] - lo;
+        const uint32_t *ids = c->idx->t[t].ids + lo;
+        /* Most buckets hold 1 to 4 entries: copy 4 without a loop whose trip
+         * count the branch predictor cannot guess (ids[] has slack after n). */
+        if (len <= HM__IDS_SLACK) {
+            memcpy(s->cands + n, ids, HM__IDS_SLACK * sizeof *ids);
+            memset(s->ctab + n, (int)t, HM__IDS_SLACK);
+        } else {
+            memcpy(s->cands + n, ids, len * sizeof *ids);
+            memset(s->ctab + n, (int)t, len);
         }
+        n += len;
     }
     return HM_OK;
 }
 
 static hm_status verify32(const qctx *c, hm__index_scratch *s, size_t n, hm__hits *out)
 {
-    c->k->gather256(c->idx->codes, s->cands, n, c->q, s->dists);
+    /* Distances in blocks of 16, the codes of later blocks being prefetched. */
+    for (size_t i = 0; i < n && i < AHEAD; i++) prefetch(c->idx->codes + 32 * (size_t)s->cands[i]);
+    for (size_t i = 0; i < n; i += 16) {
+        size_t m = n - i < 16 ? n - i : 16;
+        for (size_t j = i + AHEAD; j < i + AHEAD + m && j < n; j++)
+            prefetch(c->idx->codes + 32 * (size_t)s->cands[j]);
+        c->k->gather256(c->idx->codes, s->cands + i, m, c->q, s->dists + i);
+    }
     for (size_t i = 0; i < n; i++) {
         if (s->dists[i] > c->radius) continue;
         const uint8_t *code = c->idx->codes + 32 * (size_t)s->cands[i];
