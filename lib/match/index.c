@@ -15,11 +15,12 @@
  * 8-byte probe reads a bucket start and the first line of the bucket, whose
  * codes then stream (a candidate is 8 bytes of a sequential read). A scanned
  * cache line costs what streaming 64 bytes at memory bandwidth does, and up to
- * 8 queries share one pass at a growing compute cost. */
+ * 8 queries share one pass at a growing compute cost. The constants were
+ * fitted to `hashmatch bench match` at 1M and 10M entries (docs/MATCHING.md). */
 #define COST_PROBE32 0.5
 #define COST_CAND32 1.25
-#define COST_PROBE8 2.0
-#define COST_CAND8 0.04
+#define COST_PROBE8 3.5
+#define COST_CAND8 0.07
 #define COST_QUERY 20.0
 #define COST_LINE 0.3
 #define COST_LINE_PER_QUERY 0.15
