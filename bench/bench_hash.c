@@ -35,7 +35,10 @@ static const char HELP[] =
     "  arithmetic on the reference's column-wise schedule, at most 3 runs; its\n"
     "  output is checked to be identical), pdq_decimate_quality, pdq_dct_median,\n"
     "  pdq_dct_median_dihedral, pdq_from_image (PDQ end to end from the decoded\n"
-    "  image), ahash, dhash, phash, whash, md5, sha1, sha256, digests (all three),\n"
+    "  image), ahash, dhash, phash, whash (each from Pillow's luma plane),\n"
+    "  imagehash_all4 (the four from the decoded image, luma included) and the\n"
+    "  same through each kernel tier this CPU runs (imagehash_all4_scalar, _sse2,\n"
+    "  _avx2, _avx512, _neon), md5, sha1, sha256, digests (all three),\n"
     "  total (hm_hash_file with every algorithm).\n"
     "Without FILE: the sample images of the source tree, two photos of\n"
     "../shared/vectors when present (1600x1004 and 12 megapixels) and a\n"
@@ -241,14 +244,17 @@ static uint8_t *generate_jpeg(size_t *size)
 
 enum {
     S_READ, S_BARE, S_DECODE, S_LUMA, S_FILTER, S_FILTER_REF, S_QUALITY, S_DCT, S_DCT_DIH, S_PDQ,
-    S_AHASH, S_DHASH, S_PHASH, S_WHASH, S_MD5, S_SHA1, S_SHA256, S_DIGESTS, S_TOTAL, S_COUNT
+    S_AHASH, S_DHASH, S_PHASH, S_WHASH, S_IH_ALL4, S_IH_TIER, /* one per kernel tier */
+    S_MD5 = S_IH_TIER + HM__IH_TIER_COUNT, S_SHA1, S_SHA256, S_DIGESTS, S_TOTAL, S_COUNT
 };
 
 static const char *const STAGE_KEYS[S_COUNT] = {
     "read", "bare_decode", "decode", "luma", "pdq_filter", "pdq_filter_reference_schedule",
     "pdq_decimate_quality",
     "pdq_dct_median", "pdq_dct_median_dihedral", "pdq_from_image", "ahash", "dhash", "phash",
-    "whash", "md5", "sha1", "sha256", "digests", "total"};
+    "whash", "imagehash_all4", "imagehash_all4_scalar", "imagehash_all4_sse2",
+    "imagehash_all4_avx2", "imagehash_all4_avx512", "imagehash_all4_neon", "md5", "sha1",
+    "sha256", "digests", "total"};
 
 typedef struct result {
     const char *file;
@@ -279,6 +285,9 @@ static int planes_alloc(planes *p, uint32_t w, uint32_t h)
         size_t b = hm__imagehash_work_bytes(w, h, HM_MASK(a));
         if (b > ih) ih = b;
     }
+    size_t all4 = hm__imagehash_work_bytes(w, h, HM_MASK(HM_ALGO_AHASH) | HM_MASK(HM_ALGO_DHASH) |
+                                                     HM_MASK(HM_ALGO_PHASH) | HM_MASK(HM_ALGO_WHASH));
+    if (all4 > ih) ih = all4;
     p->luma = malloc(n * sizeof(float));
     p->pil = malloc(n);
     p->work = malloc(hm__pdq_work_floats(w, h) * sizeof(float));
@@ -365,6 +374,19 @@ static void time_hash_stages(const hm_image *img, int repeat, planes *p, timer *
         size_t n;
         const uint8_t *bytes = hm_hashes_get(&hs, (hm_algo)a, &n);
         fold(sum, bytes, n);
+    }
+    /* The four from the decoded image (luma block by block), and the same
+     * through every kernel tier this CPU runs: the scalar one is the
+     * baseline of the SIMD ones. */
+    opt.algos = HM_MASK(HM_ALGO_AHASH) | HM_MASK(HM_ALGO_DHASH) | HM_MASK(HM_ALGO_PHASH) |
+                HM_MASK(HM_ALGO_WHASH);
+    for (int r = 0; r < repeat; r++) TIME(&t[S_IH_ALL4], (void)!hm_hash_image(img, &opt, &hs, NULL));
+    fold(sum, hs.whash, sizeof hs.whash);
+    for (int k = 0; k < HM__IH_TIER_COUNT; k++) {
+        const hm__ih_kernels *kern = hm__ih_kernels_for((hm__ih_tier)k);
+        for (int r = 0; kern && r < repeat; r++)
+            TIME(&t[S_IH_TIER + k], hm__imagehash_image_k(kern, img, opt.algos, p->ih_work, &hs));
+        fold(sum, hs.phash, sizeof hs.phash);
     }
 }
 

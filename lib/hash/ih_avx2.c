@@ -182,25 +182,24 @@ static void transpose_avx2(const uint8_t *const in[16], uint8_t *out, size_t ost
 /* ---- luma: 8 pixels per vector, 4 per 128-bit lane ---- */
 
 /* Byte shuffles of 12 RGB bytes (4 pixels) within a lane: R, G, B as int32;
- * (R, G) and (B, 128) as int16 pairs; G << 16. */
+ * (R, G) and (B, G) as int16 pairs. */
 #define HM_LANE_MASK(a, b, c, d)                                                                  \
     _mm256_setr_epi8(a, b, c, d, a + 3, b + 3, c + 3, d + 3, a + 6, b + 6, c + 6, d + 6, a + 9,  \
                      b + 9, c + 9, d + 9, a, b, c, d, a + 3, b + 3, c + 3, d + 3, a + 6, b + 6,   \
                      c + 6, d + 6, a + 9, b + 9, c + 9, d + 9)
 #define Z (-100) /* a mask byte with the top bit set: zero, even after adding 9 */
 
-/* Pillow: 19595R + 38470G = 19595R - 27066G + 65536G (int16 weights), and
- * 7471B + 32768 = pmaddwd of (B, 128) by (7471, 256); exact int32 sums. */
+/* Pillow's sum from two shuffles: the int16 pair (B, G) read as an int32 is
+ * B + 65536G, so 19595R + 38470G + 7471B + 32768 = (B + 65536G + 32768)
+ * + pmaddwd((R, G), (19595, -27066)) + pmaddwd((B, G), (7470, 0)); exact. */
 HM__IH_INLINE __m256i pil8(__m256i v)
 {
-    const __m256i rg = HM_LANE_MASK(0, Z, 1, Z), bb = HM_LANE_MASK(2, Z, Z, Z);
-    const __m256i g16 = HM_LANE_MASK(Z, Z, 1, Z);
     const __m256i w_rg = _mm256_set1_epi32((int32_t)((uint32_t)(uint16_t)-27066 << 16 | 19595));
-    const __m256i w_b = _mm256_set1_epi32(256 << 16 | 7471);
-    const __m256i c128 = _mm256_set1_epi32(128 << 16);
-    __m256i s = _mm256_madd_epi16(_mm256_shuffle_epi8(v, rg), w_rg);
-    s = _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_or_si256(_mm256_shuffle_epi8(v, bb), c128), w_b));
-    s = _mm256_add_epi32(s, _mm256_shuffle_epi8(v, g16));
+    const __m256i w_bg = _mm256_set1_epi32(7470);
+    __m256i bg = _mm256_shuffle_epi8(v, HM_LANE_MASK(2, Z, 1, Z));
+    __m256i s = _mm256_add_epi32(bg, _mm256_set1_epi32(32768));
+    s = _mm256_add_epi32(s, _mm256_madd_epi16(_mm256_shuffle_epi8(v, HM_LANE_MASK(0, Z, 1, Z)), w_rg));
+    s = _mm256_add_epi32(s, _mm256_madd_epi16(bg, w_bg));
     return _mm256_srli_epi32(s, 16);
 }
 

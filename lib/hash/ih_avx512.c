@@ -258,17 +258,17 @@ static void transpose_avx512(const uint8_t *const in[16], uint8_t *out, size_t o
                                          c + 6, d + 6, a + 9, b + 9, c + 9, d + 9))
 #define Z (-100) /* a mask byte with the top bit set: zero, even after adding 9 */
 
-/* Pillow: 19595R + 38470G = 19595R - 27066G + 65536G (int16 weights), and
- * 7471B + 32768 = pmaddwd of (B, 128) by (7471, 256); exact int32 sums. */
+/* Pillow's sum from two shuffles: the int16 pair (B, G) read as an int32 is
+ * B + 65536G, so 19595R + 38470G + 7471B + 32768 = (B + 65536G + 32768)
+ * + pmaddwd((R, G), (19595, -27066)) + pmaddwd((B, G), (7470, 0)); exact. */
 HM__IH_INLINE __m512i pil16(__m512i v)
 {
     const __m512i w_rg = _mm512_set1_epi32((int32_t)((uint32_t)(uint16_t)-27066 << 16 | 19595));
-    const __m512i w_b = _mm512_set1_epi32(256 << 16 | 7471);
-    __m512i s = _mm512_shuffle_epi8(v, HM_LANE_MASK(Z, Z, 1, Z)); /* G << 16 */
+    const __m512i w_bg = _mm512_set1_epi32(7470);
+    __m512i bg = _mm512_shuffle_epi8(v, HM_LANE_MASK(2, Z, 1, Z));
+    __m512i s = _mm512_add_epi32(bg, _mm512_set1_epi32(32768));
     s = _mm512_dpwssd_epi32(s, _mm512_shuffle_epi8(v, HM_LANE_MASK(0, Z, 1, Z)), w_rg);
-    __m512i b = _mm512_or_si512(_mm512_shuffle_epi8(v, HM_LANE_MASK(2, Z, Z, Z)),
-                                _mm512_set1_epi32(128 << 16));
-    s = _mm512_dpwssd_epi32(s, b, w_b);
+    s = _mm512_dpwssd_epi32(s, bg, w_bg);
     return _mm512_srli_epi32(s, 16);
 }
 
