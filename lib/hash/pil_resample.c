@@ -71,9 +71,14 @@ static uint32_t axis_ksize(uint32_t in, uint32_t out)
     return (uint32_t)ceil(support) * 2 + 1;
 }
 
+/* Taps per output as stored: long windows padded for the widest dot-product
+ * kernel (64 taps at a time); short ones only to a whole last pair of taps
+ * (ksize is odd). */
 static uint32_t axis_kpad(uint32_t in, uint32_t out)
 {
-    return (axis_ksize(in, out) + KPAD_ALIGN - 1) & ~(uint32_t)(KPAD_ALIGN - 1);
+    uint32_t ksize = axis_ksize(in, out);
+    if (ksize > LONG_MIN_TAPS) return (ksize + KPAD_ALIGN - 1) & ~(uint32_t)(KPAD_ALIGN - 1);
+    return ksize + 1;
 }
 
 static size_t axis_bytes(uint32_t in, uint32_t out)
@@ -132,23 +137,33 @@ static int32_t to_fixed(double w)
                            : 0.5 + w * (1 << HM__RS_PRECISION_BITS));
 }
 
-/* The weights as signed bytes for vpdpbusd: k = k2*2^14 + k1*2^7 + k0 with
- * k0, k1 in 0..127 (pieces = 3), or k = k1*2^7 + k0 when every |k| < 2^14
- * (pieces = 2); pieces = 0 when some weight needs more (never in long
- * windows, whose weights stay below 2^21). */
-static void split_bytes(hm__rs_axis *ax, size_t taps)
+/* The int16 forms of the weights (all zero past n): khi/klo, and the signed
+ * bytes for vpdpbusd, k = k2*2^14 + k1*2^7 + k0 with k0, k1 in 0..127
+ * (pieces = 3), or k = k1*2^7 + k0 when every |k| < 2^14 (pieces = 2);
+ * pieces = 0 when some weight needs more (never in long windows, whose
+ * weights stay below 2^21). */
+static void split_weights(hm__rs_axis *ax, int32_t lo, int32_t hi)
 {
-    int32_t lo = 0, hi = 0;
-    for (size_t t = 0; t < taps; t++) {
-        if (ax->k[t] < lo) lo = ax->k[t];
-        if (ax->k[t] > hi) hi = ax->k[t];
-    }
+    size_t taps = (size_t)ax->out * ax->kpad;
+    /* Strong downscaling (factor > ~130) keeps every weight within int16:
+     * then one multiply per tap suffices. */
+    ax->split = lo < INT16_MIN || hi > INT16_MAX;
     ax->pieces = lo >= -(1 << 14) && hi < (1 << 14) ? 2 : lo >= -(1 << 21) && hi < (1 << 21) ? 3 : 0;
-    int8_t *k0 = ax->k8, *k1 = k0 + taps, *k2 = k1 + taps;
-    for (size_t t = 0; ax->pieces && t < taps; t++) {
-        k0[t] = (int8_t)(ax->k[t] & 127);
-        k1[t] = (int8_t)(ax->pieces == 2 ? ax->k[t] >> 7 : (ax->k[t] >> 7) & 127);
-        k2[t] = (int8_t)(ax->pieces == 2 ? 0 : ax->k[t] >> 14);
+    memset(ax->khi, 0, taps * sizeof(int16_t));
+    memset(ax->klo, 0, taps * sizeof(int16_t));
+    memset(ax->k8, 0, 3 * taps);
+    int8_t *k1 = ax->k8 + taps, *k2 = k1 + taps;
+    for (uint32_t o = 0; o < ax->out; o++) {
+        size_t b = (size_t)o * ax->kpad;
+        for (size_t t = b; t < b + (size_t)ax->n[o]; t++) {
+            int32_t k = ax->k[t];
+            ax->khi[t] = (int16_t)(ax->split ? k >> HM__RS_SPLIT_BITS : k); /* floor */
+            ax->klo[t] = (int16_t)(ax->split ? k & ((1 << HM__RS_SPLIT_BITS) - 1) : 0);
+            if (!ax->pieces) continue;
+            ax->k8[t] = (int8_t)(k & 127);
+            k1[t] = (int8_t)(ax->pieces == 2 ? k >> 7 : (k >> 7) & 127);
+            k2[t] = (int8_t)(ax->pieces == 2 ? 0 : k >> 14);
+        }
     }
 }
 
@@ -160,25 +175,21 @@ static void axis_init(hm__rs_axis *ax, uint32_t in, uint32_t out, uint8_t *mem, 
     double support = axis_support(in, out, &scale, &filterscale);
     axis_layout(ax, in, out, mem);
     uint32_t kpad = ax->kpad;
-    size_t taps = (size_t)out * kpad;
-    memset(ax->k, 0, taps * sizeof(int32_t));
+    memset(ax->k, 0, (size_t)out * kpad * sizeof(int32_t));
+    int32_t lo = 0, hi = 0;
     for (uint32_t xx = 0; xx < out; xx++) {
         int32_t xmin;
         uint32_t n = window_weights(in, scale, filterscale, support, xx, dbl, &xmin);
         ax->start[xx] = xmin;
         ax->n[xx] = (int32_t)n;
         int32_t *k = ax->k + (size_t)xx * kpad;
-        for (uint32_t x = 0; x < n; x++) k[x] = to_fixed(dbl[x]);
+        for (uint32_t x = 0; x < n; x++) {
+            k[x] = to_fixed(dbl[x]);
+            lo = k[x] < lo ? k[x] : lo;
+            hi = k[x] > hi ? k[x] : hi;
+        }
     }
-    /* Strong downscaling (factor > ~130) keeps every weight within int16:
-     * then one multiply per tap suffices. */
-    ax->split = 0;
-    for (size_t t = 0; t < taps; t++) ax->split |= ax->k[t] < INT16_MIN || ax->k[t] > INT16_MAX;
-    for (size_t t = 0; t < taps; t++) {
-        ax->khi[t] = (int16_t)(ax->split ? ax->k[t] >> HM__RS_SPLIT_BITS : ax->k[t]); /* floor */
-        ax->klo[t] = (int16_t)(ax->split ? ax->k[t] & ((1 << HM__RS_SPLIT_BITS) - 1) : 0);
-    }
-    split_bytes(ax, taps);
+    split_weights(ax, lo, hi);
 }
 
 /* The same from an axis already computed for the same (in, out): a copy. */
