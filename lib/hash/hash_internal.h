@@ -24,7 +24,8 @@ typedef struct hm__luma_tables {
 void hm__luma_tables_init(hm__luma_tables *t);
 
 /* Luma of rows y .. y+n-1 of `img`: PDQ floats into pdq (n*width, packed) and
- * Pillow bytes into pil (n*width, packed); either may be NULL. */
+ * Pillow bytes into pil (n*width, packed); either may be NULL. Runs the widest
+ * luma kernel this CPU has (ih_kernels.h); `t` is not read and may be NULL. */
 void hm__luma_rows(const hm_image *img, const hm__luma_tables *t, uint32_t y, uint32_t n,
                    float *pdq, uint8_t *pil);
 

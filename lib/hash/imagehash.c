@@ -230,12 +230,10 @@ void hm__imagehash_image_k(const hm__ih_kernels *k, const hm_image *img, uint32_
     uint32_t w = img->width, h = img->height;
     engine e;
     engine_init(&e, k, w, h, algos, work);
-    hm__luma_tables t;
-    hm__luma_tables_init(&t);
     uint8_t *block = e.base + e.lay.luma;
     for (uint32_t y = 0; y < h; y += BLOCK_ROWS) {
         uint32_t n = h - y < BLOCK_ROWS ? h - y : BLOCK_ROWS;
-        hm__luma_rows(img, &t, y, n, NULL, block);
+        hm__luma_rows(img, NULL, y, n, NULL, block); /* Pillow's plane only: no tables */
         engine_feed(&e, block, w, y, n);
     }
     engine_finish(&e, k, out);

@@ -159,7 +159,5 @@ void hm__luma_rows(const hm_image *img, const hm__luma_tables *t, uint32_t y, ui
 
 void hm__luma(const hm_image *img, float *pdq, uint8_t *pil)
 {
-    hm__luma_tables t;
-    hm__luma_tables_init(&t);
-    hm__luma_rows(img, &t, 0, img->height, pdq, pil);
+    hm__luma_rows(img, NULL, 0, img->height, pdq, pil);
 }

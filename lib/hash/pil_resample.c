@@ -363,6 +363,21 @@ size_t hm__rs_plan_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t oh)
     return n;
 }
 
+/* An axis of the plan: none when the size does not change (a copy, as in
+ * Pillow, which computes no weights then), a copy of a peer's axis of the
+ * same sizes, or Pillow's weights. */
+static void axis_setup(hm__rs_axis *ax, uint32_t in, uint32_t out, uint8_t *mem, double *dbl,
+                       const hm__rs_plan *const *peers, int npeers, const hm__rs_axis *own)
+{
+    if (in == out) {
+        memset(ax, 0, sizeof *ax); /* in = out = 0: never found by find_axis */
+        return;
+    }
+    const hm__rs_axis *same = find_axis(in, out, peers, npeers, own);
+    if (same) axis_copy(ax, same, mem);
+    else axis_init(ax, in, out, mem, dbl);
+}
+
 void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, uint32_t h,
                       uint32_t ow, uint32_t oh, void *mem, const hm__rs_plan *const *peers,
                       int npeers)
@@ -376,13 +391,9 @@ void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, ui
     p->ow = ow;
     p->oh = oh;
     p->mode = plan_mode(w, ow);
-    const hm__rs_axis *same = find_axis(w, ow, peers, npeers, NULL);
-    if (same) axis_copy(&p->hx, same, m);
-    else axis_init(&p->hx, w, ow, m, dbl);
+    axis_setup(&p->hx, w, ow, m, dbl, peers, npeers, NULL);
     m += axis_bytes(w, ow);
-    same = find_axis(h, oh, peers, npeers, &p->hx);
-    if (same) axis_copy(&p->vy, same, m);
-    else axis_init(&p->vy, h, oh, m, dbl);
+    axis_setup(&p->vy, h, oh, m, dbl, peers, npeers, &p->hx);
     m += axis_bytes(h, oh);
     p->tmp = m;
     m += align64((size_t)ow * h);
