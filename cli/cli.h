@@ -46,6 +46,9 @@ void cli_buf_printf(cli_buf *b, const char *fmt, ...) __attribute__((format(prin
 void cli_buf_json_string(cli_buf *b, const char *s);
 /* Appends `"key": ` (with a leading ", " unless first). */
 void cli_buf_json_key(cli_buf *b, int *first, const char *key);
+/* Appends the `"error": NAME, "message": TEXT` pair of a failed file (the
+ * message of `err`, or hm_strerror when it is empty). */
+void cli_buf_json_error(cli_buf *b, int *first, hm_status status, const hm_error *err);
 /* Appends the hex of bytes as a JSON string. */
 void cli_buf_json_hex(cli_buf *b, const uint8_t *bytes, size_t n);
 /* Writes the buffer to f; returns 0 or -1. */

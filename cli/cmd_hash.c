@@ -67,10 +67,7 @@ static void emit_json(cli_buf *b, const char *path, const result *r)
     cli_buf_json_key(b, &first, "path");
     cli_buf_json_string(b, path);
     if (r->status != HM_OK) {
-        cli_buf_json_key(b, &first, "error");
-        cli_buf_json_string(b, hm_status_name(r->status));
-        cli_buf_json_key(b, &first, "message");
-        cli_buf_json_string(b, r->err.message[0] ? r->err.message : hm_strerror(r->status));
+        cli_buf_json_error(b, &first, r->status, &r->err);
         cli_buf_puts(b, "}\n");
         return;
     }

@@ -122,6 +122,14 @@ void cli_buf_json_key(cli_buf *b, int *first, const char *key)
     cli_buf_puts(b, ": ");
 }
 
+void cli_buf_json_error(cli_buf *b, int *first, hm_status status, const hm_error *err)
+{
+    cli_buf_json_key(b, first, "error");
+    cli_buf_json_string(b, hm_status_name(status));
+    cli_buf_json_key(b, first, "message");
+    cli_buf_json_string(b, err->message[0] ? err->message : hm_strerror(status));
+}
+
 void cli_buf_json_hex(cli_buf *b, const uint8_t *bytes, size_t n)
 {
     char hex[2 * HM_MAX_HASH_BYTES + 1];
