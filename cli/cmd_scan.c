@@ -299,9 +299,11 @@ int cmd_scan(int argc, char **argv)
 {
     scan_args a;
     memset(&a, 0, sizeof a);
+    a.sopt.build_threads = cli_cpu_count();
     cli_trust t;
     cli_trust_init(&t);
     int rc = parse(argc, argv, &a, &t);
+    if (a.threads) a.sopt.build_threads = a.threads;
     if (rc < 0) rc = run(&a, &t, argv + optind, argc - optind);
     cli_trust_free(&t);
     return rc;

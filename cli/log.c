@@ -6,7 +6,8 @@
 
 int cli_verbosity = 1;
 
-static void vlog(const char *prefix, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vlog(const char *prefix, const char *fmt,
+                                                      va_list ap)
 {
     fputs("hashmatch: ", stderr);
     if (prefix) fputs(prefix, stderr);

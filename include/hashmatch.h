@@ -818,6 +818,10 @@ typedef struct hm_scanner_options {
      *  instead of the widest one (benchmarks and tests). */
     int force_tier;
     hm_match_tier tier;
+    /** Threads that build the index in hm_scanner_new (the tables are built
+     *  in parallel); 0 or 1: only the calling thread. The scanner starts no
+     *  thread after it is built. */
+    unsigned build_threads;
 } hm_scanner_options;
 
 /** Builds a scanner for a set opened with hm_set_open or hm_set_open_file.

@@ -196,10 +196,13 @@ static size_t check_report(const hm_report *rep, hm_algo algo, const uint8_t *qu
     return n;
 }
 
+static unsigned build_threads; /* for the scanners new_scanner makes */
+
 static hm_scanner *new_scanner(int dihedral, int force, hm_match_tier tier)
 {
     hm_scanner_options o;
     memset(&o, 0, sizeof o);
+    o.build_threads = build_threads;
     o.pdq_dihedral = dihedral;
     o.force_tier = force;
     o.tier = tier;
@@ -480,6 +483,15 @@ static void test_threads(void)
     hm_scanner_free(s);
 }
 
+/* An index built by several threads answers as the one built by one. */
+static void test_parallel_build(void)
+{
+    build_threads = 3;
+    test_against_reference();
+    test_dihedral();
+    build_threads = 0;
+}
+
 /* The file, buffer and decoded-image paths hash the same way. */
 static void test_images(void)
 {
@@ -552,6 +564,7 @@ int main(void)
         {"refusals", test_refusals},
         {"every tier equals scalar", test_tiers},
         {"one scanner, many threads", test_threads},
+        {"index built on 3 threads", test_parallel_build},
         {"file, buffer and image paths", test_images},
         {NULL, NULL}};
     for (const tu_test *t = tests; t->name; t++)
