@@ -2,15 +2,16 @@
 # The whole test suite, as CI runs it:
 #   1. release build (-Werror) and every CTest test;
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
-#   3. libFuzzer targets built with clang: a short fuzzing run from the seed corpora;
-#   4. aarch64 cross build, tests run under qemu-user (the NEON tier).
+#   3. a clang build (-Werror) and every CTest test;
+#   4. libFuzzer targets built with clang: a short fuzzing run from the seed corpora;
+#   5. aarch64 cross build, tests run under qemu-user (the NEON tier).
 # HM_TEST_STAGES limits the stages (e.g. HM_TEST_STAGES="release asan").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 
 JOBS=$(nproc)
-STAGES=${HM_TEST_STAGES:-"release asan fuzz aarch64"}
+STAGES=${HM_TEST_STAGES:-"release asan clang fuzz aarch64"}
 FUZZ_SECONDS=${HM_FUZZ_SECONDS:-20}
 export CTEST_OUTPUT_ON_FAILURE=1
 
@@ -32,6 +33,18 @@ if has_stage asan; then
     cmake --build build/asan -j"$JOBS"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build/asan -j"$JOBS" -E '^bench_'
+fi
+
+if has_stage clang; then
+    if command -v clang >/dev/null; then
+        stage "clang build and tests"
+        cmake -S . -B build/clang -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+              -DHM_BUILD_TESTS=ON -DCMAKE_C_FLAGS=-Werror >/dev/null
+        cmake --build build/clang -j"$JOBS"
+        ctest --test-dir build/clang -j"$JOBS" -E '^bench_'
+    else
+        stage "clang: not found, skipped"
+    fi
 fi
 
 if has_stage fuzz; then

@@ -131,6 +131,7 @@ static hm_status list_push(match_list *l, const hm_match *m, hm_error *err)
 static void fill_match(const hm_scanner *s, const hm__set_view *v, size_t entry,
                        unsigned distance, unsigned dihedral, hm_match *m)
 {
+    memset(m, 0, sizeof *m); /* no stale stack bytes in the padding handed out */
     m->algo = v->info.algo;
     m->entry = entry;
     m->distance = distance;

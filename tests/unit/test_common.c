@@ -57,7 +57,7 @@ static void test_algo_names(void)
         CU_ASSERT_EQUAL(hm_algo_hash_size((hm_algo)a), SIZES[a - 1]);
         hm_algo back;
         CU_ASSERT_EQUAL(hm_algo_from_name(NAMES[a - 1], &back), HM_OK);
-        CU_ASSERT_EQUAL(back, a);
+        CU_ASSERT_EQUAL((int)back, a);
         CU_ASSERT_EQUAL(hm_algo_is_perceptual((hm_algo)a), a <= 5);
     }
     CU_ASSERT_PTR_NULL(hm_algo_name((hm_algo)0));
