@@ -8,6 +8,8 @@
 #include <immintrin.h>
 
 #include "ih_x86_inl.h"
+#define HM__W_LANES 4
+#include "ih_weights_inl.h"
 
 /* ---- resize ---- */
 
@@ -360,6 +362,13 @@ static void rebuild_px_avx2(const uint8_t *p0, const uint8_t *p1, uint32_t half,
     hm__haar_rebuild_px_scalar(p0 + 2 * j, p1 + 2 * j, half - j, hx, aout + j);
 }
 
+/* ---- resize weights ---- */
+
+static int weights_avx2(int32_t xmin, uint32_t n, double center, double ss, double *L, int32_t *k)
+{
+    return hm__w_weights(xmin, n, center, ss, L, k);
+}
+
 const hm__ih_kernels hm__ih_kernels_avx2 = {
     .tier = HM__IH_AVX2,
     .block_rows = 32,
@@ -367,6 +376,7 @@ const hm__ih_kernels hm__ih_kernels_avx2 = {
     .hlong_u8 = NULL,
     .cols = cols_avx2,
     .transpose = transpose_avx2,
+    .weights = weights_avx2,
     .luma_rgb = luma_rgb_avx2,
     .haar_approx = approx_avx2,
     .haar_approx_px = approx_px_avx2,

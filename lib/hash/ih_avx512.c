@@ -13,6 +13,9 @@
 #include <immintrin.h>
 
 #include "ih_x86_inl.h"
+#define HM__W_FMA(a, b, c) ((hm__wd)_mm512_fmadd_pd((__m512d)(a), (__m512d)(b), (__m512d)(c)))
+#define HM__W_LANES 8
+#include "ih_weights_inl.h"
 
 /* ---- resize ---- */
 
@@ -440,6 +443,13 @@ static void rebuild_px_avx512(const uint8_t *p0, const uint8_t *p1, uint32_t hal
     hm__haar_rebuild_px_scalar(p0 + 2 * j, p1 + 2 * j, half - j, hx, aout + j);
 }
 
+/* ---- resize weights ---- */
+
+static int weights_avx512(int32_t xmin, uint32_t n, double center, double ss, double *L, int32_t *k)
+{
+    return hm__w_weights(xmin, n, center, ss, L, k);
+}
+
 const hm__ih_kernels hm__ih_kernels_avx512 = {
     .tier = HM__IH_AVX512,
     .block_rows = 64,
@@ -447,6 +457,7 @@ const hm__ih_kernels hm__ih_kernels_avx512 = {
     .hlong_u8 = hlong_u8_avx512,
     .cols = cols_avx512,
     .transpose = transpose_avx512,
+    .weights = weights_avx512,
     .luma_rgb = luma_rgb_avx512,
     .haar_approx = approx_avx512,
     .haar_approx_px = approx_px_avx512,

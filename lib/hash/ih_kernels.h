@@ -89,6 +89,16 @@ typedef void (*hm__rs_cols_fn)(const uint8_t *src, size_t stride, int32_t base, 
                                const hm__rs_axis *ax, uint32_t o0, uint32_t o1, uint8_t *dst,
                                size_t dstride);
 
+/* Fixed-point weights of one output: into k[0..n) Pillow's weights of the
+ * taps x_j = ((double)(xmin + j) - center + 0.5) * ss, j < n, i.e. the
+ * 22-bit rounding of lanczos(x_j) / sum, with lanczos taken from the
+ * polynomial below instead of libm's sin; `scratch` (n doubles rounded up to
+ * 8) receives the lanczos values. Returns 1 when every weight is proven equal
+ * to Pillow's (hm__rs_weights_margin), 0 otherwise: then k is undefined and
+ * the caller computes the window with Pillow's own arithmetic. */
+typedef int (*hm__rs_weights_fn)(int32_t xmin, uint32_t n, double center, double ss,
+                                 double *scratch, int32_t *k);
+
 /* Transposition: row k < nout of `out` (ostride apart, 16 bytes each) is
  * byte k of the 16 rows in[0..15], which are block_rows bytes long. */
 typedef void (*hm__rs_transpose_fn)(const uint8_t *const in[16], uint8_t *out, size_t ostride,
@@ -127,6 +137,7 @@ typedef struct hm__ih_kernels {
     hm__rs_hlong_u8_fn hlong_u8; /* NULL: long windows read int16 rows */
     hm__rs_cols_fn cols;
     hm__rs_transpose_fn transpose;
+    hm__rs_weights_fn weights;
     hm__luma_rgb_fn luma_rgb;
     hm__haar_approx_fn haar_approx;
     hm__haar_approx_px_fn haar_approx_px;
@@ -147,6 +158,50 @@ extern const hm__ih_kernels hm__ih_kernels_sse2;
 extern const hm__ih_kernels hm__ih_kernels_avx2;
 extern const hm__ih_kernels hm__ih_kernels_avx512;
 extern const hm__ih_kernels hm__ih_kernels_neon;
+
+/* ---- resize weights: lanczos without sin, and how far it may be trusted ---- */
+
+/* Lanczos-3 from t = x^2 * pi^2/9 (x in [-3, 3)): with q = sin(th)/th,
+ * th = pi*x/3, sin(3th) = sin(th)*(3 - 4 sin(th)^2) gives
+ * sinc(x)*sinc(x/3) = q^2 * (1 - (4/3) * t * q^2), and q is the Taylor
+ * polynomial of sin(th)/th in t = th^2 to degree 12, by Horner's rule:
+ * HM__RS_SINC_C[m] = (-1)^m / (2m+1)!, rounded to double. docs/IMAGEHASH.md
+ * bounds the distance of the result to Pillow's value by HM__RS_ETA. */
+#define HM__RS_PI2_9 0x1.18bc4418cafe2p+0 /* pi^2 / 9 */
+#define HM__RS_4_3 0x1.5555555555555p+0   /* 4 / 3 */
+#define HM__RS_SINC_DEGREE 12
+#define HM__RS_SINC_C                                                                          \
+    {                                                                                          \
+        1.0, -0x1.5555555555555p-3, 0x1.1111111111111p-7, -0x1.a01a01a01a01ap-13,              \
+            0x1.71de3a556c734p-19, -0x1.ae64567f544e4p-26, 0x1.6124613a86d09p-33,              \
+            -0x1.ae7f3e733b81fp-41, 0x1.952c77030ad4ap-49, -0x1.2f49b46814157p-57,             \
+            0x1.71b8ef6dcf572p-66, -0x1.761b41316381ap-75, 0x1.3f3ccdd165fa9p-84               \
+    }
+
+/* |fast lanczos - Pillow's lanczos| per tap, with a safety factor of 16
+ * over the bound proven in docs/IMAGEHASH.md. */
+#define HM__RS_ETA 0x1p-40
+
+/* For one output of n taps whose fast lanczos values add up to `sum` (in
+ * any order) and whose magnitudes add up to `abssum`: the distance that every
+ * 2^22 * lanczos * inv must keep from the nearest half-integer (where
+ * Pillow's rounding changes) for the rounded weights to be Pillow's: twice
+ * the bound of docs/IMAGEHASH.md (the factor also covers the roundings of
+ * this computation) plus 2^-24 for the roundings near the boundary.
+ * Negative when no proof is attempted (small sums, very long windows). Sets
+ * *inv = 1/sum. */
+static inline double hm__rs_weights_margin(uint32_t n, double sum, double abssum, double *inv)
+{
+    const double u = 0x1p-53, eta = HM__RS_ETA, m = 1.0 + 2.0 * eta;
+    double g = 1.01 * n * u;                 /* >= gamma_n: any order of summation */
+    double a = abssum * (1.0 + g) + n * eta; /* >= sum of |lanczos|, either side */
+    double delta = n * eta + 2.0 * g * a;    /* >= |Pillow's sum - sum| */
+    *inv = 1.0 / sum;
+    if (!(sum >= 0.25 && delta <= 0.5 * sum)) return -1.0;
+    /* Pillow's sum >= sum - delta >= sum / 2 */
+    double b = 0x1p22 * *inv * (eta + 2.0 * m * delta * *inv + 6.02 * u * m);
+    return 2.0 * b + 0x1p-24;
+}
 
 /* ---- the scalar operations every tier reproduces lane by lane ---- */
 
@@ -220,6 +275,9 @@ void hm__rs_hlong_scalar(const int16_t *rows, size_t rstride, uint32_t nrows,
 void hm__rs_cols_scalar(const uint8_t *src, size_t stride, int32_t base, uint32_t width,
                         const hm__rs_axis *ax, uint32_t o0, uint32_t o1, uint8_t *dst,
                         size_t dstride);
+/* The scalar fast weights (also the reference of the vector ones). */
+int hm__rs_weights_scalar(int32_t xmin, uint32_t n, double center, double ss, double *L,
+                          int32_t *k);
 /* One column x of output o (the scalar cols kernel's inner loop). */
 static inline uint8_t hm__rs_col1(const uint8_t *src, size_t stride, int32_t base,
                                   const hm__rs_axis *ax, uint32_t o, uint32_t x)

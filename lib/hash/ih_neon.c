@@ -8,6 +8,9 @@
 #include <arm_neon.h>
 
 #include "ih_kernels.h"
+#define HM__W_FMA(a, b, c) ((hm__wd)vfmaq_f64((float64x2_t)(c), (float64x2_t)(a), (float64x2_t)(b)))
+#define HM__W_LANES 2
+#include "ih_weights_inl.h"
 
 /* ---- resize ---- */
 
@@ -231,6 +234,13 @@ static void rebuild_px_neon(const uint8_t *p0, const uint8_t *p1, uint32_t half,
     hm__haar_rebuild_px_scalar(p0 + 2 * j, p1 + 2 * j, half - j, hx, aout + j);
 }
 
+/* ---- resize weights ---- */
+
+static int weights_neon(int32_t xmin, uint32_t n, double center, double ss, double *L, int32_t *k)
+{
+    return hm__w_weights(xmin, n, center, ss, L, k);
+}
+
 const hm__ih_kernels hm__ih_kernels_neon = {
     .tier = HM__IH_NEON,
     .block_rows = 16,
@@ -238,6 +248,7 @@ const hm__ih_kernels hm__ih_kernels_neon = {
     .hlong_u8 = NULL,
     .cols = cols_neon,
     .transpose = hm__rs_transpose16,
+    .weights = weights_neon,
     .luma_rgb = luma_rgb_neon,
     .haar_approx = approx_neon,
     .haar_approx_px = approx_px_neon,

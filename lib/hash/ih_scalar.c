@@ -1,5 +1,7 @@
 /* ih_scalar.c - the portable kernels of the imagehash family: the reference
  * that every SIMD tier is tested against, and the tails of those tiers. */
+#include <math.h>
+
 #include "ih_kernels.h"
 
 void hm__rs_hlong_scalar(const int16_t *rows, size_t rstride, uint32_t nrows,
@@ -24,6 +26,37 @@ void hm__rs_cols_scalar(const uint8_t *src, size_t stride, int32_t base, uint32_
     for (uint32_t o = o0; o < o1; o++)
         for (uint32_t x = 0; x < width; x++)
             dst[(o - o0) * dstride + x] = hm__rs_col1(src, stride, base, ax, o, x);
+}
+
+/* Lanczos-3 at tap position x as ih_kernels.h describes it. */
+static double lanczos_poly(double x)
+{
+    static const double C[HM__RS_SINC_DEGREE + 1] = HM__RS_SINC_C;
+    double t = (x * x) * HM__RS_PI2_9, q = C[HM__RS_SINC_DEGREE];
+    for (int m = HM__RS_SINC_DEGREE - 1; m >= 0; m--) q = q * t + C[m];
+    double p = q * q;
+    return p * (1.0 - HM__RS_4_3 * (t * p));
+}
+
+int hm__rs_weights_scalar(int32_t xmin, uint32_t n, double center, double ss, double *L,
+                          int32_t *k)
+{
+    double sum = 0.0, abssum = 0.0;
+    for (uint32_t j = 0; j < n; j++) {
+        double x = ((double)xmin + j - center + 0.5) * ss; /* Pillow's tap position */
+        L[j] = -3.0 <= x && x < 3.0 ? lanczos_poly(x) : 0.0;
+        sum += L[j];
+        abssum += fabs(L[j]);
+    }
+    double inv, margin = hm__rs_weights_margin(n, sum, abssum, &inv);
+    if (!(margin > 0.0)) return 0;
+    const double scale = 0x1p22 * inv, magic = 0x1.8p52;
+    for (uint32_t j = 0; j < n; j++) {
+        double w = L[j] * scale, r = (w + magic) - magic; /* the nearest integer */
+        if (fabs(w - r) >= 0.5 - margin) return 0;
+        k[j] = (int32_t)r;
+    }
+    return 1;
 }
 
 void hm__haar_approx_scalar(const double *r0, const double *r1, uint32_t half, double *dst)
@@ -67,6 +100,7 @@ const hm__ih_kernels hm__ih_kernels_scalar = {
     .hlong_u8 = NULL,
     .cols = hm__rs_cols_scalar,
     .transpose = hm__rs_transpose16,
+    .weights = hm__rs_weights_scalar,
     .luma_rgb = hm__luma_rgb_scalar,
     .haar_approx = hm__haar_approx_scalar,
     .haar_approx_px = hm__haar_approx_px_scalar,

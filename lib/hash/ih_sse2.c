@@ -5,6 +5,8 @@
  * mod 2^32 but add up to the exact int32 total. Haar: two blocks per vector,
  * the scalar expressions lane by lane. */
 #include "ih_x86_inl.h"
+#define HM__W_LANES 2
+#include "ih_weights_inl.h"
 
 /* ---- resize ---- */
 
@@ -151,6 +153,13 @@ static void rebuild_px_sse2(const uint8_t *p0, const uint8_t *p1, uint32_t half,
     hm__haar_rebuild_px_scalar(p0 + 2 * j, p1 + 2 * j, half - j, hx, aout + j);
 }
 
+/* ---- resize weights ---- */
+
+static int weights_sse2(int32_t xmin, uint32_t n, double center, double ss, double *L, int32_t *k)
+{
+    return hm__w_weights(xmin, n, center, ss, L, k);
+}
+
 const hm__ih_kernels hm__ih_kernels_sse2 = {
     .tier = HM__IH_SSE2,
     .block_rows = 16,
@@ -158,6 +167,7 @@ const hm__ih_kernels hm__ih_kernels_sse2 = {
     .hlong_u8 = NULL,
     .cols = cols_sse2,
     .transpose = hm__rs_transpose16,
+    .weights = weights_sse2,
     .luma_rgb = hm__luma_rgb_sse2,
     .haar_approx = approx_sse2,
     .haar_approx_px = approx_px_sse2,

@@ -64,6 +64,14 @@ void hm__rs_push(hm__rs_plan *p, const uint8_t *rows, size_t stride, const int16
 /* After the last row: the ow x oh result. */
 void hm__rs_finish(const hm__rs_plan *p, uint8_t *dst);
 
+/* Window and fixed-point weights of output xx of the axis in -> out, as the
+ * plans hold them: `kern`'s fast weights where they are proven equal to
+ * Pillow's, otherwise Pillow's own arithmetic (then *exact = 1). Returns the
+ * window size n (<= ksize) and sets *xmin; k and scratch hold ksize values,
+ * rounded up to 8. */
+uint32_t hm__rs_output_weights(const hm__ih_kernels *kern, uint32_t in, uint32_t out, uint32_t xx,
+                               double *scratch, int32_t *k, int32_t *xmin, int *exact);
+
 /* n rows of w bytes as int16, each followed by `pad` zeros. */
 void hm__rs_widen(const uint8_t *rows, size_t stride, uint32_t nrows, uint32_t w, uint32_t pad,
                   int16_t *wide, size_t wstride);

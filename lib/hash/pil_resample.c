@@ -72,13 +72,13 @@ static uint32_t axis_ksize(uint32_t in, uint32_t out)
 }
 
 /* Taps per output as stored: long windows padded for the widest dot-product
- * kernel (64 taps at a time); short ones only to a whole last pair of taps
- * (ksize is odd). */
+ * kernel (64 taps at a time); short ones to a multiple of 8 past ksize (a
+ * whole last pair of taps, whole vectors of the weights kernels). */
 static uint32_t axis_kpad(uint32_t in, uint32_t out)
 {
     uint32_t ksize = axis_ksize(in, out);
     if (ksize > LONG_MIN_TAPS) return (ksize + KPAD_ALIGN - 1) & ~(uint32_t)(KPAD_ALIGN - 1);
-    return ksize + 1;
+    return (ksize + 8) & ~(uint32_t)7;
 }
 
 static size_t axis_bytes(uint32_t in, uint32_t out)
@@ -108,27 +108,33 @@ static void axis_layout(hm__rs_axis *ax, uint32_t in, uint32_t out, uint8_t *mem
     ax->k8 = (int8_t *)(void *)mem;
 }
 
-/* Window and normalised double weights of output xx, exactly as Pillow's
- * precompute_coeffs; returns n and sets *xmin. */
-static uint32_t window_weights(uint32_t in, double scale, double filterscale, double support,
-                               uint32_t xx, double *w, int32_t *xmin_out)
+/* Pillow's geometry of an axis (precompute_coeffs). */
+typedef struct axis_geom {
+    uint32_t in;
+    double scale, support, ss;
+} axis_geom;
+
+static axis_geom geom_of(uint32_t in, uint32_t out)
 {
-    double center = (xx + 0.5) * scale;
-    double ss = 1.0 / filterscale;
-    int xmin = (int)(center - support + 0.5);
+    axis_geom g;
+    double filterscale;
+    g.in = in;
+    g.support = axis_support(in, out, &g.scale, &filterscale);
+    g.ss = 1.0 / filterscale; /* Pillow multiplies by the reciprocal */
+    return g;
+}
+
+/* The window of output xx: returns its size n, sets *xmin and *center. */
+static uint32_t window_of(const axis_geom *g, uint32_t xx, int32_t *xmin_out, double *center_out)
+{
+    double center = (xx + 0.5) * g->scale;
+    int xmin = (int)(center - g->support + 0.5);
     if (xmin < 0) xmin = 0;
-    int xmax = (int)(center + support + 0.5);
-    if (xmax > (int)in) xmax = (int)in;
-    xmax -= xmin;
-    double ww = 0.0;
-    for (int x = 0; x < xmax; x++) {
-        w[x] = lanczos3((x + xmin - center + 0.5) * ss);
-        ww += w[x];
-    }
-    for (int x = 0; x < xmax; x++)
-        if (ww != 0.0) w[x] /= ww;
+    int xmax = (int)(center + g->support + 0.5);
+    if (xmax > (int)g->in) xmax = (int)g->in;
     *xmin_out = xmin;
-    return xmax > 0 ? (uint32_t)xmax : 0;
+    *center_out = center;
+    return xmax > xmin ? (uint32_t)(xmax - xmin) : 0;
 }
 
 static int32_t to_fixed(double w)
@@ -137,59 +143,179 @@ static int32_t to_fixed(double w)
                            : 0.5 + w * (1 << HM__RS_PRECISION_BITS));
 }
 
-/* The int16 forms of the weights (all zero past n): khi/klo, and the signed
- * bytes for vpdpbusd, k = k2*2^14 + k1*2^7 + k0 with k0, k1 in 0..127
- * (pieces = 3), or k = k1*2^7 + k0 when every |k| < 2^14 (pieces = 2);
- * pieces = 0 when some weight needs more (never in long windows, whose
- * weights stay below 2^21). */
-static void split_weights(hm__rs_axis *ax, int32_t lo, int32_t hi)
+/* The fixed-point weights of one window with Pillow's own arithmetic: libm
+ * sin per tap, normalised by the sequential sum (w: n doubles of scratch). */
+static void weights_pillow(int32_t xmin, uint32_t n, double center, double ss, double *w,
+                           int32_t *k)
 {
-    size_t taps = (size_t)ax->out * ax->kpad;
-    /* Strong downscaling (factor > ~130) keeps every weight within int16:
-     * then one multiply per tap suffices. */
-    ax->split = lo < INT16_MIN || hi > INT16_MAX;
-    ax->pieces = lo >= -(1 << 14) && hi < (1 << 14) ? 2 : lo >= -(1 << 21) && hi < (1 << 21) ? 3 : 0;
-    memset(ax->khi, 0, taps * sizeof(int16_t));
-    memset(ax->klo, 0, taps * sizeof(int16_t));
-    memset(ax->k8, 0, 3 * taps);
-    int8_t *k1 = ax->k8 + taps, *k2 = k1 + taps;
-    for (uint32_t o = 0; o < ax->out; o++) {
-        size_t b = (size_t)o * ax->kpad;
-        for (size_t t = b; t < b + (size_t)ax->n[o]; t++) {
-            int32_t k = ax->k[t];
-            ax->khi[t] = (int16_t)(ax->split ? k >> HM__RS_SPLIT_BITS : k); /* floor */
-            ax->klo[t] = (int16_t)(ax->split ? k & ((1 << HM__RS_SPLIT_BITS) - 1) : 0);
-            if (!ax->pieces) continue;
-            ax->k8[t] = (int8_t)(k & 127);
-            k1[t] = (int8_t)(ax->pieces == 2 ? k >> 7 : (k >> 7) & 127);
-            k2[t] = (int8_t)(ax->pieces == 2 ? 0 : k >> 14);
-        }
+    double ww = 0.0;
+    for (uint32_t x = 0; x < n; x++) {
+        w[x] = lanczos3(((int)x + xmin - center + 0.5) * ss);
+        ww += w[x];
+    }
+    for (uint32_t x = 0; x < n; x++) {
+        if (ww != 0.0) w[x] /= ww;
+        k[x] = to_fixed(w[x]);
     }
 }
 
-/* Fills the coefficients of one axis in `mem` (axis_bytes long); `dbl` is
- * scratch for ksize doubles. */
-static void axis_init(hm__rs_axis *ax, uint32_t in, uint32_t out, uint8_t *mem, double *dbl)
+/* Output xx's weights: the kernels' fast ones where they are proven equal
+ * to Pillow's (hm__rs_weights_margin, almost always), otherwise Pillow's own
+ * arithmetic. */
+static uint32_t output_weights(const hm__ih_kernels *kern, const axis_geom *g, uint32_t xx,
+                               double *dbl, int32_t *k, int32_t *xmin, int *exact)
 {
-    double scale, filterscale;
-    double support = axis_support(in, out, &scale, &filterscale);
+    double center;
+    uint32_t n = window_of(g, xx, xmin, &center);
+    *exact = !kern->weights(*xmin, n, center, g->ss, dbl, k);
+    if (*exact) weights_pillow(*xmin, n, center, g->ss, dbl, k);
+    return n;
+}
+
+uint32_t hm__rs_output_weights(const hm__ih_kernels *kern, uint32_t in, uint32_t out, uint32_t xx,
+                               double *scratch, int32_t *k, int32_t *xmin, int *exact)
+{
+    axis_geom g = geom_of(in, out);
+    return output_weights(kern, &g, xx, scratch, k, xmin, exact);
+}
+
+/* ---- the narrow forms of the weights: whole arrays, in baseline SIMD ---- */
+
+static void minmax32(const int32_t *k, size_t n, int32_t *lo_out, int32_t *hi_out)
+{
+    int32_t lo = 0, hi = 0;
+    size_t t = 0;
+#if defined(HM_RS_SSE2)
+    __m128i vlo = _mm_setzero_si128(), vhi = vlo;
+    for (; t + 4 <= n; t += 4) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(k + t));
+        __m128i lt = _mm_cmplt_epi32(v, vlo), gt = _mm_cmpgt_epi32(v, vhi);
+        vlo = _mm_or_si128(_mm_and_si128(lt, v), _mm_andnot_si128(lt, vlo));
+        vhi = _mm_or_si128(_mm_and_si128(gt, v), _mm_andnot_si128(gt, vhi));
+    }
+    int32_t l4[4], h4[4];
+    _mm_storeu_si128((__m128i *)(void *)l4, vlo);
+    _mm_storeu_si128((__m128i *)(void *)h4, vhi);
+    for (int i = 0; i < 4; i++) {
+        lo = l4[i] < lo ? l4[i] : lo;
+        hi = h4[i] > hi ? h4[i] : hi;
+    }
+#elif defined(HM_RS_NEON)
+    int32x4_t vlo = vdupq_n_s32(0), vhi = vlo;
+    for (; t + 4 <= n; t += 4) {
+        int32x4_t v = vld1q_s32(k + t);
+        vlo = vminq_s32(vlo, v);
+        vhi = vmaxq_s32(vhi, v);
+    }
+    lo = vminvq_s32(vlo);
+    hi = vmaxvq_s32(vhi);
+#endif
+    for (; t < n; t++) {
+        lo = k[t] < lo ? k[t] : lo;
+        hi = k[t] > hi ? k[t] : hi;
+    }
+    *lo_out = lo;
+    *hi_out = hi;
+}
+
+/* out[t] = (k[t] >> shift) & mask, which must fit int16. */
+static void narrow16(const int32_t *k, size_t n, int shift, int32_t mask, int16_t *out)
+{
+    size_t t = 0;
+#if defined(HM_RS_SSE2)
+    const __m128i sh = _mm_cvtsi32_si128(shift), m = _mm_set1_epi32(mask);
+    for (; t + 8 <= n; t += 8) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(k + t));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(k + t + 4));
+        a = _mm_and_si128(_mm_sra_epi32(a, sh), m);
+        b = _mm_and_si128(_mm_sra_epi32(b, sh), m);
+        _mm_storeu_si128((__m128i *)(void *)(out + t), _mm_packs_epi32(a, b)); /* in range: exact */
+    }
+#elif defined(HM_RS_NEON)
+    const int32x4_t sh = vdupq_n_s32(-shift), m = vdupq_n_s32(mask);
+    for (; t + 8 <= n; t += 8) {
+        int32x4_t a = vandq_s32(vshlq_s32(vld1q_s32(k + t), sh), m);
+        int32x4_t b = vandq_s32(vshlq_s32(vld1q_s32(k + t + 4), sh), m);
+        vst1q_s16(out + t, vcombine_s16(vmovn_s32(a), vmovn_s32(b)));
+    }
+#endif
+    for (; t < n; t++) out[t] = (int16_t)((k[t] >> shift) & mask);
+}
+
+/* out[t] = (k[t] >> shift) & mask, which must fit int8. */
+static void narrow8(const int32_t *k, size_t n, int shift, int32_t mask, int8_t *out)
+{
+    size_t t = 0;
+#if defined(HM_RS_SSE2)
+    const __m128i sh = _mm_cvtsi32_si128(shift), m = _mm_set1_epi32(mask);
+    for (; t + 16 <= n; t += 16) {
+        __m128i v[4];
+        for (int i = 0; i < 4; i++)
+            v[i] = _mm_and_si128(
+                _mm_sra_epi32(_mm_loadu_si128((const __m128i *)(const void *)(k + t + 4 * i)), sh), m);
+        __m128i w = _mm_packs_epi16(_mm_packs_epi32(v[0], v[1]), _mm_packs_epi32(v[2], v[3]));
+        _mm_storeu_si128((__m128i *)(void *)(out + t), w);
+    }
+#elif defined(HM_RS_NEON)
+    const int32x4_t sh = vdupq_n_s32(-shift), m = vdupq_n_s32(mask);
+    for (; t + 8 <= n; t += 8) {
+        int32x4_t a = vandq_s32(vshlq_s32(vld1q_s32(k + t), sh), m);
+        int32x4_t b = vandq_s32(vshlq_s32(vld1q_s32(k + t + 4), sh), m);
+        vst1_s8(out + t, vmovn_s16(vcombine_s16(vmovn_s32(a), vmovn_s32(b))));
+    }
+#endif
+    for (; t < n; t++) out[t] = (int8_t)((k[t] >> shift) & mask);
+}
+
+/* The int16 forms of the weights over every stored tap (zero past n):
+ * khi/klo, and, for the tables that read bytes (vpdpbusd) in long windows,
+ * the signed bytes k = k2*2^14 + k1*2^7 + k0 with k0, k1 in 0..127
+ * (pieces = 3), or k = k1*2^7 + k0 when every |k| < 2^14 (pieces = 2);
+ * pieces = 0 when they are not computed (never needed, or some weight needs
+ * more: never in long windows, whose weights stay below 2^21). */
+static void split_weights(hm__rs_axis *ax, const hm__ih_kernels *kern, int long_window)
+{
+    size_t taps = (size_t)ax->out * ax->kpad;
+    int32_t lo, hi;
+    minmax32(ax->k, taps, &lo, &hi);
+    /* Strong downscaling (factor > ~130) keeps every weight within int16:
+     * then one multiply per tap suffices. */
+    ax->split = lo < INT16_MIN || hi > INT16_MAX;
+    if (ax->split) {
+        narrow16(ax->k, taps, HM__RS_SPLIT_BITS, -1, ax->khi); /* floor */
+        narrow16(ax->k, taps, 0, (1 << HM__RS_SPLIT_BITS) - 1, ax->klo);
+    } else {
+        narrow16(ax->k, taps, 0, -1, ax->khi);
+        memset(ax->klo, 0, taps * sizeof(int16_t));
+    }
+    ax->pieces = 0;
+    if (!kern->hlong_u8 || !long_window) return;
+    ax->pieces = lo >= -(1 << 14) && hi < (1 << 14) ? 2 : lo >= -(1 << 21) && hi < (1 << 21) ? 3 : 0;
+    int8_t *k1 = ax->k8 + taps, *k2 = k1 + taps;
+    if (!ax->pieces) return;
+    narrow8(ax->k, taps, 0, 127, ax->k8);
+    narrow8(ax->k, taps, 7, ax->pieces == 2 ? -1 : 127, k1);
+    if (ax->pieces == 3) narrow8(ax->k, taps, 14, -1, k2);
+    else memset(k2, 0, taps);
+}
+
+/* Fills the coefficients of one axis in `mem` (axis_bytes long) for the
+ * kernels of `kern`; `dbl` is scratch for ksize doubles (rounded up to 8). */
+static void axis_init(hm__rs_axis *ax, const hm__ih_kernels *kern, uint32_t in, uint32_t out,
+                      uint8_t *mem, double *dbl)
+{
+    axis_geom g = geom_of(in, out);
     axis_layout(ax, in, out, mem);
     uint32_t kpad = ax->kpad;
     memset(ax->k, 0, (size_t)out * kpad * sizeof(int32_t));
-    int32_t lo = 0, hi = 0;
     for (uint32_t xx = 0; xx < out; xx++) {
         int32_t xmin;
-        uint32_t n = window_weights(in, scale, filterscale, support, xx, dbl, &xmin);
+        int exact;
+        uint32_t n = output_weights(kern, &g, xx, dbl, ax->k + (size_t)xx * kpad, &xmin, &exact);
         ax->start[xx] = xmin;
         ax->n[xx] = (int32_t)n;
-        int32_t *k = ax->k + (size_t)xx * kpad;
-        for (uint32_t x = 0; x < n; x++) {
-            k[x] = to_fixed(dbl[x]);
-            lo = k[x] < lo ? k[x] : lo;
-            hi = k[x] > hi ? k[x] : hi;
-        }
     }
-    split_weights(ax, lo, hi);
+    split_weights(ax, kern, axis_ksize(in, out) > LONG_MIN_TAPS);
 }
 
 /* The same from an axis already computed for the same (in, out): a copy. */
@@ -366,8 +492,9 @@ size_t hm__rs_plan_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t oh)
 /* An axis of the plan: none when the size does not change (a copy, as in
  * Pillow, which computes no weights then), a copy of a peer's axis of the
  * same sizes, or Pillow's weights. */
-static void axis_setup(hm__rs_axis *ax, uint32_t in, uint32_t out, uint8_t *mem, double *dbl,
-                       const hm__rs_plan *const *peers, int npeers, const hm__rs_axis *own)
+static void axis_setup(hm__rs_axis *ax, const hm__ih_kernels *kern, uint32_t in, uint32_t out,
+                       uint8_t *mem, double *dbl, const hm__rs_plan *const *peers, int npeers,
+                       const hm__rs_axis *own)
 {
     if (in == out) {
         memset(ax, 0, sizeof *ax); /* in = out = 0: never found by find_axis */
@@ -375,7 +502,7 @@ static void axis_setup(hm__rs_axis *ax, uint32_t in, uint32_t out, uint8_t *mem,
     }
     const hm__rs_axis *same = find_axis(in, out, peers, npeers, own);
     if (same) axis_copy(ax, same, mem);
-    else axis_init(ax, in, out, mem, dbl);
+    else axis_init(ax, kern, in, out, mem, dbl);
 }
 
 void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, uint32_t h,
@@ -391,9 +518,9 @@ void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, ui
     p->ow = ow;
     p->oh = oh;
     p->mode = plan_mode(w, ow);
-    axis_setup(&p->hx, w, ow, m, dbl, peers, npeers, NULL);
+    axis_setup(&p->hx, kern, w, ow, m, dbl, peers, npeers, NULL);
     m += axis_bytes(w, ow);
-    axis_setup(&p->vy, h, oh, m, dbl, peers, npeers, &p->hx);
+    axis_setup(&p->vy, kern, h, oh, m, dbl, peers, npeers, &p->hx);
     m += axis_bytes(h, oh);
     p->tmp = m;
     m += align64((size_t)ow * h);
