@@ -49,9 +49,9 @@ typedef enum hm__ih_tier {
 /* Output o reads source samples start[o] + j, j in [0, n[o]), with weights
  * k[o*kpad + j]; k is zero for j in [n[o], kpad). khi/klo hold the same
  * weights as int16: k = khi*2^11 + klo when `split` (some weight does not fit
- * int16), otherwise khi = k (and klo = 0). kpad is
- * a multiple of 64, so that the kernels may read whole groups of up to 64
- * taps, and khi + j for even j is a pair of taps in one 32-bit word. */
+ * int16), otherwise khi = k (and klo = 0). kpad is a multiple of 64 in long
+ * windows, so that the kernels may read whole groups of up to 64 taps, and of
+ * 8 in short ones; khi + j for even j is a pair of taps in one 32-bit word. */
 typedef struct hm__rs_axis {
     uint32_t in, out, kpad;
     int split;

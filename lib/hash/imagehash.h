@@ -45,8 +45,9 @@ typedef struct hm__rs_plan {
 } hm__rs_plan;
 
 size_t hm__rs_plan_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t oh);
-/* An axis with the same sizes as one of `peers` (plans of the same image) is
- * copied from it instead of computed again (Pillow's libm sin per tap). */
+/* An axis with the same sizes as one of `peers` (plans of the same image,
+ * with the same kernels: the stored weight forms depend on them) is copied
+ * from it instead of computed again. */
 void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, uint32_t h,
                       uint32_t ow, uint32_t oh, void *mem, const hm__rs_plan *const *peers,
                       int npeers);

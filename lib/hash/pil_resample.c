@@ -6,7 +6,12 @@
  * horizontal pass runs first, over only the source rows the vertical pass reads,
  * into a clamped 8-bit intermediate. Integer sums are exact in any order, so the
  * kernels (ih_kernels.h: scalar, SSE2, AVX2, AVX-512, NEON) are free to
- * vectorise; only the weights need Pillow's exact double arithmetic.
+ * vectorise; only the fixed-point weights must be Pillow's. Pillow computes
+ * them with two libm sin calls per tap; the kernels' weights function
+ * evaluates the same Lanczos values by a polynomial and proves, weight by
+ * weight, that the rounding gives Pillow's integers (hm__rs_weights_margin,
+ * docs/IMAGEHASH.md); the rare window where it cannot is computed with
+ * Pillow's own arithmetic.
  *
  * A resize is a plan that is fed source rows in order, block by block, so that
  * several resizes of one image share each read of a row (imagehash.c):
@@ -249,11 +254,12 @@ static void narrow8(const int32_t *k, size_t n, int shift, int32_t mask, int8_t 
 #if defined(HM_RS_SSE2)
     const __m128i sh = _mm_cvtsi32_si128(shift), m = _mm_set1_epi32(mask);
     for (; t + 16 <= n; t += 16) {
-        __m128i v[4];
-        for (int i = 0; i < 4; i++)
-            v[i] = _mm_and_si128(
-                _mm_sra_epi32(_mm_loadu_si128((const __m128i *)(const void *)(k + t + 4 * i)), sh), m);
-        __m128i w = _mm_packs_epi16(_mm_packs_epi32(v[0], v[1]), _mm_packs_epi32(v[2], v[3]));
+        const __m128i *p = (const __m128i *)(const void *)(k + t);
+        __m128i a = _mm_and_si128(_mm_sra_epi32(_mm_loadu_si128(p), sh), m);
+        __m128i b = _mm_and_si128(_mm_sra_epi32(_mm_loadu_si128(p + 1), sh), m);
+        __m128i c = _mm_and_si128(_mm_sra_epi32(_mm_loadu_si128(p + 2), sh), m);
+        __m128i d = _mm_and_si128(_mm_sra_epi32(_mm_loadu_si128(p + 3), sh), m);
+        __m128i w = _mm_packs_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
         _mm_storeu_si128((__m128i *)(void *)(out + t), w);
     }
 #elif defined(HM_RS_NEON)
