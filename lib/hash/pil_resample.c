@@ -274,12 +274,13 @@ static void narrow8(const int32_t *k, size_t n, int shift, int32_t mask, int8_t 
 }
 
 /* The int16 forms of the weights over every stored tap (zero past n):
- * khi/klo, and, for the tables that read bytes (vpdpbusd) in long windows,
- * the signed bytes k = k2*2^14 + k1*2^7 + k0 with k0, k1 in 0..127
- * (pieces = 3), or k = k1*2^7 + k0 when every |k| < 2^14 (pieces = 2);
- * pieces = 0 when they are not computed (never needed, or some weight needs
- * more: never in long windows, whose weights stay below 2^21). */
-static void split_weights(hm__rs_axis *ax, const hm__ih_kernels *kern, int long_window)
+ * khi/klo, and, when `bytes` (the horizontal axis of a long window, for a
+ * table that reads bytes with vpdpbusd), the signed bytes
+ * k = k2*2^14 + k1*2^7 + k0 with k0, k1 in 0..127 (pieces = 3), or
+ * k = k1*2^7 + k0 when every |k| < 2^14 (pieces = 2); pieces = 0 when they
+ * are not computed (not asked for, or some weight needs more: never in long
+ * windows, whose weights stay below 2^21). */
+static void split_weights(hm__rs_axis *ax, int bytes)
 {
     size_t taps = (size_t)ax->out * ax->kpad;
     int32_t lo, hi;
@@ -295,7 +296,7 @@ static void split_weights(hm__rs_axis *ax, const hm__ih_kernels *kern, int long_
         memset(ax->klo, 0, taps * sizeof(int16_t));
     }
     ax->pieces = 0;
-    if (!kern->hlong_u8 || !long_window) return;
+    if (!bytes) return;
     ax->pieces = lo >= -(1 << 14) && hi < (1 << 14) ? 2 : lo >= -(1 << 21) && hi < (1 << 21) ? 3 : 0;
     int8_t *k1 = ax->k8 + taps, *k2 = k1 + taps;
     if (!ax->pieces) return;
@@ -305,10 +306,11 @@ static void split_weights(hm__rs_axis *ax, const hm__ih_kernels *kern, int long_
     else memset(k2, 0, taps);
 }
 
-/* Fills the coefficients of one axis in `mem` (axis_bytes long) for the
- * kernels of `kern`; `dbl` is scratch for ksize doubles (rounded up to 8). */
+/* Fills the coefficients of one axis in `mem` (axis_bytes long), the byte
+ * pieces too when `bytes`; `dbl` is scratch for ksize doubles (rounded up
+ * to 8). */
 static void axis_init(hm__rs_axis *ax, const hm__ih_kernels *kern, uint32_t in, uint32_t out,
-                      uint8_t *mem, double *dbl)
+                      int bytes, uint8_t *mem, double *dbl)
 {
     axis_geom g = geom_of(in, out);
     axis_layout(ax, in, out, mem);
@@ -321,7 +323,7 @@ static void axis_init(hm__rs_axis *ax, const hm__ih_kernels *kern, uint32_t in, 
         ax->start[xx] = xmin;
         ax->n[xx] = (int32_t)n;
     }
-    split_weights(ax, kern, axis_ksize(in, out) > LONG_MIN_TAPS);
+    split_weights(ax, bytes);
 }
 
 /* The same from an axis already computed for the same (in, out): a copy. */
@@ -333,14 +335,21 @@ static void axis_copy(hm__rs_axis *ax, const hm__rs_axis *from, uint8_t *mem)
     ax->pieces = from->pieces;
 }
 
-/* An axis (in, out) among `peers` (and the plan's own first axis). */
-static const hm__rs_axis *find_axis(uint32_t in, uint32_t out, const hm__rs_plan *const *peers,
-                                    int npeers, const hm__rs_axis *own)
+static int axis_fits(const hm__rs_axis *ax, uint32_t in, uint32_t out, int bytes)
 {
-    if (own && own->in == in && own->out == out) return own;
+    return ax->in == in && ax->out == out && (!bytes || ax->pieces);
+}
+
+/* An axis (in, out) among `peers` (and the plan's own first axis), with the
+ * byte pieces when `bytes`. */
+static const hm__rs_axis *find_axis(uint32_t in, uint32_t out, int bytes,
+                                    const hm__rs_plan *const *peers, int npeers,
+                                    const hm__rs_axis *own)
+{
+    if (own && axis_fits(own, in, out, bytes)) return own;
     for (int i = 0; i < npeers; i++) {
-        if (peers[i]->hx.in == in && peers[i]->hx.out == out) return &peers[i]->hx;
-        if (peers[i]->vy.in == in && peers[i]->vy.out == out) return &peers[i]->vy;
+        if (axis_fits(&peers[i]->hx, in, out, bytes)) return &peers[i]->hx;
+        if (axis_fits(&peers[i]->vy, in, out, bytes)) return &peers[i]->vy;
     }
     return NULL;
 }
@@ -497,18 +506,18 @@ size_t hm__rs_plan_bytes(uint32_t w, uint32_t h, uint32_t ow, uint32_t oh)
 
 /* An axis of the plan: none when the size does not change (a copy, as in
  * Pillow, which computes no weights then), a copy of a peer's axis of the
- * same sizes, or Pillow's weights. */
+ * same sizes, or Pillow's weights; with the byte pieces when `bytes`. */
 static void axis_setup(hm__rs_axis *ax, const hm__ih_kernels *kern, uint32_t in, uint32_t out,
-                       uint8_t *mem, double *dbl, const hm__rs_plan *const *peers, int npeers,
-                       const hm__rs_axis *own)
+                       int bytes, uint8_t *mem, double *dbl, const hm__rs_plan *const *peers,
+                       int npeers, const hm__rs_axis *own)
 {
     if (in == out) {
         memset(ax, 0, sizeof *ax); /* in = out = 0: never found by find_axis */
         return;
     }
-    const hm__rs_axis *same = find_axis(in, out, peers, npeers, own);
+    const hm__rs_axis *same = find_axis(in, out, bytes, peers, npeers, own);
     if (same) axis_copy(ax, same, mem);
-    else axis_init(ax, kern, in, out, mem, dbl);
+    else axis_init(ax, kern, in, out, bytes, mem, dbl);
 }
 
 void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, uint32_t h,
@@ -524,9 +533,11 @@ void hm__rs_plan_init(hm__rs_plan *p, const hm__ih_kernels *kern, uint32_t w, ui
     p->ow = ow;
     p->oh = oh;
     p->mode = plan_mode(w, ow);
-    axis_setup(&p->hx, kern, w, ow, m, dbl, peers, npeers, NULL);
+    /* only the horizontal pass of long windows reads the byte pieces */
+    int bytes = kern->hlong_u8 && p->mode == MODE_LONG;
+    axis_setup(&p->hx, kern, w, ow, bytes, m, dbl, peers, npeers, NULL);
     m += axis_bytes(w, ow);
-    axis_setup(&p->vy, kern, h, oh, m, dbl, peers, npeers, &p->hx);
+    axis_setup(&p->vy, kern, h, oh, 0, m, dbl, peers, npeers, &p->hx);
     m += axis_bytes(h, oh);
     p->tmp = m;
     m += align64((size_t)ow * h);
