@@ -17,10 +17,13 @@ static const char HELP[] =
     "usage: hashmatch bench pairs [--n N] [--json]\n"
     "\n"
     "Pairs per second of the pair histogram (all pairs of N codes, default\n"
-    "20000: 2e8 pairs) and of the pair minima (N x N), for 256-bit and 64-bit\n"
-    "codes on every SIMD tier of this CPU, one thread, best of 3. The scalar\n"
-    "tier runs on N/4 codes (its rate is what counts). Every tier's results are\n"
-    "compared with the scalar tier's on a common block of 2000 codes.\n"
+    "20000: 2e8 pairs), of the pair minima (N x N), and of the fused statistics\n"
+    "that `hashmatch eval` uses (the same pairs: stats-hist the histogram alone,\n"
+    "stats-both the histogram and every code's nearest neighbour from one\n"
+    "distance per pair), for 256-bit and 64-bit codes on every SIMD tier of\n"
+    "this CPU, one thread, best of 3. The scalar tier runs on N/4 codes (its\n"
+    "rate is what counts). Every tier's results are compared with the scalar\n"
+    "tier's on a common block of 2000 codes (the fused ones with groups too).\n"
     "\n"
     "  --n N    codes per block (default 20000)\n"
     "  --json   a JSON array of rows instead of a table\n";
@@ -32,9 +35,11 @@ typedef struct prow {
     size_t n;
     double pairs, secs, rate, speedup;
     int same;
+    uint64_t check;
 } prow;
 
-static double best_of_3_hist(hm_match_tier tier, const uint8_t *codes, size_t n, size_t cb)
+static double best_of_3_hist(hm_match_tier tier, const uint8_t *codes, size_t n, size_t cb,
+                             uint64_t *check)
 {
     double best = 1e30;
     for (int rep = 0; rep < 3; rep++) {
@@ -43,12 +48,13 @@ static double best_of_3_hist(hm_match_tier tier, const uint8_t *codes, size_t n,
         if (hm__pairs_histogram_tier(tier, codes, n, cb, NULL, hist) != HM_OK) return -1;
         double dt = cli_now() - t0;
         best = dt < best ? dt : best;
+        *check = hist[8 * cb / 2];
     }
     return best;
 }
 
 static double best_of_3_min(hm_match_tier tier, const uint8_t *codes, size_t n, size_t cb,
-                            uint16_t *ma, uint16_t *mb)
+                            uint16_t *ma, uint16_t *mb, uint64_t *check)
 {
     double best = 1e30;
     for (int rep = 0; rep < 3; rep++) {
@@ -59,8 +65,56 @@ static double best_of_3_min(hm_match_tier tier, const uint8_t *codes, size_t n, 
             return -1;
         double dt = cli_now() - t0;
         best = dt < best ? dt : best;
+        *check = (uint64_t)ma[0] + mb[n - 1];
     }
     return best;
+}
+
+/* Fused statistics of all pairs of n codes: histogram and, with ma, minima. */
+static double best_of_3_stats(hm_match_tier tier, const uint8_t *codes, size_t n, size_t cb,
+                              uint16_t *ma, uint64_t *check)
+{
+    hm__pair_acc *acc;
+    if (hm__pair_acc_new(cb, &acc) != HM_OK) return -1;
+    double best = 1e30;
+    for (int rep = 0; rep < 3 && best > 0; rep++) {
+        uint64_t hist[257] = {0};
+        if (ma) memset(ma, 0xff, n * sizeof *ma);
+        double t0 = cli_now();
+        if (hm__pairs_stats_tier(tier, acc, codes, n, NULL, ma) != HM_OK) best = -1;
+        hm__pair_acc_flush(acc, hist);
+        double dt = cli_now() - t0;
+        best = dt < best ? dt : best;
+        *check = hist[8 * cb / 2] + (ma ? ma[0] + ma[n - 1] : 0);
+    }
+    hm__pair_acc_free(acc);
+    return best;
+}
+
+/* 1 when the tier's fused histogram and minima equal the scalar tier's and
+ * the separate kernels' on a block (grouped, so the masked path runs too). */
+static int stats_same(hm_match_tier tier, const uint8_t *codes, size_t n, size_t cb)
+{
+    uint64_t h[3][257] = {{0}};
+    uint16_t *m = malloc(3 * n * sizeof *m), *mb = malloc(n * sizeof *mb);
+    uint32_t *g = malloc(n * sizeof *g);
+    hm__pair_acc *acc = NULL;
+    int same = m && mb && g && hm__pair_acc_new(cb, &acc) == HM_OK;
+    for (size_t i = 0; same && i < n; i++) g[i] = (uint32_t)(i / 3);
+    if (same) memset(m, 0xff, 3 * n * sizeof *m), memset(mb, 0xff, n * sizeof *mb);
+    same = same && hm__pairs_stats_tier(HM_MATCH_TIER_SCALAR, acc, codes, n, g, m) == HM_OK;
+    if (same) hm__pair_acc_flush(acc, h[0]);
+    same = same && hm__pairs_stats_tier(tier, acc, codes, n, g, m + n) == HM_OK;
+    if (same) hm__pair_acc_flush(acc, h[1]);
+    same = same && hm__pairs_histogram_tier(tier, codes, n, cb, g, h[2]) == HM_OK &&
+           hm__pairs_min_distance_cross_tier(tier, codes, n, g, codes, n, g, cb, m + 2 * n, mb) == HM_OK;
+    same = same && !memcmp(h[0], h[1], sizeof h[0]) && !memcmp(h[0], h[2], sizeof h[0]) &&
+           !memcmp(m, m + n, n * sizeof *m) && !memcmp(m, m + 2 * n, n * sizeof *m);
+    hm__pair_acc_free(acc);
+    free(m);
+    free(mb);
+    free(g);
+    return same;
 }
 
 /* 1 when the tier's histogram and minima equal the scalar tier's on a block. */
@@ -97,19 +151,25 @@ static size_t measure(size_t n, size_t cb, prow *rows, size_t count, int *failed
         free(mb);
         return count;
     }
-    double scalar[2] = {0, 0};
+    double scalar[4] = {0, 0, 0, 0};
     for (int t = 0; t < HM_MATCH_TIER_COUNT; t++) {
         if (!hm_match_tier_available((hm_match_tier)t)) continue;
         size_t m = t == HM_MATCH_TIER_SCALAR ? ns : got;
-        int same = t == HM_MATCH_TIER_SCALAR ? 1 : same_as_scalar((hm_match_tier)t, codes, got < 2000 ? got : 2000, cb);
+        size_t nc = got < 2000 ? got : 2000;
+        int same = t == HM_MATCH_TIER_SCALAR ? 1 : same_as_scalar((hm_match_tier)t, codes, nc, cb);
+        same = same && stats_same((hm_match_tier)t, codes, nc, cb);
         if (!same) *failed = 1;
-        for (int op = 0; op < 2; op++) {
-            double secs = op == 0 ? best_of_3_hist((hm_match_tier)t, codes, m, cb)
-                                  : best_of_3_min((hm_match_tier)t, codes, m, cb, ma, mb);
-            double pairs = op == 0 ? (double)m * (double)(m - 1) / 2 : (double)m * (double)m;
+        for (int op = 0; op < 4; op++) {
+            static const char *const OPS[] = {"pairs-hist", "pairs-min", "stats-hist", "stats-both"};
+            uint64_t check = 0;
+            double secs = op == 0   ? best_of_3_hist((hm_match_tier)t, codes, m, cb, &check)
+                          : op == 1 ? best_of_3_min((hm_match_tier)t, codes, m, cb, ma, mb, &check)
+                                    : best_of_3_stats((hm_match_tier)t, codes, m, cb,
+                                                      op == 3 ? ma : NULL, &check);
+            double pairs = op == 1 ? (double)m * (double)m : (double)m * (double)(m - 1) / 2;
             prow *r = &rows[count++];
-            *r = (prow){op == 0 ? "pairs-hist" : "pairs-min", (hm_match_tier)t, (unsigned)(8 * cb), m,
-                        pairs, secs, pairs / secs, 0, same};
+            *r = (prow){OPS[op], (hm_match_tier)t, (unsigned)(8 * cb), m,
+                        pairs, secs, pairs / secs, 0, same, check};
             if (t == HM_MATCH_TIER_SCALAR) scalar[op] = r->rate;
             r->speedup = scalar[op] > 0 ? r->rate / scalar[op] : 0;
         }
@@ -136,7 +196,7 @@ int bench_pairs(int argc, char **argv)
         else if (ch == 'h') return fputs(HELP, stdout) < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
         else return cli_usage_error("bench pairs", "bad option");
     }
-    prow rows[4 * HM_MATCH_TIER_COUNT];
+    prow rows[8 * HM_MATCH_TIER_COUNT];
     size_t count = measure(n, 32, rows, 0, &failed);
     count = measure(n, 8, rows, count, &failed);
     if (json) printf("[\n");
@@ -146,9 +206,10 @@ int bench_pairs(int argc, char **argv)
         if (json)
             printf("  {\"method\": \"%s\", \"tier\": \"%s\", \"bits\": %u, \"n\": %zu, \"pairs\": %.0f, "
                    "\"seconds\": %.4f, \"pairs_per_s\": %.4g, \"speedup_vs_scalar\": %.2f, "
-                   "\"same_as_scalar\": %s}%s\n",
+                   "\"same_as_scalar\": %s, \"check\": %llu}%s\n",
                    r->op, hm_match_tier_name(r->tier), r->bits, r->n, r->pairs, r->secs, r->rate,
-                   r->speedup, r->same ? "true" : "false", i + 1 < count ? "," : "");
+                   r->speedup, r->same ? "true" : "false", (unsigned long long)r->check,
+                   i + 1 < count ? "," : "");
         else
             printf("%-11s %-7s %4u %7zu %12.4g %9.4f %8.1f %s\n", r->op, hm_match_tier_name(r->tier),
                    r->bits, r->n, r->rate, r->secs, r->speedup, r->same ? "yes" : "NO");

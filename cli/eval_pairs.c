@@ -6,8 +6,9 @@
  * the dynamic schedule balances. Each thread keeps its own histogram and
  * nearest-neighbour array, summed (min-merged) at the end: the result is
  * exactly the scalar all-pairs count whatever the thread count. The kernels
- * are the matching engine's (lib/match/pairs.h); the library stays
- * single-threaded per call. */
+ * are the matching engine's fused pair statistics (lib/match/pairs.h): one
+ * distance per pair feeds both the histogram and the nearest neighbours; the
+ * library stays single-threaded per call. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -29,34 +30,20 @@ typedef struct {
     shared *sh;
     uint64_t hist[EV_MAX_BITS + 1];
     uint16_t *nearest;
-    uint16_t *min_a, *min_b;
+    hm__pair_acc *acc; /* the histogram of the blocks done (not dihedral) */
     int want_hist, want_nearest;
 } worker;
 
-static void block_hist(worker *w, size_t i0, size_t ni, size_t j0, size_t nj, uint64_t *tmp)
+/* The histogram (in acc) and the nearest neighbours of one pair of blocks;
+ * on the diagonal, the pairs i < j of the block. */
+static void block_stats(worker *w, size_t i0, size_t ni, size_t j0, size_t nj)
 {
     const ev_pairs_job *jb = w->sh->job;
     const uint8_t *a = jb->codes + i0 * jb->code_bytes, *b = jb->codes + j0 * jb->code_bytes;
-    memset(tmp, 0, (w->sh->bits + 1) * sizeof *tmp);
-    if (i0 == j0) hm__pairs_histogram(a, ni, jb->code_bytes, jb->group + i0, tmp);
-    else hm__pairs_histogram_cross(a, ni, jb->group + i0, b, nj, jb->group + j0, jb->code_bytes, tmp);
-    for (unsigned d = 0; d <= w->sh->bits; d++) w->hist[d] += tmp[d];
-}
-
-static void block_nearest(worker *w, size_t i0, size_t ni, size_t j0, size_t nj)
-{
-    const ev_pairs_job *jb = w->sh->job;
-    const uint8_t *a = jb->codes + i0 * jb->code_bytes, *b = jb->codes + j0 * jb->code_bytes;
-    for (size_t i = 0; i < ni; i++) w->min_a[i] = UINT16_MAX;
-    for (size_t j = 0; j < nj; j++) w->min_b[j] = UINT16_MAX;
-    /* On the diagonal a block meets itself: an image never meets itself
-     * because it shares its own group. */
-    hm__pairs_min_distance_cross(a, ni, jb->group + i0, b, nj, jb->group + j0, jb->code_bytes,
-                                 w->min_a, w->min_b);
-    for (size_t i = 0; i < ni; i++)
-        if (w->min_a[i] < w->nearest[i0 + i]) w->nearest[i0 + i] = w->min_a[i];
-    for (size_t j = 0; j < nj; j++)
-        if (w->min_b[j] < w->nearest[j0 + j]) w->nearest[j0 + j] = w->min_b[j];
+    uint16_t *na = w->want_nearest ? w->nearest + i0 : NULL;
+    uint16_t *nb = w->want_nearest ? w->nearest + j0 : NULL;
+    if (i0 == j0) hm__pairs_stats(w->acc, a, ni, jb->group + i0, na);
+    else hm__pairs_stats_cross(w->acc, a, ni, jb->group + i0, b, nj, jb->group + j0, na, nb);
 }
 
 /* PDQ with dihedral hashes: the distance of a pair is the smallest over the
@@ -94,7 +81,7 @@ static uint64_t block_pairs(size_t i0, size_t ni, size_t j0, size_t nj)
 }
 
 /* Processes block row bi; returns the pairs it covered. */
-static uint64_t do_row(worker *w, size_t bi, uint64_t *tmp)
+static uint64_t do_row(worker *w, size_t bi)
 {
     shared *sh = w->sh;
     const ev_pairs_job *jb = sh->job;
@@ -104,10 +91,7 @@ static uint64_t do_row(worker *w, size_t bi, uint64_t *tmp)
         if ((bi * sh->nblocks + bj) % jb->shard_n != jb->shard_i) continue;
         size_t j0 = bj * B, nj = n - j0 < B ? n - j0 : B;
         if (jb->dihedral) block_dihedral(w, i0, ni, j0, nj);
-        else {
-            if (w->want_hist) block_hist(w, i0, ni, j0, nj, tmp);
-            if (w->want_nearest) block_nearest(w, i0, ni, j0, nj);
-        }
+        else block_stats(w, i0, ni, j0, nj);
         pairs += block_pairs(i0, ni, j0, nj);
     }
     return pairs;
@@ -116,11 +100,10 @@ static uint64_t do_row(worker *w, size_t bi, uint64_t *tmp)
 static void *run_worker(void *arg)
 {
     worker *w = arg;
-    uint64_t tmp[EV_MAX_BITS + 1];
     for (;;) {
         size_t bi = atomic_fetch_add(&w->sh->next_row, 1);
         if (bi >= w->sh->nblocks) break;
-        atomic_fetch_add(&w->sh->done_pairs, do_row(w, bi, tmp));
+        atomic_fetch_add(&w->sh->done_pairs, do_row(w, bi));
     }
     return NULL;
 }
@@ -131,12 +114,11 @@ static int worker_init(worker *w, shared *sh, int want_hist, int want_nearest)
     w->sh = sh;
     w->want_hist = want_hist;
     w->want_nearest = want_nearest;
+    if (!sh->job->dihedral && hm__pair_acc_new(sh->job->code_bytes, &w->acc) != HM_OK) return -1;
     if (!want_nearest) return 0;
     size_t n = sh->job->n;
     w->nearest = malloc((n ? n : 1) * sizeof *w->nearest);
-    w->min_a = malloc(sh->block * sizeof *w->min_a);
-    w->min_b = malloc(sh->block * sizeof *w->min_b);
-    if (!w->nearest || !w->min_a || !w->min_b) return -1;
+    if (!w->nearest) return -1;
     for (size_t i = 0; i < n; i++) w->nearest[i] = UINT16_MAX;
     return 0;
 }
@@ -144,20 +126,18 @@ static int worker_init(worker *w, shared *sh, int want_hist, int want_nearest)
 static void worker_free(worker *w)
 {
     free(w->nearest);
-    free(w->min_a);
-    free(w->min_b);
+    hm__pair_acc_free(w->acc);
 }
 
 /* The main thread works too, and draws the progress bar between its rows. */
 static void run_main(worker *w, uint64_t total)
 {
     cli_progress prog;
-    uint64_t tmp[EV_MAX_BITS + 1];
     cli_progress_start(&prog, w->sh->job->label, (size_t)(total / 1000));
     for (;;) {
         size_t bi = atomic_fetch_add(&w->sh->next_row, 1);
         if (bi >= w->sh->nblocks) break;
-        atomic_fetch_add(&w->sh->done_pairs, do_row(w, bi, tmp));
+        atomic_fetch_add(&w->sh->done_pairs, do_row(w, bi));
         cli_progress_update(&prog, (size_t)(atomic_load(&w->sh->done_pairs) / 1000));
     }
     cli_progress_update(&prog, (size_t)(total / 1000));
@@ -187,6 +167,7 @@ int ev_pairs_run(const ev_pairs_job *job, uint64_t *hist, uint16_t *nearest)
     if (rc == 0) run_main(&w[0], (uint64_t)job->n * (job->n ? job->n - 1 : 0) / 2 / job->shard_n);
     for (unsigned t = 1; rc == 0 && t < started; t++) pthread_join(tid[t], NULL);
     for (unsigned t = 0; rc == 0 && t < nt; t++) {
+        if (w[t].acc) hm__pair_acc_flush(w[t].acc, w[t].hist);
         if (hist) hm__eval_hist_merge(hist, w[t].hist, sh.bits);
         for (size_t i = 0; nearest && i < job->n; i++)
             if (w[t].nearest[i] < nearest[i]) nearest[i] = w[t].nearest[i];

@@ -435,6 +435,158 @@ static void min64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t
                          min_a, min_b + j);
 }
 
+/* ---- fused pair statistics ------------------------------------------------------ */
+
+/* The row's nibble planes, broadcast from a small buffer (loads, not
+ * shuffles: VPBROADCASTQ from memory needs no vector port). */
+static inline row_planes split_row_mem(const uint8_t *x, size_t code_bytes, uint64_t *buf)
+{
+    for (size_t k = 0; k < code_bytes / 8; k++) {
+        uint64_t w = hm__load64(x + 8 * k);
+        buf[k] = w & 0x0f0f0f0f0f0f0f0full;
+        buf[4 + k] = (w >> 4) & 0x0f0f0f0f0f0f0f0full;
+    }
+    row_planes r;
+    r.lo0 = _mm256_set1_epi64x((long long)buf[0]);
+    r.hi0 = _mm256_set1_epi64x((long long)buf[4]);
+    r.lo1 = r.lo2 = r.lo3 = r.hi1 = r.hi2 = r.hi3 = _mm256_setzero_si256();
+    if (code_bytes == 32) {
+        r.lo1 = _mm256_set1_epi64x((long long)buf[1]), r.hi1 = _mm256_set1_epi64x((long long)buf[5]);
+        r.lo2 = _mm256_set1_epi64x((long long)buf[2]), r.hi2 = _mm256_set1_epi64x((long long)buf[6]);
+        r.lo3 = _mm256_set1_epi64x((long long)buf[3]), r.hi3 = _mm256_set1_epi64x((long long)buf[7]);
+    }
+    return r;
+}
+
+/* Counts the twin indices (64-bit lanes) the previous row stored. */
+HM__FORCE_INLINE void twin_add(uint32_t *twin, const uint64_t *x, size_t n)
+{
+    for (size_t k = 0; k < n; k += 4) {
+        twin[x[k]]++;
+        twin[x[k + 1]]++;
+        twin[x[k + 2]]++;
+        twin[x[k + 3]]++;
+    }
+}
+
+/* Column minima of a block (one register of 4 lanes per group) into min_b;
+ * values above `bits` mean "no pair". */
+static void stats_store_cols(uint16_t *min_b, const __m256i *cmin, size_t ng, unsigned bits)
+{
+    for (size_t k = 0; k < ng; k++) {
+        _Alignas(32) uint64_t v[4];
+        _mm256_store_si256((void *)v, cmin[k]);
+        for (int l = 0; l < 4; l++)
+            if (v[l] <= bits && v[l] < min_b[4 * k + (size_t)l]) min_b[4 * k + (size_t)l] = (uint16_t)v[l];
+    }
+}
+
+/* Groups of 4 codes of b in blocks of up to GROUPS (128 columns), nibble
+ * planes split once per block; each row's distances to a pair of groups
+ * become twin indices d0 + stride * d1 (VPMULUDQ), counted one row later
+ * (see hist_add). Column minima live beside the planes, row minima in
+ * acc->rowmin (one word per row). */
+HM__FORCE_INLINE void stats_block(const uint8_t *a, size_t na, const uint32_t *ga,
+                                  const planes4 *g, __m256i *cmin, size_t ng, size_t j,
+                                  const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc,
+                                  const size_t code_bytes, const int want_min)
+{
+    _Alignas(32) uint64_t pend[2][2 * GROUPS];
+    _Alignas(32) uint64_t rbuf[8];
+    const unsigned bits = (unsigned)(8 * code_bytes), trash = HM__TWIN_TRASH(bits);
+    const __m256i lut = nibble_lut(), tr = _mm256_set1_epi64x(trash);
+    const __m256i stride = _mm256_set1_epi64x(HM__TWIN_STRIDE(bits));
+    uint32_t *const twin = acc->twin;
+    uint16_t *rowmin = acc->rowmin;
+    for (size_t k = 0; k < 2 * GROUPS; k++) pend[1][k] = trash + (uint64_t)HM__TWIN_STRIDE(bits) * trash;
+    size_t iend = rows_end(na, j, 4 * ng, jmi_min), ifull = rows_full(iend, j, jmi_min);
+    uint32_t glo = UINT32_MAX, ghi = 0; /* the groups of the block lie in [glo, ghi] */
+    for (size_t k = 0; ga && gb && k < 4 * ng; k++) {
+        glo = gb[j + k] < glo ? gb[j + k] : glo;
+        ghi = gb[j + k] > ghi ? gb[j + k] : ghi;
+    }
+    uint64_t *cur = pend[0], *prev = pend[1];
+    for (size_t i = 0; i < iend; i++) {
+        row_planes r = split_row_mem(a + code_bytes * i, code_bytes, rbuf);
+        __m256i rmin = _mm256_set1_epi64x(0xffff);
+        int masked = i >= ifull || (ga && gb && ga[i] - glo <= ghi - glo);
+        for (size_t k = 0; k < ng; k += 2) {
+            __m256i d0 = dist4(&g[k], &r, lut, code_bytes);
+            __m256i d1 = k + 1 < ng ? dist4(&g[k + 1], &r, lut, code_bytes) : tr;
+            if (masked) {
+                d0 = blend_keep(d0, keep4(ga, gb, i, j + 4 * k, jmi_min), tr);
+                if (k + 1 < ng) d1 = blend_keep(d1, keep4(ga, gb, i, j + 4 * k + 4, jmi_min), tr);
+            }
+            _mm256_store_si256((void *)(cur + 2 * k), _mm256_add_epi64(d0, _mm256_mul_epu32(d1, stride)));
+            if (want_min) {
+                cmin[k] = _mm256_min_epi32(cmin[k], d0);
+                if (k + 1 < ng) cmin[k + 1] = _mm256_min_epi32(cmin[k + 1], d1);
+                rmin = _mm256_min_epi32(rmin, _mm256_min_epi32(d0, d1));
+            }
+        }
+        if (want_min) {
+            unsigned m = hmin4(rmin);
+            if (m < rowmin[i]) rowmin[i] = (uint16_t)m;
+        }
+        __asm__("" : "+m"(pend)); /* keep the round trip through memory */
+        twin_add(twin, prev, 4 * ((ng + 1) / 2));
+        uint64_t *t = cur;
+        cur = prev, prev = t;
+    }
+    twin_add(twin, prev, 4 * ((ng + 1) / 2)); /* the last row's */
+}
+
+/* The whole groups of b; returns the columns done. */
+HM__FORCE_INLINE size_t stats_blocks(const uint8_t *a, size_t na, const uint32_t *ga,
+                                     const uint8_t *b, size_t nb, const uint32_t *gb,
+                                     ptrdiff_t jmi_min, hm__pair_acc *acc, uint16_t *min_a,
+                                     uint16_t *min_b, const size_t code_bytes, const int want_min)
+{
+    const unsigned bits = (unsigned)(8 * code_bytes);
+    planes4 g[GROUPS];
+    __m256i cmin[GROUPS];
+    if (want_min)
+        for (size_t i = 0; i < na; i++) acc->rowmin[i] = 0xffff;
+    size_t j = 0;
+    while (nb - j >= 4) {
+        size_t ng = (nb - j) / 4 < GROUPS ? (nb - j) / 4 : GROUPS;
+        for (size_t k = 0; k < ng; k++) {
+            split_group(b + code_bytes * (j + 4 * k), code_bytes, &g[k]);
+            cmin[k] = _mm256_set1_epi64x(0xffff);
+        }
+        stats_block(a, na, ga, g, cmin, ng, j, gb, jmi_min, acc, code_bytes, want_min);
+        if (want_min) stats_store_cols(min_b + j, cmin, ng, bits);
+        j += 4 * ng;
+    }
+    for (size_t i = 0; want_min && i < na; i++)
+        if (acc->rowmin[i] <= bits && acc->rowmin[i] < min_a[i]) min_a[i] = acc->rowmin[i];
+    return j;
+}
+
+static void stats256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                     const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc, uint16_t *min_a,
+                     uint16_t *min_b)
+{
+    if (!ga || !gb) ga = gb = NULL;
+    size_t j = min_a ? stats_blocks(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, 32, 1)
+                     : stats_blocks(a, na, ga, b, nb, gb, jmi_min, acc, NULL, NULL, 32, 0);
+    if (j < nb)
+        hm__stats256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL,
+                            shift_jmi(jmi_min, j), acc, min_a, min_b ? min_b + j : NULL);
+}
+
+static void stats64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                    const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc, uint16_t *min_a,
+                    uint16_t *min_b)
+{
+    if (!ga || !gb) ga = gb = NULL;
+    size_t j = min_a ? stats_blocks(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, 8, 1)
+                     : stats_blocks(a, na, ga, b, nb, gb, jmi_min, acc, NULL, NULL, 8, 0);
+    if (j < nb)
+        hm__stats64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL,
+                           shift_jmi(jmi_min, j), acc, min_a, min_b ? min_b + j : NULL);
+}
+
 static void gather256(const uint8_t *codes, const uint32_t *ids, size_t n, const uint8_t *q,
                       uint16_t *out)
 {
@@ -443,4 +595,5 @@ static void gather256(const uint8_t *codes, const uint32_t *ids, size_t n, const
 
 const hm__kernels hm__kernels_avx2 = {
     HM_MATCH_TIER_AVX2, scan256, scan64, hist256, hist64, min256, min64, gather256,
+    stats256,           stats64,
 };

@@ -455,6 +455,235 @@ static void min64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t
                          min_a, min_b + j);
 }
 
+/* ---- fused pair statistics ------------------------------------------------------ */
+
+/* The stats kernels hold 16 codes per group in 32-bit lanes: t[k] lane l is
+ * dword k of code l, so a row costs one XOR, one VPOPCNTD and one add per
+ * dword and the distances come out 16 to a register. Two such registers pack
+ * into one of 32 16-bit words (VPACKUSDW), on which a single VPMINUW updates
+ * 32 column minima and another the row's running minima, and VPMADDWD with
+ * (1, stride) turns adjacent words d0, d1 into the index d0 + stride * d1 of
+ * the twin table: one counter increment per two pairs. */
+
+/* 16 codes of 32 bytes: two 8-code qword transposes, then the low and the
+ * high dwords of each qword. */
+static inline void load_group(const uint8_t *p, unsigned cb, __m512i *t)
+{
+    const __m512i even = _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+    if (cb == 8) {
+        __m512i v0 = _mm512_loadu_si512(p), v1 = _mm512_loadu_si512(p + 64);
+        t[0] = _mm512_permutex2var_epi32(v0, even, v1);
+        t[1] = _mm512_permutex2var_epi32(v0, odd, v1);
+        return;
+    }
+    __m512i lo[4], hi[4];
+    transpose8(p, lo);
+    transpose8(p + 256, hi);
+    HM__UNROLL
+    for (int w = 0; w < 4; w++) {
+        t[2 * w] = _mm512_permutex2var_epi32(lo[w], even, hi[w]);
+        t[2 * w + 1] = _mm512_permutex2var_epi32(lo[w], odd, hi[w]);
+    }
+}
+
+#define POP32(k) _mm512_popcnt_epi32(_mm512_xor_si512(t[k], r[k]))
+
+/* Distances of one row (dword k broadcast in r[k]) to a group of 16 codes. */
+HM__FORCE_INLINE __m512i dist16(const __m512i *t, const __m512i *r, unsigned cb)
+{
+    if (cb == 8) return _mm512_add_epi32(POP32(0), POP32(1));
+    __m512i s0 = _mm512_add_epi32(POP32(0), POP32(1)), s1 = _mm512_add_epi32(POP32(2), POP32(3));
+    __m512i s2 = _mm512_add_epi32(POP32(4), POP32(5)), s3 = _mm512_add_epi32(POP32(6), POP32(7));
+    return _mm512_add_epi32(_mm512_add_epi32(s0, s1), _mm512_add_epi32(s2, s3));
+}
+
+/* Lanes of a group of 16 columns starting at j that row i counts. */
+static inline __mmask16 keep16(const uint32_t *ga, const uint32_t *gb, size_t i, size_t j,
+                               ptrdiff_t jmi_min)
+{
+    __mmask16 keep = 0xffff;
+    if (jmi_min != HM__ALL_PAIRS) {
+        ptrdiff_t t = (ptrdiff_t)i + jmi_min - (ptrdiff_t)j; /* lanes l > t count */
+        if (t >= 15) return 0;
+        if (t >= 0) keep = (__mmask16)(0xffffu << (t + 1));
+    }
+    if (ga && gb)
+        keep &= (__mmask16)~_mm512_cmpeq_epi32_mask(_mm512_loadu_si512(gb + j),
+                                                      _mm512_set1_epi32((int)ga[i]));
+    return keep;
+}
+
+/* Counts the pairs of pairs whose twin indices the previous row stored. */
+HM__FORCE_INLINE void twin_add(uint32_t *twin, const uint32_t *x, size_t n)
+{
+    HM__UNROLL
+    for (size_t k = 0; k < n; k++) twin[x[k]]++;
+}
+
+/* Word w of a packed register holds column 16 * ((w & 7) / 4) + 4 * (w / 8)
+ * + w % 4 of its 32 (VPACKUSDW interleaves its sources by 128-bit lane):
+ * VPERMW puts them back in order. Minima above `bits` stand for "no pair"
+ * and change nothing. */
+static void store_col_min(uint16_t *min_b, const __m512i *cmin, unsigned packs, unsigned bits)
+{
+    const __m512i order = _mm512_set_epi16(31, 30, 29, 28, 23, 22, 21, 20, 15, 14, 13, 12, 7, 6,
+                                           5, 4, 27, 26, 25, 24, 19, 18, 17, 16, 11, 10, 9, 8,
+                                           3, 2, 1, 0);
+    const __m512i none = _mm512_set1_epi16(-1), limit = _mm512_set1_epi16((short)bits);
+    for (unsigned h = 0; h < packs; h++) {
+        __m512i m = _mm512_permutexvar_epi16(order, cmin[h]);
+        m = _mm512_mask_mov_epi16(m, _mm512_cmpgt_epu16_mask(m, limit), none);
+        __m512i old = _mm512_loadu_si512(min_b + 32 * h);
+        _mm512_storeu_si512(min_b + 32 * h, _mm512_min_epu16(old, m));
+    }
+}
+
+static inline unsigned hmin_epu16(__m512i v)
+{
+    __m256i m = _mm256_min_epu16(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+    __m128i x = _mm_min_epu16(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
+    return (unsigned)_mm_cvtsi128_si32(_mm_minpos_epu16(x)) & 0xffffu;
+}
+
+static void store_row_min(uint16_t *min_a, const __m512i *rowmin, size_t na, unsigned bits)
+{
+    for (size_t i = 0; i < na; i++) {
+        unsigned v = hmin_epu16(rowmin[i]);
+        if (v <= bits && v < min_a[i]) min_a[i] = (uint16_t)v;
+    }
+}
+
+/* What one block of columns shares with the rows that stream past it. */
+typedef struct stats_block {
+    __m512i t[16];            /* the columns, transposed (load_group) */
+    size_t j, ifull;          /* first column; rows below ifull count every column (jmi_min) */
+    uint32_t glo, gspan;      /* the block's groups lie in [glo, glo + gspan] */
+} stats_block;
+
+/* One row against a block: the twin indices go to cur, the minima to cmin
+ * and rowmin. Rows that may skip a pair (diagonal, or a group of the block's
+ * range) take masked lanes. */
+HM__FORCE_INLINE void stats_row(const stats_block *blk, const uint8_t *x, size_t i,
+                                const uint32_t *ga, const uint32_t *gb, ptrdiff_t jmi_min,
+                                uint32_t *cur, __m512i *cmin, __m512i *rowmin,
+                                const unsigned cb, const int want_min, const int grouped)
+{
+    const unsigned words = cb / 4, groups = cb == 32 ? 2 : 4, packs = groups / 2;
+    const __m512i weights = _mm512_set1_epi32((int)(1u | (HM__TWIN_STRIDE(8 * cb) << 16)));
+    __m512i r[8], d[4], p[2];
+    HM__UNROLL
+    for (unsigned k = 0; k < words; k++) r[k] = _mm512_set1_epi32((int)hm__load32(x + 4 * k));
+    HM__UNROLL
+    for (unsigned g = 0; g < groups; g++) d[g] = dist16(blk->t + words * g, r, cb);
+    if (i >= blk->ifull || (grouped && ga[i] - blk->glo <= blk->gspan)) {
+        const __m512i trash = _mm512_set1_epi32((int)HM__TWIN_TRASH(8 * cb));
+        HM__UNROLL
+        for (unsigned g = 0; g < groups; g++)
+            d[g] = _mm512_mask_mov_epi32(trash, keep16(ga, gb, i, blk->j + 16 * g, jmi_min), d[g]);
+    }
+    HM__UNROLL
+    for (unsigned h = 0; h < packs; h++) {
+        p[h] = _mm512_packus_epi32(d[2 * h], d[2 * h + 1]);
+        _mm512_store_si512(cur + 16 * h, _mm512_madd_epi16(p[h], weights));
+    }
+    if (want_min) {
+        HM__UNROLL
+        for (unsigned h = 0; h < packs; h++) cmin[h] = _mm512_min_epu16(cmin[h], p[h]);
+        __m512i m = packs == 2 ? _mm512_min_epu16(p[0], p[1]) : p[0];
+        rowmin[i] = _mm512_min_epu16(rowmin[i], m);
+    }
+}
+
+/* Columns in blocks of 32 (256-bit codes: 2 groups, 16 registers) or 64
+ * (64-bit codes: 4 groups, 8 registers); rows stream past them. Each row's
+ * twin indices are counted while the next row computes (see hist_add); the
+ * first row finds the buffer full of trash indices, which count nothing. */
+HM__FORCE_INLINE size_t stats_blocks(const uint8_t *a, size_t na, const uint32_t *ga,
+                                     const uint8_t *b, size_t nb, const uint32_t *gb,
+                                     ptrdiff_t jmi_min, hm__pair_acc *acc, uint16_t *min_a,
+                                     uint16_t *min_b, const unsigned cb, const int want_min,
+                                     const int grouped)
+{
+    const unsigned words = cb / 4, groups = cb == 32 ? 2 : 4, packs = groups / 2;
+    const size_t width = 16 * (size_t)groups;
+    const unsigned bits = 8 * cb, trash = HM__TWIN_TRASH(bits);
+    uint32_t *const twin = acc->twin;
+    __m512i *rowmin = (__m512i *)(void *)acc->rowmin;
+    _Alignas(64) uint32_t pend[2][32];
+    for (unsigned k = 0; k < 32; k++) pend[1][k] = trash + HM__TWIN_STRIDE(bits) * trash;
+    if (want_min)
+        for (size_t i = 0; i < na; i++) rowmin[i] = _mm512_set1_epi32(-1);
+    size_t j = 0;
+    for (; j + width <= nb; j += width) {
+        stats_block blk;
+        __m512i cmin[2] = {_mm512_set1_epi32(-1), _mm512_set1_epi32(-1)};
+        HM__UNROLL
+        for (unsigned g = 0; g < groups; g++)
+            load_group(b + cb * (j + 16 * g), cb, blk.t + words * g);
+        size_t iend = rows_end(na, j, width, jmi_min);
+        blk.j = j;
+        blk.ifull = rows_full(iend, j, jmi_min);
+        blk.glo = UINT32_MAX, blk.gspan = 0;
+        if (grouped) {
+            uint32_t hi = 0;
+            for (size_t k = 0; k < width; k++) {
+                blk.glo = gb[j + k] < blk.glo ? gb[j + k] : blk.glo;
+                hi = gb[j + k] > hi ? gb[j + k] : hi;
+            }
+            blk.gspan = hi - blk.glo;
+        }
+        uint32_t *cur = pend[0], *prev = pend[1];
+        for (size_t i = 0; i < iend; i++) {
+            stats_row(&blk, a + cb * i, i, ga, gb, jmi_min, cur, cmin, rowmin, cb, want_min,
+                      grouped);
+            __asm__("" : "+m"(pend)); /* keep the round trip through memory */
+            twin_add(twin, prev, 16 * packs);
+            uint32_t *t = cur;
+            cur = prev, prev = t;
+        }
+        twin_add(twin, prev, 16 * packs); /* the last row's */
+        for (unsigned k = 0; k < 32; k++) pend[1][k] = trash + HM__TWIN_STRIDE(bits) * trash;
+        if (want_min && iend) store_col_min(min_b + j, cmin, packs, bits);
+    }
+    if (want_min) store_row_min(min_a, rowmin, na, bits);
+    return j;
+}
+
+/* The specialisations: with or without minima and groups. */
+HM__FORCE_INLINE size_t stats_any(const uint8_t *a, size_t na, const uint32_t *ga,
+                                  const uint8_t *b, size_t nb, const uint32_t *gb,
+                                  ptrdiff_t jmi_min, hm__pair_acc *acc, uint16_t *min_a,
+                                  uint16_t *min_b, const unsigned cb)
+{
+    if (!ga || !gb) {
+        if (min_a) return stats_blocks(a, na, NULL, b, nb, NULL, jmi_min, acc, min_a, min_b, cb, 1, 0);
+        return stats_blocks(a, na, NULL, b, nb, NULL, jmi_min, acc, NULL, NULL, cb, 0, 0);
+    }
+    if (min_a) return stats_blocks(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, cb, 1, 1);
+    return stats_blocks(a, na, ga, b, nb, gb, jmi_min, acc, NULL, NULL, cb, 0, 1);
+}
+
+static void stats256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                     const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc, uint16_t *min_a,
+                     uint16_t *min_b)
+{
+    size_t j = stats_any(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, 32);
+    if (j < nb)
+        hm__stats256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL,
+                            shift_jmi(jmi_min, j), acc, min_a, min_b ? min_b + j : NULL);
+}
+
+static void stats64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                    const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc, uint16_t *min_a,
+                    uint16_t *min_b)
+{
+    size_t j = stats_any(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, 8);
+    if (j < nb)
+        hm__stats64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL,
+                           shift_jmi(jmi_min, j), acc, min_a, min_b ? min_b + j : NULL);
+}
+
 /* ---- gathered distances (index verification) ------------------------------------ */
 
 static void gather256(const uint8_t *codes, const uint32_t *ids, size_t n, const uint8_t *q,
@@ -479,4 +708,5 @@ static void gather256(const uint8_t *codes, const uint32_t *ids, size_t n, const
 
 const hm__kernels hm__kernels_avx512 = {
     HM_MATCH_TIER_AVX512, scan256, scan64, hist256, hist64, min256, min64, gather256,
+    stats256,             stats64,
 };

@@ -120,6 +120,38 @@ static void min64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t
     }
 }
 
+/* Fused statistics: one distance per pair for the histogram (counted one
+ * pair at a time in acc->hist) and the minima. */
+static void stats256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                     const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc, uint16_t *min_a,
+                     uint16_t *min_b)
+{
+    for (size_t i = 0; i < na; i++) {
+        uint8x16_t q0 = vld1q_u8(a + 32 * i), q1 = vld1q_u8(a + 32 * i + 16);
+        for (size_t j = 0; j < nb; j++) {
+            if (!hm__pair_counted(i, j, ga, gb, jmi_min)) continue;
+            unsigned d = dist256(b + 32 * j, q0, q1);
+            acc->hist[d]++;
+            if (min_a) min_update(min_a, min_b, i, j, d);
+        }
+    }
+}
+
+static void stats64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                    const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc, uint16_t *min_a,
+                    uint16_t *min_b)
+{
+    for (size_t i = 0; i < na; i++) {
+        uint8x8_t q = vld1_u8(a + 8 * i);
+        for (size_t j = 0; j < nb; j++) {
+            if (!hm__pair_counted(i, j, ga, gb, jmi_min)) continue;
+            unsigned d = dist64(b + 8 * j, q);
+            acc->hist[d]++;
+            if (min_a) min_update(min_a, min_b, i, j, d);
+        }
+    }
+}
+
 static void gather256(const uint8_t *codes, const uint32_t *ids, size_t n, const uint8_t *q,
                       uint16_t *out)
 {
@@ -129,4 +161,5 @@ static void gather256(const uint8_t *codes, const uint32_t *ids, size_t n, const
 
 const hm__kernels hm__kernels_neon = {
     HM_MATCH_TIER_NEON, scan256, scan64, hist256, hist64, min256, min64, gather256,
+    stats256,           stats64,
 };

@@ -101,6 +101,34 @@ void hm__min64_scalar(const uint8_t *a, size_t na, const uint32_t *ga, const uin
                 min_update(min_a, min_b, i, j, dist64_bytes(a + 8 * i, b + 8 * j));
 }
 
+/* The pairs and minima of hm__stats_fn, one pair at a time (min_update
+ * reads each minimum afresh, so min_a and min_b may be one array). */
+void hm__stats256_scalar(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
+                         size_t nb, const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc,
+                         uint16_t *min_a, uint16_t *min_b)
+{
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++) {
+            if (!hm__pair_counted(i, j, ga, gb, jmi_min)) continue;
+            unsigned d = dist256_bytes(a + 32 * i, b + 32 * j);
+            acc->hist[d]++;
+            if (min_a) min_update(min_a, min_b, i, j, d);
+        }
+}
+
+void hm__stats64_scalar(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
+                        size_t nb, const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc,
+                        uint16_t *min_a, uint16_t *min_b)
+{
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++) {
+            if (!hm__pair_counted(i, j, ga, gb, jmi_min)) continue;
+            unsigned d = dist64_bytes(a + 8 * i, b + 8 * j);
+            acc->hist[d]++;
+            if (min_a) min_update(min_a, min_b, i, j, d);
+        }
+}
+
 void hm__gather256_scalar(const uint8_t *codes, const uint32_t *ids, size_t n, const uint8_t *q,
                           uint16_t *out)
 {
@@ -112,4 +140,5 @@ void hm__gather256_scalar(const uint8_t *codes, const uint32_t *ids, size_t n, c
 const hm__kernels hm__kernels_scalar = {
     HM_MATCH_TIER_SCALAR, hm__scan256_scalar, hm__scan64_scalar, hm__hist256_scalar,
     hm__hist64_scalar,    hm__min256_scalar,  hm__min64_scalar,  hm__gather256_scalar,
+    hm__stats256_scalar,  hm__stats64_scalar,
 };

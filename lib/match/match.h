@@ -81,6 +81,18 @@ typedef void (*hm__min_fn)(const uint8_t *a, size_t na, const uint32_t *ga, cons
                            uint16_t *min_b);
 #define HM__NO_DIAG PTRDIFF_MIN
 
+/* Fused pair statistics: for every pair that hm__hist_fn counts (the same
+ * jmi_min and group rules), its distance goes to the accumulator `acc` and,
+ * when min_a and min_b are not NULL, min_a[i] = min(min_a[i], d) and min_b[j]
+ * likewise, all from one distance computation. At most HM__STATS_ROWS rows
+ * per call (acc holds their scratch); min_a and min_b may be the same array
+ * (a block against itself). */
+typedef struct hm__pair_acc hm__pair_acc;
+typedef void (*hm__stats_fn)(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
+                             size_t nb, const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc,
+                             uint16_t *min_a, uint16_t *min_b);
+#define HM__STATS_ROWS 256
+
 /* Gathered distances: out[k] = d(q, 32-byte code number ids[k] of `codes`). */
 typedef void (*hm__gather_fn)(const uint8_t *codes, const uint32_t *ids, size_t n,
                               const uint8_t *q, uint16_t *out);
@@ -91,6 +103,7 @@ typedef struct hm__kernels {
     hm__hist_fn hist256, hist64;
     hm__min_fn min256, min64;
     hm__gather_fn gather256;
+    hm__stats_fn stats256, stats64;
 } hm__kernels;
 
 /* The table of `tier`, or NULL when this build or CPU cannot run it. */

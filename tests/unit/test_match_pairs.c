@@ -261,6 +261,259 @@ static void test_min_kernels(void)
     }
 }
 
+/* ---- fused statistics ---- */
+
+static void init_minima(tu_rng *r, uint16_t *m, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        m[i] = (uint16_t)(tu_rng_below(r, 4) ? 0xffff : tu_rng_below(r, 300));
+}
+
+/* Adds complement pairs (the largest distance) and exact copies (0). */
+static void extreme_pairs(uint8_t *p, size_t n, size_t cb)
+{
+    for (size_t i = 3; i + 1 < n; i += 37) {
+        for (size_t k = 0; k < cb; k++) p[cb * (i + 1) + k] = (uint8_t)~p[cb * i + k];
+        if (i + 2 < n) memcpy(p + cb * (i + 2), p + cb * i, cb);
+    }
+}
+
+static void test_stats(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 31337);
+    size_t runs = 0;
+    for (size_t cb = 8; cb <= 32; cb += 24) {
+        hm__pair_acc *acc;
+        CU_ASSERT_FATAL(hm__pair_acc_new(cb, &acc) == HM_OK);
+        for (size_t s = 0; s < HM_ARRAY_SIZE(SIZES); s++)
+            for (int grouped = 0; grouped < 2; grouped++) {
+                size_t n = SIZES[s], bins = 8 * cb + 1;
+                uint8_t *base, *codes = md_alloc(n * cb, s % 8, &base);
+                uint32_t *g = malloc((n + 1) * sizeof *g);
+                uint16_t *init = malloc((n + 1) * sizeof *init), *want_min = malloc((n + 1) * 2);
+                uint16_t *got_min = malloc((n + 1) * sizeof *got_min);
+                pair_codes(&r, codes, n, cb);
+                extreme_pairs(codes, n, cb);
+                random_groups(&r, g, n, 1 + (uint32_t)(n / 8));
+                init_minima(&r, init, n);
+                const uint32_t *gp = grouped ? g : NULL;
+                uint64_t want[257] = {0};
+                ref_hist(codes, n, gp, codes, n, gp, cb, 1, want);
+                memcpy(want_min, init, n * sizeof *init);
+                ref_min(codes, n, gp, codes, n, gp, cb, 1, want_min, want_min);
+                for (int t = 0; t < HM_MATCH_TIER_COUNT; t++)
+                    for (int with_min = 0; with_min < 2; with_min++) {
+                        uint64_t got[257] = {0};
+                        memcpy(got_min, init, n * sizeof *init);
+                        hm_status st = hm__pairs_stats_tier((hm_match_tier)t, acc, codes, n, gp,
+                                                            with_min ? got_min : NULL);
+                        if (st == HM_E_UNSUPPORTED) continue;
+                        CU_ASSERT_EQUAL(st, HM_OK);
+                        hm__pair_acc_flush(acc, got);
+                        runs++;
+                        if (!hist_equal(want, got, bins) || (with_min && memcmp(want_min, got_min, n * 2))) {
+                            fprintf(stderr, "stats tier %s cb=%zu n=%zu grouped=%d min=%d differ\n",
+                                    hm_match_tier_name((hm_match_tier)t), cb, n, grouped, with_min);
+                            CU_FAIL("stats differ");
+                        }
+                        if (!with_min) CU_ASSERT(memcmp(got_min, init, n * sizeof *init) == 0);
+                    }
+                free(g);
+                free(init);
+                free(want_min);
+                free(got_min);
+                free(base);
+            }
+        hm__pair_acc_free(acc);
+    }
+    CU_ASSERT(runs >= 2 * HM_ARRAY_SIZE(SIZES) * 2 * 2 * 2);
+}
+
+static void test_stats_cross(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 2024);
+    static const size_t NA[] = {0, 1, 5, 33, 100, 257, 600};
+    static const size_t NB[] = {0, 1, 7, 31, 32, 65, 129, 300};
+    for (size_t cb = 8; cb <= 32; cb += 24) {
+        hm__pair_acc *acc;
+        CU_ASSERT_FATAL(hm__pair_acc_new(cb, &acc) == HM_OK);
+        for (size_t x = 0; x < HM_ARRAY_SIZE(NA); x++)
+            for (size_t y = 0; y < HM_ARRAY_SIZE(NB); y++) {
+                size_t na = NA[x], nb = NB[y];
+                uint8_t *ba, *bb, *a = md_alloc(na * cb, x, &ba), *b = md_alloc(nb * cb, y + 3, &bb);
+                uint32_t ga[600], gb[300];
+                uint16_t ia[600], ib[300], wa[600], wb[300], ma[600], mb[300];
+                pair_codes(&r, a, na, cb);
+                pair_codes(&r, b, nb, cb);
+                if (na && nb) memcpy(b, a, cb);
+                random_groups(&r, ga, na, 6);
+                random_groups(&r, gb, nb, 6);
+                init_minima(&r, ia, na);
+                init_minima(&r, ib, nb);
+                for (int grouped = 0; grouped < 2; grouped++) {
+                    const uint32_t *pa = grouped ? ga : NULL, *pb = grouped ? gb : NULL;
+                    uint64_t want[257] = {0};
+                    ref_hist(a, na, pa, b, nb, pb, cb, 0, want);
+                    memcpy(wa, ia, sizeof wa);
+                    memcpy(wb, ib, sizeof wb);
+                    ref_min(a, na, pa, b, nb, pb, cb, 0, wa, wb);
+                    for (int t = 0; t < HM_MATCH_TIER_COUNT; t++) {
+                        uint64_t got[257] = {0};
+                        memcpy(ma, ia, sizeof ma);
+                        memcpy(mb, ib, sizeof mb);
+                        hm_status st = hm__pairs_stats_cross_tier((hm_match_tier)t, acc, a, na, pa,
+                                                                  b, nb, pb, ma, mb);
+                        if (st == HM_E_UNSUPPORTED) continue;
+                        CU_ASSERT_EQUAL(st, HM_OK);
+                        hm__pair_acc_flush(acc, got);
+                        CU_ASSERT(hist_equal(want, got, 257));
+                        CU_ASSERT(memcmp(ma, wa, na * sizeof *ma) == 0);
+                        CU_ASSERT(memcmp(mb, wb, nb * sizeof *mb) == 0);
+                    }
+                }
+                free(ba);
+                free(bb);
+            }
+        hm__pair_acc_free(acc);
+    }
+}
+
+/* A block against itself through the cross entry point, with one minimum
+ * array for both sides: every ordered pair, i == j included. */
+static void test_stats_aliased_minima(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 5);
+    enum { N = 300 };
+    for (size_t cb = 8; cb <= 32; cb += 24) {
+        uint8_t codes[N * 32];
+        uint32_t g[N];
+        uint16_t init[N], want[N], wb[N], got[N];
+        pair_codes(&r, codes, N, cb);
+        random_groups(&r, g, N, 40);
+        init_minima(&r, init, N);
+        memcpy(want, init, sizeof want);
+        memcpy(wb, init, sizeof wb);
+        ref_min(codes, N, g, codes, N, g, cb, 0, want, wb);
+        for (size_t i = 0; i < N; i++) want[i] = want[i] < wb[i] ? want[i] : wb[i];
+        hm__pair_acc *acc;
+        CU_ASSERT_FATAL(hm__pair_acc_new(cb, &acc) == HM_OK);
+        for (int t = 0; t < HM_MATCH_TIER_COUNT; t++) {
+            memcpy(got, init, sizeof got);
+            hm_status st = hm__pairs_stats_cross_tier((hm_match_tier)t, acc, codes, N, g, codes, N,
+                                                      g, got, got);
+            if (st == HM_E_UNSUPPORTED) continue;
+            CU_ASSERT_EQUAL(st, HM_OK);
+            CU_ASSERT(memcmp(got, want, sizeof got) == 0);
+        }
+        hm__pair_acc_free(acc);
+    }
+}
+
+/* The kernels' own pair-order rule and groups, against the scalar kernel,
+ * and the counts of several calls adding up in one accumulator. */
+static void test_stats_kernels(void)
+{
+    static const ptrdiff_t JMI[] = {HM__ALL_PAIRS, -1000, -40, -3, -1, 0, 1, 5, 37, 100, 2000};
+    tu_rng r;
+    tu_rng_seed(&r, 88);
+    uint8_t a[150 * 32], b[170 * 32];
+    uint32_t ga[150], gb[170];
+    pair_codes(&r, a, 150, 32);
+    pair_codes(&r, b, 170, 32);
+    random_groups(&r, ga, 150, 3);
+    random_groups(&r, gb, 170, 3);
+    for (size_t cb = 8; cb <= 32; cb += 24) {
+        hm__pair_acc *ref, *acc;
+        CU_ASSERT_FATAL(hm__pair_acc_new(cb, &ref) == HM_OK);
+        CU_ASSERT_FATAL(hm__pair_acc_new(cb, &acc) == HM_OK);
+        for (int t = 1; t < HM_MATCH_TIER_COUNT; t++) {
+            const hm__kernels *k = hm__kernels_for_tier((hm_match_tier)t);
+            if (!k) continue;
+            hm__stats_fn want_fn = cb == 32 ? hm__stats256_scalar : hm__stats64_scalar;
+            hm__stats_fn fn = cb == 32 ? k->stats256 : k->stats64;
+            for (size_t x = 0; x < HM_ARRAY_SIZE(JMI); x++)
+                for (int grouped = 0; grouped < 2; grouped++) {
+                    size_t na = 40 + 9 * x, nb = 60 + 10 * x;
+                    uint16_t wa[150], wb[170], ma[150], mb[170];
+                    memset(wa, 0xff, sizeof wa);
+                    memset(wb, 0xff, sizeof wb);
+                    memset(ma, 0xff, sizeof ma);
+                    memset(mb, 0xff, sizeof mb);
+                    const uint32_t *pa = grouped ? ga : NULL, *pb = grouped ? gb : NULL;
+                    want_fn(a, na, pa, b, nb, pb, JMI[x], ref, wa, wb);
+                    fn(a, na, pa, b, nb, pb, JMI[x], acc, ma, mb);
+                    fn(a, na, pa, b, nb, pb, JMI[x], acc, NULL, NULL); /* counts twice */
+                    CU_ASSERT(memcmp(wa, ma, sizeof wa) == 0);
+                    CU_ASSERT(memcmp(wb, mb, sizeof wb) == 0);
+                }
+            uint64_t want[257] = {0}, got[257] = {0};
+            hm__pair_acc_flush(ref, want);
+            hm__pair_acc_flush(acc, got);
+            for (int d = 0; d < 257; d++) CU_ASSERT_EQUAL(got[d], 2 * want[d]);
+        }
+        hm__pair_acc_free(ref);
+        hm__pair_acc_free(acc);
+    }
+}
+
+/* A twin table about to overflow is folded before the next call; flushing
+ * clears the accumulator. */
+static void test_stats_fold(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 6);
+    enum { N = 400 };
+    uint8_t codes[N * 32];
+    pair_codes(&r, codes, N, 32);
+    uint64_t want[257] = {0}, got[257] = {0}, again[257] = {0};
+    ref_hist(codes, N, NULL, codes, N, NULL, 32, 1, want);
+    hm__pair_acc *acc;
+    CU_ASSERT_FATAL(hm__pair_acc_new(32, &acc) == HM_OK);
+    hm__pairs_stats(acc, codes, 200, NULL, NULL);
+    acc->twin_count = UINT32_MAX - 100; /* as if nearly full */
+    hm__pairs_stats(acc, codes + 200 * 32, 200, NULL, NULL);
+    hm__pairs_stats_cross(acc, codes, 200, NULL, codes + 200 * 32, 200, NULL, NULL, NULL);
+    CU_ASSERT(acc->twin_count < UINT32_MAX - 100);
+    hm__pair_acc_flush(acc, got);
+    CU_ASSERT(hist_equal(want, got, 257));
+    hm__pair_acc_flush(acc, again);
+    for (int d = 0; d < 257; d++) CU_ASSERT_EQUAL(again[d], 0);
+    hm__pair_acc_free(acc);
+}
+
+static void test_stats_bad_arguments(void)
+{
+    uint8_t codes[64] = {0};
+    uint16_t m[2] = {0xffff, 0xffff};
+    hm__pair_acc *acc = (hm__pair_acc *)1;
+    CU_ASSERT_EQUAL(hm__pair_acc_new(16, &acc), HM_E_INVALID_ARGUMENT);
+    CU_ASSERT_PTR_NULL(acc);
+    CU_ASSERT_FATAL(hm__pair_acc_new(32, &acc) == HM_OK);
+    CU_ASSERT_EQUAL(hm__pairs_stats_cross_tier(HM_MATCH_TIER_SCALAR, acc, codes, 1, NULL, codes + 32,
+                                               1, NULL, m, NULL),
+                    HM_E_INVALID_ARGUMENT);
+    CU_ASSERT_EQUAL(hm__pairs_stats_tier(HM_MATCH_TIER_SCALAR, acc, NULL, 2, NULL, NULL),
+                    HM_E_INVALID_ARGUMENT);
+    CU_ASSERT_EQUAL(hm__pairs_stats_tier((hm_match_tier)42, acc, codes, 2, NULL, NULL),
+                    HM_E_UNSUPPORTED);
+    hm__pairs_stats(acc, NULL, 2, NULL, NULL); /* ignored */
+    hm__pairs_stats_cross(acc, codes, 1, NULL, codes + 32, 1, NULL, NULL, m);
+    hm__pairs_stats(NULL, codes, 2, NULL, m);
+    uint64_t hist[257] = {0};
+    hm__pair_acc_flush(acc, hist);
+    for (int d = 0; d < 257; d++) CU_ASSERT_EQUAL(hist[d], 0);
+    CU_ASSERT(m[0] == 0xffff && m[1] == 0xffff);
+    hm__pairs_stats(acc, codes, 2, NULL, m);
+    hm__pair_acc_flush(acc, hist);
+    CU_ASSERT_EQUAL(hist[0], 1);
+    CU_ASSERT(m[0] == 0 && m[1] == 0);
+    hm__pair_acc_free(acc);
+    hm__pair_acc_free(NULL);
+}
+
 static void test_bad_arguments(void)
 {
     uint8_t codes[64] = {0};
@@ -287,6 +540,12 @@ int main(void)
         {"minimum distances, every tier", test_min_distance},
         {"min kernels: diagonal and groups", test_min_kernels},
         {"bad arguments", test_bad_arguments},
+        {"fused statistics of one block, every tier", test_stats},
+        {"fused statistics of cross pairs, every tier", test_stats_cross},
+        {"fused statistics: one minimum array for both sides", test_stats_aliased_minima},
+        {"stats kernels: pair order, groups, accumulation", test_stats_kernels},
+        {"stats accumulator: fold before overflow, flush clears", test_stats_fold},
+        {"stats: bad arguments", test_stats_bad_arguments},
         {NULL, NULL}};
     tu_add_suite("match pairs", tests);
     return tu_run("test_match_pairs");
