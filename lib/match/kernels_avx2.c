@@ -69,6 +69,7 @@ static inline __m256i sums4(const __m256i v[4], __m256i q, __m256i lut)
 {
     const __m256i zero = _mm256_setzero_si256();
     __m256i s[4];
+    HM__UNROLL
     for (int c = 0; c < 4; c++)
         s[c] = _mm256_sad_epu8(popcnt_bytes(_mm256_xor_si256(v[c], q), lut), zero);
     __m256i a = _mm256_add_epi64(_mm256_unpacklo_epi64(s[0], s[1]), _mm256_unpackhi_epi64(s[0], s[1]));
@@ -82,30 +83,18 @@ static inline unsigned le_mask4(__m256i d, __m256i r)
     return ~(unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(d, r))) & 0xfu;
 }
 
-static size_t scan256(const uint8_t *codes, size_t n, const uint8_t *queries, unsigned nq,
-                      unsigned radius, hm__hit *hits, size_t cap, size_t *count)
+/* Long scans prefetch this far ahead (see kernels_avx512.c); only inside
+ * the array, so a short scan (an index bucket) prefetches nothing. */
+#define SCAN_AHEAD 8192
+
+/* Always inlined: GCC takes a function made only of prefetches for a pure
+ * one and drops its calls. */
+HM__FORCE_INLINE void prefetch_ahead(const uint8_t *codes, size_t off, size_t bytes)
 {
-    const __m256i lut = nibble_lut(), r = _mm256_set1_epi64x(radius);
-    __m256i q[HM__MAX_QUERIES];
-    for (unsigned j = 0; j < nq; j++) q[j] = _mm256_loadu_si256((const void *)(queries + 32 * j));
-    size_t c = *count, i = 0;
-    for (; i + 4 <= n; i += 4) {
-        if (cap - c < 4 * (size_t)nq) { /* out of room: the caller makes more */
-            *count = c;
-            return i;
-        }
-        const uint8_t *p = codes + 32 * i;
-        __m256i v[4];
-        for (int k = 0; k < 4; k++) v[k] = _mm256_loadu_si256((const void *)(p + 32 * k));
-        unsigned masks[HM__MAX_QUERIES], any = 0;
-        for (unsigned j = 0; j < nq; j++) {
-            masks[j] = le_mask4(sums4(v, q[j], lut), r);
-            any |= masks[j];
-        }
-        if (HM_UNLIKELY(any)) c = emit_hits(p, i, queries, nq, 32, masks, any, hits, c);
-    }
-    *count = c;
-    return scan_tail(hm__scan256_scalar, codes, i, n, 32, queries, nq, radius, hits, cap, count);
+    if (off + SCAN_AHEAD + 128 > bytes) return;
+    const char *p = (const char *)codes + off + SCAN_AHEAD;
+    _mm_prefetch(p, _MM_HINT_T0);
+    _mm_prefetch(p + 64, _MM_HINT_T0);
 }
 
 static size_t scan64(const uint8_t *codes, size_t n, const uint8_t *queries, unsigned nq,
@@ -121,11 +110,14 @@ static size_t scan64(const uint8_t *codes, size_t n, const uint8_t *queries, uns
             return i;
         }
         const uint8_t *p = codes + 8 * i;
+        prefetch_ahead(codes, 8 * i, 8 * n);
         __m256i v[4];
+        HM__UNROLL
         for (int g = 0; g < 4; g++) v[g] = _mm256_loadu_si256((const void *)(p + 32 * g));
         unsigned masks[HM__MAX_QUERIES], any = 0;
         for (unsigned j = 0; j < nq; j++) {
             unsigned m = 0;
+            HM__UNROLL
             for (int g = 0; g < 4; g++) {
                 __m256i d = _mm256_sad_epu8(popcnt_bytes(_mm256_xor_si256(v[g], q[j]), lut), zero);
                 m |= le_mask4(d, r) << (4 * g);
@@ -151,6 +143,7 @@ typedef struct planes4 {
 static inline void split_group(const uint8_t *p, size_t code_bytes, planes4 *out)
 {
     const __m256i low = _mm256_set1_epi8(0x0f);
+    HM__UNROLL
     for (size_t k = 0; k < code_bytes / 8; k++) {
         __m256i w = _mm256_setr_epi64x((long long)hm__load64(p + k * 8),
                                        (long long)hm__load64(p + code_bytes + k * 8),
@@ -212,6 +205,58 @@ static inline __m256i dist4_64(const planes4 *g, const row_planes *r, __m256i lu
 static inline __m256i dist4(const planes4 *g, const row_planes *r, __m256i lut, size_t code_bytes)
 {
     return code_bytes == 32 ? dist4_256(g, r, lut) : dist4_64(g, r, lut);
+}
+
+/* The nibble planes of 4 codes of 32 bytes, one per register as loaded:
+ * a 4 x 4 transpose of their words, then the low and high nibbles. */
+static inline void planes_from_regs(const __m256i v[4], planes4 *g)
+{
+    const __m256i low = _mm256_set1_epi8(0x0f);
+    __m256i a = _mm256_unpacklo_epi64(v[0], v[1]), b = _mm256_unpackhi_epi64(v[0], v[1]);
+    __m256i c = _mm256_unpacklo_epi64(v[2], v[3]), d = _mm256_unpackhi_epi64(v[2], v[3]);
+    __m256i w[4] = {_mm256_permute2x128_si256(a, c, 0x20), _mm256_permute2x128_si256(b, d, 0x20),
+                    _mm256_permute2x128_si256(a, c, 0x31), _mm256_permute2x128_si256(b, d, 0x31)};
+    HM__UNROLL
+    for (int k = 0; k < 4; k++) {
+        g->p[k] = _mm256_and_si256(w[k], low);
+        g->p[4 + k] = _mm256_and_si256(_mm256_srli_epi16(w[k], 4), low);
+    }
+}
+
+static size_t scan256(const uint8_t *codes, size_t n, const uint8_t *queries, unsigned nq,
+                      unsigned radius, hm__hit *hits, size_t cap, size_t *count)
+{
+    const __m256i lut = nibble_lut(), r = _mm256_set1_epi64x(radius);
+    __m256i q = _mm256_loadu_si256((const void *)queries);
+    row_planes rq[HM__MAX_QUERIES];
+    for (unsigned j = 0; j < nq; j++) rq[j] = split_row(queries + 32 * j, 32);
+    size_t c = *count, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        if (cap - c < 4 * (size_t)nq) { /* out of room: the caller makes more */
+            *count = c;
+            return i;
+        }
+        const uint8_t *p = codes + 32 * i;
+        prefetch_ahead(codes, 32 * i, 32 * n);
+        __m256i v[4];
+        HM__UNROLL
+        for (int k = 0; k < 4; k++) v[k] = _mm256_loadu_si256((const void *)(p + 32 * k));
+        unsigned masks[HM__MAX_QUERIES], any = 0;
+        if (nq == 1) {
+            masks[0] = any = le_mask4(sums4(v, q, lut), r);
+        } else {
+            /* Several queries share one split of the codes into planes. */
+            planes4 g;
+            planes_from_regs(v, &g);
+            for (unsigned j = 0; j < nq; j++) {
+                masks[j] = le_mask4(dist4_256(&g, &rq[j], lut), r);
+                any |= masks[j];
+            }
+        }
+        if (HM_UNLIKELY(any)) c = emit_hits(p, i, queries, nq, 32, masks, any, hits, c);
+    }
+    *count = c;
+    return scan_tail(hm__scan256_scalar, codes, i, n, 32, queries, nq, radius, hits, cap, count);
 }
 
 /* Lanes (4 bits) of the group at column j that row i counts. */
