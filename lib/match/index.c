@@ -245,15 +245,16 @@ static void sort_by_key(uint64_t **a, uint64_t **tmp, size_t n, unsigned s)
 }
 
 /* Bucket starts from the sorted keys, compact form: rel[b] = start(b) -
- * base[b >> 8], where start(b) is the first position with key >= b. Returns 0
- * when a run of 256 buckets holds 65536 entries or more. */
-static int fill_compact(const uint64_t *a, size_t n, size_t buckets, uint16_t *rel, uint32_t *base)
+ * base[b >> g], where start(b) is the first position with key >= b. Returns 0
+ * when a run of 2^g buckets holds 65536 entries or more. */
+static int fill_compact(const uint64_t *a, size_t n, size_t buckets, unsigned g, uint16_t *rel,
+                        uint32_t *base)
 {
-    size_t b = 0, blk = 0;
+    size_t b = 0, blk = 0, mask = ((size_t)1 << g) - 1;
     for (size_t pos = 0; pos <= n; pos++) {
         size_t key = pos < n ? (size_t)(a[pos] >> 32) : buckets; /* n ends every bucket */
         for (; b <= key; b++) {
-            if ((b & 255) == 0) base[b >> 8] = (uint32_t)(blk = pos);
+            if ((b & mask) == 0) base[b >> g] = (uint32_t)(blk = pos);
             if (pos - blk > 65535) return 0;
             rel[b] = (uint16_t)(pos - blk);
         }
@@ -271,18 +272,29 @@ static void fill_full(const uint64_t *a, size_t n, size_t buckets, uint32_t *off
     }
 }
 
+/* Compact starts use the longest runs of buckets (2^12 down to 2^8) whose
+ * entries fit 16-bit offsets: the shorter `base`, the likelier it is that a
+ * query finds it cached (10M entries: 8 KiB per table instead of 128 KiB). */
+#define BASE_SHIFT_MAX 12
+#define BASE_SHIFT_MIN 8
+
 static hm_status bucket_starts(const hm__index *idx, hm__table *tb, const uint64_t *a)
 {
-    size_t buckets = (size_t)1 << idx->s, blocks = (buckets >> 8) + 1;
+    size_t buckets = (size_t)1 << idx->s;
     tb->rel = hm__alloc_large((buckets + 1) * sizeof *tb->rel);
-    tb->base = malloc(blocks * sizeof *tb->base);
-    if (!tb->rel || !tb->base) return HM_E_NO_MEMORY;
-    if (fill_compact(a, idx->n, buckets, tb->rel, tb->base)) {
-        tb->bytes += (buckets + 1) * sizeof *tb->rel + blocks * sizeof *tb->base;
-        return HM_OK;
+    if (!tb->rel) return HM_E_NO_MEMORY;
+    for (unsigned g = BASE_SHIFT_MAX; g >= BASE_SHIFT_MIN; g--) {
+        size_t blocks = (buckets >> g) + 1;
+        tb->base = malloc(blocks * sizeof *tb->base);
+        if (!tb->base) return HM_E_NO_MEMORY;
+        if (fill_compact(a, idx->n, buckets, g, tb->rel, tb->base)) {
+            tb->base_shift = (uint8_t)g;
+            tb->bytes += (buckets + 1) * sizeof *tb->rel + blocks * sizeof *tb->base;
+            return HM_OK;
+        }
+        free(tb->base);
     }
     free(tb->rel);
-    free(tb->base);
     tb->rel = NULL;
     tb->base = NULL;
     tb->off = hm__alloc_large((buckets + 1) * sizeof *tb->off);

@@ -23,10 +23,10 @@
 #define HM__MAX_INDEX_BYTES_PER_ENTRY 64.0 /* memory budget of the automatic shape */
 #define HM__IDS_SLACK 4 /* readable entries after the last of a table's ids */
 
-/* Bucket starts: with `rel`, start(b) = base[b >> 8] + rel[b] (2 bytes per
- * bucket), used whenever every run of 256 buckets holds fewer than 65536
- * entries; otherwise start(b) = off[b]. Both have 2^s + 1 entries (the last
- * start is n). */
+/* Bucket starts: with `rel`, start(b) = base[b >> base_shift] + rel[b] (2
+ * bytes per bucket), used whenever every run of 2^base_shift buckets (4096
+ * down to 256) holds fewer than 65536 entries; otherwise start(b) = off[b].
+ * rel and off have 2^s + 1 entries (the last start is n). */
 typedef struct hm__table {
     uint16_t *rel;
     uint32_t *base;
@@ -36,6 +36,7 @@ typedef struct hm__table {
     uint8_t src[4];  /* code bytes holding the key's bits, low first */
     uint8_t shift;   /* position of the key's lowest bit in src[0] */
     uint8_t nsrc;    /* bytes used (1..4) */
+    uint8_t base_shift; /* buckets per base entry: 2^base_shift */
     double collisions; /* colliding pairs of a sample, a measure of skew */
     size_t bytes;      /* memory owned by this table */
 } hm__table;
@@ -60,7 +61,7 @@ static inline uint32_t hm__key(const hm__table *tb, const uint8_t *code, unsigne
 
 static inline uint32_t hm__bucket_start(const hm__table *tb, uint32_t b)
 {
-    return tb->rel ? tb->base[b >> 8] + tb->rel[b] : tb->off[b];
+    return tb->rel ? tb->base[b >> tb->base_shift] + tb->rel[b] : tb->off[b];
 }
 
 /* Radii per table for a query radius: the generalised pigeonhole principle

@@ -104,7 +104,7 @@ static hm_status probes(const qctx *c, hm__index_scratch *s, size_t *count)
  * measured slower.) */
 #define AHEAD 48
 
-static inline void prefetch_start(const hm__index *idx, uint32_t key)
+HM__FORCE_INLINE void prefetch_start(const hm__index *idx, uint32_t key)
 {
     const hm__table *tb = &idx->t[key >> 24];
     uint32_t b = key & 0xffffff;
@@ -125,8 +125,10 @@ static hm_status buckets(const qctx *c, hm__index_scratch *s, size_t first, size
         uint32_t t = s->keys[p] >> 24, b = s->keys[p] & 0xffffff;
         const hm__table *tb = &c->idx->t[t];
         uint32_t lo = hm__bucket_start(tb, b), hi = hm__bucket_start(tb, b + 1);
-        /* Branch-free: whether a bucket is empty is a coin toss. */
-        prefetch(tb->codes ? (const void *)(tb->codes + lo) : (const void *)(tb->ids + lo));
+        /* Branch-free: whether a bucket is empty is a coin toss. The entry
+         * numbers of 32-byte tables are prefetched by phase C, where their
+         * reads do not compete with this phase's. */
+        if (tb->codes) prefetch(tb->codes + lo);
         s->ranges[3 * n] = t;
         s->ranges[3 * n + 1] = lo;
         s->ranges[3 * n + 2] = hi;
@@ -160,6 +162,14 @@ static hm_status push_hit(hm__hits *out, uint64_t entry, unsigned query, unsigne
 
 /* ---- C, D, E for 32-byte codes ------------------------------------------------ */
 
+/* Non-empty buckets whose entry numbers are read ahead in phase C. */
+#define RANGES_AHEAD 32
+
+HM__FORCE_INLINE void prefetch_ids(const hm__index *idx, const uint32_t *range)
+{
+    prefetch(idx->t[range[0]].ids + range[1]);
+}
+
 static hm_status candidates32(const qctx *c, hm__index_scratch *s, size_t nranges, size_t total)
 {
     size_t room = total + HM__IDS_SLACK;
@@ -168,7 +178,9 @@ static hm_status candidates32(const qctx *c, hm__index_scratch *s, size_t nrange
         !grow((void **)&s->dists, &s->dists_cap, total, sizeof *s->dists))
         return HM_E_NO_MEMORY;
     size_t n = 0;
+    for (size_t r = 0; r < nranges && r < RANGES_AHEAD; r++) prefetch_ids(c->idx, s->ranges + 3 * r);
     for (size_t r = 0; r < nranges; r++) {
+        if (r + RANGES_AHEAD < nranges) prefetch_ids(c->idx, s->ranges + 3 * (r + RANGES_AHEAD));
         const uint32_t t = s->ranges[3 * r], lo = s->ranges[3 * r + 1], len = s->ranges[3 * r + 2] - lo;
         const uint32_t *ids = c->idx->t[t].ids + lo;
         /* Most buckets hold 1 to 4 entries: copy 4 without a loop whose trip
@@ -231,7 +243,7 @@ static hm_status scan_bucket8(const qctx *c, unsigned t, uint32_t lo, uint32_t h
  * hardware prefetcher would only catch up with near its end. */
 #define BUCKETS_AHEAD 8
 
-static void prefetch_bucket8(const hm__index *idx, const uint32_t *range)
+HM__FORCE_INLINE void prefetch_bucket8(const hm__index *idx, const uint32_t *range)
 {
     const uint8_t *p = (const uint8_t *)(idx->t[range[0]].codes + range[1]);
     const uint8_t *end = (const uint8_t *)(idx->t[range[0]].codes + range[2]);

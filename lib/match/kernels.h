@@ -55,13 +55,6 @@ struct hm__pair_acc {
 /* Folds the twin table into acc->hist and clears it. */
 void hm__pair_acc_fold(hm__pair_acc *acc);
 
-/* For kernel bodies specialised by a constant argument (the code size). */
-#if defined(__GNUC__)
-#define HM__FORCE_INLINE static inline __attribute__((always_inline))
-#else
-#define HM__FORCE_INLINE static inline
-#endif
-
 /* Loops over registers must unroll fully, or the registers become memory. */
 #if defined(__GNUC__)
 #define HM__UNROLL _Pragma("GCC unroll 16")

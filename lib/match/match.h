@@ -26,6 +26,15 @@
 
 #define HM__MAX_QUERIES 8 /* queries per pass: PDQ's 8 dihedral hashes */
 
+/* For kernel bodies specialised by a constant argument (the code size), and
+ * for helpers made only of prefetches: GCC takes those for pure functions
+ * and drops calls to them unless they are inlined first. */
+#if defined(__GNUC__)
+#define HM__FORCE_INLINE static inline __attribute__((always_inline))
+#else
+#define HM__FORCE_INLINE static inline
+#endif
+
 /* ------------------------------------------------------------------------ */
 /* Hits                                                                     */
 /* ------------------------------------------------------------------------ */

@@ -8,7 +8,8 @@
 
 #include "match_testdata.h"
 
-static const size_t SIZES[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 257};
+static const size_t SIZES[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 257,
+                               1203 /* past the scans' prefetch distance */};
 
 /* Every tier table this machine runs, scalar first. */
 static size_t tiers(const hm__kernels *out[HM_MATCH_TIER_COUNT])
