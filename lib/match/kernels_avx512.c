@@ -215,8 +215,9 @@ static size_t scan256(const uint8_t *codes, size_t n, const uint8_t *queries, un
     return i < n ? i : n;
 }
 
-/* One block of up to 32 codes of 8 bytes. */
-static inline size_t block64(const uint8_t *p, size_t first, unsigned valid, const __m512i *q,
+/* One block of up to 32 codes of 8 bytes (inlined so that a constant nq
+ * unrolls the query loop). */
+HM__FORCE_INLINE size_t block64(const uint8_t *p, size_t first, unsigned valid, const __m512i *q,
                              const uint8_t *queries, unsigned nq, __m512i r, hm__hit *hits,
                              size_t c)
 {
@@ -245,11 +246,20 @@ static size_t scan64(const uint8_t *codes, size_t n, const uint8_t *queries, uns
     for (unsigned j = 0; j < nq; j++) q[j] = _mm512_set1_epi64((long long)hm__load64(queries + 8 * j));
     const __m512i r = _mm512_set1_epi64(radius);
     size_t c = *count, i = 0;
-    for (; i < n; i += 32) {
-        unsigned valid = n - i < 32 ? (unsigned)(n - i) : 32;
-        if (cap - c < valid * (size_t)nq) break; /* out of room: the caller makes more */
-        prefetch_ahead(codes, 8 * i, 8 * n);
-        c = block64(codes + 8 * i, i, valid, q, queries, nq, r, hits, c);
+    if (nq == 1) {
+        for (; i < n; i += 32) {
+            unsigned valid = n - i < 32 ? (unsigned)(n - i) : 32;
+            if (cap - c < valid) break; /* out of room: the caller makes more */
+            prefetch_ahead(codes, 8 * i, 8 * n);
+            c = block64(codes + 8 * i, i, valid, q, queries, 1, r, hits, c);
+        }
+    } else {
+        for (; i < n; i += 32) {
+            unsigned valid = n - i < 32 ? (unsigned)(n - i) : 32;
+            if (cap - c < valid * (size_t)nq) break;
+            prefetch_ahead(codes, 8 * i, 8 * n);
+            c = block64(codes + 8 * i, i, valid, q, queries, nq, r, hits, c);
+        }
     }
     *count = c;
     return i < n ? i : n;
