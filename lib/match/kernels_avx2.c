@@ -275,17 +275,6 @@ static inline unsigned keep4(const uint32_t *ga, const uint32_t *gb, size_t i, s
     return keep;
 }
 
-static inline unsigned keep4_min(const uint32_t *ga, const uint32_t *gb, size_t i, size_t j,
-                                 ptrdiff_t diag)
-{
-    unsigned keep = keep4(ga, gb, i, j, HM__ALL_PAIRS);
-    if (diag != HM__NO_DIAG) {
-        ptrdiff_t l = (ptrdiff_t)i + diag - (ptrdiff_t)j;
-        if (l >= 0 && l < 4) keep &= ~(1u << l);
-    }
-    return keep;
-}
-
 /* Replaces the lanes not in `keep` by `fill`. */
 static inline __m256i blend_keep(__m256i d, unsigned keep, __m256i fill)
 {
@@ -293,19 +282,6 @@ static inline __m256i blend_keep(__m256i d, unsigned keep, __m256i fill)
     const __m256i bits = _mm256_setr_epi64x(1, 2, 4, 8);
     __m256i sel = _mm256_cmpeq_epi64(_mm256_and_si256(_mm256_set1_epi64x(keep), bits), bits);
     return _mm256_blendv_epi8(fill, d, sel);
-}
-
-/* Adds n (a multiple of 4) distances to 4 sub-histograms, lane l of each
- * group to sub-histogram l. The distances were stored one row earlier, so
- * that the loads never wait for a store to be forwarded. */
-static inline void hist_add(uint32_t *local, const uint64_t *v, size_t n)
-{
-    for (size_t g = 0; g < n; g += 4, v += 4) {
-        local[0 * HM__HIST_BINS + (uint32_t)v[0]]++;
-        local[1 * HM__HIST_BINS + (uint32_t)v[1]]++;
-        local[2 * HM__HIST_BINS + (uint32_t)v[2]]++;
-        local[3 * HM__HIST_BINS + (uint32_t)v[3]]++;
-    }
 }
 
 static inline size_t rows_end(size_t na, size_t j, size_t w, ptrdiff_t jmi_min)
@@ -329,155 +305,16 @@ static inline ptrdiff_t shift_jmi(ptrdiff_t jmi_min, size_t j)
     return jmi_min == HM__ALL_PAIRS ? HM__ALL_PAIRS : jmi_min - (ptrdiff_t)j;
 }
 
-static inline ptrdiff_t shift_diag(ptrdiff_t diag, size_t j)
-{
-    return diag == HM__NO_DIAG ? HM__NO_DIAG : diag - (ptrdiff_t)j;
-}
-
 #define GROUPS 32 /* groups of 4 codes of b split per block: 128 codes, 8 KiB of planes */
 
-/* One block of ng groups of b against the rows of a that count any of it;
- * the distances of each row reach the histogram one row later. */
-HM__FORCE_INLINE void hist_block(const uint8_t *a, size_t na, const uint32_t *ga, const planes4 *g,
-                              size_t ng, size_t j, const uint32_t *gb, ptrdiff_t jmi_min,
-                              size_t code_bytes, uint32_t *local)
-{
-    _Alignas(32) uint64_t pend[2][4 * GROUPS];
-    const __m256i lut = nibble_lut(), trash = _mm256_set1_epi64x(HM__HIST_TRASH);
-    size_t iend = rows_end(na, j, 4 * ng, jmi_min);
-    size_t ifull = ga && gb ? 0 : rows_full(iend, j, jmi_min);
-    for (size_t i = 0; i < iend; i++) {
-        row_planes r = split_row(a + code_bytes * i, code_bytes);
-        uint64_t *cur = pend[i & 1];
-        if (i < ifull) {
-            for (size_t k = 0; k < ng; k++)
-                _mm256_store_si256((void *)(cur + 4 * k), dist4(&g[k], &r, lut, code_bytes));
-        } else {
-            for (size_t k = 0; k < ng; k++) {
-                __m256i d = dist4(&g[k], &r, lut, code_bytes);
-                d = blend_keep(d, keep4(ga, gb, i, j + 4 * k, jmi_min), trash);
-                _mm256_store_si256((void *)(cur + 4 * k), d);
-            }
-        }
-        __asm__("" : "+m"(pend)); /* keep the round trip through memory */
-        if (i) hist_add(local, pend[(i - 1) & 1], 4 * ng);
-    }
-    if (iend) hist_add(local, pend[(iend - 1) & 1], 4 * ng);
-}
-
-/* The whole groups of b; returns the columns done. */
-HM__FORCE_INLINE size_t hist_blocks(const uint8_t *a, size_t na, const uint32_t *ga,
-                                 const uint8_t *b, size_t nb, const uint32_t *gb,
-                                 ptrdiff_t jmi_min, size_t code_bytes, uint64_t *hist)
-{
-    _Alignas(32) uint32_t local[4 * HM__HIST_BINS];
-    memset(local, 0, sizeof local);
-    const unsigned bins = (unsigned)(8 * code_bytes + 1);
-    planes4 g[GROUPS];
-    size_t j = 0, pending = 0;
-    while (nb - j >= 4) {
-        size_t ng = (nb - j) / 4 < GROUPS ? (nb - j) / 4 : GROUPS;
-        for (size_t k = 0; k < ng; k++) split_group(b + code_bytes * (j + 4 * k), code_bytes, &g[k]);
-        hist_block(a, na, ga, g, ng, j, gb, jmi_min, code_bytes, local);
-        pending += na * 4 * ng;
-        j += 4 * ng;
-        if (pending > (1u << 30)) {
-            hm__hist_flush(local, 4, bins, hist);
-            pending = 0;
-        }
-    }
-    hm__hist_flush(local, 4, bins, hist);
-    return j;
-}
-
-static void hist256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                    const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
-{
-    size_t j = hist_blocks(a, na, ga, b, nb, gb, jmi_min, 32, hist);
-    if (j < nb)
-        hm__hist256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL,
-                           shift_jmi(jmi_min, j), hist);
-}
-
-static void hist64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                   const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
-{
-    size_t j = hist_blocks(a, na, ga, b, nb, gb, jmi_min, 8, hist);
-    if (j < nb)
-        hm__hist64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL, shift_jmi(jmi_min, j),
-                          hist);
-}
-
+/* The minimum of 4 distances in 64-bit lanes. Distances are below 2^16 and
+ * their upper 32 bits are zero, so 32-bit signed minima work on the 64-bit
+ * lanes (here and in the column minima). */
 static inline unsigned hmin4(__m256i m)
 {
     __m128i x = _mm_min_epi32(_mm256_castsi256_si128(m), _mm256_extracti128_si256(m, 1));
     x = _mm_min_epi32(x, _mm_unpackhi_epi64(x, x));
     return (unsigned)_mm_cvtsi128_si32(x);
-}
-
-static inline __m256i load_min4(const uint16_t *p)
-{
-    return _mm256_cvtepu16_epi64(_mm_loadl_epi64((const void *)p));
-}
-
-static inline void store_min4(uint16_t *p, __m256i m)
-{
-    uint64_t v[4];
-    _mm256_storeu_si256((void *)v, m);
-    for (int l = 0; l < 4; l++) p[l] = (uint16_t)v[l];
-}
-
-/* Minima over blocks of 16 codes of b (4 groups, minima kept in registers).
- * Distances are below 2^16 and their upper 32 bits are zero, so 32-bit
- * signed minima work on the 64-bit lanes. Returns the columns done. */
-HM__FORCE_INLINE size_t min_blocks(const uint8_t *a, size_t na, const uint32_t *ga,
-                                const uint8_t *b, size_t nb, const uint32_t *gb, ptrdiff_t diag,
-                                size_t code_bytes, uint16_t *min_a, uint16_t *min_b)
-{
-    const __m256i lut = nibble_lut(), far = _mm256_set1_epi64x(0xffff);
-    size_t j = 0;
-    for (; j + 16 <= nb; j += 16) {
-        planes4 g[4];
-        for (int k = 0; k < 4; k++) split_group(b + code_bytes * (j + 4 * (size_t)k), code_bytes, &g[k]);
-        __m256i m0 = load_min4(min_b + j), m1 = load_min4(min_b + j + 4);
-        __m256i m2 = load_min4(min_b + j + 8), m3 = load_min4(min_b + j + 12);
-        for (size_t i = 0; i < na; i++) {
-            row_planes r = split_row(a + code_bytes * i, code_bytes);
-            __m256i d0 = blend_keep(dist4(&g[0], &r, lut, code_bytes), keep4_min(ga, gb, i, j, diag), far);
-            __m256i d1 = blend_keep(dist4(&g[1], &r, lut, code_bytes), keep4_min(ga, gb, i, j + 4, diag), far);
-            __m256i d2 = blend_keep(dist4(&g[2], &r, lut, code_bytes), keep4_min(ga, gb, i, j + 8, diag), far);
-            __m256i d3 = blend_keep(dist4(&g[3], &r, lut, code_bytes), keep4_min(ga, gb, i, j + 12, diag), far);
-            m0 = _mm256_min_epi32(m0, d0);
-            m1 = _mm256_min_epi32(m1, d1);
-            m2 = _mm256_min_epi32(m2, d2);
-            m3 = _mm256_min_epi32(m3, d3);
-            unsigned m = hmin4(_mm256_min_epi32(_mm256_min_epi32(d0, d1), _mm256_min_epi32(d2, d3)));
-            if (m < min_a[i]) min_a[i] = (uint16_t)m;
-        }
-        store_min4(min_b + j, m0);
-        store_min4(min_b + j + 4, m1);
-        store_min4(min_b + j + 8, m2);
-        store_min4(min_b + j + 12, m3);
-    }
-    return j;
-}
-
-static void min256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                   const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a, uint16_t *min_b)
-{
-    size_t j = min_blocks(a, na, ga, b, nb, gb, diag, 32, min_a, min_b);
-    if (j < nb)
-        hm__min256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL, shift_diag(diag, j),
-                          min_a, min_b + j);
-}
-
-static void min64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                  const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a, uint16_t *min_b)
-{
-    size_t j = min_blocks(a, na, ga, b, nb, gb, diag, 8, min_a, min_b);
-    if (j < nb)
-        hm__min64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL, shift_diag(diag, j),
-                         min_a, min_b + j);
 }
 
 /* ---- fused pair statistics ------------------------------------------------------ */
@@ -503,7 +340,9 @@ static inline row_planes split_row_mem(const uint8_t *x, size_t code_bytes, uint
     return r;
 }
 
-/* Counts the twin indices (64-bit lanes) the previous row stored. */
+/* Counts the twin indices (64-bit lanes) the previous row stored: stored
+ * one row earlier, so that the loads never wait for a store to be
+ * forwarded. */
 HM__FORCE_INLINE void twin_add(uint32_t *twin, const uint64_t *x, size_t n)
 {
     for (size_t k = 0; k < n; k += 4) {
@@ -529,7 +368,7 @@ static void stats_store_cols(uint16_t *min_b, const __m256i *cmin, size_t ng, un
 /* Groups of 4 codes of b in blocks of up to GROUPS (128 columns), nibble
  * planes split once per block; each row's distances to a pair of groups
  * become twin indices d0 + stride * d1 (VPMULUDQ), counted one row later
- * (see hist_add). Column minima live beside the planes, row minima in
+ * (see twin_add). Column minima live beside the planes, row minima in
  * acc->rowmin (one word per row). */
 HM__FORCE_INLINE void stats_block(const uint8_t *a, size_t na, const uint32_t *ga,
                                   const planes4 *g, __m256i *cmin, size_t ng, size_t j,
@@ -639,6 +478,5 @@ static void gather256(const uint8_t *codes, const uint32_t *ids, size_t n, const
 }
 
 const hm__kernels hm__kernels_avx2 = {
-    HM_MATCH_TIER_AVX2, scan256, scan64, hist256, hist64, min256, min64, gather256,
-    stats256,           stats64,
+    HM_MATCH_TIER_AVX2, scan256, scan64, gather256, stats256, stats64,
 };

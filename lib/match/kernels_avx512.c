@@ -3,10 +3,9 @@
  * out only after CPUID and XGETBV confirm the CPU and OS support it.
  *
  * Scans read codes as stored (two 256-bit codes per register) and fold the
- * four 64-bit counts of each code with unpack/shuffle adds. Pair kernels keep
- * a block of 32 codes of b transposed in registers (register k holds 64-bit
- * word k of 8 codes), so each row of a costs 4 XOR, 4 VPOPCNTQ and 3 adds per
- * 8 pairs, with no horizontal reduction. */
+ * four 64-bit counts of each code with unpack/shuffle adds. The pair
+ * statistics keep a block of codes of b transposed in registers (see "fused
+ * pair statistics"), so no row needs a horizontal reduction. */
 #include <immintrin.h>
 
 #include "kernels.h"
@@ -267,49 +266,6 @@ static size_t scan64(const uint8_t *codes, size_t n, const uint8_t *queries, uns
 
 /* ---- pair kernels ------------------------------------------------------------ */
 
-/* Lanes of a block of 8 columns starting at column j (of b) that row i
- * counts: those with j + l - i > jmi_min, and of a different group. */
-static inline __mmask8 keep_lanes(const uint32_t *ga, const uint32_t *gb, size_t i, size_t j,
-                                  ptrdiff_t jmi_min)
-{
-    __mmask8 keep = 0xff;
-    if (jmi_min != HM__ALL_PAIRS) {
-        ptrdiff_t t = (ptrdiff_t)i + jmi_min - (ptrdiff_t)j; /* lanes l > t count */
-        if (t >= 7) return 0;
-        if (t >= 0) keep = (__mmask8)(0xffu << (t + 1));
-    }
-    if (ga && gb) {
-        __m256i g = _mm256_loadu_si256((const void *)(gb + j));
-        keep &= (__mmask8)~_mm256_cmpeq_epi32_mask(g, _mm256_set1_epi32((int)ga[i]));
-    }
-    return keep;
-}
-
-/* Adds n (a multiple of 8) distances to 8 sub-histograms, lane l of each
- * vector to sub-histogram l, so that equal distances in a row do not
- * serialise on one counter. The distances were stored one row earlier: a
- * load that must be forwarded from a pending 512-bit store stalls, and
- * extracting lanes with vector instructions would take the ports the
- * popcounts need, while loads and increments use others. */
-static inline void hist_add(uint32_t *local, const uint64_t *v, size_t n)
-{
-    for (size_t g = 0; g < n; g += 8, v += 8) {
-        local[0 * HM__HIST_BINS + (uint32_t)v[0]]++;
-        local[1 * HM__HIST_BINS + (uint32_t)v[1]]++;
-        local[2 * HM__HIST_BINS + (uint32_t)v[2]]++;
-        local[3 * HM__HIST_BINS + (uint32_t)v[3]]++;
-        local[4 * HM__HIST_BINS + (uint32_t)v[4]]++;
-        local[5 * HM__HIST_BINS + (uint32_t)v[5]]++;
-        local[6 * HM__HIST_BINS + (uint32_t)v[6]]++;
-        local[7 * HM__HIST_BINS + (uint32_t)v[7]]++;
-    }
-}
-
-static inline __m512i keep_or(__m512i d, __mmask8 keep, __m512i fill)
-{
-    return keep == 0xff ? d : _mm512_mask_mov_epi64(fill, keep, d);
-}
-
 /* Rows that count some column of the block [j, j + w). */
 static inline size_t rows_end(size_t na, size_t j, size_t w, ptrdiff_t jmi_min)
 {
@@ -331,203 +287,6 @@ static inline size_t rows_full(size_t na, size_t j, ptrdiff_t jmi_min)
 static inline ptrdiff_t shift_jmi(ptrdiff_t jmi_min, size_t j)
 {
     return jmi_min == HM__ALL_PAIRS ? HM__ALL_PAIRS : jmi_min - (ptrdiff_t)j;
-}
-
-static inline ptrdiff_t shift_diag(ptrdiff_t diag, size_t j)
-{
-    return diag == HM__NO_DIAG ? HM__NO_DIAG : diag - (ptrdiff_t)j;
-}
-
-#define BLOCK256 32 /* columns of b held in registers: 4 x 8 codes */
-
-static void hist256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                    const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
-{
-    _Alignas(64) uint32_t local[8 * HM__HIST_BINS];
-    _Alignas(64) uint64_t pend[2][BLOCK256]; /* this row's distances, and the last row's */
-    memset(local, 0, sizeof local);
-    const __m512i trash = _mm512_set1_epi64(HM__HIST_TRASH);
-    const int grouped = ga && gb;
-    uint64_t pending = 0;
-    size_t j = 0;
-    for (; j + BLOCK256 <= nb; j += BLOCK256) {
-        __m512i t0[4], t1[4], t2[4], t3[4];
-        transpose8(b + 32 * j, t0);
-        transpose8(b + 32 * (j + 8), t1);
-        transpose8(b + 32 * (j + 16), t2);
-        transpose8(b + 32 * (j + 24), t3);
-        size_t iend = rows_end(na, j, BLOCK256, jmi_min);
-        size_t ifull = grouped ? 0 : rows_full(iend, j, jmi_min);
-        for (size_t i = 0; i < iend; i++) {
-            row4 r = load_row(a + 32 * i);
-            __m512i d0 = dist8(t0, r), d1 = dist8(t1, r), d2 = dist8(t2, r), d3 = dist8(t3, r);
-            if (i >= ifull) {
-                d0 = keep_or(d0, keep_lanes(ga, gb, i, j, jmi_min), trash);
-                d1 = keep_or(d1, keep_lanes(ga, gb, i, j + 8, jmi_min), trash);
-                d2 = keep_or(d2, keep_lanes(ga, gb, i, j + 16, jmi_min), trash);
-                d3 = keep_or(d3, keep_lanes(ga, gb, i, j + 24, jmi_min), trash);
-            }
-            uint64_t *cur = pend[i & 1];
-            _mm512_store_si512(cur, d0);
-            _mm512_store_si512(cur + 8, d1);
-            _mm512_store_si512(cur + 16, d2);
-            _mm512_store_si512(cur + 24, d3);
-            __asm__("" : "+m"(pend)); /* keep the round trip through memory */
-            if (i) hist_add(local, pend[(i - 1) & 1], BLOCK256);
-        }
-        if (iend) hist_add(local, pend[(iend - 1) & 1], BLOCK256);
-        pending += iend * BLOCK256;
-        if (pending > (1u << 30)) {
-            hm__hist_flush(local, 8, 257, hist);
-            pending = 0;
-        }
-    }
-    hm__hist_flush(local, 8, 257, hist);
-    if (j < nb)
-        hm__hist256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL,
-                           shift_jmi(jmi_min, j), hist);
-}
-
-#define BLOCK64 64 /* columns of b held in registers: 8 x 8 codes */
-
-/* Distances of one 64-bit row (broadcast in w) to the 8 registers of b. */
-#define DIST64(g) _mm512_popcnt_epi64(_mm512_xor_si512(t[g], w))
-
-static void hist64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                   const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
-{
-    _Alignas(64) uint32_t local[8 * HM__HIST_BINS];
-    _Alignas(64) uint64_t pend[2][BLOCK64];
-    memset(local, 0, sizeof local);
-    const __m512i trash = _mm512_set1_epi64(HM__HIST_TRASH);
-    const int grouped = ga && gb;
-    uint64_t pending = 0;
-    size_t j = 0;
-    for (; j + BLOCK64 <= nb; j += BLOCK64) {
-        __m512i t[8];
-        for (int g = 0; g < 8; g++) t[g] = _mm512_loadu_si512(b + 8 * (j + 8 * g));
-        size_t iend = rows_end(na, j, BLOCK64, jmi_min);
-        size_t ifull = grouped ? 0 : rows_full(iend, j, jmi_min);
-        for (size_t i = 0; i < iend; i++) {
-            __m512i w = _mm512_set1_epi64((long long)hm__load64(a + 8 * i));
-            uint64_t *cur = pend[i & 1];
-            if (i < ifull) {
-                _mm512_store_si512(cur, DIST64(0));
-                _mm512_store_si512(cur + 8, DIST64(1));
-                _mm512_store_si512(cur + 16, DIST64(2));
-                _mm512_store_si512(cur + 24, DIST64(3));
-                _mm512_store_si512(cur + 32, DIST64(4));
-                _mm512_store_si512(cur + 40, DIST64(5));
-                _mm512_store_si512(cur + 48, DIST64(6));
-                _mm512_store_si512(cur + 56, DIST64(7));
-            } else {
-                for (int g = 0; g < 8; g++)
-                    _mm512_store_si512(cur + 8 * g, keep_or(DIST64(g), keep_lanes(ga, gb, i, j + 8 * (size_t)g, jmi_min), trash));
-            }
-            __asm__("" : "+m"(pend));
-            if (i) hist_add(local, pend[(i - 1) & 1], BLOCK64);
-        }
-        if (iend) hist_add(local, pend[(iend - 1) & 1], BLOCK64);
-        pending += iend * BLOCK64;
-        if (pending > (1u << 30)) {
-            hm__hist_flush(local, 8, 65, hist);
-            pending = 0;
-        }
-    }
-    hm__hist_flush(local, 8, 65, hist);
-    if (j < nb)
-        hm__hist64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL, shift_jmi(jmi_min, j),
-                          hist);
-}
-
-/* Lanes of a block of 8 columns starting at j that row i may use for minima. */
-static inline __mmask8 min_keep(const uint32_t *ga, const uint32_t *gb, size_t i, size_t j,
-                                ptrdiff_t diag)
-{
-    __mmask8 keep = keep_lanes(ga, gb, i, j, HM__ALL_PAIRS);
-    if (diag != HM__NO_DIAG) {
-        ptrdiff_t l = (ptrdiff_t)i + diag - (ptrdiff_t)j; /* the lane with j + l - i == diag */
-        if (l >= 0 && l < 8) keep &= (__mmask8) ~(1u << l);
-    }
-    return keep;
-}
-
-static inline void min_fold_row(uint16_t *min_a, size_t i, __m512i m)
-{
-    uint64_t v = _mm512_reduce_min_epu64(m);
-    if (v < min_a[i]) min_a[i] = (uint16_t)v;
-}
-
-static inline __m512i load_min8(const uint16_t *p)
-{
-    return _mm512_cvtepu16_epi64(_mm_loadu_si128((const void *)p));
-}
-
-static inline void store_min8(uint16_t *p, __m512i m)
-{
-    _mm_storeu_si128((void *)p, _mm512_cvtepi64_epi16(m));
-}
-
-static void min256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                   const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a, uint16_t *min_b)
-{
-    const __m512i far = _mm512_set1_epi64(0xffff);
-    size_t j = 0;
-    for (; j + BLOCK256 <= nb; j += BLOCK256) {
-        __m512i t0[4], t1[4], t2[4], t3[4];
-        transpose8(b + 32 * j, t0);
-        transpose8(b + 32 * (j + 8), t1);
-        transpose8(b + 32 * (j + 16), t2);
-        transpose8(b + 32 * (j + 24), t3);
-        __m512i m0 = load_min8(min_b + j), m1 = load_min8(min_b + j + 8);
-        __m512i m2 = load_min8(min_b + j + 16), m3 = load_min8(min_b + j + 24);
-        for (size_t i = 0; i < na; i++) {
-            row4 r = load_row(a + 32 * i);
-            __m512i d0 = keep_or(dist8(t0, r), min_keep(ga, gb, i, j, diag), far);
-            __m512i d1 = keep_or(dist8(t1, r), min_keep(ga, gb, i, j + 8, diag), far);
-            __m512i d2 = keep_or(dist8(t2, r), min_keep(ga, gb, i, j + 16, diag), far);
-            __m512i d3 = keep_or(dist8(t3, r), min_keep(ga, gb, i, j + 24, diag), far);
-            m0 = _mm512_min_epu64(m0, d0);
-            m1 = _mm512_min_epu64(m1, d1);
-            m2 = _mm512_min_epu64(m2, d2);
-            m3 = _mm512_min_epu64(m3, d3);
-            min_fold_row(min_a, i, _mm512_min_epu64(_mm512_min_epu64(d0, d1), _mm512_min_epu64(d2, d3)));
-        }
-        store_min8(min_b + j, m0);
-        store_min8(min_b + j + 8, m1);
-        store_min8(min_b + j + 16, m2);
-        store_min8(min_b + j + 24, m3);
-    }
-    if (j < nb)
-        hm__min256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL, shift_diag(diag, j),
-                          min_a, min_b + j);
-}
-
-static void min64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                  const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a, uint16_t *min_b)
-{
-    const __m512i far = _mm512_set1_epi64(0xffff);
-    size_t j = 0;
-    for (; j + BLOCK64 <= nb; j += BLOCK64) {
-        __m512i t[8], mb[8];
-        for (int g = 0; g < 8; g++) {
-            t[g] = _mm512_loadu_si512(b + 8 * (j + 8 * g));
-            mb[g] = load_min8(min_b + j + 8 * g);
-        }
-        for (size_t i = 0; i < na; i++) {
-            __m512i w = _mm512_set1_epi64((long long)hm__load64(a + 8 * i)), row = far;
-            for (int g = 0; g < 8; g++) {
-                __m512i d = keep_or(DIST64(g), min_keep(ga, gb, i, j + 8 * (size_t)g, diag), far);
-                mb[g] = _mm512_min_epu64(mb[g], d);
-                row = _mm512_min_epu64(row, d);
-            }
-            min_fold_row(min_a, i, row);
-        }
-        for (int g = 0; g < 8; g++) store_min8(min_b + j + 8 * g, mb[g]);
-    }
-    if (j < nb)
-        hm__min64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL, shift_diag(diag, j),
-                         min_a, min_b + j);
 }
 
 /* ---- fused pair statistics ------------------------------------------------------ */
@@ -589,7 +348,11 @@ static inline __mmask16 keep16(const uint32_t *ga, const uint32_t *gb, size_t i,
     return keep;
 }
 
-/* Counts the pairs of pairs whose twin indices the previous row stored. */
+/* Counts the pairs of pairs whose twin indices the previous row stored. They
+ * were stored one row earlier because a load that must be forwarded from a
+ * pending 512-bit store stalls, and extracting lanes with vector
+ * instructions would take the ports the popcounts need, while loads and
+ * increments use others. */
 HM__FORCE_INLINE void twin_add(uint32_t *twin, const uint32_t *x, size_t n)
 {
     HM__UNROLL
@@ -672,7 +435,7 @@ HM__FORCE_INLINE void stats_row(const stats_block *blk, const uint8_t *x, size_t
 
 /* Columns in blocks of 32 (256-bit codes: 2 groups, 16 registers) or 64
  * (64-bit codes: 4 groups, 8 registers); rows stream past them. Each row's
- * twin indices are counted while the next row computes (see hist_add); the
+ * twin indices are counted while the next row computes (see twin_add); the
  * first row finds the buffer full of trash indices, which count nothing. */
 HM__FORCE_INLINE size_t stats_blocks(const uint8_t *a, size_t na, const uint32_t *ga,
                                      const uint8_t *b, size_t nb, const uint32_t *gb,
@@ -782,6 +545,5 @@ static void gather256(const uint8_t *codes, const uint32_t *ids, size_t n, const
 }
 
 const hm__kernels hm__kernels_avx512 = {
-    HM_MATCH_TIER_AVX512, scan256, scan64, hist256, hist64, min256, min64, gather256,
-    stats256,             stats64,
+    HM_MATCH_TIER_AVX512, scan256, scan64, gather256, stats256, stats64,
 };

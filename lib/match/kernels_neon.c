@@ -72,52 +72,10 @@ static size_t scan64(const uint8_t *codes, size_t n, const uint8_t *queries, uns
     return i + more;
 }
 
-static void hist256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                    const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
-{
-    for (size_t i = 0; i < na; i++) {
-        uint8x16_t q0 = vld1q_u8(a + 32 * i), q1 = vld1q_u8(a + 32 * i + 16);
-        for (size_t j = 0; j < nb; j++)
-            if (hm__pair_counted(i, j, ga, gb, jmi_min)) hist[dist256(b + 32 * j, q0, q1)]++;
-    }
-}
-
-static void hist64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                   const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
-{
-    for (size_t i = 0; i < na; i++) {
-        uint8x8_t q = vld1_u8(a + 8 * i);
-        for (size_t j = 0; j < nb; j++)
-            if (hm__pair_counted(i, j, ga, gb, jmi_min)) hist[dist64(b + 8 * j, q)]++;
-    }
-}
-
 static inline void min_update(uint16_t *min_a, uint16_t *min_b, size_t i, size_t j, unsigned d)
 {
     if (d < min_a[i]) min_a[i] = (uint16_t)d;
     if (d < min_b[j]) min_b[j] = (uint16_t)d;
-}
-
-static void min256(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                   const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a, uint16_t *min_b)
-{
-    for (size_t i = 0; i < na; i++) {
-        uint8x16_t q0 = vld1q_u8(a + 32 * i), q1 = vld1q_u8(a + 32 * i + 16);
-        for (size_t j = 0; j < nb; j++)
-            if (!hm__pair_skipped(i, j, ga, gb, diag))
-                min_update(min_a, min_b, i, j, dist256(b + 32 * j, q0, q1));
-    }
-}
-
-static void min64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                  const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a, uint16_t *min_b)
-{
-    for (size_t i = 0; i < na; i++) {
-        uint8x8_t q = vld1_u8(a + 8 * i);
-        for (size_t j = 0; j < nb; j++)
-            if (!hm__pair_skipped(i, j, ga, gb, diag))
-                min_update(min_a, min_b, i, j, dist64(b + 8 * j, q));
-    }
 }
 
 /* Fused statistics: one distance per pair for the histogram (counted one
@@ -160,6 +118,5 @@ static void gather256(const uint8_t *codes, const uint32_t *ids, size_t n, const
 }
 
 const hm__kernels hm__kernels_neon = {
-    HM_MATCH_TIER_NEON, scan256, scan64, hist256, hist64, min256, min64, gather256,
-    stats256,           stats64,
+    HM_MATCH_TIER_NEON, scan256, scan64, gather256, stats256, stats64,
 };

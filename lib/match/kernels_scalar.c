@@ -57,48 +57,10 @@ size_t hm__scan64_scalar(const uint8_t *codes, size_t n, const uint8_t *queries,
     return i;
 }
 
-void hm__hist256_scalar(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
-                        size_t nb, const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
-{
-    for (size_t i = 0; i < na; i++)
-        for (size_t j = 0; j < nb; j++)
-            if (hm__pair_counted(i, j, ga, gb, jmi_min))
-                hist[dist256_bytes(a + 32 * i, b + 32 * j)]++;
-}
-
-void hm__hist64_scalar(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
-                       size_t nb, const uint32_t *gb, ptrdiff_t jmi_min, uint64_t *hist)
-{
-    for (size_t i = 0; i < na; i++)
-        for (size_t j = 0; j < nb; j++)
-            if (hm__pair_counted(i, j, ga, gb, jmi_min))
-                hist[dist64_bytes(a + 8 * i, b + 8 * j)]++;
-}
-
 static inline void min_update(uint16_t *min_a, uint16_t *min_b, size_t i, size_t j, unsigned d)
 {
     if (d < min_a[i]) min_a[i] = (uint16_t)d;
     if (d < min_b[j]) min_b[j] = (uint16_t)d;
-}
-
-void hm__min256_scalar(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
-                       size_t nb, const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a,
-                       uint16_t *min_b)
-{
-    for (size_t i = 0; i < na; i++)
-        for (size_t j = 0; j < nb; j++)
-            if (!hm__pair_skipped(i, j, ga, gb, diag))
-                min_update(min_a, min_b, i, j, dist256_bytes(a + 32 * i, b + 32 * j));
-}
-
-void hm__min64_scalar(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
-                      size_t nb, const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a,
-                      uint16_t *min_b)
-{
-    for (size_t i = 0; i < na; i++)
-        for (size_t j = 0; j < nb; j++)
-            if (!hm__pair_skipped(i, j, ga, gb, diag))
-                min_update(min_a, min_b, i, j, dist64_bytes(a + 8 * i, b + 8 * j));
 }
 
 /* The pairs and minima of hm__stats_fn, one pair at a time (min_update
@@ -138,7 +100,6 @@ void hm__gather256_scalar(const uint8_t *codes, const uint32_t *ids, size_t n, c
 }
 
 const hm__kernels hm__kernels_scalar = {
-    HM_MATCH_TIER_SCALAR, hm__scan256_scalar, hm__scan64_scalar, hm__hist256_scalar,
-    hm__hist64_scalar,    hm__min256_scalar,  hm__min64_scalar,  hm__gather256_scalar,
-    hm__stats256_scalar,  hm__stats64_scalar,
+    HM_MATCH_TIER_SCALAR, hm__scan256_scalar,  hm__scan64_scalar,
+    hm__gather256_scalar, hm__stats256_scalar, hm__stats64_scalar,
 };

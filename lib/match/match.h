@@ -72,35 +72,20 @@ typedef size_t (*hm__scan_fn)(const uint8_t *codes, size_t n, const uint8_t *que
                               unsigned nq, unsigned radius, hm__hit *hits, size_t cap,
                               size_t *count);
 
-/* Pair histogram: hist[d] += 1 for every pair (a[i], b[j]) with distance d,
- * except pairs with ga[i] == gb[j] (when ga and gb are not NULL) and pairs
- * with (ptrdiff_t)j - (ptrdiff_t)i <= jmi_min (HM__ALL_PAIRS counts every
- * pair; 0 with b == a gives the pairs j > i of one block). hist has
- * 8*code_bytes + 1 counters. */
-typedef void (*hm__hist_fn)(const uint8_t *a, size_t na, const uint32_t *ga,
-                            const uint8_t *b, size_t nb, const uint32_t *gb, ptrdiff_t jmi_min,
-                            uint64_t *hist);
-#define HM__ALL_PAIRS PTRDIFF_MIN
-
-/* Pair minima: min_a[i] = min(min_a[i], d(a[i], b[j])) and min_b[j] likewise
- * over the same pairs as hm__hist_fn, except that the pairs skipped are those
- * of equal groups and those with j - i == diag (HM__NO_DIAG: none). */
-typedef void (*hm__min_fn)(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
-                           size_t nb, const uint32_t *gb, ptrdiff_t diag, uint16_t *min_a,
-                           uint16_t *min_b);
-#define HM__NO_DIAG PTRDIFF_MIN
-
-/* Fused pair statistics: for every pair that hm__hist_fn counts (the same
- * jmi_min and group rules), its distance goes to the accumulator `acc` and,
- * when min_a and min_b are not NULL, min_a[i] = min(min_a[i], d) and min_b[j]
- * likewise, all from one distance computation. At most HM__STATS_ROWS rows
- * per call (acc holds their scratch); min_a and min_b may be the same array
- * (a block against itself). */
+/* Pair statistics: for every pair (a[i], b[j]) that counts, its distance d
+ * goes to the accumulator `acc` and, when min_a and min_b are not NULL,
+ * min_a[i] = min(min_a[i], d) and min_b[j] likewise, all from one distance
+ * computation. A pair counts unless ga[i] == gb[j] (when ga and gb are not
+ * NULL) or (ptrdiff_t)j - (ptrdiff_t)i <= jmi_min (HM__ALL_PAIRS counts every
+ * pair; 0 with b == a gives the pairs j > i of one block). At most
+ * HM__STATS_ROWS rows per call (acc holds their scratch); min_a and min_b may
+ * be the same array (a block against itself). */
 typedef struct hm__pair_acc hm__pair_acc;
 typedef void (*hm__stats_fn)(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
                              size_t nb, const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc,
                              uint16_t *min_a, uint16_t *min_b);
 #define HM__STATS_ROWS 256
+#define HM__ALL_PAIRS PTRDIFF_MIN
 
 /* Gathered distances: out[k] = d(q, 32-byte code number ids[k] of `codes`). */
 typedef void (*hm__gather_fn)(const uint8_t *codes, const uint32_t *ids, size_t n,
@@ -109,8 +94,6 @@ typedef void (*hm__gather_fn)(const uint8_t *codes, const uint32_t *ids, size_t 
 typedef struct hm__kernels {
     hm_match_tier tier;
     hm__scan_fn scan256, scan64;
-    hm__hist_fn hist256, hist64;
-    hm__min_fn min256, min64;
     hm__gather_fn gather256;
     hm__stats_fn stats256, stats64;
 } hm__kernels;

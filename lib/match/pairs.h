@@ -5,11 +5,10 @@
  * Codes are contiguous, code_bytes apart (8 or 32; hex byte order, which does
  * not matter to a popcount of XOR). The work is blocked for the cache and runs
  * on the best SIMD tier of this CPU, on the calling thread only: callers split
- * blocks across threads themselves (hm__pairs_histogram_cross on disjoint
- * blocks adds up exactly to hm__pairs_histogram on their union). Nothing is
- * allocated. Groups apply only when both group arrays are given. Any other
- * code_bytes, or NULL codes with a non-zero count, leaves
- * the outputs untouched.
+ * blocks across threads themselves (hm__pairs_stats_cross on disjoint blocks
+ * adds up exactly to hm__pairs_stats on their union). Nothing is allocated
+ * but the accumulator. Groups apply only when both group arrays are given.
+ * NULL codes with a non-zero count leave the outputs untouched.
  */
 #ifndef HM_MATCH_PAIRS_H
 #define HM_MATCH_PAIRS_H
@@ -19,38 +18,7 @@
 
 #include "hashmatch.h"
 
-/* Adds to hist[0..8*code_bytes] the Hamming distances of all unordered pairs
- * {i, j}, i < j, of n contiguous codes (code_bytes 8 or 32), skipping pairs
- * with group[i] == group[j] when group != NULL. Best SIMD tier. */
-void hm__pairs_histogram(const uint8_t *codes, size_t n, size_t code_bytes,
-                         const uint32_t *group, uint64_t *hist);
-
-/* The same over the cross pairs (a[i], b[j]) of two blocks. */
-void hm__pairs_histogram_cross(const uint8_t *a, size_t na, const uint32_t *ga,
-                               const uint8_t *b, size_t nb, const uint32_t *gb,
-                               size_t code_bytes, uint64_t *hist);
-
-/* min_a[i] = min(min_a[i], min over j of d(a[i], b[j])) and likewise min_b[j],
- * skipping same-group pairs (and i == j when a == b, na == nb). min_a and
- * min_b must not overlap. */
-void hm__pairs_min_distance_cross(const uint8_t *a, size_t na, const uint32_t *ga,
-                                  const uint8_t *b, size_t nb, const uint32_t *gb,
-                                  size_t code_bytes, uint16_t *min_a, uint16_t *min_b);
-
-/* Tier-taking variants (tests and benchmarks). An unavailable tier does
- * nothing and returns HM_E_UNSUPPORTED; otherwise HM_OK (a bad code_bytes gives
- * HM_E_INVALID_ARGUMENT). group/ga/gb == NULL means no groups. */
-hm_status hm__pairs_histogram_tier(hm_match_tier tier, const uint8_t *codes, size_t n,
-                                   size_t code_bytes, const uint32_t *group, uint64_t *hist);
-hm_status hm__pairs_histogram_cross_tier(hm_match_tier tier, const uint8_t *a, size_t na,
-                                         const uint32_t *ga, const uint8_t *b, size_t nb,
-                                         const uint32_t *gb, size_t code_bytes, uint64_t *hist);
-hm_status hm__pairs_min_distance_cross_tier(hm_match_tier tier, const uint8_t *a, size_t na,
-                                            const uint32_t *ga, const uint8_t *b, size_t nb,
-                                            const uint32_t *gb, size_t code_bytes,
-                                            uint16_t *min_a, uint16_t *min_b);
-
-/* ---- fused statistics: histogram and minima from one distance per pair ----
+/* Histogram and minima come from one distance per pair.
  *
  * An accumulator collects the histogram of any number of calls (one per
  * thread: it also holds the kernels' scratch); minima go straight to the

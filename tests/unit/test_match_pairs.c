@@ -1,7 +1,8 @@
-/* test_match_pairs.c - pair histograms and pair minima (lib/match/pairs.h) on
- * every tier this machine runs, against an O(n^2) reference built on
- * hm_hamming: block sizes around every register block and cache tile,
- * unaligned starts, groups, and the kernels' pair-order and diagonal rules. */
+/* test_match_pairs.c - fused pair statistics (histogram and minima,
+ * lib/match/pairs.h) on every tier this machine runs, against O(n^2)
+ * references built on hm_hamming: block sizes around every register block
+ * and row tile, unaligned starts, groups, extreme distances, the kernels'
+ * pair-order rule, and blocks split the way callers split work. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,22 +10,33 @@
 #include "match/pairs.h"
 #include "match_testdata.h"
 
-static const size_t SIZES[] = {0, 1, 2, 3, 7, 8, 31, 32, 33, 63, 64, 65, 100, 511, 512, 513, 700};
+static const size_t SIZES[] = {0, 1, 2, 3, 7, 8, 31, 32, 33, 63, 64, 65, 100, 255, 256, 257,
+                               511, 512, 513, 700};
 
-static void ref_hist(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                     const uint32_t *gb, size_t cb, int upper, uint64_t *hist)
+/* Whether the pair (i, j) counts: j - i > jmi_min and different groups. */
+static int ref_counted(size_t i, size_t j, const uint32_t *ga, const uint32_t *gb,
+                       ptrdiff_t jmi_min)
 {
-    for (size_t i = 0; i < na; i++)
-        for (size_t j = upper ? i + 1 : 0; j < nb; j++)
-            if (!(ga && gb && ga[i] == gb[j])) hist[hm_hamming(a + cb * i, b + cb * j, cb)]++;
+    if (jmi_min != HM__ALL_PAIRS && (ptrdiff_t)j - (ptrdiff_t)i <= jmi_min) return 0;
+    return !(ga && gb && ga[i] == gb[j]);
 }
 
+static void ref_hist(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
+                     const uint32_t *gb, size_t cb, ptrdiff_t jmi_min, uint64_t *hist)
+{
+    for (size_t i = 0; i < na; i++)
+        for (size_t j = 0; j < nb; j++)
+            if (ref_counted(i, j, ga, gb, jmi_min)) hist[hm_hamming(a + cb * i, b + cb * j, cb)]++;
+}
+
+/* Minima over the same pairs; min_a and min_b may be one array. */
 static void ref_min(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
-                    const uint32_t *gb, size_t cb, int self, uint16_t *min_a, uint16_t *min_b)
+                    const uint32_t *gb, size_t cb, ptrdiff_t jmi_min, uint16_t *min_a,
+                    uint16_t *min_b)
 {
     for (size_t i = 0; i < na; i++)
         for (size_t j = 0; j < nb; j++) {
-            if ((self && i == j) || (ga && gb && ga[i] == gb[j])) continue;
+            if (!ref_counted(i, j, ga, gb, jmi_min)) continue;
             unsigned d = hm_hamming(a + cb * i, b + cb * j, cb);
             if (d < min_a[i]) min_a[i] = (uint16_t)d;
             if (d < min_b[j]) min_b[j] = (uint16_t)d;
@@ -51,218 +63,6 @@ static int hist_equal(const uint64_t *x, const uint64_t *y, size_t bins)
     return memcmp(x, y, bins * sizeof *x) == 0;
 }
 
-static void test_histogram(void)
-{
-    tu_rng r;
-    tu_rng_seed(&r, 1234);
-    size_t tiers_run = 0;
-    for (size_t cb = 8; cb <= 32; cb += 24)
-        for (size_t s = 0; s < HM_ARRAY_SIZE(SIZES); s++)
-            for (int grouped = 0; grouped < 2; grouped++) {
-                size_t n = SIZES[s], bins = 8 * cb + 1, off = (s * 3 + (size_t)grouped) % 8;
-                uint8_t *base, *codes = md_alloc(n * cb, off, &base);
-                uint32_t *g = malloc((n + 1) * sizeof *g);
-                pair_codes(&r, codes, n, cb);
-                random_groups(&r, g, n, 1 + (uint32_t)(n / 16));
-                const uint32_t *gp = grouped ? g : NULL;
-                uint64_t want[257] = {0}, got[257];
-                ref_hist(codes, n, gp, codes, n, gp, cb, 1, want);
-                uint64_t total = 0;
-                for (size_t d = 0; d < bins; d++) total += want[d];
-                if (!grouped) CU_ASSERT_EQUAL(total, (uint64_t)n * (n ? n - 1 : 0) / 2);
-                for (int t = 0; t < HM_MATCH_TIER_COUNT; t++) {
-                    memset(got, 0, sizeof got);
-                    hm_status st = hm__pairs_histogram_tier((hm_match_tier)t, codes, n, cb, gp, got);
-                    if (st == HM_E_UNSUPPORTED) continue;
-                    CU_ASSERT_EQUAL(st, HM_OK);
-                    tiers_run++;
-                    if (!hist_equal(want, got, 257)) {
-                        fprintf(stderr, "tier %s cb=%zu n=%zu grouped=%d: histogram differs\n",
-                                hm_match_tier_name((hm_match_tier)t), cb, n, grouped);
-                        CU_FAIL("histogram differs");
-                    }
-                }
-                /* The default entry point is the best tier and adds to hist. */
-                memcpy(got, want, sizeof got);
-                hm__pairs_histogram(codes, n, cb, gp, got);
-                for (size_t d = 0; d < bins; d++) CU_ASSERT_EQUAL(got[d], 2 * want[d]);
-                free(g);
-                free(base);
-            }
-    CU_ASSERT(tiers_run >= 2 * HM_ARRAY_SIZE(SIZES) * 2);
-}
-
-static void test_histogram_cross(void)
-{
-    tu_rng r;
-    tu_rng_seed(&r, 99);
-    static const size_t NA[] = {0, 1, 5, 33, 100, 600};
-    static const size_t NB[] = {0, 1, 7, 32, 65, 129, 300};
-    for (size_t cb = 8; cb <= 32; cb += 24)
-        for (size_t x = 0; x < HM_ARRAY_SIZE(NA); x++)
-            for (size_t y = 0; y < HM_ARRAY_SIZE(NB); y++) {
-                size_t na = NA[x], nb = NB[y];
-                uint8_t *ba, *bb, *a = md_alloc(na * cb, x, &ba), *b = md_alloc(nb * cb, y + 1, &bb);
-                uint32_t ga[600], gb[300];
-                pair_codes(&r, a, na, cb);
-                pair_codes(&r, b, nb, cb);
-                if (nb && na) memcpy(b, a, cb); /* one pair at distance 0 */
-                random_groups(&r, ga, na, 4);
-                random_groups(&r, gb, nb, 4);
-                for (int grouped = 0; grouped < 2; grouped++) {
-                    uint64_t want[257] = {0}, got[257];
-                    ref_hist(a, na, grouped ? ga : NULL, b, nb, grouped ? gb : NULL, cb, 0, want);
-                    for (int t = 0; t < HM_MATCH_TIER_COUNT; t++) {
-                        memset(got, 0, sizeof got);
-                        hm_status st = hm__pairs_histogram_cross_tier(
-                            (hm_match_tier)t, a, na, grouped ? ga : NULL, b, nb,
-                            grouped ? gb : NULL, cb, got);
-                        if (st == HM_E_UNSUPPORTED) continue;
-                        CU_ASSERT_EQUAL(st, HM_OK);
-                        CU_ASSERT(hist_equal(want, got, 257));
-                    }
-                }
-                free(ba);
-                free(bb);
-            }
-}
-
-/* Two halves of a block: the histogram of the whole equals the two
- * triangles plus the cross pairs (how callers split work over threads). */
-static void test_histogram_split(void)
-{
-    tu_rng r;
-    tu_rng_seed(&r, 4242);
-    enum { N = 900 };
-    for (size_t cb = 8; cb <= 32; cb += 24) {
-        uint8_t *codes = malloc(N * cb);
-        uint32_t g[N];
-        pair_codes(&r, codes, N, cb);
-        random_groups(&r, g, N, 50);
-        uint64_t whole[257] = {0}, parts[257] = {0};
-        hm__pairs_histogram(codes, N, cb, g, whole);
-        size_t h = 377;
-        hm__pairs_histogram(codes, h, cb, g, parts);
-        hm__pairs_histogram(codes + cb * h, N - h, cb, g + h, parts);
-        hm__pairs_histogram_cross(codes, h, g, codes + cb * h, N - h, g + h, cb, parts);
-        CU_ASSERT(hist_equal(whole, parts, 257));
-        free(codes);
-    }
-}
-
-/* The kernels' own rules (pair order offsets, groups) against scalar. */
-static void test_hist_kernels(void)
-{
-    static const ptrdiff_t JMI[] = {HM__ALL_PAIRS, -1000, -40, -3, -1, 0, 1, 5, 37, 100, 2000};
-    tu_rng r;
-    tu_rng_seed(&r, 8);
-    uint8_t a[150 * 32], b[170 * 32];
-    uint32_t ga[150], gb[170];
-    md_random_codes(&r, a, 150, 32);
-    md_random_codes(&r, b, 170, 32);
-    random_groups(&r, ga, 150, 3);
-    random_groups(&r, gb, 170, 3);
-    for (int t = 1; t < HM_MATCH_TIER_COUNT; t++) {
-        const hm__kernels *k = hm__kernels_for_tier((hm_match_tier)t);
-        if (!k) continue;
-        for (size_t x = 0; x < HM_ARRAY_SIZE(JMI); x++)
-            for (int grouped = 0; grouped < 2; grouped++)
-                for (size_t cb = 8; cb <= 32; cb += 24) {
-                    size_t na = 40 + 9 * x, nb = 60 + 10 * x;
-                    uint64_t want[257] = {0}, got[257] = {0};
-                    const uint32_t *pa = grouped ? ga : NULL, *pb = grouped ? gb : NULL;
-                    hm__hist_fn ref = cb == 32 ? hm__hist256_scalar : hm__hist64_scalar;
-                    hm__hist_fn fn = cb == 32 ? k->hist256 : k->hist64;
-                    ref(a, na, pa, b, nb, pb, JMI[x], want);
-                    fn(a, na, pa, b, nb, pb, JMI[x], got);
-                    CU_ASSERT(hist_equal(want, got, 257));
-                }
-    }
-}
-
-static void test_min_distance(void)
-{
-    tu_rng r;
-    tu_rng_seed(&r, 777);
-    static const size_t NA[] = {0, 1, 9, 33, 64, 200, 530};
-    static const size_t NB[] = {0, 1, 15, 16, 31, 70, 133};
-    for (size_t cb = 8; cb <= 32; cb += 24)
-        for (size_t x = 0; x < HM_ARRAY_SIZE(NA); x++)
-            for (size_t y = 0; y <= HM_ARRAY_SIZE(NB); y++) {
-                /* y == size of NB: a block against itself. */
-                int self = y == HM_ARRAY_SIZE(NB);
-                size_t na = NA[x], nb = self ? na : NB[y];
-                uint8_t *ba, *bb, *a = md_alloc(na * cb, x, &ba), *b = md_alloc(nb * cb, y, &bb);
-                pair_codes(&r, a, na, cb);
-                pair_codes(&r, b, nb, cb);
-                if (self) b = a;
-                uint32_t ga[530], gb[530];
-                random_groups(&r, ga, na, 5);
-                random_groups(&r, gb, nb, 5);
-                if (self) memcpy(gb, ga, sizeof gb);
-                uint16_t ia[530], ib[530];
-                for (size_t i = 0; i < 530; i++) {
-                    ia[i] = (uint16_t)(tu_rng_below(&r, 4) ? 0xffff : tu_rng_below(&r, 300));
-                    ib[i] = (uint16_t)(tu_rng_below(&r, 4) ? 0xffff : tu_rng_below(&r, 300));
-                }
-                for (int grouped = 0; grouped < 2; grouped++) {
-                    uint16_t wa[530], wb[530];
-                    memcpy(wa, ia, sizeof wa);
-                    memcpy(wb, ib, sizeof wb);
-                    const uint32_t *pa = grouped ? ga : NULL, *pb = grouped ? gb : NULL;
-                    ref_min(a, na, pa, b, nb, pb, cb, self, wa, wb);
-                    for (int t = 0; t < HM_MATCH_TIER_COUNT; t++) {
-                        uint16_t ma[530], mb[530];
-                        memcpy(ma, ia, sizeof ma);
-                        memcpy(mb, ib, sizeof mb);
-                        hm_status st = hm__pairs_min_distance_cross_tier(
-                            (hm_match_tier)t, a, na, pa, b, nb, pb, cb, ma, mb);
-                        if (st == HM_E_UNSUPPORTED) continue;
-                        CU_ASSERT_EQUAL(st, HM_OK);
-                        CU_ASSERT(memcmp(ma, wa, na * sizeof *ma) == 0);
-                        CU_ASSERT(memcmp(mb, wb, nb * sizeof *mb) == 0);
-                    }
-                }
-                free(ba);
-                free(bb);
-            }
-}
-
-static void test_min_kernels(void)
-{
-    static const ptrdiff_t DIAG[] = {HM__NO_DIAG, -50, -7, -1, 0, 1, 6, 8, 31, 64, 300};
-    tu_rng r;
-    tu_rng_seed(&r, 9);
-    uint8_t a[100 * 32], b[140 * 32];
-    uint32_t ga[100], gb[140];
-    pair_codes(&r, a, 100, 32);
-    pair_codes(&r, b, 140, 32);
-    random_groups(&r, ga, 100, 6);
-    random_groups(&r, gb, 140, 6);
-    for (int t = 1; t < HM_MATCH_TIER_COUNT; t++) {
-        const hm__kernels *k = hm__kernels_for_tier((hm_match_tier)t);
-        if (!k) continue;
-        for (size_t x = 0; x < HM_ARRAY_SIZE(DIAG); x++)
-            for (int grouped = 0; grouped < 2; grouped++)
-                for (size_t cb = 8; cb <= 32; cb += 24) {
-                    uint16_t wa[100], wb[140], ma[100], mb[140];
-                    memset(wa, 0xff, sizeof wa);
-                    memset(wb, 0xff, sizeof wb);
-                    memset(ma, 0xff, sizeof ma);
-                    memset(mb, 0xff, sizeof mb);
-                    const uint32_t *pa = grouped ? ga : NULL, *pb = grouped ? gb : NULL;
-                    hm__min_fn ref = cb == 32 ? hm__min256_scalar : hm__min64_scalar;
-                    hm__min_fn fn = cb == 32 ? k->min256 : k->min64;
-                    ref(a, 100, pa, b, 140, pb, DIAG[x], wa, wb);
-                    fn(a, 100, pa, b, 140, pb, DIAG[x], ma, mb);
-                    CU_ASSERT(memcmp(wa, ma, sizeof wa) == 0);
-                    CU_ASSERT(memcmp(wb, mb, sizeof wb) == 0);
-                }
-    }
-}
-
-/* ---- fused statistics ---- */
-
 static void init_minima(tu_rng *r, uint16_t *m, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -288,8 +88,8 @@ static void test_stats(void)
         CU_ASSERT_FATAL(hm__pair_acc_new(cb, &acc) == HM_OK);
         for (size_t s = 0; s < HM_ARRAY_SIZE(SIZES); s++)
             for (int grouped = 0; grouped < 2; grouped++) {
-                size_t n = SIZES[s], bins = 8 * cb + 1;
-                uint8_t *base, *codes = md_alloc(n * cb, s % 8, &base);
+                size_t n = SIZES[s], bins = 8 * cb + 1, off = (s * 3 + (size_t)grouped) % 8;
+                uint8_t *base, *codes = md_alloc(n * cb, off, &base);
                 uint32_t *g = malloc((n + 1) * sizeof *g);
                 uint16_t *init = malloc((n + 1) * sizeof *init), *want_min = malloc((n + 1) * 2);
                 uint16_t *got_min = malloc((n + 1) * sizeof *got_min);
@@ -299,9 +99,12 @@ static void test_stats(void)
                 init_minima(&r, init, n);
                 const uint32_t *gp = grouped ? g : NULL;
                 uint64_t want[257] = {0};
-                ref_hist(codes, n, gp, codes, n, gp, cb, 1, want);
+                ref_hist(codes, n, gp, codes, n, gp, cb, 0, want);
+                uint64_t total = 0;
+                for (size_t d = 0; d < bins; d++) total += want[d];
+                if (!grouped) CU_ASSERT_EQUAL(total, (uint64_t)n * (n ? n - 1 : 0) / 2);
                 memcpy(want_min, init, n * sizeof *init);
-                ref_min(codes, n, gp, codes, n, gp, cb, 1, want_min, want_min);
+                ref_min(codes, n, gp, codes, n, gp, cb, 0, want_min, want_min);
                 for (int t = 0; t < HM_MATCH_TIER_COUNT; t++)
                     for (int with_min = 0; with_min < 2; with_min++) {
                         uint64_t got[257] = {0};
@@ -319,6 +122,14 @@ static void test_stats(void)
                         }
                         if (!with_min) CU_ASSERT(memcmp(got_min, init, n * sizeof *init) == 0);
                     }
+                /* The default entry point is the best tier and adds to hist. */
+                uint64_t twice[257];
+                memcpy(twice, want, sizeof twice);
+                memcpy(got_min, init, n * sizeof *init);
+                hm__pairs_stats(acc, codes, n, gp, got_min);
+                hm__pair_acc_flush(acc, twice);
+                for (size_t d = 0; d < bins; d++) CU_ASSERT_EQUAL(twice[d], 2 * want[d]);
+                CU_ASSERT(memcmp(want_min, got_min, n * sizeof *got_min) == 0);
                 free(g);
                 free(init);
                 free(want_min);
@@ -335,7 +146,7 @@ static void test_stats_cross(void)
     tu_rng r;
     tu_rng_seed(&r, 2024);
     static const size_t NA[] = {0, 1, 5, 33, 100, 257, 600};
-    static const size_t NB[] = {0, 1, 7, 31, 32, 65, 129, 300};
+    static const size_t NB[] = {0, 1, 7, 15, 16, 31, 32, 64, 65, 129, 300};
     for (size_t cb = 8; cb <= 32; cb += 24) {
         hm__pair_acc *acc;
         CU_ASSERT_FATAL(hm__pair_acc_new(cb, &acc) == HM_OK);
@@ -355,23 +166,25 @@ static void test_stats_cross(void)
                 for (int grouped = 0; grouped < 2; grouped++) {
                     const uint32_t *pa = grouped ? ga : NULL, *pb = grouped ? gb : NULL;
                     uint64_t want[257] = {0};
-                    ref_hist(a, na, pa, b, nb, pb, cb, 0, want);
+                    ref_hist(a, na, pa, b, nb, pb, cb, HM__ALL_PAIRS, want);
                     memcpy(wa, ia, sizeof wa);
                     memcpy(wb, ib, sizeof wb);
-                    ref_min(a, na, pa, b, nb, pb, cb, 0, wa, wb);
-                    for (int t = 0; t < HM_MATCH_TIER_COUNT; t++) {
-                        uint64_t got[257] = {0};
-                        memcpy(ma, ia, sizeof ma);
-                        memcpy(mb, ib, sizeof mb);
-                        hm_status st = hm__pairs_stats_cross_tier((hm_match_tier)t, acc, a, na, pa,
-                                                                  b, nb, pb, ma, mb);
-                        if (st == HM_E_UNSUPPORTED) continue;
-                        CU_ASSERT_EQUAL(st, HM_OK);
-                        hm__pair_acc_flush(acc, got);
-                        CU_ASSERT(hist_equal(want, got, 257));
-                        CU_ASSERT(memcmp(ma, wa, na * sizeof *ma) == 0);
-                        CU_ASSERT(memcmp(mb, wb, nb * sizeof *mb) == 0);
-                    }
+                    ref_min(a, na, pa, b, nb, pb, cb, HM__ALL_PAIRS, wa, wb);
+                    for (int t = 0; t < HM_MATCH_TIER_COUNT; t++)
+                        for (int with_min = 0; with_min < 2; with_min++) {
+                            uint64_t got[257] = {0};
+                            memcpy(ma, ia, sizeof ma);
+                            memcpy(mb, ib, sizeof mb);
+                            hm_status st = hm__pairs_stats_cross_tier(
+                                (hm_match_tier)t, acc, a, na, pa, b, nb, pb, with_min ? ma : NULL,
+                                with_min ? mb : NULL);
+                            if (st == HM_E_UNSUPPORTED) continue;
+                            CU_ASSERT_EQUAL(st, HM_OK);
+                            hm__pair_acc_flush(acc, got);
+                            CU_ASSERT(hist_equal(want, got, 257));
+                            CU_ASSERT(memcmp(ma, with_min ? wa : ia, na * sizeof *ma) == 0);
+                            CU_ASSERT(memcmp(mb, with_min ? wb : ib, nb * sizeof *mb) == 0);
+                        }
                 }
                 free(ba);
                 free(bb);
@@ -396,7 +209,7 @@ static void test_stats_aliased_minima(void)
         init_minima(&r, init, N);
         memcpy(want, init, sizeof want);
         memcpy(wb, init, sizeof wb);
-        ref_min(codes, N, g, codes, N, g, cb, 0, want, wb);
+        ref_min(codes, N, g, codes, N, g, cb, HM__ALL_PAIRS, want, wb);
         for (size_t i = 0; i < N; i++) want[i] = want[i] < wb[i] ? want[i] : wb[i];
         hm__pair_acc *acc;
         CU_ASSERT_FATAL(hm__pair_acc_new(cb, &acc) == HM_OK);
@@ -412,27 +225,26 @@ static void test_stats_aliased_minima(void)
     }
 }
 
-/* The kernels' own pair-order rule and groups, against the scalar kernel,
- * and the counts of several calls adding up in one accumulator. */
+/* The kernels' own pair-order rule (jmi_min) and groups on every tier,
+ * against the references, from unaligned codes; and the counts of several
+ * calls adding up in one accumulator. */
 static void test_stats_kernels(void)
 {
     static const ptrdiff_t JMI[] = {HM__ALL_PAIRS, -1000, -40, -3, -1, 0, 1, 5, 37, 100, 2000};
     tu_rng r;
     tu_rng_seed(&r, 88);
-    uint8_t a[150 * 32], b[170 * 32];
+    uint8_t abuf[150 * 32 + 3], bbuf[170 * 32 + 5], *a = abuf + 3, *b = bbuf + 5;
     uint32_t ga[150], gb[170];
     pair_codes(&r, a, 150, 32);
     pair_codes(&r, b, 170, 32);
     random_groups(&r, ga, 150, 3);
     random_groups(&r, gb, 170, 3);
     for (size_t cb = 8; cb <= 32; cb += 24) {
-        hm__pair_acc *ref, *acc;
-        CU_ASSERT_FATAL(hm__pair_acc_new(cb, &ref) == HM_OK);
+        hm__pair_acc *acc;
         CU_ASSERT_FATAL(hm__pair_acc_new(cb, &acc) == HM_OK);
-        for (int t = 1; t < HM_MATCH_TIER_COUNT; t++) {
+        for (int t = 0; t < HM_MATCH_TIER_COUNT; t++) {
             const hm__kernels *k = hm__kernels_for_tier((hm_match_tier)t);
             if (!k) continue;
-            hm__stats_fn want_fn = cb == 32 ? hm__stats256_scalar : hm__stats64_scalar;
             hm__stats_fn fn = cb == 32 ? k->stats256 : k->stats64;
             for (size_t x = 0; x < HM_ARRAY_SIZE(JMI); x++)
                 for (int grouped = 0; grouped < 2; grouped++) {
@@ -443,19 +255,60 @@ static void test_stats_kernels(void)
                     memset(ma, 0xff, sizeof ma);
                     memset(mb, 0xff, sizeof mb);
                     const uint32_t *pa = grouped ? ga : NULL, *pb = grouped ? gb : NULL;
-                    want_fn(a, na, pa, b, nb, pb, JMI[x], ref, wa, wb);
+                    uint64_t want[257] = {0}, got[257] = {0};
+                    ref_hist(a, na, pa, b, nb, pb, cb, JMI[x], want);
+                    ref_min(a, na, pa, b, nb, pb, cb, JMI[x], wa, wb);
                     fn(a, na, pa, b, nb, pb, JMI[x], acc, ma, mb);
                     fn(a, na, pa, b, nb, pb, JMI[x], acc, NULL, NULL); /* counts twice */
+                    hm__pair_acc_flush(acc, got);
+                    for (int d = 0; d < 257; d++) CU_ASSERT_EQUAL(got[d], 2 * want[d]);
                     CU_ASSERT(memcmp(wa, ma, sizeof wa) == 0);
                     CU_ASSERT(memcmp(wb, mb, sizeof wb) == 0);
                 }
-            uint64_t want[257] = {0}, got[257] = {0};
-            hm__pair_acc_flush(ref, want);
-            hm__pair_acc_flush(acc, got);
-            for (int d = 0; d < 257; d++) CU_ASSERT_EQUAL(got[d], 2 * want[d]);
         }
-        hm__pair_acc_free(ref);
         hm__pair_acc_free(acc);
+    }
+}
+
+/* Two halves of a block: the statistics of the whole equal those of the two
+ * halves plus their cross pairs (how callers split work over threads). */
+static void test_stats_split(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 4242);
+    enum { N = 900, H = 377 };
+    for (size_t cb = 8; cb <= 32; cb += 24) {
+        uint8_t *base, *codes = md_alloc(N * cb, 5, &base);
+        uint32_t g[N];
+        uint16_t init[N], want_min[N], got_min[N];
+        pair_codes(&r, codes, N, cb);
+        extreme_pairs(codes, N, cb);
+        random_groups(&r, g, N, 50);
+        init_minima(&r, init, N);
+        uint64_t want[257] = {0};
+        ref_hist(codes, N, g, codes, N, g, cb, 0, want);
+        memcpy(want_min, init, sizeof want_min);
+        ref_min(codes, N, g, codes, N, g, cb, 0, want_min, want_min);
+        hm__pair_acc *acc;
+        CU_ASSERT_FATAL(hm__pair_acc_new(cb, &acc) == HM_OK);
+        for (int t = 0; t < HM_MATCH_TIER_COUNT; t++) {
+            hm_match_tier tier = (hm_match_tier)t;
+            uint64_t whole[257] = {0}, parts[257] = {0};
+            memcpy(got_min, init, sizeof got_min);
+            if (hm__pairs_stats_tier(tier, acc, codes, N, g, NULL) == HM_E_UNSUPPORTED) continue;
+            hm__pair_acc_flush(acc, whole);
+            const uint8_t *hi = codes + cb * H;
+            CU_ASSERT(hm__pairs_stats_tier(tier, acc, codes, H, g, got_min) == HM_OK);
+            CU_ASSERT(hm__pairs_stats_tier(tier, acc, hi, N - H, g + H, got_min + H) == HM_OK);
+            CU_ASSERT(hm__pairs_stats_cross_tier(tier, acc, codes, H, g, hi, N - H, g + H, got_min,
+                                                 got_min + H) == HM_OK);
+            hm__pair_acc_flush(acc, parts);
+            CU_ASSERT(hist_equal(want, whole, 257));
+            CU_ASSERT(hist_equal(want, parts, 257));
+            CU_ASSERT(memcmp(want_min, got_min, sizeof got_min) == 0);
+        }
+        hm__pair_acc_free(acc);
+        free(base);
     }
 }
 
@@ -469,7 +322,7 @@ static void test_stats_fold(void)
     uint8_t codes[N * 32];
     pair_codes(&r, codes, N, 32);
     uint64_t want[257] = {0}, got[257] = {0}, again[257] = {0};
-    ref_hist(codes, N, NULL, codes, N, NULL, 32, 1, want);
+    ref_hist(codes, N, NULL, codes, N, NULL, 32, 0, want);
     hm__pair_acc *acc;
     CU_ASSERT_FATAL(hm__pair_acc_new(32, &acc) == HM_OK);
     hm__pairs_stats(acc, codes, 200, NULL, NULL);
@@ -514,36 +367,15 @@ static void test_stats_bad_arguments(void)
     hm__pair_acc_free(NULL);
 }
 
-static void test_bad_arguments(void)
-{
-    uint8_t codes[64] = {0};
-    uint64_t hist[257] = {0};
-    hm__pairs_histogram(codes, 2, 16, NULL, hist); /* ignored */
-    hm__pairs_histogram(NULL, 2, 32, NULL, hist);
-    for (int d = 0; d < 257; d++) CU_ASSERT_EQUAL(hist[d], 0);
-    CU_ASSERT_EQUAL(hm__pairs_histogram_tier(HM_MATCH_TIER_SCALAR, codes, 2, 16, NULL, hist),
-                    HM_E_INVALID_ARGUMENT);
-    CU_ASSERT_EQUAL(hm__pairs_histogram_tier((hm_match_tier)42, codes, 2, 32, NULL, hist),
-                    HM_E_UNSUPPORTED);
-    hm__pairs_histogram(codes, 2, 32, NULL, hist);
-    CU_ASSERT_EQUAL(hist[0], 1);
-}
-
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
     static const tu_test tests[] = {
-        {"histogram of one block, every tier", test_histogram},
-        {"histogram of cross pairs, every tier", test_histogram_cross},
-        {"histogram splits over blocks exactly", test_histogram_split},
-        {"hist kernels: pair order and groups", test_hist_kernels},
-        {"minimum distances, every tier", test_min_distance},
-        {"min kernels: diagonal and groups", test_min_kernels},
-        {"bad arguments", test_bad_arguments},
         {"fused statistics of one block, every tier", test_stats},
         {"fused statistics of cross pairs, every tier", test_stats_cross},
         {"fused statistics: one minimum array for both sides", test_stats_aliased_minima},
         {"stats kernels: pair order, groups, accumulation", test_stats_kernels},
+        {"fused statistics split over blocks exactly", test_stats_split},
         {"stats accumulator: fold before overflow, flush clears", test_stats_fold},
         {"stats: bad arguments", test_stats_bad_arguments},
         {NULL, NULL}};
