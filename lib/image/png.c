@@ -202,7 +202,7 @@ hm_status hm__decode_png(const uint8_t *data, size_t size, const hm_decode_optio
                          hm_image **out, hm_error *err)
 {
     *out = NULL;
-    uint32_t w, h;
+    uint32_t w = 0, h = 0; /* read_ihdr sets both; zero quiets gcc -O3 */
     HM_FORWARD_IF_ERROR(read_ihdr(data, size, &w, &h, err));
     HM_FORWARD_IF_ERROR(hm__image_check_dims(w, h, opt->max_pixels, err));
     png_ctx *ctx = calloc(1, sizeof *ctx);

@@ -149,7 +149,7 @@ static void test_synthetic_vectors(void)
     while (fgets(line, sizeof line, f)) {
         char *col[C_NCOLS + 1];
         if (tu_split_tabs(line, col, C_NCOLS + 1) != C_NCOLS) continue;
-        synth s;
+        synth s = {0};
         CU_ASSERT_FATAL(synth_build(col[C_FILE], &s));
         hm_image *img = synth_image(&s);
         hm_hashes h;
