@@ -61,6 +61,12 @@ static inline int hm__add_size(size_t a, size_t b, size_t *out)
  * zero-length file gives *data == NULL and *size == 0 with HM_OK. */
 hm_status hm__read_file(const char *path, uint8_t **data, size_t *size, hm_error *err);
 
+/* malloc for big arrays: 64-byte aligned, and from 2 MiB on aligned to 2 MiB
+ * and backed by transparent huge pages where the OS supports them (fewer TLB
+ * misses on scans and random probes). Free with free(). NULL on failure or
+ * overflow. */
+void *hm__alloc_large(size_t size);
+
 /* Byte order helpers for file formats (always little-endian on disk unless a
  * format says otherwise). */
 static inline uint16_t hm__load_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }

@@ -204,13 +204,4 @@ hm_status hm__index_query(const hm__index *idx, const hm__kernels *k, const uint
 int hm__exact_find(const uint8_t *sorted, size_t n, size_t size, const uint8_t *key,
                    size_t *index);
 
-/* ------------------------------------------------------------------------ */
-/* Large allocations                                                        */
-/* ------------------------------------------------------------------------ */
-
-/* malloc for big arrays that are read at random: aligned to 2 MiB and, where
- * the OS supports it, backed by transparent huge pages (fewer TLB misses on
- * random probes). Free with free(). NULL on failure or overflow. */
-void *hm__alloc_large(size_t size);
-
 #endif /* HM_MATCH_H */

@@ -1,10 +1,5 @@
-/* scan.c - hit lists, the brute-force scan driver and large allocations. */
-#define _DEFAULT_SOURCE /* madvise */
+/* scan.c - hit lists and the brute-force scan driver. */
 #include <stdlib.h>
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include "match.h"
 
@@ -71,18 +66,4 @@ hm_status hm__scan(const hm__kernels *k, const uint8_t *codes, size_t n, size_t 
         done += m;
     }
     return HM_OK;
-}
-
-void *hm__alloc_large(size_t size)
-{
-    const size_t huge = (size_t)2 << 20;
-    if (size < huge) return malloc(size ? size : 1);
-    size_t rounded;
-    if (!hm__add_size(size, huge - 1, &rounded)) return NULL;
-    rounded &= ~(huge - 1);
-    void *p = aligned_alloc(huge, rounded);
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (p) (void)madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure changes nothing */
-#endif
-    return p;
 }

@@ -12,10 +12,8 @@
 
 uint8_t *hm__set_alloc(size_t size)
 {
-    void *p = NULL;
-    size_t n = hm__align_up64(size ? size : 1);
-    if (n < size || posix_memalign(&p, HM__SET_ALIGN, n) != 0) return NULL;
-    return p;
+    _Static_assert(HM__SET_ALIGN <= 64, "hm__alloc_large aligns to 64 bytes");
+    return hm__alloc_large(size); /* scans of a big set's codes run on huge pages */
 }
 
 void hm_buffer_free(void *data) { free(data); }

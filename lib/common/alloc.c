@@ -1,0 +1,26 @@
+/* alloc.c - allocation of big arrays (a set's private copy, index tables,
+ * code arrays): 64-byte aligned always, and from 2 MiB on aligned to 2 MiB
+ * and advised to transparent huge pages, so that scans and random probes of
+ * hundreds of megabytes take few TLB misses. */
+#define _DEFAULT_SOURCE /* madvise */
+#include <stdlib.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+#include "common.h"
+
+#define HM__HUGE_PAGE ((size_t)2 << 20)
+
+void *hm__alloc_large(size_t size)
+{
+    size_t align = size < HM__HUGE_PAGE ? 64 : HM__HUGE_PAGE, rounded;
+    if (!hm__add_size(size ? size : 1, align - 1, &rounded)) return NULL;
+    rounded &= ~(align - 1);
+    void *p = aligned_alloc(align, rounded);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (p && align == HM__HUGE_PAGE)
+        (void)madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure changes nothing */
+#endif
+    return p;
+}
