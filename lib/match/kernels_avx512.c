@@ -12,20 +12,25 @@
 
 /* ---- scans ---------------------------------------------------------------- */
 
-/* Transposes 8 codes of 32 bytes held two per register (v0 = codes 0, 1 ...
- * v3 = codes 6, 7): t[k] = word k of codes 0..7. */
+/* Half of the transposition of 8 codes of 32 bytes held two per register
+ * (v0 = codes 0, 1 ... v3 = codes 6, 7): words 2h and 2h + 1 of codes 0..7,
+ * in *ta and *tb. */
+static inline void transpose8_half(__m512i v0, __m512i v1, __m512i v2, __m512i v3, unsigned h,
+                                   __m512i *ta, __m512i *tb)
+{
+    const __m512i sel = h ? _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2)
+                          : _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
+    __m512i u0 = _mm512_permutex2var_epi64(v0, sel, v1); /* words 2h, 2h+1 of codes 0-3 */
+    __m512i u1 = _mm512_permutex2var_epi64(v2, sel, v3); /* ... of codes 4-7 */
+    *ta = _mm512_shuffle_i64x2(u0, u1, _MM_SHUFFLE(1, 0, 1, 0));
+    *tb = _mm512_shuffle_i64x2(u0, u1, _MM_SHUFFLE(3, 2, 3, 2));
+}
+
+/* The whole transposition: t[k] = word k of codes 0..7. */
 static inline void transpose8_regs(__m512i v0, __m512i v1, __m512i v2, __m512i v3, __m512i t[4])
 {
-    const __m512i lo = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
-    const __m512i hi = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
-    __m512i u0 = _mm512_permutex2var_epi64(v0, lo, v1); /* words 0,1 of codes 0-3 */
-    __m512i u1 = _mm512_permutex2var_epi64(v0, hi, v1); /* words 2,3 of codes 0-3 */
-    __m512i u2 = _mm512_permutex2var_epi64(v2, lo, v3);
-    __m512i u3 = _mm512_permutex2var_epi64(v2, hi, v3);
-    t[0] = _mm512_shuffle_i64x2(u0, u2, _MM_SHUFFLE(1, 0, 1, 0));
-    t[1] = _mm512_shuffle_i64x2(u0, u2, _MM_SHUFFLE(3, 2, 3, 2));
-    t[2] = _mm512_shuffle_i64x2(u1, u3, _MM_SHUFFLE(1, 0, 1, 0));
-    t[3] = _mm512_shuffle_i64x2(u1, u3, _MM_SHUFFLE(3, 2, 3, 2));
+    transpose8_half(v0, v1, v2, v3, 0, &t[0], &t[1]);
+    transpose8_half(v0, v1, v2, v3, 1, &t[2], &t[3]);
 }
 
 /* Loads 8 codes of 32 bytes and transposes them: t[k] = word k of codes 0..7. */
@@ -48,18 +53,6 @@ static inline row4 load_row(const uint8_t *x)
               _mm512_set1_epi64((long long)hm__load64(x + 24))};
     return r;
 }
-
-/* Distances of one row to 8 transposed codes. */
-static inline __m512i dist8(const __m512i t[4], row4 r)
-{
-    __m512i s0 = _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(t[0], r.w0)),
-                                  _mm512_popcnt_epi64(_mm512_xor_si512(t[1], r.w1)));
-    __m512i s1 = _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(t[2], r.w2)),
-                                  _mm512_popcnt_epi64(_mm512_xor_si512(t[3], r.w3)));
-    return _mm512_add_epi64(s0, s1);
-}
-
-
 
 /* Sums of the 4 popcounts of 8 codes (v0 = codes 0,1 ... v3 = codes 6,7)
  * XORed with q (the query in both halves). The lanes come out in the code
@@ -165,25 +158,39 @@ static inline size_t block256(const uint8_t *p, size_t first, unsigned valid, __
     return c;
 }
 
-/* One block of up to 8 codes against several queries: transposed once
- * (register k holds word k of the 8 codes), then 4 XOR, 4 VPOPCNTQ and 3
- * adds per query with no horizontal folding; lanes are in code order. */
+/* One block of up to 8 codes against several queries, transposed (register
+ * k holds word k of the 8 codes) so that a distance costs an XOR, a VPOPCNTQ
+ * and an add per word with no horizontal folding; lanes are in code order.
+ * Distances are sums of non-negative parts, so a code whose first two words
+ * already differ from a query in more than r bits cannot match it: the last
+ * two words are transposed and counted only when some code of the block is
+ * within r on the first two (on unrelated codes at r = 31, almost never),
+ * which halves the work of a pass. */
 static inline size_t block256_multi(const uint8_t *p, size_t first, unsigned valid, const row4 *q,
                                     const uint8_t *queries, unsigned nq, __m512i r,
                                     hm__hit *hits, size_t c)
 {
-    __m512i v[4], t[4];
+    __m512i v[4], t0, t1, t2, t3;
     load8(p, valid, v);
-    transpose8_regs(v[0], v[1], v[2], v[3], t);
+    transpose8_half(v[0], v[1], v[2], v[3], 0, &t0, &t1);
+    __m512i half[HM__MAX_QUERIES];
+    unsigned near = 0, keep = (1u << valid) - 1;
+    for (unsigned j = 0; j < nq; j++) {
+        half[j] = _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(t0, q[j].w0)),
+                                   _mm512_popcnt_epi64(_mm512_xor_si512(t1, q[j].w1)));
+        near |= _mm512_cmple_epu64_mask(half[j], r);
+    }
+    if (HM_LIKELY(!(near & keep))) return c;
+    transpose8_half(v[0], v[1], v[2], v[3], 1, &t2, &t3);
     uint64_t masks[HM__MAX_QUERIES], any = 0;
     for (unsigned j = 0; j < nq; j++) {
-        masks[j] = _mm512_cmple_epu64_mask(dist8(t, q[j]), r);
+        __m512i d = _mm512_add_epi64(half[j],
+                                     _mm512_add_epi64(_mm512_popcnt_epi64(_mm512_xor_si512(t2, q[j].w2)),
+                                                      _mm512_popcnt_epi64(_mm512_xor_si512(t3, q[j].w3))));
+        masks[j] = _mm512_cmple_epu64_mask(d, r) & keep;
         any |= masks[j];
     }
-    if (HM_UNLIKELY(any & ((1u << valid) - 1))) {
-        for (unsigned j = 0; j < nq; j++) masks[j] &= (1u << valid) - 1;
-        c = emit_hits(p, first, queries, nq, 32, masks, any & ((1u << valid) - 1), hits, c);
-    }
+    if (any) c = emit_hits(p, first, queries, nq, 32, masks, any, hits, c);
     return c;
 }
 

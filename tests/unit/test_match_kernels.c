@@ -146,7 +146,10 @@ static void test_scan_tiers(void)
 }
 
 /* Fixed seed: a code at exactly the radius matches, one bit further does not,
- * for every radius and every tier. */
+ * for every radius and every tier, alone and as the last of 8 queries (the
+ * multi-query passes, which skip a block early when no code is near enough
+ * on its first words); the other 7 queries are checked against the slow
+ * reference. */
 static void test_scan_boundary(void)
 {
     const hm__kernels *ks[HM_MATCH_TIER_COUNT];
@@ -155,8 +158,8 @@ static void test_scan_boundary(void)
     tu_rng_seed(&r, 31);
     for (size_t cb = 8; cb <= 32; cb += 24)
         for (unsigned radius = 0; radius < 8 * cb; radius++) {
-            uint8_t q[32], codes[40 * 32];
-            md_random_codes(&r, q, 1, cb);
+            uint8_t qs[8 * 32], codes[40 * 32], *q = qs + 7 * cb;
+            md_random_codes(&r, qs, 8, cb);
             /* codes 2m: at distance radius; 2m+1: at radius + 1 (40 codes: tails too). */
             for (int m = 0; m < 20; m++) {
                 memcpy(codes + cb * 2 * m, q, cb);
@@ -172,6 +175,20 @@ static void test_scan_boundary(void)
                     CU_ASSERT_EQUAL(got.items[h].entry, 2 * h);
                     CU_ASSERT_EQUAL(got.items[h].distance, radius);
                 }
+                hm__hits_free(&got);
+                hm__hits want = {0};
+                md_ref_scan(codes, 40, cb, qs, 8, radius, &want);
+                CU_ASSERT_EQUAL(hm__scan(ks[t], codes, 40, cb, 0, qs, 8, radius, &got, NULL), HM_OK);
+                CU_ASSERT(md_hits_equal(&want, &got));
+                size_t last = 0;
+                for (size_t h = 0; h < got.count; h++)
+                    if (got.items[h].query == 7) {
+                        CU_ASSERT_EQUAL(got.items[h].entry % 2, 0);
+                        CU_ASSERT_EQUAL(got.items[h].distance, radius);
+                        last++;
+                    }
+                CU_ASSERT_EQUAL(last, 20);
+                hm__hits_free(&want);
                 hm__hits_free(&got);
             }
         }
