@@ -1,4 +1,7 @@
-/* test_common.c - status codes, algorithm names, hex and Hamming distance. */
+/* test_common.c - status codes, algorithm names, hex, Hamming distance and
+ * large allocations. */
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/common.h"
@@ -127,6 +130,29 @@ static void test_hamming(void)
     }
 }
 
+/* Every size gets 64-byte alignment, sizes from 2 MiB on 2 MiB alignment,
+ * the whole size is writable (ASan checks the bounds), and a size that
+ * overflows when rounded up is refused. */
+static void test_alloc_large(void)
+{
+    static const size_t SIZES[] = {0, 1, 63, 64, 65, 4096, ((size_t)2 << 20) - 1, (size_t)2 << 20,
+                                   ((size_t)2 << 20) + 1, (size_t)5 << 20};
+    for (size_t i = 0; i < sizeof SIZES / sizeof *SIZES; i++) {
+        size_t n = SIZES[i];
+        unsigned char *p = hm__alloc_large(n);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+        uintptr_t align = n >= ((size_t)2 << 20) ? (uintptr_t)2 << 20 : 64;
+        CU_ASSERT_EQUAL((uintptr_t)p % align, 0);
+        if (n) {
+            memset(p, 0xa5, n);
+            CU_ASSERT_EQUAL(p[n - 1], 0xa5);
+        }
+        free(p);
+    }
+    CU_ASSERT_PTR_NULL(hm__alloc_large(SIZE_MAX));
+    CU_ASSERT_PTR_NULL(hm__alloc_large(SIZE_MAX - ((size_t)1 << 20)));
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -138,6 +164,7 @@ int main(void)
         {"algorithm masks", test_algo_mask},
         {"hex", test_hex},
         {"hamming", test_hamming},
+        {"large allocations", test_alloc_large},
         {NULL, NULL}};
     tu_add_suite("common", tests);
     return tu_run("test_common");
