@@ -18,6 +18,11 @@ void hm__stats64_scalar(const uint8_t *a, size_t na, const uint32_t *ga, const u
                         uint16_t *min_a, uint16_t *min_b);
 void hm__gather256_scalar(const uint8_t *codes, const uint32_t *ids, size_t n, const uint8_t *q,
                           uint16_t *out);
+/* The columns j.. of b that a vector stats kernel left (its tail), through
+ * the scalar kernel of code size cb, with the pair rule shifted to match. */
+void hm__stats_tail_scalar(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
+                           size_t nb, const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc,
+                           uint16_t *min_a, uint16_t *min_b, size_t cb, size_t j);
 
 /* The accumulator of fused pair statistics. Vector kernels count two pairs
  * per increment: twin[d1 * stride + d0] counts the pairs of pairs at

@@ -190,18 +190,22 @@ static inline row_planes split_row(const uint8_t *x, size_t code_bytes)
 
 /* Distances of one row to the 4 codes of a group (at most 32 per byte before
  * the final VPSADBW, so byte sums cannot overflow). */
+/* Per-byte popcounts of words 0 and 1. */
+static inline __m256i bytes01(const planes4 *g, const row_planes *r, __m256i lut)
+{
+    return _mm256_add_epi8(NIBBLES(g, 0, r->lo0, r->hi0), NIBBLES(g, 1, r->lo1, r->hi1));
+}
+
 static inline __m256i dist4_256(const planes4 *g, const row_planes *r, __m256i lut)
 {
-    __m256i s01 = _mm256_add_epi8(NIBBLES(g, 0, r->lo0, r->hi0), NIBBLES(g, 1, r->lo1, r->hi1));
     __m256i s23 = _mm256_add_epi8(NIBBLES(g, 2, r->lo2, r->hi2), NIBBLES(g, 3, r->lo3, r->hi3));
-    return _mm256_sad_epu8(_mm256_add_epi8(s01, s23), _mm256_setzero_si256());
+    return _mm256_sad_epu8(_mm256_add_epi8(bytes01(g, r, lut), s23), _mm256_setzero_si256());
 }
 
 /* The distances of words 0 and 1 alone: a lower bound of dist4_256. */
 static inline __m256i dist4_half(const planes4 *g, const row_planes *r, __m256i lut)
 {
-    __m256i s01 = _mm256_add_epi8(NIBBLES(g, 0, r->lo0, r->hi0), NIBBLES(g, 1, r->lo1, r->hi1));
-    return _mm256_sad_epu8(s01, _mm256_setzero_si256());
+    return _mm256_sad_epu8(bytes01(g, r, lut), _mm256_setzero_si256());
 }
 
 static inline __m256i dist4_64(const planes4 *g, const row_planes *r, __m256i lut)
@@ -311,11 +315,6 @@ static inline size_t rows_full(size_t na, size_t j, ptrdiff_t jmi_min)
     ptrdiff_t e = (ptrdiff_t)j - jmi_min;
     if (e <= 0) return 0;
     return (size_t)e < na ? (size_t)e : na;
-}
-
-static inline ptrdiff_t shift_jmi(ptrdiff_t jmi_min, size_t j)
-{
-    return jmi_min == HM__ALL_PAIRS ? HM__ALL_PAIRS : jmi_min - (ptrdiff_t)j;
 }
 
 #define GROUPS 32 /* groups of 4 codes of b split per block: 128 codes, 8 KiB of planes */
@@ -467,9 +466,7 @@ static void stats256(const uint8_t *a, size_t na, const uint32_t *ga, const uint
     if (!ga || !gb) ga = gb = NULL;
     size_t j = min_a ? stats_blocks(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, 32, 1)
                      : stats_blocks(a, na, ga, b, nb, gb, jmi_min, acc, NULL, NULL, 32, 0);
-    if (j < nb)
-        hm__stats256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL,
-                            shift_jmi(jmi_min, j), acc, min_a, min_b ? min_b + j : NULL);
+    hm__stats_tail_scalar(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, 32, j);
 }
 
 static void stats64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
@@ -479,9 +476,7 @@ static void stats64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8
     if (!ga || !gb) ga = gb = NULL;
     size_t j = min_a ? stats_blocks(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, 8, 1)
                      : stats_blocks(a, na, ga, b, nb, gb, jmi_min, acc, NULL, NULL, 8, 0);
-    if (j < nb)
-        hm__stats64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL,
-                           shift_jmi(jmi_min, j), acc, min_a, min_b ? min_b + j : NULL);
+    hm__stats_tail_scalar(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, 8, j);
 }
 
 static void gather256(const uint8_t *codes, const uint32_t *ids, size_t n, const uint8_t *q,

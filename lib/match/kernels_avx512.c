@@ -291,11 +291,6 @@ static inline size_t rows_full(size_t na, size_t j, ptrdiff_t jmi_min)
     return (size_t)e < na ? (size_t)e : na;
 }
 
-static inline ptrdiff_t shift_jmi(ptrdiff_t jmi_min, size_t j)
-{
-    return jmi_min == HM__ALL_PAIRS ? HM__ALL_PAIRS : jmi_min - (ptrdiff_t)j;
-}
-
 /* ---- fused pair statistics ------------------------------------------------------ */
 
 /* The stats kernels hold 16 codes per group in 32-bit lanes: t[k] lane l is
@@ -514,9 +509,7 @@ static void stats256(const uint8_t *a, size_t na, const uint32_t *ga, const uint
                      uint16_t *min_b)
 {
     size_t j = stats_any(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, 32);
-    if (j < nb)
-        hm__stats256_scalar(a, na, ga, b + 32 * j, nb - j, gb ? gb + j : NULL,
-                            shift_jmi(jmi_min, j), acc, min_a, min_b ? min_b + j : NULL);
+    hm__stats_tail_scalar(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, 32, j);
 }
 
 static void stats64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b, size_t nb,
@@ -524,9 +517,7 @@ static void stats64(const uint8_t *a, size_t na, const uint32_t *ga, const uint8
                     uint16_t *min_b)
 {
     size_t j = stats_any(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, 8);
-    if (j < nb)
-        hm__stats64_scalar(a, na, ga, b + 8 * j, nb - j, gb ? gb + j : NULL,
-                           shift_jmi(jmi_min, j), acc, min_a, min_b ? min_b + j : NULL);
+    hm__stats_tail_scalar(a, na, ga, b, nb, gb, jmi_min, acc, min_a, min_b, 8, j);
 }
 
 /* ---- gathered distances (index verification) ------------------------------------ */

@@ -91,6 +91,18 @@ void hm__stats64_scalar(const uint8_t *a, size_t na, const uint32_t *ga, const u
         }
 }
 
+void hm__stats_tail_scalar(const uint8_t *a, size_t na, const uint32_t *ga, const uint8_t *b,
+                           size_t nb, const uint32_t *gb, ptrdiff_t jmi_min, hm__pair_acc *acc,
+                           uint16_t *min_a, uint16_t *min_b, size_t cb, size_t j)
+{
+    if (j >= nb) return;
+    ptrdiff_t jmi = jmi_min == HM__ALL_PAIRS ? HM__ALL_PAIRS : jmi_min - (ptrdiff_t)j;
+    const uint32_t *gt = gb ? gb + j : NULL;
+    uint16_t *mt = min_b ? min_b + j : NULL;
+    if (cb == 32) hm__stats256_scalar(a, na, ga, b + 32 * j, nb - j, gt, jmi, acc, min_a, mt);
+    else hm__stats64_scalar(a, na, ga, b + 8 * j, nb - j, gt, jmi, acc, min_a, mt);
+}
+
 void hm__gather256_scalar(const uint8_t *codes, const uint32_t *ids, size_t n, const uint8_t *q,
                           uint16_t *out)
 {
