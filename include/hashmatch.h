@@ -105,6 +105,8 @@ typedef enum hm_status {
     HM_E_SET_FIELD = 56,             /* a header field is malformed (reserved bits, bad UTF-8, ...) */
     HM_E_SET_NOT_YET_VALID = 57,     /* creation time is in the future */
     HM_E_SET_KEY = 58,               /* a key file or public key is malformed */
+    HM_E_SET_WEAK_KEY = 59,          /* a public key of small order or non-canonical: never trusted */
+    HM_E_SET_POLICY = 60,            /* the set's match policy is beyond the client's limits */
 
     /* matching and scanning: 80..99 */
     HM_E_SCAN_NO_ALGORITHM = 80 /* the set holds nothing this scanner can match */
@@ -520,6 +522,18 @@ HM_API HM_NODISCARD hm_status hm_key_public(const uint8_t secret_key[HM_ED25519_
 HM_API HM_NODISCARD hm_status hm_key_id(const uint8_t public_key[HM_ED25519_PUBLIC_BYTES],
                                         uint8_t id[HM_KEY_ID_BYTES], hm_error *err);
 
+/** Checks that a public key may be trusted at all, as libsodium's
+ *  crypto_sign_verify_detached does: refuses (HM_E_SET_WEAK_KEY, the key's
+ *  hex and the reason in err) the encodings of the eight points of small
+ *  order, with which anyone can forge signatures that verify (OpenSSL
+ *  accepts them), and every non-canonical encoding (y >= p, or x = 0 with
+ *  the sign bit set). Keys made by hm_key_generate always pass. hm_set_open*
+ *  check every trusted key this way, hm_key_id its argument, and signature
+ *  verification also refuses signatures whose S is not reduced (S >= L) or
+ *  whose R is non-canonical or of small order (docs/TRUST.md). */
+HM_API HM_NODISCARD hm_status hm_key_check(const uint8_t public_key[HM_ED25519_PUBLIC_BYTES],
+                                           hm_error *err);
+
 /* ---- trust policy and opening ---- */
 
 /** Whom the app trusts: `key_count` Ed25519 public keys (distinct, at most
@@ -534,6 +548,41 @@ typedef struct hm_trust {
      *  (TUF's rule; useful while rotating keys). See docs/TRUST.md. */
     int allow_unknown_keys;
 } hm_trust;
+
+/* ---- client-side limits on the publisher's match policy ---- */
+
+/* A set carries its publisher's match policy (radius, allowlist radius, PDQ
+ * minimum quality), signed with it. A validly signed set asking for radius
+ * 256 and quality 0 would match every image, and one with an allowlist radius
+ * of 256 would suppress every match; so the client keeps its own ceilings and
+ * refuses a set beyond them with HM_E_SET_POLICY, once when the set is opened
+ * and again when a scanner is built. The defaults and why they were chosen:
+ * docs/TRUST.md, "Limits on the publisher's policy". */
+
+#define HM_POLICY_ALGO_SLOTS 16         /* limit tables are indexed by hm_algo id */
+#define HM_POLICY_UNLIMITED 0xffffffffu /* a ceiling or floor that lets anything through */
+#define HM_DEFAULT_MAX_RADIUS_PDQ 31    /* the threshold Meta recommends for PDQ */
+#define HM_DEFAULT_MAX_RADIUS_64BIT 10  /* aHash, dHash, pHash, wHash */
+#define HM_DEFAULT_MIN_QUALITY_PDQ 50   /* the PDQ quality Meta recommends matching from */
+
+/** Ceilings on a set's policy, per algorithm id (index 0 unused; later
+ *  algorithms take their id's slot). Zero-initialise and set only what you
+ *  mean to change: a zero field means the library's default. */
+typedef struct hm_policy_limits {
+    /** Largest radius and largest allowlist radius accepted. 0: the default
+     *  (HM_DEFAULT_MAX_RADIUS_PDQ for PDQ, HM_DEFAULT_MAX_RADIUS_64BIT for the
+     *  64-bit hashes); HM_POLICY_UNLIMITED (or any value >= the hash's bits):
+     *  no ceiling. Digests always match exactly and ignore it. */
+    unsigned max_radius[HM_POLICY_ALGO_SLOTS];
+    /** Smallest minimum quality accepted, for algorithms whose hashes have a
+     *  quality (PDQ; the others ignore it). 0: the default
+     *  (HM_DEFAULT_MIN_QUALITY_PDQ); HM_POLICY_UNLIMITED: no floor. */
+    unsigned min_quality_floor[HM_POLICY_ALGO_SLOTS];
+} hm_policy_limits;
+
+/** Writes the limits a zero-initialised hm_policy_limits stands for, every
+ *  slot of an algorithm this library knows filled in. */
+HM_API void hm_policy_limits_default(hm_policy_limits *out);
 
 /** Options of hm_set_open / hm_set_open_file. Zero-initialise, then set
  *  `trust` (required) and what you need. */
@@ -552,6 +601,9 @@ typedef struct hm_set_open_options {
     /** Entries attested by fewer organisations than this are kept in the set
      *  but marked inactive: they are never matched. 0 or 1: all are active. */
     unsigned min_attesters;
+    /** Ceilings on the set's policy (zero fields: the defaults). A section
+     *  beyond them rejects the set with HM_E_SET_POLICY. */
+    hm_policy_limits limits;
 } hm_set_open_options;
 
 /** A verified, immutable fingerprint set. Safe to share between threads. */
@@ -590,6 +642,9 @@ HM_API void hm_set_free(hm_set *set);
 HM_API int hm_set_is_verified(const hm_set *set);
 
 /* ---- header ---- */
+
+/* Like every handle's accessors, the hm_set_* accessors accept NULL: they
+ * then return NULL, 0, or HM_E_INVALID_ARGUMENT. */
 
 /** The set's name (never empty). */
 HM_API const char *hm_set_name(const hm_set *set);
@@ -638,6 +693,13 @@ typedef struct hm_set_section {
 
 /** The section of `algo`, or NULL when the set has none. Owned by the set. */
 HM_API const hm_set_section *hm_set_section_get(const hm_set *set, hm_algo algo);
+
+/** Checks every section's policy against `limits` (NULL: the defaults):
+ *  HM_OK, or HM_E_SET_POLICY naming the first section, the set's value and
+ *  the limit. hm_set_open* and hm_scanner_new apply it themselves; this is
+ *  for tools that open sets unverified or want to warn a publisher. */
+HM_API HM_NODISCARD hm_status hm_set_check_policy(const hm_set *set,
+                                                  const hm_policy_limits *limits, hm_error *err);
 
 /** One entry, pointing into the set (valid until hm_set_free). */
 typedef struct hm_set_entry {
@@ -801,7 +863,8 @@ HM_API const char *hm_cpu_features(void);
  * threads may scan with it at once. It holds pointers into the set, which
  * must outlive it. Every policy (radius, PDQ variant and minimum quality,
  * allowlist radius, attester minimum) comes from the set: the publisher
- * chooses it, not the app. A scan only reports to its caller. */
+ * chooses it, within the ceilings the app sets (hm_policy_limits). A scan
+ * only reports to its caller. */
 typedef struct hm_scanner hm_scanner;
 
 /** Scanner options. Zero-initialise; zero fields take defaults. */
@@ -822,11 +885,16 @@ typedef struct hm_scanner_options {
      *  in parallel); 0 or 1: only the calling thread. The scanner starts no
      *  thread after it is built. */
     unsigned build_threads;
+    /** Ceilings on the policy of the sections this scanner matches (zero
+     *  fields: the library defaults, not the limits the set was opened
+     *  with): beyond them hm_scanner_new fails with HM_E_SET_POLICY. */
+    hm_policy_limits limits;
 } hm_scanner_options;
 
 /** Builds a scanner for a set opened with hm_set_open or hm_set_open_file.
- *  Refuses unverified sets (HM_E_INVALID_ARGUMENT) and sets holding none of
- *  the requested algorithms (HM_E_SCAN_NO_ALGORITHM). */
+ *  Refuses unverified sets (HM_E_INVALID_ARGUMENT), sets holding none of
+ *  the requested algorithms (HM_E_SCAN_NO_ALGORITHM) and sets whose policy
+ *  for a requested algorithm exceeds opt->limits (HM_E_SET_POLICY). */
 HM_API HM_NODISCARD hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt,
                                              hm_scanner **out, hm_error *err);
 

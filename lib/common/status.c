@@ -46,6 +46,8 @@ static const status_info STATUS_TABLE[] = {
     {HM_E_SET_FIELD, "set_field", "a fingerprint set field is malformed"},
     {HM_E_SET_NOT_YET_VALID, "set_not_yet_valid", "the fingerprint set was created in the future"},
     {HM_E_SET_KEY, "set_key", "malformed key"},
+    {HM_E_SET_WEAK_KEY, "set_weak_key", "a public key of small order or non-canonical encoding"},
+    {HM_E_SET_POLICY, "set_policy", "the set's match policy exceeds this client's limits"},
     {HM_E_SCAN_NO_ALGORITHM, "scan_no_algorithm", "the set holds no algorithm this scanner can match"},
 };
 

@@ -46,10 +46,14 @@ static hm_status pick_kernels(const hm_scanner_options *opt, const hm__kernels *
     return HM_OK;
 }
 
-static hm_status add_section(hm_scanner *s, hm_algo algo, unsigned threads, hm_error *err)
+static hm_status add_section(hm_scanner *s, hm_algo algo, const hm_scanner_options *opt,
+                             hm_error *err)
 {
     const hm__set_view *v = hm__set_view_get(s->set, algo);
     if (!v) return HM_OK;
+    /* The scanner's own ceilings, whatever the set was opened with. */
+    HM_FORWARD_IF_ERROR(hm__set_check_section_policy(&v->info, opt ? &opt->limits : NULL, err));
+    unsigned threads = opt ? opt->build_threads : 0;
     s->sections[algo].view = v;
     s->algos |= HM_MASK(algo);
     if (!hm_algo_is_perceptual(algo) || v->info.entry_count == 0) return HM_OK;
@@ -74,7 +78,7 @@ hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_sc
     uint32_t want = opt && opt->algos ? opt->algos : HM_MASK_ALL;
     hm_status st = pick_kernels(opt, &s->kernels, err);
     for (int a = 1; st == HM_OK && a <= HM_ALGO_COUNT; a++)
-        if (want & HM_MASK(a)) st = add_section(s, (hm_algo)a, opt ? opt->build_threads : 0, err);
+        if (want & HM_MASK(a)) st = add_section(s, (hm_algo)a, opt, err);
     if (st == HM_OK && !s->algos)
         st = hm__fail(err, HM_E_SCAN_NO_ALGORITHM,
                       "the set holds none of the algorithms this scanner was asked to match");

@@ -671,12 +671,20 @@ static void test_sections(void)
     c = base_content(&n);
     desc(c, 2)[63] = 1;
     expect_reject(c, n, HM_E_SET_FIELD, "reserved");
-    /* A radius at the limit is fine. */
+    /* A radius at the format's limit is well-formed; a client refuses it
+     * unless its own ceiling allows it (TRUST.md). */
     c = base_content(&n);
     put16(desc(c, 0) + 4, 256);
     size_t size;
     uint8_t *f = tf_reseal(c, n, &size);
-    CU_ASSERT_EQUAL(tf_open_status(f, size, NULL), HM_OK);
+    hm_error e;
+    CU_ASSERT_EQUAL(tf_open_status(f, size, &e), HM_E_SET_POLICY);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "pdq radius 256 is above this client's maximum radius 31"));
+    hm_set_open_options o = tf_options();
+    o.limits.max_radius[HM_ALGO_PDQ] = HM_POLICY_UNLIMITED;
+    hm_set *s = NULL;
+    CU_ASSERT_EQUAL(hm_set_open(f, size, &o, &s, &e), HM_OK);
+    hm_set_free(s);
     hm_buffer_free(f);
     free(c);
 }
