@@ -22,7 +22,7 @@ int cmd_scan(int argc, char **argv);   /* cmd_scan.c */
 int cmd_set(int argc, char **argv);    /* cmd_set.c and cmd_set_*.c */
 
 /* ---- log.c: every message to stderr goes through here ---- */
-extern int cli_verbosity; /* 0 quiet, 1 normal, 2 verbose */
+extern int cli_verbosity; /* 0 quiet, 1 normal, 2 verbose; -1 silent (errors too) */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_set.h"
+#include "escape.h"
 #include "trust_opts.h"
 
 static const char HELP_HEAD[] =
@@ -14,8 +16,9 @@ static const char HELP_HEAD[] =
     "Verifies the fingerprint set completely (digest, k-of-n signatures, version,\n"
     "expiry, structure), builds its index once, then hashes every file (one read,\n"
     "one decode) and matches it with the set's own policy: Hamming radius per\n"
-    "algorithm, PDQ variant and minimum quality, allowlist. Nothing leaves the\n"
-    "machine: the report is printed, nothing else happens.\n"
+    "algorithm, PDQ variant and minimum quality, allowlist. A policy beyond this\n"
+    "client's limits (--max-radius, --min-quality-floor) refuses the set. Nothing\n"
+    "leaves the machine: the report is printed, nothing else happens.\n"
     "\n"
     "options:\n"
     "  --set FILE         the fingerprint set\n";
@@ -121,9 +124,11 @@ static void emit_json(job *j, const char *path, const result *r)
 
 static void text_match(cli_buf *b, const char *what, const char *path, const hm_match *m)
 {
+    char cat[CLI_ESCAPE_SIZE], id[CLI_ESCAPE_SIZE]; /* the set's text, escaped (escape.h) */
     cli_buf_printf(b, "%s\t%s\t%s entry %zu distance %u category %s attesters %u", what, path,
-                   hm_algo_name(m->algo), m->entry, m->distance, m->category_name, m->attesters);
-    if (m->external_id[0]) cli_buf_printf(b, " id %s", m->external_id);
+                   hm_algo_name(m->algo), m->entry, m->distance,
+                   cli_escape(m->category_name, cat, sizeof cat), m->attesters);
+    if (m->external_id[0]) cli_buf_printf(b, " id %s", cli_escape(m->external_id, id, sizeof id));
     if (m->algo == HM_ALGO_PDQ && m->dihedral) cli_buf_printf(b, " dihedral %u", m->dihedral);
     cli_buf_putc(b, '\n');
 }
@@ -169,10 +174,11 @@ static void emit(void *ctx, size_t i, void *slot)
 
 static void describe(const hm_set *set, const hm_scanner *sc, double open_s, double build_s)
 {
-    char hex[2 * HM_SET_DIGEST_BYTES + 1];
+    char hex[2 * HM_SET_DIGEST_BYTES + 1], name[CLI_ESCAPE_SIZE];
     hm_hex_encode(hm_set_digest(set), HM_SET_DIGEST_BYTES, hex);
-    fprintf(stderr, "hashmatch: set \"%s\" version %llu, digest %s\n", hm_set_name(set),
-            (unsigned long long)hm_set_version(set), hex);
+    fprintf(stderr, "hashmatch: set \"%s\" version %llu, digest %s\n",
+            cli_escape(hm_set_name(set), name, sizeof name), (unsigned long long)hm_set_version(set),
+            hex);
     fprintf(stderr, "hashmatch: verified and loaded in %.3f s; index built at load in %.3f s "
                     "(%zu bytes)\n", open_s, build_s, hm_scanner_index_memory(sc));
     for (int a = 1; a <= HM_ALGO_COUNT; a++) {
@@ -249,6 +255,7 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
     if (!a->set_path) return cli_usage_error("scan", "--set FILE is required");
     if (optind >= argc) return cli_usage_error("scan", "no input files");
     if (cli_trust_finish(t, "scan", 1)) return CLI_EXIT_USAGE;
+    a->sopt.limits = t->opt.limits; /* the scanner checks the same limits again */
     return -1;
 }
 
@@ -263,6 +270,7 @@ static int run(const scan_args *a, cli_trust *t, char **args, int nargs)
         cli_error("%s: set %s: %s: %s", a->set_path,
                   cli_set_exit_status(st) == 1 ? "rejected" : "unreadable", hm_status_name(st),
                   err.message);
+        cli_policy_hint(st);
         return CLI_EXIT_ERROR;
     }
     double t1 = cli_now();
@@ -270,6 +278,7 @@ static int run(const scan_args *a, cli_trust *t, char **args, int nargs)
     double t2 = cli_now();
     if (st != HM_OK) {
         cli_error("%s: %s: %s", a->set_path, hm_status_name(st), err.message);
+        cli_policy_hint(st);
         hm_set_free(set);
         return CLI_EXIT_ERROR;
     }

@@ -14,6 +14,10 @@ int cmd_set_diff(int argc, char **argv);    /* cmd_set_inspect.c */
  * returns the exit status (1: rejected, 2: other errors), 0 on success. */
 int cli_set_open(const char *cmd, const char *path, cli_trust *t, hm_set **out);
 
+/* After a refusal: how to accept a set beyond this client's policy limits
+ * (printed only for HM_E_SET_POLICY). */
+void cli_policy_hint(hm_status st);
+
 /* "fullres"/"cli512" for PDQ, "-" otherwise. */
 const char *cli_set_variant_name(hm_algo algo, unsigned variant);
 

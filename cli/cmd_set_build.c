@@ -43,7 +43,8 @@ static const char HELP[] =
     "  --algo LIST            keep only these algorithms (default: all)\n"
     "  --radius LIST          Hamming radius per algorithm, e.g. pdq=31,phash=8\n"
     "                         (defaults: pdq 31, ahash/dhash/phash/whash 10,\n"
-    "                         md5/sha1/sha256 0 = exact)\n"
+    "                         md5/sha1/sha256 0 = exact); a warning says when\n"
+    "                         clients with the default limits would refuse it\n"
     "  --allow-radius LIST    radius around allowlist hashes (default: --radius)\n"
     "  --min-quality N        PDQ minimum quality, 0..100 (default 50): stored as\n"
     "                         the set's policy and applied to the input\n"
@@ -239,6 +240,33 @@ static void print_summary(const build_opts *o, const uint8_t *data, size_t size)
     hm_set_free(s);
 }
 
+/* Warns about each policy a client with the default limits refuses
+ * (docs/TRUST.md): the set is written, but it is a mistake or needs every
+ * client to opt in. */
+static void warn_policy(const uint8_t *data, size_t size)
+{
+    hm_set *s;
+    hm_policy_limits l;
+    if (hm_set_open_unverified(data, size, &s, NULL) != HM_OK) return;
+    hm_policy_limits_default(&l);
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) {
+        const hm_set_section *x = hm_set_section_get(s, (hm_algo)a);
+        const char *n = hm_algo_name((hm_algo)a);
+        unsigned max = l.max_radius[a], floor = l.min_quality_floor[a];
+        if (!x || !hm_algo_is_perceptual((hm_algo)a)) continue;
+        if (x->radius > max || x->allow_radius > max)
+            cli_warn("%s radius %u, allowlist radius %u: clients with the default limits refuse "
+                     "radii above %u (they must be given --max-radius %s=%u)",
+                     n, x->radius, x->allow_radius, max, n,
+                     x->radius > x->allow_radius ? x->radius : x->allow_radius);
+        if (x->min_quality < floor)
+            cli_warn("%s minimum quality %u: clients with the default limits refuse a minimum "
+                     "below %u (they must be given --min-quality-floor %u)",
+                     n, x->min_quality, floor, x->min_quality);
+    }
+    hm_set_free(s);
+}
+
 static int build(build_opts *o, char **inputs, int ninputs)
 {
     hm_set_builder *b = NULL;
@@ -288,6 +316,7 @@ static int build(build_opts *o, char **inputs, int ninputs)
         goto done;
     }
     print_summary(o, data, size);
+    warn_policy(data, size);
     rc = CLI_EXIT_OK;
 done:
     hm_buffer_free(data);

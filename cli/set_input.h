@@ -49,6 +49,17 @@ int set_input_category(set_input *in, const char *name, unsigned *index, const c
  * read or memory runs out. */
 int set_input_read(set_input *in, const char *path);
 
+/* The pieces of set_input_read, which the fuzz targets call directly.
+ * set_input_add_file registers a file name for messages and returns its
+ * index (-1: out of memory). set_input_parse reads every line of `text`
+ * (`size` bytes followed by a NUL; modified in place); the line functions
+ * read one line without its newline: CSV/TSV, and one JSON object. Each
+ * returns -1 only when memory runs out. */
+int set_input_add_file(set_input *in, const char *name);
+int set_input_parse(set_input *in, uint32_t file, char *text, size_t size);
+int set_input_csv_line(set_input *in, uint32_t file, uint32_t line, char *s);
+int set_input_json_line(set_input *in, uint32_t file, uint32_t line, const char *s);
+
 /* Reports a rejected record (used by the duplicate pass too). */
 void set_input_reject(set_input *in, uint32_t file, uint32_t line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

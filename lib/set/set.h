@@ -70,6 +70,13 @@ hm_status hm__set_check_section_policy(const hm_set_section *s, const hm_policy_
 /* Whether s[0..n) is text a set may hold (names, categories, external ids):
  * UTF-8 without control characters or bidirectional formatting controls. */
 int hm__set_text_ok(const char *s, size_t n);
+/* strings.c, the pieces of that rule (also used by the CLI's escaping):
+ * decodes one UTF-8 sequence at s[0..n) and returns its length, 0 if
+ * invalid (overlong forms, surrogates and values above U+10FFFF are); and
+ * whether a code point may appear in set text (no C0, DEL, C1 or
+ * bidirectional formatting controls). */
+size_t hm__utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+int hm__text_char_ok(uint32_t cp);
 
 /* ---- internal verification pipeline (docs/FORMAT.md, "Verification") ----
  * Exposed for the tests and the fuzz target, which call the stages directly. */
