@@ -416,6 +416,243 @@ static void test_times(void)
     EXPECT(2, "set build --out t.hmset --name t --version 5 --created 2024-01-02 --expires 2024-01-01 t.csv");
 }
 
+/* ---- the attacks of docs/TRUST.md, "Attacks and the tests that cover them" ---- */
+
+static void read_tmp(const char *name, char *buf, size_t cap)
+{
+    char *p = tu_path(tu_tmp_dir(), name);
+    slurp(p, buf, cap);
+    free(p);
+}
+
+#define IDENTITY_HEX "0100000000000000000000000000000000000000000000000000000000000000"
+
+/* The forged set: an unsigned set plus one signature record by the
+ * identity key with R = the identity and S = 0 (OpenSSL accepts it). */
+static void write_forged(const char *name)
+{
+    write_text("forged.csv", "pdq,f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\n"
+                             "md5,d41d8cd98f00b204e9800998ecf8427e\n");
+    EXPECT(0, "set build -q --out forged-unsigned.hmset --name forged --version 9 " TIMES " forged.csv");
+    char *p = tu_path(tu_tmp_dir(), "forged-unsigned.hmset");
+    size_t n;
+    uint8_t *d = tu_read(p, &n), key[32] = {1}, *f = malloc(n + 96);
+    free(p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    memcpy(f, d, n);
+    unsigned mdn;
+    EVP_Digest(key, 32, f + n, &mdn, EVP_sha256(), NULL);
+    memset(f + n + 32, 0, 64);
+    f[n + 32] = 1;
+    hm__store_le32(f + tf_content_size(d) + 40, 1);
+    p = tu_path(tu_tmp_dir(), name);
+    CU_ASSERT_EQUAL(tu_write(p, f, n + 96), 0);
+    free(p);
+    free(f);
+    free(d);
+}
+
+static void test_forged_identity_key(void)
+{
+    write_forged("forged.hmset");
+    write_text("forged-trust.txt", "key " IDENTITY_HEX " forger\nthreshold 1\n");
+    write_text("forged.pub", "# hashmatch Ed25519 public key\nkey " IDENTITY_HEX " forger\n");
+    static const char *const HOW[] = {"--trust forged-trust.txt", "--trusted-key forged.pub",
+                                      "--trusted-key " IDENTITY_HEX,
+                                      "--trusted-key AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="};
+    for (size_t i = 0; i < sizeof HOW / sizeof *HOW; i++) {
+        EXPECT(2, "set verify %s --now 2025-06-01 forged.hmset", HOW[i]);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "public key " IDENTITY_HEX " is the identity point (order 1)"));
+        CU_ASSERT_PTR_NULL(strstr(out_text, "OK"));
+        EXPECT(2, "scan --set forged.hmset %s --now 2025-06-01 %s/cli/ramp.jpg", HOW[i], tu_data_dir());
+        CU_ASSERT_STRING_EQUAL(out_text, "");
+        EXPECT(2, "set inspect %s --now 2025-06-01 forged.hmset", HOW[i]);
+    }
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "--trusted-key: refusing key"));
+    EXPECT(2, "set verify --trust forged-trust.txt forged.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "forged-trust.txt:1: refusing key 'forger'"));
+    EXPECT(2, "set verify --trusted-key forged.pub forged.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "forged.pub:2: refusing key 'forger'"));
+    /* An order-8 point and a non-canonical encoding, in a longer trust file. */
+    write_text("weak-trust.txt", "key 26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85 w8\n");
+    EXPECT(2, "set verify --trust weak-trust.txt forged.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "weak-trust.txt:1: refusing key 'w8'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "a point of order 8"));
+    write_text("weak-trust.txt", "# p + 2\n\nkey efffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f nc\n");
+    EXPECT(2, "set verify --trust weak-trust.txt forged.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "weak-trust.txt:3: refusing key 'nc'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "not a canonical encoding (y >= p)"));
+}
+
+static void test_policy_limits(void)
+{
+    write_text("wide.csv", "pdq,f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\n");
+    EXPECT(0, "set build --out wide.hmset --name wide --version 1 " TIMES
+              " --radius pdq=256 --min-quality 0 wide.csv");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "warning: pdq radius 256, allowlist radius 256: clients with "
+                                            "the default limits refuse radii above 31"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "warning: pdq minimum quality 0"));
+    EXPECT(0, "set sign -q --key alice.key wide.hmset");
+    EXPECT(1, "set verify --trusted-key alice.pub --now 2025-06-01 wide.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "rejected: set_policy: pdq radius 256 is above this client's maximum radius 31"));
+    EXPECT(1, "set verify --trusted-key alice.pub --now 2025-06-01 --max-radius pdq=256 wide.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "set_policy: pdq minimum quality 0 is below this client's floor 50"));
+    EXPECT(0, "set verify --trusted-key alice.pub --now 2025-06-01 --max-radius pdq=256 "
+              "--min-quality-floor 0 wide.hmset");
+    /* The scanner: refused by default; with the limits lifted every image matches. */
+    char img[4096];
+    snprintf(img, sizeof img, "%s/cli/ramp.jpg", tu_data_dir());
+    EXPECT(2, "scan --set wide.hmset --trusted-key alice.pub --now 2025-06-01 %s", img);
+    CU_ASSERT_STRING_EQUAL(out_text, "");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "set rejected: set_policy: pdq radius 256"));
+    EXPECT(1, "scan --set wide.hmset --trusted-key alice.pub --now 2025-06-01 --max-radius pdq=256 "
+              "--min-quality-floor 0 %s", img);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "MATCH\t"));
+    /* An allowlist radius beyond the ceiling would hide matches far from any
+     * known false positive: refused the same way. */
+    write_text("allow-wide.csv", "pdq,0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f\n");
+    EXPECT(0, "set build -q --out hide.hmset --name hide --version 1 " TIMES
+              " --allow-radius pdq=256 --allow allow-wide.csv wide.csv");
+    EXPECT(0, "set sign -q --key alice.key hide.hmset");
+    EXPECT(1, "set verify --trusted-key alice.pub --now 2025-06-01 hide.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "pdq allowlist radius 256 is above this client's maximum radius 31"));
+    /* Within the defaults: no warning, accepted. */
+    EXPECT(0, "set build --out ok.hmset --name ok --version 1 " TIMES " --radius pdq=31,phash=10 wide.csv");
+    CU_ASSERT_PTR_NULL(strstr(err_text, "warning"));
+    EXPECT(2, "set verify --trusted-key alice.pub --max-radius pdq=0 ok.hmset");
+    EXPECT(2, "scan --set ok.hmset --trusted-key alice.pub --min-quality-floor 101 %s", img);
+}
+
+static void test_pdq_quality_input(void)
+{
+    write_text("quality.jsonl",
+               "{\"pdq\": \"" "1111111111111111111111111111111111111111111111111111111111111111" "\", \"pdq_quality\": 10.0}\n"
+               "{\"pdq\": \"" "1111111111111111111111111111111111111111111111111111111111111112" "\", \"pdq_quality\": \"10\"}\n"
+               "{\"pdq\": \"" "1111111111111111111111111111111111111111111111111111111111111113" "\", \"pdq_quality\": -5}\n"
+               "{\"pdq\": \"" "1111111111111111111111111111111111111111111111111111111111111114" "\", \"pdq_quality\": 1e1}\n"
+               "{\"pdq\": \"" "1111111111111111111111111111111111111111111111111111111111111115" "\", \"pdq_quality\": 101}\n"
+               "{\"pdq\": \"" "1111111111111111111111111111111111111111111111111111111111111116" "\", \"pdq_quality\": 80}\n"
+               "{\"pdq\":\"\\u");
+    EXPECT(2, "set build --out quality.hmset --name q --version 1 quality.jsonl");
+    static const char *const WANT[] = {"quality.jsonl:1: pdq_quality must be an integer 0..100, not 10.0",
+                                       "quality.jsonl:2: pdq_quality must be an integer 0..100, not \"10\"",
+                                       "quality.jsonl:3: pdq_quality must be an integer 0..100, not -5",
+                                       "quality.jsonl:4: pdq_quality must be an integer 0..100, not 1e1",
+                                       "quality.jsonl:5: pdq_quality must be an integer 0..100, not 101",
+                                       "quality.jsonl:7: malformed JSON object",
+                                       "6 lines refused: nothing written"};
+    for (size_t i = 0; i < sizeof WANT / sizeof *WANT; i++) {
+        CU_ASSERT_PTR_NOT_NULL(strstr(err_text, WANT[i]));
+        if (!strstr(err_text, WANT[i])) fprintf(stderr, "\n  missing: %s", WANT[i]);
+    }
+    CU_ASSERT_FALSE(exists("quality.hmset"));
+    EXPECT(0, "set build -q --skip-invalid --out quality.hmset --name q --version 1 quality.jsonl");
+    hm_set *s = open_tmp("quality.hmset");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(hm_set_section_get(s, HM_ALGO_PDQ)->entry_count, 1);
+    hm_set_free(s);
+}
+
+/* A pid that no longer runs: a child that has exited and been reaped. */
+static long dead_pid(void)
+{
+    pid_t p = fork();
+    if (p == 0) _exit(0);
+    waitpid(p, NULL, 0);
+    return (long)p;
+}
+
+static int count_temps(void)
+{
+    DIR *d = opendir(tu_tmp_dir());
+    struct dirent *ent;
+    int temps = 0;
+    while ((ent = readdir(d)) != NULL)
+        temps += strstr(ent->d_name, ".tmp-") != NULL || strstr(ent->d_name, ".hashmatch-tmp-") != NULL;
+    closedir(d);
+    return temps;
+}
+
+static void test_temporaries(void)
+{
+    char dead[128], live[128], other[128], key[128];
+    long pid = dead_pid();
+    snprintf(dead, sizeof dead, "stale.hmset.hashmatch-tmp-%ld-0a1b2c", pid);
+    snprintf(live, sizeof live, "stale.hmset.hashmatch-tmp-%ld-0a1b2c", (long)getpid());
+    snprintf(other, sizeof other, "other.hmset.hashmatch-tmp-%ld-0a1b2c", pid);
+    snprintf(key, sizeof key, "fresh.key.hashmatch-tmp-%ld-ffffff", pid);
+    write_text(dead, "left by a killed set build");
+    write_text(live, "being written by a running process");
+    write_text(other, "another file's");
+    write_text(key, "left by a killed keygen");
+    write_text("stale.csv", "md5,d41d8cd98f00b204e9800998ecf8427e\n");
+    EXPECT(0, "set build -q --out stale.hmset --name stale --version 1 stale.csv");
+    CU_ASSERT_FALSE(exists(dead));
+    CU_ASSERT_TRUE(exists(live));
+    CU_ASSERT_TRUE(exists(other));
+    EXPECT(0, "set sign -q --key alice.key stale.hmset");
+    EXPECT(0, "keygen -q --out fresh");
+    CU_ASSERT_FALSE(exists(key));
+    char *p;
+    const char *names[] = {live, other};
+    for (int i = 0; i < 2; i++) {
+        p = tu_path(tu_tmp_dir(), names[i]);
+        unlink(p);
+        free(p);
+    }
+    CU_ASSERT_EQUAL(count_temps(), 0);
+}
+
+static void test_keygen_never_orphans(void)
+{
+    /* NAME.pub cannot be created: no NAME.key may be left behind. */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd '%s' && ln -s nowhere lost.pub && ln -s nowhere half.key", tu_tmp_dir());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    EXPECT(2, "keygen --out lost");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "lost.pub: the file already exists"));
+    CU_ASSERT_FALSE(exists("lost.key"));
+    /* NAME.key cannot be named after NAME.pub was: NAME.pub is removed again. */
+    EXPECT(2, "keygen --out half");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "half.key: the file already exists"));
+    CU_ASSERT_FALSE(exists("half.pub"));
+    /* Once the obstacle is gone a rerun works. */
+    snprintf(cmd, sizeof cmd, "cd '%s' && rm lost.pub half.key", tu_tmp_dir());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    EXPECT(0, "keygen -q --out lost");
+    EXPECT(0, "keygen -q --out half");
+    CU_ASSERT_EQUAL(count_temps(), 0);
+}
+
+/* Names from trust files and .pub files (and a set's own text) never reach
+ * the terminal raw. */
+static void test_escaped_names(void)
+{
+    EXPECT(0, "keygen -q --out mallory --comment \"$(printf 'Mallory\\033[2J\\tOK')\"");
+    char pub[1024], trust[2048];
+    read_tmp("mallory.pub", pub, sizeof pub);
+    snprintf(trust, sizeof trust, "%sthreshold 1\n", pub);
+    write_text("mallory-trust.txt", trust);
+    write_text("named.csv", "md5,d41d8cd98f00b204e9800998ecf8427e,back\\slash,1,id\\x\n");
+    EXPECT(0, "set build -q --out named.hmset --name 'name\\with backslash' --version 1 " TIMES " named.csv");
+    EXPECT(0, "set sign -q --key mallory.key named.hmset");
+    EXPECT(0, "set verify --trust mallory-trust.txt --now 2025-06-01 named.hmset");
+    CU_ASSERT_PTR_NULL(strchr(out_text, '\033'));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "(threshold 1 of 1): Mallory\\x1b[2J\\tOK\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "  name: name\\\\with backslash\n"));
+    EXPECT(0, "set inspect --trust mallory-trust.txt --now 2025-06-01 named.hmset");
+    CU_ASSERT_PTR_NULL(strchr(out_text, '\033'));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "valid (Mallory\\x1b[2J\\tOK)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "back\\\\slash"));
+    EXPECT(0, "set inspect --json --trust mallory-trust.txt --now 2025-06-01 named.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "\"key\": \"Mallory\\u001b[2J\\tOK\""));
+    /* A bad trust-file line with control characters is quoted escaped. */
+    write_text("ctl-trust.txt", "threshold 1\nkey \033[1Aabc\n");
+    EXPECT(2, "set verify --trust ctl-trust.txt named.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "ctl-trust.txt:2: '\\x1b[1Aabc' is not an Ed25519 public key"));
+    CU_ASSERT_PTR_NULL(strchr(err_text, '\033'));
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -427,6 +664,12 @@ int main(void)
         {"inspect and digest", test_inspect_digest},
         {"diff", test_diff},
         {"times", test_times},
+        {"forged set signed by the identity key", test_forged_identity_key},
+        {"client limits on the publisher's policy", test_policy_limits},
+        {"pdq_quality in set build input", test_pdq_quality_input},
+        {"temporary files of killed writers", test_temporaries},
+        {"keygen never leaves a NAME.key alone", test_keygen_never_orphans},
+        {"names printed escaped", test_escaped_names},
         {NULL, NULL}};
     tu_add_suite("cli set", CLI);
     return tu_run("test_cli_set");
