@@ -336,6 +336,13 @@ void cli_free_secret_text(char *text, size_t size)
     free(text);
 }
 
+/* OpenSSL's default asks for a passphrase on the terminal: never. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf, (void)size, (void)rwflag, (void)u;
+    return -1;
+}
+
 int cli_parse_secret_key(const uint8_t *text, size_t n, const char *path,
                          uint8_t secret[HM_ED25519_SECRET_BYTES])
 {
@@ -345,10 +352,13 @@ int cli_parse_secret_key(const uint8_t *text, size_t n, const char *path,
         return -1;
     }
     BIO *bio = BIO_new_mem_buf(text, (int)n);
-    EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL) : NULL;
     size_t len = HM_ED25519_SECRET_BYTES;
     int rc = -1;
-    if (!pkey || EVP_PKEY_id(pkey) != EVP_PKEY_ED25519)
+    if (!pkey && memmem(text, n, "ENCRYPTED", 9))
+        cli_error("%s: an encrypted private key: hashmatch reads the unencrypted PKCS#8 PEM "
+                  "that 'hashmatch keygen' writes", path);
+    else if (!pkey || EVP_PKEY_id(pkey) != EVP_PKEY_ED25519)
         cli_error("%s: not an Ed25519 private key in PEM form (made by 'hashmatch keygen')", path);
     else if (EVP_PKEY_get_raw_private_key(pkey, secret, &len) != 1 || len != HM_ED25519_SECRET_BYTES)
         cli_error("%s: cannot read the private key", path);

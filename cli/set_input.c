@@ -61,7 +61,7 @@ static uint32_t arena_add(set_input *in, const char *s)
     size_t n = strlen(s) + 1;
     if (in->arena_len + n >= UINT32_MAX) return 0;
     if (in->arena_len + n > in->arena_cap) {
-        size_t cap = in->arena_cap ? 2 * in->arena_cap : 1 << 16;
+        size_t cap = in->arena_cap ? 2 * in->arena_cap : 4096;
         while (cap < in->arena_len + n) cap *= 2;
         char *a = realloc(in->arena, cap);
         if (!a) return 0;
@@ -76,7 +76,7 @@ static uint32_t arena_add(set_input *in, const char *s)
 static set_record *new_record(set_input *in)
 {
     if (in->nrec == in->cap) {
-        size_t cap = in->cap ? 2 * in->cap : 4096;
+        size_t cap = in->cap ? 2 * in->cap : 256;
         set_record *r = realloc(in->recs, cap * sizeof *r);
         if (!r) return NULL;
         in->recs = r;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "set/sort.h"
 #include "set_fixture.h"
 
 /* ---- helpers ---- */
@@ -793,10 +794,50 @@ static void test_validate_content_direct(void)
     free(c);
 }
 
+/* The builder's sort against a slow reference: ascending, and stable (equal
+ * hashes keep their input order), on both sides of the small-input path. */
+static const uint8_t *sort_keys;
+static size_t sort_hs;
+
+static int cmp_sort_ref(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    int c = memcmp(sort_keys + (size_t)x * sort_hs, sort_keys + (size_t)y * sort_hs, sort_hs);
+    return c ? c : (x > y) - (x < y);
+}
+
+static void test_sort_hashes(void)
+{
+    static const size_t N[] = {1, 2, 17, 100, 4095, 4096, 10000};
+    tu_rng r;
+    tu_rng_seed(&r, 42);
+    for (size_t t = 0; t < sizeof N / sizeof *N; t++)
+        for (size_t hs = 8; hs <= 32; hs += 24) {
+            size_t n = N[t];
+            uint8_t *h = malloc(n * hs);
+            uint32_t *idx = malloc(n * sizeof *idx), *ref = malloc(n * sizeof *ref);
+            CU_ASSERT_FATAL(h && idx && ref);
+            for (size_t i = 0; i < n * hs; i++) h[i] = (uint8_t)tu_rng_below(&r, 4); /* many ties */
+            for (size_t i = 0; i < n; i++) {
+                if (i % 7 == 3) memcpy(h + i * hs, h + (i / 2) * hs, hs); /* exact repeats */
+                ref[i] = (uint32_t)i;
+            }
+            sort_keys = h;
+            sort_hs = hs;
+            qsort(ref, n, sizeof *ref, cmp_sort_ref);
+            CU_ASSERT_EQUAL(hm__sort_hashes(h, hs, n, idx), 0);
+            CU_ASSERT_EQUAL(memcmp(idx, ref, n * sizeof *idx), 0);
+            free(h);
+            free(idx);
+            free(ref);
+        }
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
     static const tu_test FORMAT[] = {
+        {"builder sort: ascending and stable", test_sort_hashes},
         {"hand-made file == builder output", test_hand_made_file},
         {"small set contents", test_small_set_contents},
         {"round trip pdq (20000, clustered)", test_roundtrip_pdq},
