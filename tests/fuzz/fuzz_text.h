@@ -1,4 +1,4 @@
-/* fuzz_text.h - helpers of the fuzz targets for the CLI's text parsers. */
+/* fuzz_text.h - what the fuzz targets of the CLI's text parsers share. */
 #ifndef HM_FUZZ_TEXT_H
 #define HM_FUZZ_TEXT_H
 

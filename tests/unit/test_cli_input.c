@@ -306,6 +306,18 @@ static void test_secret_key_text(void)
     err = capture_end();
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "k.key: not an Ed25519 private key"));
     cli_free_secret_text(pem, n);
+    /* An encrypted key is refused without OpenSSL asking for a passphrase on
+     * the terminal (its default). */
+    char *path = tu_path(HM_TEST_SOURCE_DIR, "tests/fuzz/corpus/secret_key/encrypted.key");
+    size_t en;
+    uint8_t *enc = tu_read(path, &en);
+    free(path);
+    capture_begin();
+    CU_ASSERT_EQUAL(cli_parse_secret_key(enc, en, "enc.key", back), -1);
+    err = capture_end();
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "enc.key: an encrypted private key"));
+    CU_ASSERT_PTR_NULL(strstr(err, "pass phrase"));
+    free(enc);
 }
 
 /* ---- escaping ---- */

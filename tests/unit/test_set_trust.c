@@ -732,7 +732,7 @@ static void test_policy_defaults(void)
     ph.radius = 11;
     CU_ASSERT_EQUAL(open_limited(&pdq, &ph, NULL, &e), HM_E_SET_POLICY);
     CU_ASSERT_STRING_EQUAL(e.message, "phash radius 11 is above this client's maximum radius 10");
-    /* The set: radius 256, quality 0, and a 64-bit radius of 64. */
+    /* A set that matches everything: radius 256, quality 0, and 64 for a 64-bit hash. */
     pdq.radius = pdq.allow_radius = 256;
     pdq.min_quality = 0;
     ph.radius = ph.allow_radius = 64;
