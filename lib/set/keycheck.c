@@ -109,7 +109,7 @@ hm_status hm_key_check(const uint8_t public_key[HM_ED25519_PUBLIC_BYTES], hm_err
         char hex[2 * HM_ED25519_PUBLIC_BYTES + 1];
         hm_hex_encode(public_key, HM_ED25519_PUBLIC_BYTES, hex);
         return hm__fail(err, HM_E_SET_WEAK_KEY, "public key %s is %s%s", hex, why,
-                        small_order(public_key) ? ": anyone can forge signatures it verifies" : "");
+                        small_order(public_key) ? ": anyone can forge signatures that verify under it" : "");
     }
     hm__ok(err);
     return HM_OK;
