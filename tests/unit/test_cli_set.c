@@ -458,7 +458,7 @@ static void test_forged_identity_key(void)
     write_text("forged-trust.txt", "key " IDENTITY_HEX " forger\nthreshold 1\n");
     write_text("forged.pub", "# hashmatch Ed25519 public key\nkey " IDENTITY_HEX " forger\n");
     static const char *const HOW[] = {"--trust forged-trust.txt", "--trusted-key forged.pub",
-                                      "--trusted-key " IDENTITY_HEX,
+                                      ("--trusted-key " IDENTITY_HEX),
                                       "--trusted-key AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="};
     for (size_t i = 0; i < sizeof HOW / sizeof *HOW; i++) {
         EXPECT(2, "set verify %s --now 2025-06-01 forged.hmset", HOW[i]);
