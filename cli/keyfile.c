@@ -121,12 +121,26 @@ static int open_unnamed(const char *path, mode_t mode)
 #endif
 }
 
+/* Opens an existing destination that is neither a regular file nor a
+ * directory for writing in place: 1 when it is one (f->fd set or *why set on
+ * failure), 0 when `path` is a regular file, a directory or absent. */
+static int open_special(cli_tmpfile *f, const char *path, const char **why)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return 0;
+    f->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (f->fd < 0) *why = strerror(errno);
+    else f->direct = 1;
+    return 1;
+}
+
 int cli_tmpfile_open(cli_tmpfile *f, const char *path, mode_t mode, const char **why)
 {
     memset(f, 0, sizeof *f);
     f->fd = -1;
     f->path = path;
     if (strlen(path) + 64 > sizeof f->tmp) return *why = "path too long", -1;
+    if (open_special(f, path, why)) return f->direct ? 0 : -1;
     remove_stale(path);
     f->fd = open_unnamed(path, mode);
     if (f->fd >= 0) return 0;
@@ -143,7 +157,7 @@ int cli_tmpfile_open(cli_tmpfile *f, const char *path, mode_t mode, const char *
 
 int cli_tmpfile_write(cli_tmpfile *f, const void *data, size_t size, const char **why)
 {
-    if (write_all(f->fd, data, size) == 0 && fsync(f->fd) == 0) return 0;
+    if (write_all(f->fd, data, size) == 0 && (f->direct || fsync(f->fd) == 0)) return 0;
     *why = strerror(errno);
     return -1;
 }
@@ -174,6 +188,12 @@ static int replace_unnamed(cli_tmpfile *f)
 int cli_tmpfile_commit(cli_tmpfile *f, int no_clobber, const char **why)
 {
     int rc;
+    if (f->direct) {
+        rc = close(f->fd);
+        f->fd = -1;
+        if (no_clobber) return *why = "the file already exists (not overwritten)", -1;
+        return rc == 0 ? 0 : (*why = strerror(errno), -1);
+    }
     if (f->named) rc = no_clobber ? link(f->tmp, f->path) : rename(f->tmp, f->path);
     else rc = no_clobber ? link_unnamed(f->fd, f->path) : replace_unnamed(f);
     int saved = errno;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -603,6 +604,32 @@ static void test_temporaries(void)
     CU_ASSERT_EQUAL(count_temps(), 0);
 }
 
+/* An output that is a FIFO (or /dev/null, /dev/stdout) is written in place:
+ * renaming a finished temporary over it would replace the pipe or device with
+ * a regular file. */
+static void test_special_output(void)
+{
+    char *fifo = tu_path(tu_tmp_dir(), "out.fifo");
+    unlink(fifo);
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+    int rd = open(fifo, O_RDONLY | O_NONBLOCK);
+    CU_ASSERT_FATAL(rd >= 0);
+    write_text("fifo.csv", "md5,d41d8cd98f00b204e9800998ecf8427e\n");
+    EXPECT(0, "set build -q --out out.fifo --name fifo --version 1 fifo.csv");
+    static uint8_t buf[1 << 16];
+    ssize_t n = read(rd, buf, sizeof buf);
+    close(rd);
+    CU_ASSERT(n > 0);
+    hm_set *set = NULL;
+    CU_ASSERT_EQUAL(hm_set_open_unverified(buf, n > 0 ? (size_t)n : 0, &set, NULL), HM_OK);
+    CU_ASSERT_STRING_EQUAL(set ? hm_set_name(set) : "", "fifo");
+    hm_set_free(set);
+    struct stat st;
+    CU_ASSERT(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+    unlink(fifo);
+    free(fifo);
+}
+
 static void test_keygen_never_orphans(void)
 {
     /* NAME.pub cannot be created: no NAME.key may be left behind. */
@@ -669,6 +696,7 @@ int main(void)
         {"pdq_quality in set build input", test_pdq_quality_input},
         {"temporary files of killed writers", test_temporaries},
         {"keygen never leaves a NAME.key alone", test_keygen_never_orphans},
+        {"an output that is a FIFO stays one", test_special_output},
         {"names printed escaped", test_escaped_names},
         {NULL, NULL}};
     tu_add_suite("cli set", CLI);
