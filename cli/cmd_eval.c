@@ -433,7 +433,7 @@ static int sub_merge(eval_opts *o, int argc, char **argv)
     if (optind >= argc) return cli_usage_error(o->cmd, "no files to merge");
     uint8_t *data;
     size_t size;
-    if (hm__read_file(argv[optind], &data, &size, NULL) != HM_OK) {
+    if (hm__read_file(argv[optind], 0, &data, &size, NULL) != HM_OK) {
         cli_error("cannot read %s", argv[optind]);
         return CLI_EXIT_ERROR;
     }

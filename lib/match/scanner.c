@@ -338,7 +338,7 @@ hm_status hm_scanner_scan_file(const hm_scanner *s, const char *path, hm_report 
     HM_RETURN_IF(!path, err, HM_E_INVALID_ARGUMENT, "a path is required");
     uint8_t *data;
     size_t size;
-    HM_FORWARD_IF_ERROR(hm__read_file(path, &data, &size, err));
+    HM_FORWARD_IF_ERROR(hm__read_file(path, s->decode.max_file_bytes, &data, &size, err));
     hm_status st = hm_scanner_scan_buffer(s, data, size, out, err);
     free(data);
     return st;
