@@ -204,7 +204,9 @@ static int feed_builder(set_input *in, set_input *allow, hm_set_builder *b)
         if (r->rejected) continue;
         if (hm_set_builder_add(b, (hm_algo)r->algo, r->hash, r->category, r->attesters,
                                set_input_ext(in, r), &err) != HM_OK) {
-            cli_error("%s:%u: %s", in->files[r->file], r->line, err.message);
+            char *name = cli_escape(in->files[r->file]);
+            cli_error("%s:%u: %s", name ? name : "?", r->line, err.message);
+            free(name);
             return -1;
         }
     }

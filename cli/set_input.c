@@ -20,7 +20,9 @@ void set_input_reject(set_input *in, uint32_t file, uint32_t line, const char *f
     if (in->printed++ >= MAX_PRINTED) return;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s:%u: ", in->files[file], line);
+    char *name = cli_escape(in->files[file]); /* file names cannot forge lines */
+    fprintf(stderr, "%s:%u: ", name ? name : "?", line);
+    free(name);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -384,7 +386,10 @@ int set_input_read(set_input *in, const char *path)
     uint8_t *text;
     size_t size;
     if (cli_read_all(path, &text, &size) != 0) {
-        cli_error("%s: %s", path, strerror(errno));
+        int e = errno;
+        char *name = cli_escape(path);
+        cli_error("%s: %s", name ? name : "?", strerror(e));
+        free(name);
         return -1;
     }
     int rc = 0;
