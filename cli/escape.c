@@ -102,7 +102,7 @@ char *cli_escape(const char *s)
     cli_buf_escaped(&b, s);
     if (b.oom || !b.data) {
         cli_buf_free(&b);
-        return s[0] ? NULL : strdup("");
+        return s[0] ? NULL : calloc(1, 1); /* "" escapes to "" */
     }
     return b.data;
 }
