@@ -169,7 +169,7 @@ static int cmp_record(const void *pa, const void *pb)
 static size_t check_duplicates(set_input *in)
 {
     size_t merged = 0;
-    qsort(in->recs, in->nrec, sizeof *in->recs, cmp_record);
+    if (in->nrec > 1) qsort(in->recs, in->nrec, sizeof *in->recs, cmp_record); /* recs may be NULL */
     size_t first = 0, ext_from = 0; /* the group's first line, and the first with an id */
     for (size_t i = 1; i < in->nrec; i++) {
         set_record *f = &in->recs[first], *r = &in->recs[i];

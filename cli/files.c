@@ -148,7 +148,8 @@ static int enter_dir(walk *w, int parent, const char *name, const char *path, co
 {
     if (on_stack(w, st))
         return push_error(w->p, path, HM_E_DIRECTORY_LOOP,
-                          "%s: a directory that contains it (a loop), not walked again", path);
+                          "%s: a loop back to a directory the walk is inside, not walked again",
+                          path);
     if (w->depth > CLI_WALK_MAX_DEPTH)
         return push_error(w->p, path, HM_E_LIMIT, "%s: directories nested deeper than %d", path,
                           CLI_WALK_MAX_DEPTH);
