@@ -31,6 +31,8 @@ static const char HELP[] =
     "Table output (default): one line per file and algorithm, tab-separated:\n"
     "  ALGO<TAB>VALUE<TAB>PATH   (ALGO: pdq, pdq_quality, pdq_rot90, ..., md5, ...)\n"
     "  error<TAB>CODE: MESSAGE<TAB>PATH   for a file that failed\n"
+    "Names are escaped (\\\\ \\t \\n \\r \\xNN); JSON adds path_bytes (hex) when the\n"
+    "path is not valid UTF-8.\n"
     "Exit status: 0 when every file was hashed, 2 when any failed.\n";
 
 static const char *const DIHEDRAL_NAMES[HM_PDQ_DIHEDRAL_COUNT] = {

@@ -35,7 +35,9 @@ static const char HELP_TAIL[] =
     "\n"
     "JSON keys per file: path, matches [{algo, entry, distance, category, attesters,\n"
     "external_id, hash, dihedral}], suppressed (allowlisted matches, same shape),\n"
-    "pdq_quality, pdq_skipped; or path, error, message for a file that failed.\n"
+    "pdq_quality, pdq_skipped; or path, error, message for a file that failed;\n"
+    "path_bytes (hex) when the path is not valid UTF-8. Text output escapes names:\n"
+    "\\\\ \\t \\n \\r \\xNN (docs/SCANNING.md).\n"
     "Exit status: 0 when nothing matched, 1 when something matched, 2 on any error.\n";
 
 typedef struct {

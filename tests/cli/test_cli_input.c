@@ -20,43 +20,12 @@
 #define DEMO HM_TEST_SOURCE_DIR "/demo"
 #define SET "--set " DEMO "/demo.hmset --trusted-key " DEMO "/demo.pub"
 
-static char out_text[1 << 17], err_text[1 << 16];
+/* `hashmatch ARGS` in the scratch directory, under a timeout (testutil.h) */
+#define run tu_cli
+#define out_text tu_cli_out
+#define err_text tu_cli_err
 
-static void slurp(const char *path, char *buf, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-    buf[n] = '\0';
-    if (f) fclose(f);
-}
-
-/* Runs `hashmatch ARGS` in the scratch directory under a 60 s timeout. */
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-    char args[8192], cmd[16384];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    const char *emu = getenv("HM_TEST_EMULATOR");
-    snprintf(cmd, sizeof cmd, "cd '%s' && timeout 60 %s '%s/hashmatch' %s >out.txt 2>err.txt </dev/null",
-             tu_tmp_dir(), emu ? emu : "", HM_TEST_BINARY_DIR, args);
-    int st = system(cmd);
-    char *o = tu_path(tu_tmp_dir(), "out.txt"), *e = tu_path(tu_tmp_dir(), "err.txt");
-    slurp(o, out_text, sizeof out_text);
-    slurp(e, err_text, sizeof err_text);
-    free(o);
-    free(e);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-#define EXPECT(status, ...)                                                                       \
-    do {                                                                                          \
-        int rc_ = run(__VA_ARGS__);                                                               \
-        CU_ASSERT_EQUAL(rc_, status);                                                             \
-        if (rc_ != (status)) fprintf(stderr, "\n  exit %d: %s%s", rc_, out_text, err_text);      \
-    } while (0)
+#define EXPECT TU_CLI_EXPECT
 
 /* The stdout line that contains `needle`, copied into line (empty: none). */
 static int has_line(const char *needle, const char *prefix)

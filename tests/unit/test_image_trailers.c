@@ -55,14 +55,6 @@ static hm_image *decode(const blob *b, hm_status *st)
     return img;
 }
 
-static int same_pixels(const hm_image *a, const hm_image *b)
-{
-    return a && b && hm_image_width(a) == hm_image_width(b) &&
-           hm_image_height(a) == hm_image_height(b) && hm_image_channels(a) == hm_image_channels(b) &&
-           !memcmp(hm_image_pixels(a), hm_image_pixels(b),
-                   (size_t)hm_image_width(a) * hm_image_height(a) * hm_image_channels(a));
-}
-
 static int same_hashes(const hm_hashes *a, const hm_hashes *b)
 {
     return !memcmp(a->pdq, b->pdq, sizeof a->pdq) && a->pdq_quality == b->pdq_quality &&
@@ -87,7 +79,7 @@ static void expect_same(const char *what, const blob *full, blob damaged, const 
     hm_status sd = hm_hash_buffer(damaged.data, damaged.size, &o, &hd, &err);
     hm_status a, b;
     hm_image *x = decode(full, &a), *y = decode(&damaged, &b);
-    int ok = sf == HM_OK && sd == HM_OK && same_hashes(&hf, &hd) && same_pixels(x, y);
+    int ok = sf == HM_OK && sd == HM_OK && same_hashes(&hf, &hd) && fx_same_image(x, y);
     if (ok && k && k->have) {
         char hex[17];
         const uint8_t *h[4] = {hd.ahash, hd.dhash, hd.phash, hd.whash};
@@ -268,7 +260,7 @@ static size_t gif_boundary(const char *name, const blob *f)
     for (;;) {
         blob part = prefix(f, cut - 1);
         hm_image *img = decode(&part, &st);
-        int same = st == HM_OK && same_pixels(img, full);
+        int same = st == HM_OK && fx_same_image(img, full);
         if (st == HM_OK && !same) printf("\n  %s cut at %zu: other pixels", name, cut - 1);
         CU_ASSERT(st == HM_OK ? same : st == HM_E_IMAGE_TRUNCATED);
         hm_image_free(img);
