@@ -873,7 +873,11 @@ typedef struct hm_match {
 typedef struct hm_report hm_report;
 
 /** Scans encoded image bytes: digests of the bytes, one decode, every
- *  perceptual hash the set holds (PDQ in the set's variant), then matching. */
+ *  perceptual hash the set holds (PDQ in the set's variant), then matching.
+ *  Bytes that do not decode (an HM_E_IMAGE_* status) are still matched by
+ *  their digests when the scanner has digest algorithms: if one matches, the
+ *  result is HM_OK with those matches (hm_report_hashes then holds only the
+ *  digest bits); if none does, the decoding status is returned. */
 HM_API HM_NODISCARD hm_status hm_scanner_scan_buffer(const hm_scanner *scanner, const void *data,
                                                      size_t size, hm_report **out,
                                                      hm_error *err);
