@@ -170,7 +170,7 @@ static int cmp_record(const void *pa, const void *pb)
 static size_t check_duplicates(set_input *in)
 {
     size_t merged = 0;
-    qsort(in->recs, in->nrec, sizeof *in->recs, cmp_record);
+    if (in->nrec > 1) qsort(in->recs, in->nrec, sizeof *in->recs, cmp_record); /* recs may be NULL */
     size_t first = 0, ext_from = 0; /* the group's first line, and the first with an id */
     for (size_t i = 1; i < in->nrec; i++) {
         set_record *f = &in->recs[first], *r = &in->recs[i];
@@ -205,7 +205,9 @@ static int feed_builder(set_input *in, set_input *allow, hm_set_builder *b)
         if (r->rejected) continue;
         if (hm_set_builder_add(b, (hm_algo)r->algo, r->hash, r->category, r->attesters,
                                set_input_ext(in, r), &err) != HM_OK) {
-            cli_error("%s:%u: %s", in->files[r->file], r->line, err.message);
+            char *name = cli_escape(in->files[r->file]);
+            cli_error("%s:%u: %s", name ? name : "?", r->line, err.message);
+            free(name);
             return -1;
         }
     }

@@ -228,9 +228,33 @@ int cli_write_atomic(const char *path, const void *data, size_t size, mode_t mod
     return -1;
 }
 
+/* Opens a text input named by the operator. A FIFO or pipe (such as the
+ * /dev/fd/N of a shell's process substitution) is read as a stream, like
+ * stdin; a directory, device or socket is refused (EISDIR, EINVAL). The
+ * open itself never blocks: a FIFO with no writer reads as empty. */
+static FILE *open_text_input(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat st;
+    int bad = fstat(fd, &st) != 0 ? errno
+              : S_ISDIR(st.st_mode) ? EISDIR
+              : !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) ? EINVAL
+              : 0;
+    int flags = bad ? 0 : fcntl(fd, F_GETFL);
+    if (!bad && (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)) bad = errno;
+    FILE *f = bad ? NULL : fdopen(fd, "rb");
+    if (!f) {
+        if (!bad) bad = errno;
+        close(fd);
+        errno = bad;
+    }
+    return f;
+}
+
 int cli_read_all(const char *path, uint8_t **data, size_t *size)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    FILE *f = strcmp(path, "-") ? open_text_input(path) : stdin;
     if (!f) return -1;
     size_t cap = 1 << 16, n = 0;
     uint8_t *buf = malloc(cap + 1);

@@ -37,7 +37,9 @@ int cli_write_atomic(const char *path, const void *data, size_t size, mode_t mod
                      const char **why);
 
 /* Reads a whole file (or stdin for "-") into a malloc'd buffer with a NUL
- * after the data. Returns 0, or -1 with errno set. */
+ * after the data. Regular files and FIFOs only (opened without blocking:
+ * a FIFO with no writer reads as empty); a directory gives EISDIR, a device
+ * or socket EINVAL. Returns 0, or -1 with errno set. */
 int cli_read_all(const char *path, uint8_t **data, size_t *size);
 
 /* Parses a public key written as 64 hex digits or 44 base64 characters. */

@@ -75,6 +75,9 @@ typedef enum hm_status {
     HM_E_INTERNAL = 6,         /* a bug: please report it */
     HM_E_CRYPTO = 7,           /* the crypto library failed unexpectedly */
     HM_E_LIMIT = 8,            /* a configured resource limit was reached */
+    HM_E_NOT_REGULAR_FILE = 10, /* a directory, FIFO, device, socket, or a symbolic link not followed */
+    HM_E_FILE_TOO_LARGE = 11,   /* a file larger than the configured limit (max_file_bytes) */
+    HM_E_DIRECTORY_LOOP = 12,   /* a directory walk came back to a directory it is inside */
 
     /* images: 20..39 */
     HM_E_IMAGE_EMPTY = 20,       /* zero-length input */
@@ -147,6 +150,7 @@ typedef struct hm_error {
 #define HM_MAX_HASH_BYTES 32
 #define HM_MAX_HEX_SIZE 65
 #define HM_DEFAULT_MAX_PIXELS 100000000u /* 100 megapixels */
+#define HM_DEFAULT_MAX_FILE_BYTES (1ull << 30) /* 1 GiB: files read whole by *_load/_file */
 
 /* ------------------------------------------------------------------------ */
 /* Algorithms                                                               */
@@ -257,6 +261,10 @@ typedef struct hm_decode_options {
     /** Non-zero: rotate/flip the pixels as the EXIF Orientation tag says.
      *  Default 0, as the PDQ and imagehash references do. */
     int apply_exif_orientation;
+    /** hm_image_load, hm_hash_file and hm_scanner_scan_file refuse files
+     *  larger than this (HM_E_FILE_TOO_LARGE), checked from the size before
+     *  anything is allocated. 0 means HM_DEFAULT_MAX_FILE_BYTES. */
+    uint64_t max_file_bytes;
 } hm_decode_options;
 
 /** A decoded image: 8-bit samples, 1 channel (grey) or 3 (RGB), rows packed
@@ -274,7 +282,12 @@ HM_API HM_NODISCARD hm_status hm_image_decode(const void *data, size_t size,
                                               const hm_decode_options *opt, hm_image **out,
                                               hm_error *err);
 
-/** Reads and decodes a file (see hm_image_decode). */
+/** Reads and decodes a file (see hm_image_decode). Only regular files are
+ *  read: a directory, FIFO, device or socket is HM_E_NOT_REGULAR_FILE (the
+ *  open never blocks, and the check is made on the open descriptor), a file
+ *  over `opt->max_file_bytes` HM_E_FILE_TOO_LARGE, a file that changes size
+ *  while it is read HM_E_IO. hm_hash_file and hm_scanner_scan_file read
+ *  files the same way. */
 HM_API HM_NODISCARD hm_status hm_image_load(const char *path, const hm_decode_options *opt,
                                             hm_image **out, hm_error *err);
 
@@ -928,7 +941,11 @@ typedef struct hm_match {
 typedef struct hm_report hm_report;
 
 /** Scans encoded image bytes: digests of the bytes, one decode, every
- *  perceptual hash the set holds (PDQ in the set's variant), then matching. */
+ *  perceptual hash the set holds (PDQ in the set's variant), then matching.
+ *  Bytes that do not decode (an HM_E_IMAGE_* status) are still matched by
+ *  their digests when the scanner has digest algorithms: if one matches, the
+ *  result is HM_OK with those matches (hm_report_hashes then holds only the
+ *  digest bits); if none does, the decoding status is returned. */
 HM_API HM_NODISCARD hm_status hm_scanner_scan_buffer(const hm_scanner *scanner, const void *data,
                                                      size_t size, hm_report **out,
                                                      hm_error *err);

@@ -147,13 +147,16 @@ static hm_status open_file(const char *path, const hm_set_open_options *opt, hm_
 {
     HM_RETURN_IF(!out || !path, err, HM_E_INVALID_ARGUMENT, "a path and an output are required");
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    HM_RETURN_IF(fd < 0, err, HM_E_IO, "%s: %s", path, strerror(errno));
+    int fd = hm__open_input(path); /* never blocks on a FIFO */
+    if (fd < 0) return hm__fail_open(path, err);
     struct stat st;
     hm_status rc = HM_OK;
     uint8_t *mem = NULL, digest[HM_SET_DIGEST_BYTES], extra;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-        rc = hm__fail(err, HM_E_IO, "%s: not a regular file", path);
+    if (fstat(fd, &st) != 0)
+        rc = hm__fail(err, HM_E_IO, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = hm__fail(err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file", path,
+                      hm__file_type_name(st.st_mode));
     else if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX / 2)
         rc = hm__fail(err, HM_E_LIMIT, "%s: file too large", path);
     if (rc == HM_OK) {

@@ -17,37 +17,12 @@
 /* The content digest of demo.hmset (built from LIST and JSONL below). */
 #define DEMO_DIGEST "c9419dd577482255d2ed8f7f4f130b649a68a26e5228095838aa7d135e6012a6"
 
-static char out_text[1 << 16], err_text[1 << 16];
+/* `hashmatch ARGS` in the scratch directory (testutil.h) */
+#define run tu_cli
+#define out_text tu_cli_out
+#define err_text tu_cli_err
 
-static void slurp(const char *path, char *buf, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-    buf[n] = '\0';
-    if (f) fclose(f);
-}
-
-/* Runs `hashmatch ARGS` in the scratch directory; captures stdout/stderr. */
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-    char args[4096], cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    /* A cross build runs the tool under its emulator (qemu-user). */
-    const char *emu = getenv("HM_TEST_EMULATOR");
-    snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s/hashmatch' %s >out.txt 2>err.txt", tu_tmp_dir(),
-             emu ? emu : "", HM_TEST_BINARY_DIR, args);
-    int st = system(cmd);
-    char *o = tu_path(tu_tmp_dir(), "out.txt"), *e = tu_path(tu_tmp_dir(), "err.txt");
-    slurp(o, out_text, sizeof out_text);
-    slurp(e, err_text, sizeof err_text);
-    free(o);
-    free(e);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+#define slurp tu_slurp
 
 static void write_text(const char *name, const char *text)
 {
@@ -65,12 +40,7 @@ static int exists(const char *name)
     return r;
 }
 
-#define EXPECT(status, ...)                                                                       \
-    do {                                                                                          \
-        int rc_ = run(__VA_ARGS__);                                                               \
-        CU_ASSERT_EQUAL(rc_, status);                                                             \
-        if (rc_ != (status)) fprintf(stderr, "\n  exit %d: %s%s", rc_, out_text, err_text);      \
-    } while (0)
+#define EXPECT TU_CLI_EXPECT
 
 static const char LIST[] =
     "# a comment\n"
