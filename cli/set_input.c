@@ -406,7 +406,8 @@ int set_input_read(set_input *in, const char *path)
         while (*line == ' ' || *line == '\t') line++;
         if (!*line || *line == '#') continue;
         in->lines++;
-        rc = *line == '{' ? json_line(in, file, lineno, line) : csv_line(in, file, lineno, line);
+        int json = in->syntax == SET_INPUT_JSONL || (in->syntax == SET_INPUT_AUTO && *line == '{');
+        rc = json ? json_line(in, file, lineno, line) : csv_line(in, file, lineno, line);
     }
     free(text);
     if (rc) cli_error("out of memory");
