@@ -46,6 +46,12 @@ static const status_info STATUS_TABLE[] = {
     {HM_E_SET_FIELD, "set_field", "a fingerprint set field is malformed"},
     {HM_E_SET_NOT_YET_VALID, "set_not_yet_valid", "the fingerprint set was created in the future"},
     {HM_E_SET_KEY, "set_key", "malformed key"},
+    {HM_E_DELTA_FORMAT, "delta_format", "not a hashmatch delta, or a malformed one"},
+    {HM_E_DELTA_TRUNCATED, "delta_truncated", "the delta is truncated"},
+    {HM_E_DELTA_CORRUPT, "delta_corrupt", "the delta does not match its checksums"},
+    {HM_E_DELTA_BASE, "delta_base", "the delta was made for another old set"},
+    {HM_E_DELTA_RESULT, "delta_result", "the rebuilt set is not the one the delta names"},
+    {HM_E_DELTA_CHAIN, "delta_chain", "the new set does not follow the old one in its hash chain"},
     {HM_E_SCAN_NO_ALGORITHM, "scan_no_algorithm", "the set holds no algorithm this scanner can match"},
 };
 
