@@ -508,6 +508,64 @@ static void test_lists(void)
 #undef LT
 }
 
+/* ---- delta updates (after "diff": v2.hmset names demo.hmset) ---- */
+
+static int same_file(const char *a, const char *b)
+{
+    char *pa = tu_path(tu_tmp_dir(), a), *pb = tu_path(tu_tmp_dir(), b);
+    size_t na, nb;
+    uint8_t *da = tu_read(pa, &na), *db = tu_read(pb, &nb);
+    int same = na == nb && !memcmp(da, db, na);
+    free(da);
+    free(db);
+    free(pa);
+    free(pb);
+    return same;
+}
+
+static void test_delta(void)
+{
+    EXPECT(0, "set delta demo.hmset v2.hmset --out unsigned.hmdelta");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "v2.hmset has no signatures"));
+    EXPECT(0, "set sign -q --key alice.key v2.hmset");
+    EXPECT(0, "set sign -q --key bob.key v2.hmset");
+    EXPECT(0, "set delta demo.hmset v2.hmset --out v1-v2.hmdelta");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "wrote v1-v2.hmdelta ("));
+    EXPECT(1, "set delta v2.hmset demo.hmset --out x.hmdelta");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "does not name the old one as its previous version"));
+    EXPECT(2, "set delta demo.hmset v2.hmset");
+    CU_ASSERT_FALSE(exists("x.hmdelta"));
+    /* A device holding demo.hmset updates it in place. */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd '%s' && cp demo.hmset device.hmset", tu_tmp_dir());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    EXPECT(1, "set apply device.hmset unsigned.hmdelta --out device.hmset --trust trust.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "refused: set_threshold"));
+    EXPECT(2, "set apply device.hmset v1-v2.hmdelta --trust trust.txt");
+    EXPECT(2, "set apply device.hmset v1-v2.hmdelta --out device.hmset");
+    /* One changed byte: refused, the set stays as it was. */
+    char *p = tu_path(tu_tmp_dir(), "v1-v2.hmdelta");
+    size_t n;
+    uint8_t *d = tu_read(p, &n);
+    free(p);
+    d[n / 2] ^= 0x10;
+    p = tu_path(tu_tmp_dir(), "damaged.hmdelta");
+    CU_ASSERT_EQUAL(tu_write(p, d, n), 0);
+    free(p);
+    free(d);
+    EXPECT(1, "set apply device.hmset damaged.hmdelta --out device.hmset --trust trust.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "refused: delta_corrupt"));
+    CU_ASSERT(same_file("device.hmset", "demo.hmset"));
+    EXPECT(0, "set apply device.hmset v1-v2.hmdelta --out device.hmset --trust trust.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "device.hmset: OK\n  name: demo\n  version: 2\n"));
+    CU_ASSERT(same_file("device.hmset", "v2.hmset"));
+    EXPECT(1, "set apply device.hmset v1-v2.hmdelta --out device.hmset --trust trust.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "refused: delta_base"));
+    EXPECT(1, "set apply demo.hmset v1-v2.hmdelta --out never.hmset --trust trust.txt --min-version 3");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "refused: set_rollback"));
+    CU_ASSERT_FALSE(exists("never.hmset"));
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -520,6 +578,7 @@ int main(void)
         {"diff", test_diff},
         {"times", test_times},
         {"list formats", test_lists},
+        {"delta and apply", test_delta},
         {NULL, NULL}};
     tu_add_suite("cli set", CLI);
     return tu_run("test_cli_set");
