@@ -155,26 +155,39 @@ static hm_status finish_digest(EVP_MD_CTX *md, uint8_t out[HM_SET_DIGEST_BYTES],
     return HM_OK;
 }
 
-static hm_status run(hm__rebuild *x, const delta_head *d)
+/* After a result that is not the one named: was the old set damaged (its
+ * content no longer hashes to the digest it carries), or is the delta bad? */
+static hm_status diagnose(hm__rebuild *x, const delta_head *d, const uint8_t new_digest[32])
 {
-    uint8_t old_digest[HM_SET_DIGEST_BYTES], new_digest[HM_SET_DIGEST_BYTES];
+    uint8_t old_digest[HM_SET_DIGEST_BYTES];
     char a[33], b[33];
-    if (EVP_DigestInit_ex(x->old_md, EVP_sha256(), NULL) != 1)
-        return hm__fail(x->err, HM_E_CRYPTO, "SHA-256 initialisation failed");
+    x->old_md = EVP_MD_CTX_new();
+    HM_RETURN_IF(!x->old_md || EVP_DigestInit_ex(x->old_md, EVP_sha256(), NULL) != 1, x->err,
+                 HM_E_CRYPTO, "SHA-256 initialisation failed");
     hm__src_seek(x->old, 0);
-    hm__src_seek(x->delta, HM__DELTA_HEADER_SIZE);
-    HM_FORWARD_IF_ERROR(hm__rebuild_run(x));
+    HM_FORWARD_IF_ERROR(hm__rebuild_hash_old(x));
     HM_FORWARD_IF_ERROR(finish_digest(x->old_md, old_digest, x->err));
     HM_RETURN_IF(memcmp(old_digest, d->base, sizeof old_digest), x->err, HM_E_DELTA_BASE,
                  "the old set's content does not hash to its digest: the old set is damaged");
+    hex16(new_digest, a);
+    hex16(d->result, b);
+    return hm__fail(x->err, HM_E_DELTA_RESULT, "the rebuilt set hashes to %s..., the delta "
+                    "names %s...", a, b);
+}
+
+/* The old content is not hashed on the way: the new content's digest
+ * decides, and only when it is wrong is the old set checked (diagnose). */
+static hm_status run(hm__rebuild *x, const delta_head *d)
+{
+    uint8_t new_digest[HM_SET_DIGEST_BYTES];
+    hm__src_seek(x->old, 0);
+    hm__src_seek(x->delta, HM__DELTA_HEADER_SIZE);
+    HM_FORWARD_IF_ERROR(hm__rebuild_run(x));
     HM_FORWARD_IF_ERROR(hm__src_read_at(x->delta, HM__DELTA_HEADER_SIZE + d->ops,
                                         x->out + d->result_content,
                                         (size_t)(d->result_file - d->result_content), x->err));
     HM_FORWARD_IF_ERROR(hm__sha256(x->out, (size_t)d->result_content, new_digest, x->err));
-    hex16(new_digest, a);
-    hex16(d->result, b);
-    HM_RETURN_IF(memcmp(new_digest, d->result, sizeof new_digest), x->err, HM_E_DELTA_RESULT,
-                 "the rebuilt set hashes to %s..., the delta names %s...", a, b);
+    if (memcmp(new_digest, d->result, sizeof new_digest)) return diagnose(x, d, new_digest);
     return HM_OK;
 }
 
@@ -198,10 +211,9 @@ static hm_status rebuild(hm__src *old, hm__src *delta, const delta_head *d, uint
     x.out_size = d->result_content;
     x.err = err;
     x.out = hm__set_alloc((size_t)d->result_file);
-    x.old_md = EVP_MD_CTX_new();
-    hm_status st = x.out && x.old_md ? run(&x, d)
-                                     : hm__fail(err, HM_E_NO_MEMORY, "cannot allocate %llu bytes",
-                                                (unsigned long long)d->result_file);
+    hm_status st = x.out ? run(&x, d)
+                         : hm__fail(err, HM_E_NO_MEMORY, "cannot allocate %llu bytes",
+                                    (unsigned long long)d->result_file);
     EVP_MD_CTX_free(x.old_md);
     hm__rebuild_free(&x);
     if (st != HM_OK) {

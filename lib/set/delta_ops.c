@@ -33,11 +33,11 @@ static hm_status varint(hm__rebuild *x, uint64_t *v)
     }
 }
 
-/* Takes n bytes of the old content, hashing them (the base digest). */
+/* Takes n bytes of the old content (hashing them when asked to). */
 static hm_status take_old(hm__rebuild *x, size_t n, const uint8_t **p)
 {
     HM_FORWARD_IF_ERROR(hm__src_take(x->old, n, p, x->err));
-    if (EVP_DigestUpdate(x->old_md, *p, n) != 1)
+    if (x->old_md && EVP_DigestUpdate(x->old_md, *p, n) != 1)
         return hm__fail(x->err, HM_E_CRYPTO, "SHA-256 update failed");
     return HM_OK;
 }
@@ -299,7 +299,13 @@ hm_status hm__rebuild_run(hm__rebuild *x)
         }
     }
     if (x->out_pos != x->out_size) return bad(x, "the operations end before the new content does");
-    return pass_old(x, old_left(x), NULL); /* the rest of the old content, for its digest */
+    return HM_OK;
+}
+
+hm_status hm__rebuild_hash_old(hm__rebuild *x)
+{
+    if (!x->old_md) return HM_OK;
+    return pass_old(x, old_left(x), NULL);
 }
 
 void hm__rebuild_free(hm__rebuild *x)

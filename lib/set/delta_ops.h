@@ -8,7 +8,7 @@
 
 typedef struct hm__rebuild {
     hm__src *old, *delta;
-    EVP_MD_CTX *old_md;   /* hashes the old content as it is read */
+    EVP_MD_CTX *old_md;   /* hashes the old content as it is read; NULL: not */
     uint64_t old_end;     /* the old content's size */
     uint64_t ops_end;     /* where the operations end in the delta */
     uint64_t op_start;    /* offset of the operation being run (messages) */
@@ -27,9 +27,10 @@ typedef struct hm__rebuild {
     hm_error *err;
 } hm__rebuild;
 
-/* Runs every operation, then reads the rest of the old content (hashed
- * into old_md). HM_E_DELTA_FORMAT for a malformed operation. */
+/* Runs every operation. HM_E_DELTA_FORMAT for a malformed operation. */
 hm_status hm__rebuild_run(hm__rebuild *x);
+/* Reads the rest of the old content into old_md (after a run). */
+hm_status hm__rebuild_hash_old(hm__rebuild *x);
 /* Records a STRCOPY of n bytes at the current positions. */
 hm_status hm__rebuild_piece(hm__rebuild *x, uint64_t n);
 void hm__rebuild_free(hm__rebuild *x);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "set/delta.h"
+#include "set/set_internal.h"
 #include "set_fixture.h"
 
 static void hexb(const char *s, uint8_t *out, size_t n)
@@ -273,10 +274,20 @@ static void test_wrong_base(void)
     CU_ASSERT_EQUAL(hm_set_apply_delta(p.new_, p.new_size, p.delta, p.delta_size, &o, &out, &n, &e),
                     HM_E_DELTA_BASE);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "the delta is for the set with content digest"));
-    /* The right digest on damaged content: found while rebuilding. */
-    p.old[300] ^= 0x40;
+    /* The right digest on damaged content the delta copies: the result is
+     * wrong, and the old set is found to be damaged. */
+    hm_set *s;
+    CU_ASSERT_EQUAL_FATAL(hm_set_open_unverified(p.old, p.old_size, &s, NULL), HM_OK);
+    size_t entry0 = (size_t)(hm__set_view_get(s, HM_ALGO_PDQ)->hashes - s->mem);
+    hm_set_free(s);
+    p.old[entry0 + 31] ^= 0x40; /* 00..01, kept in the new set */
     CU_ASSERT_EQUAL(apply_status(&p, p.delta, p.delta_size, &e), HM_E_DELTA_BASE);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "the old set is damaged"));
+    p.old[entry0 + 31] ^= 0x40;
+    /* Damage in bytes the delta does not use (the old section table) does
+     * not matter: the new set is rebuilt and verified whole. */
+    p.old[300] ^= 0x40;
+    CU_ASSERT_EQUAL(apply_status(&p, p.delta, p.delta_size, &e), HM_OK);
     p.old[300] ^= 0x40;
     CU_ASSERT_EQUAL(hm_set_apply_delta(p.old, 100, p.delta, p.delta_size, &o, &out, &n, &e),
                     HM_E_SET_TRUNCATED);
