@@ -30,6 +30,12 @@ int hm__lf_parse_value(hm__list_file *f, uint32_t line, const char *type, hm_alg
 /* Copies at most cap-1 bytes of s[0..n) into out for a message: bytes
  * outside printable ASCII become '?', a cut is marked "...". */
 void hm__lf_printable(const char *s, size_t n, char *out, size_t cap);
+/* One whole record of the formats keyed by their one hash: the value is
+ * parsed (text[0..len) of a value whose full length was full_len), then an
+ * entry (with its classification and external id) or a deletion staged. */
+int hm__lf_hash_record(hm__list_file *f, uint32_t line, const char *type, hm_algo algo,
+                       const char *text, size_t len, size_t full_len, int deletion,
+                       const char *classification, const char *external_id);
 /* Adds a parsed value to the record. */
 int hm__lf_pair(hm__list_file *f, hm_algo algo, const uint8_t *hash);
 /* Counts one value of a type hashmatch cannot match. */

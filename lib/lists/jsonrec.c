@@ -117,6 +117,17 @@ int hm__jr_require(hm__list_file *f, uint32_t line, const char *what, const char
     return 0;
 }
 
+int hm__jr_record(hm__list_file *f, hm__json *j, const char *what, const char *const *keys,
+                  unsigned nkeys, unsigned required, hm__jr_member_fn fn, void *ctx,
+                  uint32_t *line)
+{
+    unsigned seen = 0;
+    hm__json_peek(j); /* skips to the record: its line */
+    *line = j->line;
+    if (hm__jr_object(f, j, what, keys, nkeys, &seen, fn, ctx)) return -1;
+    return hm__jr_require(f, *line, "the record", keys, required, seen);
+}
+
 int hm__jr_array(hm__list_file *f, hm__json *j, const char *what,
                  int (*fn)(hm__list_file *f, hm__json *j, void *ctx), void *ctx)
 {

@@ -45,6 +45,12 @@ int hm__jr_object(hm__list_file *f, hm__json *j, const char *what, const char *c
 int hm__jr_require(hm__list_file *f, uint32_t line, const char *what, const char *const *keys,
                    unsigned required, unsigned seen);
 
+/* One record: an object read as hm__jr_object does, whose `required`
+ * members must be present; *line gets the line it starts on. */
+int hm__jr_record(hm__list_file *f, hm__json *j, const char *what, const char *const *keys,
+                  unsigned nkeys, unsigned required, hm__jr_member_fn fn, void *ctx,
+                  uint32_t *line);
+
 /* Reads an array (`what` names it), calling fn(f, j, ctx) for each element. */
 int hm__jr_array(hm__list_file *f, hm__json *j, const char *what,
                  int (*fn)(hm__list_file *f, hm__json *j, void *ctx), void *ctx);

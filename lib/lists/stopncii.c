@@ -51,16 +51,8 @@ static int apply(hm__list_file *f, const sn_record *r)
                                                     : (hm_algo)0;
     hm__lf_printable(r->signal, strlen(r->signal), shown, sizeof shown);
     if (!algo) return hm__lf_unsupported(f, shown);
-    uint8_t hash[HM_MAX_HASH_BYTES];
-    unsigned category;
-    if (r->value_len >= sizeof r->value)
-        return hm__lf_fail(f, r->line, "%s hashValue of %zu characters", shown, r->value_len);
-    if (hm__lf_parse_value(f, r->line, shown, algo, r->value, r->value_len, hash)) return -1;
-    hm__lf_begin(f, r->line);
-    if (hm__lf_key_hash(f, algo, hash) || (live && hm__lf_pair(f, algo, hash)) ||
-        hm__lf_category(f, r->line, NULL, &category))
-        return -1;
-    return hm__lf_end(f, !live, category, NULL);
+    return hm__lf_hash_record(f, r->line, shown, algo, r->value, strlen(r->value), r->value_len,
+                              !live, NULL, NULL);
 }
 
 static int record(hm__list_file *f, hm__json *j, void *ctx)
@@ -68,11 +60,8 @@ static int record(hm__list_file *f, hm__json *j, void *ctx)
     (void)ctx;
     sn_record r;
     memset(&r, 0, sizeof r);
-    unsigned seen = 0;
-    hm__json_peek(j); /* skips to the record: its line */
-    r.line = j->line;
-    if (hm__jr_object(f, j, "a hash record", RECORD_KEYS, R_COUNT, &seen, record_member, &r) ||
-        hm__jr_require(f, r.line, "the record", RECORD_KEYS, R_REQUIRED, seen))
+    if (hm__jr_record(f, j, "a hash record", RECORD_KEYS, R_COUNT, R_REQUIRED, record_member, &r,
+                      &r.line))
         return -1;
     return apply(f, &r);
 }

@@ -53,18 +53,9 @@ static int apply(hm__list_file *f, const tat_record *r)
     hm_algo algo = algorithm(r->algorithm);
     hm__lf_printable(r->algorithm, strlen(r->algorithm), shown, sizeof shown);
     if (!algo) return hm__lf_unsupported(f, shown);
-    uint8_t hash[HM_MAX_HASH_BYTES];
-    unsigned category = HM__LIST_NO_CATEGORY;
-    if (r->digest_len >= sizeof r->digest)
-        return hm__lf_fail(f, r->line, "%s hash_digest of %zu characters", shown, r->digest_len);
-    if (hm__lf_parse_value(f, r->line, shown, algo, r->digest, r->digest_len, hash)) return -1;
-    hm__lf_begin(f, r->line);
-    if (hm__lf_key_hash(f, algo, hash)) return -1;
-    if (!r->deleted && (hm__lf_pair(f, algo, hash) ||
-                        hm__lf_category(f, r->line, r->has_ideology ? r->ideology : NULL, &category)))
-        return -1;
     snprintf(ext, sizeof ext, "tat:%lld", (long long)r->id);
-    return hm__lf_end(f, r->deleted, category, ext);
+    return hm__lf_hash_record(f, r->line, shown, algo, r->digest, strlen(r->digest), r->digest_len,
+                              r->deleted, r->has_ideology ? r->ideology : NULL, ext);
 }
 
 static int record(hm__list_file *f, hm__json *j, void *ctx)
@@ -72,11 +63,8 @@ static int record(hm__list_file *f, hm__json *j, void *ctx)
     (void)ctx;
     tat_record r;
     memset(&r, 0, sizeof r);
-    unsigned seen = 0;
-    hm__json_peek(j); /* skips to the record: its line */
-    r.line = j->line;
-    if (hm__jr_object(f, j, "an entry", RECORD_KEYS, R_COUNT, &seen, record_member, &r) ||
-        hm__jr_require(f, r.line, "the entry", RECORD_KEYS, R_REQUIRED, seen))
+    if (hm__jr_record(f, j, "an entry", RECORD_KEYS, R_COUNT, R_REQUIRED, record_member, &r,
+                      &r.line))
         return -1;
     return apply(f, &r);
 }

@@ -17,19 +17,6 @@ static hm_algo supported(const char *type, size_t n)
 /* Python's str.strip(): every ASCII whitespace character. */
 static int is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-static int signal(hm__list_file *f, uint32_t line, hm_algo algo, const char *type,
-                  const char *value, size_t len)
-{
-    uint8_t hash[HM_MAX_HASH_BYTES];
-    unsigned category;
-    if (hm__lf_parse_value(f, line, type, algo, value, len, hash)) return -1;
-    hm__lf_begin(f, line);
-    if (hm__lf_key_hash(f, algo, hash) || hm__lf_pair(f, algo, hash) ||
-        hm__lf_category(f, line, NULL, &category))
-        return -1;
-    return hm__lf_end(f, 0, category, NULL);
-}
-
 static int tx_line(hm__list_file *f, uint32_t line, const char *s, size_t n)
 {
     while (n > 0 && is_space(*s)) s++, n--;
@@ -42,7 +29,8 @@ static int tx_line(hm__list_file *f, uint32_t line, const char *s, size_t n)
     hm_algo algo = supported(s, tn);
     if (algo) {
         if (!sp) return hm__lf_fail(f, line, "'%s' line without a value", type);
-        return signal(f, line, algo, type, sp + 1, n - tn - 1);
+        return hm__lf_hash_record(f, line, type, algo, sp + 1, n - tn - 1, n - tn - 1, 0, NULL,
+                                  NULL);
     }
     const char *tab = memchr(s, '\t', tn);
     if (tab && supported(s, (size_t)(tab - s)))

@@ -41,3 +41,19 @@ int hm__lf_parse_value(hm__list_file *f, uint32_t line, const char *type, hm_alg
     }
     return 0;
 }
+
+int hm__lf_hash_record(hm__list_file *f, uint32_t line, const char *type, hm_algo algo,
+                       const char *text, size_t len, size_t full_len, int deletion,
+                       const char *classification, const char *external_id)
+{
+    uint8_t hash[HM_MAX_HASH_BYTES];
+    unsigned category = HM__LIST_NO_CATEGORY;
+    if (full_len > len) return hm__lf_fail(f, line, "%s value of %zu characters", type, full_len);
+    if (hm__lf_parse_value(f, line, type, algo, text, len, hash)) return -1;
+    hm__lf_begin(f, line);
+    if (hm__lf_key_hash(f, algo, hash)) return -1;
+    if (!deletion && (hm__lf_pair(f, algo, hash) ||
+                      hm__lf_category(f, line, classification, &category)))
+        return -1;
+    return hm__lf_end(f, deletion, category, external_id);
+}

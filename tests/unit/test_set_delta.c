@@ -11,18 +11,6 @@
 #include "set/set_internal.h"
 #include "set_fixture.h"
 
-static void hexb(const char *s, uint8_t *out, size_t n)
-{
-    if (hm_hex_decode(s, out, n) != HM_OK) abort();
-}
-
-static void add(hm_set_builder *b, hm_algo a, const char *h, unsigned cat, unsigned att,
-                const char *ext)
-{
-    uint8_t buf[HM_MAX_HASH_BYTES];
-    hexb(h, buf, hm_algo_hash_size(a));
-    CU_ASSERT_EQUAL_FATAL(hm_set_builder_add(b, a, buf, cat, att, ext, NULL), HM_OK);
-}
 
 static const uint8_t *digest_of(const uint8_t *file, size_t size, uint8_t out[32])
 {
@@ -61,20 +49,20 @@ static uint8_t *release_two(const uint8_t *prev, uint64_t version, int sign, siz
     hm_set_builder_set_version(b, version);
     hm_set_builder_set_times(b, TF_CREATED + 10, TF_EXPIRES + 10);
     hm_set_builder_set_previous(b, prev);
-    add(b, HM_ALGO_PDQ, "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22", 0, 3, "NCMEC-1");
-    add(b, HM_ALGO_PDQ, "0000000000000000000000000000000000000000000000000000000000000001", 3, 1, NULL);
-    add(b, HM_ALGO_PDQ, "8000000000000000000000000000000000000000000000000000000000000000", 0, 1, NULL);
-    add(b, HM_ALGO_PDQ, "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", 3, 1, "GIFCT-10");
-    add(b, HM_ALGO_PDQ, "1234567812345678123456781234567812345678123456781234567812345678", 2, 1, "new-id");
-    add(b, HM_ALGO_PDQ, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 1, 2, "x");
-    add(b, HM_ALGO_MD5, "d41d8cd98f00b204e9800998ecf8427e", 0, 1, NULL);
-    add(b, HM_ALGO_MD5, "00112233445566778899aabbccddeeff", 3, 4, "IWF-77");
-    add(b, HM_ALGO_SHA1, "da39a3ee5e6b4b0d3255bfef95601890afd80709", 1, 1, "sha1-only");
-    add(b, HM_ALGO_SHA256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 1, 1, NULL);
+    tf_add(b, HM_ALGO_PDQ, "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22", 0, 3, "NCMEC-1");
+    tf_add(b, HM_ALGO_PDQ, "0000000000000000000000000000000000000000000000000000000000000001", 3, 1, NULL);
+    tf_add(b, HM_ALGO_PDQ, "8000000000000000000000000000000000000000000000000000000000000000", 0, 1, NULL);
+    tf_add(b, HM_ALGO_PDQ, "7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", 3, 1, "GIFCT-10");
+    tf_add(b, HM_ALGO_PDQ, "1234567812345678123456781234567812345678123456781234567812345678", 2, 1, "new-id");
+    tf_add(b, HM_ALGO_PDQ, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 1, 2, "x");
+    tf_add(b, HM_ALGO_MD5, "d41d8cd98f00b204e9800998ecf8427e", 0, 1, NULL);
+    tf_add(b, HM_ALGO_MD5, "00112233445566778899aabbccddeeff", 3, 4, "IWF-77");
+    tf_add(b, HM_ALGO_SHA1, "da39a3ee5e6b4b0d3255bfef95601890afd80709", 1, 1, "sha1-only");
+    tf_add(b, HM_ALGO_SHA256, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", 1, 1, NULL);
     uint8_t a[32];
-    hexb("0101010101010101010101010101010101010101010101010101010101010101", a, 32);
+    tf_hex("0101010101010101010101010101010101010101010101010101010101010101", a, 32);
     CU_ASSERT_EQUAL(hm_set_builder_allow(b, HM_ALGO_PDQ, a, NULL), HM_OK);
-    hexb("2222222222222222222222222222222222222222222222222222222222222222", a, 32);
+    tf_hex("2222222222222222222222222222222222222222222222222222222222222222", a, 32);
     CU_ASSERT_EQUAL(hm_set_builder_allow(b, HM_ALGO_PDQ, a, NULL), HM_OK);
     return finish(b, size, sign);
 }
