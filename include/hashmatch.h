@@ -767,7 +767,7 @@ HM_API HM_NODISCARD hm_status hm_set_sign(const void *data, size_t size,
 /** Releases a buffer returned by the library. NULL is accepted. */
 HM_API void hm_buffer_free(void *data);
 
-/* ---- delta updates (docs/FORMAT.md section 11, docs/TRUST.md section 7) ----
+/* ---- delta updates (docs/FORMAT.md section 11, docs/TRUST.md section 8) ----
  *
  * A delta turns one release of a set into the next without sending the
  * whole file: added entries travel as raw bytes with their metadata,
