@@ -30,8 +30,8 @@ static const char DELTA_HELP[] =
     "release step (chain, version), 2 on other errors.\n";
 
 static const char APPLY_HELP_HEAD[] =
-    "usage: hashmatch set apply OLD DELTA --out NEW (--trust TRUST | --trusted-key PUB...)\n"
-    "                           [options]\n"
+    "usage: hashmatch set apply OLD DELTA --out NEW\n"
+    "                           (--trust TRUST | --trusted-key PUB...) [options]\n"
     "\n"
     "Rebuilds the set that DELTA leads to from the set OLD and verifies it\n"
     "completely before writing NEW: the delta's checksums and that it was made\n"
