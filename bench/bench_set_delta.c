@@ -166,9 +166,10 @@ static void remove_paths(const paths *p)
 static int prepare(bench_delta_row *r, const paths *p)
 {
     uint8_t *old = NULL, *new_ = NULL, *delta = NULL;
-    size_t on, nn;
+    size_t on = 0, nn = 0;
     hm_set *s = NULL;
     hm_error e;
+    e.message[0] = '\0';
     int rc = release(r->n, 0, 0, NULL, &old, &on);
     if (!rc) rc = hm_set_open_unverified(old, on, &s, &e) != HM_OK;
     if (!rc) rc = release(r->n, r->added, r->removed, hm_set_digest(s), &new_, &nn);
