@@ -464,8 +464,8 @@ int set_input_parse(set_input *in, uint32_t file, char *text, size_t size)
         while (*line == ' ' || *line == '\t') line++;
         if (!*line || *line == '#') continue;
         in->lines++;
-        rc = *line == '{' ? set_input_json_line(in, file, lineno, line)
-                          : set_input_csv_line(in, file, lineno, line);
+        int json = in->syntax == SET_INPUT_JSONL || (in->syntax == SET_INPUT_AUTO && *line == '{');
+        rc = json ? set_input_json_line(in, file, lineno, line) : set_input_csv_line(in, file, lineno, line);
     }
     return rc;
 }

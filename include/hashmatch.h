@@ -111,6 +111,14 @@ typedef enum hm_status {
     HM_E_SET_WEAK_KEY = 59,          /* a public key of small order or non-canonical: never trusted */
     HM_E_SET_POLICY = 60,            /* the set's match policy is beyond the client's limits */
 
+    /* delta updates: 70..79 (docs/FORMAT.md section 11) */
+    HM_E_DELTA_FORMAT = 70,    /* not a delta, another delta version, or malformed operations */
+    HM_E_DELTA_TRUNCATED = 71, /* the delta ends before its declared size */
+    HM_E_DELTA_CORRUPT = 72,   /* the delta does not match its checksums (a changed byte) */
+    HM_E_DELTA_BASE = 73,      /* the delta was made for another old set */
+    HM_E_DELTA_RESULT = 74,    /* the rebuilt set is not the one the delta names */
+    HM_E_DELTA_CHAIN = 75,     /* the new set does not name the old one as its previous version */
+
     /* matching and scanning: 80..99 */
     HM_E_SCAN_NO_ALGORITHM = 80 /* the set holds nothing this scanner can match */
 } hm_status;
@@ -833,6 +841,62 @@ HM_API HM_NODISCARD hm_status hm_set_sign(const void *data, size_t size,
 
 /** Releases a buffer returned by the library. NULL is accepted. */
 HM_API void hm_buffer_free(void *data);
+
+/* ---- delta updates (docs/FORMAT.md section 11, docs/TRUST.md section 8) ----
+ *
+ * A delta turns one release of a set into the next without sending the
+ * whole file: added entries travel as raw bytes with their metadata,
+ * removed ones as compactly coded positions, and the new set's signature
+ * block is copied in. A delta is never trusted: applying it rebuilds the
+ * complete new file and verifies it exactly as hm_set_open does, and also
+ * requires that its version is above the old set's and that it names the
+ * old set's content digest as its previous version (the hash chain). So a
+ * delta can never make a device accept a set its publishers did not sign. */
+
+#define HM_DELTA_FORMAT_VERSION 1
+
+/** For publishers: makes the delta from the set file `old_data` to the set
+ *  file `new_data` (both are checked as hm_set_open_unverified does; the
+ *  new one must name the old one's content digest as its previous version,
+ *  HM_E_DELTA_CHAIN otherwise, and have a greater version,
+ *  HM_E_SET_ROLLBACK otherwise). The delta carries the new file's
+ *  signatures: sign the new set first. The delta is applied to the old set
+ *  before it is returned and must rebuild the new file byte for byte.
+ *  Release *delta with hm_buffer_free. */
+HM_API HM_NODISCARD hm_status hm_set_delta_make(const void *old_data, size_t old_size,
+                                                const void *new_data, size_t new_size,
+                                                uint8_t **delta, size_t *delta_size,
+                                                hm_error *err);
+
+/** Applies a delta to the old set file held in memory and returns the new
+ *  set file (*new_data, *new_size; release with hm_buffer_free) only after
+ *  verifying it completely: the delta's framing and checksums
+ *  (HM_E_DELTA_FORMAT, HM_E_DELTA_TRUNCATED, HM_E_DELTA_CORRUPT), that it
+ *  was made for this old set (HM_E_DELTA_BASE), the new set's signatures
+ *  against opt->trust before any work, the rebuilt content's digest
+ *  (HM_E_DELTA_RESULT), then everything hm_set_open checks with a minimum
+ *  version of max(opt->min_version, old version + 1), and the hash chain
+ *  (HM_E_DELTA_CHAIN). Memory: the caller's buffers plus the new file. */
+HM_API HM_NODISCARD hm_status hm_set_apply_delta(const void *old_data, size_t old_size,
+                                                 const void *delta, size_t delta_size,
+                                                 const hm_set_open_options *opt,
+                                                 uint8_t **new_data, size_t *new_size,
+                                                 hm_error *err);
+
+/** hm_set_apply_delta with files: the old set and the delta are read front
+ *  to back through 2 MiB buffers (never whole), the new file is rebuilt in
+ *  memory, verified, and only then written to `new_path` through a
+ *  temporary file in the same directory renamed over it (new_path may be
+ *  old_path: on any failure the old file is untouched). When `out` is not
+ *  NULL it receives the verified set, opened from the same memory. Peak
+ *  memory: the new set's file size plus about 4 MiB of buffers, one bit per
+ *  entry of the largest section changed, and the largest Golomb-Rice coded
+ *  list of the delta. */
+HM_API HM_NODISCARD hm_status hm_set_apply_delta_file(const char *old_path,
+                                                      const char *delta_path,
+                                                      const char *new_path,
+                                                      const hm_set_open_options *opt,
+                                                      hm_set **out, hm_error *err);
 
 /* ======================================================================== */
 /* Matching and scanning                                                    */

@@ -82,6 +82,12 @@ hm_status hm__read_file(const char *path, uint64_t max_bytes, uint8_t **data, si
 /* "a directory", "a FIFO", ... for an st_mode that is not a regular file. */
 const char *hm__file_type_name(unsigned mode);
 
+/* Replaces `path` with `data` atomically: a temporary file next to it
+ * (path.tmp-XXXXXX, mode 0644 less the umask, created exclusively),
+ * fsync, rename over path, fsync of the directory. On failure the temporary
+ * file is removed and path is untouched. */
+hm_status hm__write_file_atomic(const char *path, const void *data, size_t size, hm_error *err);
+
 /* malloc for big arrays: 64-byte aligned, and from 2 MiB on aligned to 2 MiB
  * and backed by transparent huge pages where the OS supports them (fewer TLB
  * misses on scans and random probes). Free with free(). NULL on failure or

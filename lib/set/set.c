@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "delta.h"
 #include "set_internal.h"
 
 /* ---- sources for hm__set_ingest ---- */
@@ -128,6 +129,13 @@ static hm_status finish_open(uint8_t *mem, size_t size, const uint8_t digest[HM_
     *out = s;
     hm__ok(err);
     return HM_OK;
+}
+
+hm_status hm__set_adopt(uint8_t *mem, size_t size, const uint8_t digest[HM_SET_DIGEST_BYTES],
+                        const hm_set_open_options *opt, hm_set **out, hm_error *err)
+{
+    *out = NULL;
+    return finish_open(mem, size, digest, opt, out, err);
 }
 
 static hm_status open_memory(const void *data, size_t size, const hm_set_open_options *opt,
