@@ -887,7 +887,9 @@ HM_API HM_NODISCARD hm_status hm_set_apply_delta(const void *old_data, size_t ol
  *  to back through 2 MiB buffers (never whole), the new file is rebuilt in
  *  memory, verified, and only then written to `new_path` through a
  *  temporary file in the same directory renamed over it (new_path may be
- *  old_path: on any failure the old file is untouched). When `out` is not
+ *  old_path: on any failure the old file is untouched; an existing
+ *  new_path that is not a regular file is refused with
+ *  HM_E_NOT_REGULAR_FILE). When `out` is not
  *  NULL it receives the verified set, opened from the same memory. Peak
  *  memory: the new set's file size plus about 4 MiB of buffers, one bit per
  *  entry of the largest section changed, and the largest Golomb-Rice coded

@@ -2,6 +2,7 @@
  * old file or the complete new one, never a part. */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -9,9 +10,9 @@
 
 #include "common.h"
 
-/* A new file next to `path` named path.tmp-XXXXXX (the pattern the CLI's
- * writes use, so leftovers of a crash are recognisable), created
- * exclusively. The name's randomness comes from the clock and the stack
+/* A new file next to `path` named path.hashmatch-tmp-PID-XXXXXX (the
+ * pattern of the CLI's writes, which removes such leftovers of a crashed
+ * process), created exclusively. The name's randomness comes from the clock and the stack
  * address: the library keeps no state between calls. */
 static int create_temp(const char *path, char *tmp, size_t cap)
 {
@@ -20,7 +21,8 @@ static int create_temp(const char *path, char *tmp, size_t cap)
     uint64_t seed = (uint64_t)ts.tv_nsec ^ ((uint64_t)getpid() << 20) ^ (uint64_t)(uintptr_t)&ts;
     for (int attempt = 0; attempt < 100; attempt++) {
         seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-        snprintf(tmp, cap, "%s.tmp-%06lx", path, (unsigned long)((seed >> 33) & 0xffffff));
+        snprintf(tmp, cap, "%s.hashmatch-tmp-%ld-%06lx", path, (long)getpid(),
+                 (unsigned long)((seed >> 33) & 0xffffff));
         int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
         if (fd >= 0 || errno != EEXIST) return fd;
     }
@@ -57,8 +59,12 @@ static int sync_parent(const char *path)
 hm_status hm__write_file_atomic(const char *path, const void *data, size_t size, hm_error *err)
 {
     char tmp[4096];
-    HM_RETURN_IF(!path || strlen(path) + 16 > sizeof tmp, err, HM_E_INVALID_ARGUMENT,
+    struct stat st;
+    HM_RETURN_IF(!path || strlen(path) + 48 > sizeof tmp, err, HM_E_INVALID_ARGUMENT,
                  "no path, or a path too long");
+    /* Renaming over a device, pipe, directory or link would replace it. */
+    HM_RETURN_IF(lstat(path, &st) == 0 && !S_ISREG(st.st_mode), err, HM_E_NOT_REGULAR_FILE,
+                 "%s: exists and is not a regular file: not replaced", path);
     int fd = create_temp(path, tmp, sizeof tmp);
     HM_RETURN_IF(fd < 0, err, HM_E_IO, "%s: cannot create a temporary file: %s", path,
                  strerror(errno));

@@ -6,6 +6,8 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "set/delta.h"
 #include "set/set_internal.h"
@@ -365,6 +367,28 @@ static void test_files(void)
     CU_ASSERT_EQUAL(temp_files(), 0);
     /* Applying it again: the base is now the new set. */
     CU_ASSERT_EQUAL(hm_set_apply_delta_file(old, delta, old, &o, NULL, &e), HM_E_DELTA_BASE);
+    /* A destination that is a FIFO or a link is not replaced by the rename. */
+    free_pair(&p);
+    make_pair(&p, TF_VERSION + 2, 1, 1);
+    CU_ASSERT_EQUAL_FATAL(tu_write(old, p.old, p.old_size), 0);
+    CU_ASSERT_EQUAL_FATAL(tu_write(delta, p.delta, p.delta_size), 0);
+    char *fifo = tu_path(tu_tmp_dir(), "dest.fifo"), *link = tu_path(tu_tmp_dir(), "dest.link");
+    unlink(fifo);
+    unlink(link);
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+    CU_ASSERT_EQUAL_FATAL(symlink(old, link), 0);
+    const char *dests[] = {fifo, link, tu_tmp_dir()};
+    for (size_t i = 0; i < 3; i++) {
+        struct stat st0, st1;
+        CU_ASSERT_EQUAL(lstat(dests[i], &st0), 0);
+        CU_ASSERT_EQUAL(hm_set_apply_delta_file(old, delta, dests[i], &o, NULL, &e), HM_E_NOT_REGULAR_FILE);
+        CU_ASSERT(lstat(dests[i], &st1) == 0 && st1.st_mode == st0.st_mode && st1.st_ino == st0.st_ino);
+    }
+    CU_ASSERT_EQUAL(temp_files(), 0);
+    unlink(fifo);
+    unlink(link);
+    free(fifo);
+    free(link);
     free(old);
     free(delta);
     free(bad);
