@@ -46,7 +46,20 @@ static const status_info STATUS_TABLE[] = {
     {HM_E_SET_FIELD, "set_field", "a fingerprint set field is malformed"},
     {HM_E_SET_NOT_YET_VALID, "set_not_yet_valid", "the fingerprint set was created in the future"},
     {HM_E_SET_KEY, "set_key", "malformed key"},
+    {HM_E_SET_VIDEO_LAYOUT, "set_video_layout", "a video's frame range in the fingerprint set is malformed"},
+    {HM_E_SET_VIDEO_FRAME, "set_video_frame", "a video frame record in the fingerprint set is malformed"},
+    {HM_E_SET_VIDEO_POLICY, "set_video_policy", "the fingerprint set's video match policy is impossible"},
     {HM_E_SCAN_NO_ALGORITHM, "scan_no_algorithm", "the set holds no algorithm this scanner can match"},
+    {HM_E_VIDEO_FORMAT, "video_format", "not a video container this build accepts"},
+    {HM_E_VIDEO_TRUNCATED, "video_truncated", "the video data ends early"},
+    {HM_E_VIDEO_CORRUPT, "video_corrupt", "the video data is corrupt"},
+    {HM_E_VIDEO_CODEC, "video_codec", "the video codec is not accepted"},
+    {HM_E_VIDEO_NO_STREAM, "video_no_stream", "the file holds no video stream"},
+    {HM_E_VIDEO_DIMENSIONS, "video_dimensions", "the video frame size is invalid"},
+    {HM_E_VIDEO_TOO_LARGE, "video_too_large", "a video frame has more pixels than allowed"},
+    {HM_E_VIDEO_LIMIT, "video_limit", "the video exceeds a frame, duration or decoded-size limit"},
+    {HM_E_VIDEO_FRAME_RATE, "video_frame_rate", "the video has no usable frame rate"},
+    {HM_E_VIDEO_PIXEL_FORMAT, "video_pixel_format", "unsupported decoded pixel format"},
 };
 
 static const status_info *find_status(hm_status status)
