@@ -6,24 +6,6 @@
 
 #include "video_internal.h"
 
-typedef struct {
-    const hm_vpdq_frame *f;
-    size_t i;
-} ref;
-
-static int cmp_ref(const void *a, const void *b)
-{
-    const ref *x = a, *y = b;
-    int c = memcmp(x->f->hash, y->f->hash, HM_PDQ_BYTES);
-    return c ? c : (x->i > y->i) - (x->i < y->i);
-}
-
-static int cmp_index(const void *a, const void *b)
-{
-    const ref *x = a, *y = b;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
 /* The hashes of the deduplicated, quality-filtered list, in list order
  * (pointers into `f`), into *out (NULL for an empty list). */
 static hm_status prepare(const hm_vpdq_frame *f, size_t count, unsigned min_quality,
@@ -32,24 +14,17 @@ static hm_status prepare(const hm_vpdq_frame *f, size_t count, unsigned min_qual
     *out = NULL;
     *n = 0;
     if (!count) return HM_OK;
-    ref *r = malloc(count * sizeof *r);
-    const uint8_t **keep = malloc(count * sizeof *keep);
-    if (!r || !keep) {
-        free(r);
+    uint8_t *keep = malloc(count);
+    const uint8_t **h = malloc(count * sizeof *h);
+    if (!keep || !h || hm__vpdq_first_occurrences(f, count, keep)) {
         free(keep);
+        free(h);
         return HM_E_NO_MEMORY;
     }
-    for (size_t i = 0; i < count; i++) r[i] = (ref){&f[i], i};
-    /* equal hashes become neighbours, the first occurrence first */
-    qsort(r, count, sizeof *r, cmp_ref);
-    size_t u = 0;
     for (size_t i = 0; i < count; i++)
-        if (i == 0 || memcmp(r[i - 1].f->hash, r[i].f->hash, HM_PDQ_BYTES)) r[u++] = r[i];
-    qsort(r, u, sizeof *r, cmp_index);
-    for (size_t i = 0; i < u; i++)
-        if (r[i].f->quality >= 0 && (unsigned)r[i].f->quality >= min_quality) keep[(*n)++] = r[i].f->hash;
-    free(r);
-    *out = keep;
+        if (keep[i] && f[i].quality >= 0 && (unsigned)f[i].quality >= min_quality) h[(*n)++] = f[i].hash;
+    free(keep);
+    *out = h;
     return HM_OK;
 }
 

@@ -83,6 +83,33 @@ const hm_vpdq_frame *hm_video_frame(const hm_video *v, size_t i)
 
 const hm_video_info *hm_video_get_info(const hm_video *v) { return v ? &v->info : NULL; }
 
+typedef struct fref {
+    const uint8_t *hash;
+    size_t i;
+} fref;
+
+static int cmp_fref(const void *a, const void *b)
+{
+    const fref *x = a, *y = b;
+    int c = memcmp(x->hash, y->hash, HM_PDQ_BYTES);
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+int hm__vpdq_first_occurrences(const hm_vpdq_frame *f, size_t n, uint8_t *keep)
+{
+    memset(keep, 0, n);
+    if (!n) return 0;
+    fref *r = malloc(n * sizeof *r);
+    if (!r) return -1;
+    for (size_t i = 0; i < n; i++) r[i] = (fref){f[i].hash, i};
+    /* equal hashes become neighbours, the earliest first */
+    qsort(r, n, sizeof *r, cmp_fref);
+    for (size_t i = 0; i < n; i++)
+        if (i == 0 || memcmp(r[i - 1].hash, r[i].hash, HM_PDQ_BYTES)) keep[r[i].i] = 1;
+    free(r);
+    return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* The reference's selection and timestamps (docs/VIDEO.md)                 */
 /* ------------------------------------------------------------------------ */

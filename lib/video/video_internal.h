@@ -23,6 +23,11 @@ hm_status hm__video_push(hm_video *v, const hm_vpdq_frame *f, hm_error *err);
 /* Sorts the frames by frame number (threads finish in any order). */
 void hm__video_sort(hm_video *v);
 
+/* keep[i] = 1 for the first occurrence of each hash among f[0..n), 0 for a
+ * repeat: python-threatexchange's deduplication. Returns 0, or -1 when out
+ * of memory. */
+int hm__vpdq_first_occurrences(const hm_vpdq_frame *f, size_t n, uint8_t *keep);
+
 /* The reference's frame selection: the hashing step for a sampling interval
  * (rounded to binary32 as the reference's std::stof does) and a frame rate. */
 uint64_t hm__vpdq_step(double seconds_per_hash, double fps);
