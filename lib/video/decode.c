@@ -131,6 +131,13 @@ static int64_t seek(void *opaque, int64_t offset, int whence)
     default: return AVERROR(EINVAL);
     }
     if (offset > INT64_MAX - base || base + offset < 0) return AVERROR(EINVAL);
+    /* Data past the end is missing data: a demuxer that seeks there (a
+     * sample table pointing beyond a truncated file) gets an error, where a
+     * file would let it read nothing and end the video early, silently. */
+    if ((uint64_t)(base + offset) > in->end) {
+        in->hit_end = 1;
+        return AVERROR(EIO);
+    }
     in->pos = (uint64_t)(base + offset);
     return (int64_t)in->pos;
 }
@@ -144,8 +151,89 @@ static int refuse_open(AVFormatContext *s, AVIOContext **pb, const char *url, in
     return AVERROR(EPERM);
 }
 
-/* The demuxer for the first bytes, or NULL. */
-static const char *sniff_demuxer(hm__vinput *in)
+/* An EBML variable-length integer at p[0..n): its value and length, or 0
+ * when malformed; *unknown when all its value bits are 1 (unknown size). */
+static size_t ebml_vint(const uint8_t *p, size_t n, uint64_t *v, int *unknown)
+{
+    if (!n || !p[0]) return 0;
+    size_t len = 1;
+    while (!(p[0] & (0x80 >> (len - 1)))) len++;
+    if (len > n) return 0;
+    uint64_t x = p[0] & (0xffu >> len), all = 0xffu >> len;
+    for (size_t i = 1; i < len; i++) x = x << 8 | p[i], all = all << 8 | 0xff;
+    *v = x;
+    *unknown = x == all;
+    return len;
+}
+
+/* Up to n bytes at `pos` of the input (without moving its position). */
+static size_t read_at(hm__vinput *in, uint64_t pos, uint8_t *buf, size_t n)
+{
+    if (pos >= in->end) return 0;
+    if (n > in->end - pos) n = (size_t)(in->end - pos);
+    if (in->fd < 0) {
+        memcpy(buf, in->data + pos, n);
+        return n;
+    }
+    ssize_t got;
+    do got = pread(in->fd, buf, n, (off_t)pos);
+    while (got < 0 && errno == EINTR);
+    return got > 0 ? (size_t)got : 0;
+}
+
+/* MP4/MOV: the top-level boxes, walked by their sizes, must end inside the
+ * input (a box of size 0 runs to the end). */
+static hm_status check_boxes(hm__vinput *in, hm_error *err)
+{
+    uint64_t pos = 0;
+    for (int count = 0; pos < in->end && count < 100000; count++) {
+        uint8_t b[16];
+        size_t n = read_at(in, pos, b, sizeof b);
+        if (n < 8) break;
+        uint64_t size = hm__load_be32(b);
+        if (size == 1 && n == 16) size = hm__load_be64(b + 8);
+        if (size == 0) break;
+        if (size < 8) return HM_OK; /* not a box: left to the demuxer */
+        HM_RETURN_IF(size > in->end - pos, err, HM_E_VIDEO_TRUNCATED,
+                     "the '%.4s' box at byte %llu ends at %llu, the data at %llu", (const char *)b + 4,
+                     (unsigned long long)pos, (unsigned long long)(pos + size),
+                     (unsigned long long)in->end);
+        pos += size;
+    }
+    return HM_OK;
+}
+
+/* Containers that declare their own length: a Matroska segment or an AVI
+ * RIFF chunk (or an MP4 box, above) that ends past the input was cut short.
+ * Their demuxers may end such a file early without an error, hashing the
+ * part that is left: the check is made before demuxing. */
+static hm_status check_declared_length(const uint8_t *head, size_t n, uint64_t end, hm_error *err)
+{
+    if (n >= 12 && !memcmp(head, "RIFF", 4)) {
+        uint64_t riff = 8 + (uint64_t)hm__load_le32(head + 4);
+        HM_RETURN_IF(riff > 12 && riff > end, err, HM_E_VIDEO_TRUNCATED,
+                     "the AVI file declares %llu bytes, the data ends at %llu",
+                     (unsigned long long)riff, (unsigned long long)end);
+        return HM_OK;
+    }
+    uint64_t size;
+    int unknown;
+    size_t at = 4, k = ebml_vint(head + at, n - at, &size, &unknown); /* after the EBML ID */
+    if (!k || unknown || size > n) return HM_OK;
+    at += k + (size_t)size;
+    if (at + 4 > n || memcmp(head + at, "\x18\x53\x80\x67", 4)) return HM_OK; /* Segment */
+    at += 4;
+    if (!(k = ebml_vint(head + at, n - at, &size, &unknown)) || unknown) return HM_OK;
+    uint64_t seg_end = at + k + size;
+    HM_RETURN_IF(seg_end < size || seg_end > end, err, HM_E_VIDEO_TRUNCATED,
+                 "the Matroska segment ends at byte %llu, the data at %llu",
+                 (unsigned long long)seg_end, (unsigned long long)end);
+    return HM_OK;
+}
+
+/* The demuxer for the first bytes, or NULL; fails when the container's
+ * declared length exceeds the input. */
+static hm_status sniff_demuxer(hm__vinput *in, const char **name, hm_error *err)
 {
     uint8_t head[400];
     size_t n = 0;
@@ -157,14 +245,16 @@ static const char *sniff_demuxer(hm__vinput *in)
     }
     in->pos = 0;
     in->hit_end = 0;
-    if (n >= 6 && (!memcmp(head, "GIF87a", 6) || !memcmp(head, "GIF89a", 6))) return "gif";
-    if (!hm_video_sniff(head, n)) return NULL;
-    if (!memcmp(head, "\x1a\x45\xdf\xa3", 4)) return "matroska";
-    if (n >= 12 && !memcmp(head, "RIFF", 4)) return "avi";
-    if (head[0] == 0x47 || head[4] == 0x47) {
-        if (head[0] == 0x47 ? head[188] == 0x47 : head[196] == 0x47) return "mpegts";
-    }
-    return "mov";
+    *name = NULL;
+    if (n >= 6 && (!memcmp(head, "GIF87a", 6) || !memcmp(head, "GIF89a", 6))) *name = "gif";
+    else if (!hm_video_sniff(head, n)) return HM_OK;
+    else if (!memcmp(head, "\x1a\x45\xdf\xa3", 4)) *name = "matroska";
+    else if (n >= 12 && !memcmp(head, "RIFF", 4)) *name = "avi";
+    else if ((head[0] == 0x47 && head[188] == 0x47) || (head[4] == 0x47 && head[196] == 0x47))
+        *name = "mpegts";
+    else *name = "mov";
+    if (!strcmp(*name, "mov")) return check_boxes(in, err);
+    return check_declared_length(head, n, in->end, err);
 }
 
 /* A failure of the demuxer: truncated when the input had run out, corrupt
@@ -184,7 +274,8 @@ static hm_status demux_error(const hm__vdec *d, int code, const char *what, hm_e
 
 static hm_status open_input(hm__vdec *d, hm_error *err)
 {
-    const char *name = sniff_demuxer(d->in);
+    const char *name;
+    HM_FORWARD_IF_ERROR(sniff_demuxer(d->in, &name, err));
     HM_RETURN_IF(!name, err, d->in->end ? HM_E_VIDEO_FORMAT : HM_E_VIDEO_TRUNCATED,
                  d->in->end ? "not a video container this build reads (MP4/MOV, Matroska/WebM, "
                               "AVI, GIF, MPEG-TS)"
@@ -427,6 +518,13 @@ static hm_status feed(hm__vdec *d, int *sent, hm_error *err)
         if (d->pkt->stream_index != d->stream) {
             av_packet_unref(d->pkt);
             continue;
+        }
+        /* a packet cut short by the end of the input */
+        if ((d->pkt->flags & AV_PKT_FLAG_CORRUPT) && d->in->hit_end) {
+            av_packet_unref(d->pkt);
+            return hm__fail(err, HM_E_VIDEO_TRUNCATED,
+                            "the data ends at byte %llu, inside a video packet",
+                            (unsigned long long)d->in->end);
         }
         r = avcodec_send_packet(d->cc, d->pkt);
         av_packet_unref(d->pkt);
