@@ -101,4 +101,18 @@ int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Parses "I/N" (0 <= I < N). */
 int cli_parse_shard(const char *s, unsigned *index, unsigned *count);
 
+/* ---- video.c: videos in hash, scan and set build ---- */
+/* 1 when the file starts like a video container (hm_video_sniff); *is_gif
+ * (may be NULL) says whether it is a GIF. */
+int cli_is_video_file(const char *path, int *is_gif);
+/* Seconds 0..1e6 (decimal); returns 0 or -1. */
+int cli_parse_seconds(const char *s, double *out);
+/* "portable" or "swscale"; returns 0 or -1. */
+int cli_parse_vpdq_mode(const char *s, hm_vpdq_mode *out);
+/* The JSON array of a video's frames: [{"frame", "quality", "hash", "timestamp"}]. */
+void cli_video_json_frames(cli_buf *b, const hm_video *v);
+/* One video match as a text line (MATCH<TAB>PATH<TAB>...) or a JSON object. */
+void cli_video_match_text(cli_buf *b, const char *path, const hm_video_match *m);
+void cli_video_match_json(cli_buf *b, const hm_video_match *m);
+
 #endif /* HM_CLI_H */

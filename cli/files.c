@@ -24,15 +24,16 @@ static int push(cli_paths *p, const char *path)
     return 0;
 }
 
-/* Whether the file starts like an image we can decode. */
+/* Whether the file starts like an image or a video we can decode. */
 static int looks_like_image(const char *path)
 {
-    unsigned char head[16];
+    unsigned char head[400];
     int fd = open(path, O_RDONLY);
     if (fd < 0) return 0;
     ssize_t n = read(fd, head, sizeof head);
     close(fd);
-    return n > 0 && hm_image_sniff(head, (size_t)n) != HM_FORMAT_UNKNOWN;
+    return n > 0 && (hm_image_sniff(head, (size_t)n) != HM_FORMAT_UNKNOWN ||
+                     hm_video_sniff(head, (size_t)n));
 }
 
 static int cmp_str(const void *a, const void *b)

@@ -36,6 +36,8 @@ void set_input_free(set_input *in)
     for (unsigned i = 0; i < in->ncat; i++) free(in->cats[i]);
     free(in->cats);
     free(in->recs);
+    for (size_t i = 0; i < in->nvideos; i++) free(in->videos[i].frames);
+    free(in->videos);
     free(in->arena);
     free(in->files);
 }
@@ -181,6 +183,8 @@ typedef struct jfield {
     char *str; /* decoded string value, or NULL */
     long num;
     int is_num;
+    const char *raw; /* an array or object value: its text */
+    size_t raw_len;
 } jfield;
 
 static const char *jspace(const char *p)
@@ -300,7 +304,12 @@ static const char *jvalue(const char *p, jfield *f, char **scratch)
         f->is_num = !errno && (*end == ',' || *end == '}' || *end == ' ');
         return f->is_num ? end : jskip(p);
     }
-    return jskip(p);
+    const char *end = jskip(p);
+    if (end && (*p == '[' || *p == '{')) {
+        f->raw = p;
+        f->raw_len = (size_t)(end - p);
+    }
+    return end;
 }
 
 /* Parses a flat JSON object into up to `max` fields; returns the count or -1. */
@@ -340,6 +349,173 @@ static const char *jstr(const jfield *fs, int n, const char *key)
     return f && f->str ? f->str : NULL;
 }
 
+/* ---- videos ---- */
+
+static int push_video(set_input *in, const set_video *v)
+{
+    if (in->nvideos == in->vcap) {
+        size_t cap = in->vcap ? 2 * in->vcap : 16;
+        set_video *p = realloc(in->videos, cap * sizeof *p);
+        if (!p) return -1;
+        in->videos = p;
+        in->vcap = cap;
+    }
+    in->videos[in->nvideos++] = *v;
+    return 0;
+}
+
+/* Category, attesters and external id of a video, as add_entry checks them;
+ * 1 when the line was refused. */
+static int video_meta(set_input *in, uint32_t file, uint32_t line, const char *cat,
+                      const char *att, const char *ext, set_video *v)
+{
+    const char *why;
+    unsigned ci;
+    if (!cat || !*cat) cat = in->default_category;
+    if (set_input_category(in, cat, &ci, &why))
+        return set_input_reject(in, file, line, "category '%s' %s", cat, why), 1;
+    uint64_t a = 1;
+    if (att && *att && cli_parse_u64(att, 1, 65535, &a))
+        return set_input_reject(in, file, line, "attester count '%s' is not 1..65535", att), 1;
+    v->category = (uint16_t)ci;
+    v->attesters = (uint16_t)a;
+    v->ext = 0;
+    if (ext && *ext) {
+        if (!hm__set_text_ok(ext, strlen(ext)))
+            return set_input_reject(in, file, line, "external id is not printable UTF-8"), 1;
+        if (!(v->ext = arena_add(in, ext))) return -1;
+    }
+    v->file = file;
+    v->line = line;
+    return 0;
+}
+
+/* One frame of a "vpdq" array: {"frame": N, "quality": Q, "hash": "...",
+ * "timestamp": S} (hashmatch hash --json) or "hex,quality,seconds"
+ * (python-threatexchange's signal string, without frame numbers). */
+static int json_frame(const char **pp, hm_vpdq_frame *f)
+{
+    const char *p = jspace(*pp);
+    memset(f, 0, sizeof *f);
+    f->frame = HM_VPDQ_FRAME_UNKNOWN;
+    char buf[256], *end;
+    if (*p == '"') {
+        char *o = buf;
+        const char *q = p + 1;
+        while (*q && *q != '"' && o < buf + sizeof buf - 1) *o++ = *q++;
+        *o = '\0';
+        if (*q != '"' || strlen(buf) < 68 || buf[64] != ',') return -1;
+        buf[64] = '\0';
+        if (hm_hex_decode(buf, f->hash, HM_PDQ_BYTES) != HM_OK) return -1;
+        f->quality = (int)strtol(buf + 65, &end, 10);
+        if (*end != ',' || end == buf + 65) return -1;
+        f->timestamp = strtod(end + 1, &end);
+        if (*end) return -1;
+        *pp = q + 1;
+        return 0;
+    }
+    const char *q = jskip(p);
+    if (!q || *p != '{' || (size_t)(q - p) >= sizeof buf) return -1;
+    memcpy(buf, p, (size_t)(q - p));
+    buf[q - p] = '\0';
+    char scratch[sizeof buf];
+    jfield fs[8];
+    int n = jobject(buf, fs, 8, scratch);
+    const jfield *fr = jget(fs, n, "frame"), *qu = jget(fs, n, "quality"),
+                 *ts = jget(fs, n, "timestamp");
+    const char *hash = jstr(fs, n, "hash");
+    if (n < 0 || !hash || !qu || !qu->is_num || !ts) return -1;
+    if (hm_hex_decode(hash, f->hash, HM_PDQ_BYTES) != HM_OK) return -1;
+    f->quality = (int)qu->num;
+    if (fr) {
+        if (!fr->is_num || fr->num < 0 || fr->num >= (long)HM_VPDQ_FRAME_UNKNOWN) return -1;
+        f->frame = (uint32_t)fr->num;
+    }
+    /* the timestamp is a decimal number: its text is in the object */
+    const char *t = strstr(buf, "\"timestamp\"");
+    t = t ? strchr(t, ':') : NULL;
+    if (!t) return -1;
+    f->timestamp = strtod(t + 1, &end);
+    if (end == t + 1) return -1;
+    *pp = q;
+    return 0;
+}
+
+static int json_video(set_input *in, uint32_t file, uint32_t line, const jfield *vp,
+                      const jfield *fs, int n, const char *att)
+{
+    set_video v;
+    memset(&v, 0, sizeof v);
+    int r = video_meta(in, file, line, jstr(fs, n, "category"), att, jstr(fs, n, "external_id"), &v);
+    if (r) return r < 0 ? -1 : 0;
+    const char *p = jspace(vp->raw), *end = vp->raw + vp->raw_len;
+    if (*p++ != '[') return set_input_reject(in, file, line, "\"vpdq\" is not an array"), 0;
+    size_t cap = 0;
+    for (p = jspace(p); p < end && *p != ']';) {
+        if (v.count == cap) {
+            cap = cap ? 2 * cap : 64;
+            hm_vpdq_frame *f = realloc(v.frames, cap * sizeof *f);
+            if (!f) return free(v.frames), -1;
+            v.frames = f;
+        }
+        if (json_frame(&p, &v.frames[v.count])) {
+            free(v.frames);
+            return set_input_reject(in, file, line, "vpdq frame %zu is malformed", v.count), 0;
+        }
+        v.count++;
+        p = jspace(p);
+        if (*p == ',') p = jspace(p + 1);
+    }
+    if (!v.count) return free(v.frames), set_input_reject(in, file, line, "\"vpdq\" has no frames"), 0;
+    if (!(in->algos & HM_MASK(HM_ALGO_VPDQ))) return free(v.frames), in->skipped++, 0;
+    if (push_video(in, &v)) return free(v.frames), -1;
+    return 0;
+}
+
+/* A whole file in vpdq-hash-video's format: one video, named after the file. */
+static int vpdq_file(set_input *in, uint32_t file, char *text, size_t size)
+{
+    set_video v;
+    memset(&v, 0, sizeof v);
+    const char *path = in->files[file], *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char id[256];
+    snprintf(id, sizeof id, "%s", base);
+    char *dot = strrchr(id, '.');
+    if (dot && dot != id) *dot = '\0';
+    int r = video_meta(in, file, 1, NULL, NULL, id, &v);
+    if (r) return r < 0 ? -1 : 0;
+    size_t cap = 0;
+    uint32_t lineno = 0;
+    for (char *p = text, *end = text + size; p < end;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl) *nl = '\0';
+        char *ln = p;
+        p = nl ? nl + 1 : end;
+        lineno++;
+        if (!*ln) continue;
+        in->lines++;
+        if (v.count == cap) {
+            cap = cap ? 2 * cap : 256;
+            hm_vpdq_frame *f = realloc(v.frames, cap * sizeof *f);
+            if (!f) return free(v.frames), -1;
+            v.frames = f;
+        }
+        if (hm_vpdq_parse_line(ln, &v.frames[v.count]) != HM_OK) {
+            set_input_reject(in, file, lineno, "not a vpdq line (frame,quality,hash,seconds)");
+            continue;
+        }
+        v.count++;
+    }
+    if (!(in->algos & HM_MASK(HM_ALGO_VPDQ)) || !v.count) {
+        in->skipped += v.count > 0;
+        free(v.frames);
+        return 0;
+    }
+    if (push_video(in, &v)) return free(v.frames), -1;
+    return 0;
+}
+
 static int json_line(set_input *in, uint32_t file, uint32_t line, const char *s)
 {
     jfield fs[32];
@@ -358,9 +534,14 @@ static int json_line(set_input *in, uint32_t file, uint32_t line, const char *s)
         else if (att && att->str) snprintf(attbuf, sizeof attbuf, "%s", att->str);
         else if (att) snprintf(attbuf, sizeof attbuf, "?");
         int any = 0;
+        const jfield *vp = jget(fs, n, "vpdq");
+        if (vp && vp->raw && !in->allowlist) {
+            any = 1;
+            rc = json_video(in, file, line, vp, fs, n, attbuf);
+        }
         for (int a = 1; a <= HM_ALGO_COUNT && rc == 0; a++) {
             const char *name = hm_algo_name((hm_algo)a), *hash = jstr(fs, n, name);
-            if (!hash) continue;
+            if (!hash || a == HM_ALGO_VPDQ) continue;
             any = 1;
             fields f = {name, hash, jstr(fs, n, "category"), attbuf, jstr(fs, n, "external_id"),
                         q && q->is_num ? q->num : -1};
@@ -390,6 +571,19 @@ int set_input_read(set_input *in, const char *path)
     int rc = 0;
     uint32_t lineno = 0;
     char *p = (char *)text, *end = p + size;
+    /* A file whose first line is a vPDQ line holds one video. */
+    hm_vpdq_frame probe;
+    char first[128];
+    size_t fl = 0;
+    while (fl < size && fl < sizeof first - 1 && p[fl] != '\n') first[fl] = p[fl], fl++;
+    first[fl] = '\0';
+    if (!in->allowlist && hm_vpdq_parse_line(first, &probe) == HM_OK) {
+        rc = memchr(text, '\0', size) ? (set_input_reject(in, file, 1, "NUL byte in the file"), 0)
+                                        : vpdq_file(in, file, (char *)text, size);
+        free(text);
+        if (rc) cli_error("out of memory");
+        return rc;
+    }
     while (p < end && rc == 0) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
         char *line = p;
