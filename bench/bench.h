@@ -7,5 +7,6 @@ int bench_hash(int argc, char **argv);
 int bench_set(int argc, char **argv);
 int bench_match(int argc, char **argv);
 int bench_pairs(int argc, char **argv);
+int bench_video(int argc, char **argv);
 
 #endif /* HM_BENCH_H */

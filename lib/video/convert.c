@@ -5,8 +5,8 @@
  *   - portable (the default mode, for 8-bit 4:2:0/4:2:2 frames at their own
  *     size with an even height: the case where swscale takes its special
  *     converter, whose x86 SIMD and C versions disagree): yuv2rgb.c's
- *     converter, fed to PDQ row block by row block, so no RGB frame is ever
- *     held whole;
+ *     converter, straight to PDQ's float luma row block by row block, so no
+ *     RGB frame is ever held;
  *   - libswscale with the reference's parameters (every other case, and
  *     every frame in HM_VPDQ_SWSCALE mode), into a buffer laid out as
  *     av_frame_get_buffer(frame, 0) lays it out, as the reference's is: with
@@ -24,14 +24,11 @@
 #include "convert.h"
 #include "decode.h"
 
-#define ROWS 8 /* rows the PDQ filter pulls at a time */
-
 struct hm__vconv {
     hm_vpdq_mode mode;
     uint32_t tw, th;
     const hm__yuv2rgb_tables *tables; /* [0] limited range, [1] full range */
     float *work;                      /* the PDQ filter's scratch */
-    uint8_t *rows;                    /* ROWS RGB24 rows of the portable path */
     struct SwsContext *sws;
     AVClass sws_class;
     int sw, sh, sfmt; /* what sws was made for */
@@ -49,10 +46,9 @@ hm_status hm__vconv_new(hm_vpdq_mode mode, uint32_t tw, uint32_t th,
     c->th = th;
     c->tables = tables;
     c->sfmt = AV_PIX_FMT_NONE;
-    size_t wf = hm__pdq_work_floats(tw, th), rb = (size_t)ROWS * tw * 3;
+    size_t wf = hm__pdq_work_floats(tw, th);
     c->work = aligned_alloc(64, (wf * sizeof(float) + 63) & ~(size_t)63);
-    c->rows = malloc(rb);
-    if (!c->work || !c->rows) {
+    if (!c->work) {
         hm__vconv_free(c);
         return hm__fail(err, HM_E_NO_MEMORY, "cannot allocate the scratch of %ux%u frames", tw, th);
     }
@@ -66,7 +62,6 @@ void hm__vconv_free(hm__vconv *c)
     sws_freeContext(c->sws);
     av_frame_free(&c->rgb);
     free(c->work);
-    free(c->rows);
     free(c);
 }
 
@@ -75,16 +70,12 @@ void hm__vconv_free(hm__vconv *c)
 typedef struct portable_src {
     const hm__yuv2rgb_tables *t;
     hm__yuv_planes p;
-    uint8_t *rgb;
 } portable_src;
 
 static const float *portable_rows(void *ctx, uint32_t y, uint32_t n, float *buf)
 {
     portable_src *s = ctx;
-    size_t stride = (size_t)s->p.width * 3;
-    hm__yuv2rgb_rows(s->t, &s->p, y, n, s->rgb, stride);
-    for (uint32_t r = 0; r < n; r++)
-        hm__luma_rgb_row(s->rgb + r * stride, s->p.width, buf + (size_t)r * s->p.width);
+    hm__yuv2luma_rows(s->t, &s->p, y, n, buf);
     return buf;
 }
 
@@ -109,8 +100,7 @@ static void hash_portable(hm__vconv *c, const AVFrame *f, int full, int is422,
 {
     portable_src s = {&c->tables[full],
                       {f->data[0], f->data[1], f->data[2], f->linesize[0], f->linesize[1],
-                       f->linesize[2], c->tw, c->th, is422},
-                      c->rows};
+                       f->linesize[2], c->tw, c->th, is422}};
     hm__pdq_source src = {c->tw, c->th, portable_rows, &s};
     hm__pdq_hash_frame(&src, c->work, hash, quality);
 }

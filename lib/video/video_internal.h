@@ -49,6 +49,9 @@ hm_video_limits hm__video_limits(const hm_video_options *opt);
 typedef struct hm__yuv2rgb_tables {
     uint8_t y[2048];
     int32_t rv[256], gu[256], gv[256], bu[256];
+    /* PDQ's luma products of each table entry: 0.299f * (float)y[i] etc., so
+     * that a pixel's luma is (lr[R] + lg[G]) + lb[B] with the same offsets. */
+    float lr[2048], lg[2048], lb[2048];
 } hm__yuv2rgb_tables;
 
 /* full_range: the source is a yuvj* format (JPEG range). */
@@ -66,5 +69,11 @@ typedef struct hm__yuv_planes {
  * bytes apart. Every column is written, the last one of an odd width too. */
 void hm__yuv2rgb_rows(const hm__yuv2rgb_tables *t, const hm__yuv_planes *p, uint32_t y0,
                       uint32_t n, uint8_t *out, size_t out_stride);
+
+/* The same conversion straight to PDQ's float luma, (0.299f*R + 0.587f*G) +
+ * 0.114f*B per pixel, without storing RGB: rows y0 .. y0+n-1 (y0 and n
+ * even) into out, n rows of width floats. */
+void hm__yuv2luma_rows(const hm__yuv2rgb_tables *t, const hm__yuv_planes *p, uint32_t y0,
+                       uint32_t n, float *out);
 
 #endif /* HM_VIDEO_INTERNAL_H */

@@ -51,7 +51,12 @@ void hm__yuv2rgb_tables_init(hm__yuv2rgb_tables *t, int full_range)
     cgv = (cgv * 65536 + 0x8000) / cy;
     /* Entry i is the luma (i - 384 - 512) * cy - oy, rounded and clipped. */
     int64_t yb = -(INT64_C(384) << 16) - 512 * cy - oy;
-    for (int i = 0; i < 2048; i++, yb += cy) t->y[i] = clip_u8(floor_shift(yb + 0x8000, 16));
+    for (int i = 0; i < 2048; i++, yb += cy) {
+        t->y[i] = clip_u8(floor_shift(yb + 0x8000, 16));
+        t->lr[i] = 0.299f * (float)t->y[i];
+        t->lg[i] = 0.587f * (float)t->y[i];
+        t->lb[i] = 0.114f * (float)t->y[i];
+    }
     const int32_t yoffs = (full_range ? 384 : 326) + 512;
     for (int c = 0; c < 256; c++) {
         t->rv[c] = (int32_t)(yoffs - floor_shift(crv, 9) + floor_shift(c * crv, 16));
@@ -61,32 +66,35 @@ void hm__yuv2rgb_tables_init(hm__yuv2rgb_tables *t, int full_range)
     }
 }
 
-/* One chroma sample's three offsets, applied to the lumas that share it. */
-static inline void put(const hm__yuv2rgb_tables *t, int32_t r, int32_t g, int32_t b, uint8_t y,
-                       uint8_t *out)
+/* One chroma sample's three offsets, applied to a luma that shares it. */
+static inline void put(const uint8_t *restrict tab, int32_t r, int32_t g, int32_t b, uint8_t y,
+                       uint8_t *restrict out)
 {
-    out[0] = t->y[r + y];
-    out[1] = t->y[g + y];
-    out[2] = t->y[b + y];
+    out[0] = tab[r + y];
+    out[1] = tab[g + y];
+    out[2] = tab[b + y];
 }
 
-static void row_pair(const hm__yuv2rgb_tables *t, const uint8_t *y1, const uint8_t *y2,
-                     const uint8_t *u, const uint8_t *v, uint32_t w, uint8_t *o1, uint8_t *o2)
+static void row_pair(const hm__yuv2rgb_tables *restrict t, const uint8_t *restrict y1,
+                     const uint8_t *restrict y2, const uint8_t *restrict u,
+                     const uint8_t *restrict v, uint32_t w, uint8_t *restrict o1,
+                     uint8_t *restrict o2)
 {
+    const uint8_t *restrict tab = t->y;
     uint32_t x = 0;
     for (; x + 1 < w; x += 2) {
         uint8_t U = u[x / 2], V = v[x / 2];
         int32_t r = t->rv[V], g = t->gu[U] + t->gv[V], b = t->bu[U];
-        put(t, r, g, b, y1[x], o1 + 3 * x);
-        put(t, r, g, b, y1[x + 1], o1 + 3 * x + 3);
-        put(t, r, g, b, y2[x], o2 + 3 * x);
-        put(t, r, g, b, y2[x + 1], o2 + 3 * x + 3);
+        put(tab, r, g, b, y1[x], o1 + 3 * x);
+        put(tab, r, g, b, y1[x + 1], o1 + 3 * x + 3);
+        put(tab, r, g, b, y2[x], o2 + 3 * x);
+        put(tab, r, g, b, y2[x + 1], o2 + 3 * x + 3);
     }
     if (x < w) { /* the last column of an odd width */
         uint8_t U = u[x / 2], V = v[x / 2];
         int32_t r = t->rv[V], g = t->gu[U] + t->gv[V], b = t->bu[U];
-        put(t, r, g, b, y1[x], o1 + 3 * x);
-        put(t, r, g, b, y2[x], o2 + 3 * x);
+        put(tab, r, g, b, y1[x], o1 + 3 * x);
+        put(tab, r, g, b, y2[x], o2 + 3 * x);
     }
 }
 
@@ -102,5 +110,49 @@ void hm__yuv2rgb_rows(const hm__yuv2rgb_tables *t, const hm__yuv_planes *p, uint
         row_pair(t, p->y + (size_t)y * p->y_stride, p->y + (size_t)(y + 1) * p->y_stride,
                  p->u + crow * p->u_stride, p->v + crow * p->v_stride, p->width,
                  out + (size_t)k * out_stride, out + (size_t)(k + 1) * out_stride);
+    }
+}
+
+/* ------------------------------------------------------------------------ */
+/* Straight to luma                                                         */
+/* ------------------------------------------------------------------------ */
+
+static inline float luma(const hm__yuv2rgb_tables *restrict t, int32_t r, int32_t g, int32_t b,
+                         uint8_t y)
+{
+    return (t->lr[r + y] + t->lg[g + y]) + t->lb[b + y];
+}
+
+static void luma_pair(const hm__yuv2rgb_tables *restrict t, const uint8_t *restrict y1,
+                      const uint8_t *restrict y2, const uint8_t *restrict u,
+                      const uint8_t *restrict v, uint32_t w, float *restrict o1,
+                      float *restrict o2)
+{
+    uint32_t x = 0;
+    for (; x + 1 < w; x += 2) {
+        uint8_t U = u[x / 2], V = v[x / 2];
+        int32_t r = t->rv[V], g = t->gu[U] + t->gv[V], b = t->bu[U];
+        o1[x] = luma(t, r, g, b, y1[x]);
+        o1[x + 1] = luma(t, r, g, b, y1[x + 1]);
+        o2[x] = luma(t, r, g, b, y2[x]);
+        o2[x + 1] = luma(t, r, g, b, y2[x + 1]);
+    }
+    if (x < w) { /* the last column of an odd width */
+        uint8_t U = u[x / 2], V = v[x / 2];
+        int32_t r = t->rv[V], g = t->gu[U] + t->gv[V], b = t->bu[U];
+        o1[x] = luma(t, r, g, b, y1[x]);
+        o2[x] = luma(t, r, g, b, y2[x]);
+    }
+}
+
+void hm__yuv2luma_rows(const hm__yuv2rgb_tables *t, const hm__yuv_planes *p, uint32_t y0,
+                       uint32_t n, float *out)
+{
+    for (uint32_t k = 0; k < n; k += 2) {
+        uint32_t y = y0 + k;
+        size_t crow = p->is422 ? y : y / 2;
+        luma_pair(t, p->y + (size_t)y * p->y_stride, p->y + (size_t)(y + 1) * p->y_stride,
+                  p->u + crow * p->u_stride, p->v + crow * p->v_stride, p->width,
+                  out + (size_t)k * p->width, out + (size_t)(k + 1) * p->width);
     }
 }
