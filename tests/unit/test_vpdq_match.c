@@ -696,6 +696,24 @@ static void test_section_rejections(void)
     expect_pair_reject(0, HM_E_SET_DUPLICATE_ENTRY, "repeats video 0");
 }
 
+/* Builds without FFmpeg (HM_WITH_VIDEO=OFF) decode no video and say so;
+ * everything above works in both. */
+static void test_video_support(void)
+{
+    CU_ASSERT_EQUAL(hm_video_supported(), HM_EXPECT_VIDEO);
+    static const uint8_t junk[64] = {0, 0, 0, 32, 'f', 't', 'y', 'p'};
+    hm_video *v = (hm_video *)1;
+    hm_error e;
+    hm_status st = hm_video_hash_buffer(junk, sizeof junk, NULL, &v, &e);
+    CU_ASSERT_PTR_NULL(v);
+    if (HM_EXPECT_VIDEO) {
+        CU_ASSERT(st >= HM_E_VIDEO_FORMAT && st <= HM_E_VIDEO_PIXEL_FORMAT);
+    } else {
+        CU_ASSERT_EQUAL(st, HM_E_UNSUPPORTED);
+    }
+    CU_ASSERT(hm_video_sniff(junk, sizeof junk));
+}
+
 int main(void)
 {
     static const tu_test sets[] = {{"section round trip and canonical order", test_section_round_trip},
@@ -705,6 +723,7 @@ int main(void)
     static const tu_test matching[] = {{"scanner against brute force", test_random_against_brute},
                                        {"images against frames, frames against images",
                                         test_images_and_frames},
+                                       {"video decoding in this build", test_video_support},
                                        {NULL, NULL}};
     static const tu_test vectors[] = {{"hm_vpdq_compare: pairs_b.tsv", test_pairs_brute},
                                       {"scanner, all frame matches: pairs_b.tsv", test_pairs_scanner_all},
