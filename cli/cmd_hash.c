@@ -93,6 +93,10 @@ static void work(void *ctx, size_t i, void *slot)
         r->status = hm_video_hash_file(j->paths[i], &j->vopt, &r->video, &r->err);
     else
         r->status = hm_hash_file(j->paths[i], &j->opt, &r->hashes, &r->err);
+    if (r->status == HM_E_IMAGE_FORMAT && (j->opt.algos & HM_MASK(HM_ALGO_VPDQ)))
+        snprintf(r->err.message, sizeof r->err.message,
+                 "neither an image (JPEG, PNG, GIF, WebP, PNM) nor a video container this build "
+                 "reads (MP4/MOV, Matroska/WebM, AVI, MPEG-TS)");
 }
 
 /* The digests of a video, as hashes to print. */
