@@ -59,15 +59,22 @@ typedef struct vhits {
     size_t count, cap;
 } vhits;
 
+/* A growable array with room for one more element: `items` itself, or its
+ * larger copy (and *cap updated), or NULL when out of memory. */
+static void *grow(void *items, size_t count, size_t *cap, size_t elem)
+{
+    if (count < *cap) return items;
+    size_t c = *cap ? 2 * *cap : 64;
+    void *p = realloc(items, c * elem);
+    if (p) *cap = c;
+    return p;
+}
+
 static hm_status push_hit(vhits *h, vhit x, hm_error *err)
 {
-    if (h->count == h->cap) {
-        size_t cap = h->cap ? 2 * h->cap : 256;
-        vhit *p = realloc(h->items, cap * sizeof *p);
-        HM_RETURN_IF(!p, err, HM_E_NO_MEMORY, "cannot grow the frame hits");
-        h->items = p;
-        h->cap = cap;
-    }
+    vhit *p = grow(h->items, h->count, &h->cap, sizeof x);
+    HM_RETURN_IF(!p, err, HM_E_NO_MEMORY, "cannot grow the frame hits");
+    h->items = p;
     h->items[h->count++] = x;
     return HM_OK;
 }
@@ -132,13 +139,9 @@ static hm_status collect(const hm__index *idx, const hm__kernels *k, unsigned ra
 
 static hm_status push_match(hm__vmatch_list *l, const hm_video_match *m, hm_error *err)
 {
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 8;
-        hm_video_match *p = realloc(l->items, cap * sizeof *p);
-        HM_RETURN_IF(!p, err, HM_E_NO_MEMORY, "cannot grow the video match list");
-        l->items = p;
-        l->cap = cap;
-    }
+    hm_video_match *p = grow(l->items, l->count, &l->cap, sizeof *m);
+    HM_RETURN_IF(!p, err, HM_E_NO_MEMORY, "cannot grow the video match list");
+    l->items = p;
     l->items[l->count++] = *m;
     return HM_OK;
 }

@@ -40,37 +40,45 @@ static hm_status check_frames(const hm_vpdq_frame *f, size_t n, hm_error *err)
     return HM_OK;
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
+/* `p` with room for `need` elements (*cap updated), or NULL when out of
+ * memory (then `p` is still valid and *cap unchanged). */
+static void *grow(void *p, size_t *cap, size_t need, size_t elem)
 {
-    if (need <= *cap) return 0;
+    if (need <= *cap) return p;
     size_t c = *cap ? *cap : 64;
     while (c < need) c *= 2;
-    void *q = realloc(*p, c * elem);
-    if (!q) return -1;
-    *p = q;
-    *cap = c;
-    return 0;
+    void *q = realloc(p, c * elem);
+    if (q) *cap = c;
+    return q;
 }
 
+/* The frame arrays share one capacity, as do the video arrays. */
 static int grow_frames(video_list *v, size_t need)
 {
-    size_t cap = v->frames_cap;
-    if (grow((void **)&v->hashes, &cap, need, HM_PDQ_BYTES)) return -1;
-    cap = v->frames_cap;
-    if (grow((void **)&v->records, &cap, need, HM__FRAME_SIZE)) return -1;
-    v->frames_cap = cap;
+    size_t c1 = v->frames_cap, c2 = v->frames_cap;
+    uint8_t *h = grow(v->hashes, &c1, need, HM_PDQ_BYTES);
+    if (!h) return -1;
+    v->hashes = h;
+    uint8_t *r = grow(v->records, &c2, need, HM__FRAME_SIZE);
+    if (!r) return -1;
+    v->records = r;
+    v->frames_cap = c1;
     return 0;
 }
 
 static int grow_videos(video_list *v)
 {
-    size_t cap = v->videos_cap;
-    if (grow((void **)&v->first, &cap, v->nvideos + 1, sizeof *v->first)) return -1;
-    cap = v->videos_cap;
-    if (grow((void **)&v->count, &cap, v->nvideos + 1, sizeof *v->count)) return -1;
-    cap = v->videos_cap;
-    if (grow((void **)&v->meta, &cap, v->nvideos + 1, HM__META_SIZE)) return -1;
-    v->videos_cap = cap;
+    size_t c1 = v->videos_cap, c2 = v->videos_cap, c3 = v->videos_cap, need = v->nvideos + 1;
+    uint32_t *f = grow(v->first, &c1, need, sizeof *f);
+    if (!f) return -1;
+    v->first = f;
+    uint32_t *n = grow(v->count, &c2, need, sizeof *n);
+    if (!n) return -1;
+    v->count = n;
+    uint8_t *m = grow(v->meta, &c3, need, HM__META_SIZE);
+    if (!m) return -1;
+    v->meta = m;
+    v->videos_cap = c1;
     return 0;
 }
 
