@@ -317,10 +317,10 @@ static int build(build_opts *o, char **inputs, int ninputs)
     if (in.printed + allow.printed > 200)
         cli_error("... %zu more refusals not shown", in.printed + allow.printed - 200);
     if (cli_verbosity > 0)
-        printf("read %zu lines: %zu hashes, %zu videos, %zu repeats merged, %zu refused, %zu of "
+        printf("read %zu lines: %zu hashes, %zu video%s, %zu repeats merged, %zu refused, %zu of "
                "other algorithms skipped; allowlist: %zu hashes, %zu refused\n",
-               in.lines, in.nrec - merged - contradicting, in.nvideos, merged, in.rejected,
-               in.skipped, allow.nrec, allow.rejected);
+               in.lines, in.nrec - merged - contradicting, in.nvideos, in.nvideos == 1 ? "" : "s",
+               merged, in.rejected, in.skipped, allow.nrec, allow.rejected);
     fflush(stdout);
     if ((in.rejected || allow.rejected) && !o->skip_invalid) {
         cli_error("%zu lines refused: nothing written (fix them, or leave them out with "

@@ -46,13 +46,14 @@ if $H hash --algo vpdq demo/video/listed.mp4 >/dev/null 2>&1; then
         sed -E 's/^\{"path": "([^"]*)"/{"external_id": "listed.mp4", "path": "\1"/' >"$tmp/listed.jsonl"
     (cd demo/images && "../../$H" hash --json --algo pdq bridge.jpg canal.jpg doorway.jpg) |
         sed -E 's/^\{"path": "([^"]*)"/{"external_id": "\1", "path": "\1"/' >>"$tmp/listed.jsonl"
-    step hashmatch set build --out video.hmset --name "hashmatch video demo" --version 1 --categories demo --vpdq-seconds 1 listed.jsonl
-    $H set build --out "$tmp/video.hmset" --name "hashmatch video demo" --version 1 \
-        --created 2026-12-01 --expires 2036-01-01 --categories demo --vpdq-seconds 1 "$tmp/listed.jsonl"
+    step 'hashmatch set build --out video.hmset --name "hashmatch video demo" --version 1 --created 2026-12-01 --expires 2036-01-01 --categories demo --vpdq-seconds 1 listed.jsonl'
+    H_ABS=$(realpath "$H")
+    (cd "$tmp" && "$H_ABS" set build --out video.hmset --name "hashmatch video demo" --version 1 \
+        --created 2026-12-01 --expires 2036-01-01 --categories demo --vpdq-seconds 1 listed.jsonl)
     step hashmatch set sign --key KEY/video-demo.key video.hmset
-    $H set sign -q --key "$tmp/video-demo.key" "$tmp/video.hmset"
+    (cd "$tmp" && "$H_ABS" set sign -q --key video-demo.key video.hmset)
     step hashmatch set verify --trusted-key KEY/video-demo.pub video.hmset
-    $H set verify --trusted-key "$tmp/video-demo.pub" "$tmp/video.hmset" | sed '/created:\|content digest:/d'
+    (cd "$tmp" && "$H_ABS" set verify --trusted-key video-demo.pub video.hmset)
     step hashmatch scan --set video.hmset --trusted-key KEY/video-demo.pub -r demo/video/inbox demo/inbox/bridge-resized.jpg demo/inbox/sea.jpg
     status=0
     $H scan --set "$tmp/video.hmset" --trusted-key "$tmp/video-demo.pub" -r demo/video/inbox \
