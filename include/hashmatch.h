@@ -506,8 +506,9 @@ HM_API int hm_video_sniff(const void *data, size_t size);
 /** Decodes a video held in memory (the bytes are read through a custom
  *  AVIOContext, never copied) and hashes its sampled frames with vPDQ. On
  *  failure *out is NULL and err says what went wrong (HM_E_VIDEO_*,
- *  HM_E_NO_MEMORY, HM_E_UNSUPPORTED without FFmpeg). A video whose frames
- *  are all shorter than the sampling step still succeeds with its frames. */
+ *  HM_E_NO_MEMORY, HM_E_UNSUPPORTED without FFmpeg). A video shorter than
+ *  the sampling step gives its frame 0; one whose decoder outputs no frame
+ *  succeeds with no frames, as the reference writes an empty file. */
 HM_API HM_NODISCARD hm_status hm_video_hash_buffer(const void *data, size_t size,
                                                    const hm_video_options *opt, hm_video **out,
                                                    hm_error *err);
