@@ -202,6 +202,7 @@ static int cmp_record(const void *pa, const void *pb)
 static size_t check_duplicates(set_input *in)
 {
     size_t merged = 0;
+    if (!in->nrec) return 0; /* videos only: no records (and no array) */
     qsort(in->recs, in->nrec, sizeof *in->recs, cmp_record);
     size_t first = 0, ext_from = 0; /* the group's first line, and the first with an id */
     for (size_t i = 1; i < in->nrec; i++) {
