@@ -10,7 +10,9 @@
  *     single-query latency (one thread, and one query split over two),
  *     batch throughput on 1 and 2 threads;
  *   - FAISS IndexBinaryFlat and IndexBinaryMultiHash through the separate
- *     hashmatch-faiss program when it was built.
+ *     hashmatch-faiss programs when they were built: FAISS compiled from
+ *     Debian's source at its widest level for this CPU (the baseline), and
+ *     Debian's binary libfaiss (labelled: no POPCNT instruction).
  * Every method's results are compared with brute force for every query:
  * recall must be exactly 1 and nothing beyond the radius may be reported; the
  * exit status is 1 otherwise. */
@@ -48,8 +50,11 @@ static const char HELP[] =
     "force on every SIMD tier (% bw: its median pass against the median of reads\n"
     "of the same bytes made between its passes), the index (build time, bytes per entry, p50/p99\n"
     "latency, split over 2 threads, batch throughput on 1 and 2 threads) and,\n"
-    "when built, FAISS IndexBinaryFlat and IndexBinaryMultiHash (Debian's\n"
-    "libfaiss, compiled without the hardware popcount instruction). Every result\n"
+    "when built, FAISS IndexBinaryFlat and IndexBinaryMultiHash: FAISS built from\n"
+    "Debian's source at its widest optimisation level for this CPU (scripts/setup.sh\n"
+    "bench; rows faiss-*), and Debian's binary libfaiss, compiled without the\n"
+    "hardware popcount instruction (rows faiss-debian-*). Every method times the\n"
+    "same mix of queries (FAISS's slow methods an evenly spaced subset). Every result\n"
     "is checked against brute force: the exit status is 1 unless recall is\n"
     "exactly 1 with nothing beyond the radius.\n"
     "\n"
@@ -606,12 +611,13 @@ static void index_row(ctx *c, const hm__index *idx, const truth *t, unsigned rad
     free(times);
 }
 
-/* ---- FAISS, through the separate hashmatch-faiss program ---------------------- */
+/* ---- FAISS, through the separate hashmatch-faiss programs ------------------------ */
 
-/* hashmatch-faiss next to this executable, or $HASHMATCH_FAISS. */
-static int faiss_path(char *out, size_t size)
+/* `name` next to this executable, or the path in the environment variable
+ * `env` when it is set. */
+static int faiss_path(const char *name, const char *env_name, char *out, size_t size)
 {
-    const char *env = getenv("HASHMATCH_FAISS");
+    const char *env = getenv(env_name);
     if (env && *env) {
         snprintf(out, size, "%s", env);
         return access(out, X_OK) == 0;
@@ -623,7 +629,7 @@ static int faiss_path(char *out, size_t size)
     char *slash = strrchr(self, '/');
     if (!slash) return 0;
     *slash = '\0';
-    snprintf(out, size, "%s/hashmatch-faiss", self);
+    snprintf(out, size, "%s/%s", self, name);
     return access(out, X_OK) == 0;
 }
 
@@ -650,10 +656,11 @@ static int write_truth(const char *path, const truth *t, size_t q)
 }
 
 /* Parses "row<TAB>method<TAB>p50<TAB>p99<TAB>recall<TAB>beyond<TAB>build_s<TAB>
- * bytes_per_entry<TAB>queries<TAB>note" lines of the FAISS program. */
-static void faiss_parse(ctx *c, char *line)
+ * bytes_per_entry<TAB>queries<TAB>note" lines of a FAISS program; `prefix`
+ * renames "faiss-x" to "faiss-<prefix>-x" (the Debian build). */
+static void faiss_parse(ctx *c, char *line, const char *prefix)
 {
-    char *f[10];
+    char *f[10], method[48];
     size_t nf = 0;
     for (char *p = line; nf < 10; nf++) {
         f[nf] = p;
@@ -667,7 +674,9 @@ static void faiss_parse(ctx *c, char *line)
         p = tab + 1;
     }
     if (nf != 10 || strcmp(f[0], "row")) return;
-    row *r = row_add(c->out, f[1], c->data, c->n, c->bits, c->radius);
+    if (*prefix && !strncmp(f[1], "faiss-", 6)) snprintf(method, sizeof method, "faiss-%s-%s", prefix, f[1] + 6);
+    else snprintf(method, sizeof method, "%s", f[1]);
+    row *r = row_add(c->out, method, c->data, c->n, c->bits, c->radius);
     if (!r) return;
     snprintf(r->tier, sizeof r->tier, "faiss");
     r->p50_us = atof(f[2]);
@@ -680,28 +689,39 @@ static void faiss_parse(ctx *c, char *line)
     if (r->recall != 1.0 || r->beyond != 0) c->failed = 1;
 }
 
+/* Runs one FAISS program on the files of faiss_rows. */
+static void faiss_run(ctx *c, const char *prog, const char *files[3], const char *prefix)
+{
+    char cmd[9000], line[1024];
+    snprintf(cmd, sizeof cmd, "'%s' '%s' %zu %zu '%s' %zu %u '%s'", prog, files[0], c->n, c->cb,
+             files[1], c->q, c->radius, files[2]);
+    FILE *p = popen(cmd, "r");
+    while (p && fgets(line, sizeof line, p)) faiss_parse(c, line, prefix);
+    if (!p || pclose(p) != 0) {
+        cli_warn("bench match: the FAISS baseline %s failed", prog);
+        c->failed = 1;
+    }
+}
+
+/* FAISS built natively from Debian's source (hashmatch-faiss, the baseline)
+ * and Debian's binary libfaiss (hashmatch-faiss-debian, rows faiss-debian-*),
+ * each when it was built. */
 static void faiss_rows(ctx *c, const truth *t)
 {
-    char prog[4200], dir[] = "/tmp/hashmatch-bench-XXXXXX", fc[256], fq[256], ft[256], cmd[9000];
-    if (!faiss_path(prog, sizeof prog)) {
-        cli_info("bench match: hashmatch-faiss not built (libfaiss-dev absent); no FAISS rows");
-        return;
-    }
+    char native[4200], debian[4200], dir[] = "/tmp/hashmatch-bench-XXXXXX", fc[256], fq[256], ft[256];
+    int has_native = faiss_path("hashmatch-faiss", "HASHMATCH_FAISS", native, sizeof native);
+    int has_debian = faiss_path("hashmatch-faiss-debian", "HASHMATCH_FAISS_DEBIAN", debian, sizeof debian);
+    if (!has_native) cli_info("bench match: hashmatch-faiss not built (run scripts/setup.sh bench); no native FAISS rows");
+    if (!has_native && !has_debian) return;
     if (!mkdtemp(dir)) return;
     snprintf(fc, sizeof fc, "%s/codes", dir);
     snprintf(fq, sizeof fq, "%s/queries", dir);
     snprintf(ft, sizeof ft, "%s/truth", dir);
+    const char *files[3] = {fc, fq, ft};
     if (write_file(fc, c->codes, c->n * c->cb) == 0 && write_file(fq, c->queries, c->q * c->cb) == 0 &&
         write_truth(ft, t, c->q) == 0) {
-        snprintf(cmd, sizeof cmd, "'%s' '%s' %zu %zu '%s' %zu %u '%s'", prog, fc, c->n, c->cb, fq,
-                 c->q, c->radius, ft);
-        FILE *p = popen(cmd, "r");
-        char line[1024];
-        while (p && fgets(line, sizeof line, p)) faiss_parse(c, line);
-        if (!p || pclose(p) != 0) {
-            cli_warn("bench match: the FAISS baseline failed");
-            c->failed = 1;
-        }
+        if (has_native) faiss_run(c, native, files, "");
+        if (has_debian) faiss_run(c, debian, files, "debian");
     }
     unlink(fc);
     unlink(fq);
