@@ -12,9 +12,10 @@ static const char HELP_HEAD[] =
     "                      [--min-version V] [--json] [-r] PATH...\n"
     "\n"
     "Verifies the fingerprint set completely (digest, k-of-n signatures, version,\n"
-    "expiry, structure), builds its index once, then hashes every file (one read,\n"
-    "one decode) and matches it with the set's own policy: Hamming radius per\n"
-    "algorithm, PDQ variant and minimum quality, allowlist. Nothing leaves the\n"
+    "expiry, structure), builds its index when the files amortise it (--index),\n"
+    "then hashes every file (one read, one decode) and matches it with the set's\n"
+    "own policy: Hamming radius per algorithm, PDQ variant and minimum quality,\n"
+    "allowlist. Nothing leaves the\n"
     "machine: the report is printed, nothing else happens.\n"
     "\n"
     "options:\n"
@@ -27,6 +28,10 @@ static const char HELP_TAIL[] =
     "  --json             one JSON object per file and line\n"
     "  -r, --recursive    walk directories (keeps files that look like images)\n"
     "  -j, --threads N    worker threads (default: all cores)\n"
+    "  --index WHEN       auto (default): match by brute force, build the index only\n"
+    "                     when the number of files amortises it; always: build it\n"
+    "                     before the first file; never: brute force only\n"
+    "  --index-mode MODE  fast (default) or compact: less memory, slower queries\n"
     "  -v, --verbose      print the set, its index and timings on stderr\n"
     "  -q, --quiet        no progress bar or warnings\n"
     "  -h, --help         this text\n"
@@ -173,8 +178,12 @@ static void describe(const hm_set *set, const hm_scanner *sc, double open_s, dou
     hm_hex_encode(hm_set_digest(set), HM_SET_DIGEST_BYTES, hex);
     fprintf(stderr, "hashmatch: set \"%s\" version %llu, digest %s\n", hm_set_name(set),
             (unsigned long long)hm_set_version(set), hex);
-    fprintf(stderr, "hashmatch: verified and loaded in %.3f s; index built at load in %.3f s "
-                    "(%zu bytes)\n", open_s, build_s, hm_scanner_index_memory(sc));
+    hm_scanner_memory_usage mem;
+    hm_scanner_memory(sc, &mem);
+    fprintf(stderr, "hashmatch: verified and loaded in %.3f s; scanner ready in %.3f s "
+                    "(index %zu bytes)\n", open_s, build_s, mem.index);
+    fprintf(stderr, "hashmatch: memory: codes %zu, metadata %zu, rest of the set %zu, index %zu "
+                    "bytes\n", mem.codes, mem.metadata, mem.set_rest, mem.index);
     for (int a = 1; a <= HM_ALGO_COUNT; a++) {
         const hm_set_section *sec = hm_set_section_get(set, (hm_algo)a);
         if (!sec || !(hm_scanner_algos(sc) & HM_MASK(a))) continue;
@@ -195,10 +204,19 @@ typedef struct {
     unsigned threads;
 } scan_args;
 
+static int parse_index(const char *arg, hm_index_policy *out)
+{
+    if (!strcmp(arg, "auto")) *out = HM_INDEX_AUTO;
+    else if (!strcmp(arg, "always")) *out = HM_INDEX_ALWAYS;
+    else if (!strcmp(arg, "never")) *out = HM_INDEX_NEVER;
+    else return -1;
+    return 0;
+}
+
 /* Parses the command line; returns -1 to go on, or an exit status. */
 static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
 {
-    enum { O_SET = 256, O_JSON, O_ALGO, O_DIHEDRAL, O_EXIF, O_MAX_PIXELS };
+    enum { O_SET = 256, O_JSON, O_ALGO, O_DIHEDRAL, O_EXIF, O_MAX_PIXELS, O_INDEX, O_INDEX_MODE };
     static const struct option LONG[] = {CLI_TRUST_LONG_OPTIONS,
                                          {"set", required_argument, NULL, O_SET},
                                          {"json", no_argument, NULL, O_JSON},
@@ -206,6 +224,8 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
                                          {"dihedral", no_argument, NULL, O_DIHEDRAL},
                                          {"exif-orientation", no_argument, NULL, O_EXIF},
                                          {"max-pixels", required_argument, NULL, O_MAX_PIXELS},
+                                         {"index", required_argument, NULL, O_INDEX},
+                                         {"index-mode", required_argument, NULL, O_INDEX_MODE},
                                          {"recursive", no_argument, NULL, 'r'},
                                          {"threads", required_argument, NULL, 'j'},
                                          {"verbose", no_argument, NULL, 'v'},
@@ -233,6 +253,15 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
             if (cli_parse_u64(optarg, 1, UINT64_MAX, &v))
                 return cli_usage_error("scan", "--max-pixels takes a positive integer");
             a->sopt.decode.max_pixels = v;
+            break;
+        case O_INDEX:
+            if (parse_index(optarg, &a->sopt.index))
+                return cli_usage_error("scan", "--index takes auto, always or never");
+            break;
+        case O_INDEX_MODE:
+            if (!strcmp(optarg, "fast")) a->sopt.index_mode = HM_INDEX_FAST;
+            else if (!strcmp(optarg, "compact")) a->sopt.index_mode = HM_INDEX_COMPACT;
+            else return cli_usage_error("scan", "--index-mode takes fast or compact");
             break;
         case 'r': a->recursive = 1; break;
         case 'j':
@@ -266,18 +295,23 @@ static int run(const scan_args *a, cli_trust *t, char **args, int nargs)
         return CLI_EXIT_ERROR;
     }
     double t1 = cli_now();
-    st = hm_scanner_new(set, &a->sopt, &sc, &err);
-    double t2 = cli_now();
-    if (st != HM_OK) {
-        cli_error("%s: %s: %s", a->set_path, hm_status_name(st), err.message);
-        hm_set_free(set);
-        return CLI_EXIT_ERROR;
-    }
-    if (cli_verbosity >= 2) describe(set, sc, t1 - t0, t2 - t1);
-
     cli_paths paths = {0};
     int walk_errors = 0, rc = 0;
     if (cli_paths_expand(&paths, args, nargs, a->recursive, &walk_errors)) rc = -1;
+    /* The number of files is the number of queries: HM_INDEX_AUTO builds the
+     * index only when they amortise it (one file never does). */
+    hm_scanner_options sopt = a->sopt;
+    sopt.expected_queries = paths.count ? paths.count : 1;
+    double t2 = cli_now();
+    st = hm_scanner_new(set, &sopt, &sc, &err);
+    double t3 = cli_now();
+    if (st != HM_OK) {
+        cli_error("%s: %s: %s", a->set_path, hm_status_name(st), err.message);
+        cli_paths_free(&paths);
+        hm_set_free(set);
+        return CLI_EXIT_ERROR;
+    }
+    if (cli_verbosity >= 2) describe(set, sc, t1 - t0, t3 - t2);
     job j = {.scanner = sc, .set = set, .paths = paths.items, .json = a->json};
     cli_buf_init(&j.out);
     cli_parallel par = {.count = paths.count, .slot_size = sizeof(result), .threads = a->threads,

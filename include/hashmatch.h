@@ -796,13 +796,51 @@ HM_API const char *hm_cpu_features(void);
 /* ---- scanner ---- */
 
 /* A scanner matches images against one verified set. It is built once from
- * the set (building the Hamming-radius index of every perceptual section at
- * that moment: docs/MATCHING.md) and is then immutable: any number of
- * threads may scan with it at once. It holds pointers into the set, which
- * must outlive it. Every policy (radius, PDQ variant and minimum quality,
+ * the set and is then immutable as far as its caller can tell: any number of
+ * threads may scan with it at once and every scan gives the same report
+ * whichever way it was matched. It holds pointers into the set, which must
+ * outlive it. Every policy (radius, PDQ variant and minimum quality,
  * allowlist radius, attester minimum) comes from the set: the publisher
- * chooses it, not the app. A scan only reports to its caller. */
+ * chooses it, not the app. A scan only reports to its caller.
+ *
+ * Perceptual sections are matched either by a brute-force scan of their
+ * codes or through a Hamming-radius index (docs/MATCHING.md). Building the
+ * index of a large set costs as much as a few hundred brute-force queries,
+ * so by default (HM_INDEX_AUTO) a scanner starts matching by brute force at
+ * once and builds the index only when the queries amortise it; see
+ * hm_index_policy. */
 typedef struct hm_scanner hm_scanner;
+
+/** When a scanner builds the index of a perceptual section
+ *  (hm_scanner_options.index). Values are pinned. */
+typedef enum hm_index_policy {
+    /** Default. Matching starts by brute force at once. With
+     *  `expected_queries` set, hm_scanner_new builds the index when that many
+     *  queries amortise its build, and never otherwise. Without it, the index
+     *  is built once the queries made reach the break-even count (the build
+     *  time over the time each query saves): on one background thread that
+     *  the scanner starts then and hm_scanner_free stops and joins (queries
+     *  go on by brute force meanwhile and switch to the index when it is
+     *  published), or, with `no_threads`, in the call that reaches the count.
+     *  docs/MATCHING.md, "When the index is built", gives the break-even
+     *  points that `hashmatch bench match` measures. */
+    HM_INDEX_AUTO = 0,
+    /** Built in hm_scanner_new, on `build_threads` threads. */
+    HM_INDEX_ALWAYS = 1,
+    /** Never built: every query is a brute-force scan (the least memory). */
+    HM_INDEX_NEVER = 2
+} hm_index_policy;
+
+/** Which index a scanner builds (hm_scanner_options.index_mode). Values are
+ *  pinned; docs/MATCHING.md, "Index modes", gives each mode's measured
+ *  memory and latency. */
+typedef enum hm_index_mode {
+    /** Default: the lowest latency, within 64 bytes per entry beside the
+     *  set's own codes. */
+    HM_INDEX_FAST = 0,
+    /** Far less memory per entry, at a higher latency. */
+    HM_INDEX_COMPACT = 1
+} hm_index_mode;
 
 /** Scanner options. Zero-initialise; zero fields take defaults. */
 typedef struct hm_scanner_options {
@@ -819,9 +857,21 @@ typedef struct hm_scanner_options {
     int force_tier;
     hm_match_tier tier;
     /** Threads that build the index in hm_scanner_new (the tables are built
-     *  in parallel); 0 or 1: only the calling thread. The scanner starts no
-     *  thread after it is built. */
+     *  in parallel); 0 or 1: only the calling thread. */
     unsigned build_threads;
+
+    /* ---- Index policy and mode (docs/MATCHING.md). Zero: HM_INDEX_AUTO,
+     * HM_INDEX_FAST, expected queries unknown, background build allowed. ---- */
+    /** When the index is built: HM_INDEX_AUTO, HM_INDEX_ALWAYS, HM_INDEX_NEVER. */
+    hm_index_policy index;
+    /** Which index: HM_INDEX_FAST or HM_INDEX_COMPACT. */
+    hm_index_mode index_mode;
+    /** HM_INDEX_AUTO: the number of images (queries) the app expects to scan
+     *  with this scanner, e.g. the files of a batch; 0: unknown. */
+    uint64_t expected_queries;
+    /** Non-zero: the scanner never starts a thread of its own (see
+     *  HM_INDEX_AUTO). */
+    int no_threads;
 } hm_scanner_options;
 
 /** Builds a scanner for a set opened with hm_set_open or hm_set_open_file.
@@ -830,18 +880,38 @@ typedef struct hm_scanner_options {
 HM_API HM_NODISCARD hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt,
                                              hm_scanner **out, hm_error *err);
 
-/** Releases a scanner. NULL is accepted. */
+/** Releases a scanner. NULL is accepted. A background index build (see
+ *  HM_INDEX_AUTO) is stopped and its thread joined first: the call may take
+ *  as long as building one index table (about 0.3 s at 10M PDQ entries).
+ *  No thread of the scanner outlives it. */
 HM_API void hm_scanner_free(hm_scanner *scanner);
 
 /** Algorithms this scanner matches (HM_MASK bits). */
 HM_API uint32_t hm_scanner_algos(const hm_scanner *scanner);
 
-/** Bytes of index memory the scanner owns (the set's own bytes not counted). */
+/** Bytes of index memory the scanner owns (the set's own bytes not counted):
+ *  the indexes built so far. */
 HM_API size_t hm_scanner_index_memory(const hm_scanner *scanner);
 
 /** 1 when queries of `algo` go through the index at the set's radius, 0 when
- *  a brute-force scan is cheaper (small sets, large radii) or for digests. */
+ *  they are brute-force scans: the index is not built (HM_INDEX_NEVER, or
+ *  HM_INDEX_AUTO before the break-even point), a scan is cheaper (small
+ *  sets, large radii), or for digests. */
 HM_API int hm_scanner_uses_index(const hm_scanner *scanner, hm_algo algo);
+
+/** A scanner's memory by part, in bytes. The set's private copy of the file
+ *  is counted once, split into the parts the scanner uses. */
+typedef struct hm_scanner_memory_usage {
+    size_t codes;    /* the hash arrays of the sections the scanner matches */
+    size_t metadata; /* their per-entry metadata (8 bytes per entry) */
+    size_t set_rest; /* the rest of the set's copy: header, strings, allowlists,
+                        signatures, sections the scanner does not match */
+    size_t index;    /* indexes built so far (hm_scanner_index_memory) */
+    size_t total;    /* the sum of the above */
+} hm_scanner_memory_usage;
+
+/** Fills *out with the scanner's memory by part (zeroes for NULL). */
+HM_API void hm_scanner_memory(const hm_scanner *scanner, hm_scanner_memory_usage *out);
 
 /** One entry of the set that an image matched. */
 typedef struct hm_match {

@@ -76,7 +76,6 @@ double hm__ball(unsigned s, int r);
 
 /* Cost model (units of one random memory access; docs/MATCHING.md). */
 double hm__index_cost(const hm__index *idx, unsigned radius, unsigned nq);
-double hm__scan_cost(size_t n, size_t code_bytes, unsigned nq);
 /* The model's cost of a query once its probes and candidates are counted. */
 double hm__probe_cost(const hm__index *idx, double probes, double cands);
 

@@ -19,6 +19,7 @@
 #ifndef HM_MATCH_H
 #define HM_MATCH_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -149,6 +150,8 @@ typedef struct hm__index_params {
     unsigned table_bits;  /* bits per substring s (m * s <= 8 * code_bytes) */
     int byte_order;       /* -1: identity byte order; 0: chosen from the data */
     unsigned threads;     /* tables built in parallel by up to this many threads (0, 1: none) */
+    int compact;          /* HM_INDEX_COMPACT: the compact layout and memory budget */
+    const atomic_int *cancel; /* when not NULL and set, the build stops with HM_E_LIMIT */
 } hm__index_params;
 
 /* Builds the index of n codes of code_bytes (8 or 32). n must be below 2^32. */
@@ -160,6 +163,14 @@ void hm__index_free(hm__index *idx);
 size_t hm__index_memory(const hm__index *idx);
 /* Describes the layout: tables, bits per table. */
 void hm__index_shape(const hm__index *idx, unsigned *tables, unsigned *table_bits);
+
+/* The cost model (units of one random memory read, docs/MATCHING.md) of the
+ * index that hm__index_build would build with `p` over n codes: building it,
+ * and one query of nq codes at `radius`; and of one brute-force pass of nq
+ * codes. The scanner's HM_INDEX_AUTO compares them. */
+void hm__index_model(size_t n, size_t code_bytes, const hm__index_params *p, unsigned radius,
+                     unsigned nq, double *build, double *query);
+double hm__scan_cost(size_t n, size_t code_bytes, unsigned nq);
 
 /* How a query runs: as the cost model says, or forced (tests, benchmarks). */
 typedef enum { HM__PLAN_AUTO = 0, HM__PLAN_INDEX = 1, HM__PLAN_SCAN = 2 } hm__plan;
@@ -192,6 +203,10 @@ hm_status hm__index_query(const hm__index *idx, const hm__kernels *k, const uint
                           unsigned nq, unsigned radius, unsigned part, unsigned nparts,
                           hm__plan plan, hm__index_scratch *scratch, hm__hits *out,
                           hm_error *err);
+
+/* HM_INDEX_AUTO without expected queries: the query count at which the
+ * scanner starts building its index (0: never). For tests. */
+uint64_t hm__scanner_index_trigger(const hm_scanner *s);
 
 /* ------------------------------------------------------------------------ */
 /* Exact digest lookup                                                      */

@@ -1,5 +1,13 @@
-/* scanner.c - hm_scanner: a verified set, one index per perceptual section,
- * and the scan that turns an image's hashes into a report. */
+/* scanner.c - hm_scanner: a verified set, an index per perceptual section
+ * built when it pays (HM_INDEX_AUTO) or as the options say, and the scan
+ * that turns an image's hashes into a report.
+ *
+ * A section's index pointer is published once, with release order, and read
+ * with acquire order: a query sees either no index (and scans the section's
+ * codes) or a complete one. Both give the same hits, so the scanner stays
+ * immutable to its callers while an index is built behind them. */
+#include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "../set/set.h"
@@ -7,7 +15,8 @@
 
 typedef struct {
     const hm__set_view *view; /* NULL when the scanner does not match this algorithm */
-    hm__index *index;         /* perceptual sections with entries; NULL otherwise */
+    _Atomic(hm__index *) index; /* published once built; NULL before (and for digests) */
+    uint64_t break_even;      /* HM_INDEX_AUTO: queries that amortise the build; 0: never */
 } scan_section;
 
 struct hm_scanner {
@@ -16,7 +25,23 @@ struct hm_scanner {
     uint32_t algos;
     int dihedral;
     hm_decode_options decode;
+    hm_index_policy policy;
+    hm__index_params params;  /* mode of the index; `cancel` points at auto_build's */
+    int no_threads;
+    uint64_t trigger;         /* AUTO: the query count that starts the build; 0: none */
+    struct auto_build *auto_build; /* what queries change: the only mutable part */
     scan_section sections[HM_ALGO_COUNT + 1];
+};
+
+/* HM_INDEX_AUTO's counter and background builder. Queries reach it through
+ * the pointer of a const scanner: it is the scanner's one mutable part, all
+ * atomics, and invisible in its results. */
+struct auto_build {
+    atomic_uint_fast64_t queries; /* queries matched so far */
+    atomic_int cancel;            /* set by hm_scanner_free: a background build stops */
+    atomic_int started;           /* 1 once the background thread exists */
+    pthread_t thread;
+    hm_scanner *scanner;
 };
 
 typedef struct {
@@ -46,16 +71,120 @@ static hm_status pick_kernels(const hm_scanner_options *opt, const hm__kernels *
     return HM_OK;
 }
 
-static hm_status add_section(hm_scanner *s, hm_algo algo, unsigned threads, hm_error *err)
+static hm_status check_index_options(const hm_scanner_options *opt, hm_error *err)
+{
+    if (!opt) return HM_OK;
+    HM_RETURN_IF((unsigned)opt->index > HM_INDEX_NEVER, err, HM_E_INVALID_ARGUMENT,
+                 "unknown index policy %d", (int)opt->index);
+    HM_RETURN_IF((unsigned)opt->index_mode > HM_INDEX_COMPACT, err, HM_E_INVALID_ARGUMENT,
+                 "unknown index mode %d", (int)opt->index_mode);
+    return HM_OK;
+}
+
+/* Queries of a section: 8 per pass with the dihedral PDQ hashes. */
+static unsigned section_nq(const hm_scanner *s, hm_algo algo)
+{
+    return algo == HM_ALGO_PDQ && s->dihedral ? HM_PDQ_DIHEDRAL_COUNT : 1;
+}
+
+/* The number of queries after which the index has saved its build time,
+ * by the cost model; 0 when it never does (a scan is cheaper per query). */
+static uint64_t break_even(const hm_scanner *s, const hm__set_view *v)
+{
+    unsigned nq = section_nq(s, v->info.algo);
+    double build, query, scan = hm__scan_cost(v->info.entry_count, v->hash_size, nq);
+    hm__index_model(v->info.entry_count, v->hash_size, &s->params, v->info.radius, nq, &build,
+                    &query);
+    if (query >= scan) return 0;
+    return (uint64_t)ceil(build / (scan - query));
+}
+
+static hm_status build_index(hm_scanner *s, scan_section *sec, unsigned threads, hm_error *err)
+{
+    const hm__set_view *v = sec->view;
+    hm__index_params p = s->params;
+    p.threads = threads;
+    hm__index *idx;
+    HM_FORWARD_IF_ERROR(hm__index_build(v->hashes, v->info.entry_count, v->hash_size, &p, &idx, err));
+    atomic_store_explicit(&sec->index, idx, memory_order_release);
+    return HM_OK;
+}
+
+/* The sections whose index HM_INDEX_AUTO builds, once it builds at all. */
+static int worth_indexing(const scan_section *sec) { return sec->view && sec->break_even > 0; }
+
+static hm_status build_all(hm_scanner *s, unsigned threads, int only_worth, hm_error *err)
+{
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) {
+        scan_section *sec = &s->sections[a];
+        if (!sec->view || !hm_algo_is_perceptual((hm_algo)a) || sec->view->info.entry_count == 0)
+            continue;
+        if (only_worth && !worth_indexing(sec)) continue;
+        if (atomic_load_explicit(&sec->index, memory_order_acquire)) continue;
+        HM_FORWARD_IF_ERROR(build_index(s, sec, threads, err));
+    }
+    return HM_OK;
+}
+
+/* The background build of HM_INDEX_AUTO. A failure (out of memory, or
+ * cancelled by hm_scanner_free) leaves the sections on brute force. */
+static void *builder_main(void *arg)
+{
+    struct auto_build *b = arg;
+    (void)build_all(b->scanner, 1, 1, NULL);
+    return NULL;
+}
+
+/* Called once per query: starts the build when the count reaches the
+ * trigger (exactly one caller sees it reach it). */
+static void count_query(const hm_scanner *s)
+{
+    struct auto_build *b = s->auto_build;
+    if (!s->trigger) return;
+    uint64_t n = atomic_fetch_add_explicit(&b->queries, 1, memory_order_relaxed) + 1;
+    if (n != s->trigger) return;
+    if (!s->no_threads && pthread_create(&b->thread, NULL, builder_main, b) == 0) {
+        atomic_store_explicit(&b->started, 1, memory_order_release);
+        return;
+    }
+    (void)build_all(b->scanner, 1, 1, NULL); /* no thread (or none could start): build here */
+}
+
+/* HM_INDEX_AUTO: with expected_queries, build now what pays for that many
+ * queries; without, set the trigger at the smallest break-even point. */
+static hm_status plan_auto(hm_scanner *s, uint64_t expected, unsigned threads, hm_error *err)
+{
+    uint64_t first = 0;
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) {
+        scan_section *sec = &s->sections[a];
+        if (!sec->view || !hm_algo_is_perceptual((hm_algo)a) || sec->view->info.entry_count == 0)
+            continue;
+        sec->break_even = break_even(s, sec->view);
+        if (sec->break_even && (!first || sec->break_even < first)) first = sec->break_even;
+        if (expected && sec->break_even && expected >= sec->break_even)
+            HM_FORWARD_IF_ERROR(build_index(s, sec, threads, err));
+    }
+    s->trigger = expected ? 0 : first;
+    return HM_OK;
+}
+
+static hm_status add_section(hm_scanner *s, hm_algo algo)
 {
     const hm__set_view *v = hm__set_view_get(s->set, algo);
     if (!v) return HM_OK;
     s->sections[algo].view = v;
     s->algos |= HM_MASK(algo);
-    if (!hm_algo_is_perceptual(algo) || v->info.entry_count == 0) return HM_OK;
-    hm__index_params p = {.threads = threads};
-    return hm__index_build(v->hashes, v->info.entry_count, v->hash_size, &p,
-                           &s->sections[algo].index, err);
+    return HM_OK;
+}
+
+static hm_status setup_index(hm_scanner *s, const hm_scanner_options *opt, hm_error *err)
+{
+    unsigned threads = opt ? opt->build_threads : 0;
+    switch (s->policy) {
+    case HM_INDEX_ALWAYS: return build_all(s, threads, 0, err);
+    case HM_INDEX_NEVER: return HM_OK;
+    default: return plan_auto(s, opt ? opt->expected_queries : 0, threads, err);
+    }
 }
 
 hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_scanner **out,
@@ -66,18 +195,31 @@ hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_sc
     HM_RETURN_IF(!set, err, HM_E_INVALID_ARGUMENT, "a set is required");
     HM_RETURN_IF(!hm_set_is_verified(set), err, HM_E_INVALID_ARGUMENT,
                  "the set was opened without verification; scanners need a verified set");
+    HM_FORWARD_IF_ERROR(check_index_options(opt, err));
     hm_scanner *s = calloc(1, sizeof *s);
-    HM_RETURN_IF(!s, err, HM_E_NO_MEMORY, "cannot allocate a scanner");
+    struct auto_build *ab = calloc(1, sizeof *ab);
+    if (!s || !ab) {
+        free(s);
+        free(ab);
+        return hm__fail(err, HM_E_NO_MEMORY, "cannot allocate a scanner");
+    }
+    s->auto_build = ab;
+    ab->scanner = s;
     s->set = set;
     s->dihedral = opt && opt->pdq_dihedral;
     if (opt) s->decode = opt->decode;
+    s->policy = opt ? opt->index : HM_INDEX_AUTO;
+    s->params.compact = opt && opt->index_mode == HM_INDEX_COMPACT;
+    s->params.cancel = &ab->cancel;
+    s->no_threads = opt && opt->no_threads;
     uint32_t want = opt && opt->algos ? opt->algos : HM_MASK_ALL;
     hm_status st = pick_kernels(opt, &s->kernels, err);
     for (int a = 1; st == HM_OK && a <= HM_ALGO_COUNT; a++)
-        if (want & HM_MASK(a)) st = add_section(s, (hm_algo)a, opt ? opt->build_threads : 0, err);
+        if (want & HM_MASK(a)) st = add_section(s, (hm_algo)a);
     if (st == HM_OK && !s->algos)
         st = hm__fail(err, HM_E_SCAN_NO_ALGORITHM,
                       "the set holds none of the algorithms this scanner was asked to match");
+    if (st == HM_OK) st = setup_index(s, opt, err);
     if (st != HM_OK) {
         hm_scanner_free(s);
         return st;
@@ -90,17 +232,27 @@ hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_sc
 void hm_scanner_free(hm_scanner *s)
 {
     if (!s) return;
-    for (int a = 1; a <= HM_ALGO_COUNT; a++) hm__index_free(s->sections[a].index);
+    atomic_store(&s->auto_build->cancel, 1);
+    if (atomic_load_explicit(&s->auto_build->started, memory_order_acquire))
+        pthread_join(s->auto_build->thread, NULL);
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) hm__index_free(atomic_load(&s->sections[a].index));
+    free(s->auto_build);
     free(s);
 }
 
 uint32_t hm_scanner_algos(const hm_scanner *s) { return s ? s->algos : 0; }
 
+uint64_t hm__scanner_index_trigger(const hm_scanner *s) { return s->trigger; }
+
+static const hm__index *section_index(const scan_section *sec)
+{
+    return atomic_load_explicit(&sec->index, memory_order_acquire);
+}
+
 size_t hm_scanner_index_memory(const hm_scanner *s)
 {
     size_t total = 0;
-    for (int a = 1; s && a <= HM_ALGO_COUNT; a++)
-        if (s->sections[a].index) total += hm__index_memory(s->sections[a].index);
+    for (int a = 1; s && a <= HM_ALGO_COUNT; a++) total += hm__index_memory(section_index(&s->sections[a]));
     return total;
 }
 
@@ -108,7 +260,25 @@ int hm_scanner_uses_index(const hm_scanner *s, hm_algo algo)
 {
     if (!s || (int)algo < 1 || (int)algo > HM_ALGO_COUNT) return 0;
     const scan_section *sec = &s->sections[algo];
-    return sec->index && hm__index_uses_index(sec->index, sec->view->info.radius);
+    const hm__index *idx = section_index(sec);
+    return idx && hm__index_uses_index(idx, sec->view->info.radius);
+}
+
+void hm_scanner_memory(const hm_scanner *s, hm_scanner_memory_usage *out)
+{
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    if (!s) return;
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) {
+        const hm__set_view *v = s->sections[a].view;
+        if (!v) continue;
+        out->codes += v->info.entry_count * v->hash_size;
+        out->metadata += v->info.entry_count * HM__META_SIZE;
+    }
+    size_t file = hm_set_file_size(s->set);
+    out->set_rest = file - out->codes - out->metadata;
+    out->index = hm_scanner_index_memory(s);
+    out->total = file + out->index;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -241,11 +411,15 @@ static hm_status match_perceptual(const hm_scanner *s, const scan_section *sec,
                                   const uint8_t *queries, unsigned nq, hm_report *r,
                                   hm_error *err)
 {
-    if (!sec->index) return HM_OK; /* a section without entries */
+    const hm__set_view *v = sec->view;
+    if (v->info.entry_count == 0) return HM_OK;
+    const hm__index *idx = section_index(sec);
     hm__index_scratch scratch = {0};
     hm__hits hits = {0};
-    hm_status st = hm__index_query(sec->index, s->kernels, queries, nq, sec->view->info.radius,
-                                   0, 1, HM__PLAN_AUTO, &scratch, &hits, err);
+    hm_status st = idx ? hm__index_query(idx, s->kernels, queries, nq, v->info.radius, 0, 1,
+                                         HM__PLAN_AUTO, &scratch, &hits, err)
+                       : hm__scan(s->kernels, v->hashes, v->info.entry_count, v->hash_size, 0,
+                                  queries, nq, v->info.radius, &hits, err);
     if (st == HM_OK) st = report_hits(s, sec->view, &hits, queries, nq, r, err);
     hm__hits_free(&hits);
     hm__index_scratch_free(&scratch);
@@ -255,6 +429,7 @@ static hm_status match_perceptual(const hm_scanner *s, const scan_section *sec,
 static hm_status match_all(const hm_scanner *s, hm_report *r, hm_error *err)
 {
     const hm_hashes *h = &r->hashes;
+    if (h->algos & s->algos & HM_MASK_PERCEPTUAL) count_query(s);
     for (int a = 1; a <= HM_ALGO_COUNT; a++) {
         const scan_section *sec = &s->sections[a];
         if (!sec->view || !(h->algos & HM_MASK(a))) continue;

@@ -10,6 +10,10 @@
 #include "match/index_internal.h"
 #include "match_testdata.h"
 
+/* Build parameters: tables, bits per table, byte order, threads. */
+#define SHAPE(m_, s_, order_, threads_)                                                         \
+    {.tables = (m_), .table_bits = (s_), .byte_order = (order_), .threads = (threads_)}
+
 static hm_status build(const uint8_t *codes, size_t n, size_t cb, const hm__index_params *p,
                        hm__index **out)
 {
@@ -143,7 +147,8 @@ static void test_random_256(void)
     tu_rng r;
     tu_rng_seed(&r, 256);
     static const hm__index_params SHAPES[] = {
-        {0, 0, 0, 0}, {0, 0, -1, 2}, {16, 16, 0, 3}, {8, 16, 0, 1}, {5, 13, 0, 2}, {1, 4, 0, 4}, {32, 8, 0, 2}, {11, 20, 0, 2}};
+        SHAPE(0, 0, 0, 0), SHAPE(0, 0, -1, 2), SHAPE(16, 16, 0, 3), SHAPE(8, 16, 0, 1),
+        SHAPE(5, 13, 0, 2), SHAPE(1, 4, 0, 4), SHAPE(32, 8, 0, 2), SHAPE(11, 20, 0, 2)};
     enum { N = 2000 };
     uint8_t *codes = malloc(N * 32);
     md_random_codes(&r, codes, N, 32);
@@ -163,7 +168,7 @@ static void test_clustered_256(void)
     tu_rng_seed(&r, 128);
     enum { N = 2500 };
     uint8_t *codes = malloc(N * 32);
-    static const hm__index_params SHAPES[] = {{0, 0, 0, 2}, {16, 16, 0, 0}, {12, 12, 0, 2}};
+    static const hm__index_params SHAPES[] = {SHAPE(0, 0, 0, 2), SHAPE(16, 16, 0, 0), SHAPE(12, 12, 0, 2)};
     static const unsigned SPREAD[] = {4, 12, 30};
     for (size_t c = 0; c < HM_ARRAY_SIZE(SPREAD); c++) {
         md_clustered_codes(&r, codes, N, 32, 40, SPREAD[c]);
@@ -203,7 +208,7 @@ static void test_64(void)
     tu_rng_seed(&r, 64);
     enum { N = 3000 };
     uint8_t *codes = malloc(N * 8);
-    static const hm__index_params SHAPES[] = {{0, 0, 0, 0}, {0, 0, -1, 2}, {4, 16, 0, 2}, {8, 8, 0, 3}, {3, 21, 0, 1}, {5, 12, 0, 2}, {1, 4, 0, 2}};
+    static const hm__index_params SHAPES[] = {SHAPE(0, 0, 0, 0), SHAPE(0, 0, -1, 2), SHAPE(4, 16, 0, 2), SHAPE(8, 8, 0, 3), SHAPE(3, 21, 0, 1), SHAPE(5, 12, 0, 2), SHAPE(1, 4, 0, 2)};
     md_random_codes(&r, codes, N, 8);
     for (size_t i = 1; i < N; i += 2) {
         memcpy(codes + 8 * i, codes + 8 * tu_rng_below(&r, (uint32_t)i), 8);
@@ -230,7 +235,7 @@ static void test_duplicates_and_full_buckets(void)
             memcpy(codes + cb * i, base, cb);
             if (i % 16 == 0) md_flip_bits(&r, codes + cb * i, cb, 1 + tu_rng_below(&r, 6));
         }
-        hm__index_params p = {cb == 32 ? 8 : 4, 16, -1, 2};
+        hm__index_params p = SHAPE(cb == 32 ? 8 : 4, 16, -1, 2);
         hm__index *idx = NULL;
         CU_ASSERT_EQUAL_FATAL(build(codes, N, cb, &p, &idx), HM_OK);
         CU_ASSERT_PTR_NOT_NULL(idx->t[0].off); /* one key holds 15/16 of the entries */
@@ -281,7 +286,7 @@ static void test_radii(void)
     tu_rng_seed(&r, 11);
     uint8_t codes[100 * 32];
     md_random_codes(&r, codes, 100, 32);
-    static const hm__index_params SHAPES[] = {{11, 20, 0, 2}, {16, 16, 0, 0}, {1, 4, 0, 0}, {32, 8, 0, 2}};
+    static const hm__index_params SHAPES[] = {SHAPE(11, 20, 0, 2), SHAPE(16, 16, 0, 0), SHAPE(1, 4, 0, 0), SHAPE(32, 8, 0, 2)};
     for (size_t s = 0; s < HM_ARRAY_SIZE(SHAPES); s++) {
         hm__index *idx = NULL;
         CU_ASSERT_EQUAL_FATAL(build(codes, 100, 32, &SHAPES[s], &idx), HM_OK);
@@ -312,9 +317,9 @@ static void test_build_arguments(void)
     CU_ASSERT_EQUAL(hm__index_build(codes, 4, 16, NULL, &idx, &e), HM_E_INVALID_ARGUMENT);
     CU_ASSERT_PTR_NULL(idx);
     CU_ASSERT_EQUAL(hm__index_build(NULL, 4, 32, NULL, &idx, &e), HM_E_INVALID_ARGUMENT);
-    hm__index_params bad = {9, 30, 0, 0};
+    hm__index_params bad = SHAPE(9, 30, 0, 0);
     CU_ASSERT_EQUAL(hm__index_build(codes, 4, 32, &bad, &idx, &e), HM_E_INVALID_ARGUMENT);
-    hm__index_params bad2 = {9, 8, 0, 0};
+    hm__index_params bad2 = SHAPE(9, 8, 0, 0);
     CU_ASSERT_EQUAL(hm__index_build(codes, 4, 8, &bad2, &idx, &e), HM_E_INVALID_ARGUMENT);
     /* Empty and one-entry indexes answer correctly. */
     for (size_t n = 0; n <= 1; n++) {
