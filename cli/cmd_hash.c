@@ -53,11 +53,13 @@ typedef struct {
     cli_buf out;
 } job;
 
-static void work(void *ctx, size_t i, void *slot)
+/* One hasher per worker: its buffers are reused from file to file. */
+static void work(void *ctx, void *hasher, size_t i, void *slot)
 {
     job *j = ctx;
     result *r = slot;
-    r->status = hm_hash_file(j->paths[i], &j->opt, &r->hashes, &r->err);
+    r->status = hasher ? hm_hasher_hash_file(hasher, j->paths[i], &j->opt, &r->hashes, &r->err)
+                       : hm_hash_file(j->paths[i], &j->opt, &r->hashes, &r->err);
 }
 
 static void emit_json(cli_buf *b, const char *path, const result *r)
@@ -217,7 +219,8 @@ int cmd_hash(int argc, char **argv)
     j.paths = paths.items;
     cli_buf_init(&j.out);
     cli_parallel par = {.count = paths.count, .slot_size = sizeof(result), .threads = threads,
-                        .work = work, .emit = emit, .ctx = &j, .label = "hashing"};
+                        .work_state = work, .state_new = cli_hasher_new,
+                        .state_free = cli_hasher_free, .emit = emit, .ctx = &j, .label = "hashing"};
     int rc = cli_parallel_run(&par);
     cli_buf_free(&j.out);
     cli_paths_free(&paths);

@@ -57,11 +57,12 @@ typedef struct {
     cli_buf out;
 } job;
 
-static void work(void *ctx, size_t i, void *slot)
+/* One hasher per worker: its buffers are reused from file to file. */
+static void work(void *ctx, void *hasher, size_t i, void *slot)
 {
     job *j = ctx;
     result *r = slot;
-    r->status = hm_scanner_scan_file(j->scanner, j->paths[i], &r->report, &r->err);
+    r->status = hm_scanner_scan_file_with(j->scanner, hasher, j->paths[i], &r->report, &r->err);
 }
 
 static void json_matches(cli_buf *b, const hm_set *set, const hm_report *r, int suppressed)
@@ -315,7 +316,9 @@ static int run(const scan_args *a, cli_trust *t, char **args, int nargs)
     job j = {.scanner = sc, .set = set, .paths = paths.items, .json = a->json};
     cli_buf_init(&j.out);
     cli_parallel par = {.count = paths.count, .slot_size = sizeof(result), .threads = a->threads,
-                        .work = work, .emit = emit, .ctx = &j, .label = "scanning"};
+                        .work_state = work, .state_new = cli_hasher_new,
+                        .state_free = cli_hasher_free, .emit = emit, .ctx = &j,
+                        .label = "scanning"};
     if (rc == 0) rc = cli_parallel_run(&par);
     if (fflush(stdout) != 0) rc = -1;
     if (rc) cli_error("cannot run worker threads or write output");

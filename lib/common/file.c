@@ -6,10 +6,9 @@
 
 #include "common.h"
 
-hm_status hm__read_file(const char *path, uint8_t **data, size_t *size, hm_error *err)
+/* Opens a regular file and returns its size. */
+static hm_status open_regular(const char *path, FILE **out, size_t *size, hm_error *err)
 {
-    *data = NULL;
-    *size = 0;
     FILE *f = fopen(path, "rb");
     HM_RETURN_IF(!f, err, HM_E_IO, "%s: %s", path, strerror(errno));
     struct stat st;
@@ -22,7 +21,26 @@ hm_status hm__read_file(const char *path, uint8_t **data, size_t *size, hm_error
         fclose(f);
         return hm__fail(err, HM_E_LIMIT, "%s: file too large", path);
     }
-    size_t n = (size_t)st.st_size;
+    *out = f;
+    *size = (size_t)st.st_size;
+    return HM_OK;
+}
+
+static hm_status read_all(FILE *f, const char *path, uint8_t *buf, size_t n, hm_error *err)
+{
+    size_t got = fread(buf, 1, n, f);
+    fclose(f);
+    HM_RETURN_IF(got != n, err, HM_E_IO, "%s: short read", path);
+    return HM_OK;
+}
+
+hm_status hm__read_file(const char *path, uint8_t **data, size_t *size, hm_error *err)
+{
+    *data = NULL;
+    *size = 0;
+    FILE *f;
+    size_t n;
+    HM_FORWARD_IF_ERROR(open_regular(path, &f, &n, err));
     uint8_t *buf = NULL;
     if (n > 0) {
         buf = malloc(n);
@@ -30,14 +48,39 @@ hm_status hm__read_file(const char *path, uint8_t **data, size_t *size, hm_error
             fclose(f);
             return hm__fail(err, HM_E_NO_MEMORY, "%s: cannot allocate %zu bytes", path, n);
         }
-        if (fread(buf, 1, n, f) != n) {
+        hm_status st = read_all(f, path, buf, n, err);
+        if (st != HM_OK) {
             free(buf);
-            fclose(f);
-            return hm__fail(err, HM_E_IO, "%s: short read", path);
+            return st;
         }
+    } else {
+        fclose(f);
     }
-    fclose(f);
     *data = buf;
+    *size = n;
+    hm__ok(err);
+    return HM_OK;
+}
+
+hm_status hm__read_file_scratch(const char *path, hm__scratch *buf, const uint8_t **data,
+                                size_t *size, hm_error *err)
+{
+    *data = NULL;
+    *size = 0;
+    FILE *f;
+    size_t n;
+    HM_FORWARD_IF_ERROR(open_regular(path, &f, &n, err));
+    if (n == 0) {
+        fclose(f);
+        hm__ok(err);
+        return HM_OK;
+    }
+    if (hm__scratch_reserve(buf, n) != HM_OK) {
+        fclose(f);
+        return hm__fail(err, HM_E_NO_MEMORY, "%s: cannot allocate %zu bytes", path, n);
+    }
+    HM_FORWARD_IF_ERROR(read_all(f, path, buf->data, n, err));
+    *data = buf->data;
     *size = n;
     hm__ok(err);
     return HM_OK;

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "../hash/hash_internal.h"
 #include "../set/set.h"
 #include "match.h"
 
@@ -490,49 +491,84 @@ static void hash_options(const hm_scanner *s, hm_hash_options *o)
     *(out) = NULL;                                                                                \
     HM_RETURN_IF(!(s), err, HM_E_INVALID_ARGUMENT, "a scanner is required")
 
-hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t size,
-                                 hm_report **out, hm_error *err)
+/* The hashing step of a scan: from bytes (data != NULL or img == NULL) or
+ * from a decoded image, with the hasher's memory when there is one. */
+static hm_status hash_for_scan(const hm_scanner *s, hm_hasher *hasher, const void *data,
+                               size_t size, const hm_image *img, hm_hashes *out, hm_error *err)
+{
+    hm_hash_options o;
+    hash_options(s, &o);
+    if (img) return hasher ? hm_hasher_hash_image(hasher, img, &o, out, err)
+                           : hm_hash_image(img, &o, out, err);
+    return hasher ? hm_hasher_hash_buffer(hasher, data, size, &o, out, err)
+                  : hm_hash_buffer(data, size, &o, out, err);
+}
+
+static hm_status scan_source(const hm_scanner *s, hm_hasher *hasher, const void *data,
+                             size_t size, const hm_image *img, hm_report **out, hm_error *err)
 {
     SCAN_PRELUDE(s, out, err);
     hm_report *r;
     HM_FORWARD_IF_ERROR(new_report(&r, err));
-    hm_hash_options o;
-    hash_options(s, &o);
-    hm_status st = hm_hash_buffer(data, size, &o, &r->hashes, err);
+    hm_status st = hash_for_scan(s, hasher, data, size, img, &r->hashes, err);
     if (st != HM_OK) {
         hm_report_free(r);
         return st;
     }
     return finish(s, r, out, err);
+}
+
+hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t size,
+                                 hm_report **out, hm_error *err)
+{
+    return scan_source(s, NULL, data, size, NULL, out, err);
+}
+
+hm_status hm_scanner_scan_buffer_with(const hm_scanner *s, hm_hasher *hasher, const void *data,
+                                      size_t size, hm_report **out, hm_error *err)
+{
+    return scan_source(s, hasher, data, size, NULL, out, err);
+}
+
+hm_status hm_scanner_scan_file_with(const hm_scanner *s, hm_hasher *hasher, const char *path,
+                                    hm_report **out, hm_error *err)
+{
+    SCAN_PRELUDE(s, out, err);
+    HM_RETURN_IF(!path, err, HM_E_INVALID_ARGUMENT, "a path is required");
+    if (hasher) { /* the hasher keeps the file's buffer too */
+        const uint8_t *kept;
+        size_t n;
+        HM_FORWARD_IF_ERROR(hm__hasher_read_file(hasher, path, &kept, &n, err));
+        return scan_source(s, hasher, kept, n, NULL, out, err);
+    }
+    uint8_t *data;
+    size_t size;
+    HM_FORWARD_IF_ERROR(hm__read_file(path, &data, &size, err));
+    hm_status st = scan_source(s, NULL, data, size, NULL, out, err);
+    free(data);
+    return st;
 }
 
 hm_status hm_scanner_scan_file(const hm_scanner *s, const char *path, hm_report **out,
                                hm_error *err)
 {
-    SCAN_PRELUDE(s, out, err);
-    HM_RETURN_IF(!path, err, HM_E_INVALID_ARGUMENT, "a path is required");
-    uint8_t *data;
-    size_t size;
-    HM_FORWARD_IF_ERROR(hm__read_file(path, &data, &size, err));
-    hm_status st = hm_scanner_scan_buffer(s, data, size, out, err);
-    free(data);
-    return st;
+    return hm_scanner_scan_file_with(s, NULL, path, out, err);
 }
 
 hm_status hm_scanner_scan_image(const hm_scanner *s, const hm_image *img, hm_report **out,
                                 hm_error *err)
 {
-    SCAN_PRELUDE(s, out, err);
-    hm_report *r;
-    HM_FORWARD_IF_ERROR(new_report(&r, err));
-    hm_hash_options o;
-    hash_options(s, &o);
-    hm_status st = hm_hash_image(img, &o, &r->hashes, err);
-    if (st != HM_OK) {
-        hm_report_free(r);
-        return st;
-    }
-    return finish(s, r, out, err);
+    if (out) *out = NULL;
+    HM_RETURN_IF(!img, err, HM_E_INVALID_ARGUMENT, "an image is required");
+    return scan_source(s, NULL, NULL, 0, img, out, err);
+}
+
+hm_status hm_scanner_scan_image_with(const hm_scanner *s, hm_hasher *hasher, const hm_image *img,
+                                     hm_report **out, hm_error *err)
+{
+    if (out) *out = NULL;
+    HM_RETURN_IF(!img, err, HM_E_INVALID_ARGUMENT, "an image is required");
+    return scan_source(s, hasher, NULL, 0, img, out, err);
 }
 
 hm_status hm_scanner_scan_hashes(const hm_scanner *s, const hm_hashes *h, hm_report **out,
