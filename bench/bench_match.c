@@ -62,6 +62,7 @@ static const char HELP[] =
     "  --queries Q    queries per set (default 1000)\n"
     "  --data LIST    comma list of uniform256,pdq-like,uniform64 (default all)\n"
     "  --no-faiss     skip the FAISS baseline\n"
+    "  --index-only   only the bandwidth rows and the index (no scans, no FAISS)\n"
     "  --json         a JSON array of rows instead of a table\n";
 
 /* ------------------------------------------------------------------------ */
@@ -71,7 +72,7 @@ static const char HELP[] =
 #define NA (-1.0) /* not applicable: null in JSON */
 
 typedef struct row {
-    char method[48], data[16], tier[8], note[160];
+    char method[48], data[16], tier[8], note[256];
     size_t n;
     unsigned bits, radius, per_pass;
     double p50_us, p99_us, recall, beyond, bytes_per_entry, build_s, qps_1t, qps_2t, gb_per_s,
@@ -274,6 +275,7 @@ typedef struct ctx {
     unsigned radius, bits;
     const char *data;
     double bandwidth; /* bytes per second */
+    double random_ns; /* per random 64-byte line, prefetched ahead (random-read row) */
     size_t ahead;     /* prefetch distance of the faster read (0 or 8192) */
     rows *out;
     int failed;
@@ -379,6 +381,7 @@ static void random_read(ctx *c)
     row *w = row_add(c->out, "random-read", c->data, c->n, c->bits, 0);
     if (!w) return;
     double ns = best / READS * 1e9;
+    c->random_ns = ns;
     w->gb_per_s = 64.0 / ns;
     snprintf(w->note, sizeof w->note, "%.1f ns per random 64-byte line, %d prefetched ahead (sum %llu)",
              ns, AHEAD, (unsigned long long)(sink & 0xffff));
@@ -495,16 +498,22 @@ static double batch_qps(ctx *c, const hm__index *idx, const truth *t, unsigned r
     return (double)c->q / secs;
 }
 
-/* One query split over two threads: a helper runs part 1 of each query while
- * the caller runs part 0; it spins between queries so that waking it costs
- * nothing. */
+/* One query shared by two threads (hm__index_query_share): a helper claims
+ * chunks of each query's probe list while the caller does too; a helper
+ * that is not scheduled claims nothing, so the caller never waits for it.
+ * It spins between queries (yielding, so that a core it shares is not
+ * stalled). With `busy`, a third thread spins on the other core meanwhile:
+ * the case where the helper rarely gets a core. */
 typedef struct helper {
     const hm__index *idx;
     ctx *c;
     unsigned radius;
-    atomic_uint go, done;
+    hm__index_share share;
+    _Atomic uint32_t go;  /* the seq of the query to help with */
+    _Atomic uint32_t tag; /* the seq whose hits `hits` holds */
     atomic_int quit;
-    size_t qi;
+    _Atomic size_t qi;
+    atomic_uint ran;      /* chunks the helper ran for query `tag` */
     hm__hits hits;
     hm__index_scratch scratch;
     int fail;
@@ -513,63 +522,124 @@ typedef struct helper {
 static void *helper_main(void *arg)
 {
     helper *h = arg;
-    unsigned seen = 0;
+    uint32_t seen = 0;
     for (;;) {
-        unsigned g;
+        uint32_t g;
         while ((g = atomic_load(&h->go)) == seen) {
             if (atomic_load(&h->quit)) return NULL;
             sched_yield(); /* a core shared with the caller must not stall it */
         }
         seen = g;
         h->hits.count = 0;
-        if (hm__index_query(h->idx, hm__kernels_best(), h->c->queries + h->c->cb * h->qi, 1,
-                            h->radius, 1, 2, HM__PLAN_AUTO, &h->scratch, &h->hits, NULL) != HM_OK)
+        atomic_store(&h->ran, 0);
+        atomic_store(&h->tag, g);
+        size_t qi = atomic_load(&h->qi);
+        unsigned ran = 0;
+        if (hm__index_query_share(h->idx, hm__kernels_best(), h->c->queries + h->c->cb * qi,
+                                  h->radius, &h->share, g, &h->scratch, &h->hits, &ran, NULL) != HM_OK)
             h->fail = 1;
-        atomic_store(&h->done, g);
+        atomic_store(&h->ran, ran);
     }
 }
 
-static void split_row(ctx *c, const hm__index *idx, const truth *t, unsigned radius)
+static void *spinner_main(void *arg)
 {
-    row *r = row_add(c->out, "index-split2", c->data, c->n, c->bits, radius);
+    atomic_int *stop = arg;
+    volatile uint64_t x = 0;
+    while (!atomic_load(stop)) x = x * 3 + 1;
+    return NULL;
+}
+
+static void split_row(ctx *c, const hm__index *idx, const truth *t, unsigned radius, int busy)
+{
+    row *r = row_add(c->out, busy ? "index-split2-busy" : "index-split2", c->data, c->n, c->bits, radius);
     helper *h = calloc(1, sizeof *h);
     double *times = malloc(c->q * sizeof *times);
-    pthread_t th;
+    pthread_t th, spin;
+    atomic_int stop = 0;
     if (!r || !h || !times || (h->idx = idx, h->c = c, h->radius = radius,
                                pthread_create(&th, NULL, helper_main, h) != 0)) {
         free(h);
         free(times);
         return;
     }
+    int spinning = busy && pthread_create(&spin, NULL, spinner_main, &stop) == 0;
     snprintf(r->tier, sizeof r->tier, "%s", hm_match_tier_name(hm_match_best_tier()));
     hm__index_scratch s = {0};
     hm__hits mine = {0};
-    double found = 0, beyond = 0;
+    double found = 0, beyond = 0, helped = 0;
     for (size_t i = 0; i < c->q; i++) {
         mine.count = 0;
         double t0 = cli_now();
-        h->qi = i;
-        atomic_fetch_add(&h->go, 1);
-        if (hm__index_query(idx, hm__kernels_best(), c->queries + c->cb * i, 1, radius, 0, 2,
-                            HM__PLAN_AUTO, &s, &mine, NULL) != HM_OK)
+        atomic_store(&h->qi, i);
+        hm__index_share_start(&h->share, idx, radius);
+        uint32_t seq = h->share.seq;
+        atomic_store(&h->go, seq);
+        unsigned ran = 0;
+        if (hm__index_query_share(idx, hm__kernels_best(), c->queries + c->cb * i, radius,
+                                  &h->share, seq, &s, &mine, &ran, NULL) != HM_OK)
             c->failed = 1;
-        while (atomic_load(&h->done) != atomic_load(&h->go)) sched_yield();
+        while (atomic_load(&h->share.finished) != h->share.chunks) sched_yield();
+        int theirs = atomic_load(&h->tag) == seq;
         times[i] = cli_now() - t0;
         score(t, i, mine.items, mine.count, &found, &beyond);
-        score(t, i, h->hits.items, h->hits.count, &found, &beyond);
+        if (theirs) score(t, i, h->hits.items, h->hits.count, &found, &beyond);
+        helped += ran < h->share.chunks;
     }
     atomic_store(&h->quit, 1);
     pthread_join(th, NULL);
+    atomic_store(&stop, 1);
+    if (spinning) pthread_join(spin, NULL);
     if (h->fail) c->failed = 1;
     percentiles(times, c->q, r);
     set_recall(r, found, beyond, truth_total(t, 0, c->q));
-    snprintf(r->note, sizeof r->note, "each query's probes shared by 2 threads");
+    snprintf(r->note, sizeof r->note,
+             "each query's probes in %u chunks claimed by 2 threads; the helper ran some of "
+             "them in %.0f%% of the queries%s",
+             h->share.chunks, 100.0 * helped / (double)c->q,
+             busy ? "; a third thread kept the other core busy" : "");
     hm__hits_free(&mine);
     hm__hits_free(&h->hits);
     hm__index_scratch_free(&s);
     hm__index_scratch_free(&h->scratch);
     free(h);
     free(times);
+}
+
+/* The index's profile at the design radius: per query, the keys probed
+ * (A), the distinct lines of bucket starts read (B), the non-empty buckets
+ * whose entry numbers are read (C), the candidates whose codes are read and
+ * compared (D), the hits (E), and the time of each phase; the lines read,
+ * times the random-read row's time per line (the rate that prefetching
+ * reaches on this machine), is the bound the note gives. */
+static void profile_row(ctx *c, const hm__index *idx, unsigned radius)
+{
+    row *r = row_add(c->out, "index-profile", c->data, c->n, c->bits, radius);
+    if (!r || c->cb != 32) return;
+    hm__index_stats st;
+    memset(&st, 0, sizeof st);
+    hm__index_scratch sc = {0};
+    hm__hits h = {0};
+    for (size_t i = 0; i < c->q; i++) {
+        h.count = 0;
+        sc.stats = &st;
+        if (hm__index_query(idx, hm__kernels_best(), c->queries + c->cb * i, 1, radius, 0, 1,
+                            HM__PLAN_INDEX, &sc, &h, NULL) != HM_OK)
+            c->failed = 1;
+    }
+    double q = (double)(st.queries ? st.queries : 1), lines = (st.start_lines + st.buckets + st.candidates) / q;
+    double total_ns = 0;
+    for (int k = 0; k < 5; k++) total_ns += st.ns[k];
+    snprintf(r->tier, sizeof r->tier, "%s", hm_match_tier_name(hm_match_best_tier()));
+    r->p50_us = total_ns / q / 1e3;
+    snprintf(r->note, sizeof r->note,
+             "per query: %.0f probes, %.0f start lines, %.0f buckets, %.0f candidates, %.1f hits; "
+             "us A %.1f B %.1f C %.1f D %.1f E %.1f; bound %.0f lines x %.1f ns = %.1f us",
+             st.probes / q, st.start_lines / q, st.buckets / q, st.candidates / q, st.hits / q,
+             st.ns[0] / q / 1e3, st.ns[1] / q / 1e3, st.ns[2] / q / 1e3, st.ns[3] / q / 1e3,
+             st.ns[4] / q / 1e3, lines, c->random_ns, lines * c->random_ns / 1e3);
+    hm__hits_free(&h);
+    hm__index_scratch_free(&sc);
 }
 
 /* Single-query latency on one thread, and batch throughput. */
@@ -734,7 +804,7 @@ static void faiss_rows(ctx *c, const truth *t)
 typedef struct opts {
     size_t n[2], nn, q;
     unsigned data_mask;
-    int json, faiss;
+    int json, faiss, index_only;
 } opts;
 
 static void tier_rows(ctx *c, const truth *t)
@@ -771,7 +841,9 @@ static void index_rows(ctx *c, const truth *t)
     row *r = &c->out->items[c->out->count - 1];
     size_t used = strlen(r->note);
     snprintf(r->note + used, sizeof r->note - used, "; build on 2 threads %.2f s", build2_s);
-    split_row(c, idx, t, c->radius);
+    profile_row(c, idx, c->radius);
+    split_row(c, idx, t, c->radius, 0);
+    split_row(c, idx, t, c->radius, 1);
     static const unsigned OTHER256[] = {0, 16, 48, 64}, OTHER64[] = {4, 16, 20};
     const unsigned *other = c->cb == 32 ? OTHER256 : OTHER64;
     size_t nother = c->cb == 32 ? HM_ARRAY_SIZE(OTHER256) : HM_ARRAY_SIZE(OTHER64);
@@ -820,7 +892,7 @@ static void run_set(bench_data_kind kind, size_t n_want, const opts *o, rows *ou
         random_read(&c);
         if (!truth_make(codes, n, cb, queries, o->q, c.radius, &t)) c.failed = 1;
         else {
-            tier_rows(&c, &t);
+            if (!o->index_only) tier_rows(&c, &t);
             index_rows(&c, &t);
             if (o->faiss) faiss_rows(&c, &t);
         }
@@ -851,10 +923,11 @@ static int parse_opts(int argc, char **argv, opts *o)
                                          {"queries", required_argument, NULL, 'q'},
                                          {"data", required_argument, NULL, 'd'},
                                          {"no-faiss", no_argument, NULL, 'F'},
+                                         {"index-only", no_argument, NULL, 'I'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    *o = (opts){{1000000, 10000000}, 2, 1000, 7, 0, 1};
+    *o = (opts){{1000000, 10000000}, 2, 1000, 7, 0, 1, 0};
     uint64_t v;
     int ch;
     optind = 1;
@@ -873,6 +946,7 @@ static int parse_opts(int argc, char **argv, opts *o)
             if (parse_data(optarg, &o->data_mask)) return cli_usage_error("bench match", "bad --data");
             break;
         case 'F': o->faiss = 0; break;
+        case 'I': o->index_only = 1, o->faiss = 0; break;
         case 'j': o->json = 1; break;
         case 'h': fputs(HELP, stdout); return -1;
         default: return cli_usage_error("bench match", "unknown option");

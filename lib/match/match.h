@@ -189,7 +189,21 @@ typedef struct hm__index_scratch {
     uint16_t *dists;  /* their distances to the query */
     size_t keys_cap, ranges_cap, cands_cap, ctab_cap, dists_cap;
     hm__hits scan;    /* brute-force fallbacks */
+    struct hm__index_stats *stats; /* when not NULL, the query adds its profile */
 } hm__index_scratch;
+
+/* A query's profile (bench match): what each phase read and how long it
+ * took. Filling it costs time (a clock read per phase and a pass to count
+ * distinct lines after the query), so only profiling runs set it. */
+typedef struct hm__index_stats {
+    uint64_t queries;
+    uint64_t probes;      /* keys probed (A) */
+    uint64_t start_lines; /* distinct 64-byte lines of bucket starts read (B) */
+    uint64_t buckets;     /* non-empty buckets: a line of entry numbers each (C) */
+    uint64_t candidates;  /* codes read and compared (D) */
+    uint64_t hits;        /* within the radius, reported (E) */
+    double ns[5];         /* time of phases A to E */
+} hm__index_stats;
 void hm__index_scratch_free(hm__index_scratch *s);
 
 /* Appends to `out` every (entry, query) within `radius` of the nq (1..8)
@@ -207,6 +221,27 @@ hm_status hm__index_query(const hm__index *idx, const hm__kernels *k, const uint
 /* HM_INDEX_AUTO without expected queries: the query count at which the
  * scanner starts building its index (0: never). For tests. */
 uint64_t hm__scanner_index_trigger(const hm_scanner *s);
+
+/* One query shared by threads that claim chunks of its probe list: the
+ * caller and any helper call hm__index_query_share with the same share; each
+ * appends the hits of the chunks it claimed. A helper that is not scheduled
+ * (a busy core) claims nothing and costs nothing: the caller then runs every
+ * chunk itself. Small queries are one chunk. The caller starts a query with
+ * hm__index_share_start (which also bumps `seq`), runs its share, then waits
+ * until `finished` equals `chunks` before it reads a helper's hits; a helper
+ * passes the `seq` it was given, so it never claims chunks of a later query.
+ * *ran (may be NULL) receives the number of chunks the call ran. */
+typedef struct hm__index_share {
+    _Atomic uint64_t state;  /* seq << 8 | chunks claimed */
+    atomic_uint finished;    /* chunks whose hits are appended */
+    unsigned chunks;         /* set by hm__index_share_start */
+    uint32_t seq;
+} hm__index_share;
+void hm__index_share_start(hm__index_share *sh, const hm__index *idx, unsigned radius);
+hm_status hm__index_query_share(const hm__index *idx, const hm__kernels *k, const uint8_t *query,
+                                unsigned radius, hm__index_share *sh, uint32_t seq,
+                                hm__index_scratch *s, hm__hits *out, unsigned *ran,
+                                hm_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Exact digest lookup                                                      */

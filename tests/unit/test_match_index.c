@@ -4,6 +4,7 @@
  * clustered (PDQ-like) data, set-like sorted inputs, duplicates, every radius
  * from 0 to far beyond the index's useful range, forced index and forced scan
  * plans, queries split over parts, every SIMD tier. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -339,6 +340,105 @@ static void test_build_arguments(void)
     hm__index_free(NULL);
 }
 
+/* A shared query: a helper thread claims chunks while the caller does. */
+typedef struct share_job {
+    const hm__index *idx;
+    const uint8_t *q;
+    unsigned radius;
+    hm__index_share *sh;
+    uint32_t seq;
+    hm__hits hits;
+    unsigned ran;
+    int ok;
+} share_job;
+
+static void *share_thread(void *arg)
+{
+    share_job *j = arg;
+    hm__index_scratch s = {0};
+    j->ok = hm__index_query_share(j->idx, hm__kernels_best(), j->q, j->radius, j->sh, j->seq, &s,
+                                  &j->hits, &j->ran, NULL) == HM_OK;
+    hm__index_scratch_free(&s);
+    return NULL;
+}
+
+static void append(hm__hits *all, const hm__hits *h)
+{
+    if (!h->count) return;
+    if (hm__hits_reserve(all, h->count) != HM_OK) abort();
+    memcpy(all->items + all->count, h->items, h->count * sizeof *h->items);
+    all->count += h->count;
+}
+
+/* One query through hm__index_query_share by the caller and (with
+ * `helpers`) a second thread, plus a participant of the previous query that
+ * must claim nothing: the union equals the reference. Returns the chunks. */
+static unsigned shared_query(const hm__index *idx, size_t cb, const uint8_t *q, unsigned radius,
+                             int helpers, hm__index_share *sh, const hm__hits *ref, int *ok)
+{
+    hm__index_share_start(sh, idx, radius);
+    share_job stale = {idx, q, radius, sh, sh->seq - 1, {0}, 0, 0};
+    share_thread(&stale);
+    *ok &= stale.ok && stale.ran == 0 && stale.hits.count == 0;
+    share_job helper = {idx, q, radius, sh, sh->seq, {0}, 0, 0};
+    pthread_t th;
+    int started = helpers && pthread_create(&th, NULL, share_thread, &helper) == 0;
+    share_job me = {idx, q, radius, sh, sh->seq, {0}, 0, 0};
+    share_thread(&me);
+    if (started) pthread_join(th, NULL);
+    *ok &= me.ok && (!started || helper.ok) && atomic_load(&sh->finished) == sh->chunks &&
+           me.ran + helper.ran == sh->chunks;
+    hm__hits all = {0};
+    append(&all, &me.hits);
+    append(&all, &helper.hits);
+    hm__hits_sort(&all);
+    *ok &= same_as_ref(&all, 0, ref);
+    hm__hits_free(&all);
+    hm__hits_free(&me.hits);
+    hm__hits_free(&helper.hits);
+    hm__hits_free(&stale.hits);
+    (void)cb;
+    return sh->chunks;
+}
+
+static void test_shared_queries(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 4242);
+    enum { N = 6000, Q = 12 };
+    static const unsigned R256[] = {0, 2, 31, 32, 48}, R64[] = {0, 3, 10, 14};
+    for (size_t cb = 8; cb <= 32; cb += 24) {
+        uint8_t *codes = malloc(N * cb), q[Q * 32];
+        md_clustered_codes(&r, codes, N, cb, 60, cb == 32 ? 20 : 6);
+        hm__index *idx = NULL;
+        /* Shapes with enough probes at the larger radii to be split. */
+        hm__index_params p = cb == 32 ? (hm__index_params)SHAPE(11, 16, 0, 0)
+                                      : (hm__index_params)SHAPE(4, 16, 0, 0);
+        CU_ASSERT_EQUAL_FATAL(build(codes, N, cb, &p, &idx), HM_OK);
+        make_queries(&r, codes, N, cb, q, Q, cb == 32 ? 40 : 12);
+        const unsigned *radii = cb == 32 ? R256 : R64;
+        size_t nr = cb == 32 ? HM_ARRAY_SIZE(R256) : HM_ARRAY_SIZE(R64);
+        hm__index_share sh;
+        memset(&sh, 0, sizeof sh);
+        int ok = 1;
+        unsigned most = 0;
+        for (size_t k = 0; k < nr; k++) {
+            refset rs;
+            refs_make(codes, N, cb, q, Q, radii[k], &rs);
+            for (size_t i = 0; i < Q; i++)
+                for (int helpers = 0; helpers <= 1; helpers++) {
+                    unsigned c = shared_query(idx, cb, q + cb * i, radii[k], helpers, &sh, &rs.q[i], &ok);
+                    if (c > most) most = c;
+                }
+            refs_free(&rs);
+        }
+        CU_ASSERT(ok);
+        CU_ASSERT(most >= 2); /* some queries were really split */
+        hm__index_free(idx);
+        free(codes);
+    }
+}
+
 /* The automatic shape stays within 64 bytes per entry and prefers the index
  * at the design radii once the set is large. */
 static void test_shape_and_memory(void)
@@ -376,6 +476,7 @@ int main(void)
         {"per-table radii satisfy the pigeonhole bound", test_radii},
         {"build arguments, empty and tiny sets", test_build_arguments},
         {"shape and memory budget", test_shape_and_memory},
+        {"queries shared by threads claiming chunks", test_shared_queries},
         {NULL, NULL}};
     tu_add_suite("match index", tests);
     return tu_run("test_match_index");
