@@ -644,9 +644,9 @@ static void profile_row(ctx *c, const hm__index *idx, unsigned radius)
 
 /* Single-query latency on one thread, and batch throughput. */
 static void index_row(ctx *c, const hm__index *idx, const truth *t, unsigned radius,
-                      double build_s, int batches)
+                      double build_s, int batches, const char *method)
 {
-    row *r = row_add(c->out, "index", c->data, c->n, c->bits, radius);
+    row *r = row_add(c->out, method, c->data, c->n, c->bits, radius);
     double *times = malloc(c->q * sizeof *times), found = 0, beyond = 0;
     if (!r || !times) {
         free(times);
@@ -654,6 +654,15 @@ static void index_row(ctx *c, const hm__index *idx, const truth *t, unsigned rad
     }
     unsigned m, s;
     hm__index_shape(idx, &m, &s);
+    char shape[96];
+    if (idx->compact) {
+        unsigned tables, key_bits, fp_bits, t0;
+        hm__compact_shape(idx, &tables, &key_bits, &fp_bits, &t0);
+        snprintf(shape, sizeof shape, "table 0 on %u prefix bits + %u tables x %u+%u bits", t0,
+                 tables, key_bits, fp_bits);
+    } else {
+        snprintf(shape, sizeof shape, "%u tables x %u bits", m, s);
+    }
     snprintf(r->tier, sizeof r->tier, "%s", hm_match_tier_name(hm_match_best_tier()));
     r->build_s = build_s;
     r->bytes_per_entry = (double)hm__index_memory(idx) / (double)(c->n ? c->n : 1);
@@ -670,7 +679,7 @@ static void index_row(ctx *c, const hm__index *idx, const truth *t, unsigned rad
     }
     percentiles(times, c->q, r);
     set_recall(r, found, beyond, truth_total(t, 0, c->q));
-    snprintf(r->note, sizeof r->note, "%u tables x %u bits, %s", m, s,
+    snprintf(r->note, sizeof r->note, "%s, %s", shape,
              hm__index_uses_index(idx, radius) ? "probed" : "cost model scans");
     if (batches) {
         r->qps_1t = batch_qps(c, idx, t, radius, 1, r);
@@ -819,6 +828,27 @@ static void tier_rows(ctx *c, const truth *t)
     }
 }
 
+/* The compact index (HM_INDEX_COMPACT) within 16, 24 (its default) and 32
+ * bytes per entry: build time, memory, latency at the design radius. */
+static void compact_rows(ctx *c, const truth *t)
+{
+    static const double BUDGETS[] = {16.0, 24.0, 32.0};
+    for (size_t b = 0; b < HM_ARRAY_SIZE(BUDGETS); b++) {
+        hm__index *idx = NULL;
+        hm__index_params p = {.threads = 1, .compact = 1, .budget = BUDGETS[b]};
+        double t0 = cli_now();
+        if (hm__index_build(c->codes, c->n, c->cb, &p, &idx, NULL) != HM_OK) {
+            cli_error("bench match: compact index build failed");
+            c->failed = 1;
+            return;
+        }
+        char method[48];
+        snprintf(method, sizeof method, "index-compact-%.0f", BUDGETS[b]);
+        index_row(c, idx, t, c->radius, cli_now() - t0, 0, method);
+        hm__index_free(idx);
+    }
+}
+
 /* The index at the design radius (full measurements) and at a few others. */
 static void index_rows(ctx *c, const truth *t)
 {
@@ -837,7 +867,7 @@ static void index_rows(ctx *c, const truth *t)
         c->failed = 1;
         return;
     }
-    index_row(c, idx, t, c->radius, build_s, 1);
+    index_row(c, idx, t, c->radius, build_s, 1, "index");
     row *r = &c->out->items[c->out->count - 1];
     size_t used = strlen(r->note);
     snprintf(r->note + used, sizeof r->note - used, "; build on 2 threads %.2f s", build2_s);
@@ -865,12 +895,13 @@ static void index_rows(ctx *c, const truth *t)
             c->failed = 1;
             continue;
         }
-        index_row(&few, idx, &t2, other[k], build_s, 0);
+        index_row(&few, idx, &t2, other[k], build_s, 0, "index");
         truth_free(&t2);
     }
     if (few.failed) c->failed = 1;
     free(mixed);
     hm__index_free(idx);
+    compact_rows(c, t);
 }
 
 static void run_set(bench_data_kind kind, size_t n_want, const opts *o, rows *out, int *failed)

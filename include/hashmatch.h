@@ -877,7 +877,8 @@ typedef enum hm_index_mode {
     /** Default: the lowest latency, within 64 bytes per entry beside the
      *  set's own codes. */
     HM_INDEX_FAST = 0,
-    /** Far less memory per entry, at a higher latency. */
+    /** Less memory per entry (24 bytes by default, see
+     *  hm_scanner_options.index_bytes_per_entry), at a higher latency. */
     HM_INDEX_COMPACT = 1
 } hm_index_mode;
 
@@ -911,6 +912,10 @@ typedef struct hm_scanner_options {
     /** Non-zero: the scanner never starts a thread of its own (see
      *  HM_INDEX_AUTO). */
     int no_threads;
+    /** HM_INDEX_COMPACT: the most index memory per entry, in bytes, beside
+     *  the set's own codes and metadata; 0: 24. Less memory means slower
+     *  queries (docs/MATCHING.md, "Index modes"). */
+    unsigned index_bytes_per_entry;
 } hm_scanner_options;
 
 /** Builds a scanner for a set opened with hm_set_open or hm_set_open_file.

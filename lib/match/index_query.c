@@ -50,7 +50,7 @@ void hm__index_scratch_free(hm__index_scratch *s)
  * bits set, by weight. Weights up to 3 (all that radius 31 needs with 11
  * tables) are nested loops; larger ones use the next-permutation bit trick (a
  * division-free form of Gosper's hack). */
-static size_t enumerate(uint32_t table, uint32_t key, unsigned s, int r, uint32_t *out)
+size_t hm__enumerate_keys(uint32_t table, uint32_t key, unsigned s, int r, uint32_t *out)
 {
     size_t n = 0;
     const uint32_t limit = 1u << s, x = table << 24 | key;
@@ -93,7 +93,7 @@ static hm_status probes(const qctx *c, hm__index_scratch *s, size_t *count)
     if (!grow((void **)&s->keys, &s->keys_cap, (size_t)total, sizeof *s->keys)) return HM_E_NO_MEMORY;
     size_t n = 0;
     for (unsigned t = 0; t < c->idx->m; t++)
-        if (c->radii[t] >= 0) n += enumerate(t, c->qkeys[t], c->idx->s, c->radii[t], s->keys + n);
+        if (c->radii[t] >= 0) n += hm__enumerate_keys(t, c->qkeys[t], c->idx->s, c->radii[t], s->keys + n);
     *count = n;
     return HM_OK;
 }
@@ -420,6 +420,12 @@ hm_status hm__index_query(const hm__index *idx, const hm__kernels *k, const uint
     size_t before = out->count;
     if (!use_index || idx->n == 0) {
         st = scan_part(&c, queries, nq, part, nparts, out);
+    } else if (idx->compact) { /* not split: part 0 answers the whole query */
+        if (part == 0) st = hm__compact_query(idx, k, queries, nq, c.radius, scratch, out);
+        if (st == HM_OK && out->count > before) {
+            hm__hits mine = {out->items + before, out->count - before, 0};
+            hm__hits_sort(&mine);
+        }
     } else {
         hm__index_radii(idx, c.radius, c.radii);
         for (unsigned j = 0; j < nq && st == HM_OK; j++) {
@@ -456,7 +462,7 @@ static double total_probes(const hm__index *idx, unsigned radius)
 
 void hm__index_share_start(hm__index_share *sh, const hm__index *idx, unsigned radius)
 {
-    double np = total_probes(idx, radius < 8 * idx->code_bytes ? radius : (unsigned)(8 * idx->code_bytes));
+    double np = idx->compact ? 0 : total_probes(idx, radius < 8 * idx->code_bytes ? radius : (unsigned)(8 * idx->code_bytes));
     unsigned chunks = (unsigned)(np / SHARE_MIN_PROBES);
     sh->chunks = chunks < 1 ? 1 : chunks > SHARE_MAX_CHUNKS ? SHARE_MAX_CHUNKS : chunks;
     sh->seq++;
@@ -488,6 +494,12 @@ hm_status hm__index_query_share(const hm__index *idx, const hm__kernels *k, cons
     size_t np = 0, before = out->count;
     hm_status st = HM_OK;
     int chunk = claim(sh, seq);
+    if (chunk >= 0 && idx->compact) { /* compact queries are not split */
+        st = hm__compact_query(idx, k, query, 1, c.radius, s, out);
+        if (ran) *ran = 1;
+        atomic_fetch_add_explicit(&sh->finished, 1, memory_order_release);
+        chunk = -1;
+    }
     if (chunk >= 0) { /* phase A only for a participant that has work */
         hm__index_radii(idx, c.radius, c.radii);
         for (unsigned t = 0; t < idx->m; t++) c.qkeys[t] = hm__key(&idx->t[t], query, idx->s);

@@ -150,9 +150,14 @@ typedef struct hm__index_params {
     unsigned table_bits;  /* bits per substring s (m * s <= 8 * code_bytes) */
     int byte_order;       /* -1: identity byte order; 0: chosen from the data */
     unsigned threads;     /* tables built in parallel by up to this many threads (0, 1: none) */
-    int compact;          /* HM_INDEX_COMPACT: the compact layout and memory budget */
+    int compact;          /* HM_INDEX_COMPACT: the compact layout (index_compact.c) */
     const atomic_int *cancel; /* when not NULL and set, the build stops with HM_E_LIMIT */
+    double budget;        /* compact: bytes per entry at most; 0: HM__COMPACT_BUDGET */
 } hm__index_params;
+
+/* The compact index's default memory budget, bytes per entry beside the
+ * codes (docs/MATCHING.md, "Index modes", measures 16, 24 and 32). */
+#define HM__COMPACT_BUDGET 24.0
 
 /* Builds the index of n codes of code_bytes (8 or 32). n must be below 2^32. */
 hm_status hm__index_build(const uint8_t *codes, size_t n, size_t code_bytes,

@@ -211,6 +211,7 @@ hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_sc
     if (opt) s->decode = opt->decode;
     s->policy = opt ? opt->index : HM_INDEX_AUTO;
     s->params.compact = opt && opt->index_mode == HM_INDEX_COMPACT;
+    s->params.budget = opt ? (double)opt->index_bytes_per_entry : 0;
     s->params.cancel = &ab->cancel;
     s->no_threads = opt && opt->no_threads;
     uint32_t want = opt && opt->algos ? opt->algos : HM_MASK_ALL;

@@ -86,7 +86,9 @@ static int check_queries(const hm__index *idx, const hm__kernels *k, size_t cb, 
                          size_t nq, unsigned per_call, unsigned radius, hm__plan plan,
                          unsigned parts, const refset *rs)
 {
-    if (plan == HM__PLAN_INDEX && probes_at(idx, radius) > 100000) return 1;
+    if (plan == HM__PLAN_INDEX && (idx->compact ? hm__index_cost(idx, radius, 1) > 1e6
+                                                : probes_at(idx, radius) > 100000))
+        return 1;
     hm__index_scratch scratch = {0};
     hm__hits got = {0}, all = {0};
     int ok = 1;
@@ -340,6 +342,69 @@ static void test_build_arguments(void)
     hm__index_free(NULL);
 }
 
+/* The compact index (fingerprint tables and table 0 over sorted codes)
+ * against the slow reference, every radius and plan, sorted and unsorted
+ * codes (no table 0), several budgets, both code sizes; distance == radius
+ * matches, radius + 1 does not (planted queries at every distance). */
+static void run_compact(uint8_t *codes, size_t n, size_t cb, tu_rng *r, int sort)
+{
+    if (sort) n = md_sort_unique(codes, n, cb);
+    static const double BUDGETS[] = {12, 24, 40, 64}; /* 64: forced, 4 tables of 12 bits */
+    static const unsigned R256[] = {0, 1, 5, 16, 30, 31, 32, 40}, R64[] = {0, 2, 6, 9, 10, 11, 16};
+    const unsigned *radii = cb == 32 ? R256 : R64;
+    size_t nr = cb == 32 ? HM_ARRAY_SIZE(R256) : HM_ARRAY_SIZE(R64);
+    enum { Q = 24 };
+    uint8_t q[Q * 32];
+    for (size_t b = 0; b < HM_ARRAY_SIZE(BUDGETS); b++) {
+        hm__index_params p = {.compact = 1, .budget = BUDGETS[b]};
+        if (BUDGETS[b] == 64) p.tables = 4, p.table_bits = 12;
+        hm__index *idx = NULL;
+        CU_ASSERT_EQUAL_FATAL(build(codes, n, cb, &p, &idx), HM_OK);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(idx->compact);
+        CU_ASSERT((double)hm__index_memory(idx) / (double)n <= BUDGETS[b] + 2.0);
+        unsigned tables, key_bits, fp_bits, t0;
+        hm__compact_shape(idx, &tables, &key_bits, &fp_bits, &t0);
+        CU_ASSERT(sort || t0 == 0); /* table 0 needs sorted codes */
+        printf("\n    compact %zu-bit, %s, budget %.0f: table 0 on %u bits + %u tables of %u+%u bits",
+               8 * cb, sort ? "sorted" : "unsorted", BUDGETS[b], t0, tables, key_bits, fp_bits);
+        int ok = 1;
+        for (size_t k = 0; k < nr; k++) {
+            /* planted at exactly radius, radius + 1 and below, and unrelated */
+            md_random_codes(r, q, Q, cb);
+            for (size_t i = 0; i < Q; i++) {
+                if (i % 4 == 3) continue;
+                memcpy(q + cb * i, codes + cb * tu_rng_below(r, (uint32_t)n), cb);
+                unsigned d = i % 4 == 0 ? radii[k] : i % 4 == 1 ? radii[k] + 1 : tu_rng_below(r, radii[k] + 1);
+                md_flip_bits(r, q + cb * i, cb, d);
+            }
+            refset rs;
+            refs_make(codes, n, cb, q, Q, radii[k], &rs);
+            ok &= check_queries(idx, hm__kernels_best(), cb, q, Q, 1, radii[k], HM__PLAN_INDEX, 1, &rs);
+            ok &= check_queries(idx, hm__kernels_best(), cb, q, Q, 8, radii[k], HM__PLAN_AUTO, 1, &rs);
+            ok &= check_queries(idx, hm__kernels_for_tier(HM_MATCH_TIER_SCALAR), cb, q, Q / 2, 3,
+                                radii[k], HM__PLAN_INDEX, 2, &rs);
+            refs_free(&rs);
+        }
+        if (!ok) fprintf(stderr, "compact: cb=%zu sorted=%d budget %.0f failed\n", cb, sort, BUDGETS[b]);
+        CU_ASSERT(ok);
+        hm__index_free(idx);
+    }
+}
+
+static void test_compact(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 1600);
+    enum { N = 5000 };
+    for (size_t cb = 8; cb <= 32; cb += 24)
+        for (int sort = 0; sort <= 1; sort++) {
+            uint8_t *codes = malloc(N * cb);
+            md_clustered_codes(&r, codes, N, cb, 8, cb == 32 ? 24 : 6);
+            run_compact(codes, N, cb, &r, sort);
+            free(codes);
+        }
+}
+
 /* A shared query: a helper thread claims chunks while the caller does. */
 typedef struct share_job {
     const hm__index *idx;
@@ -477,6 +542,7 @@ int main(void)
         {"build arguments, empty and tiny sets", test_build_arguments},
         {"shape and memory budget", test_shape_and_memory},
         {"queries shared by threads claiming chunks", test_shared_queries},
+        {"compact index against the reference", test_compact},
         {NULL, NULL}};
     tu_add_suite("match index", tests);
     return tu_run("test_match_index");
