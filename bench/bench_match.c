@@ -32,6 +32,7 @@
 #endif
 
 #include "bench.h"
+#include "bench_resident.h"
 #include "cli.h"
 #include "match/index_internal.h"
 #include "match_data.h"
@@ -63,6 +64,8 @@ static const char HELP[] =
     "  --data LIST    comma list of uniform256,pdq-like,uniform64 (default all)\n"
     "  --no-faiss     skip the FAISS baseline\n"
     "  --index-only   only the bandwidth rows and the index (no scans, no FAISS)\n"
+    "  --no-resident  skip the resident-memory rows (PDQ-like data: a signed set,\n"
+    "                 one process per index mode: none, fast, compact, compact-16)\n"
     "  --json         a JSON array of rows instead of a table\n";
 
 /* ------------------------------------------------------------------------ */
@@ -808,12 +811,39 @@ static void faiss_rows(ctx *c, const truth *t)
     rmdir(dir);
 }
 
+/* ---- resident memory per index mode --------------------------------------------------- */
+
+/* Rows resident-<mode>: bytes per entry of the whole process beyond an
+ * empty one (set, scanner, index, queries' working memory), p50/p99 of
+ * hm_scanner_scan_hashes, the time to open the set and build the scanner. */
+static void resident_rows(ctx *c)
+{
+    resident_result res[8];
+    size_t file_bytes = 0, nres = bench_resident(c->codes, c->n, c->queries, c->q, res, 8, &file_bytes);
+    for (size_t i = 0; i < nres; i++) {
+        char method[48];
+        snprintf(method, sizeof method, "resident-%.24s", res[i].mode);
+        row *r = row_add(c->out, method, c->data, c->n, c->bits, c->radius);
+        if (!r) return;
+        snprintf(r->tier, sizeof r->tier, "%s", hm_match_tier_name(hm_match_best_tier()));
+        r->bytes_per_entry = res[i].resident_bytes / (double)c->n;
+        r->p50_us = res[i].p50_us;
+        r->p99_us = res[i].p99_us;
+        r->build_s = res[i].ready_s;
+        snprintf(r->note, sizeof r->note,
+                 "resident beyond an empty process, set file %.2f B/entry, index %.2f B/entry, "
+                 "peak %.2f B/entry; build_s: open, verify and build the scanner; %zu matches",
+                 (double)file_bytes / (double)c->n, res[i].index_bytes / (double)c->n,
+                 res[i].peak_bytes / (double)c->n, res[i].matches);
+    }
+}
+
 /* ---- one data set ---------------------------------------------------------------- */
 
 typedef struct opts {
     size_t n[2], nn, q;
     unsigned data_mask;
-    int json, faiss, index_only;
+    int json, faiss, index_only, resident;
 } opts;
 
 static void tier_rows(ctx *c, const truth *t)
@@ -925,6 +955,7 @@ static void run_set(bench_data_kind kind, size_t n_want, const opts *o, rows *ou
         else {
             if (!o->index_only) tier_rows(&c, &t);
             index_rows(&c, &t);
+            if (o->resident && kind == DATA_PDQ_LIKE) resident_rows(&c);
             if (o->faiss) faiss_rows(&c, &t);
         }
         truth_free(&t);
@@ -955,10 +986,11 @@ static int parse_opts(int argc, char **argv, opts *o)
                                          {"data", required_argument, NULL, 'd'},
                                          {"no-faiss", no_argument, NULL, 'F'},
                                          {"index-only", no_argument, NULL, 'I'},
+                                         {"no-resident", no_argument, NULL, 'R'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    *o = (opts){{1000000, 10000000}, 2, 1000, 7, 0, 1, 0};
+    *o = (opts){{1000000, 10000000}, 2, 1000, 7, 0, 1, 0, 1};
     uint64_t v;
     int ch;
     optind = 1;
@@ -978,6 +1010,7 @@ static int parse_opts(int argc, char **argv, opts *o)
             break;
         case 'F': o->faiss = 0; break;
         case 'I': o->index_only = 1, o->faiss = 0; break;
+        case 'R': o->resident = 0; break;
         case 'j': o->json = 1; break;
         case 'h': fputs(HELP, stdout); return -1;
         default: return cli_usage_error("bench match", "unknown option");
@@ -988,6 +1021,8 @@ static int parse_opts(int argc, char **argv, opts *o)
 
 int bench_match(int argc, char **argv)
 {
+    if (argc == 6 && !strcmp(argv[1], "--resident-child"))
+        return bench_resident_child(argv[2], argv[3], argv[4], (size_t)strtoull(argv[5], NULL, 10));
     opts o;
     int rc = parse_opts(argc, argv, &o);
     if (rc) return rc < 0 ? CLI_EXIT_OK : rc;
