@@ -474,17 +474,20 @@ hm_status hm__index_build(const uint8_t *codes, size_t n, size_t code_bytes,
     return HM_OK;
 }
 
+void hm__table_free(hm__table *tb)
+{
+    free(tb->rel);
+    free(tb->base);
+    free(tb->off);
+    free(tb->ids);
+    free(tb->codes);
+}
+
 void hm__index_free(hm__index *idx)
 {
     if (!idx) return;
     hm__compact_free(idx->compact);
-    for (unsigned t = 0; t < HM__MAX_TABLES; t++) {
-        free(idx->t[t].rel);
-        free(idx->t[t].base);
-        free(idx->t[t].off);
-        free(idx->t[t].ids);
-        free(idx->t[t].codes);
-    }
+    for (unsigned t = 0; t < HM__MAX_TABLES; t++) hm__table_free(&idx->t[t]);
     free(idx);
 }
 

@@ -231,12 +231,7 @@ void hm__compact_free(hm__compact *c)
 {
     if (!c) return;
     free(c->start0);
-    for (unsigned t = 0; t < HM__MAX_TABLES; t++) {
-        free(c->t[t].rel);
-        free(c->t[t].base);
-        free(c->t[t].off);
-        free(c->t[t].ids);
-    }
+    for (unsigned t = 0; t < HM__MAX_TABLES; t++) hm__table_free(&c->t[t]);
     free(c);
 }
 
@@ -322,27 +317,14 @@ static hm_status push(hm__hits *out, uint64_t entry, unsigned query, unsigned d)
     return HM_OK;
 }
 
-static int grow(void **buf, size_t *cap, size_t need, size_t size)
-{
-    if (*cap >= need) return 1;
-    size_t c = *cap ? *cap : 1024, bytes;
-    while (c < need) c *= 2;
-    if (!hm__mul_size(c, size, &bytes)) return 0;
-    void *p = realloc(*buf, bytes);
-    if (!p) return 0;
-    *buf = p;
-    *cap = c;
-    return 1;
-}
-
 /* Table 0: every run of codes whose prefix is within r0 of the query's,
  * scanned in place (its hits are final: table 0 is the first table). */
 static hm_status table0_runs(const cq *x, hm__index_scratch *s, size_t *nruns)
 {
     const hm__compact *c = x->c;
     size_t np = (size_t)hm__ball(c->sh.s0, x->r0), nr = 0;
-    if (!grow((void **)&s->keys, &s->keys_cap, np + 1, sizeof *s->keys) ||
-        !grow((void **)&s->ranges, &s->ranges_cap, 2 * np + 2, sizeof *s->ranges))
+    if (!hm__grow((void **)&s->keys, &s->keys_cap, np + 1, sizeof *s->keys) ||
+        !hm__grow((void **)&s->ranges, &s->ranges_cap, 2 * np + 2, sizeof *s->ranges))
         return HM_E_NO_MEMORY;
     np = hm__enumerate_keys(0, x->qp0, c->sh.s0, x->r0, s->keys);
     enum { AHEAD = 32 };
@@ -395,7 +377,7 @@ static hm_status ftable_probes(const cq *x, hm__index_scratch *s, size_t *count)
     const hm__compact *c = x->c;
     double total = 0;
     for (unsigned t = 0; t < c->sh.m; t++) total += hm__ball(c->sh.s, x->rt[t]);
-    if (!grow((void **)&s->keys, &s->keys_cap, (size_t)total + 1, sizeof *s->keys)) return HM_E_NO_MEMORY;
+    if (!hm__grow((void **)&s->keys, &s->keys_cap, (size_t)total + 1, sizeof *s->keys)) return HM_E_NO_MEMORY;
     size_t n = 0;
     for (unsigned t = 0; t < c->sh.m; t++)
         if (x->rt[t] >= 0) n += hm__enumerate_keys(t, x->qkey[t], c->sh.s, x->rt[t], s->keys + n);
@@ -421,7 +403,7 @@ HM__FORCE_INLINE void prefetch_fstart(const hm__compact *c, uint32_t key)
 static hm_status fbuckets(const cq *x, hm__index_scratch *s, size_t np, size_t *count)
 {
     const hm__compact *c = x->c;
-    if (!grow((void **)&s->ranges, &s->ranges_cap, 3 * np + 3, sizeof *s->ranges)) return HM_E_NO_MEMORY;
+    if (!hm__grow((void **)&s->ranges, &s->ranges_cap, 3 * np + 3, sizeof *s->ranges)) return HM_E_NO_MEMORY;
     enum { AHEAD = 48 };
     size_t n = 0;
     for (size_t p = 0; p < np && p < AHEAD; p++) prefetch_fstart(c, s->keys[p]);
@@ -459,8 +441,8 @@ static hm_status fentries(const cq *x, hm__index_scratch *s, size_t nranges, siz
         if (r + AHEAD < nranges) prefetch_entries(c, s->ranges + 3 * (r + AHEAD));
         uint32_t t = s->ranges[3 * r] & 0xff, w = s->ranges[3 * r] >> 8;
         uint32_t lo = s->ranges[3 * r + 1], hi = s->ranges[3 * r + 2];
-        if (!grow((void **)&s->cands, &s->cands_cap, n + (hi - lo), sizeof *s->cands) ||
-            !grow((void **)&s->ctab, &s->ctab_cap, n + (hi - lo), sizeof *s->ctab))
+        if (!hm__grow((void **)&s->cands, &s->cands_cap, n + (hi - lo), sizeof *s->cands) ||
+            !hm__grow((void **)&s->ctab, &s->ctab_cap, n + (hi - lo), sizeof *s->ctab))
             return HM_E_NO_MEMORY;
         const uint32_t *ids = c->t[t].ids;
         int budget = x->rt[t] - (int)w;
@@ -480,7 +462,7 @@ static hm_status fverify(const cq *x, hm__index_scratch *s, size_t n, hm__hits *
 {
     const uint8_t *codes = x->idx->codes;
     size_t cb = x->idx->code_bytes;
-    if (!grow((void **)&s->dists, &s->dists_cap, n + 1, sizeof *s->dists)) return HM_E_NO_MEMORY;
+    if (!hm__grow((void **)&s->dists, &s->dists_cap, n + 1, sizeof *s->dists)) return HM_E_NO_MEMORY;
     enum { AHEAD = 48 };
     for (size_t i = 0; i < n && i < AHEAD; i++) prefetch(codes + cb * s->cands[i]);
     for (size_t i = 0; i < n; i += 16) {

@@ -84,6 +84,12 @@ void hm__sort_by_key(uint64_t **a, uint64_t **tmp, size_t n, unsigned s);
  * buckets fits 16-bit offsets, off otherwise; counts the bytes. */
 hm_status hm__table_starts(hm__table *tb, const uint64_t *a, size_t n, unsigned s);
 
+/* Grows a scratch array to hold `need` items of `size` bytes (doubling,
+ * contents kept); 0 when out of memory. */
+int hm__grow(void **buf, size_t *cap, size_t need, size_t size);
+/* Releases a table's arrays. */
+void hm__table_free(hm__table *tb);
+
 /* Appends table << 24 | (key ^ mask) for every mask of s bits with at most
  * r bits set; returns how many. */
 size_t hm__enumerate_keys(uint32_t table, uint32_t key, unsigned s, int r, uint32_t *out);

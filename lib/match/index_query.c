@@ -19,7 +19,7 @@
 
 #define prefetch(p) __builtin_prefetch(p)
 
-static int grow(void **buf, size_t *cap, size_t need, size_t size)
+int hm__grow(void **buf, size_t *cap, size_t need, size_t size)
 {
     if (*cap >= need) return 1;
     size_t c = *cap ? *cap : 1024, bytes;
@@ -90,7 +90,7 @@ static hm_status probes(const qctx *c, hm__index_scratch *s, size_t *count)
 {
     double total = 0;
     for (unsigned t = 0; t < c->idx->m; t++) total += hm__ball(c->idx->s, c->radii[t]);
-    if (!grow((void **)&s->keys, &s->keys_cap, (size_t)total, sizeof *s->keys)) return HM_E_NO_MEMORY;
+    if (!hm__grow((void **)&s->keys, &s->keys_cap, (size_t)total, sizeof *s->keys)) return HM_E_NO_MEMORY;
     size_t n = 0;
     for (unsigned t = 0; t < c->idx->m; t++)
         if (c->radii[t] >= 0) n += hm__enumerate_keys(t, c->qkeys[t], c->idx->s, c->radii[t], s->keys + n);
@@ -126,7 +126,7 @@ HM__FORCE_INLINE void prefetch_start(const hm__index *idx, uint32_t key)
 static hm_status buckets(const qctx *c, hm__index_scratch *s, size_t first, size_t end,
                          size_t *count, size_t *entries)
 {
-    if (!grow((void **)&s->ranges, &s->ranges_cap, 3 * (end - first), sizeof *s->ranges))
+    if (!hm__grow((void **)&s->ranges, &s->ranges_cap, 3 * (end - first), sizeof *s->ranges))
         return HM_E_NO_MEMORY;
     size_t n = 0, total = 0;
     for (size_t p = first; p < first + AHEAD && p < end; p++) prefetch_start(c->idx, s->keys[p]);
@@ -188,9 +188,9 @@ HM__FORCE_INLINE void prefetch_ids(const hm__index *idx, const uint32_t *range)
 static hm_status candidates32(const qctx *c, hm__index_scratch *s, size_t nranges, size_t total)
 {
     size_t room = total + HM__IDS_SLACK;
-    if (!grow((void **)&s->cands, &s->cands_cap, room, sizeof *s->cands) ||
-        !grow((void **)&s->ctab, &s->ctab_cap, room, sizeof *s->ctab) ||
-        !grow((void **)&s->dists, &s->dists_cap, total, sizeof *s->dists))
+    if (!hm__grow((void **)&s->cands, &s->cands_cap, room, sizeof *s->cands) ||
+        !hm__grow((void **)&s->ctab, &s->ctab_cap, room, sizeof *s->ctab) ||
+        !hm__grow((void **)&s->dists, &s->dists_cap, total, sizeof *s->dists))
         return HM_E_NO_MEMORY;
     size_t n = 0;
     for (size_t r = 0; r < nranges && r < RANGES_AHEAD; r++) prefetch_ids(c->idx, s->ranges + 3 * r);
@@ -267,6 +267,14 @@ HM__FORCE_INLINE void prefetch_bucket8(const hm__index *idx, const uint32_t *ran
     const uint8_t *p = (const uint8_t *)(idx->t[range[0]].codes + range[1]);
     const uint8_t *end = (const uint8_t *)(idx->t[range[0]].codes + range[2]);
     for (; p < end; p += 64) prefetch(p);
+}
+
+/* Sorts the hits appended after `before` by (entry, query). */
+static void sort_new_hits(hm__hits *out, size_t before)
+{
+    if (out->count <= before) return;
+    hm__hits mine = {out->items + before, out->count - before, 0};
+    hm__hits_sort(&mine);
 }
 
 /* ---- one query --------------------------------------------------------------- */
@@ -422,10 +430,7 @@ hm_status hm__index_query(const hm__index *idx, const hm__kernels *k, const uint
         st = scan_part(&c, queries, nq, part, nparts, out);
     } else if (idx->compact) { /* not split: part 0 answers the whole query */
         if (part == 0) st = hm__compact_query(idx, k, queries, nq, c.radius, scratch, out);
-        if (st == HM_OK && out->count > before) {
-            hm__hits mine = {out->items + before, out->count - before, 0};
-            hm__hits_sort(&mine);
-        }
+        if (st == HM_OK) sort_new_hits(out, before);
     } else {
         hm__index_radii(idx, c.radius, c.radii);
         for (unsigned j = 0; j < nq && st == HM_OK; j++) {
@@ -434,10 +439,7 @@ hm_status hm__index_query(const hm__index *idx, const hm__kernels *k, const uint
             for (unsigned t = 0; t < idx->m; t++) c.qkeys[t] = hm__key(&idx->t[t], c.q, idx->s);
             st = query_one(&c, scratch, part, nparts, plan == HM__PLAN_AUTO && nparts == 1, out);
         }
-        if (out->count > before) {
-            hm__hits mine = {out->items + before, out->count - before, 0};
-            hm__hits_sort(&mine);
-        }
+        sort_new_hits(out, before);
     }
     if (st != HM_OK) out->count = before;
     HM_RETURN_IF(st != HM_OK, err, st, "index query: out of memory");
@@ -513,10 +515,7 @@ hm_status hm__index_query_share(const hm__index *idx, const hm__kernels *k, cons
         if (ran) ++*ran;
         atomic_fetch_add_explicit(&sh->finished, 1, memory_order_release);
     }
-    if (out->count > before) {
-        hm__hits mine = {out->items + before, out->count - before, 0};
-        hm__hits_sort(&mine);
-    }
+    sort_new_hits(out, before);
     if (st != HM_OK) out->count = before;
     HM_RETURN_IF(st != HM_OK, err, st, "index query: out of memory");
     return HM_OK;
