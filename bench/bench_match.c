@@ -617,8 +617,9 @@ static void split_row(ctx *c, const hm__index *idx, const truth *t, unsigned rad
  * reaches on this machine), is the bound the note gives. */
 static void profile_row(ctx *c, const hm__index *idx, unsigned radius)
 {
+    if (c->cb != 32) return; /* 8-byte tables scan their buckets: no candidates to count */
     row *r = row_add(c->out, "index-profile", c->data, c->n, c->bits, radius);
-    if (!r || c->cb != 32) return;
+    if (!r) return;
     hm__index_stats st;
     memset(&st, 0, sizeof st);
     hm__index_scratch sc = {0};
@@ -858,7 +859,7 @@ static void tier_rows(ctx *c, const truth *t)
     }
 }
 
-/* The compact index (HM_INDEX_COMPACT) within 16, 24 (its default) and 32
+/* The compact index (HM_INDEX_COMPACT) within 16, 24 and 32 (its default)
  * bytes per entry: build time, memory, latency at the design radius. */
 static void compact_rows(ctx *c, const truth *t)
 {

@@ -7,18 +7,14 @@
  * libraries loaded, nothing allocated: the "empty process"). A fresh process
  * per mode, so that no allocation of another mode or of the benchmark itself
  * is counted. */
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bench_resident.h"
 #include "cli.h"
-
-extern char **environ;
 
 static const struct {
     const char *name;
@@ -28,6 +24,7 @@ static const struct {
 } MODES[] = {{"none", HM_INDEX_NEVER, HM_INDEX_FAST, 0},
              {"fast", HM_INDEX_ALWAYS, HM_INDEX_FAST, 0},
              {"compact", HM_INDEX_ALWAYS, HM_INDEX_COMPACT, 0},
+             {"compact-24", HM_INDEX_ALWAYS, HM_INDEX_COMPACT, 24},
              {"compact-16", HM_INDEX_ALWAYS, HM_INDEX_COMPACT, 16}};
 
 #define N_MODES (sizeof MODES / sizeof MODES[0])

@@ -877,7 +877,7 @@ typedef enum hm_index_mode {
     /** Default: the lowest latency, within 64 bytes per entry beside the
      *  set's own codes. */
     HM_INDEX_FAST = 0,
-    /** Less memory per entry (24 bytes by default, see
+    /** Less memory per entry (32 bytes by default, see
      *  hm_scanner_options.index_bytes_per_entry), at a higher latency. */
     HM_INDEX_COMPACT = 1
 } hm_index_mode;
@@ -913,7 +913,7 @@ typedef struct hm_scanner_options {
      *  HM_INDEX_AUTO). */
     int no_threads;
     /** HM_INDEX_COMPACT: the most index memory per entry, in bytes, beside
-     *  the set's own codes and metadata; 0: 24. Less memory means slower
+     *  the set's own codes and metadata; 0: 32. Less memory means slower
      *  queries (docs/MATCHING.md, "Index modes"). */
     unsigned index_bytes_per_entry;
 } hm_scanner_options;

@@ -157,7 +157,7 @@ typedef struct hm__index_params {
 
 /* The compact index's default memory budget, bytes per entry beside the
  * codes (docs/MATCHING.md, "Index modes", measures 16, 24 and 32). */
-#define HM__COMPACT_BUDGET 24.0
+#define HM__COMPACT_BUDGET 32.0
 
 /* Builds the index of n codes of code_bytes (8 or 32). n must be below 2^32. */
 hm_status hm__index_build(const uint8_t *codes, size_t n, size_t code_bytes,
