@@ -464,21 +464,32 @@ static double total_probes(const hm__index *idx, unsigned radius)
     return np;
 }
 
-void hm__index_share_start(hm__index_share *sh, const hm__index *idx, unsigned radius)
+uint64_t hm__now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void hm__index_share_start(hm__index_share *sh, const hm__index *idx, unsigned radius,
+                           uint64_t deadline)
 {
     double np = idx->compact ? 0 : total_probes(idx, radius < 8 * idx->code_bytes ? radius : (unsigned)(8 * idx->code_bytes));
     unsigned chunks = (unsigned)(np / SHARE_MIN_PROBES);
     sh->chunks = chunks < 1 ? 1 : chunks > SHARE_MAX_CHUNKS ? SHARE_MAX_CHUNKS : chunks;
     sh->seq++;
     atomic_store_explicit(&sh->finished, 0, memory_order_relaxed);
+    atomic_store_explicit(&sh->deadline, deadline, memory_order_relaxed);
     atomic_store_explicit(&sh->state, (uint64_t)sh->seq << 8, memory_order_release);
 }
 
 /* Claims the next chunk of query `seq`; -1 when none is left (or the query
- * is no longer `seq`). */
-static int claim(hm__index_share *sh, uint32_t seq)
+ * is no longer `seq`, or a helper comes after the deadline). */
+static int claim(hm__index_share *sh, uint32_t seq, int helper)
 {
     uint64_t st = atomic_load_explicit(&sh->state, memory_order_acquire);
+    uint64_t deadline = atomic_load_explicit(&sh->deadline, memory_order_relaxed);
+    if (helper && deadline && hm__now_ns() > deadline) return -1;
     for (;;) {
         if ((uint32_t)(st >> 8) != seq || (st & 0xff) >= sh->chunks) return -1;
         if (atomic_compare_exchange_weak_explicit(&sh->state, &st, st + 1, memory_order_acq_rel,
@@ -488,7 +499,7 @@ static int claim(hm__index_share *sh, uint32_t seq)
 }
 
 hm_status hm__index_query_share(const hm__index *idx, const hm__kernels *k, const uint8_t *query,
-                                unsigned radius, hm__index_share *sh, uint32_t seq,
+                                unsigned radius, hm__index_share *sh, uint32_t seq, int helper,
                                 hm__index_scratch *s, hm__hits *out, unsigned *ran, hm_error *err)
 {
     if (ran) *ran = 0;
@@ -497,7 +508,7 @@ hm_status hm__index_query_share(const hm__index *idx, const hm__kernels *k, cons
     qctx c = {idx, k, query, 0, radius < bits ? radius : bits, {0}, {0}};
     size_t np = 0, before = out->count;
     hm_status st = HM_OK;
-    int chunk = claim(sh, seq);
+    int chunk = claim(sh, seq, helper);
     if (chunk >= 0 && idx->compact) { /* compact queries are not split */
         st = hm__compact_query(idx, k, query, 1, c.radius, s, out);
         if (ran) *ran = 1;
@@ -509,7 +520,7 @@ hm_status hm__index_query_share(const hm__index *idx, const hm__kernels *k, cons
         for (unsigned t = 0; t < idx->m; t++) c.qkeys[t] = hm__key(&idx->t[t], query, idx->s);
         st = probes(&c, s, &np);
     }
-    for (; chunk >= 0 && st == HM_OK; chunk = claim(sh, seq)) {
+    for (; chunk >= 0 && st == HM_OK; chunk = claim(sh, seq, helper)) {
         size_t first, end;
         double t = 0;
         slice(np, (unsigned)chunk, sh->chunks, &first, &end);

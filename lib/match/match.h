@@ -235,18 +235,27 @@ uint64_t hm__scanner_index_trigger(const hm_scanner *s);
  * hm__index_share_start (which also bumps `seq`), runs its share, then waits
  * until `finished` equals `chunks` before it reads a helper's hits; a helper
  * passes the `seq` it was given, so it never claims chunks of a later query.
+ * A helper that arrives late would make the caller wait for the chunk it
+ * claims: after `deadline` (CLOCK_MONOTONIC nanoseconds, 0: none) only the
+ * caller (`helper` 0) claims. With the start plus a quarter of the query's
+ * one-thread time as the deadline, a helper's chunk of two (half the work)
+ * ends by three quarters of that time, before the caller alone would.
  * *ran (may be NULL) receives the number of chunks the call ran. */
 typedef struct hm__index_share {
     _Atomic uint64_t state;  /* seq << 8 | chunks claimed */
     atomic_uint finished;    /* chunks whose hits are appended */
     unsigned chunks;         /* set by hm__index_share_start */
     uint32_t seq;
+    _Atomic uint64_t deadline; /* helpers claim nothing after it (0: no limit) */
 } hm__index_share;
-void hm__index_share_start(hm__index_share *sh, const hm__index *idx, unsigned radius);
+void hm__index_share_start(hm__index_share *sh, const hm__index *idx, unsigned radius,
+                           uint64_t deadline);
 hm_status hm__index_query_share(const hm__index *idx, const hm__kernels *k, const uint8_t *query,
-                                unsigned radius, hm__index_share *sh, uint32_t seq,
+                                unsigned radius, hm__index_share *sh, uint32_t seq, int helper,
                                 hm__index_scratch *s, hm__hits *out, unsigned *ran,
                                 hm_error *err);
+/* CLOCK_MONOTONIC in nanoseconds (share deadlines). */
+uint64_t hm__now_ns(void);
 
 /* ------------------------------------------------------------------------ */
 /* Exact digest lookup                                                      */

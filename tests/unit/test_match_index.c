@@ -414,15 +414,15 @@ typedef struct share_job {
     uint32_t seq;
     hm__hits hits;
     unsigned ran;
-    int ok;
+    int ok, helper;
 } share_job;
 
 static void *share_thread(void *arg)
 {
     share_job *j = arg;
     hm__index_scratch s = {0};
-    j->ok = hm__index_query_share(j->idx, hm__kernels_best(), j->q, j->radius, j->sh, j->seq, &s,
-                                  &j->hits, &j->ran, NULL) == HM_OK;
+    j->ok = hm__index_query_share(j->idx, hm__kernels_best(), j->q, j->radius, j->sh, j->seq,
+                                  j->helper, &s, &j->hits, &j->ran, NULL) == HM_OK;
     hm__index_scratch_free(&s);
     return NULL;
 }
@@ -441,14 +441,19 @@ static void append(hm__hits *all, const hm__hits *h)
 static unsigned shared_query(const hm__index *idx, size_t cb, const uint8_t *q, unsigned radius,
                              int helpers, hm__index_share *sh, const hm__hits *ref, int *ok)
 {
-    hm__index_share_start(sh, idx, radius);
-    share_job stale = {idx, q, radius, sh, sh->seq - 1, {0}, 0, 0};
+    /* A helper after the deadline claims nothing; the caller may always. */
+    hm__index_share_start(sh, idx, radius, 1);
+    share_job late = {idx, q, radius, sh, sh->seq, {0}, 0, 0, 1};
+    share_thread(&late);
+    *ok &= late.ok && late.ran == 0 && late.hits.count == 0;
+    hm__index_share_start(sh, idx, radius, 0);
+    share_job stale = {idx, q, radius, sh, sh->seq - 1, {0}, 0, 0, 1};
     share_thread(&stale);
     *ok &= stale.ok && stale.ran == 0 && stale.hits.count == 0;
-    share_job helper = {idx, q, radius, sh, sh->seq, {0}, 0, 0};
+    share_job helper = {idx, q, radius, sh, sh->seq, {0}, 0, 0, 1};
     pthread_t th;
     int started = helpers && pthread_create(&th, NULL, share_thread, &helper) == 0;
-    share_job me = {idx, q, radius, sh, sh->seq, {0}, 0, 0};
+    share_job me = {idx, q, radius, sh, sh->seq, {0}, 0, 0, 0};
     share_thread(&me);
     if (started) pthread_join(th, NULL);
     *ok &= me.ok && (!started || helper.ok) && atomic_load(&sh->finished) == sh->chunks &&
@@ -462,6 +467,7 @@ static unsigned shared_query(const hm__index *idx, size_t cb, const uint8_t *q, 
     hm__hits_free(&me.hits);
     hm__hits_free(&helper.hits);
     hm__hits_free(&stale.hits);
+    hm__hits_free(&late.hits);
     (void)cb;
     return sh->chunks;
 }
