@@ -391,15 +391,7 @@ static hm_status ftable_probes(const cq *x, hm__index_scratch *s, size_t *count)
 
 HM__FORCE_INLINE void prefetch_fstart(const hm__compact *c, uint32_t key)
 {
-    const hm__table *tb = &c->t[key >> 24];
-    uint32_t b = key & 0xffffff;
-    if (tb->rel) {
-        prefetch(tb->rel + b);
-        prefetch(tb->rel + b + 1);
-    } else {
-        prefetch(tb->off + b);
-        prefetch(tb->off + b + 1);
-    }
+    hm__prefetch_bucket(&c->t[key >> 24], key & 0xffffff);
 }
 
 /* B: non-empty buckets as (table | weight << 8, first, end), the weight

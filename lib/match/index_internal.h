@@ -67,6 +67,20 @@ static inline uint32_t hm__bucket_start(const hm__table *tb, uint32_t b)
     return tb->rel ? tb->base[b >> tb->base_shift] + tb->rel[b] : tb->off[b];
 }
 
+/* A bucket is read from its start and the next bucket's start, which lie on
+ * the next cache line for the last bucket of a line: both are prefetched (a
+ * line left out is a full memory latency on the critical path). */
+HM__FORCE_INLINE void hm__prefetch_bucket(const hm__table *tb, uint32_t b)
+{
+    if (tb->rel) {
+        __builtin_prefetch(tb->rel + b);
+        __builtin_prefetch(tb->rel + b + 1);
+    } else {
+        __builtin_prefetch(tb->off + b);
+        __builtin_prefetch(tb->off + b + 1);
+    }
+}
+
 /* Radii per table for a query radius: the generalised pigeonhole principle
  * of Norouzi et al. If d(x, q) <= r and the substring radii satisfy
  * sum(r_t + 1) >= r + 1, then some table has d_t(x, q) <= r_t (otherwise

@@ -105,20 +105,9 @@ static hm_status probes(const qctx *c, hm__index_scratch *s, size_t *count)
  * measured slower.) */
 #define AHEAD 48
 
-/* A bucket is read from its start and the next bucket's start, which lie on
- * the next cache line for the last bucket of a line: both are prefetched (a
- * line left out is a full memory latency on the critical path). */
 HM__FORCE_INLINE void prefetch_start(const hm__index *idx, uint32_t key)
 {
-    const hm__table *tb = &idx->t[key >> 24];
-    uint32_t b = key & 0xffffff;
-    if (tb->rel) {
-        prefetch(tb->rel + b);
-        prefetch(tb->rel + b + 1);
-    } else {
-        prefetch(tb->off + b);
-        prefetch(tb->off + b + 1);
-    }
+    hm__prefetch_bucket(&idx->t[key >> 24], key & 0xffffff);
 }
 
 /* Non-empty buckets of the probes [first, end) as (table, start, end) triples;
