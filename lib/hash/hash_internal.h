@@ -131,9 +131,10 @@ hm_status hm__hash_image_scratch(const hm_image *img, const hm_hash_options *opt
 hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_options *opt,
                                   hm__scratch *scratch, hm_hashes *out, hm_error *err);
 
-/* Reads a file into the hasher's kept file buffer (hasher.c). */
-hm_status hm__hasher_read_file(hm_hasher *h, const char *path, const uint8_t **data,
-                               size_t *size, hm_error *err);
+/* Reads a file into the hasher's kept file buffer (hasher.c), with
+ * hm__read_file's checks and size limit (0: the default). */
+hm_status hm__hasher_read_file(hm_hasher *h, const char *path, uint64_t max_bytes,
+                               const uint8_t **data, size_t *size, hm_error *err);
 
 /* ---- digests (digest.c) ---- */
 

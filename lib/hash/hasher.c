@@ -41,10 +41,10 @@ hm_status hm_hasher_hash_buffer(hm_hasher *h, const void *data, size_t size,
     return hm__hash_buffer_scratch(data, size, opt, &h->scratch, out, err);
 }
 
-hm_status hm__hasher_read_file(hm_hasher *h, const char *path, const uint8_t **data,
-                               size_t *size, hm_error *err)
+hm_status hm__hasher_read_file(hm_hasher *h, const char *path, uint64_t max_bytes,
+                               const uint8_t **data, size_t *size, hm_error *err)
 {
-    return hm__read_file_scratch(path, &h->file, data, size, err);
+    return hm__read_file_scratch(path, max_bytes, &h->file, data, size, err);
 }
 
 hm_status hm_hasher_hash_file(hm_hasher *h, const char *path, const hm_hash_options *opt,
@@ -55,6 +55,7 @@ hm_status hm_hasher_hash_file(hm_hasher *h, const char *path, const hm_hash_opti
     memset(out, 0, sizeof *out);
     const uint8_t *data;
     size_t size;
-    HM_FORWARD_IF_ERROR(hm__hasher_read_file(h, path, &data, &size, err));
+    uint64_t max_bytes = opt ? opt->decode.max_file_bytes : 0;
+    HM_FORWARD_IF_ERROR(hm__hasher_read_file(h, path, max_bytes, &data, &size, err));
     return hm__hash_buffer_scratch(data, size, opt, &h->scratch, out, err);
 }

@@ -169,10 +169,13 @@ static hm_status plan_auto(hm_scanner *s, uint64_t expected, unsigned threads, h
     return HM_OK;
 }
 
-static hm_status add_section(hm_scanner *s, hm_algo algo)
+static hm_status add_section(hm_scanner *s, hm_algo algo, const hm_scanner_options *opt,
+                             hm_error *err)
 {
     const hm__set_view *v = hm__set_view_get(s->set, algo);
     if (!v) return HM_OK;
+    /* The scanner's own ceilings, whatever the set was opened with. */
+    HM_FORWARD_IF_ERROR(hm__set_check_section_policy(&v->info, opt ? &opt->limits : NULL, err));
     s->sections[algo].view = v;
     s->algos |= HM_MASK(algo);
     return HM_OK;
@@ -217,7 +220,7 @@ hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_sc
     uint32_t want = opt && opt->algos ? opt->algos : HM_MASK_ALL;
     hm_status st = pick_kernels(opt, &s->kernels, err);
     for (int a = 1; st == HM_OK && a <= HM_ALGO_COUNT; a++)
-        if (want & HM_MASK(a)) st = add_section(s, (hm_algo)a);
+        if (want & HM_MASK(a)) st = add_section(s, (hm_algo)a, opt, err);
     if (st == HM_OK && !s->algos)
         st = hm__fail(err, HM_E_SCAN_NO_ALGORITHM,
                       "the set holds none of the algorithms this scanner was asked to match");
@@ -505,6 +508,41 @@ static hm_status hash_for_scan(const hm_scanner *s, hm_hasher *hasher, const voi
                   : hm_hash_buffer(data, size, &o, out, err);
 }
 
+/* Bytes that do not decode as an image can still be listed by digest (a
+ * digest list may hold any file, and a damaged copy of a listed image has
+ * its own digest): their digests are matched on their own. When one
+ * matches, the report holds those matches and hashes with only the digest
+ * bits; otherwise the decoding error stands. */
+static hm_status match_digests_only(const hm_scanner *s, const void *data, size_t size,
+                                    hm_report *r, hm_error *err)
+{
+    hm_hash_options o;
+    memset(&o, 0, sizeof o);
+    o.algos = s->algos & HM_MASK_DIGESTS;
+    HM_FORWARD_IF_ERROR(hm_hash_buffer(data, size, &o, &r->hashes, err));
+    r->hashes.width = r->hashes.height = 0;
+    return match_all(s, r, err);
+}
+
+/* A decoding error of bytes the set may list by digest: 1 when their digests
+ * matched on their own (the report holds those matches, the error is
+ * cleared), 0 when the decoding error stands. */
+static int matched_by_digests(const hm_scanner *s, hm_status st, const void *data, size_t size,
+                              hm_report *r, hm_error *err)
+{
+    int image_error = st >= HM_E_IMAGE_EMPTY && st <= HM_E_IMAGE_UNSUPPORTED;
+    if (!image_error || !(s->algos & HM_MASK_DIGESTS)) return 0;
+    hm_error decode_err;
+    if (err) decode_err = *err;
+    if (match_digests_only(s, data, size, r, NULL) == HM_OK &&
+        r->matches.count + r->suppressed.count > 0) {
+        hm__ok(err);
+        return 1;
+    }
+    if (err) *err = decode_err;
+    return 0;
+}
+
 static hm_status scan_source(const hm_scanner *s, hm_hasher *hasher, const void *data,
                              size_t size, const hm_image *img, hm_report **out, hm_error *err)
 {
@@ -512,6 +550,10 @@ static hm_status scan_source(const hm_scanner *s, hm_hasher *hasher, const void 
     hm_report *r;
     HM_FORWARD_IF_ERROR(new_report(&r, err));
     hm_status st = hash_for_scan(s, hasher, data, size, img, &r->hashes, err);
+    if (!img && matched_by_digests(s, st, data, size, r, err)) {
+        *out = r;
+        return HM_OK;
+    }
     if (st != HM_OK) {
         hm_report_free(r);
         return st;
@@ -539,12 +581,13 @@ hm_status hm_scanner_scan_file_with(const hm_scanner *s, hm_hasher *hasher, cons
     if (hasher) { /* the hasher keeps the file's buffer too */
         const uint8_t *kept;
         size_t n;
-        HM_FORWARD_IF_ERROR(hm__hasher_read_file(hasher, path, &kept, &n, err));
+        HM_FORWARD_IF_ERROR(
+            hm__hasher_read_file(hasher, path, s->decode.max_file_bytes, &kept, &n, err));
         return scan_source(s, hasher, kept, n, NULL, out, err);
     }
     uint8_t *data;
     size_t size;
-    HM_FORWARD_IF_ERROR(hm__read_file(path, &data, &size, err));
+    HM_FORWARD_IF_ERROR(hm__read_file(path, s->decode.max_file_bytes, &data, &size, err));
     hm_status st = scan_source(s, NULL, data, size, NULL, out, err);
     free(data);
     return st;
