@@ -1,10 +1,11 @@
 /* test_files.c - the library's file readers (hm_image_load, hm_hash_file,
  * hm_scanner_scan_file, their hm_hasher forms, hm_set_open_file) on paths
- * that are not ordinary files: a FIFO with no writer (must not block), a directory, a socket,
- * /dev/zero and /dev/null, a file over the size limit (sparse, so nothing
- * is written), a file whose size changes while it is read (/proc reports
- * size 0), and a symbolic link to a regular file (followed). An alarm turns
- * a hang into a failure instead of a stuck test run. */
+ * that are not ordinary files: a FIFO with no writer (must not block), a
+ * directory, a socket, /dev/zero and /dev/null, a file over the size limit
+ * (sparse, so nothing is written), a file whose size changes while it is
+ * read (/proc reports size 0), and a symbolic link to a regular file
+ * (followed). An alarm turns a hang into a failure instead of a stuck test
+ * run. */
 #define _DEFAULT_SOURCE /* symlink, ftruncate, mkfifo */
 #include <fcntl.h>
 #include <signal.h>
