@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -29,7 +30,8 @@ static const char HELP[] =
     "                            [FILE...]\n"
     "\n"
     "Times every hashing stage of each FILE, median of N runs, next to a bare\n"
-    "libjpeg-turbo (or libpng) decode of the same bytes measured in the same run:\n"
+    "libjpeg-turbo (or libpng) decode of the same bytes measured in the same run\n"
+    "(into memory allocated as the library's decoder allocates: huge pages):\n"
     "  read, bare_decode, decode, luma (both luma planes), pdq_filter (the four\n"
     "  box passes and the decimation), pdq_filter_reference_schedule (the same\n"
     "  arithmetic on the reference's column-wise schedule, at most 3 runs; its\n"
@@ -39,7 +41,11 @@ static const char HELP[] =
     "  imagehash_all4 (the four from the decoded image, luma included) and the\n"
     "  same through each kernel tier this CPU runs (imagehash_all4_scalar, _sse2,\n"
     "  _avx2, _avx512, _neon), md5, sha1, sha256, digests (all three),\n"
-    "  total (hm_hash_file with every algorithm).\n"
+    "  total (hm_hash_file with every algorithm); an hm_hasher's first call (a new\n"
+    "  hasher: fresh working memory) and its steady state (the same hasher again),\n"
+    "  on the decoded image (every perceptual hash: hasher_image_*) and on the bytes\n"
+    "  (every algorithm, decode included: hasher_buffer_*), with their ratio and\n"
+    "  the page faults per call.\n"
     "Without FILE: the sample images of the source tree, two photos of\n"
     "../shared/vectors when present (1600x1004 and 12 megapixels) and a\n"
     "12-megapixel JPEG generated in memory.\n"
@@ -135,7 +141,7 @@ static long bare_jpeg(const uint8_t *data, size_t size)
     jpeg_read_header(&ci, TRUE);
     jpeg_start_decompress(&ci);
     size_t stride = (size_t)ci.output_width * (size_t)ci.output_components;
-    pixels = malloc(stride * ci.output_height);
+    pixels = hm__alloc_large(stride * ci.output_height); /* as our decoder allocates */
     if (!pixels) longjmp(err.jump, 1);
     while (ci.output_scanline < ci.output_height) {
         JSAMPROW row = pixels + (size_t)ci.output_scanline * stride;
@@ -185,7 +191,7 @@ static long bare_png(const uint8_t *data, size_t size)
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
     size_t h = png_get_image_height(png, info), stride = png_get_rowbytes(png, info);
-    pixels = malloc(stride * h);
+    pixels = hm__alloc_large(stride * h);
     rows = malloc(h * sizeof *rows);
     if (!pixels || !rows) png_error(png, "out of memory");
     for (size_t y = 0; y < h; y++) rows[y] = pixels + y * stride;
@@ -245,7 +251,8 @@ static uint8_t *generate_jpeg(size_t *size)
 enum {
     S_READ, S_BARE, S_DECODE, S_LUMA, S_FILTER, S_FILTER_REF, S_QUALITY, S_DCT, S_DCT_DIH, S_PDQ,
     S_AHASH, S_DHASH, S_PHASH, S_WHASH, S_IH_ALL4, S_IH_TIER, /* one per kernel tier */
-    S_MD5 = S_IH_TIER + HM__IH_TIER_COUNT, S_SHA1, S_SHA256, S_DIGESTS, S_TOTAL, S_COUNT
+    S_MD5 = S_IH_TIER + HM__IH_TIER_COUNT, S_SHA1, S_SHA256, S_DIGESTS,
+    S_IMG_FIRST, S_IMG_STEADY, S_BUF_FIRST, S_BUF_STEADY, S_TOTAL, S_COUNT
 };
 
 static const char *const STAGE_KEYS[S_COUNT] = {
@@ -254,7 +261,8 @@ static const char *const STAGE_KEYS[S_COUNT] = {
     "pdq_dct_median", "pdq_dct_median_dihedral", "pdq_from_image", "ahash", "dhash", "phash",
     "whash", "imagehash_all4", "imagehash_all4_scalar", "imagehash_all4_sse2",
     "imagehash_all4_avx2", "imagehash_all4_avx512", "imagehash_all4_neon", "md5", "sha1",
-    "sha256", "digests", "total"};
+    "sha256", "digests", "hasher_image_first_call", "hasher_image_steady",
+    "hasher_buffer_first_call", "hasher_buffer_steady", "total"};
 
 typedef struct result {
     const char *file;
@@ -263,6 +271,7 @@ typedef struct result {
     size_t bytes;
     double ms[S_COUNT];
     int reference_identical; /* 1: same 64x64 as the reference schedule; -1: not run */
+    double faults[4];        /* page faults per call of the four hasher stages */
     uint64_t checksum;
 } result;
 
@@ -403,6 +412,61 @@ static void time_digests(const uint8_t *data, size_t size, int repeat, timer *t,
     fold(sum, hs.sha256, sizeof hs.sha256);
 }
 
+static long minor_faults(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_minflt : 0;
+}
+
+/* One hasher call on the decoded image (every perceptual hash) or, when
+ * `img` is NULL, on the bytes (every algorithm, decode included); adds its
+ * time to `t` and its page faults to *faults. */
+static void hasher_call(hm_hasher *h, const uint8_t *data, size_t size, const hm_image *img,
+                        timer *t, long *faults, uint64_t *sum)
+{
+    hm_hash_options o;
+    memset(&o, 0, sizeof o);
+    o.algos = img ? HM_MASK_PERCEPTUAL : HM_MASK_ALL;
+    hm_hashes hs;
+    long f0 = minor_faults();
+    double t0 = bench_now();
+    if (img) (void)!hm_hasher_hash_image(h, img, &o, &hs, NULL);
+    else (void)!hm_hasher_hash_buffer(h, data, size, &o, &hs, NULL);
+    t->t[t->n++] = bench_now() - t0;
+    *faults += minor_faults() - f0;
+    fold(sum, hs.pdq, sizeof hs.pdq);
+}
+
+/* A hasher's first call (a new hasher each run: its working memory is
+ * fresh from the kernel) against its steady state (one kept hasher, the
+ * calls after its first), alternated run by run so that both see the same
+ * machine; on the decoded image and on the bytes. Measured before any other
+ * stage of the image. */
+static void time_hasher(const uint8_t *data, size_t size, const hm_image *img, int repeat,
+                        timer *t, result *res)
+{
+    for (int stage = 0; stage < 2; stage++) {
+        const hm_image *im = stage == 0 ? img : NULL;
+        int first = stage == 0 ? S_IMG_FIRST : S_BUF_FIRST;
+        long faults[2] = {0, 0};
+        hm_hasher *kept = NULL;
+        if (hm_hasher_new(&kept) != HM_OK) return;
+        timer warm = {{0}, 0};
+        hasher_call(kept, data, size, im, &warm, &faults[1], &res->checksum);
+        faults[1] = 0;
+        for (int r = 0; r < repeat; r++) {
+            hm_hasher *fresh = NULL;
+            if (hm_hasher_new(&fresh) != HM_OK) break;
+            hasher_call(fresh, data, size, im, &t[first], &faults[0], &res->checksum);
+            hm_hasher_free(fresh);
+            hasher_call(kept, data, size, im, &t[first + 1], &faults[1], &res->checksum);
+        }
+        hm_hasher_free(kept);
+        res->faults[2 * stage] = (double)faults[0] / repeat;
+        res->faults[2 * stage + 1] = (double)faults[1] / repeat;
+    }
+}
+
 /* Times everything for one image given as a path (mem NULL) or as bytes;
  * `name` is what the report calls it. */
 static int bench_one(const char *path, const char *name, const uint8_t *mem, size_t mem_size,
@@ -445,6 +509,7 @@ static int bench_one(const char *path, const char *name, const uint8_t *mem, siz
     }
     res->width = hm_image_width(img);
     res->height = hm_image_height(img);
+    time_hasher(data, size, img, repeat, t, res);
     planes p;
     memset(&p, 0, sizeof p);
     if (planes_alloc(&p, res->width, res->height) == 0) {
@@ -522,6 +587,22 @@ static void print_json(const result *r, int repeat)
         cli_buf_json_key(&b, &first, "pdq_filter_speedup_over_reference_schedule");
         cli_buf_printf(&b, "%.1f", r->ms[S_FILTER_REF] / r->ms[S_FILTER]);
     }
+    if (r->ms[S_IMG_STEADY] > 0 && r->ms[S_BUF_STEADY] > 0) {
+        static const char *const FAULTS[4] = {"image_first_call", "image_steady",
+                                              "buffer_first_call", "buffer_steady"};
+        cli_buf_json_key(&b, &first, "hasher_image_first_over_steady");
+        cli_buf_printf(&b, "%.3f", r->ms[S_IMG_FIRST] / r->ms[S_IMG_STEADY]);
+        cli_buf_json_key(&b, &first, "hasher_buffer_first_over_steady");
+        cli_buf_printf(&b, "%.3f", r->ms[S_BUF_FIRST] / r->ms[S_BUF_STEADY]);
+        cli_buf_json_key(&b, &first, "page_faults_per_call");
+        int f3 = 1;
+        cli_buf_putc(&b, '{');
+        for (int k = 0; k < 4; k++) {
+            cli_buf_json_key(&b, &f3, FAULTS[k]);
+            cli_buf_printf(&b, "%.1f", r->faults[k]);
+        }
+        cli_buf_putc(&b, '}');
+    }
     cli_buf_json_key(&b, &first, "checksum");
     cli_buf_printf(&b, "\"%016llx\"", (unsigned long long)r->checksum);
     cli_buf_puts(&b, "}\n");
@@ -542,6 +623,11 @@ static void print_text(const result *r)
         printf("  PDQ filter: %s the reference schedule's output, %.1fx faster\n",
                r->reference_identical ? "identical to" : "DIFFERENT FROM",
                r->ms[S_FILTER_REF] / r->ms[S_FILTER]);
+    if (r->ms[S_IMG_STEADY] > 0 && r->ms[S_BUF_STEADY] > 0)
+        printf("  hasher first call / steady state: %.3f (image), %.3f (bytes); page faults "
+               "per call %.0f / %.0f, %.0f / %.0f\n",
+               r->ms[S_IMG_FIRST] / r->ms[S_IMG_STEADY], r->ms[S_BUF_FIRST] / r->ms[S_BUF_STEADY],
+               r->faults[0], r->faults[1], r->faults[2], r->faults[3]);
     printf("  checksum %016llx\n", (unsigned long long)r->checksum);
 }
 

@@ -10,7 +10,9 @@
  *     single-query latency (one thread, and one query split over two),
  *     batch throughput on 1 and 2 threads;
  *   - FAISS IndexBinaryFlat and IndexBinaryMultiHash through the separate
- *     hashmatch-faiss program when it was built.
+ *     hashmatch-faiss programs when they were built: FAISS compiled from
+ *     Debian's source at its widest level for this CPU (the baseline), and
+ *     Debian's binary libfaiss (labelled: no POPCNT instruction).
  * Every method's results are compared with brute force for every query:
  * recall must be exactly 1 and nothing beyond the radius may be reported; the
  * exit status is 1 otherwise. */
@@ -30,6 +32,7 @@
 #endif
 
 #include "bench.h"
+#include "bench_resident.h"
 #include "cli.h"
 #include "match/index_internal.h"
 #include "match_data.h"
@@ -48,8 +51,11 @@ static const char HELP[] =
     "force on every SIMD tier (% bw: its median pass against the median of reads\n"
     "of the same bytes made between its passes), the index (build time, bytes per entry, p50/p99\n"
     "latency, split over 2 threads, batch throughput on 1 and 2 threads) and,\n"
-    "when built, FAISS IndexBinaryFlat and IndexBinaryMultiHash (Debian's\n"
-    "libfaiss, compiled without the hardware popcount instruction). Every result\n"
+    "when built, FAISS IndexBinaryFlat and IndexBinaryMultiHash: FAISS built from\n"
+    "Debian's source at its widest optimisation level for this CPU (scripts/setup.sh\n"
+    "bench; rows faiss-*), and Debian's binary libfaiss, compiled without the\n"
+    "hardware popcount instruction (rows faiss-debian-*). Every method times the\n"
+    "same mix of queries (FAISS's slow methods an evenly spaced subset). Every result\n"
     "is checked against brute force: the exit status is 1 unless recall is\n"
     "exactly 1 with nothing beyond the radius.\n"
     "\n"
@@ -57,6 +63,9 @@ static const char HELP[] =
     "  --queries Q    queries per set (default 1000)\n"
     "  --data LIST    comma list of uniform256,pdq-like,uniform64 (default all)\n"
     "  --no-faiss     skip the FAISS baseline\n"
+    "  --index-only   only the bandwidth rows and the index (no scans, no FAISS)\n"
+    "  --no-resident  skip the resident-memory rows (PDQ-like data: a signed set,\n"
+    "                 one process per index mode: none, fast, compact, compact-16)\n"
     "  --json         a JSON array of rows instead of a table\n";
 
 /* ------------------------------------------------------------------------ */
@@ -66,7 +75,7 @@ static const char HELP[] =
 #define NA (-1.0) /* not applicable: null in JSON */
 
 typedef struct row {
-    char method[48], data[16], tier[8], note[160];
+    char method[48], data[16], tier[8], note[256];
     size_t n;
     unsigned bits, radius, per_pass;
     double p50_us, p99_us, recall, beyond, bytes_per_entry, build_s, qps_1t, qps_2t, gb_per_s,
@@ -269,6 +278,7 @@ typedef struct ctx {
     unsigned radius, bits;
     const char *data;
     double bandwidth; /* bytes per second */
+    double random_ns; /* per random 64-byte line, prefetched ahead (random-read row) */
     size_t ahead;     /* prefetch distance of the faster read (0 or 8192) */
     rows *out;
     int failed;
@@ -374,6 +384,7 @@ static void random_read(ctx *c)
     row *w = row_add(c->out, "random-read", c->data, c->n, c->bits, 0);
     if (!w) return;
     double ns = best / READS * 1e9;
+    c->random_ns = ns;
     w->gb_per_s = 64.0 / ns;
     snprintf(w->note, sizeof w->note, "%.1f ns per random 64-byte line, %d prefetched ahead (sum %llu)",
              ns, AHEAD, (unsigned long long)(sink & 0xffff));
@@ -490,16 +501,31 @@ static double batch_qps(ctx *c, const hm__index *idx, const truth *t, unsigned r
     return (double)c->q / secs;
 }
 
-/* One query split over two threads: a helper runs part 1 of each query while
- * the caller runs part 0; it spins between queries so that waking it costs
- * nothing. */
+/* One query shared by two threads (hm__index_query_share): a helper claims
+ * chunks of each query's probe list while the caller does too; a helper
+ * that is not scheduled claims nothing, so the caller never waits for it.
+ * The helper sleeps on a condition variable between queries and leaves a
+ * query alone when it wakes on the caller's core or after a quarter of the
+ * one-thread time (hm__index_share deadline), and the caller stops waking a
+ * helper that keeps arriving too late (trying again every 32nd query): a
+ * helper that spins, runs on the caller's core or is woken in vain takes
+ * time from the caller, which made the split slower than one thread on a
+ * busy machine. With
+ * `busy`, a third thread spins on the other core meanwhile: the case where
+ * the helper rarely gets a core. */
 typedef struct helper {
     const hm__index *idx;
     ctx *c;
     unsigned radius;
-    atomic_uint go, done;
+    hm__index_share share;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    _Atomic uint32_t go;  /* the seq of the query to help with */
+    _Atomic uint32_t tag; /* the seq whose hits `hits` holds */
     atomic_int quit;
-    size_t qi;
+    _Atomic size_t qi;
+    atomic_int cpu;       /* the caller's CPU when it started the query */
+    atomic_uint ran;      /* chunks the helper ran for query `tag` */
     hm__hits hits;
     hm__index_scratch scratch;
     int fail;
@@ -508,70 +534,183 @@ typedef struct helper {
 static void *helper_main(void *arg)
 {
     helper *h = arg;
-    unsigned seen = 0;
+    uint32_t seen = 0;
     for (;;) {
-        unsigned g;
-        while ((g = atomic_load(&h->go)) == seen) {
-            if (atomic_load(&h->quit)) return NULL;
-            sched_yield(); /* a core shared with the caller must not stall it */
-        }
+        uint32_t g;
+        pthread_mutex_lock(&h->mu);
+        while ((g = atomic_load(&h->go)) == seen && !atomic_load(&h->quit))
+            pthread_cond_wait(&h->cv, &h->mu);
+        pthread_mutex_unlock(&h->mu);
+        if (g == seen) return NULL; /* quit */
         seen = g;
         h->hits.count = 0;
-        if (hm__index_query(h->idx, hm__kernels_best(), h->c->queries + h->c->cb * h->qi, 1,
-                            h->radius, 1, 2, HM__PLAN_AUTO, &h->scratch, &h->hits, NULL) != HM_OK)
+        atomic_store(&h->ran, 0);
+        atomic_store(&h->tag, g);
+        size_t qi = atomic_load(&h->qi);
+        unsigned ran = 0;
+        /* Woken on the caller's core, the helper would only take turns with
+         * it: it leaves the query to the caller. */
+        if (sched_getcpu() == atomic_load(&h->cpu)) continue;
+        if (hm__index_query_share(h->idx, hm__kernels_best(), h->c->queries + h->c->cb * qi,
+                                  h->radius, &h->share, g, 1, &h->scratch, &h->hits, &ran,
+                                  NULL) != HM_OK)
             h->fail = 1;
-        atomic_store(&h->done, g);
+        atomic_store(&h->ran, ran);
     }
 }
 
-static void split_row(ctx *c, const hm__index *idx, const truth *t, unsigned radius)
+static void *spinner_main(void *arg)
 {
-    row *r = row_add(c->out, "index-split2", c->data, c->n, c->bits, radius);
+    atomic_int *stop = arg;
+    volatile uint64_t x = 0;
+    while (!atomic_load(stop)) x = x * 3 + 1;
+    return NULL;
+}
+
+/* single_us: the one-thread p50, whose quarter is the helpers' deadline. */
+static void split_row(ctx *c, const hm__index *idx, const truth *t, unsigned radius, int busy,
+                      double single_us)
+{
+    row *r = row_add(c->out, busy ? "index-split2-busy" : "index-split2", c->data, c->n, c->bits, radius);
     helper *h = calloc(1, sizeof *h);
     double *times = malloc(c->q * sizeof *times);
-    pthread_t th;
+    pthread_t th, spin;
+    atomic_int stop = 0;
+    if (h) {
+        pthread_mutex_init(&h->mu, NULL);
+        pthread_cond_init(&h->cv, NULL);
+    }
     if (!r || !h || !times || (h->idx = idx, h->c = c, h->radius = radius,
                                pthread_create(&th, NULL, helper_main, h) != 0)) {
         free(h);
         free(times);
         return;
     }
+    int spinning = busy && pthread_create(&spin, NULL, spinner_main, &stop) == 0;
     snprintf(r->tier, sizeof r->tier, "%s", hm_match_tier_name(hm_match_best_tier()));
     hm__index_scratch s = {0};
-    hm__hits mine = {0};
-    double found = 0, beyond = 0;
+    hm__hits mine = {0}, alone = {0};
+    double found = 0, beyond = 0, helped = 0, *single = malloc(c->q * sizeof *single);
+    size_t nsplit = 0, nsingle = 0;
+    unsigned misses = 0; /* queries in a row the woken helper did not help with */
     for (size_t i = 0; i < c->q; i++) {
         mine.count = 0;
+        /* Waking a helper that gets no core of its own costs the caller a
+         * context switch: after 4 wasted wake-ups in a row, only every 32nd
+         * query tries again (the others run on one thread, as a plain query). */
+        int wake = misses < 4 || i % 32 == 0;
         double t0 = cli_now();
-        h->qi = i;
-        atomic_fetch_add(&h->go, 1);
-        if (hm__index_query(idx, hm__kernels_best(), c->queries + c->cb * i, 1, radius, 0, 2,
-                            HM__PLAN_AUTO, &s, &mine, NULL) != HM_OK)
-            c->failed = 1;
-        while (atomic_load(&h->done) != atomic_load(&h->go)) sched_yield();
-        times[i] = cli_now() - t0;
+        unsigned ran = 0;
+        int theirs = 0;
+        if (!wake) {
+            if (hm__index_query(idx, hm__kernels_best(), c->queries + c->cb * i, 1, radius, 0, 1,
+                                HM__PLAN_AUTO, &s, &mine, NULL) != HM_OK)
+                c->failed = 1;
+        } else {
+            atomic_store(&h->qi, i);
+            atomic_store(&h->cpu, sched_getcpu());
+            hm__index_share_start(&h->share, idx, radius, hm__now_ns() + (uint64_t)(single_us * 250.0));
+            uint32_t seq = h->share.seq;
+            pthread_mutex_lock(&h->mu);
+            atomic_store(&h->go, seq);
+            pthread_cond_signal(&h->cv);
+            pthread_mutex_unlock(&h->mu);
+            if (hm__index_query_share(idx, hm__kernels_best(), c->queries + c->cb * i, radius,
+                                      &h->share, seq, 0, &s, &mine, &ran, NULL) != HM_OK)
+                c->failed = 1;
+            while (atomic_load(&h->share.finished) != h->share.chunks) sched_yield();
+            theirs = atomic_load(&h->tag) == seq;
+            misses = ran < h->share.chunks ? 0 : misses + 1;
+        }
+        times[nsplit++] = cli_now() - t0;
         score(t, i, mine.items, mine.count, &found, &beyond);
-        score(t, i, h->hits.items, h->hits.count, &found, &beyond);
+        if (theirs) score(t, i, h->hits.items, h->hits.count, &found, &beyond);
+        helped += wake && ran < h->share.chunks;
+        /* The next query on one thread: the two methods alternate query
+         * by query, so they are compared under the same load whatever the
+         * machine does meanwhile (the same query twice would find its
+         * lines cached). */
+        if (++i >= c->q) break;
+        alone.count = 0;
+        t0 = cli_now();
+        if (hm__index_query(idx, hm__kernels_best(), c->queries + c->cb * i, 1, radius, 0, 1,
+                            HM__PLAN_AUTO, &s, &alone, NULL) != HM_OK)
+            c->failed = 1;
+        single[nsingle++] = cli_now() - t0;
+        score(t, i, alone.items, alone.count, &found, &beyond);
     }
+    pthread_mutex_lock(&h->mu);
     atomic_store(&h->quit, 1);
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
     pthread_join(th, NULL);
+    atomic_store(&stop, 1);
+    if (spinning) pthread_join(spin, NULL);
     if (h->fail) c->failed = 1;
-    percentiles(times, c->q, r);
+    row one = {0};
+    if (single) percentiles(single, nsingle, &one);
+    percentiles(times, nsplit, r);
     set_recall(r, found, beyond, truth_total(t, 0, c->q));
-    snprintf(r->note, sizeof r->note, "each query's probes shared by 2 threads");
+    snprintf(r->note, sizeof r->note,
+             "every other query on 1 thread in the same loop: p50 %.1f us; probes in %u chunks "
+             "claimed by 2 threads, the helper only within a quarter of the 1-thread time: it "
+             "ran in %.0f%% of the split queries%s",
+             one.p50_us, h->share.chunks, 100.0 * helped / (double)(nsplit ? nsplit : 1),
+             busy ? "; a third thread kept the other core busy" : "");
+    free(single);
+    hm__hits_free(&alone);
     hm__hits_free(&mine);
     hm__hits_free(&h->hits);
     hm__index_scratch_free(&s);
     hm__index_scratch_free(&h->scratch);
+    pthread_mutex_destroy(&h->mu);
+    pthread_cond_destroy(&h->cv);
     free(h);
     free(times);
 }
 
+/* The index's profile at the design radius: per query, the keys probed
+ * (A), the distinct lines of bucket starts read (B), the non-empty buckets
+ * whose entry numbers are read (C), the candidates whose codes are read and
+ * compared (D), the hits (E), and the time of each phase; the lines read,
+ * times the random-read row's time per line (the rate that prefetching
+ * reaches on this machine), is the bound the note gives. */
+static void profile_row(ctx *c, const hm__index *idx, unsigned radius)
+{
+    if (c->cb != 32) return; /* 8-byte tables scan their buckets: no candidates to count */
+    row *r = row_add(c->out, "index-profile", c->data, c->n, c->bits, radius);
+    if (!r) return;
+    hm__index_stats st;
+    memset(&st, 0, sizeof st);
+    hm__index_scratch sc = {0};
+    hm__hits h = {0};
+    for (size_t i = 0; i < c->q; i++) {
+        h.count = 0;
+        sc.stats = &st;
+        if (hm__index_query(idx, hm__kernels_best(), c->queries + c->cb * i, 1, radius, 0, 1,
+                            HM__PLAN_INDEX, &sc, &h, NULL) != HM_OK)
+            c->failed = 1;
+    }
+    double q = (double)(st.queries ? st.queries : 1), lines = (st.start_lines + st.buckets + st.candidates) / q;
+    double total_ns = 0;
+    for (int k = 0; k < 5; k++) total_ns += st.ns[k];
+    snprintf(r->tier, sizeof r->tier, "%s", hm_match_tier_name(hm_match_best_tier()));
+    r->p50_us = total_ns / q / 1e3;
+    snprintf(r->note, sizeof r->note,
+             "per query: %.0f probes, %.0f start lines, %.0f buckets, %.0f candidates, %.1f hits; "
+             "us A %.1f B %.1f C %.1f D %.1f E %.1f; bound %.0f lines x %.1f ns = %.1f us",
+             st.probes / q, st.start_lines / q, st.buckets / q, st.candidates / q, st.hits / q,
+             st.ns[0] / q / 1e3, st.ns[1] / q / 1e3, st.ns[2] / q / 1e3, st.ns[3] / q / 1e3,
+             st.ns[4] / q / 1e3, lines, c->random_ns, lines * c->random_ns / 1e3);
+    hm__hits_free(&h);
+    hm__index_scratch_free(&sc);
+}
+
 /* Single-query latency on one thread, and batch throughput. */
 static void index_row(ctx *c, const hm__index *idx, const truth *t, unsigned radius,
-                      double build_s, int batches)
+                      double build_s, int batches, const char *method)
 {
-    row *r = row_add(c->out, "index", c->data, c->n, c->bits, radius);
+    row *r = row_add(c->out, method, c->data, c->n, c->bits, radius);
     double *times = malloc(c->q * sizeof *times), found = 0, beyond = 0;
     if (!r || !times) {
         free(times);
@@ -579,6 +718,15 @@ static void index_row(ctx *c, const hm__index *idx, const truth *t, unsigned rad
     }
     unsigned m, s;
     hm__index_shape(idx, &m, &s);
+    char shape[96];
+    if (idx->compact) {
+        unsigned tables, key_bits, fp_bits, t0;
+        hm__compact_shape(idx, &tables, &key_bits, &fp_bits, &t0);
+        snprintf(shape, sizeof shape, "table 0 on %u prefix bits + %u tables x %u+%u bits", t0,
+                 tables, key_bits, fp_bits);
+    } else {
+        snprintf(shape, sizeof shape, "%u tables x %u bits", m, s);
+    }
     snprintf(r->tier, sizeof r->tier, "%s", hm_match_tier_name(hm_match_best_tier()));
     r->build_s = build_s;
     r->bytes_per_entry = (double)hm__index_memory(idx) / (double)(c->n ? c->n : 1);
@@ -595,7 +743,7 @@ static void index_row(ctx *c, const hm__index *idx, const truth *t, unsigned rad
     }
     percentiles(times, c->q, r);
     set_recall(r, found, beyond, truth_total(t, 0, c->q));
-    snprintf(r->note, sizeof r->note, "%u tables x %u bits, %s", m, s,
+    snprintf(r->note, sizeof r->note, "%s, %s", shape,
              hm__index_uses_index(idx, radius) ? "probed" : "cost model scans");
     if (batches) {
         r->qps_1t = batch_qps(c, idx, t, radius, 1, r);
@@ -606,12 +754,13 @@ static void index_row(ctx *c, const hm__index *idx, const truth *t, unsigned rad
     free(times);
 }
 
-/* ---- FAISS, through the separate hashmatch-faiss program ---------------------- */
+/* ---- FAISS, through the separate hashmatch-faiss programs ------------------------ */
 
-/* hashmatch-faiss next to this executable, or $HASHMATCH_FAISS. */
-static int faiss_path(char *out, size_t size)
+/* `name` next to this executable, or the path in the environment variable
+ * `env` when it is set. */
+static int faiss_path(const char *name, const char *env_name, char *out, size_t size)
 {
-    const char *env = getenv("HASHMATCH_FAISS");
+    const char *env = getenv(env_name);
     if (env && *env) {
         snprintf(out, size, "%s", env);
         return access(out, X_OK) == 0;
@@ -623,7 +772,7 @@ static int faiss_path(char *out, size_t size)
     char *slash = strrchr(self, '/');
     if (!slash) return 0;
     *slash = '\0';
-    snprintf(out, size, "%s/hashmatch-faiss", self);
+    snprintf(out, size, "%s/%s", self, name);
     return access(out, X_OK) == 0;
 }
 
@@ -650,10 +799,11 @@ static int write_truth(const char *path, const truth *t, size_t q)
 }
 
 /* Parses "row<TAB>method<TAB>p50<TAB>p99<TAB>recall<TAB>beyond<TAB>build_s<TAB>
- * bytes_per_entry<TAB>queries<TAB>note" lines of the FAISS program. */
-static void faiss_parse(ctx *c, char *line)
+ * bytes_per_entry<TAB>queries<TAB>note" lines of a FAISS program; `prefix`
+ * renames "faiss-x" to "faiss-<prefix>-x" (the Debian build). */
+static void faiss_parse(ctx *c, char *line, const char *prefix)
 {
-    char *f[10];
+    char *f[10], method[48];
     size_t nf = 0;
     for (char *p = line; nf < 10; nf++) {
         f[nf] = p;
@@ -667,7 +817,9 @@ static void faiss_parse(ctx *c, char *line)
         p = tab + 1;
     }
     if (nf != 10 || strcmp(f[0], "row")) return;
-    row *r = row_add(c->out, f[1], c->data, c->n, c->bits, c->radius);
+    if (*prefix && !strncmp(f[1], "faiss-", 6)) snprintf(method, sizeof method, "faiss-%s-%s", prefix, f[1] + 6);
+    else snprintf(method, sizeof method, "%s", f[1]);
+    row *r = row_add(c->out, method, c->data, c->n, c->bits, c->radius);
     if (!r) return;
     snprintf(r->tier, sizeof r->tier, "faiss");
     r->p50_us = atof(f[2]);
@@ -680,28 +832,39 @@ static void faiss_parse(ctx *c, char *line)
     if (r->recall != 1.0 || r->beyond != 0) c->failed = 1;
 }
 
+/* Runs one FAISS program on the files of faiss_rows. */
+static void faiss_run(ctx *c, const char *prog, const char *files[3], const char *prefix)
+{
+    char cmd[9000], line[1024];
+    snprintf(cmd, sizeof cmd, "'%s' '%s' %zu %zu '%s' %zu %u '%s'", prog, files[0], c->n, c->cb,
+             files[1], c->q, c->radius, files[2]);
+    FILE *p = popen(cmd, "r");
+    while (p && fgets(line, sizeof line, p)) faiss_parse(c, line, prefix);
+    if (!p || pclose(p) != 0) {
+        cli_warn("bench match: the FAISS baseline %s failed", prog);
+        c->failed = 1;
+    }
+}
+
+/* FAISS built natively from Debian's source (hashmatch-faiss, the baseline)
+ * and Debian's binary libfaiss (hashmatch-faiss-debian, rows faiss-debian-*),
+ * each when it was built. */
 static void faiss_rows(ctx *c, const truth *t)
 {
-    char prog[4200], dir[] = "/tmp/hashmatch-bench-XXXXXX", fc[256], fq[256], ft[256], cmd[9000];
-    if (!faiss_path(prog, sizeof prog)) {
-        cli_info("bench match: hashmatch-faiss not built (libfaiss-dev absent); no FAISS rows");
-        return;
-    }
+    char native[4200], debian[4200], dir[] = "/tmp/hashmatch-bench-XXXXXX", fc[256], fq[256], ft[256];
+    int has_native = faiss_path("hashmatch-faiss", "HASHMATCH_FAISS", native, sizeof native);
+    int has_debian = faiss_path("hashmatch-faiss-debian", "HASHMATCH_FAISS_DEBIAN", debian, sizeof debian);
+    if (!has_native) cli_info("bench match: hashmatch-faiss not built (run scripts/setup.sh bench); no native FAISS rows");
+    if (!has_native && !has_debian) return;
     if (!mkdtemp(dir)) return;
     snprintf(fc, sizeof fc, "%s/codes", dir);
     snprintf(fq, sizeof fq, "%s/queries", dir);
     snprintf(ft, sizeof ft, "%s/truth", dir);
+    const char *files[3] = {fc, fq, ft};
     if (write_file(fc, c->codes, c->n * c->cb) == 0 && write_file(fq, c->queries, c->q * c->cb) == 0 &&
         write_truth(ft, t, c->q) == 0) {
-        snprintf(cmd, sizeof cmd, "'%s' '%s' %zu %zu '%s' %zu %u '%s'", prog, fc, c->n, c->cb, fq,
-                 c->q, c->radius, ft);
-        FILE *p = popen(cmd, "r");
-        char line[1024];
-        while (p && fgets(line, sizeof line, p)) faiss_parse(c, line);
-        if (!p || pclose(p) != 0) {
-            cli_warn("bench match: the FAISS baseline failed");
-            c->failed = 1;
-        }
+        if (has_native) faiss_run(c, native, files, "");
+        if (has_debian) faiss_run(c, debian, files, "debian");
     }
     unlink(fc);
     unlink(fq);
@@ -709,12 +872,39 @@ static void faiss_rows(ctx *c, const truth *t)
     rmdir(dir);
 }
 
+/* ---- resident memory per index mode --------------------------------------------------- */
+
+/* Rows resident-<mode>: bytes per entry of the whole process beyond an
+ * empty one (set, scanner, index, queries' working memory), p50/p99 of
+ * hm_scanner_scan_hashes, the time to open the set and build the scanner. */
+static void resident_rows(ctx *c)
+{
+    resident_result res[8];
+    size_t file_bytes = 0, nres = bench_resident(c->codes, c->n, c->queries, c->q, res, 8, &file_bytes);
+    for (size_t i = 0; i < nres; i++) {
+        char method[48];
+        snprintf(method, sizeof method, "resident-%.24s", res[i].mode);
+        row *r = row_add(c->out, method, c->data, c->n, c->bits, c->radius);
+        if (!r) return;
+        snprintf(r->tier, sizeof r->tier, "%s", hm_match_tier_name(hm_match_best_tier()));
+        r->bytes_per_entry = res[i].resident_bytes / (double)c->n;
+        r->p50_us = res[i].p50_us;
+        r->p99_us = res[i].p99_us;
+        r->build_s = res[i].ready_s;
+        snprintf(r->note, sizeof r->note,
+                 "resident beyond an empty process, set file %.2f B/entry, index %.2f B/entry, "
+                 "peak %.2f B/entry; build_s: open, verify and build the scanner; %zu matches",
+                 (double)file_bytes / (double)c->n, res[i].index_bytes / (double)c->n,
+                 res[i].peak_bytes / (double)c->n, res[i].matches);
+    }
+}
+
 /* ---- one data set ---------------------------------------------------------------- */
 
 typedef struct opts {
     size_t n[2], nn, q;
     unsigned data_mask;
-    int json, faiss;
+    int json, faiss, index_only, resident;
 } opts;
 
 static void tier_rows(ctx *c, const truth *t)
@@ -729,12 +919,33 @@ static void tier_rows(ctx *c, const truth *t)
     }
 }
 
+/* The compact index (HM_INDEX_COMPACT) within 16, 24 and 32 (its default)
+ * bytes per entry: build time, memory, latency at the design radius. */
+static void compact_rows(ctx *c, const truth *t)
+{
+    static const double BUDGETS[] = {16.0, 24.0, 32.0};
+    for (size_t b = 0; b < HM_ARRAY_SIZE(BUDGETS); b++) {
+        hm__index *idx = NULL;
+        hm__index_params p = {.threads = 1, .compact = 1, .budget = BUDGETS[b]};
+        double t0 = cli_now();
+        if (hm__index_build(c->codes, c->n, c->cb, &p, &idx, NULL) != HM_OK) {
+            cli_error("bench match: compact index build failed");
+            c->failed = 1;
+            return;
+        }
+        char method[48];
+        snprintf(method, sizeof method, "index-compact-%.0f", BUDGETS[b]);
+        index_row(c, idx, t, c->radius, cli_now() - t0, 0, method);
+        hm__index_free(idx);
+    }
+}
+
 /* The index at the design radius (full measurements) and at a few others. */
 static void index_rows(ctx *c, const truth *t)
 {
     /* Built twice: on one thread (the figure reported), then on two. */
     hm__index *idx = NULL;
-    hm__index_params one = {0, 0, 0, 1}, two = {0, 0, 0, 2};
+    hm__index_params one = {.threads = 1}, two = {.threads = 2};
     double t0 = cli_now();
     hm_status st = hm__index_build(c->codes, c->n, c->cb, &one, &idx, NULL);
     double build_s = cli_now() - t0;
@@ -747,11 +958,14 @@ static void index_rows(ctx *c, const truth *t)
         c->failed = 1;
         return;
     }
-    index_row(c, idx, t, c->radius, build_s, 1);
+    index_row(c, idx, t, c->radius, build_s, 1, "index");
     row *r = &c->out->items[c->out->count - 1];
     size_t used = strlen(r->note);
     snprintf(r->note + used, sizeof r->note - used, "; build on 2 threads %.2f s", build2_s);
-    split_row(c, idx, t, c->radius);
+    double single_us = r->p50_us;
+    profile_row(c, idx, c->radius);
+    split_row(c, idx, t, c->radius, 0, single_us);
+    split_row(c, idx, t, c->radius, 1, single_us);
     static const unsigned OTHER256[] = {0, 16, 48, 64}, OTHER64[] = {4, 16, 20};
     const unsigned *other = c->cb == 32 ? OTHER256 : OTHER64;
     size_t nother = c->cb == 32 ? HM_ARRAY_SIZE(OTHER256) : HM_ARRAY_SIZE(OTHER64);
@@ -773,12 +987,13 @@ static void index_rows(ctx *c, const truth *t)
             c->failed = 1;
             continue;
         }
-        index_row(&few, idx, &t2, other[k], build_s, 0);
+        index_row(&few, idx, &t2, other[k], build_s, 0, "index");
         truth_free(&t2);
     }
     if (few.failed) c->failed = 1;
     free(mixed);
     hm__index_free(idx);
+    compact_rows(c, t);
 }
 
 static void run_set(bench_data_kind kind, size_t n_want, const opts *o, rows *out, int *failed)
@@ -800,8 +1015,9 @@ static void run_set(bench_data_kind kind, size_t n_want, const opts *o, rows *ou
         random_read(&c);
         if (!truth_make(codes, n, cb, queries, o->q, c.radius, &t)) c.failed = 1;
         else {
-            tier_rows(&c, &t);
+            if (!o->index_only) tier_rows(&c, &t);
             index_rows(&c, &t);
+            if (o->resident && kind == DATA_PDQ_LIKE) resident_rows(&c);
             if (o->faiss) faiss_rows(&c, &t);
         }
         truth_free(&t);
@@ -831,10 +1047,12 @@ static int parse_opts(int argc, char **argv, opts *o)
                                          {"queries", required_argument, NULL, 'q'},
                                          {"data", required_argument, NULL, 'd'},
                                          {"no-faiss", no_argument, NULL, 'F'},
+                                         {"index-only", no_argument, NULL, 'I'},
+                                         {"no-resident", no_argument, NULL, 'R'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    *o = (opts){{1000000, 10000000}, 2, 1000, 7, 0, 1};
+    *o = (opts){{1000000, 10000000}, 2, 1000, 7, 0, 1, 0, 1};
     uint64_t v;
     int ch;
     optind = 1;
@@ -853,6 +1071,8 @@ static int parse_opts(int argc, char **argv, opts *o)
             if (parse_data(optarg, &o->data_mask)) return cli_usage_error("bench match", "bad --data");
             break;
         case 'F': o->faiss = 0; break;
+        case 'I': o->index_only = 1, o->faiss = 0; break;
+        case 'R': o->resident = 0; break;
         case 'j': o->json = 1; break;
         case 'h': fputs(HELP, stdout); return -1;
         default: return cli_usage_error("bench match", "unknown option");
@@ -863,6 +1083,8 @@ static int parse_opts(int argc, char **argv, opts *o)
 
 int bench_match(int argc, char **argv)
 {
+    if (argc == 6 && !strcmp(argv[1], "--resident-child"))
+        return bench_resident_child(argv[2], argv[3], argv[4], (size_t)strtoull(argv[5], NULL, 10));
     opts o;
     int rc = parse_opts(argc, argv, &o);
     if (rc) return rc < 0 ? CLI_EXIT_OK : rc;

@@ -116,6 +116,7 @@ void cli_paths_free(cli_paths *p);
 /* ---- parallel.c: run work over items on all cores, emit in order ---- */
 typedef void (*cli_work_fn)(void *ctx, size_t index, void *slot);
 typedef void (*cli_emit_fn)(void *ctx, size_t index, void *slot);
+typedef void (*cli_work_state_fn)(void *ctx, void *state, size_t index, void *slot);
 typedef struct cli_parallel {
     size_t count;       /* number of items */
     size_t slot_size;   /* bytes of per-item result storage */
@@ -124,9 +125,20 @@ typedef struct cli_parallel {
     cli_emit_fn emit;   /* called on the calling thread, in index order */
     void *ctx;
     const char *label;  /* progress bar label; NULL for none */
+    /* Optional per-worker state (an hm_hasher): with work_state set, each
+     * worker makes its state with state_new before its first item (NULL is
+     * passed on when that fails), calls work_state instead of work, and
+     * releases it with state_free when it ends. */
+    cli_work_state_fn work_state;
+    void *(*state_new)(void);
+    void (*state_free)(void *state);
 } cli_parallel;
 /* Returns 0, or -1 if threads or memory could not be had. */
 int cli_parallel_run(const cli_parallel *p);
+/* state_new / state_free for cli_parallel: an hm_hasher (NULL when out of
+ * memory: the work function then uses the stateless calls). */
+void *cli_hasher_new(void);
+void cli_hasher_free(void *hasher);
 unsigned cli_cpu_count(void);
 
 /* ---- progress.c: a progress bar on stderr when it is a terminal ---- */

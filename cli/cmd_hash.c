@@ -89,7 +89,8 @@ static int as_video(const job *j, int fd)
     return video || (gif && !(j->opt.algos & HM_MASK_PERCEPTUAL));
 }
 
-static void work(void *ctx, size_t i, void *slot)
+/* One hasher per worker: its buffers are reused from file to file. */
+static void work(void *ctx, void *hasher, size_t i, void *slot)
 {
     job *j = ctx;
     result *r = slot;
@@ -104,7 +105,10 @@ static void work(void *ctx, size_t i, void *slot)
         uint8_t *data;
         size_t size;
         r->status = cli_fd_read(fd, path, j->opt.decode.max_file_bytes, &data, &size, &r->err);
-        if (r->status == HM_OK) r->status = hm_hash_buffer(data, size, &j->opt, &r->hashes, &r->err);
+        if (r->status == HM_OK)
+            r->status = hasher ? hm_hasher_hash_buffer(hasher, data, size, &j->opt, &r->hashes,
+                                                       &r->err)
+                               : hm_hash_buffer(data, size, &j->opt, &r->hashes, &r->err);
         free(data);
     }
     close(fd);
@@ -382,7 +386,8 @@ int cmd_hash(int argc, char **argv)
     cli_buf_init(&j.out);
     cli_buf_init(&j.esc);
     cli_parallel par = {.count = paths.count, .slot_size = sizeof(result), .threads = threads,
-                        .work = work, .emit = emit, .ctx = &j, .label = "hashing"};
+                        .work_state = work, .state_new = cli_hasher_new,
+                        .state_free = cli_hasher_free, .emit = emit, .ctx = &j, .label = "hashing"};
     int rc = cli_parallel_run(&par);
     cli_buf_free(&j.out);
     cli_buf_free(&j.esc);

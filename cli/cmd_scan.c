@@ -16,11 +16,12 @@ static const char HELP_HEAD[] =
     "                      [--min-version V] [--json] [-r] PATH...\n"
     "\n"
     "Verifies the fingerprint set completely (digest, k-of-n signatures, version,\n"
-    "expiry, structure), builds its index once, then hashes every file (one read,\n"
-    "one decode) and matches it with the set's own policy: Hamming radius per\n"
-    "algorithm, PDQ variant and minimum quality, allowlist. A policy beyond this\n"
-    "client's limits (--max-radius, --min-quality-floor) refuses the set. Nothing\n"
-    "leaves the machine: the report is printed, nothing else happens.\n"
+    "expiry, structure), builds its index when the files amortise it (--index),\n"
+    "then hashes every file (one read, one decode) and matches it with the set's\n"
+    "own policy: Hamming radius per algorithm, PDQ variant and minimum quality,\n"
+    "allowlist. A policy beyond this client's limits (--max-radius,\n"
+    "--min-quality-floor) refuses the set. Nothing leaves the machine: the report\n"
+    "is printed, nothing else happens.\n"
     "\n"
     "options:\n"
     "  --set FILE         the fingerprint set\n";
@@ -36,6 +37,10 @@ static const char HELP_TAIL[] =
     "                     links inside them are reported, not followed\n"
     "  -R, --dereference-recursive  the same, following every symbolic link\n"
     "  -j, --threads N    worker threads (default: all cores)\n"
+    "  --index WHEN       auto (default): match by brute force, build the index only\n"
+    "                     when the number of files amortises it; always: build it\n"
+    "                     before the first file; never: brute force only\n"
+    "  --index-mode MODE  fast (default) or compact: less memory, slower queries\n"
     "  -v, --verbose      print the set, its index and timings on stderr\n"
     "  -q, --quiet        no progress bar or warnings\n"
     "  -h, --help         this text\n"
@@ -66,7 +71,8 @@ typedef struct {
     cli_buf out;
 } job;
 
-static void work(void *ctx, size_t i, void *slot)
+/* One hasher per worker: its buffers are reused from file to file. */
+static void work(void *ctx, void *hasher, size_t i, void *slot)
 {
     job *j = ctx;
     result *r = slot;
@@ -74,7 +80,8 @@ static void work(void *ctx, size_t i, void *slot)
     r->status = cli_path_open(j->paths, i, &fd, &r->err);
     if (r->status != HM_OK) return;
     /* A video is streamed from the descriptor, anything else read whole. */
-    r->status = hm_scanner_scan_fd(j->scanner, fd, j->paths->items[i], &r->report, &r->err);
+    r->status = hm_scanner_scan_fd_with(j->scanner, hasher, fd, j->paths->items[i], &r->report,
+                                        &r->err);
     close(fd);
 }
 
@@ -234,8 +241,12 @@ static void describe(const hm_set *set, const hm_scanner *sc, double open_s, dou
     fprintf(stderr, "hashmatch: set \"%s\" version %llu, digest %s\n",
             cli_escape_into(hm_set_name(set), name, sizeof name), (unsigned long long)hm_set_version(set),
             hex);
-    fprintf(stderr, "hashmatch: verified and loaded in %.3f s; index built at load in %.3f s "
-                    "(%zu bytes)\n", open_s, build_s, hm_scanner_index_memory(sc));
+    hm_scanner_memory_usage mem;
+    hm_scanner_memory(sc, &mem);
+    fprintf(stderr, "hashmatch: verified and loaded in %.3f s; scanner ready in %.3f s "
+                    "(index %zu bytes)\n", open_s, build_s, mem.index);
+    fprintf(stderr, "hashmatch: memory: codes %zu, metadata %zu, rest of the set %zu, index %zu "
+                    "bytes\n", mem.codes, mem.metadata, mem.set_rest, mem.index);
     for (int a = 1; a <= HM_ALGO_COUNT; a++) {
         const hm_set_section *sec = hm_set_section_get(set, (hm_algo)a);
         if (!sec || !(hm_scanner_algos(sc) & HM_MASK(a))) continue;
@@ -262,11 +273,20 @@ typedef struct {
     unsigned threads;
 } scan_args;
 
+static int parse_index(const char *arg, hm_index_policy *out)
+{
+    if (!strcmp(arg, "auto")) *out = HM_INDEX_AUTO;
+    else if (!strcmp(arg, "always")) *out = HM_INDEX_ALWAYS;
+    else if (!strcmp(arg, "never")) *out = HM_INDEX_NEVER;
+    else return -1;
+    return 0;
+}
+
 /* Parses the command line; returns -1 to go on, or an exit status. */
 static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
 {
     enum { O_SET = 256, O_JSON, O_ALGO, O_DIHEDRAL, O_EXIF, O_MAX_PIXELS, O_VPDQ_MODE,
-           O_VPDQ_THREADS };
+           O_VPDQ_THREADS, O_INDEX, O_INDEX_MODE };
     static const struct option LONG[] = {CLI_TRUST_LONG_OPTIONS,
                                          {"set", required_argument, NULL, O_SET},
                                          {"json", no_argument, NULL, O_JSON},
@@ -276,6 +296,8 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
                                          {"max-pixels", required_argument, NULL, O_MAX_PIXELS},
                                          {"vpdq-mode", required_argument, NULL, O_VPDQ_MODE},
                                          {"vpdq-threads", required_argument, NULL, O_VPDQ_THREADS},
+                                         {"index", required_argument, NULL, O_INDEX},
+                                         {"index-mode", required_argument, NULL, O_INDEX_MODE},
                                          {"recursive", no_argument, NULL, 'r'},
                                          {"dereference-recursive", no_argument, NULL, 'R'},
                                          {"threads", required_argument, NULL, 'j'},
@@ -304,6 +326,15 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
             if (cli_parse_u64(optarg, 1, UINT64_MAX, &v))
                 return cli_usage_error("scan", "--max-pixels takes a positive integer");
             a->sopt.decode.max_pixels = v;
+            break;
+        case O_INDEX:
+            if (parse_index(optarg, &a->sopt.index))
+                return cli_usage_error("scan", "--index takes auto, always or never");
+            break;
+        case O_INDEX_MODE:
+            if (!strcmp(optarg, "fast")) a->sopt.index_mode = HM_INDEX_FAST;
+            else if (!strcmp(optarg, "compact")) a->sopt.index_mode = HM_INDEX_COMPACT;
+            else return cli_usage_error("scan", "--index-mode takes fast or compact");
             break;
         case 'r': a->recursive = CLI_WALK_NOFOLLOW; break;
         case 'R': a->recursive = CLI_WALK_FOLLOW; break;
@@ -349,23 +380,30 @@ static int run(const scan_args *a, cli_trust *t, char **args, int nargs)
         return CLI_EXIT_ERROR;
     }
     double t1 = cli_now();
-    st = hm_scanner_new(set, &a->sopt, &sc, &err);
-    double t2 = cli_now();
-    if (st != HM_OK) {
-        cli_error("%s: %s: %s", a->set_path, hm_status_name(st), err.message);
-        cli_policy_hint(st);
-        hm_set_free(set);
-        return CLI_EXIT_ERROR;
-    }
-    if (cli_verbosity >= 2) describe(set, sc, t1 - t0, t2 - t1);
-
     cli_paths paths = {0};
     int rc = 0;
     if (cli_paths_expand(&paths, args, nargs, a->recursive, NULL)) rc = -1;
+    /* The number of files is the number of queries: HM_INDEX_AUTO builds the
+     * index only when they amortise it (one file never does). */
+    hm_scanner_options sopt = a->sopt;
+    sopt.expected_queries = paths.count ? paths.count : 1;
+    double t2 = cli_now();
+    st = hm_scanner_new(set, &sopt, &sc, &err);
+    double t3 = cli_now();
+    if (st != HM_OK) {
+        cli_error("%s: %s: %s", a->set_path, hm_status_name(st), err.message);
+        cli_policy_hint(st);
+        cli_paths_free(&paths);
+        hm_set_free(set);
+        return CLI_EXIT_ERROR;
+    }
+    if (cli_verbosity >= 2) describe(set, sc, t1 - t0, t3 - t2);
     job j = {.scanner = sc, .set = set, .paths = &paths, .json = a->json};
     cli_buf_init(&j.out);
     cli_parallel par = {.count = paths.count, .slot_size = sizeof(result), .threads = a->threads,
-                        .work = work, .emit = emit, .ctx = &j, .label = "scanning"};
+                        .work_state = work, .state_new = cli_hasher_new,
+                        .state_free = cli_hasher_free, .emit = emit, .ctx = &j,
+                        .label = "scanning"};
     if (rc == 0) rc = cli_parallel_run(&par);
     if (fflush(stdout) != 0) rc = -1;
     if (rc) cli_error("cannot run worker threads or write output");

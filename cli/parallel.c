@@ -23,11 +23,36 @@ unsigned cli_cpu_count(void)
     return n > 0 ? (unsigned)n : 1;
 }
 
+void *cli_hasher_new(void)
+{
+    hm_hasher *h = NULL;
+    return hm_hasher_new(&h) == HM_OK ? h : NULL;
+}
+
+void cli_hasher_free(void *hasher) { hm_hasher_free(hasher); }
+
 static void *slot_at(state *s, size_t i) { return s->slots + (i % s->window) * s->p->slot_size; }
+
+static void *state_new(const cli_parallel *p)
+{
+    return p->work_state && p->state_new ? p->state_new() : NULL;
+}
+
+static void state_free(const cli_parallel *p, void *ws)
+{
+    if (p->work_state && p->state_free) p->state_free(ws);
+}
+
+static void run_item(const cli_parallel *p, void *ws, size_t i, void *slot)
+{
+    if (p->work_state) p->work_state(p->ctx, ws, i, slot);
+    else p->work(p->ctx, i, slot);
+}
 
 static void *worker(void *arg)
 {
     state *s = arg;
+    void *ws = state_new(s->p);
     pthread_mutex_lock(&s->mu);
     for (;;) {
         while (s->next_claim < s->p->count && s->next_claim >= s->next_emit + s->window)
@@ -35,12 +60,13 @@ static void *worker(void *arg)
         if (s->next_claim >= s->p->count) break;
         size_t i = s->next_claim++;
         pthread_mutex_unlock(&s->mu);
-        s->p->work(s->p->ctx, i, slot_at(s, i));
+        run_item(s->p, ws, i, slot_at(s, i));
         pthread_mutex_lock(&s->mu);
         s->done[i % s->window] = 1;
         pthread_cond_signal(&s->cv_done);
     }
     pthread_mutex_unlock(&s->mu);
+    state_free(s->p, ws);
     return NULL;
 }
 
@@ -48,12 +74,14 @@ static int run_inline(const cli_parallel *p, cli_progress *prog)
 {
     void *slot = calloc(1, p->slot_size ? p->slot_size : 1);
     if (!slot) return -1;
+    void *ws = state_new(p);
     for (size_t i = 0; i < p->count; i++) {
         memset(slot, 0, p->slot_size);
-        p->work(p->ctx, i, slot);
+        run_item(p, ws, i, slot);
         p->emit(p->ctx, i, slot);
         cli_progress_update(prog, i + 1);
     }
+    state_free(p, ws);
     free(slot);
     return 0;
 }

@@ -418,6 +418,45 @@ HM_API HM_NODISCARD hm_status hm_hash_file(const char *path, const hm_hash_optio
 HM_API HM_NODISCARD hm_status hm_hash_image(const hm_image *img, const hm_hash_options *opt,
                                             hm_hashes *out, hm_error *err);
 
+/* ---- hashing context: working memory kept across calls ---- */
+
+/* The functions above allocate their working memory (Pillow's luma plane,
+ * the PDQ filter's rows, the imagehash resizes and wavelet: about 60 MB for
+ * a 12-megapixel image) on every call and return it afterwards, so every
+ * call takes fresh pages from the kernel. A hasher keeps that memory
+ * between calls: use one per thread when hashing many images (the CLI and
+ * hm_scanner_scan_*_with do). A hasher is not thread-safe; hashes are
+ * identical to the stateless functions'. docs/PDQ.md, "First call and
+ * steady state", gives the measured difference. */
+typedef struct hm_hasher hm_hasher;
+
+/** Makes an empty hasher (its buffers grow on first use and are kept).
+ *  HM_E_NO_MEMORY when allocation fails. */
+HM_API HM_NODISCARD hm_status hm_hasher_new(hm_hasher **out);
+
+/** Releases a hasher and its buffers. NULL is accepted. */
+HM_API void hm_hasher_free(hm_hasher *hasher);
+
+/** Bytes of working memory the hasher keeps. */
+HM_API size_t hm_hasher_memory(const hm_hasher *hasher);
+
+/** hm_hash_image with the hasher's working memory. */
+HM_API HM_NODISCARD hm_status hm_hasher_hash_image(hm_hasher *hasher, const hm_image *img,
+                                                   const hm_hash_options *opt, hm_hashes *out,
+                                                   hm_error *err);
+
+/** hm_hash_buffer with the hasher's working memory (the decoded pixels are
+ *  still allocated per call). */
+HM_API HM_NODISCARD hm_status hm_hasher_hash_buffer(hm_hasher *hasher, const void *data,
+                                                    size_t size, const hm_hash_options *opt,
+                                                    hm_hashes *out, hm_error *err);
+
+/** hm_hash_file with the hasher's working memory (the file's bytes are read
+ *  into a buffer the hasher keeps too). */
+HM_API HM_NODISCARD hm_status hm_hasher_hash_file(hm_hasher *hasher, const char *path,
+                                                  const hm_hash_options *opt, hm_hashes *out,
+                                                  hm_error *err);
+
 /* ======================================================================== */
 /* Video: vPDQ (docs/VIDEO.md)                                              */
 /* ======================================================================== */
@@ -1203,14 +1242,53 @@ HM_API const char *hm_cpu_features(void);
 /* ---- scanner ---- */
 
 /* A scanner matches images against one verified set. It is built once from
- * the set (building the Hamming-radius index of every perceptual section at
- * that moment: docs/MATCHING.md) and is then immutable: any number of
- * threads may scan with it at once. It holds pointers into the set, which
- * must outlive it. Every policy (radius, PDQ variant and minimum quality,
+ * the set and is then immutable as far as its caller can tell: any number of
+ * threads may scan with it at once and every scan gives the same report
+ * whichever way it was matched. It holds pointers into the set, which must
+ * outlive it. Every policy (radius, PDQ variant and minimum quality,
  * allowlist radius, attester minimum) comes from the set: the publisher
  * chooses it, within the ceilings the app sets (hm_policy_limits). A scan
- * only reports to its caller. */
+ * only reports to its caller.
+ *
+ * Perceptual sections are matched either by a brute-force scan of their
+ * codes or through a Hamming-radius index (docs/MATCHING.md). Building the
+ * index of a large set costs as much as a few hundred brute-force queries,
+ * so by default (HM_INDEX_AUTO) a scanner starts matching by brute force at
+ * once and builds the index only when the queries amortise it; see
+ * hm_index_policy. */
 typedef struct hm_scanner hm_scanner;
+
+/** When a scanner builds the index of a perceptual section
+ *  (hm_scanner_options.index). Values are pinned. */
+typedef enum hm_index_policy {
+    /** Default. Matching starts by brute force at once. With
+     *  `expected_queries` set, hm_scanner_new builds the index when that many
+     *  queries amortise its build, and never otherwise. Without it, the index
+     *  is built once the queries made reach the break-even count (the build
+     *  time over the time each query saves): on one background thread that
+     *  the scanner starts then and hm_scanner_free stops and joins (queries
+     *  go on by brute force meanwhile and switch to the index when it is
+     *  published), or, with `no_threads`, in the call that reaches the count.
+     *  docs/MATCHING.md, "When the index is built", gives the break-even
+     *  points that `hashmatch bench match` measures. */
+    HM_INDEX_AUTO = 0,
+    /** Built in hm_scanner_new, on `build_threads` threads. */
+    HM_INDEX_ALWAYS = 1,
+    /** Never built: every query is a brute-force scan (the least memory). */
+    HM_INDEX_NEVER = 2
+} hm_index_policy;
+
+/** Which index a scanner builds (hm_scanner_options.index_mode). Values are
+ *  pinned; docs/MATCHING.md, "Index modes", gives each mode's measured
+ *  memory and latency. */
+typedef enum hm_index_mode {
+    /** Default: the lowest latency, within 64 bytes per entry beside the
+     *  set's own codes. */
+    HM_INDEX_FAST = 0,
+    /** Less memory per entry (32 bytes by default, see
+     *  hm_scanner_options.index_bytes_per_entry), at a higher latency. */
+    HM_INDEX_COMPACT = 1
+} hm_index_mode;
 
 /** Scanner options. Zero-initialise; zero fields take defaults. */
 typedef struct hm_scanner_options {
@@ -1227,8 +1305,7 @@ typedef struct hm_scanner_options {
     int force_tier;
     hm_match_tier tier;
     /** Threads that build the index in hm_scanner_new (the tables are built
-     *  in parallel); 0 or 1: only the calling thread. The scanner starts no
-     *  thread after it is built. */
+     *  in parallel); 0 or 1: only the calling thread. */
     unsigned build_threads;
     /** Ceilings on the policy of the sections this scanner matches (zero
      *  fields: the library defaults, not the limits the set was opened
@@ -1241,6 +1318,23 @@ typedef struct hm_scanner_options {
      *  digests the set holds are computed; seconds_per_hash, size and
      *  digests are ignored here. */
     hm_video_options video;
+
+    /* ---- Index policy and mode (docs/MATCHING.md). Zero: HM_INDEX_AUTO,
+     * HM_INDEX_FAST, expected queries unknown, background build allowed. ---- */
+    /** When the index is built: HM_INDEX_AUTO, HM_INDEX_ALWAYS, HM_INDEX_NEVER. */
+    hm_index_policy index;
+    /** Which index: HM_INDEX_FAST or HM_INDEX_COMPACT. */
+    hm_index_mode index_mode;
+    /** HM_INDEX_AUTO: the number of images (queries) the app expects to scan
+     *  with this scanner, e.g. the files of a batch; 0: unknown. */
+    uint64_t expected_queries;
+    /** Non-zero: the scanner never starts a thread of its own (see
+     *  HM_INDEX_AUTO). */
+    int no_threads;
+    /** HM_INDEX_COMPACT: the most index memory per entry, in bytes, beside
+     *  the set's own codes and metadata; 0: 32. Less memory means slower
+     *  queries (docs/MATCHING.md, "Index modes"). */
+    unsigned index_bytes_per_entry;
 } hm_scanner_options;
 
 /** Builds a scanner for a set opened with hm_set_open or hm_set_open_file.
@@ -1250,18 +1344,38 @@ typedef struct hm_scanner_options {
 HM_API HM_NODISCARD hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt,
                                              hm_scanner **out, hm_error *err);
 
-/** Releases a scanner. NULL is accepted. */
+/** Releases a scanner. NULL is accepted. A background index build (see
+ *  HM_INDEX_AUTO) is stopped and its thread joined first: the call may take
+ *  as long as building one index table (about 0.3 s at 10M PDQ entries).
+ *  No thread of the scanner outlives it. */
 HM_API void hm_scanner_free(hm_scanner *scanner);
 
 /** Algorithms this scanner matches (HM_MASK bits). */
 HM_API uint32_t hm_scanner_algos(const hm_scanner *scanner);
 
-/** Bytes of index memory the scanner owns (the set's own bytes not counted). */
+/** Bytes of index memory the scanner owns (the set's own bytes not counted):
+ *  the indexes built so far. */
 HM_API size_t hm_scanner_index_memory(const hm_scanner *scanner);
 
 /** 1 when queries of `algo` go through the index at the set's radius, 0 when
- *  a brute-force scan is cheaper (small sets, large radii) or for digests. */
+ *  they are brute-force scans: the index is not built (HM_INDEX_NEVER, or
+ *  HM_INDEX_AUTO before the break-even point), a scan is cheaper (small
+ *  sets, large radii), or for digests. */
 HM_API int hm_scanner_uses_index(const hm_scanner *scanner, hm_algo algo);
+
+/** A scanner's memory by part, in bytes. The set's private copy of the file
+ *  is counted once, split into the parts the scanner uses. */
+typedef struct hm_scanner_memory_usage {
+    size_t codes;    /* the hash arrays of the sections the scanner matches */
+    size_t metadata; /* their per-entry metadata (8 bytes per entry) */
+    size_t set_rest; /* the rest of the set's copy: header, strings, allowlists,
+                        signatures, sections the scanner does not match */
+    size_t index;    /* indexes built so far (hm_scanner_index_memory) */
+    size_t total;    /* the sum of the above */
+} hm_scanner_memory_usage;
+
+/** Fills *out with the scanner's memory by part (zeroes for NULL). */
+HM_API void hm_scanner_memory(const hm_scanner *scanner, hm_scanner_memory_usage *out);
 
 /** One entry of the set that an image matched. */
 typedef struct hm_match {
@@ -1323,6 +1437,22 @@ HM_API HM_NODISCARD hm_status hm_scanner_scan_hashes(const hm_scanner *scanner,
 HM_API HM_NODISCARD hm_status hm_scanner_scan_video(const hm_scanner *scanner,
                                                     const hm_video *video, hm_report **out,
                                                     hm_error *err);
+
+/** hm_scanner_scan_buffer, _file, _image and _fd hashing with `hasher`'s kept
+ *  working memory (one hasher per thread; NULL: as without). */
+HM_API HM_NODISCARD hm_status hm_scanner_scan_buffer_with(const hm_scanner *scanner,
+                                                          hm_hasher *hasher, const void *data,
+                                                          size_t size, hm_report **out,
+                                                          hm_error *err);
+HM_API HM_NODISCARD hm_status hm_scanner_scan_file_with(const hm_scanner *scanner,
+                                                        hm_hasher *hasher, const char *path,
+                                                        hm_report **out, hm_error *err);
+HM_API HM_NODISCARD hm_status hm_scanner_scan_image_with(const hm_scanner *scanner,
+                                                         hm_hasher *hasher, const hm_image *img,
+                                                         hm_report **out, hm_error *err);
+HM_API HM_NODISCARD hm_status hm_scanner_scan_fd_with(const hm_scanner *scanner,
+                                                      hm_hasher *hasher, int fd, const char *name,
+                                                      hm_report **out, hm_error *err);
 
 /** Number of matches (allowlisted ones excluded), ordered by algorithm id,
  *  then entry. */

@@ -4,7 +4,9 @@
 #
 #   scripts/setup.sh            build dependencies (compiler, CMake, libraries)
 #   scripts/setup.sh test       + CUnit, clang/libFuzzer, aarch64 cross toolchain, qemu-user
-#   scripts/setup.sh bench      + Debian's Pillow/numpy/scipy/pywt and FAISS (baselines)
+#   scripts/setup.sh bench      + Debian's Pillow/numpy/scipy/pywt and FAISS (baselines), and
+#                                 FAISS built from Debian's source for this CPU, cached outside
+#                                 the clone (scripts/faiss-native.sh)
 #   scripts/setup.sh report     + Chromium (renders the eval HTML report headless)
 set -euo pipefail
 
@@ -15,7 +17,8 @@ TEST_PKGS=(libcunit1-dev clang libclang-rt-14-dev gcc-aarch64-linux-gnu libc6-de
            libssl-dev:arm64 libjpeg62-turbo-dev:arm64 libpng-dev:arm64 libwebp-dev:arm64
            libcunit1-dev:arm64 libexpat1-dev:arm64
            libavformat-dev:arm64 libavcodec-dev:arm64 libavutil-dev:arm64 libswscale-dev:arm64)
-BENCH_PKGS=(python3 python3-pil python3-numpy python3-scipy python3-pywt libfaiss-dev)
+BENCH_PKGS=(python3 python3-pil python3-numpy python3-scipy python3-pywt libfaiss-dev
+            g++ dpkg-dev libblas-dev liblapack-dev)
 REPORT_PKGS=(chromium)
 
 want=("${BUILD_PKGS[@]}")
@@ -44,7 +47,13 @@ missing=()
 for p in "${want[@]}"; do
     installed "$p" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# The bench group's native FAISS build (cached: a no-op once built).
+native_faiss() {
+    case " $* " in
+        *" bench "* | *" all "*) bash "$(dirname "$0")/faiss-native.sh" >/dev/null ;;
+    esac
+}
+[ ${#missing[@]} -eq 0 ] && { native_faiss "$@"; exit 0; }
 
 for p in "${missing[@]}"; do
     if [[ "$p" == *:arm64 ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
@@ -56,3 +65,4 @@ echo "setup.sh: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${SUDO[@]}" apt-get update -q >&2
 "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+native_faiss "$@"

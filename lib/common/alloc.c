@@ -24,3 +24,21 @@ void *hm__alloc_large(size_t size)
 #endif
     return p;
 }
+
+hm_status hm__scratch_reserve(hm__scratch *s, size_t bytes)
+{
+    if (bytes <= s->cap) return HM_OK;
+    void *p = hm__alloc_large(bytes);
+    if (!p) return HM_E_NO_MEMORY;
+    free(s->data);
+    s->data = p;
+    s->cap = bytes;
+    return HM_OK;
+}
+
+void hm__scratch_free(hm__scratch *s)
+{
+    free(s->data);
+    s->data = NULL;
+    s->cap = 0;
+}

@@ -94,6 +94,24 @@ hm_status hm__write_file_atomic(const char *path, const void *data, size_t size,
  * overflow. */
 void *hm__alloc_large(size_t size);
 
+/* A working buffer kept across calls (per-thread contexts such as
+ * hm_hasher): it only grows, through hm__alloc_large, and its contents are
+ * not kept when it does. Zero-initialise; release with hm__scratch_free. */
+typedef struct hm__scratch {
+    uint8_t *data;
+    size_t cap;
+} hm__scratch;
+hm_status hm__scratch_reserve(hm__scratch *s, size_t bytes);
+void hm__scratch_free(hm__scratch *s);
+
+/* hm__read_file into a buffer kept across calls: *data points into `buf`
+ * (NULL for an empty file). */
+hm_status hm__read_file_scratch(const char *path, uint64_t max_bytes, hm__scratch *buf,
+                                const uint8_t **data, size_t *size, hm_error *err);
+/* The same from an open descriptor (hm__read_fd's checks). */
+hm_status hm__read_fd_scratch(int fd, const char *name, uint64_t max_bytes, hm__scratch *buf,
+                              const uint8_t **data, size_t *size, hm_error *err);
+
 /* Byte order helpers for file formats (always little-endian on disk unless a
  * format says otherwise). */
 static inline uint16_t hm__load_le16(const uint8_t *p) { return (uint16_t)(p[0] | (p[1] << 8)); }

@@ -65,11 +65,11 @@ static hm_status read_exactly(int fd, const char *name, uint8_t *buf, size_t n, 
     return HM_OK;
 }
 
-hm_status hm__read_fd(int fd, const char *name, uint64_t max_bytes, uint8_t **data, size_t *size,
-                      hm_error *err)
+/* The checks before anything is allocated: a regular file within the size
+ * limit. */
+static hm_status checked_size(int fd, const char *name, uint64_t max_bytes, size_t *n,
+                              hm_error *err)
 {
-    *data = NULL;
-    *size = 0;
     if (!max_bytes) max_bytes = HM_DEFAULT_MAX_FILE_BYTES;
     struct stat st;
     HM_RETURN_IF(fstat(fd, &st) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
@@ -79,7 +79,17 @@ hm_status hm__read_fd(int fd, const char *name, uint64_t max_bytes, uint8_t **da
     HM_RETURN_IF(bytes > max_bytes || bytes > (uint64_t)SIZE_MAX - 1, err, HM_E_FILE_TOO_LARGE,
                  "%s: %llu bytes, over the limit of %llu", name, (unsigned long long)bytes,
                  (unsigned long long)max_bytes);
-    size_t n = (size_t)bytes;
+    *n = (size_t)bytes;
+    return HM_OK;
+}
+
+hm_status hm__read_fd(int fd, const char *name, uint64_t max_bytes, uint8_t **data, size_t *size,
+                      hm_error *err)
+{
+    *data = NULL;
+    *size = 0;
+    size_t n;
+    HM_FORWARD_IF_ERROR(checked_size(fd, name, max_bytes, &n, err));
     uint8_t *buf = malloc(n ? n : 1);
     HM_RETURN_IF(!buf, err, HM_E_NO_MEMORY, "%s: cannot allocate %zu bytes", name, n);
     hm_status rc = read_exactly(fd, name, buf, n, err);
@@ -104,6 +114,33 @@ hm_status hm__read_file(const char *path, uint64_t max_bytes, uint8_t **data, si
     int fd = hm__open_input(path);
     if (fd < 0) return hm__fail_open(path, err);
     hm_status rc = hm__read_fd(fd, path, max_bytes, data, size, err);
+    close(fd);
+    if (rc == HM_OK) hm__ok(err);
+    return rc;
+}
+
+/* hm__read_fd's checks and reads, into a buffer kept across calls. */
+hm_status hm__read_fd_scratch(int fd, const char *name, uint64_t max_bytes, hm__scratch *buf,
+                                 const uint8_t **data, size_t *size, hm_error *err)
+{
+    size_t n;
+    HM_FORWARD_IF_ERROR(checked_size(fd, name, max_bytes, &n, err));
+    HM_RETURN_IF(hm__scratch_reserve(buf, n ? n : 1) != HM_OK, err, HM_E_NO_MEMORY,
+                 "%s: cannot allocate %zu bytes", name, n);
+    HM_FORWARD_IF_ERROR(read_exactly(fd, name, buf->data, n, err));
+    *data = n ? buf->data : NULL;
+    *size = n;
+    return HM_OK;
+}
+
+hm_status hm__read_file_scratch(const char *path, uint64_t max_bytes, hm__scratch *buf,
+                                const uint8_t **data, size_t *size, hm_error *err)
+{
+    *data = NULL;
+    *size = 0;
+    int fd = hm__open_input(path);
+    if (fd < 0) return hm__fail_open(path, err);
+    hm_status rc = hm__read_fd_scratch(fd, path, max_bytes, buf, data, size, err);
     close(fd);
     if (rc == HM_OK) hm__ok(err);
     return rc;

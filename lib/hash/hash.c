@@ -44,67 +44,100 @@ static int pdq_source(const hm_image *img, const hm_hash_options *opt, hm__pdq_s
     return 0;
 }
 
-hm_status hm_hash_image(const hm_image *img, const hm_hash_options *opt, hm_hashes *out,
-                        hm_error *err)
+/* What a hash computation of `img` needs: the algorithms, the PDQ source,
+ * and one scratch block holding Pillow's plane (when PDQ's pass writes it)
+ * and every algorithm's working memory. */
+typedef struct hash_plan {
+    uint32_t algos;
+    int want_pdq, want_ih, squashed;
+    hm__pdq_squash_ctx pctx;
+    hm__pdq_source src;
+    size_t pil_bytes, pdq_bytes, ih_bytes, total;
+} hash_plan;
+
+static hm_status plan_hash(const hm_image *img, const hm_hash_options *opt, hash_plan *p,
+                           hm_error *err)
+{
+    HM_RETURN_IF(opt && opt->pdq_mode != HM_PDQ_FULLRES && opt->pdq_mode != HM_PDQ_CLI512, err,
+                 HM_E_INVALID_ARGUMENT, "unknown PDQ mode %d", (int)opt->pdq_mode);
+    p->algos = effective_algos(opt) & HM_MASK_PERCEPTUAL;
+    p->want_pdq = (p->algos & HM_MASK(HM_ALGO_PDQ)) != 0;
+    p->want_ih = (p->algos & PERCEPTUAL_IMAGEHASH) != 0;
+    p->squashed = p->want_pdq ? pdq_source(img, opt, &p->pctx, &p->src) : 0;
+    /* Without PDQ the imagehash family computes its luma block by block and
+     * needs no plane. */
+    size_t npix = (size_t)img->width * img->height; /* <= max_pixels, checked at decode */
+    p->pil_bytes = p->want_ih && p->want_pdq ? align64(npix) : 0;
+    p->pdq_bytes = p->ih_bytes = 0;
+    if (p->want_pdq)
+        HM_RETURN_IF(!hm__mul_size(hm__pdq_work_floats(p->src.width, p->src.height),
+                                   sizeof(float), &p->pdq_bytes),
+                     err, HM_E_NO_MEMORY, "PDQ scratch size overflows");
+    if (p->want_ih) p->ih_bytes = align64(hm__imagehash_work_bytes(img->width, img->height, p->algos));
+    p->pdq_bytes = align64(p->pdq_bytes);
+    HM_RETURN_IF(!hm__add_size(p->pil_bytes, p->pdq_bytes, &p->total) ||
+                     !hm__add_size(p->total, p->ih_bytes, &p->total),
+                 err, HM_E_NO_MEMORY, "hashing scratch size overflows");
+    return HM_OK;
+}
+
+/* Runs the plan with `block` (p->total bytes, 64-byte aligned) as scratch. */
+static void run_hash(const hm_image *img, const hm_hash_options *opt, hash_plan *p,
+                     uint8_t *block, hm_hashes *out)
+{
+    uint8_t *pil = p->pil_bytes ? block : NULL;
+    float *pdq_work = p->want_pdq ? (float *)(block + p->pil_bytes) : NULL;
+    void *ih_work = p->want_ih ? block + p->pil_bytes + p->pdq_bytes : NULL;
+    /* PDQ streams the luma rows; the same pass writes Pillow's plane. */
+    if (p->want_pdq) {
+        if (!p->squashed) p->pctx.image.pil = pil;
+        else if (p->want_ih) hm__luma(img, NULL, pil);
+        hm__pdq_hash_source(&p->src, pdq_work, opt && opt->pdq_dihedral, out);
+        if (p->want_ih) hm__imagehash(pil, img->width, img->height, p->algos, ih_work, out);
+    } else {
+        hm__imagehash_image(img, p->algos, ih_work, out);
+    }
+    out->algos = p->algos;
+}
+
+hm_status hm__hash_image_scratch(const hm_image *img, const hm_hash_options *opt,
+                                 hm__scratch *scratch, hm_hashes *out, hm_error *err)
 {
     HM_RETURN_IF(!img || !out, err, HM_E_INVALID_ARGUMENT, "image and output are required");
     memset(out, 0, sizeof *out);
-    HM_RETURN_IF(opt && opt->pdq_mode != HM_PDQ_FULLRES && opt->pdq_mode != HM_PDQ_CLI512, err,
-                 HM_E_INVALID_ARGUMENT, "unknown PDQ mode %d", (int)opt->pdq_mode);
-    uint32_t algos = effective_algos(opt) & HM_MASK_PERCEPTUAL;
-    int want_pdq = (algos & HM_MASK(HM_ALGO_PDQ)) != 0;
-    int want_ih = (algos & PERCEPTUAL_IMAGEHASH) != 0;
-    uint32_t w = img->width, h = img->height;
-    out->width = w;
-    out->height = h;
-    if (!want_pdq && !want_ih) {
+    hash_plan p;
+    HM_FORWARD_IF_ERROR(plan_hash(img, opt, &p, err));
+    out->width = img->width;
+    out->height = img->height;
+    if (!p.want_pdq && !p.want_ih) {
         hm__ok(err);
         return HM_OK;
     }
-
-    hm__pdq_squash_ctx pctx;
-    hm__pdq_source src;
-    int squashed = want_pdq ? pdq_source(img, opt, &pctx, &src) : 0;
-
-    /* One allocation holds Pillow's plane (when PDQ's pass writes it) and
-     * every algorithm's scratch. Without PDQ the imagehash family computes
-     * its luma block by block and needs no plane. */
-    size_t npix = (size_t)w * h; /* w*h <= max_pixels was checked at decode */
-    size_t pil_bytes = want_ih && want_pdq ? align64(npix) : 0;
-    size_t pdq_bytes = 0, ih_bytes = 0, total;
-    if (want_pdq)
-        HM_RETURN_IF(!hm__mul_size(hm__pdq_work_floats(src.width, src.height), sizeof(float),
-                                   &pdq_bytes),
-                     err, HM_E_NO_MEMORY, "PDQ scratch size overflows");
-    if (want_ih) ih_bytes = align64(hm__imagehash_work_bytes(w, h, algos));
-    pdq_bytes = align64(pdq_bytes);
-    HM_RETURN_IF(!hm__add_size(pil_bytes, pdq_bytes, &total) ||
-                     !hm__add_size(total, ih_bytes, &total),
-                 err, HM_E_NO_MEMORY, "hashing scratch size overflows");
-    uint8_t *block = total ? aligned_alloc(64, total) : NULL;
-    HM_RETURN_IF(total && !block, err, HM_E_NO_MEMORY,
-                 "cannot allocate %zu bytes of hashing scratch", total);
-    uint8_t *pil = pil_bytes ? block : NULL;
-    float *pdq_work = want_pdq ? (float *)(block + pil_bytes) : NULL;
-    void *ih_work = want_ih ? block + pil_bytes + pdq_bytes : NULL;
-
-    /* PDQ streams the luma rows; the same pass writes Pillow's plane. */
-    if (want_pdq) {
-        if (!squashed) pctx.image.pil = pil;
-        else if (want_ih) hm__luma(img, NULL, pil);
-        hm__pdq_hash_source(&src, pdq_work, opt && opt->pdq_dihedral, out);
-        if (want_ih) hm__imagehash(pil, w, h, algos, ih_work, out);
-    } else {
-        hm__imagehash_image(img, algos, ih_work, out);
+    uint8_t *block = NULL;
+    if (scratch) {
+        HM_RETURN_IF(hm__scratch_reserve(scratch, p.total) != HM_OK, err, HM_E_NO_MEMORY,
+                     "cannot allocate %zu bytes of hashing scratch", p.total);
+        block = scratch->data;
+    } else if (p.total) {
+        /* Fresh memory each call: huge pages keep its page faults few. */
+        block = hm__alloc_large(p.total);
+        HM_RETURN_IF(!block, err, HM_E_NO_MEMORY, "cannot allocate %zu bytes of hashing scratch",
+                     p.total);
     }
-    free(block);
-    out->algos = algos;
+    run_hash(img, opt, &p, block, out);
+    if (!scratch) free(block);
     hm__ok(err);
     return HM_OK;
 }
 
-hm_status hm_hash_buffer(const void *data, size_t size, const hm_hash_options *opt,
-                         hm_hashes *out, hm_error *err)
+hm_status hm_hash_image(const hm_image *img, const hm_hash_options *opt, hm_hashes *out,
+                        hm_error *err)
+{
+    return hm__hash_image_scratch(img, opt, NULL, out, err);
+}
+
+hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_options *opt,
+                                  hm__scratch *scratch, hm_hashes *out, hm_error *err)
 {
     HM_RETURN_IF(!out || (!data && size), err, HM_E_INVALID_ARGUMENT, "invalid buffer");
     memset(out, 0, sizeof *out);
@@ -116,7 +149,7 @@ hm_status hm_hash_buffer(const void *data, size_t size, const hm_hash_options *o
     if (algos & HM_MASK_PERCEPTUAL) {
         hm_image *img = NULL;
         HM_FORWARD_IF_ERROR(hm_image_decode(data, size, opt ? &opt->decode : NULL, &img, err));
-        hm_status st = hm_hash_image(img, opt, out, err);
+        hm_status st = hm__hash_image_scratch(img, opt, scratch, out, err);
         hm_image_free(img);
         if (st != HM_OK) {
             memset(out, 0, sizeof *out);
@@ -134,6 +167,12 @@ hm_status hm_hash_buffer(const void *data, size_t size, const hm_hash_options *o
     out->algos |= algos & HM_MASK_DIGESTS;
     hm__ok(err);
     return HM_OK;
+}
+
+hm_status hm_hash_buffer(const void *data, size_t size, const hm_hash_options *opt,
+                         hm_hashes *out, hm_error *err)
+{
+    return hm__hash_buffer_scratch(data, size, opt, NULL, out, err);
 }
 
 hm_status hm_hash_file(const char *path, const hm_hash_options *opt, hm_hashes *out,

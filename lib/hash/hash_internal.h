@@ -142,6 +142,22 @@ void hm__imagehash_k(const hm__ih_kernels *k, const uint8_t *L, uint32_t w, uint
 void hm__imagehash_image_k(const hm__ih_kernels *k, const hm_image *img, uint32_t algos,
                            void *work, hm_hashes *out);
 
+/* ---- hm_hash_* with a kept scratch buffer (hash.c; hasher.c) ---- */
+
+/* hm_hash_image and hm_hash_buffer with `scratch` as the working memory
+ * (grown as needed and kept by the caller); NULL: fresh memory per call. */
+hm_status hm__hash_image_scratch(const hm_image *img, const hm_hash_options *opt,
+                                 hm__scratch *scratch, hm_hashes *out, hm_error *err);
+hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_options *opt,
+                                  hm__scratch *scratch, hm_hashes *out, hm_error *err);
+
+/* Reads a file into the hasher's kept file buffer (hasher.c), with
+ * hm__read_file's checks and size limit (0: the default). */
+hm_status hm__hasher_read_file(hm_hasher *h, const char *path, uint64_t max_bytes,
+                               const uint8_t **data, size_t *size, hm_error *err);
+hm_status hm__hasher_read_fd(hm_hasher *h, int fd, const char *name, uint64_t max_bytes,
+                             const uint8_t **data, size_t *size, hm_error *err);
+
 /* ---- digests (digest.c) ---- */
 
 /* MD5/SHA-1/SHA-256 of `algos` over the bytes, through OpenSSL EVP. */

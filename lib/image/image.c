@@ -59,7 +59,7 @@ hm_status hm__image_alloc(uint32_t width, uint32_t height, unsigned channels,
                  "image too large for this platform");
     hm_image *img = calloc(1, sizeof *img);
     HM_RETURN_IF(!img, err, HM_E_NO_MEMORY, "cannot allocate an image");
-    img->pixels = malloc(n);
+    img->pixels = hm__alloc_large(n);
     if (!img->pixels) {
         free(img);
         return hm__fail(err, HM_E_NO_MEMORY, "cannot allocate %zu bytes of pixels", n);

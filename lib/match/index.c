@@ -24,6 +24,10 @@
 #define COST_QUERY 20.0
 #define COST_LINE 0.3
 #define COST_LINE_PER_QUERY 0.15
+/* Building: per entry and table, the key, three radix passes over 8-byte
+ * pairs and the placement (3.7 s for 11 tables of 9.6M PDQ codes on the
+ * 2-core AMD EPYC of docs/MATCHING.md, 6.1 s on the Xeon: 35-58 ns). */
+#define COST_BUILD_PER_ENTRY_TABLE 4.5
 
 double hm__ball(unsigned s, int r)
 {
@@ -40,6 +44,7 @@ double hm__ball(unsigned s, int r)
  * first `extra` ranks get the larger radius. */
 static void radii_by_rank(unsigned m, unsigned radius, int *by_rank)
 {
+    if (m == 0) return; /* a compact index of table 0 alone */
     unsigned base = (radius + 1) / m, extra = (radius + 1) % m;
     for (unsigned k = 0; k < m; k++) by_rank[k] = (int)base - 1 + (k < extra ? 1 : 0);
 }
@@ -76,13 +81,41 @@ static double shape_cost(size_t n, size_t code_bytes, unsigned m, unsigned s, un
 
 double hm__index_cost(const hm__index *idx, unsigned radius, unsigned nq)
 {
+    if (idx->compact) return hm__compact_cost(idx, radius, nq);
     return shape_cost(idx->n, idx->code_bytes, idx->m, idx->s, radius, nq);
+}
+
+static double budget_of(const hm__index_params *p)
+{
+    return p && p->budget > 0 ? p->budget : HM__COMPACT_BUDGET;
 }
 
 double hm__scan_cost(size_t n, size_t code_bytes, unsigned nq)
 {
     double lines = (double)n * (double)code_bytes / 64.0;
     return lines * COST_LINE * (1.0 + COST_LINE_PER_QUERY * (double)(nq - 1));
+}
+
+static void choose_shape(size_t n, size_t code_bytes, unsigned *m_out, unsigned *s_out);
+
+void hm__index_model(size_t n, size_t code_bytes, const hm__index_params *p, unsigned radius,
+                     unsigned nq, double *build, double *query)
+{
+    unsigned m, s, bits = (unsigned)(8 * code_bytes);
+    if (p && p->compact) {
+        double tables;
+        *query = hm__compact_model(n, code_bytes, budget_of(p), radius, nq, &tables);
+        *build = COST_BUILD_PER_ENTRY_TABLE * tables * (double)n;
+        return;
+    }
+    if (p && p->tables) {
+        m = p->tables;
+        s = p->table_bits;
+    } else {
+        choose_shape(n, code_bytes, &m, &s);
+    }
+    *build = COST_BUILD_PER_ENTRY_TABLE * (double)m * (double)n;
+    *query = shape_cost(n, code_bytes, m, s, radius < bits ? radius : bits, nq);
 }
 
 int hm__index_uses_index(const hm__index *idx, unsigned radius)
@@ -225,7 +258,7 @@ static void rank_tables(hm__index *idx)
  * pass (256 scatter targets stay in the L1 cache, where a counting sort into
  * 2^s buckets would miss on every entry). The result ends in *a; *tmp is
  * scratch of the same size (the two may be swapped). */
-static void sort_by_key(uint64_t **a, uint64_t **tmp, size_t n, unsigned s)
+void hm__sort_by_key(uint64_t **a, uint64_t **tmp, size_t n, unsigned s)
 {
     for (unsigned shift = 32; shift < 32 + s; shift += 8) {
         uint32_t count[256] = {0};
@@ -278,16 +311,16 @@ static void fill_full(const uint64_t *a, size_t n, size_t buckets, uint32_t *off
 #define BASE_SHIFT_MAX 12
 #define BASE_SHIFT_MIN 8
 
-static hm_status bucket_starts(const hm__index *idx, hm__table *tb, const uint64_t *a)
+hm_status hm__table_starts(hm__table *tb, const uint64_t *a, size_t n, unsigned s)
 {
-    size_t buckets = (size_t)1 << idx->s;
+    size_t buckets = (size_t)1 << s;
     tb->rel = hm__alloc_large((buckets + 1) * sizeof *tb->rel);
     if (!tb->rel) return HM_E_NO_MEMORY;
     for (unsigned g = BASE_SHIFT_MAX; g >= BASE_SHIFT_MIN; g--) {
         size_t blocks = (buckets >> g) + 1;
         tb->base = malloc(blocks * sizeof *tb->base);
         if (!tb->base) return HM_E_NO_MEMORY;
-        if (fill_compact(a, idx->n, buckets, g, tb->rel, tb->base)) {
+        if (fill_compact(a, n, buckets, g, tb->rel, tb->base)) {
             tb->base_shift = (uint8_t)g;
             tb->bytes += (buckets + 1) * sizeof *tb->rel + blocks * sizeof *tb->base;
             return HM_OK;
@@ -299,7 +332,7 @@ static hm_status bucket_starts(const hm__index *idx, hm__table *tb, const uint64
     tb->base = NULL;
     tb->off = hm__alloc_large((buckets + 1) * sizeof *tb->off);
     if (!tb->off) return HM_E_NO_MEMORY;
-    fill_full(a, idx->n, buckets, tb->off);
+    fill_full(a, n, buckets, tb->off);
     tb->bytes += (buckets + 1) * sizeof *tb->off;
     return HM_OK;
 }
@@ -323,16 +356,22 @@ static hm_status place_entries(const hm__index *idx, hm__table *tb, const uint64
 typedef struct builder {
     hm__index *idx;
     unsigned first, step;
+    const atomic_int *cancel;
     hm_status status;
 } builder;
+
+static int cancelled(const builder *b)
+{
+    return b->cancel && atomic_load_explicit(b->cancel, memory_order_relaxed);
+}
 
 static hm_status build_table(hm__index *idx, hm__table *tb, uint64_t **pairs, uint64_t **tmp)
 {
     for (size_t i = 0; i < idx->n; i++)
         (*pairs)[i] = (uint64_t)hm__key(tb, idx->codes + idx->code_bytes * i, idx->s) << 32 | i;
-    sort_by_key(pairs, tmp, idx->n, idx->s);
+    hm__sort_by_key(pairs, tmp, idx->n, idx->s);
     HM_FORWARD_IF_ERROR(place_entries(idx, tb, *pairs));
-    return bucket_starts(idx, tb, *pairs);
+    return hm__table_starts(tb, *pairs, idx->n, idx->s);
 }
 
 static void *builder_main(void *arg)
@@ -342,7 +381,7 @@ static void *builder_main(void *arg)
     uint64_t *pairs = hm__alloc_large(n * sizeof *pairs), *tmp = hm__alloc_large(n * sizeof *tmp);
     b->status = pairs && tmp ? HM_OK : HM_E_NO_MEMORY;
     for (unsigned t = b->first; t < b->idx->m && b->status == HM_OK; t += b->step)
-        b->status = build_table(b->idx, &b->idx->t[t], &pairs, &tmp);
+        b->status = cancelled(b) ? HM_E_LIMIT : build_table(b->idx, &b->idx->t[t], &pairs, &tmp);
     free(pairs);
     free(tmp);
     return NULL;
@@ -350,7 +389,8 @@ static void *builder_main(void *arg)
 
 /* Tables are independent: up to `threads` builders share them (a builder that
  * cannot be started is run on the calling thread). */
-static hm_status build_tables(hm__index *idx, unsigned threads, hm_error *err)
+static hm_status build_tables(hm__index *idx, unsigned threads, const atomic_int *cancel,
+                              hm_error *err)
 {
     builder b[HM__MAX_TABLES];
     pthread_t th[HM__MAX_TABLES];
@@ -358,7 +398,7 @@ static hm_status build_tables(hm__index *idx, unsigned threads, hm_error *err)
     if (threads < 1) threads = 1;
     if (threads > idx->m) threads = idx->m;
     for (unsigned k = 0; k < threads; k++) {
-        b[k] = (builder){idx, k, threads, HM_OK};
+        b[k] = (builder){idx, k, threads, cancel, HM_OK};
         if (k > 0) started[k] = pthread_create(&th[k], NULL, builder_main, &b[k]) == 0;
     }
     builder_main(&b[0]);
@@ -369,6 +409,7 @@ static hm_status build_tables(hm__index *idx, unsigned threads, hm_error *err)
         if (b[k].status != HM_OK) st = b[k].status;
     }
     for (unsigned t = 0; t < idx->m; t++) idx->memory += idx->t[t].bytes;
+    if (st == HM_E_LIMIT) return hm__fail(err, st, "index: build cancelled");
     return st == HM_OK ? HM_OK : hm__fail(err, st, "index: out of memory for %zu entries", idx->n);
 }
 
@@ -402,6 +443,17 @@ hm_status hm__index_build(const uint8_t *codes, size_t n, size_t code_bytes,
     idx->codes = codes;
     idx->n = n;
     idx->code_bytes = code_bytes;
+    if (params && params->compact) {
+        hm_status cst = hm__compact_build(idx, budget_of(params), params->tables,
+                                          params->table_bits, params->cancel);
+        if (cst != HM_OK) {
+            hm__index_free(idx);
+            return hm__fail(err, cst, cst == HM_E_LIMIT ? "index: build cancelled"
+                                                        : "index: out of memory for %zu entries", n);
+        }
+        *out = idx;
+        return HM_OK;
+    }
     if (params && params->tables) {
         idx->m = params->tables;
         idx->s = params->table_bits;
@@ -412,7 +464,7 @@ hm_status hm__index_build(const uint8_t *codes, size_t n, size_t code_bytes,
     hm_status st = choose_order(idx, !(params && params->byte_order < 0), err);
     if (st == HM_OK) {
         rank_tables(idx);
-        st = build_tables(idx, params ? params->threads : 1, err);
+        st = build_tables(idx, params ? params->threads : 1, params ? params->cancel : NULL, err);
     }
     if (st != HM_OK) {
         hm__index_free(idx);
@@ -422,16 +474,20 @@ hm_status hm__index_build(const uint8_t *codes, size_t n, size_t code_bytes,
     return HM_OK;
 }
 
+void hm__table_free(hm__table *tb)
+{
+    free(tb->rel);
+    free(tb->base);
+    free(tb->off);
+    free(tb->ids);
+    free(tb->codes);
+}
+
 void hm__index_free(hm__index *idx)
 {
     if (!idx) return;
-    for (unsigned t = 0; t < HM__MAX_TABLES; t++) {
-        free(idx->t[t].rel);
-        free(idx->t[t].base);
-        free(idx->t[t].off);
-        free(idx->t[t].ids);
-        free(idx->t[t].codes);
-    }
+    hm__compact_free(idx->compact);
+    for (unsigned t = 0; t < HM__MAX_TABLES; t++) hm__table_free(&idx->t[t]);
     free(idx);
 }
 

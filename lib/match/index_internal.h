@@ -41,7 +41,10 @@ typedef struct hm__table {
     size_t bytes;      /* memory owned by this table */
 } hm__table;
 
+typedef struct hm__compact hm__compact; /* index_compact.c */
+
 struct hm__index {
+    hm__compact *compact; /* HM_INDEX_COMPACT's layout; NULL for the fast one */
     const uint8_t *codes; /* the caller's array */
     size_t n, code_bytes;
     unsigned m, s;        /* tables, bits per table */
@@ -64,6 +67,20 @@ static inline uint32_t hm__bucket_start(const hm__table *tb, uint32_t b)
     return tb->rel ? tb->base[b >> tb->base_shift] + tb->rel[b] : tb->off[b];
 }
 
+/* A bucket is read from its start and the next bucket's start, which lie on
+ * the next cache line for the last bucket of a line: both are prefetched (a
+ * line left out is a full memory latency on the critical path). */
+HM__FORCE_INLINE void hm__prefetch_bucket(const hm__table *tb, uint32_t b)
+{
+    if (tb->rel) {
+        __builtin_prefetch(tb->rel + b);
+        __builtin_prefetch(tb->rel + b + 1);
+    } else {
+        __builtin_prefetch(tb->off + b);
+        __builtin_prefetch(tb->off + b + 1);
+    }
+}
+
 /* Radii per table for a query radius: the generalised pigeonhole principle
  * of Norouzi et al. If d(x, q) <= r and the substring radii satisfy
  * sum(r_t + 1) >= r + 1, then some table has d_t(x, q) <= r_t (otherwise
@@ -74,9 +91,41 @@ void hm__index_radii(const hm__index *idx, unsigned radius, int *radii);
 /* Number of keys within radius r of a key of s bits: sum of C(s, w), w <= r. */
 double hm__ball(unsigned s, int r);
 
+/* Sorts (key << 32 | value) pairs by key, s bits, stably (radix passes of
+ * 8 bits); the result ends in *a, *tmp is scratch of n (they may swap). */
+void hm__sort_by_key(uint64_t **a, uint64_t **tmp, size_t n, unsigned s);
+/* A table's bucket starts from its sorted pairs: rel/base when every run of
+ * buckets fits 16-bit offsets, off otherwise; counts the bytes. */
+hm_status hm__table_starts(hm__table *tb, const uint64_t *a, size_t n, unsigned s);
+
+/* Grows a scratch array to hold `need` items of `size` bytes (doubling,
+ * contents kept); 0 when out of memory. */
+int hm__grow(void **buf, size_t *cap, size_t need, size_t size);
+/* Releases a table's arrays. */
+void hm__table_free(hm__table *tb);
+
+/* Appends table << 24 | (key ^ mask) for every mask of s bits with at most
+ * r bits set; returns how many. */
+size_t hm__enumerate_keys(uint32_t table, uint32_t key, unsigned s, int r, uint32_t *out);
+
+/* The compact index (index_compact.c): built into idx (codes, n and
+ * code_bytes set) within `budget` bytes per entry (with only_m fingerprint
+ * tables of only_s key bits when only_m is not 0: tests); its query cost; the cost
+ * of a query and the tables to build of the shape it would choose; queries
+ * (nq codes, exact, hits appended unsorted). */
+hm_status hm__compact_build(hm__index *idx, double budget, unsigned only_m, unsigned only_s,
+                            const atomic_int *cancel);
+void hm__compact_free(hm__compact *c);
+double hm__compact_cost(const hm__index *idx, unsigned radius, unsigned nq);
+double hm__compact_model(size_t n, size_t cb, double budget, unsigned radius, unsigned nq,
+                         double *tables);
+void hm__compact_shape(const hm__index *idx, unsigned *tables, unsigned *key_bits,
+                       unsigned *fp_bits, unsigned *table0_bits);
+hm_status hm__compact_query(const hm__index *idx, const hm__kernels *k, const uint8_t *queries,
+                            unsigned nq, unsigned radius, hm__index_scratch *s, hm__hits *out);
+
 /* Cost model (units of one random memory access; docs/MATCHING.md). */
 double hm__index_cost(const hm__index *idx, unsigned radius, unsigned nq);
-double hm__scan_cost(size_t n, size_t code_bytes, unsigned nq);
 /* The model's cost of a query once its probes and candidates are counted. */
 double hm__probe_cost(const hm__index *idx, double probes, double cands);
 

@@ -13,12 +13,13 @@
  * bucket of every table t with d_t <= r_t, and is kept only by the smallest
  * such t, which the entry's own code tells. */
 #include <stdlib.h>
+#include <time.h>
 
 #include "index_internal.h"
 
 #define prefetch(p) __builtin_prefetch(p)
 
-static int grow(void **buf, size_t *cap, size_t need, size_t size)
+int hm__grow(void **buf, size_t *cap, size_t need, size_t size)
 {
     if (*cap >= need) return 1;
     size_t c = *cap ? *cap : 1024, bytes;
@@ -49,7 +50,7 @@ void hm__index_scratch_free(hm__index_scratch *s)
  * bits set, by weight. Weights up to 3 (all that radius 31 needs with 11
  * tables) are nested loops; larger ones use the next-permutation bit trick (a
  * division-free form of Gosper's hack). */
-static size_t enumerate(uint32_t table, uint32_t key, unsigned s, int r, uint32_t *out)
+size_t hm__enumerate_keys(uint32_t table, uint32_t key, unsigned s, int r, uint32_t *out)
 {
     size_t n = 0;
     const uint32_t limit = 1u << s, x = table << 24 | key;
@@ -89,10 +90,10 @@ static hm_status probes(const qctx *c, hm__index_scratch *s, size_t *count)
 {
     double total = 0;
     for (unsigned t = 0; t < c->idx->m; t++) total += hm__ball(c->idx->s, c->radii[t]);
-    if (!grow((void **)&s->keys, &s->keys_cap, (size_t)total, sizeof *s->keys)) return HM_E_NO_MEMORY;
+    if (!hm__grow((void **)&s->keys, &s->keys_cap, (size_t)total, sizeof *s->keys)) return HM_E_NO_MEMORY;
     size_t n = 0;
     for (unsigned t = 0; t < c->idx->m; t++)
-        if (c->radii[t] >= 0) n += enumerate(t, c->qkeys[t], c->idx->s, c->radii[t], s->keys + n);
+        if (c->radii[t] >= 0) n += hm__enumerate_keys(t, c->qkeys[t], c->idx->s, c->radii[t], s->keys + n);
     *count = n;
     return HM_OK;
 }
@@ -106,9 +107,7 @@ static hm_status probes(const qctx *c, hm__index_scratch *s, size_t *count)
 
 HM__FORCE_INLINE void prefetch_start(const hm__index *idx, uint32_t key)
 {
-    const hm__table *tb = &idx->t[key >> 24];
-    uint32_t b = key & 0xffffff;
-    prefetch(tb->rel ? (const void *)(tb->rel + b) : (const void *)(tb->off + b));
+    hm__prefetch_bucket(&idx->t[key >> 24], key & 0xffffff);
 }
 
 /* Non-empty buckets of the probes [first, end) as (table, start, end) triples;
@@ -116,7 +115,7 @@ HM__FORCE_INLINE void prefetch_start(const hm__index *idx, uint32_t key)
 static hm_status buckets(const qctx *c, hm__index_scratch *s, size_t first, size_t end,
                          size_t *count, size_t *entries)
 {
-    if (!grow((void **)&s->ranges, &s->ranges_cap, 3 * (end - first), sizeof *s->ranges))
+    if (!hm__grow((void **)&s->ranges, &s->ranges_cap, 3 * (end - first), sizeof *s->ranges))
         return HM_E_NO_MEMORY;
     size_t n = 0, total = 0;
     for (size_t p = first; p < first + AHEAD && p < end; p++) prefetch_start(c->idx, s->keys[p]);
@@ -165,17 +164,22 @@ static hm_status push_hit(hm__hits *out, uint64_t entry, unsigned query, unsigne
 /* Non-empty buckets whose entry numbers are read ahead in phase C. */
 #define RANGES_AHEAD 32
 
+/* The entry numbers phase C copies: at least HM__IDS_SLACK from the start,
+ * which may run onto the next line, and the whole run of a longer bucket. */
 HM__FORCE_INLINE void prefetch_ids(const hm__index *idx, const uint32_t *range)
 {
-    prefetch(idx->t[range[0]].ids + range[1]);
+    const uint32_t *ids = idx->t[range[0]].ids;
+    uint32_t lo = range[1], hi = range[2], last = hi - lo > HM__IDS_SLACK ? hi - 1 : lo + HM__IDS_SLACK - 1;
+    prefetch(ids + lo);
+    for (uint32_t k = lo + 16 - lo % 16; k <= last; k += 16) prefetch(ids + k);
 }
 
 static hm_status candidates32(const qctx *c, hm__index_scratch *s, size_t nranges, size_t total)
 {
     size_t room = total + HM__IDS_SLACK;
-    if (!grow((void **)&s->cands, &s->cands_cap, room, sizeof *s->cands) ||
-        !grow((void **)&s->ctab, &s->ctab_cap, room, sizeof *s->ctab) ||
-        !grow((void **)&s->dists, &s->dists_cap, total, sizeof *s->dists))
+    if (!hm__grow((void **)&s->cands, &s->cands_cap, room, sizeof *s->cands) ||
+        !hm__grow((void **)&s->ctab, &s->ctab_cap, room, sizeof *s->ctab) ||
+        !hm__grow((void **)&s->dists, &s->dists_cap, total, sizeof *s->dists))
         return HM_E_NO_MEMORY;
     size_t n = 0;
     for (size_t r = 0; r < nranges && r < RANGES_AHEAD; r++) prefetch_ids(c->idx, s->ranges + 3 * r);
@@ -197,7 +201,9 @@ static hm_status candidates32(const qctx *c, hm__index_scratch *s, size_t nrange
     return HM_OK;
 }
 
-static hm_status verify32(const qctx *c, hm__index_scratch *s, size_t n, hm__hits *out)
+static void lap(hm__index_stats *st, int ph, double *t);
+
+static hm_status verify32(const qctx *c, hm__index_scratch *s, size_t n, hm__hits *out, double *t)
 {
     /* Distances in blocks of 16, the codes of later blocks being prefetched. */
     for (size_t i = 0; i < n && i < AHEAD; i++) prefetch(c->idx->codes + 32 * (size_t)s->cands[i]);
@@ -207,12 +213,14 @@ static hm_status verify32(const qctx *c, hm__index_scratch *s, size_t n, hm__hit
             prefetch(c->idx->codes + 32 * (size_t)s->cands[j]);
         c->k->gather256(c->idx->codes, s->cands + i, m, c->q, s->dists + i);
     }
+    lap(s->stats, 3, t);
     for (size_t i = 0; i < n; i++) {
         if (s->dists[i] > c->radius) continue;
         const uint8_t *code = c->idx->codes + 32 * (size_t)s->cands[i];
         if (found_earlier(c, code, s->ctab[i])) continue;
         HM_FORWARD_IF_ERROR(push_hit(out, s->cands[i], c->qi, s->dists[i]));
     }
+    lap(s->stats, 4, t);
     return HM_OK;
 }
 
@@ -250,6 +258,14 @@ HM__FORCE_INLINE void prefetch_bucket8(const hm__index *idx, const uint32_t *ran
     for (; p < end; p += 64) prefetch(p);
 }
 
+/* Sorts the hits appended after `before` by (entry, query). */
+static void sort_new_hits(hm__hits *out, size_t before)
+{
+    if (out->count <= before) return;
+    hm__hits mine = {out->items + before, out->count - before, 0};
+    hm__hits_sort(&mine);
+}
+
 /* ---- one query --------------------------------------------------------------- */
 
 static void slice(size_t n, unsigned part, unsigned nparts, size_t *first, size_t *end)
@@ -278,19 +294,81 @@ static hm_status scan_one(const qctx *c, hm__index_scratch *s, hm__hits *out)
     return HM_OK;
 }
 
-static hm_status query_one(const qctx *c, hm__index_scratch *s, unsigned part, unsigned nparts,
-                           int adaptive, hm__hits *out)
+/* ---- profiling (hm__index_stats) ---------------------------------------------- */
+
+/* The thread's CPU time: on a machine shared with other jobs the phases are
+ * not charged for the time the thread waits to be scheduled. */
+static double now_ns(void)
 {
-    size_t np, first, end, nranges, total;
-    HM_FORWARD_IF_ERROR(probes(c, s, &np));
-    slice(np, part, nparts, &first, &end);
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return 1e9 * (double)ts.tv_sec + (double)ts.tv_nsec;
+}
+
+/* Adds the time since *t to phase `ph` and restarts *t. */
+static void lap(hm__index_stats *st, int ph, double *t)
+{
+    if (!st) return;
+    double n = now_ns();
+    st->ns[ph] += n - *t;
+    *t = n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Distinct lines of bucket starts the probes [first, end) read (after the
+ * query, outside its timed phases). */
+static uint64_t start_lines(const hm__index *idx, const uint32_t *keys, size_t first, size_t end)
+{
+    size_t n = end - first, distinct = 0;
+    uint64_t *lines = malloc((n ? n : 1) * sizeof *lines);
+    if (!lines) return 0;
+    for (size_t i = 0; i < n; i++) {
+        const hm__table *tb = &idx->t[keys[first + i] >> 24];
+        uint32_t b = keys[first + i] & 0xffffff;
+        lines[i] = (uintptr_t)(tb->rel ? (const void *)(tb->rel + b) : (const void *)(tb->off + b)) / 64;
+    }
+    qsort(lines, n, sizeof *lines, cmp_u64);
+    for (size_t i = 0; i < n; i++) distinct += i == 0 || lines[i] != lines[i - 1];
+    free(lines);
+    return distinct;
+}
+
+static void profile(const qctx *c, hm__index_scratch *s, size_t first, size_t end,
+                    size_t nranges, size_t total, size_t hits_before, const hm__hits *out)
+{
+    hm__index_stats *st = s->stats;
+    if (!st) return;
+    st->queries++;
+    st->probes += end - first;
+    st->start_lines += start_lines(c->idx, s->keys, first, end);
+    st->buckets += nranges;
+    st->candidates += total;
+    st->hits += out->count - hits_before;
+}
+
+/* Phases B to E over the probes [first, end) of the keys phase A wrote;
+ * with `adaptive`, a scan instead when the buckets hold more candidates than
+ * a scan costs (np: the query's probes). *t: the profile's clock. */
+static hm_status run_probes(const qctx *c, hm__index_scratch *s, size_t np, size_t first,
+                            size_t end, int adaptive, hm__hits *out, double *t)
+{
+    size_t nranges, total, before = out->count;
     HM_FORWARD_IF_ERROR(buckets(c, s, first, end, &nranges, &total));
+    lap(s->stats, 1, t);
     if (adaptive &&
         hm__probe_cost(c->idx, (double)np, (double)total) > hm__scan_cost(c->idx->n, c->idx->code_bytes, 1))
         return scan_one(c, s, out);
     if (c->idx->code_bytes == 32) {
         HM_FORWARD_IF_ERROR(candidates32(c, s, nranges, total));
-        return verify32(c, s, total, out);
+        lap(s->stats, 2, t);
+        HM_FORWARD_IF_ERROR(verify32(c, s, total, out, t));
+        profile(c, s, first, end, nranges, total, before, out);
+        return HM_OK;
     }
     for (size_t r = 0; r < BUCKETS_AHEAD && r < nranges; r++) prefetch_bucket8(c->idx, s->ranges + 3 * r);
     for (size_t r = 0; r < nranges; r++) {
@@ -298,6 +376,17 @@ static hm_status query_one(const qctx *c, hm__index_scratch *s, unsigned part, u
         HM_FORWARD_IF_ERROR(scan_bucket8(c, s->ranges[3 * r], s->ranges[3 * r + 1], s->ranges[3 * r + 2], out));
     }
     return HM_OK;
+}
+
+static hm_status query_one(const qctx *c, hm__index_scratch *s, unsigned part, unsigned nparts,
+                           int adaptive, hm__hits *out)
+{
+    size_t np, first, end;
+    double t = s->stats ? now_ns() : 0;
+    HM_FORWARD_IF_ERROR(probes(c, s, &np));
+    slice(np, part, nparts, &first, &end);
+    lap(s->stats, 0, &t);
+    return run_probes(c, s, np, first, end, adaptive, out, &t);
 }
 
 static hm_status check_query(const hm__index *idx, const hm__kernels *k, const uint8_t *queries,
@@ -328,6 +417,9 @@ hm_status hm__index_query(const hm__index *idx, const hm__kernels *k, const uint
     size_t before = out->count;
     if (!use_index || idx->n == 0) {
         st = scan_part(&c, queries, nq, part, nparts, out);
+    } else if (idx->compact) { /* not split: part 0 answers the whole query */
+        if (part == 0) st = hm__compact_query(idx, k, queries, nq, c.radius, scratch, out);
+        if (st == HM_OK) sort_new_hits(out, before);
     } else {
         hm__index_radii(idx, c.radius, c.radii);
         for (unsigned j = 0; j < nq && st == HM_OK; j++) {
@@ -336,11 +428,96 @@ hm_status hm__index_query(const hm__index *idx, const hm__kernels *k, const uint
             for (unsigned t = 0; t < idx->m; t++) c.qkeys[t] = hm__key(&idx->t[t], c.q, idx->s);
             st = query_one(&c, scratch, part, nparts, plan == HM__PLAN_AUTO && nparts == 1, out);
         }
-        if (out->count > before) {
-            hm__hits mine = {out->items + before, out->count - before, 0};
-            hm__hits_sort(&mine);
-        }
+        sort_new_hits(out, before);
     }
+    if (st != HM_OK) out->count = before;
+    HM_RETURN_IF(st != HM_OK, err, st, "index query: out of memory");
+    return HM_OK;
+}
+
+/* ---- one query shared by threads ------------------------------------------------ */
+
+/* Probes per chunk of a shared query: smaller chunks balance better, but
+ * each one restarts the phases' prefetch pipelines (a memory latency each),
+ * which a caller left alone pays in full: two chunks at most (measured: four
+ * made a query 8 % slower when the helper never ran). */
+#define SHARE_MIN_PROBES 400
+#define SHARE_MAX_CHUNKS 2
+
+static double total_probes(const hm__index *idx, unsigned radius)
+{
+    int radii[HM__MAX_TABLES];
+    hm__index_radii(idx, radius, radii);
+    double np = 0;
+    for (unsigned t = 0; t < idx->m; t++) np += hm__ball(idx->s, radii[t]);
+    return np;
+}
+
+uint64_t hm__now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void hm__index_share_start(hm__index_share *sh, const hm__index *idx, unsigned radius,
+                           uint64_t deadline)
+{
+    double np = idx->compact ? 0 : total_probes(idx, radius < 8 * idx->code_bytes ? radius : (unsigned)(8 * idx->code_bytes));
+    unsigned chunks = (unsigned)(np / SHARE_MIN_PROBES);
+    sh->chunks = chunks < 1 ? 1 : chunks > SHARE_MAX_CHUNKS ? SHARE_MAX_CHUNKS : chunks;
+    sh->seq++;
+    atomic_store_explicit(&sh->finished, 0, memory_order_relaxed);
+    atomic_store_explicit(&sh->deadline, deadline, memory_order_relaxed);
+    atomic_store_explicit(&sh->state, (uint64_t)sh->seq << 8, memory_order_release);
+}
+
+/* Claims the next chunk of query `seq`; -1 when none is left (or the query
+ * is no longer `seq`, or a helper comes after the deadline). */
+static int claim(hm__index_share *sh, uint32_t seq, int helper)
+{
+    uint64_t st = atomic_load_explicit(&sh->state, memory_order_acquire);
+    uint64_t deadline = atomic_load_explicit(&sh->deadline, memory_order_relaxed);
+    if (helper && deadline && hm__now_ns() > deadline) return -1;
+    for (;;) {
+        if ((uint32_t)(st >> 8) != seq || (st & 0xff) >= sh->chunks) return -1;
+        if (atomic_compare_exchange_weak_explicit(&sh->state, &st, st + 1, memory_order_acq_rel,
+                                                  memory_order_acquire))
+            return (int)(st & 0xff);
+    }
+}
+
+hm_status hm__index_query_share(const hm__index *idx, const hm__kernels *k, const uint8_t *query,
+                                unsigned radius, hm__index_share *sh, uint32_t seq, int helper,
+                                hm__index_scratch *s, hm__hits *out, unsigned *ran, hm_error *err)
+{
+    if (ran) *ran = 0;
+    HM_FORWARD_IF_ERROR(check_query(idx, k, query, 1, 0, 1, s, out, err));
+    unsigned bits = (unsigned)(8 * idx->code_bytes);
+    qctx c = {idx, k, query, 0, radius < bits ? radius : bits, {0}, {0}};
+    size_t np = 0, before = out->count;
+    hm_status st = HM_OK;
+    int chunk = claim(sh, seq, helper);
+    if (chunk >= 0 && idx->compact) { /* compact queries are not split */
+        st = hm__compact_query(idx, k, query, 1, c.radius, s, out);
+        if (ran) *ran = 1;
+        atomic_fetch_add_explicit(&sh->finished, 1, memory_order_release);
+        chunk = -1;
+    }
+    if (chunk >= 0) { /* phase A only for a participant that has work */
+        hm__index_radii(idx, c.radius, c.radii);
+        for (unsigned t = 0; t < idx->m; t++) c.qkeys[t] = hm__key(&idx->t[t], query, idx->s);
+        st = probes(&c, s, &np);
+    }
+    for (; chunk >= 0 && st == HM_OK; chunk = claim(sh, seq, helper)) {
+        size_t first, end;
+        double t = 0;
+        slice(np, (unsigned)chunk, sh->chunks, &first, &end);
+        st = run_probes(&c, s, np, first, end, 0, out, &t);
+        if (ran) ++*ran;
+        atomic_fetch_add_explicit(&sh->finished, 1, memory_order_release);
+    }
+    sort_new_hits(out, before);
     if (st != HM_OK) out->count = before;
     HM_RETURN_IF(st != HM_OK, err, st, "index query: out of memory");
     return HM_OK;

@@ -19,6 +19,7 @@
 #ifndef HM_MATCH_H
 #define HM_MATCH_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -149,7 +150,14 @@ typedef struct hm__index_params {
     unsigned table_bits;  /* bits per substring s (m * s <= 8 * code_bytes) */
     int byte_order;       /* -1: identity byte order; 0: chosen from the data */
     unsigned threads;     /* tables built in parallel by up to this many threads (0, 1: none) */
+    int compact;          /* HM_INDEX_COMPACT: the compact layout (index_compact.c) */
+    const atomic_int *cancel; /* when not NULL and set, the build stops with HM_E_LIMIT */
+    double budget;        /* compact: bytes per entry at most; 0: HM__COMPACT_BUDGET */
 } hm__index_params;
+
+/* The compact index's default memory budget, bytes per entry beside the
+ * codes (docs/MATCHING.md, "Index modes", measures 16, 24 and 32). */
+#define HM__COMPACT_BUDGET 32.0
 
 /* Builds the index of n codes of code_bytes (8 or 32). n must be below 2^32. */
 hm_status hm__index_build(const uint8_t *codes, size_t n, size_t code_bytes,
@@ -160,6 +168,14 @@ void hm__index_free(hm__index *idx);
 size_t hm__index_memory(const hm__index *idx);
 /* Describes the layout: tables, bits per table. */
 void hm__index_shape(const hm__index *idx, unsigned *tables, unsigned *table_bits);
+
+/* The cost model (units of one random memory read, docs/MATCHING.md) of the
+ * index that hm__index_build would build with `p` over n codes: building it,
+ * and one query of nq codes at `radius`; and of one brute-force pass of nq
+ * codes. The scanner's HM_INDEX_AUTO compares them. */
+void hm__index_model(size_t n, size_t code_bytes, const hm__index_params *p, unsigned radius,
+                     unsigned nq, double *build, double *query);
+double hm__scan_cost(size_t n, size_t code_bytes, unsigned nq);
 
 /* How a query runs: as the cost model says, or forced (tests, benchmarks). */
 typedef enum { HM__PLAN_AUTO = 0, HM__PLAN_INDEX = 1, HM__PLAN_SCAN = 2 } hm__plan;
@@ -178,7 +194,21 @@ typedef struct hm__index_scratch {
     uint16_t *dists;  /* their distances to the query */
     size_t keys_cap, ranges_cap, cands_cap, ctab_cap, dists_cap;
     hm__hits scan;    /* brute-force fallbacks */
+    struct hm__index_stats *stats; /* when not NULL, the query adds its profile */
 } hm__index_scratch;
+
+/* A query's profile (bench match): what each phase read and how long it
+ * took. Filling it costs time (a clock read per phase and a pass to count
+ * distinct lines after the query), so only profiling runs set it. */
+typedef struct hm__index_stats {
+    uint64_t queries;
+    uint64_t probes;      /* keys probed (A) */
+    uint64_t start_lines; /* distinct 64-byte lines of bucket starts read (B) */
+    uint64_t buckets;     /* non-empty buckets: a line of entry numbers each (C) */
+    uint64_t candidates;  /* codes read and compared (D) */
+    uint64_t hits;        /* within the radius, reported (E) */
+    double ns[5];         /* time of phases A to E */
+} hm__index_stats;
 void hm__index_scratch_free(hm__index_scratch *s);
 
 /* Appends to `out` every (entry, query) within `radius` of the nq (1..8)
@@ -192,6 +222,40 @@ hm_status hm__index_query(const hm__index *idx, const hm__kernels *k, const uint
                           unsigned nq, unsigned radius, unsigned part, unsigned nparts,
                           hm__plan plan, hm__index_scratch *scratch, hm__hits *out,
                           hm_error *err);
+
+/* HM_INDEX_AUTO without expected queries: the query count at which the
+ * scanner starts building its index (0: never). For tests. */
+uint64_t hm__scanner_index_trigger(const hm_scanner *s);
+
+/* One query shared by threads that claim chunks of its probe list: the
+ * caller and any helper call hm__index_query_share with the same share; each
+ * appends the hits of the chunks it claimed. A helper that is not scheduled
+ * (a busy core) claims nothing and costs nothing: the caller then runs every
+ * chunk itself. Small queries are one chunk. The caller starts a query with
+ * hm__index_share_start (which also bumps `seq`), runs its share, then waits
+ * until `finished` equals `chunks` before it reads a helper's hits; a helper
+ * passes the `seq` it was given, so it never claims chunks of a later query.
+ * A helper that arrives late would make the caller wait for the chunk it
+ * claims: after `deadline` (CLOCK_MONOTONIC nanoseconds, 0: none) only the
+ * caller (`helper` 0) claims. With the start plus a quarter of the query's
+ * one-thread time as the deadline, a helper's chunk of two (half the work)
+ * ends by three quarters of that time, before the caller alone would.
+ * *ran (may be NULL) receives the number of chunks the call ran. */
+typedef struct hm__index_share {
+    _Atomic uint64_t state;  /* seq << 8 | chunks claimed */
+    atomic_uint finished;    /* chunks whose hits are appended */
+    unsigned chunks;         /* set by hm__index_share_start */
+    uint32_t seq;
+    _Atomic uint64_t deadline; /* helpers claim nothing after it (0: no limit) */
+} hm__index_share;
+void hm__index_share_start(hm__index_share *sh, const hm__index *idx, unsigned radius,
+                           uint64_t deadline);
+hm_status hm__index_query_share(const hm__index *idx, const hm__kernels *k, const uint8_t *query,
+                                unsigned radius, hm__index_share *sh, uint32_t seq, int helper,
+                                hm__index_scratch *s, hm__hits *out, unsigned *ran,
+                                hm_error *err);
+/* CLOCK_MONOTONIC in nanoseconds (share deadlines). */
+uint64_t hm__now_ns(void);
 
 /* ------------------------------------------------------------------------ */
 /* Exact digest lookup                                                      */

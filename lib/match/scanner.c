@@ -1,5 +1,13 @@
-/* scanner.c - hm_scanner: a verified set, one index per perceptual section,
- * and the scan that turns an image's hashes into a report. */
+/* scanner.c - hm_scanner: a verified set, an index per perceptual section
+ * built when it pays (HM_INDEX_AUTO) or as the options say, and the scan
+ * that turns an image's hashes into a report.
+ *
+ * A section's index pointer is published once, with release order, and read
+ * with acquire order: a query sees either no index (and scans the section's
+ * codes) or a complete one. Both give the same hits, so the scanner stays
+ * immutable to its callers while an index is built behind them. */
+#include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include <errno.h>
@@ -15,7 +23,8 @@
 
 typedef struct {
     const hm__set_view *view; /* NULL when the scanner does not match this algorithm */
-    hm__index *index;         /* perceptual sections with entries; NULL otherwise */
+    _Atomic(hm__index *) index; /* published once built; NULL before (and for digests) */
+    uint64_t break_even;      /* HM_INDEX_AUTO: queries that amortise the build; 0: never */
 } scan_section;
 
 struct hm_scanner {
@@ -25,8 +34,24 @@ struct hm_scanner {
     int dihedral;
     hm_decode_options decode;
     hm_video_options video;
+    hm_index_policy policy;
+    hm__index_params params;  /* mode of the index; `cancel` points at auto_build's */
+    int no_threads;
+    uint64_t trigger;         /* AUTO: the query count that starts the build; 0: none */
+    struct auto_build *auto_build; /* what queries change: the only mutable part */
     scan_section sections[HM_ALGO_COUNT + 1];
     hm__video_index videos; /* the vPDQ section's frame maps */
+};
+
+/* HM_INDEX_AUTO's counter and background builder. Queries reach it through
+ * the pointer of a const scanner: it is the scanner's one mutable part, all
+ * atomics, and invisible in its results. */
+struct auto_build {
+    atomic_uint_fast64_t queries; /* queries matched so far */
+    atomic_int cancel;            /* set by hm_scanner_free: a background build stops */
+    atomic_int started;           /* 1 once the background thread exists */
+    pthread_t thread;
+    hm_scanner *scanner;
 };
 
 typedef struct {
@@ -59,6 +84,112 @@ static hm_status pick_kernels(const hm_scanner_options *opt, const hm__kernels *
     return HM_OK;
 }
 
+static hm_status check_index_options(const hm_scanner_options *opt, hm_error *err)
+{
+    if (!opt) return HM_OK;
+    HM_RETURN_IF((unsigned)opt->index > HM_INDEX_NEVER, err, HM_E_INVALID_ARGUMENT,
+                 "unknown index policy %d", (int)opt->index);
+    HM_RETURN_IF((unsigned)opt->index_mode > HM_INDEX_COMPACT, err, HM_E_INVALID_ARGUMENT,
+                 "unknown index mode %d", (int)opt->index_mode);
+    return HM_OK;
+}
+
+/* Queries of a section: 8 per pass with the dihedral PDQ hashes. */
+static unsigned section_nq(const hm_scanner *s, hm_algo algo)
+{
+    return algo == HM_ALGO_PDQ && s->dihedral ? HM_PDQ_DIHEDRAL_COUNT : 1;
+}
+
+/* The codes a section's index covers: a vPDQ section indexes its frames. */
+static size_t section_codes(const hm__set_view *v)
+{
+    return v->info.algo == HM_ALGO_VPDQ ? v->info.frame_count : v->info.entry_count;
+}
+
+/* The number of queries after which the index has saved its build time,
+ * by the cost model; 0 when it never does (a scan is cheaper per query). */
+static uint64_t break_even(const hm_scanner *s, const hm__set_view *v)
+{
+    unsigned nq = section_nq(s, v->info.algo);
+    double build, query, scan = hm__scan_cost(section_codes(v), v->hash_size, nq);
+    hm__index_model(section_codes(v), v->hash_size, &s->params, v->info.radius, nq, &build,
+                    &query);
+    if (query >= scan) return 0;
+    return (uint64_t)ceil(build / (scan - query));
+}
+
+static hm_status build_index(hm_scanner *s, scan_section *sec, unsigned threads, hm_error *err)
+{
+    const hm__set_view *v = sec->view;
+    hm__index_params p = s->params;
+    p.threads = threads;
+    hm__index *idx;
+    HM_FORWARD_IF_ERROR(hm__index_build(v->hashes, section_codes(v), v->hash_size, &p, &idx, err));
+    atomic_store_explicit(&sec->index, idx, memory_order_release);
+    return HM_OK;
+}
+
+/* The sections whose index HM_INDEX_AUTO builds, once it builds at all. */
+static int worth_indexing(const scan_section *sec) { return sec->view && sec->break_even > 0; }
+
+static hm_status build_all(hm_scanner *s, unsigned threads, int only_worth, hm_error *err)
+{
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) {
+        scan_section *sec = &s->sections[a];
+        if (!sec->view || !hm_algo_is_perceptual((hm_algo)a) || section_codes(sec->view) == 0)
+            continue;
+        if (only_worth && !worth_indexing(sec)) continue;
+        if (atomic_load_explicit(&sec->index, memory_order_acquire)) continue;
+        HM_FORWARD_IF_ERROR(build_index(s, sec, threads, err));
+    }
+    return HM_OK;
+}
+
+/* The background build of HM_INDEX_AUTO. A failure (out of memory, or
+ * cancelled by hm_scanner_free) leaves the sections on brute force. */
+static void *builder_main(void *arg)
+{
+    struct auto_build *b = arg;
+    (void)build_all(b->scanner, 1, 1, NULL);
+    return NULL;
+}
+
+/* Called per scan with its number of queries (1 for an image, its frames
+ * for a video): starts the build when the count reaches the trigger
+ * (exactly one caller sees it crossed). */
+static void count_queries(const hm_scanner *s, uint64_t nq)
+{
+    struct auto_build *b = s->auto_build;
+    if (!s->trigger || !nq) return;
+    uint64_t n = atomic_fetch_add_explicit(&b->queries, nq, memory_order_relaxed) + nq;
+    if (n - nq >= s->trigger || n < s->trigger) return;
+    if (!s->no_threads && pthread_create(&b->thread, NULL, builder_main, b) == 0) {
+        atomic_store_explicit(&b->started, 1, memory_order_release);
+        return;
+    }
+    (void)build_all(b->scanner, 1, 1, NULL); /* no thread (or none could start): build here */
+}
+
+static void count_query(const hm_scanner *s) { count_queries(s, 1); }
+
+/* HM_INDEX_AUTO: with expected_queries, build now what pays for that many
+ * queries; without, set the trigger at the smallest break-even point. */
+static hm_status plan_auto(hm_scanner *s, uint64_t expected, unsigned threads, hm_error *err)
+{
+    uint64_t first = 0;
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) {
+        scan_section *sec = &s->sections[a];
+        if (!sec->view || !hm_algo_is_perceptual((hm_algo)a) || section_codes(sec->view) == 0)
+            continue;
+        sec->break_even = break_even(s, sec->view);
+        if (sec->break_even && (!first || sec->break_even < first)) first = sec->break_even;
+        if (expected && sec->break_even && expected >= sec->break_even)
+            HM_FORWARD_IF_ERROR(build_index(s, sec, threads, err));
+    }
+    s->trigger = expected ? 0 : first;
+    return HM_OK;
+}
+
 static hm_status add_section(hm_scanner *s, hm_algo algo, const hm_scanner_options *opt,
                              hm_error *err)
 {
@@ -66,17 +197,20 @@ static hm_status add_section(hm_scanner *s, hm_algo algo, const hm_scanner_optio
     if (!v) return HM_OK;
     /* The scanner's own ceilings, whatever the set was opened with. */
     HM_FORWARD_IF_ERROR(hm__set_check_section_policy(&v->info, opt ? &opt->limits : NULL, err));
-    unsigned threads = opt ? opt->build_threads : 0;
     s->sections[algo].view = v;
     s->algos |= HM_MASK(algo);
-    if (!hm_algo_is_perceptual(algo) || v->info.entry_count == 0) return HM_OK;
-    hm__index_params p = {.threads = threads};
-    /* a vPDQ section indexes its frames */
-    size_t n = algo == HM_ALGO_VPDQ ? v->info.frame_count : v->info.entry_count;
-    HM_FORWARD_IF_ERROR(hm__index_build(v->hashes, n, v->hash_size, &p, &s->sections[algo].index,
-                                        err));
-    if (algo != HM_ALGO_VPDQ) return HM_OK;
-    return hm__video_index_init(&s->videos, v, s->sections[algo].index, err);
+    /* a vPDQ section also maps its frames to their videos */
+    return algo == HM_ALGO_VPDQ ? hm__video_index_init(&s->videos, v, err) : HM_OK;
+}
+
+static hm_status setup_index(hm_scanner *s, const hm_scanner_options *opt, hm_error *err)
+{
+    unsigned threads = opt ? opt->build_threads : 0;
+    switch (s->policy) {
+    case HM_INDEX_ALWAYS: return build_all(s, threads, 0, err);
+    case HM_INDEX_NEVER: return HM_OK;
+    default: return plan_auto(s, opt ? opt->expected_queries : 0, threads, err);
+    }
 }
 
 hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_scanner **out,
@@ -87,12 +221,25 @@ hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_sc
     HM_RETURN_IF(!set, err, HM_E_INVALID_ARGUMENT, "a set is required");
     HM_RETURN_IF(!hm_set_is_verified(set), err, HM_E_INVALID_ARGUMENT,
                  "the set was opened without verification; scanners need a verified set");
+    HM_FORWARD_IF_ERROR(check_index_options(opt, err));
     hm_scanner *s = calloc(1, sizeof *s);
-    HM_RETURN_IF(!s, err, HM_E_NO_MEMORY, "cannot allocate a scanner");
+    struct auto_build *ab = calloc(1, sizeof *ab);
+    if (!s || !ab) {
+        free(s);
+        free(ab);
+        return hm__fail(err, HM_E_NO_MEMORY, "cannot allocate a scanner");
+    }
+    s->auto_build = ab;
+    ab->scanner = s;
     s->set = set;
     s->dihedral = opt && opt->pdq_dihedral;
     if (opt) s->decode = opt->decode;
     if (opt) s->video = opt->video;
+    s->policy = opt ? opt->index : HM_INDEX_AUTO;
+    s->params.compact = opt && opt->index_mode == HM_INDEX_COMPACT;
+    s->params.budget = opt ? (double)opt->index_bytes_per_entry : 0;
+    s->params.cancel = &ab->cancel;
+    s->no_threads = opt && opt->no_threads;
     uint32_t want = opt && opt->algos ? opt->algos : HM_MASK_EVERY;
     hm_status st = pick_kernels(opt, &s->kernels, err);
     for (int a = 1; st == HM_OK && a <= HM_ALGO_COUNT; a++)
@@ -101,6 +248,7 @@ hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_sc
     if (st == HM_OK && !s->algos)
         st = hm__fail(err, HM_E_SCAN_NO_ALGORITHM,
                       "the set holds none of the algorithms this scanner was asked to match");
+    if (st == HM_OK) st = setup_index(s, opt, err);
     if (st != HM_OK) {
         hm_scanner_free(s);
         return st;
@@ -113,18 +261,28 @@ hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_sc
 void hm_scanner_free(hm_scanner *s)
 {
     if (!s) return;
-    for (int a = 1; a <= HM_ALGO_COUNT; a++) hm__index_free(s->sections[a].index);
+    atomic_store(&s->auto_build->cancel, 1);
+    if (atomic_load_explicit(&s->auto_build->started, memory_order_acquire))
+        pthread_join(s->auto_build->thread, NULL);
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) hm__index_free(atomic_load(&s->sections[a].index));
+    free(s->auto_build);
     hm__video_index_free(&s->videos);
     free(s);
 }
 
 uint32_t hm_scanner_algos(const hm_scanner *s) { return s ? s->algos : 0; }
 
+uint64_t hm__scanner_index_trigger(const hm_scanner *s) { return s->trigger; }
+
+static const hm__index *section_index(const scan_section *sec)
+{
+    return atomic_load_explicit(&sec->index, memory_order_acquire);
+}
+
 size_t hm_scanner_index_memory(const hm_scanner *s)
 {
     size_t total = 0;
-    for (int a = 1; s && a <= HM_ALGO_COUNT; a++)
-        if (s->sections[a].index) total += hm__index_memory(s->sections[a].index);
+    for (int a = 1; s && a <= HM_ALGO_COUNT; a++) total += hm__index_memory(section_index(&s->sections[a]));
     return total;
 }
 
@@ -132,7 +290,25 @@ int hm_scanner_uses_index(const hm_scanner *s, hm_algo algo)
 {
     if (!s || (int)algo < 1 || (int)algo > HM_ALGO_COUNT) return 0;
     const scan_section *sec = &s->sections[algo];
-    return sec->index && hm__index_uses_index(sec->index, sec->view->info.radius);
+    const hm__index *idx = section_index(sec);
+    return idx && hm__index_uses_index(idx, sec->view->info.radius);
+}
+
+void hm_scanner_memory(const hm_scanner *s, hm_scanner_memory_usage *out)
+{
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    if (!s) return;
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) {
+        const hm__set_view *v = s->sections[a].view;
+        if (!v) continue;
+        out->codes += section_codes(v) * v->hash_size;
+        out->metadata += v->info.entry_count * HM__META_SIZE;
+    }
+    size_t file = hm_set_file_size(s->set);
+    out->set_rest = file - out->codes - out->metadata;
+    out->index = hm_scanner_index_memory(s);
+    out->total = file + out->index;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -278,11 +454,15 @@ static hm_status match_perceptual(const hm_scanner *s, const scan_section *sec,
                                   const uint8_t *queries, unsigned nq, hm_report *r,
                                   hm_error *err)
 {
-    if (!sec->index) return HM_OK; /* a section without entries */
+    const hm__set_view *v = sec->view;
+    if (v->info.entry_count == 0) return HM_OK;
+    const hm__index *idx = section_index(sec);
     hm__index_scratch scratch = {0};
     hm__hits hits = {0};
-    hm_status st = hm__index_query(sec->index, s->kernels, queries, nq, sec->view->info.radius,
-                                   0, 1, HM__PLAN_AUTO, &scratch, &hits, err);
+    hm_status st = idx ? hm__index_query(idx, s->kernels, queries, nq, v->info.radius, 0, 1,
+                                         HM__PLAN_AUTO, &scratch, &hits, err)
+                       : hm__scan(s->kernels, v->hashes, v->info.entry_count, v->hash_size, 0,
+                                  queries, nq, v->info.radius, &hits, err);
     if (st == HM_OK) st = report_hits(s, sec->view, &hits, queries, nq, r, err);
     hm__hits_free(&hits);
     hm__index_scratch_free(&scratch);
@@ -292,6 +472,7 @@ static hm_status match_perceptual(const hm_scanner *s, const scan_section *sec,
 static hm_status match_all(const hm_scanner *s, hm_report *r, hm_error *err)
 {
     const hm_hashes *h = &r->hashes;
+    if (h->algos & s->algos & HM_MASK_PERCEPTUAL) count_query(s);
     for (int a = 1; a <= HM_ALGO_COUNT; a++) {
         const scan_section *sec = &s->sections[a];
         if (!sec->view || !(h->algos & HM_MASK(a))) continue;
@@ -330,7 +511,7 @@ static hm_status match_image_frames(const hm_scanner *s, hm_report *r, hm_error 
 {
     const hm__set_view *v = s->videos.view;
     const hm_hashes *h = &r->hashes;
-    if (!v || !s->videos.index || r->video || !(h->algos & HM_MASK(HM_ALGO_PDQ))) return HM_OK;
+    if (!v || !v->info.frame_count || r->video || !(h->algos & HM_MASK(HM_ALGO_PDQ))) return HM_OK;
     int allowed;
     HM_FORWARD_IF_ERROR(allowlisted(s, v, h->pdq, &allowed, err));
     if ((unsigned)h->pdq_quality < v->info.min_quality || allowed) {
@@ -338,8 +519,9 @@ static hm_status match_image_frames(const hm_scanner *s, hm_report *r, hm_error 
         return HM_OK;
     }
     hm__frame_query q = {h->pdq, 0, 0.0};
-    return hm__match_videos(&s->videos, s->kernels, s->set, &q, 1, HM_VIDEO_MATCH_IMAGE_FRAME,
-                            &r->video_matches, err);
+    count_query(s);
+    return hm__match_videos(&s->videos, section_index(&s->sections[HM_ALGO_VPDQ]), s->kernels,
+                            s->set, &q, 1, HM_VIDEO_MATCH_IMAGE_FRAME, &r->video_matches, err);
 }
 
 /* Runs the matching on r->hashes and hands the report out, or frees it. */
@@ -413,12 +595,14 @@ static hm_status match_video(const hm_scanner *s, hm_report *r, hm_error *err)
         size_t n;
         HM_FORWARD_IF_ERROR(frame_queries(s, r->video, secs[k], &q, &n, err));
         if (!n) *(k ? &r->pdq_skipped : &r->vpdq_skipped) = 1;
+        count_queries(s, n);
         if (k == 0)
-            st = hm__match_videos(&s->videos, s->kernels, s->set, q, n, HM_VIDEO_MATCH_VIDEO,
+            st = hm__match_videos(&s->videos, section_index(&s->sections[HM_ALGO_VPDQ]),
+                                  s->kernels, s->set, q, n, HM_VIDEO_MATCH_VIDEO,
                                   &r->video_matches, err);
         else
-            st = hm__match_frames_images(secs[k], s->sections[HM_ALGO_PDQ].index, s->kernels,
-                                         s->set, q, n, &r->video_matches, err);
+            st = hm__match_frames_images(secs[k], section_index(&s->sections[HM_ALGO_PDQ]),
+                                         s->kernels, s->set, q, n, &r->video_matches, err);
         free(q);
     }
     return st;
@@ -524,6 +708,19 @@ static int fd_is_video(int fd)
     *(out) = NULL;                                                                                \
     HM_RETURN_IF(!(s), err, HM_E_INVALID_ARGUMENT, "a scanner is required")
 
+/* The hashing step of a scan: from bytes (data != NULL or img == NULL) or
+ * from a decoded image, with the hasher's memory when there is one. */
+static hm_status hash_for_scan(const hm_scanner *s, hm_hasher *hasher, const void *data,
+                               size_t size, const hm_image *img, hm_hashes *out, hm_error *err)
+{
+    hm_hash_options o;
+    hash_options(s, &o);
+    if (img) return hasher ? hm_hasher_hash_image(hasher, img, &o, out, err)
+                           : hm_hash_image(img, &o, out, err);
+    return hasher ? hm_hasher_hash_buffer(hasher, data, size, &o, out, err)
+                  : hm_hash_buffer(data, size, &o, out, err);
+}
+
 /* Bytes that do not decode as an image can still be listed by digest (a
  * digest list may hold any file, and a damaged copy of a listed image has
  * its own digest): their digests are matched on their own. When one
@@ -540,28 +737,37 @@ static hm_status match_digests_only(const hm_scanner *s, const void *data, size_
     return match_all(s, r, err);
 }
 
-hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t size,
-                                 hm_report **out, hm_error *err)
+/* A decoding error of bytes the set may list by digest: 1 when their digests
+ * matched on their own (the report holds those matches, the error is
+ * cleared), 0 when the decoding error stands. */
+static int matched_by_digests(const hm_scanner *s, hm_status st, const void *data, size_t size,
+                              hm_report *r, hm_error *err)
+{
+    int image_error = st >= HM_E_IMAGE_EMPTY && st <= HM_E_IMAGE_UNSUPPORTED;
+    if (!image_error || !(s->algos & HM_MASK_DIGESTS)) return 0;
+    hm_error decode_err;
+    if (err) decode_err = *err;
+    if (match_digests_only(s, data, size, r, NULL) == HM_OK &&
+        r->matches.count + r->suppressed.count > 0) {
+        hm__ok(err);
+        return 1;
+    }
+    if (err) *err = decode_err;
+    return 0;
+}
+
+static hm_status scan_source(const hm_scanner *s, hm_hasher *hasher, const void *data,
+                             size_t size, const hm_image *img, hm_report **out, hm_error *err)
 {
     SCAN_PRELUDE(s, out, err);
     HM_RETURN_IF(!data && size, err, HM_E_INVALID_ARGUMENT, "invalid buffer");
     if (hm_video_sniff(data, size)) return scan_video_input(s, data, size, -1, NULL, out, err);
     hm_report *r;
     HM_FORWARD_IF_ERROR(new_report(&r, err));
-    hm_hash_options o;
-    hash_options(s, &o);
-    hm_status st = hm_hash_buffer(data, size, &o, &r->hashes, err);
-    int image_error = st >= HM_E_IMAGE_EMPTY && st <= HM_E_IMAGE_UNSUPPORTED;
-    if (image_error && (s->algos & HM_MASK_DIGESTS)) {
-        hm_error decode_err;
-        if (err) decode_err = *err;
-        if (match_digests_only(s, data, size, r, NULL) == HM_OK &&
-            r->matches.count + r->suppressed.count > 0) {
-            *out = r;
-            hm__ok(err);
-            return HM_OK;
-        }
-        if (err) *err = decode_err;
+    hm_status st = hash_for_scan(s, hasher, data, size, img, &r->hashes, err);
+    if (!img && matched_by_digests(s, st, data, size, r, err)) {
+        *out = r;
+        return HM_OK;
     }
     if (st != HM_OK) {
         hm_report_free(r);
@@ -570,30 +776,60 @@ hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t s
     return finish(s, r, out, err);
 }
 
-hm_status hm_scanner_scan_fd(const hm_scanner *s, int fd, const char *name, hm_report **out,
-                             hm_error *err)
+hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t size,
+                                 hm_report **out, hm_error *err)
 {
-    SCAN_PRELUDE(s, out, err);
-    HM_RETURN_IF(fd < 0, err, HM_E_INVALID_ARGUMENT, "a file descriptor is required");
-    if (!name) name = "input";
+    return scan_source(s, NULL, data, size, NULL, out, err);
+}
+
+hm_status hm_scanner_scan_buffer_with(const hm_scanner *s, hm_hasher *hasher, const void *data,
+                                      size_t size, hm_report **out, hm_error *err)
+{
+    return scan_source(s, hasher, data, size, NULL, out, err);
+}
+
+/* An open file: a video is streamed from it, anything else read whole (at
+ * most max_file_bytes; into the hasher's kept buffer when there is one). */
+static hm_status scan_fd_with(const hm_scanner *s, hm_hasher *hasher, int fd, const char *name,
+                              hm_report **out, hm_error *err)
+{
     struct stat st_;
     HM_RETURN_IF(fstat(fd, &st_) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
     HM_RETURN_IF(!S_ISREG(st_.st_mode), err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file",
                  name, hm__file_type_name(st_.st_mode));
-    /* A video is streamed from the file; anything else is read whole (at
-     * most max_file_bytes). */
     if (fd_is_video(fd)) return scan_video_input(s, NULL, 0, fd, name, out, err);
     HM_RETURN_IF(lseek(fd, 0, SEEK_SET) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
+    if (hasher) {
+        const uint8_t *kept;
+        size_t n;
+        HM_FORWARD_IF_ERROR(hm__hasher_read_fd(hasher, fd, name, s->decode.max_file_bytes, &kept,
+                                               &n, err));
+        return scan_source(s, hasher, kept, n, NULL, out, err);
+    }
     uint8_t *data;
     size_t size;
     HM_FORWARD_IF_ERROR(hm__read_fd(fd, name, s->decode.max_file_bytes, &data, &size, err));
-    hm_status st = hm_scanner_scan_buffer(s, data, size, out, err);
+    hm_status st = scan_source(s, NULL, data, size, NULL, out, err);
     free(data);
     return st;
 }
 
-hm_status hm_scanner_scan_file(const hm_scanner *s, const char *path, hm_report **out,
-                               hm_error *err)
+hm_status hm_scanner_scan_fd(const hm_scanner *s, int fd, const char *name, hm_report **out,
+                             hm_error *err)
+{
+    return hm_scanner_scan_fd_with(s, NULL, fd, name, out, err);
+}
+
+hm_status hm_scanner_scan_fd_with(const hm_scanner *s, hm_hasher *hasher, int fd, const char *name,
+                                  hm_report **out, hm_error *err)
+{
+    SCAN_PRELUDE(s, out, err);
+    HM_RETURN_IF(fd < 0, err, HM_E_INVALID_ARGUMENT, "a file descriptor is required");
+    return scan_fd_with(s, hasher, fd, name ? name : "input", out, err);
+}
+
+hm_status hm_scanner_scan_file_with(const hm_scanner *s, hm_hasher *hasher, const char *path,
+                                    hm_report **out, hm_error *err)
 {
     SCAN_PRELUDE(s, out, err);
     HM_RETURN_IF(!path, err, HM_E_INVALID_ARGUMENT, "a path is required");
@@ -602,25 +838,31 @@ hm_status hm_scanner_scan_file(const hm_scanner *s, const char *path, hm_report 
      * between the two. */
     int fd = hm__open_input(path);
     if (fd < 0) return hm__fail_open(path, err);
-    hm_status st = hm_scanner_scan_fd(s, fd, path, out, err);
+    hm_status st = scan_fd_with(s, hasher, fd, path, out, err);
     close(fd);
     return st;
+}
+
+hm_status hm_scanner_scan_file(const hm_scanner *s, const char *path, hm_report **out,
+                               hm_error *err)
+{
+    return hm_scanner_scan_file_with(s, NULL, path, out, err);
 }
 
 hm_status hm_scanner_scan_image(const hm_scanner *s, const hm_image *img, hm_report **out,
                                 hm_error *err)
 {
-    SCAN_PRELUDE(s, out, err);
-    hm_report *r;
-    HM_FORWARD_IF_ERROR(new_report(&r, err));
-    hm_hash_options o;
-    hash_options(s, &o);
-    hm_status st = hm_hash_image(img, &o, &r->hashes, err);
-    if (st != HM_OK) {
-        hm_report_free(r);
-        return st;
-    }
-    return finish(s, r, out, err);
+    if (out) *out = NULL;
+    HM_RETURN_IF(!img, err, HM_E_INVALID_ARGUMENT, "an image is required");
+    return scan_source(s, NULL, NULL, 0, img, out, err);
+}
+
+hm_status hm_scanner_scan_image_with(const hm_scanner *s, hm_hasher *hasher, const hm_image *img,
+                                     hm_report **out, hm_error *err)
+{
+    if (out) *out = NULL;
+    HM_RETURN_IF(!img, err, HM_E_INVALID_ARGUMENT, "an image is required");
+    return scan_source(s, hasher, NULL, 0, img, out, err);
 }
 
 hm_status hm_scanner_scan_video(const hm_scanner *s, const hm_video *video, hm_report **out,

@@ -1,8 +1,9 @@
 /* video_match.c - frames matched through the index: a scanned video against
  * the set's videos (python-threatexchange's rule, docs/VIDEO.md) and image
- * entries, and a scanned image against the set's video frames. Every frame
- * query goes through the section's index (up to HM__MAX_QUERIES at a time),
- * never a loop over the listed videos. */
+ * entries, and a scanned image against the set's video frames. Frames are
+ * queried HM__MAX_QUERIES at a time through the section's index (or a scan
+ * of its codes while the scanner has built none), never a loop over the
+ * listed videos. */
 #include <stdlib.h>
 
 #include "video_match.h"
@@ -11,12 +12,10 @@
 /* The index of a vPDQ section                                              */
 /* ------------------------------------------------------------------------ */
 
-hm_status hm__video_index_init(hm__video_index *vi, const hm__set_view *v, const hm__index *idx,
-                               hm_error *err)
+hm_status hm__video_index_init(hm__video_index *vi, const hm__set_view *v, hm_error *err)
 {
     memset(vi, 0, sizeof *vi);
     vi->view = v;
-    vi->index = idx;
     size_t nv = v->info.entry_count, nf = v->info.frame_count;
     if (!nv) return HM_OK;
     vi->frame_video = malloc(nf * sizeof *vi->frame_video);
@@ -106,10 +105,11 @@ static int image_hit(const void *ctx, uint64_t entry, uint32_t *group)
     return hm__set_entry_active(ctx, entry);
 }
 
-/* Queries the index with every scanned frame, HM__MAX_QUERIES at a time. */
-static hm_status collect(const hm__index *idx, const hm__kernels *k, unsigned radius,
-                         const hm__frame_query *q, size_t nq, hit_filter keep, const void *ctx,
-                         vhits *out, hm_error *err)
+/* Queries the index (or, without one, scans the section's n codes) with
+ * every scanned frame, HM__MAX_QUERIES at a time. */
+static hm_status collect(const hm__index *idx, const hm__set_view *v, size_t n,
+                         const hm__kernels *k, unsigned radius, const hm__frame_query *q, size_t nq,
+                         hit_filter keep, const void *ctx, vhits *out, hm_error *err)
 {
     hm__index_scratch scratch = {0};
     hm__hits hits = {0};
@@ -119,7 +119,9 @@ static hm_status collect(const hm__index *idx, const hm__kernels *k, unsigned ra
         unsigned nb = nq - base < HM__MAX_QUERIES ? (unsigned)(nq - base) : HM__MAX_QUERIES;
         for (unsigned i = 0; i < nb; i++) memcpy(batch + i * HM_PDQ_BYTES, q[base + i].hash, HM_PDQ_BYTES);
         hits.count = 0;
-        st = hm__index_query(idx, k, batch, nb, radius, 0, 1, HM__PLAN_AUTO, &scratch, &hits, err);
+        st = idx ? hm__index_query(idx, k, batch, nb, radius, 0, 1, HM__PLAN_AUTO, &scratch, &hits,
+                                   err)
+                 : hm__scan(k, v->hashes, n, v->hash_size, 0, batch, nb, radius, &hits, err);
         for (size_t i = 0; i < hits.count && st == HM_OK; i++) {
             uint32_t group;
             if (!keep(ctx, hits.items[i].entry, &group)) continue;
@@ -244,13 +246,15 @@ static hm_status video_group(const hm__video_index *vi, const hm_set *set, const
     return match ? push_match(out, &m, err) : HM_OK;
 }
 
-hm_status hm__match_videos(const hm__video_index *vi, const hm__kernels *k, const hm_set *set,
-                           const hm__frame_query *q, size_t nq, hm_video_match_kind kind,
+hm_status hm__match_videos(const hm__video_index *vi, const hm__index *idx, const hm__kernels *k,
+                           const hm_set *set, const hm__frame_query *q, size_t nq,
+                           hm_video_match_kind kind,
                            hm__vmatch_list *out, hm_error *err)
 {
-    if (!vi->index || !nq) return HM_OK;
+    if (!vi->view || !vi->view->info.frame_count || !nq) return HM_OK;
     vhits h = {0};
-    hm_status st = collect(vi->index, k, vi->view->info.radius, q, nq, video_hit, vi, &h, err);
+    hm_status st = collect(idx, vi->view, vi->view->info.frame_count, k, vi->view->info.radius, q,
+                           nq, video_hit, vi, &h, err);
     if (st == HM_OK && h.count) qsort(h.items, h.count, sizeof *h.items, cmp_hit);
     for (size_t i = 0; i < h.count && st == HM_OK;) {
         size_t j = i;
@@ -267,9 +271,10 @@ hm_status hm__match_frames_images(const hm__set_view *pdq, const hm__index *idx,
                                   const hm__frame_query *q, size_t nq, hm__vmatch_list *out,
                                   hm_error *err)
 {
-    if (!idx || !nq) return HM_OK;
+    if (!pdq->info.entry_count || !nq) return HM_OK;
     vhits h = {0};
-    hm_status st = collect(idx, k, pdq->info.radius, q, nq, image_hit, pdq, &h, err);
+    hm_status st = collect(idx, pdq, pdq->info.entry_count, k, pdq->info.radius, q, nq, image_hit,
+                           pdq, &h, err);
     if (st == HM_OK && h.count) qsort(h.items, h.count, sizeof *h.items, cmp_hit);
     for (size_t i = 0; i < h.count && st == HM_OK;) {
         size_t j = i;

@@ -16,17 +16,16 @@ typedef struct hm__frame_query {
     double timestamp;
 } hm__frame_query;
 
-/* What the scanner keeps for a vPDQ section: its frame index and, per frame,
- * its video; per video, its frames of quality >= the floor. */
+/* What the scanner keeps for a vPDQ section besides its frame index (which
+ * the scanner builds when it pays, docs/MATCHING.md): per frame, its video;
+ * per video, its frames of quality >= the floor. */
 typedef struct hm__video_index {
     const hm__set_view *view;
-    const hm__index *index; /* over view->hashes (all frames); NULL without frames */
     uint32_t *frame_video;
     uint32_t *qualified;
 } hm__video_index;
 
-hm_status hm__video_index_init(hm__video_index *vi, const hm__set_view *v, const hm__index *idx,
-                               hm_error *err);
+hm_status hm__video_index_init(hm__video_index *vi, const hm__set_view *v, hm_error *err);
 void hm__video_index_free(hm__video_index *vi);
 
 /* A growable list of video matches. */
@@ -40,12 +39,15 @@ typedef struct hm__vmatch_list {
  * reported when the policy's percentages are reached) or
  * HM_VIDEO_MATCH_IMAGE_FRAME (one image hash: every video with a frame within
  * the radius is reported). */
-hm_status hm__match_videos(const hm__video_index *vi, const hm__kernels *k, const hm_set *set,
+hm_status hm__match_videos(const hm__video_index *vi, const hm__index *idx, const hm__kernels *k,
+                           const hm_set *set,
                            const hm__frame_query *q, size_t nq, hm_video_match_kind kind,
                            hm__vmatch_list *out, hm_error *err);
 
 /* A video's frames against the image entries of a PDQ section (its index,
- * its radius): every active entry within the radius of a frame. */
+ * its radius): every active entry within the radius of a frame. In both,
+ * `idx` is the section's index, or NULL: the section's codes are scanned
+ * (the same hits). */
 hm_status hm__match_frames_images(const hm__set_view *pdq, const hm__index *idx,
                                   const hm__kernels *k, const hm_set *set,
                                   const hm__frame_query *q, size_t nq, hm__vmatch_list *out,

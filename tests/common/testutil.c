@@ -55,8 +55,10 @@ uint8_t *tu_read(const char *path, size_t *size)
     fseek(f, 0, SEEK_END);
     long n = ftell(f);
     fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
+    /* One byte more, always 0: callers read text files as strings. */
+    uint8_t *buf = malloc(n > 0 ? (size_t)n + 1 : 1);
     if (!buf || (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)) abort();
+    buf[n > 0 ? n : 0] = 0;
     fclose(f);
     *size = (size_t)n;
     return buf;

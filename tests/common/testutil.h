@@ -23,7 +23,8 @@ const char *tu_tmp_dir(void);
  * by the caller (free it). */
 char *tu_path(const char *dir, const char *rel);
 
-/* Reads a whole file; aborts the test program on failure. */
+/* Reads a whole file, followed by a 0 byte (not counted in *size); aborts
+ * the test program on failure. */
 uint8_t *tu_read(const char *path, size_t *size);
 
 /* Writes a file; returns 0 on success. */

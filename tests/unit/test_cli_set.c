@@ -539,6 +539,38 @@ static void test_policy_limits(void)
     EXPECT(2, "scan --set ok.hmset --trusted-key alice.pub --min-quality-floor 101 %s", img);
 }
 
+/* scan --index and --index-mode: every policy and mode reports the same
+ * matches; one file builds no index unless asked to (--index always). */
+static void test_index_options(void)
+{
+    write_text("one.csv", "pdq,f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\n");
+    EXPECT(0, "set build -q --out idx.hmset --name idx --version 1 " TIMES
+              " --radius pdq=256 --min-quality 0 one.csv");
+    EXPECT(0, "set sign -q --key alice.key idx.hmset");
+    char img[4096];
+    snprintf(img, sizeof img, "%s/cli/ramp.jpg", tu_data_dir());
+#define IDX_SCAN "scan -v --set idx.hmset --trusted-key alice.pub --now 2025-06-01 " \
+                 "--max-radius pdq=256 --min-quality-floor 0"
+    EXPECT(1, IDX_SCAN " %s", img);
+    char *first = strdup(out_text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(first, "MATCH\t"));
+    static const char *const WHEN[] = {"auto", "always", "never"}, *const MODE[] = {"fast", "compact"};
+    for (int w = 0; w < 3; w++)
+        for (int m = 0; m < 2; m++) {
+            EXPECT(1, IDX_SCAN " --index %s --index-mode %s %s", WHEN[w], MODE[m], img);
+            CU_ASSERT_STRING_EQUAL(out_text, first);
+            int built = !strstr(err_text, "scanner ready in") ||
+                        !strstr(err_text, "(index 0 bytes)");
+            CU_ASSERT_EQUAL(built, w == 1);
+        }
+    free(first);
+    EXPECT(2, IDX_SCAN " --index sometimes %s", img);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "--index takes auto, always or never"));
+    EXPECT(2, IDX_SCAN " --index-mode small %s", img);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "--index-mode takes fast or compact"));
+#undef IDX_SCAN
+}
+
 static void test_pdq_quality_input(void)
 {
     write_text("quality.jsonl",
@@ -863,6 +895,7 @@ int main(void)
         {"times", test_times},
         {"forged set signed by the identity key", test_forged_identity_key},
         {"client limits on the publisher's policy", test_policy_limits},
+        {"scan --index and --index-mode", test_index_options},
         {"pdq_quality in set build input", test_pdq_quality_input},
         {"temporary files of killed writers", test_temporaries},
         {"keygen never leaves a NAME.key alone", test_keygen_never_orphans},

@@ -1,10 +1,11 @@
 /* test_files.c - the library's file readers (hm_image_load, hm_hash_file,
- * hm_scanner_scan_file, hm_set_open_file) on paths that are not ordinary
- * files: a FIFO with no writer (must not block), a directory, a socket,
- * /dev/zero and /dev/null, a file over the size limit (sparse, so nothing
- * is written), a file whose size changes while it is read (/proc reports
- * size 0), and a symbolic link to a regular file (followed). An alarm turns
- * a hang into a failure instead of a stuck test run. */
+ * hm_scanner_scan_file, their hm_hasher forms, hm_set_open_file) on paths
+ * that are not ordinary files: a FIFO with no writer (must not block), a
+ * directory, a socket, /dev/zero and /dev/null, a file over the size limit
+ * (sparse, so nothing is written), a file whose size changes while it is
+ * read (/proc reports size 0), and a symbolic link to a regular file
+ * (followed). An alarm turns a hang into a failure instead of a stuck test
+ * run. */
 #define _DEFAULT_SOURCE /* symlink, ftruncate, mkfifo */
 #include <fcntl.h>
 #include <signal.h>
@@ -39,15 +40,26 @@ static void check_readers(const char *path, const hm_decode_options *dopt, hm_st
     if (dopt) hopt.decode = *dopt;
     hm_hashes h;
     CU_ASSERT_EQUAL(hm_hash_file(path, &hopt, &h, &err), want);
+    /* A hasher reads into the buffer it keeps, with the same checks. */
+    hm_hasher *hasher = NULL;
+    CU_ASSERT_EQUAL_FATAL(hm_hasher_new(&hasher), HM_OK);
+    CU_ASSERT_EQUAL(hm_hasher_hash_file(hasher, path, &hopt, &h, &err), want);
     hopt.algos = HM_MASK(HM_ALGO_SHA256); /* digests only: no decoding either */
     CU_ASSERT_EQUAL(hm_hash_file(path, &hopt, &h, &err), want);
+    CU_ASSERT_EQUAL(hm_hasher_hash_file(hasher, path, &hopt, &h, &err), want);
 
-    if (dopt) return; /* the scanner and set readers below use their defaults */
+    if (dopt) {
+        hm_hasher_free(hasher);
+        return; /* the scanner and set readers below use their defaults */
+    }
     hm_report *rep = NULL;
     if (scanner) {
         CU_ASSERT_EQUAL(hm_scanner_scan_file(scanner, path, &rep, &err), want);
         hm_report_free(rep);
+        CU_ASSERT_EQUAL(hm_scanner_scan_file_with(scanner, hasher, path, &rep, &err), want);
+        hm_report_free(rep);
     }
+    hm_hasher_free(hasher);
     hm_set_open_options sopt = tf_options();
     hm_set *s = NULL;
     CU_ASSERT_EQUAL(hm_set_open_file(path, &sopt, &s, &err), want);

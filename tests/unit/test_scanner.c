@@ -203,6 +203,7 @@ static hm_scanner *new_scanner(int dihedral, int force, hm_match_tier tier)
     hm_scanner_options o;
     memset(&o, 0, sizeof o);
     o.build_threads = build_threads;
+    o.index = HM_INDEX_ALWAYS; /* test_scanner_index covers the other policies */
     o.pdq_dihedral = dihedral;
     o.force_tier = force;
     o.tier = tier;

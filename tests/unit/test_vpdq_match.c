@@ -173,13 +173,22 @@ static hm_set *finish_set(hm_set_builder *b, unsigned min_attesters, uint8_t **f
     return set;
 }
 
+/* Every scanner test runs twice: frames through the index, and frames
+ * against the codes by brute force (a scanner before its index pays). */
+static hm_index_policy INDEX = HM_INDEX_ALWAYS;
+
 static hm_scanner *new_scanner(const hm_set *set)
 {
     hm_scanner *s;
     hm_error e;
-    hm_status st = hm_scanner_new(set, NULL, &s, &e);
+    hm_scanner_options o;
+    memset(&o, 0, sizeof o);
+    o.index = INDEX;
+    hm_status st = hm_scanner_new(set, &o, &s, &e);
     if (st) fprintf(stderr, "scanner: %s\n", e.message);
     must(st, "scanner");
+    /* the mode is the one asked for: an index exactly when ALWAYS */
+    CU_ASSERT_EQUAL(hm_scanner_index_memory(s) > 0, INDEX == HM_INDEX_ALWAYS);
     return s;
 }
 
@@ -760,6 +769,20 @@ static void test_policy_limits(void)
     CU_ASSERT_EQUAL(open_vpdq_policy(41, 0, &l), HM_E_SET_POLICY);
 }
 
+static void test_random_no_index(void)
+{
+    INDEX = HM_INDEX_NEVER;
+    test_random_against_brute();
+    INDEX = HM_INDEX_ALWAYS;
+}
+
+static void test_images_no_index(void)
+{
+    INDEX = HM_INDEX_NEVER;
+    test_images_and_frames();
+    INDEX = HM_INDEX_ALWAYS;
+}
+
 int main(void)
 {
     static const tu_test sets[] = {{"section round trip and canonical order", test_section_round_trip},
@@ -767,8 +790,10 @@ int main(void)
                                    {"section rejections", test_section_rejections},
                                    {NULL, NULL}};
     static const tu_test matching[] = {{"scanner against brute force", test_random_against_brute},
+                                       {"the same without an index", test_random_no_index},
                                        {"images against frames, frames against images",
                                         test_images_and_frames},
+                                       {"the same without an index", test_images_no_index},
                                        {"video decoding in this build", test_video_support},
                                        {"client limits on the vPDQ policy", test_policy_limits},
                                        {NULL, NULL}};
