@@ -229,7 +229,9 @@ static int run_fpr(const eval_opts *o, int argc, char **argv, ev_fpr_set *out)
     ev_corpus c;
     int rc = load_corpus(o, argc, argv, &c);
     if (rc) return rc;
-    rc = ev_compute_fpr(&c, o->algos, o->threads, o->shard_i, o->shard_n, (size_t)o->block, out) ? CLI_EXIT_ERROR : 0;
+    ev_fpr_options fo = {.algos = o->algos, .threads = o->threads, .shard_i = o->shard_i,
+                         .shard_n = o->shard_n, .block = (size_t)o->block, .want_index = o->json};
+    rc = ev_compute_fpr(&c, &fo, out) ? CLI_EXIT_ERROR : 0;
     ev_corpus_free(&c);
     return rc;
 }
@@ -341,8 +343,8 @@ static int account_empirical(const eval_opts *o, uint64_t k, cli_buf *b, int *fi
     else if (m) {
         for (uint64_t i = 0; i < fp->images; i++) m[i] = fp->nearest[i] <= o->distance;
         uint64_t crossed, trials = o->trials ? o->trials : 100000;
-        hm__account_draw draw = o->draw && !strcmp(o->draw, "contiguous") ? HM__ACCOUNT_CONTIGUOUS : HM__ACCOUNT_RANDOM;
-        if (hm__eval_account_empirical(m, fp->images, o->per_account, k, trials, o->seed, draw, &crossed))
+        hm_eval_draw draw = o->draw && !strcmp(o->draw, "contiguous") ? HM_EVAL_DRAW_CONTIGUOUS : HM_EVAL_DRAW_RANDOM;
+        if (hm_eval_account_empirical(m, fp->images, o->per_account, k, trials, o->seed, draw, &crossed))
             cli_error("an account of %llu images does not fit in a corpus of %llu",
                       (unsigned long long)o->per_account, (unsigned long long)fp->images);
         else {
@@ -350,7 +352,7 @@ static int account_empirical(const eval_opts *o, uint64_t k, cli_buf *b, int *fi
             cli_buf_printf(b, "{\"algo\": \"%s\", \"distance\": %llu, \"draw\": \"%s\", \"corpus_images\": %llu, "
                               "\"trials\": %llu, \"crossed\": %llu, \"probability\": %.9g}",
                            ev_algo_name(fp->algo), (unsigned long long)o->distance,
-                           draw == HM__ACCOUNT_CONTIGUOUS ? "contiguous" : "random",
+                           draw == HM_EVAL_DRAW_CONTIGUOUS ? "contiguous" : "random",
                            (unsigned long long)fp->images, (unsigned long long)trials,
                            (unsigned long long)crossed, (double)crossed / (double)trials);
             rc = 0;
@@ -389,7 +391,7 @@ static int sub_account(eval_opts *o, int argc, char **argv)
         o->per_image_fpr = fp->images ? (double)m / (double)fp->images : 0;
         ev_fpr_set_free(&f);
     }
-    double p = o->per_image_fpr, tail = hm__eval_binomial_tail(o->per_account, p, k);
+    double p = o->per_image_fpr, tail = hm_eval_binomial_tail(o->per_account, p, k);
     cli_buf_json_key(&b, &first, "per_image_fpr");
     cli_buf_printf(&b, "%.9g", p);
     cli_buf_json_key(&b, &first, "images_per_account");

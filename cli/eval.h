@@ -26,6 +26,8 @@ const char *jv_str(const jv *v);
 /* Perceptual algorithms in output order, plus PDQ matched with its 8
  * dihedral hashes (EV_PDQ_DIHEDRAL: a pseudo-algorithm of the reports). */
 enum { EV_PDQ, EV_AHASH, EV_DHASH, EV_PHASH, EV_WHASH, EV_PDQ_DIHEDRAL, EV_NALGO };
+_Static_assert((int)EV_PDQ_DIHEDRAL == (int)HM_EVAL_PDQ_DIHEDRAL && (int)EV_NALGO == HM_EVAL_ALGO_COUNT,
+               "the CLI's algorithm numbers are the library's hm_eval_algo");
 #define EV_MAX_BITS 256
 const char *ev_algo_name(int a);
 int ev_algo_from_name(const char *name);
@@ -61,29 +63,14 @@ void ev_corpus_free(ev_corpus *c);
  * non-blank byte '{'), 0 if not, -1 on read errors. */
 int ev_is_hash_file(const char *path);
 
-/* ---- eval_pairs.c: blocked pairwise statistics over all cores ---- */
-/* hist[0..bits] (added to) gets every pair i < j of different groups,
- * nearest[i] (min-merged; initialise to UINT16_MAX) the closest other-group
- * distance; either may be NULL. Blocks b with b % shard_n == shard_i only. */
-typedef struct ev_pairs_job {
-    const uint8_t *codes;
-    size_t n, code_bytes;
-    const uint32_t *group;
-    const uint8_t *dihedral; /* non-NULL: PDQ with 8 dihedral codes per image */
-    unsigned threads;
-    unsigned shard_i, shard_n;
-    size_t block; /* codes per block; 0: about 64 KiB of codes (tests make it small) */
-    const char *label; /* progress label */
-} ev_pairs_job;
-int ev_pairs_run(const ev_pairs_job *job, uint64_t *hist, uint16_t *nearest);
-
 /* ---- results ---- */
 typedef struct ev_fpr {
     int algo;
     unsigned bits;
     uint64_t images, pairs;
     uint64_t hist[EV_MAX_BITS + 1];
-    uint16_t *nearest; /* per image, UINT16_MAX when no other group */
+    uint16_t *nearest;       /* per image, HM_EVAL_NONE when no other group */
+    int64_t *nearest_index;  /* per image, -1 when none; NULL when not known */
     unsigned shard_i, shard_n;
 } ev_fpr;
 typedef struct ev_fpr_set {
@@ -110,8 +97,13 @@ ev_rob_row *ev_rob_find_or_add(ev_rob_set *s, int algo, const char *transform,
                                const char *strength);
 
 /* ---- eval_compute.c ---- */
-int ev_compute_fpr(const ev_corpus *c, uint32_t algos, unsigned threads, unsigned shard_i,
-                   unsigned shard_n, size_t block, ev_fpr_set *out);
+typedef struct ev_fpr_options {
+    uint32_t algos;
+    unsigned threads, shard_i, shard_n;
+    size_t block;   /* codes per block (0: the library's default) */
+    int want_index; /* also the index of each image's nearest neighbour */
+} ev_fpr_options;
+int ev_compute_fpr(const ev_corpus *c, const ev_fpr_options *o, ev_fpr_set *out);
 typedef struct ev_rob_options {
     uint32_t algos;
     const hm_transform *transforms;
@@ -147,6 +139,10 @@ typedef struct ev_roc {
     double auc;
     uint64_t pairs, same_pairs;
 } ev_roc;
+/* Pools the same-image histograms of every robustness row of `algo` into
+ * same[0..bits] (images in *total). -1 (total 0) after a warning when a
+ * counter would overflow. */
+int ev_same_hist(const ev_rob_set *r, int algo, uint64_t *same, uint64_t *total);
 size_t ev_roc_build(const ev_fpr_set *f, const ev_rob_set *r, ev_roc *out);
 void ev_roc_json(cli_buf *b, const ev_roc *roc, size_t n, const double *targets, size_t nt);
 void ev_roc_csv(cli_buf *b, const ev_roc *roc, size_t n, const double *targets, size_t nt);

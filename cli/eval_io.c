@@ -48,8 +48,8 @@ static void u64_array(cli_buf *b, const uint64_t *v, size_t n)
 static void image_rates(const ev_fpr *f, double *rate)
 {
     uint64_t nh[EV_MAX_BITS + 1] = {0};
-    hm__eval_nearest_hist(f->nearest, f->images, f->bits, nh);
-    hm__eval_cumulative_rate(nh, f->bits, f->images, rate);
+    hm_eval_nearest_hist(f->nearest, f->images, f->bits, nh);
+    hm_eval_cumulative_rate(nh, f->bits, f->images, rate);
 }
 
 void ev_fpr_json(cli_buf *b, const ev_fpr_set *s, const unsigned char *thr)
@@ -70,7 +70,7 @@ void ev_fpr_json(cli_buf *b, const ev_fpr_set *s, const unsigned char *thr)
         cli_buf_printf(b, "\"%u/%u\"", f->shard_i, f->shard_n);
         cli_buf_puts(b, ",\n    \"histogram\": ");
         u64_array(b, f->hist, f->bits + 1);
-        hm__eval_cumulative_rate(f->hist, f->bits, f->pairs, rate);
+        hm_eval_cumulative_rate(f->hist, f->bits, f->pairs, rate);
         rates_json(b, "fpr", rate, f->bits, thr);
         image_rates(f, rate);
         rates_json(b, "image_fpr", rate, f->bits, thr);
@@ -90,7 +90,7 @@ void ev_fpr_csv(cli_buf *b, const ev_fpr_set *s, const unsigned char *thr)
     cli_buf_puts(b, "algo,threshold,pairs,pairs_within,fpr,images,images_within,image_fpr\n");
     for (size_t i = 0; i < s->count; i++) {
         const ev_fpr *f = &s->items[i];
-        hm__eval_cumulative_rate(f->hist, f->bits, f->pairs, rate);
+        hm_eval_cumulative_rate(f->hist, f->bits, f->pairs, rate);
         image_rates(f, irate);
         uint64_t run = 0;
         for (unsigned t = 0; t <= f->bits; t++) {
@@ -133,7 +133,7 @@ void ev_rob_json(cli_buf *b, const ev_rob_set *s, const unsigned char *thr)
         cli_buf_printf(b, "%.4f", mean_distance(r));
         cli_buf_puts(b, ",\n   \"histogram\": ");
         u64_array(b, r->hist, bits + 1);
-        hm__eval_cumulative_rate(r->hist, bits, r->images, rate);
+        hm_eval_cumulative_rate(r->hist, bits, r->images, rate);
         rates_json(b, "recall", rate, bits, thr);
         cli_buf_putc(b, '}');
     }
@@ -147,7 +147,7 @@ void ev_rob_csv(cli_buf *b, const ev_rob_set *s, const unsigned char *thr)
     for (size_t i = 0; i < s->count; i++) {
         const ev_rob_row *r = &s->rows[i];
         unsigned bits = ev_algo_bits(r->algo);
-        hm__eval_cumulative_rate(r->hist, bits, r->images, rate);
+        hm_eval_cumulative_rate(r->hist, bits, r->images, rate);
         for (unsigned t = 0; t <= bits; t++)
             if (show(thr, bits, t, 1))
                 cli_buf_printf(b, "%s,%s,%s,%llu,%llu,%.4f,%u,%.6f\n", ev_algo_name(r->algo),
@@ -195,7 +195,7 @@ static int read_fpr_algo(const char *name, const jv *o, ev_fpr *f)
     f->bits = (unsigned)bits->u;
     f->images = images->u;
     if (read_u64_array(jv_get(o, "histogram"), f->hist, f->bits + 1)) return -1;
-    f->pairs = hm__eval_hist_total(f->hist, f->bits);
+    f->pairs = hm_eval_hist_total(f->hist, f->bits);
     if (!shard || sscanf(shard, "%u/%u", &f->shard_i, &f->shard_n) != 2 || f->shard_n == 0 ||
         f->shard_i >= f->shard_n)
         return -1;
@@ -238,9 +238,9 @@ static int read_rob_row(const jv *o, ev_rob_set *s)
     if (a < 0 || !tr || !st || !images || !images->is_uint || !failed || !failed->is_uint) return -1;
     uint64_t hist[EV_MAX_BITS + 1];
     if (read_u64_array(jv_get(o, "histogram"), hist, ev_algo_bits(a) + 1)) return -1;
-    if (hm__eval_hist_total(hist, ev_algo_bits(a)) != images->u) return -1;
+    if (hm_eval_hist_total(hist, ev_algo_bits(a)) != images->u) return -1;
     ev_rob_row *r = ev_rob_find_or_add(s, a, tr, st);
-    if (!r || hm__eval_hist_merge(r->hist, hist, ev_algo_bits(a))) return -1;
+    if (!r || hm_eval_hist_merge(r->hist, hist, ev_algo_bits(a))) return -1;
     r->images += images->u;
     r->failed += failed->u;
     return 0;
@@ -276,7 +276,7 @@ int ev_fpr_merge(ev_fpr_set *dst, const ev_fpr_set *src)
             cli_error("the shards disagree on %s (images or shard count)", ev_algo_name(s->algo));
             return -1;
         }
-        if (hm__eval_hist_merge(d->hist, s->hist, d->bits)) {
+        if (hm_eval_hist_merge(d->hist, s->hist, d->bits)) {
             cli_error("a histogram counter would overflow");
             return -1;
         }
@@ -292,7 +292,7 @@ int ev_rob_merge(ev_rob_set *dst, const ev_rob_set *src)
     for (size_t i = 0; i < src->count; i++) {
         const ev_rob_row *s = &src->rows[i];
         ev_rob_row *d = ev_rob_find_or_add(dst, s->algo, s->transform, s->strength);
-        if (!d || hm__eval_hist_merge(d->hist, s->hist, ev_algo_bits(s->algo))) {
+        if (!d || hm_eval_hist_merge(d->hist, s->hist, ev_algo_bits(s->algo))) {
             cli_error("out of memory or counter overflow while merging");
             return -1;
         }
@@ -304,35 +304,47 @@ int ev_rob_merge(ev_rob_set *dst, const ev_rob_set *src)
 
 /* ---- ROC ---- */
 
+int ev_same_hist(const ev_rob_set *r, int algo, uint64_t *same, uint64_t *total)
+{
+    unsigned bits = ev_algo_bits(algo);
+    memset(same, 0, (bits + 1) * sizeof *same);
+    *total = 0;
+    for (size_t k = 0; k < r->count; k++) {
+        if (r->rows[k].algo != algo) continue;
+        if (hm_eval_hist_merge(same, r->rows[k].hist, bits) != HM_OK) {
+            cli_warn("%s: the pooled edit histogram overflows; left out", ev_algo_name(algo));
+            *total = 0;
+            return -1;
+        }
+        *total += r->rows[k].images;
+    }
+    return 0;
+}
+
 size_t ev_roc_build(const ev_fpr_set *f, const ev_rob_set *r, ev_roc *out)
 {
     size_t n = 0;
     for (size_t i = 0; i < f->count; i++) {
         const ev_fpr *fp = &f->items[i];
-        uint64_t same[EV_MAX_BITS + 1] = {0}, total = 0;
-        for (size_t k = 0; k < r->count; k++) {
-            if (r->rows[k].algo != fp->algo) continue;
-            hm__eval_hist_merge(same, r->rows[k].hist, fp->bits);
-            total += r->rows[k].images;
-        }
-        if (!total) continue;
+        uint64_t same[EV_MAX_BITS + 1], total;
+        if (ev_same_hist(r, fp->algo, same, &total) || !total) continue;
         ev_roc *o = &out[n++];
         memset(o, 0, sizeof *o);
         o->algo = fp->algo;
         o->bits = fp->bits;
         o->pairs = fp->pairs;
         o->same_pairs = total;
-        hm__eval_cumulative_rate(fp->hist, fp->bits, fp->pairs, o->fpr);
+        hm_eval_cumulative_rate(fp->hist, fp->bits, fp->pairs, o->fpr);
         image_rates(fp, o->image_fpr);
-        hm__eval_cumulative_rate(same, fp->bits, total, o->recall);
-        o->auc = hm__eval_roc_auc(o->fpr, o->recall, o->bits);
+        hm_eval_cumulative_rate(same, fp->bits, total, o->recall);
+        o->auc = hm_eval_roc_auc(o->fpr, o->recall, o->bits);
     }
     return n;
 }
 
 static void roc_target_json(cli_buf *b, const ev_roc *o, double target)
 {
-    int t = hm__eval_threshold_for_fpr(o->fpr, o->bits, target);
+    int t = hm_eval_threshold_for_fpr(o->fpr, o->bits, target);
     cli_buf_printf(b, "{\"target_fpr\": %.9g, \"threshold\": %d", target, t);
     if (t >= 0)
         cli_buf_printf(b, ", \"fpr\": %.9g, \"image_fpr\": %.9g, \"recall\": %.6f", o->fpr[t],
@@ -373,7 +385,7 @@ void ev_roc_csv(cli_buf *b, const ev_roc *roc, size_t n, const double *targets, 
     cli_buf_puts(b, "\nalgo,target_fpr,threshold,fpr,recall,resolvable,auc\n");
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < nt; k++) {
-            int t = hm__eval_threshold_for_fpr(roc[i].fpr, roc[i].bits, targets[k]);
+            int t = hm_eval_threshold_for_fpr(roc[i].fpr, roc[i].bits, targets[k]);
             cli_buf_printf(b, "%s,%.9g,%d,%.9g,%.6f,%s,%.6f\n", ev_algo_name(roc[i].algo), targets[k], t,
                            t >= 0 ? roc[i].fpr[t] : 0.0, t >= 0 ? roc[i].recall[t] : 0.0,
                            targets[k] * (double)roc[i].pairs >= 1.0 ? "yes" : "no", roc[i].auc);

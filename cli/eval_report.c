@@ -237,7 +237,7 @@ static void summary_table(cli_buf *b, const ev_fpr_set *f, const ev_roc *roc, si
         }
         cli_buf_printf(b, "<td>%.1f%%</td>", 100 * o->recall[rt]);
         for (size_t k = 0; k < nt; k++) {
-            int t = hm__eval_threshold_for_fpr(o->fpr, o->bits, targets[k]);
+            int t = hm_eval_threshold_for_fpr(o->fpr, o->bits, targets[k]);
             if (t < 0) cli_buf_puts(b, "<td>none</td>");
             else cli_buf_printf(b, "<td>%d, %.1f%%%s</td>", t, 100 * o->recall[t],
                                 targets[k] * (double)o->pairs < 1 ? " *" : "");
@@ -281,12 +281,8 @@ int ev_report_write(const char *dir, const ev_fpr_set *f, const ev_rob_set *r,
         summary_table(&b, f, roc, nroc, targets, nt);
         cli_buf_puts(&b, "<h2>Distance distributions</h2><div class='grid'>");
         for (size_t i = 0; i < f->count; i++) {
-            uint64_t same[EV_MAX_BITS + 1] = {0}, nsame = 0;
-            for (size_t k = 0; k < r->count; k++)
-                if (r->rows[k].algo == f->items[i].algo) {
-                    hm__eval_hist_merge(same, r->rows[k].hist, f->items[i].bits);
-                    nsame += r->rows[k].images;
-                }
+            uint64_t same[EV_MAX_BITS + 1], nsame;
+            (void)ev_same_hist(r, f->items[i].algo, same, &nsame); /* nsame 0 on overflow */
             cli_buf_puts(&b, "<div class='card'>");
             histogram_svg(&b, &f->items[i], same, nsame);
             cli_buf_puts(&b, "</div>");
