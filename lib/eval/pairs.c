@@ -166,7 +166,9 @@ static void worker_free(worker *w)
     free(w->pairs);
 }
 
-/* Adds each worker's results to the caller's outputs. */
+/* Adds each worker's results to the caller's outputs. The workers' nearest
+ * neighbours are merged into worker 0's first, where chunk starts become
+ * indices (plain codes), then into the caller's arrays. */
 static hm_status merge_workers(worker *w, unsigned nt, const shared *sh, uint64_t *hist,
                                uint16_t *nearest, int64_t *nearest_index)
 {
@@ -177,8 +179,13 @@ static hm_status merge_workers(worker *w, unsigned nt, const shared *sh, uint64_
         HM_FORWARD_IF_ERROR(hm_eval_hist_merge(sum, w[t].hist, bits));
     }
     if (hist) HM_FORWARD_IF_ERROR(hm_eval_hist_merge(hist, sum, bits));
-    for (unsigned t = 0; nearest && t < nt; t++)
-        hm_eval_nearest_merge(nearest, nearest_index, w[t].near, w[t].idx, sh->n);
+    if (!nearest) return HM_OK;
+    for (unsigned t = 1; t < nt; t++) hm_eval_nearest_merge(w[0].near, w[0].idx, w[t].near, w[t].idx, sh->n);
+    if (w[0].idx && !(sh->opt && sh->opt->dihedral)) {
+        hm_eval_block all = {sh->codes, sh->n, sh->opt ? sh->opt->groups : NULL, 0};
+        HM_FORWARD_IF_ERROR(hm__tile_resolve(&w[0].tile, &all, &all, w[0].near, w[0].idx));
+    }
+    hm_eval_nearest_merge(nearest, nearest_index, w[0].near, w[0].idx, sh->n);
     return HM_OK;
 }
 
@@ -204,6 +211,7 @@ hm_status hm_eval_pairs(const uint8_t *codes, size_t n, size_t code_bytes,
     for (unsigned t = 0; w && t < nt; t++) worker_free(&w[t]);
     free(w);
     HM_RETURN_IF(st == HM_E_LIMIT, err, st, "pairs: a histogram counter would overflow");
+    HM_RETURN_IF(st == HM_E_INTERNAL, err, st, "pairs: a nearest neighbour was lost");
     HM_RETURN_IF(st != HM_OK, err, st, "pairs: out of memory for %zu images", n);
     if (opt && opt->progress) opt->progress(opt->progress_ctx, sh.total, sh.total);
     hm__ok(err);

@@ -2,12 +2,12 @@
  * neighbours and their indices of the pairs a x b (or i < j within a).
  *
  * Histogram and minima come from the matching engine's fused pair kernels
- * (lib/match/pairs.h). The index of a nearest neighbour is found afterwards,
- * only for the images whose nearest distance this tile reaches or beats: the
- * tile's minima go to scratch arrays first, and for those images a radius
- * scan of the other block at exactly that distance gives the first (smallest)
- * index. Records fall rarely, so this costs a few block scans per image
- * rather than a second pass over every pair. */
+ * (lib/match/pairs.h). For nearest indices the tile is walked in sub-tiles
+ * of HM__CHUNK x HM__CHUNK codes, and each image keeps the start of the
+ * first chunk holding a partner at its smallest distance: (distance, chunk
+ * start) merges exactly like (distance, index), since chunks are ranges of
+ * indices in order. Once all pairs are counted, one radius scan of that
+ * chunk per image turns the chunk into the index (hm__tile_resolve). */
 #include <stdlib.h>
 
 #include "../match/match.h"
@@ -33,7 +33,7 @@ hm_status hm__tile_init(hm__tile_ctx *t, size_t code_bytes, int dihedral, size_t
     t->dihedral = dihedral;
     t->bits = (unsigned)(8 * code_bytes);
     if (!dihedral) HM_FORWARD_IF_ERROR(hm__pair_acc_new(code_bytes, &t->acc));
-    t->cap = max_block ? max_block : 1;
+    t->cap = max_block > HM__CHUNK ? max_block : HM__CHUNK;
     t->min_a = malloc(t->cap * sizeof *t->min_a);
     t->min_b = malloc(t->cap * sizeof *t->min_b);
     if (!t->min_a || !t->min_b) {
@@ -64,13 +64,7 @@ static int same_group(const hm_eval_block *a, size_t i, const hm_eval_block *b, 
     return a->groups && b->groups && a->groups[i] == b->groups[j];
 }
 
-/* Whether (i of `a`, j of `b`) is a pair of this tile; b == a is the triangle. */
-static int counts(const hm_eval_block *a, size_t i, const hm_eval_block *b, size_t j)
-{
-    if (a == b && j <= i) return 0;
-    return !same_group(a, i, b, j);
-}
-
+/* (d, j) replaces (near[i], idx[i]) when smaller; -1 is the largest index. */
 static void take(uint16_t *near, int64_t *idx, size_t i, unsigned d, int64_t j)
 {
     if (d < near[i] || (d == near[i] && idx && (uint64_t)j < (uint64_t)idx[i])) {
@@ -98,37 +92,51 @@ static void tile_dihedral(hm__tile_ctx *t, const hm_eval_block *a, const hm_eval
         }
 }
 
-/* The smallest index j of `b` with counts(a, i, b, j) at distance d from
- * code i of `a`, or -1. */
-static int64_t first_at(hm__tile_ctx *t, const hm_eval_block *a, size_t i, const hm_eval_block *b,
-                        unsigned d)
+/* Codes start..start+n-1 of x, as a block of their own. */
+static hm_eval_block sub(const hm_eval_block *x, size_t start, size_t n, size_t cb)
 {
-    t->hits.count = 0;
-    if (hm__scan(hm__kernels_best(), b->codes, b->n, t->cb, 0, a->codes + i * t->cb, 1, d,
-                 &t->hits, NULL) != HM_OK)
-        return -2; /* out of memory */
-    for (size_t h = 0; h < t->hits.count; h++) {
-        size_t j = (size_t)t->hits.items[h].entry;
-        if (t->hits.items[h].distance == d && (counts(a, i, b, j) || (a == b && counts(a, j, a, i))))
-            return b->first + (int64_t)j;
-    }
-    return -1;
+    return (hm_eval_block){x->codes + start * cb, n, x->groups ? x->groups + start : NULL,
+                           x->first + (int64_t)start};
 }
 
-/* Merges the tile's minima `tmin` of block `a` (partners in `b`) into
- * near/idx, looking up indices where the tile can change them. */
-static hm_status merge_side(hm__tile_ctx *t, const hm_eval_block *a, const hm_eval_block *b,
-                            const uint16_t *tmin, uint16_t *near, int64_t *idx)
+/* Runs the kernel on one sub-tile (codes offset by the caller) with the
+ * tile's scratch minima, and merges them as (distance, chunk start). */
+static void chunk_pair(hm__tile_ctx *t, const hm_eval_block *a, const hm_eval_block *b, int diag,
+                       uint16_t *na, int64_t *ca, uint16_t *nb, int64_t *cb)
 {
-    for (size_t i = 0; i < a->n; i++) {
-        unsigned d = tmin[i];
-        if (d == HM_EVAL_NONE || d > near[i]) continue;
-        if (d == near[i] && (uint64_t)idx[i] <= (uint64_t)b->first) continue;
-        int64_t j = first_at(t, a, i, b, d);
-        if (j == -2) return HM_E_NO_MEMORY;
-        if (j >= 0) take(near, idx, i, d, j);
+    memset(t->min_a, 0xff, a->n * sizeof *t->min_a);
+    if (diag) {
+        hm__pairs_stats(t->acc, a->codes, a->n, a->groups, t->min_a);
+    } else {
+        memset(t->min_b, 0xff, b->n * sizeof *t->min_b);
+        hm__pairs_stats_cross(t->acc, a->codes, a->n, a->groups, b->codes, b->n, b->groups,
+                              t->min_a, t->min_b);
     }
-    return HM_OK;
+    for (size_t i = 0; i < a->n; i++)
+        if (t->min_a[i] != HM_EVAL_NONE) take(na, ca, i, t->min_a[i], b->first);
+    for (size_t j = 0; !diag && j < b->n; j++)
+        if (t->min_b[j] != HM_EVAL_NONE) take(nb, cb, j, t->min_b[j], a->first);
+}
+
+/* The tile in sub-tiles of HM__CHUNK codes (i-chunk <= j-chunk on the diagonal). */
+static void tile_chunked(hm__tile_ctx *t, const hm_eval_block *a, const hm_eval_block *b,
+                         uint16_t *na, int64_t *ca, uint16_t *nb, int64_t *cb)
+{
+    int tri = a == b;
+    for (size_t i0 = 0; i0 < a->n; i0 += HM__CHUNK) {
+        size_t ni = a->n - i0 < HM__CHUNK ? a->n - i0 : HM__CHUNK;
+        hm_eval_block ac = sub(a, i0, ni, t->cb);
+        for (size_t j0 = tri ? i0 : 0; j0 < b->n; j0 += HM__CHUNK) {
+            size_t nj = b->n - j0 < HM__CHUNK ? b->n - j0 : HM__CHUNK;
+            hm_eval_block bc = sub(b, j0, nj, t->cb);
+            int diag = tri && i0 == j0;
+            /* in the triangle both sides of a sub-tile are images of a */
+            uint16_t *nj_arr = tri ? na + j0 : nb + j0;
+            int64_t *cj_arr = tri ? ca + j0 : cb + j0;
+            chunk_pair(t, &ac, &bc, diag, na + i0, ca + i0, diag ? NULL : nj_arr,
+                       diag ? NULL : cj_arr);
+        }
+    }
 }
 
 static void kernel(hm__tile_ctx *t, const hm_eval_block *a, const hm_eval_block *b, uint16_t *ma,
@@ -147,27 +155,43 @@ hm_status hm__tile_run(hm__tile_ctx *t, const hm_eval_block *a, const hm_eval_bl
         tile_dihedral(t, a, b, na, ia, nb, ib);
         return HM_OK;
     }
-    /* Minima without indices go straight to the caller's arrays. Cross
-     * tiles need both sides' arrays, so a missing one gets scratch. */
-    if (!ia && !ib) {
-        uint16_t *ma = na ? na : t->min_a, *mb = nb ? nb : t->min_b;
-        if (a != b && (na || nb)) {
-            if (!na) memset(t->min_a, 0xff, a->n * sizeof *t->min_a);
-            if (!nb) memset(t->min_b, 0xff, b->n * sizeof *t->min_b);
-        }
-        kernel(t, a, b, na || nb ? ma : NULL, na || nb ? mb : NULL);
+    if (ia) {
+        /* chunked: both sides need arrays; a missing b side gets scratch */
+        HM_RETURN_IF(a != b && (!nb || !ib), NULL, HM_E_INVALID_ARGUMENT, "chunked tile");
+        tile_chunked(t, a, b, na, ia, nb, ib);
         return HM_OK;
     }
-    memset(t->min_a, 0xff, a->n * sizeof *t->min_a);
-    if (a != b) memset(t->min_b, 0xff, b->n * sizeof *t->min_b);
-    kernel(t, a, b, t->min_a, a == b ? t->min_a : t->min_b);
-    if (na) {
-        if (ia) HM_FORWARD_IF_ERROR(merge_side(t, a, b, t->min_a, na, ia));
-        else hm_eval_nearest_merge(na, NULL, t->min_a, NULL, a->n);
+    /* Minima without indices go straight to the caller's arrays. Cross
+     * tiles need both sides' arrays, so a missing one gets scratch. */
+    uint16_t *ma = na ? na : t->min_a, *mb = nb ? nb : t->min_b;
+    if (a != b && (na || nb)) {
+        if (!na) memset(t->min_a, 0xff, a->n * sizeof *t->min_a);
+        if (!nb) memset(t->min_b, 0xff, b->n * sizeof *t->min_b);
     }
-    if (nb) {
-        if (ib) HM_FORWARD_IF_ERROR(merge_side(t, b, a, t->min_b, nb, ib));
-        else hm_eval_nearest_merge(nb, NULL, t->min_b, NULL, b->n);
+    kernel(t, a, b, na || nb ? ma : NULL, na || nb ? mb : NULL);
+    return HM_OK;
+}
+
+hm_status hm__tile_resolve(hm__tile_ctx *t, const hm_eval_block *a, const hm_eval_block *b,
+                           const uint16_t *near, int64_t *idx)
+{
+    const size_t cb = t->cb;
+    for (size_t i = 0; i < a->n; i++) {
+        if (idx[i] < 0 || near[i] == HM_EVAL_NONE) continue;
+        size_t c0 = (size_t)(idx[i] - b->first), m = b->n - c0 < HM__CHUNK ? b->n - c0 : HM__CHUNK;
+        t->hits.count = 0;
+        if (hm__scan(hm__kernels_best(), b->codes + c0 * cb, m, cb, c0, a->codes + i * cb, 1,
+                     near[i], &t->hits, NULL) != HM_OK)
+            return HM_E_NO_MEMORY;
+        int64_t found = -1;
+        for (size_t h = 0; h < t->hits.count && found < 0; h++) {
+            size_t j = (size_t)t->hits.items[h].entry;
+            int self = a->codes == b->codes && a->first + (int64_t)i == b->first + (int64_t)j;
+            if (t->hits.items[h].distance == near[i] && !self && !same_group(a, i, b, j))
+                found = b->first + (int64_t)j;
+        }
+        HM_RETURN_IF(found < 0, NULL, HM_E_INTERNAL, "nearest neighbour not found in its chunk");
+        idx[i] = found;
     }
     return HM_OK;
 }
@@ -175,6 +199,29 @@ hm_status hm__tile_run(hm__tile_ctx *t, const hm_eval_block *a, const hm_eval_bl
 static int bad_block(const hm_eval_block *b)
 {
     return !b || (!b->codes && b->n) || b->first < 0;
+}
+
+/* A whole tile into fresh arrays, its chunks resolved, merged into the
+ * caller's nearest arrays. */
+static hm_status tile_indexed(hm__tile_ctx *t, const hm_eval_block *a, const hm_eval_block *b,
+                              uint16_t *na, int64_t *ia, uint16_t *nb, int64_t *ib)
+{
+    size_t nan = a->n ? a->n : 1, nbn = b && b->n ? b->n : 1;
+    uint16_t *la = malloc(nan * sizeof *la), *lb = malloc(nbn * sizeof *lb);
+    int64_t *ca = malloc(nan * sizeof *ca), *cbk = malloc(nbn * sizeof *cbk);
+    hm_status st = la && lb && ca && cbk ? HM_OK : HM_E_NO_MEMORY;
+    for (size_t i = 0; st == HM_OK && i < a->n; i++) la[i] = HM_EVAL_NONE, ca[i] = -1;
+    for (size_t j = 0; st == HM_OK && b && j < b->n; j++) lb[j] = HM_EVAL_NONE, cbk[j] = -1;
+    if (st == HM_OK) st = hm__tile_run(t, a, b, la, ca, b ? lb : NULL, b ? cbk : NULL);
+    if (st == HM_OK && !t->dihedral) st = hm__tile_resolve(t, a, b ? b : a, la, ca);
+    if (st == HM_OK && b && !t->dihedral) st = hm__tile_resolve(t, b, a, lb, cbk);
+    if (st == HM_OK && na) hm_eval_nearest_merge(na, ia, la, ia ? ca : NULL, a->n);
+    if (st == HM_OK && b && nb) hm_eval_nearest_merge(nb, ib, lb, ib ? cbk : NULL, b->n);
+    free(la);
+    free(lb);
+    free(ca);
+    free(cbk);
+    return st;
 }
 
 hm_status hm_eval_pairs_tile(const hm_eval_block *a, const hm_eval_block *b, size_t code_bytes,
@@ -195,7 +242,10 @@ hm_status hm_eval_pairs_tile(const hm_eval_block *a, const hm_eval_block *b, siz
     hm__tile_ctx t;
     hm_status st = hm__tile_init(&t, code_bytes, dihedral, most);
     HM_RETURN_IF(st != HM_OK, err, st, "pairs tile: out of memory");
-    st = hm__tile_run(&t, a, b, nearest_a, index_a, nearest_b, index_b);
+    if (index_a || index_b)
+        st = tile_indexed(&t, a, b, nearest_a, index_a, nearest_b, index_b);
+    else
+        st = hm__tile_run(&t, a, b, nearest_a, NULL, nearest_b, NULL);
     if (st == HM_OK && hist) hm__tile_flush(&t, hist);
     hm__tile_free(&t);
     HM_RETURN_IF(st != HM_OK, err, st, "pairs tile: out of memory");

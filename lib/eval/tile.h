@@ -8,6 +8,10 @@
 
 typedef struct hm__pair_acc hm__pair_acc;
 
+/* Sub-tile side when nearest indices are wanted: the index of a nearest
+ * neighbour is first known only to the chunk of HM__CHUNK codes holding it. */
+#define HM__CHUNK 256
+
 /* Per-thread state: the histogram accumulator, scratch minima of one tile
  * (cap codes per side) and the hit list of the index look-ups. */
 typedef struct hm__tile_ctx {
@@ -27,9 +31,18 @@ void hm__tile_free(hm__tile_ctx *t);
 /* Adds the pairs counted so far to hist[0..bits] and clears them. */
 void hm__tile_flush(hm__tile_ctx *t, uint64_t *hist);
 /* The pairs of a x b (b NULL: i < j within a), merged into the nearest
- * arrays of each side as hm_eval_pairs_tile documents (any may be NULL; an
- * index array needs its distances). HM_E_NO_MEMORY is the only failure. */
+ * arrays of each side (any may be NULL; an index array needs its distances,
+ * and a cross tile with indices needs both sides). With indices, ia/ib
+ * receive for plain codes the global start of the first chunk holding a
+ * partner at the smallest distance (merged as (distance, chunk start)),
+ * for dihedral codes the partner's global index itself. */
 hm_status hm__tile_run(hm__tile_ctx *t, const hm_eval_block *a, const hm_eval_block *b,
                        uint16_t *na, int64_t *ia, uint16_t *nb, int64_t *ib);
+/* Turns the chunk starts in idx (images of a, partners in b) into indices:
+ * the first partner of the chunk at distance near[i], neither the image
+ * itself nor of its group. HM_E_NO_MEMORY, or HM_E_INTERNAL if a chunk holds
+ * no such partner (a bug). */
+hm_status hm__tile_resolve(hm__tile_ctx *t, const hm_eval_block *a, const hm_eval_block *b,
+                           const uint16_t *near, int64_t *idx);
 
 #endif /* HM_EVAL_TILE_H */
