@@ -39,7 +39,8 @@ __all__ = [
     "ALGORITHMS", "PERCEPTUAL", "DIGESTS", "hash_file", "hash_bytes", "hash_pixels",
     "hash_files", "to_dataframe", "codes", "ahash", "dhash", "phash", "whash", "pdq",
     "hamming", "radius_search", "pairwise_histogram", "nearest", "pairs_within",
-    "pair_stats", "generate_key", "public_key", "key_id", "sign_set", "cpu_info",
+    "pair_stats", "generate_key", "public_key", "read_public_key", "key_id", "sign_set",
+    "cpu_info",
     "__version__",
 ]
 
@@ -324,6 +325,8 @@ def hash_files(paths, algos=None, *, threads=None, progress=None, pdq_mode="full
     out = np.zeros(len(paths), _row_dtype(names, dihedral))
     out["path"] = paths
     out["ok"] = raw["status"] == 0
+    out["error"] = None
+    out["message"] = None
     for i, status, message in failures:
         out["error"][i] = status
         out["message"][i] = message
@@ -421,11 +424,12 @@ def whash(image, hash_size=8, image_scale=None, mode="haar", remove_max_haar_ll=
 def pdq(image, *, pdq_mode="fullres"):
     """PDQ of a PIL image, an RGB/grey uint8 array, a path or encoded bytes,
     as (Hash, quality) like pdqhash.compute; str(hash) is the 64-digit hex.
-    A PIL image is converted to RGB by Pillow first."""
+    A PIL image other than RGB or L (grey) is converted to RGB by Pillow
+    first; grey pixels are hashed as grey, as the reference reads grey files."""
     mask = 1 << _ID["pdq"]
     mode = _pdq_mode(pdq_mode)
     if hasattr(image, "convert") and hasattr(image, "mode"):  # a PIL image
-        im = image if image.mode == "RGB" else image.convert("RGB")
+        im = image if image.mode in ("RGB", "L") else image.convert("RGB")
         raw = _c.hash_pixels(np.asarray(im), mask, mode)
     elif isinstance(image, (str, os.PathLike)):
         raw = _c.hash_file(image, mask, mode)
@@ -648,6 +652,29 @@ def key_id(public):
     return _c.key_id(bytes(public))
 
 
+def read_public_key(key):
+    """A 32-byte Ed25519 public key from bytes, its hex or base64 text, or a
+    public key file as `hashmatch keygen` writes it ("key HEX comment")."""
+    import base64
+
+    if isinstance(key, (bytes, bytearray, memoryview)):
+        key = bytes(key)
+        if len(key) != 32:
+            raise ValueError("a public key has 32 bytes")
+        return key
+    text = os.fspath(key)
+    if not (len(text) == 64 or (len(text) == 44 and text.endswith("="))):
+        with open(text) as f:
+            words = [l.split() for l in f if l.startswith("key ")]
+        if not words:
+            raise ValueError("%s: no 'key' line" % text)
+        text = words[0][1]
+    raw = bytes.fromhex(text) if len(text) == 64 else base64.b64decode(text, validate=True)
+    if len(raw) != 32:
+        raise ValueError("a public key has 32 bytes")
+    return raw
+
+
 def sign_set(data, secret_key):
     """A copy of the set `data` with one more signature (the content and its
     digest are unchanged)."""
@@ -680,9 +707,10 @@ class Set:
         """Verifies and opens a set: digest, then `threshold` of the
         `trusted_keys` (32-byte Ed25519 public keys) must have signed it,
         version >= min_version (store the last version you accepted), not
-        expired at `now` (Unix seconds; default: the system clock). Raises
-        Error ("set_rollback", "set_threshold", ...) when it is refused."""
-        core = _c.set_open(_read(path_or_bytes), [bytes(k) for k in trusted_keys], threshold,
+        expired at `now` (Unix seconds; default: the system clock). Keys may
+        be bytes, hex or base64 text, or public key files (read_public_key).
+        Raises Error ("set_rollback", "set_threshold", ...) when it is refused."""
+        core = _c.set_open(_read(path_or_bytes), [read_public_key(k) for k in trusted_keys], threshold,
                            min_version, int(now or 0), max_clock_skew, min_attesters,
                            allow_unknown_keys)
         return cls(core)
