@@ -364,7 +364,7 @@ def to_dataframe(rows):
     for name in rows.dtype.names:
         col = rows[name]
         if col.ndim > 1:
-            flat = np.ascontiguousarray(col.reshape(len(col), -1))
+            flat = np.ascontiguousarray(col.reshape(len(col), int(np.prod(col.shape[1:]))))
             cols[name] = [r.tobytes().hex() if ok else None for r, ok in zip(flat, rows["ok"])]
         else:
             cols[name] = col
