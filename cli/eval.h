@@ -147,11 +147,35 @@ size_t ev_roc_build(const ev_fpr_set *f, const ev_rob_set *r, ev_roc *out);
 void ev_roc_json(cli_buf *b, const ev_roc *roc, size_t n, const double *targets, size_t nt);
 void ev_roc_csv(cli_buf *b, const ev_roc *roc, size_t n, const double *targets, size_t nt);
 
-/* ---- eval_report.c: self-contained HTML with inline SVG ---- */
+/* ---- eval_out.c: where results go ---- */
+/* Checks before any work that `path` can be written: creates its missing
+ * parent directories and a probe file there. 0, or -1 after an error. */
+int ev_output_check(const char *path);
+/* Creates `dir` (and parents) and checks that files can be made in it. */
+int ev_dir_prepare(const char *dir);
+/* Writes a whole buffer to a file, crash-safe (temporary file, rename), or to
+ * stdout for "-". 0 or -1 after an error. */
+int ev_write_file(const char *path, const cli_buf *b);
+/* Lists every pair within `threshold` of every algorithm (the blocks of the
+ * shard of o) with paths and hashes, as CSV or a JSON array, into path. */
+int ev_pairs_within_write(const ev_corpus *c, const ev_fpr_options *o, unsigned threshold, int json,
+                          const char *path);
+
+/* The account-level result of `eval account`. */
+typedef struct ev_account {
+    double p;              /* per-image false-positive rate */
+    uint64_t n, k;         /* images per account, reporting threshold */
+    double expected, tail; /* n * p and P(X >= k) */
+    int empirical;         /* the draws below were made */
+    int algo, contiguous;
+    uint64_t distance, corpus_images, trials, crossed;
+} ev_account;
+void ev_account_json(cli_buf *b, const ev_account *a);
+void ev_account_text(cli_buf *b, const ev_account *a);
+
+/* ---- eval_report.c: HTML with inline SVG, each figure also as SVG and CSV ---- */
 int ev_report_write(const char *dir, const ev_fpr_set *f, const ev_rob_set *r,
                     const double *targets, size_t nt);
-
-/* Writes a whole buffer to a file ("-" is stdout). 0 or -1 after an error. */
-int ev_write_file(const char *path, const cli_buf *b);
+int ev_report_account(const char *dir, const ev_account *a);
 
 #endif /* HM_CLI_EVAL_H */

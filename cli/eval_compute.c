@@ -196,7 +196,12 @@ int ev_compute_robustness(char **args, int nargs, const ev_rob_options *opt, ev_
                         .slot_size = sizeof(rob_slot) + opt->ntransforms * HM_EVAL_ALGO_COUNT * sizeof(uint16_t),
                         .threads = opt->threads, .work = rob_work, .emit = rob_emit, .ctx = &j,
                         .label = "editing and hashing"};
+    double *px = rc == 0 && cli_progress_wanted(par.label)
+                     ? cli_probe_pixels(paths.items, paths.count, opt->threads)
+                     : NULL;
+    par.weights = px;
     if (rc == 0) rc = cli_parallel_run(&par);
+    free(px);
     cli_paths_free(&paths);
     if (rc) {
         cli_error("out of memory or no threads");
