@@ -39,7 +39,8 @@ class CMakeBuild(build_ext):
         root = source_root()
         build = Path(self.build_temp).resolve() / "cmake"
         build.mkdir(parents=True, exist_ok=True)
-        config = os.environ.get("HASHMATCH_BUILD_TYPE", "Release")
+        # the project's default flags (-O2), as the CLI and library are built
+        config = os.environ.get("HASHMATCH_BUILD_TYPE", "RelWithDebInfo")
         cmd = ["cmake", "-S", str(root), "-B", str(build), "-DCMAKE_BUILD_TYPE=" + config,
                "-DHM_BUILD_CLI=OFF", "-DHM_BUILD_TESTS=OFF", "-DHM_BUILD_PYTHON=ON",
                "-DPython3_EXECUTABLE=" + sys.executable]

@@ -149,7 +149,8 @@ static PyObject *pairs(PyObject *self, PyObject *args, PyObject *kw)
 
 static PyObject *pair_list(hm_eval_pair *list, size_t count)
 {
-    PyObject *r = PyBytes_FromStringAndSize((const char *)list, (Py_ssize_t)(count * sizeof *list));
+    /* a bytearray: numpy views of it are writable (sortable) */
+    PyObject *r = PyByteArray_FromStringAndSize((const char *)list, (Py_ssize_t)(count * sizeof *list));
     hm_buffer_free(list);
     return r;
 }
