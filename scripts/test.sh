@@ -4,14 +4,16 @@
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. a clang build (-Werror) and every CTest test;
 #   4. libFuzzer targets built with clang: a short fuzzing run from the seed corpora;
-#   5. aarch64 cross build, tests run under qemu-user (the NEON tier).
+#   5. aarch64 cross build, tests run under qemu-user (the NEON tier);
+#   6. the Python package installed as the README says (Debian's python3, a venv
+#      with --system-site-packages, pip --no-index) and its pytest suite.
 # HM_TEST_STAGES limits the stages (e.g. HM_TEST_STAGES="release asan").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 
 JOBS=$(nproc)
-STAGES=${HM_TEST_STAGES:-"release asan clang fuzz aarch64"}
+STAGES=${HM_TEST_STAGES:-"release asan clang fuzz aarch64 python"}
 FUZZ_SECONDS=${HM_FUZZ_SECONDS:-20}
 export CTEST_OUTPUT_ON_FAILURE=1
 
@@ -76,6 +78,22 @@ if has_stage aarch64; then
           -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-Werror >/dev/null
     cmake --build build/aarch64 -j"$JOBS"
     ctest --test-dir build/aarch64 -j"$JOBS" -E '^(bench_|exports$)'
+fi
+
+if has_stage python; then
+    stage "Python package: install with Debian's python3 (venv, then --user), pytest"
+    PY=/usr/bin/python3 # never the PATH's python3: CI has only Debian's
+    rm -rf build/python-venv build/python-user
+    "$PY" -m venv --system-site-packages build/python-venv
+    CMAKE_BUILD_PARALLEL_LEVEL=$JOBS build/python-venv/bin/pip install -q --root-user-action=ignore --no-index \
+        --no-build-isolation ./python
+    build/python-venv/bin/python3 -c "import hashmatch; print(hashmatch.hash_file('demo/images/canal.jpg'))"
+    # the system-wide form (README), into a scratch user site instead of the system
+    PYTHONUSERBASE=$PWD/build/python-user CMAKE_BUILD_PARALLEL_LEVEL=$JOBS "$PY" -m pip install -q --root-user-action=ignore \
+        --user --break-system-packages --no-index --no-build-isolation ./python
+    PYTHONUSERBASE=$PWD/build/python-user "$PY" -c "import hashmatch; print(hashmatch.__version__)"
+    cli=build/release/hashmatch
+    HM_CLI=$([ -x "$cli" ] && echo "$PWD/$cli" || true) build/python-venv/bin/python3 -m pytest -q python/tests
 fi
 
 stage "all tests passed"
