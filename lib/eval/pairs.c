@@ -16,7 +16,12 @@
 
 #include "tile.h"
 
+typedef struct worker worker;
+/* What a worker does with one tile: the pairs of a x b, or i < j when b == a. */
+typedef void (*tile_fn)(worker *w, const hm_eval_block *a, const hm_eval_block *b);
+
 typedef struct shared {
+    tile_fn tile;
     const uint8_t *codes;
     size_t n, stride, code_bytes; /* stride: bytes per image (8 codes when dihedral) */
     const hm_eval_pairs_options *opt;
@@ -30,7 +35,7 @@ typedef struct shared {
     uint64_t total;
 } shared;
 
-typedef struct worker {
+struct worker {
     shared *sh;
     int is_main;
     hm_status st;
@@ -40,7 +45,7 @@ typedef struct worker {
     int64_t *idx;
     hm_eval_pair *pairs; /* pairs within / radius search hits */
     size_t count, cap;
-} worker;
+};
 
 /* ---- threads ---- */
 
@@ -122,9 +127,8 @@ static hm_status setup(shared *sh, const uint8_t *codes, size_t n, size_t code_b
     return HM_OK;
 }
 
-/* ---- statistics ---- */
-
-static void *stats_worker(void *arg)
+/* Claims block rows in order and hands each tile of the shard to sh->tile. */
+static void *tiles_worker(void *arg)
 {
     worker *w = arg;
     shared *sh = w->sh;
@@ -134,14 +138,21 @@ static void *stats_worker(void *arg)
             if (!in_shard(sh, bi, bj)) continue;
             hm_eval_block b = block_of(sh, bj);
             const hm_eval_block *pb = bi == bj ? &a : &b;
-            uint16_t *na = w->near ? w->near + a.first : NULL, *nb = w->near ? w->near + b.first : NULL;
-            int64_t *ia = w->idx ? w->idx + a.first : NULL, *ib = w->idx ? w->idx + b.first : NULL;
-            w->st = hm__tile_run(&w->tile, &a, bi == bj ? NULL : &b, na, ia, nb, ib);
+            sh->tile(w, &a, pb);
             atomic_fetch_add(&sh->done, tile_pairs(&a, pb));
         }
         report(w);
     }
     return NULL;
+}
+
+/* ---- statistics ---- */
+
+static void stats_tile(worker *w, const hm_eval_block *a, const hm_eval_block *b)
+{
+    uint16_t *na = w->near ? w->near + a->first : NULL, *nb = w->near ? w->near + b->first : NULL;
+    int64_t *ia = w->idx ? w->idx + a->first : NULL, *ib = w->idx ? w->idx + b->first : NULL;
+    w->st = hm__tile_run(&w->tile, a, b == a ? NULL : b, na, ia, nb, ib);
 }
 
 static hm_status worker_init(worker *w, shared *sh, int want_near, int want_idx)
@@ -195,6 +206,7 @@ hm_status hm_eval_pairs(const uint8_t *codes, size_t n, size_t code_bytes,
 {
     shared sh;
     HM_FORWARD_IF_ERROR(setup(&sh, codes, n, code_bytes, opt, err));
+    sh.tile = stats_tile;
     HM_RETURN_IF(nearest_index && !nearest, err, HM_E_INVALID_ARGUMENT,
                  "pairs: nearest indices need the nearest distances");
     unsigned nt = thread_count(opt ? opt->threads : 0, sh.nblocks);
@@ -203,7 +215,7 @@ hm_status hm_eval_pairs(const uint8_t *codes, size_t n, size_t code_bytes,
     for (unsigned t = 0; st == HM_OK && t < nt; t++)
         st = worker_init(&w[t], &sh, nearest != NULL, nearest_index != NULL);
     if (st == HM_OK) {
-        run_threads(w, nt, stats_worker);
+        run_threads(w, nt, tiles_worker);
         for (unsigned t = 0; t < nt; t++)
             if (w[t].st != HM_OK) st = w[t].st;
     }
@@ -268,22 +280,9 @@ static void within_row(worker *w, const hm_eval_block *a, size_t i, const hm_eva
     }
 }
 
-static void *within_worker(void *arg)
+static void within_tile(worker *w, const hm_eval_block *a, const hm_eval_block *b)
 {
-    worker *w = arg;
-    shared *sh = w->sh;
-    for (size_t bi; w->st == HM_OK && (bi = atomic_fetch_add(&sh->next, 1)) < sh->nblocks;) {
-        hm_eval_block a = block_of(sh, bi);
-        for (size_t bj = bi; w->st == HM_OK && bj < sh->nblocks; bj++) {
-            if (!in_shard(sh, bi, bj)) continue;
-            hm_eval_block b = block_of(sh, bj);
-            const hm_eval_block *pb = bi == bj ? &a : &b;
-            for (size_t i = 0; w->st == HM_OK && i < a.n; i++) within_row(w, &a, i, pb);
-            atomic_fetch_add(&sh->done, tile_pairs(&a, pb));
-        }
-        report(w);
-    }
-    return NULL;
+    for (size_t i = 0; w->st == HM_OK && i < a->n; i++) within_row(w, a, i, b);
 }
 
 static int pair_cmp(const void *x, const void *y)
@@ -350,7 +349,8 @@ hm_status hm_eval_pairs_within(const uint8_t *codes, size_t n, size_t code_bytes
     HM_FORWARD_IF_ERROR(setup(&sh, codes, n, code_bytes, opt, err));
     sh.threshold = threshold;
     sh.max = max_pairs;
-    hm_status st = run_lists(&sh, thread_count(opt ? opt->threads : 0, sh.nblocks), within_worker,
+    sh.tile = within_tile;
+    hm_status st = run_lists(&sh, thread_count(opt ? opt->threads : 0, sh.nblocks), tiles_worker,
                              pairs, count);
     HM_RETURN_IF(st == HM_E_LIMIT, err, st, "more than %zu pairs within %u", max_pairs, threshold);
     HM_RETURN_IF(st != HM_OK, err, st, "pairs within: out of memory");
