@@ -11,6 +11,7 @@ docs/python-fpr.png is this script's figure for the public corpus:
     python/examples/fpr_histogram.py ~/.cache/hashmatch/corpus/images -o docs/python-fpr.png
 """
 import argparse
+import os
 
 import matplotlib
 
@@ -37,7 +38,10 @@ def main():
         print("\n%s: %d images, %d pairs" % (algo, r.images, r.pairs))
         rows = r.rates([0, 8, 16, 31, 48, 64, 90] if r.bits == 256 else [0, 4, 8, 10, 12, 16, 22])
         print(rows[["threshold", "pairs_within", "fpr", "images_within", "image_fpr"]].to_string(index=False))
-        near = r.per_image().sort_values("nearest").head(3)
+        near = r.per_image().sort_values("nearest", kind="stable").head(3)
+        base = os.path.commonpath(corpus.paths)  # shorter paths to print
+        for col in ("path", "nearest_path"):
+            near[col] = [os.path.relpath(p, base) for p in near[col]]
         print("closest pairs:\n" + near[["nearest", "path", "nearest_path"]].to_string(index=False))
 
     fig, axes = plt.subplots(1, len(results), figsize=(9.5, 3.4), constrained_layout=True)
