@@ -564,7 +564,9 @@ typedef struct hm_eval_block {
  *  b->n; any may be NULL, an index needs its distances). Groups apply when
  *  both blocks have them (a cross tile without groups counts every pair: its
  *  blocks are different images). Tiles covering the triangle once add up
- *  exactly to hm_eval_pairs over the whole: what a distributed run does. */
+ *  exactly to hm_eval_pairs over the whole: what a distributed run does.
+ *  Each call sets up and folds the kernels' half-megabyte counting table, so
+ *  tiles should hold thousands of codes per side, not a few. */
 HM_API HM_NODISCARD hm_status hm_eval_pairs_tile(const hm_eval_block *a, const hm_eval_block *b,
                                                  size_t code_bytes, int dihedral, uint64_t *hist,
                                                  uint16_t *nearest_a, int64_t *index_a,
