@@ -304,6 +304,7 @@ static hm_status gather(worker *w, unsigned nt, hm_eval_pair **out, size_t *coun
     if (!all) return HM_E_NO_MEMORY;
     size_t k = 0;
     for (unsigned t = 0; t < nt; t++) {
+        if (!w[t].count) continue; /* no list at all: memcpy must not see NULL */
         memcpy(all + k, w[t].pairs, w[t].count * sizeof *all);
         k += w[t].count;
     }
