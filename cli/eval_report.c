@@ -27,7 +27,7 @@ static const char STYLE[] =
     "padding-bottom:4px}p.note{color:#555;font-size:13px}"
     "table{border-collapse:collapse;background:#fff;font-size:13.5px}"
     "td,th{border:1px solid #ddd;padding:4px 9px;text-align:right}th{background:#f0f0f0}"
-    "td:first-child,th:first-child,th.path{text-align:left}td.path{text-align:left;font-family:monospace;font-size:12px}"
+    "td:first-child,th:first-child,th.path{text-align:left}td.path{text-align:left;font-family:monospace;font-size:12px;word-break:break-all}"
     ".grid{display:flex;flex-wrap:wrap;gap:14px}figure{display:inline-block;vertical-align:top;"
     "background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px;margin:0}figcaption{font-size:12.5px;color:#555;width:0;min-width:100%}"
     "figcaption a{color:#36c}svg text{font-family:inherit}";
@@ -64,6 +64,15 @@ static const char *fmt_count(char *buf, size_t n, uint64_t v)
 static const char *fmt_rate(char *buf, size_t n, double r)
 {
     snprintf(buf, n, "%.3g", r);
+    return buf;
+}
+
+/* A target rate: 1e-3 as "10^-3" (HTML superscript), others with %g. */
+static const char *fmt_target(char *buf, size_t n, double r)
+{
+    int e = (int)lround(log10(r));
+    if (e < 0 && fabs(r - pow(10, e)) <= 1e-9 * r) snprintf(buf, n, "10<sup>&#8722;%d</sup>", -e);
+    else snprintf(buf, n, "%g", r);
     return buf;
 }
 
@@ -372,7 +381,11 @@ static void summary_table(cli_buf *b, const ev_fpr_set *f, const ev_roc *roc, si
     int starred = 0;
     cli_buf_puts(b, "<table><tr><th>algorithm</th><th>images</th><th>pairs</th><th>reference t (bits)</th>"
                     "<th>pair FPR at t</th><th>image FPR at t</th><th>recall at t</th>");
-    for (size_t k = 0; k < nt; k++) cli_buf_printf(b, "<th>t (bits), recall at FPR &#8804; %.0e</th>", targets[k]);
+    for (size_t k = 0; k < nt; k++) {
+        char tg[64];
+        cli_buf_printf(b, "<th>t (bits), recall at <span style='white-space:nowrap'>FPR &#8804; %s</span></th>",
+                       fmt_target(tg, sizeof tg, targets[k]));
+    }
     cli_buf_puts(b, "<th>ROC AUC</th></tr>");
     for (size_t i = 0; i < f->count; i++) {
         const ev_fpr *fp = &f->items[i];
@@ -409,6 +422,20 @@ static void summary_table(cli_buf *b, const ev_fpr_set *f, const ev_roc *roc, si
                         "no false positive was seen, which bounds nothing.</p>");
 }
 
+/* Length of the directory part all paths share ("/data/photos/"), 0 if none. */
+static size_t common_dir(char *const *paths, size_t n)
+{
+    if (!n) return 0;
+    size_t len = strlen(paths[0]);
+    for (size_t i = 1; i < n && len; i++) {
+        size_t k = 0;
+        while (k < len && paths[i][k] == paths[0][k]) k++;
+        len = k;
+    }
+    while (len && paths[0][len - 1] != '/') len--;
+    return len;
+}
+
 /* The closest pairs of different images of each algorithm (nearest
  * neighbours with their paths). */
 static void closest_table(cli_buf *b, const ev_fpr_set *f)
@@ -417,7 +444,16 @@ static void closest_table(cli_buf *b, const ev_fpr_set *f)
     int any = 0;
     for (size_t i = 0; i < f->count; i++) any |= f->items[i].nearest_index != NULL;
     if (!any) return;
-    cli_buf_puts(b, "<h2>Closest pairs of different images</h2><table><tr><th>algorithm</th>"
+    size_t cut = common_dir(f->paths, f->npaths);
+    cli_buf_puts(b, "<h2>Closest pairs of different images</h2>");
+    if (cut) {
+        char *dir = strndup(f->paths[0], cut);
+        cli_buf_puts(b, "<p class='note'>Paths relative to <code>");
+        html_escape(b, dir ? dir : "");
+        cli_buf_puts(b, "</code></p>");
+        free(dir);
+    }
+    cli_buf_puts(b, "<table><tr><th>algorithm</th>"
                     "<th>distance (bits)</th><th class='path'>image</th><th class='path'>its nearest other image</th></tr>");
     for (size_t i = 0; i < f->count; i++) {
         const ev_fpr *fp = &f->items[i];
@@ -429,9 +465,9 @@ static void closest_table(cli_buf *b, const ev_fpr_set *f)
                 if (fp->nearest[k] != d || j < 0) continue;
                 if ((uint64_t)j < k && fp->nearest_index[j] == (int64_t)k) continue; /* shown from j */
                 cli_buf_printf(b, "<tr><td>%s</td><td>%u</td><td class='path'>", ev_algo_name(fp->algo), d);
-                html_escape(b, f->paths[k]);
+                html_escape(b, f->paths[k] + cut);
                 cli_buf_puts(b, "</td><td class='path'>");
-                html_escape(b, f->paths[j]);
+                html_escape(b, f->paths[j] + cut);
                 cli_buf_puts(b, "</td></tr>");
                 shown++;
             }
