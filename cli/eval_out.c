@@ -198,18 +198,31 @@ void ev_account_json(cli_buf *b, const ev_account *a)
     cli_buf_puts(b, "}\n");
 }
 
+/* The same facts as "key: value" lines (nested keys as "empirical.algo"),
+ * read back from the JSON so the two forms cannot disagree. */
 void ev_account_text(cli_buf *b, const ev_account *a)
 {
-    cli_buf_printf(b, "per_image_fpr: %.9g\nimages_per_account: %llu\nthreshold: %llu\n"
-                      "expected_false_matches: %.9g\nbinomial_tail: %.9g\n",
-                   a->p, (unsigned long long)a->n, (unsigned long long)a->k, a->expected, a->tail);
-    if (a->empirical)
-        cli_buf_printf(b, "empirical.algo: %s\nempirical.distance: %llu\nempirical.draw: %s\n"
-                          "empirical.corpus_images: %llu\nempirical.trials: %llu\n"
-                          "empirical.crossed: %llu\nempirical.probability: %.9g\n",
-                       ev_algo_name(a->algo), (unsigned long long)a->distance,
-                       a->contiguous ? "contiguous" : "random", (unsigned long long)a->corpus_images,
-                       (unsigned long long)a->trials, (unsigned long long)a->crossed,
-                       (double)a->crossed / (double)a->trials);
-    cli_buf_printf(b, "caveat: %s\n", CAVEAT);
+    cli_buf j;
+    cli_buf_init(&j);
+    ev_account_json(&j, a);
+    jv v;
+    const char *why;
+    if (j.oom || jv_parse(j.data, j.len, &v, &why)) {
+        b->oom = 1;
+        cli_buf_free(&j);
+        return;
+    }
+    for (size_t i = 0; i < v.n; i++) {
+        const jv *x = &v.items[i];
+        size_t n = x->type == JV_OBJ ? x->n : 1;
+        for (size_t k = 0; k < n; k++) {
+            const jv *y = x->type == JV_OBJ ? &x->items[k] : x;
+            if (x->type == JV_OBJ) cli_buf_printf(b, "%s.%s: ", v.keys[i], x->keys[k]);
+            else cli_buf_printf(b, "%s: ", v.keys[i]);
+            if (y->type == JV_STR) cli_buf_printf(b, "%s\n", y->str);
+            else cli_buf_printf(b, "%.9g\n", y->num);
+        }
+    }
+    jv_free(&v);
+    cli_buf_free(&j);
 }
