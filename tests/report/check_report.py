@@ -160,7 +160,22 @@ def check(cond, what):
 
 
 def run(cli, args):
-    subprocess.run([cli] + args, check=True, stdout=subprocess.DEVNULL)
+    r = subprocess.run([cli] + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if r.returncode:
+        raise AssertionError("%s exited %d: %s" % (" ".join(args[:2]), r.returncode, r.stderr))
+
+
+def start_browser(exe):
+    """Chromium, started again once if the first start fails (say why)."""
+    for attempt in (1, 2):
+        profile = tempfile.mkdtemp(prefix="hm-chromium-")
+        try:
+            return Browser(exe, profile), profile
+        except (RuntimeError, TimeoutError) as e:
+            print("chromium start %d failed: %s" % (attempt, e), file=sys.stderr)
+            shutil.rmtree(profile, ignore_errors=True)
+            if attempt == 2:
+                raise
 
 
 def check_page(b, report_dir, expect_figures, shot):
@@ -220,8 +235,7 @@ def main():
               "--images-per-account", "5", "--threshold", "2", "--trials", "2000",
               "--report", account, "-o", os.path.join(work, "account.txt")])
     algos = ["pdq", "ahash", "dhash", "phash", "whash", "pdq_dihedral"]
-    profile = tempfile.mkdtemp(prefix="hm-chromium-")
-    b = Browser(exe, profile)
+    b, profile = start_browser(exe)
     try:
         info = check_page(b, report, ["histogram-" + a for a in algos] + ["roc", "recall"],
                           os.path.join(work, "report.png"))
