@@ -48,7 +48,9 @@ static const char HELP[] =
     "  --pairs-within T     fpr: list every pair within distance T (paths, hashes,\n"
     "                       distance) into --pairs-out FILE (CSV, or JSON with --json)\n"
     "  --shard I/N          fpr: blocks of pairs I, I+N, ...; robustness: images I, I+N, ...\n"
-    "  -r, --recursive      walk directories\n"
+    "  -r, --recursive      walk directories (every file, hidden ones too; symbolic\n"
+    "                       links inside are reported, not followed)\n"
+    "  -R, --dereference-recursive  the same, following symbolic links\n"
     "  -j, --threads N      worker threads (default: all cores)\n"
     "  -q, --quiet          no progress bars or warnings\n"
     "account options:\n"
@@ -70,7 +72,7 @@ enum {
 };
 static const char *const FLAG_NAME[F_COUNT] = {
     "--algo", "--dihedral", "--threshold", "--groups", "--transforms", "--seed", "--target-fpr",
-    "--fpr", "--robustness", "--json", "--output", "--report", "--shard", "--recursive",
+    "--fpr", "--robustness", "--json", "--output", "--report", "--shard", "--recursive (-r, -R)",
     "--threads", "--quiet", "--per-image-fpr", "--images-per-account", "--distance", "--trials",
     "--draw", "--block", "--pairs-within", "--pairs-out"};
 #define B(f) (1u << (f))
@@ -155,6 +157,7 @@ static int parse_opts(int argc, char **argv, eval_opts *o)
         {"robustness", required_argument, NULL, O_ROB}, {"json", no_argument, NULL, O_JSON},
         {"output", required_argument, NULL, 'o'}, {"report", required_argument, NULL, O_REPORT},
         {"shard", required_argument, NULL, O_SHARD}, {"recursive", no_argument, NULL, 'r'},
+        {"dereference-recursive", no_argument, NULL, 'R'},
         {"threads", required_argument, NULL, 'j'}, {"quiet", no_argument, NULL, 'q'},
         {"per-image-fpr", required_argument, NULL, O_P},
         {"images-per-account", required_argument, NULL, O_N},
@@ -168,14 +171,14 @@ static int parse_opts(int argc, char **argv, eval_opts *o)
     static const struct { int code, flag; } FLAGS[] = {
         {O_ALGO, F_ALGO}, {O_DIH, F_DIH}, {O_THR, F_THR}, {O_GROUPS, F_GROUPS}, {O_TR, F_TR},
         {O_SEED, F_SEED}, {O_TARGET, F_TARGET}, {O_FPR, F_FPR}, {O_ROB, F_ROB}, {O_JSON, F_JSON},
-        {'o', F_OUT}, {O_REPORT, F_REPORT}, {O_SHARD, F_SHARD}, {'r', F_REC}, {'j', F_THREADS},
-        {'q', F_QUIET}, {O_P, F_P}, {O_N, F_N}, {O_DIST, F_DIST}, {O_TRIALS, F_TRIALS},
+        {'o', F_OUT}, {O_REPORT, F_REPORT}, {O_SHARD, F_SHARD}, {'r', F_REC}, {'R', F_REC},
+        {'j', F_THREADS}, {'q', F_QUIET}, {O_P, F_P}, {O_N, F_N}, {O_DIST, F_DIST}, {O_TRIALS, F_TRIALS},
         {O_DRAW, F_DRAW}, {O_BLOCK, F_BLOCK}, {O_PWITHIN, F_PWITHIN}, {O_POUT, F_POUT}};
     uint64_t v;
     char *e;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:rj:qh", LONG, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:rRj:qh", LONG, NULL)) != -1) {
         for (size_t k = 0; k < sizeof FLAGS / sizeof *FLAGS; k++)
             if (FLAGS[k].code == c) o->given |= B(FLAGS[k].flag);
         switch (c) {
@@ -209,7 +212,8 @@ static int parse_opts(int argc, char **argv, eval_opts *o)
             if (cli_parse_shard(optarg, &o->shard_i, &o->shard_n))
                 return cli_usage_error(o->cmd, "--shard takes I/N with 0 <= I < N");
             break;
-        case 'r': o->recursive = 1; break;
+        case 'r': o->recursive = CLI_WALK_NOFOLLOW; break;
+        case 'R': o->recursive = CLI_WALK_FOLLOW; break;
         case 'j':
             if (cli_parse_u64(optarg, 1, 1024, &v)) return cli_usage_error(o->cmd, "--threads takes 1..1024");
             o->threads = (unsigned)v;
@@ -508,7 +512,7 @@ static int sub_merge(eval_opts *o, int argc, char **argv)
     if (prepare_outputs(o)) return CLI_EXIT_ERROR;
     uint8_t *data;
     size_t size;
-    if (hm__read_file(argv[optind], &data, &size, NULL) != HM_OK) {
+    if (hm__read_file(argv[optind], 0, &data, &size, NULL) != HM_OK) {
         cli_error("cannot read %s", argv[optind]);
         return CLI_EXIT_ERROR;
     }

@@ -111,7 +111,7 @@ typedef struct {
 } rob_slot;
 
 typedef struct {
-    char **paths;
+    const cli_paths *paths;
     const ev_rob_options *opt;
     ev_rob_set *out;
     size_t first_row[EV_NALGO];
@@ -122,8 +122,16 @@ static void rob_work(void *ctx, size_t i, void *slot)
 {
     rob_job *j = ctx;
     rob_slot *s = slot;
-    s->st = hm_eval_robustness_file(j->paths[i], j->opt->transforms, j->opt->ntransforms,
-                                    j->opt->seed, j->opt->algos, NULL, s->dist, NULL, &s->err);
+    uint8_t *data;
+    size_t size;
+    /* read as every command reads its inputs (never blocking, walked
+     * directory by directory); the library measures the bytes */
+    s->st = cli_path_read(j->paths, i, 0, &data, &size, &s->err);
+    if (s->st != HM_OK) return;
+    s->st = hm_eval_robustness_buffer(data ? (const void *)data : "", size, j->opt->transforms,
+                                      j->opt->ntransforms, j->opt->seed, j->opt->algos, NULL,
+                                      s->dist, NULL, &s->err);
+    free(data);
 }
 
 static void rob_emit(void *ctx, size_t i, void *slot)
@@ -131,7 +139,7 @@ static void rob_emit(void *ctx, size_t i, void *slot)
     rob_job *j = ctx;
     rob_slot *s = slot;
     if (s->st != HM_OK) {
-        cli_warn("%s: %s", j->paths[i], s->err.message[0] ? s->err.message : hm_strerror(s->st));
+        cli_warn_about(j->paths->items[i], s->err.message[0] ? s->err.message : hm_strerror(s->st));
         return;
     }
     for (int a = 0; a < EV_NALGO; a++) {
@@ -177,27 +185,24 @@ int ev_compute_robustness(char **args, int nargs, const ev_rob_options *opt, ev_
 {
     memset(out, 0, sizeof *out);
     cli_paths paths = {0};
-    int walk_errors = 0;
-    if (cli_paths_expand(&paths, args, nargs, opt->recursive, &walk_errors)) return -1;
-    size_t kept = 0;
+    if (cli_paths_expand(&paths, args, nargs, opt->recursive, NULL)) return -1;
     for (size_t i = 0; i < paths.count; i++) {
-        if (ev_is_hash_file(paths.items[i]) == 1) {
+        hm_error err;
+        if (ev_is_hash_file(&paths, i, &err) == 1) {
             cli_error("%s: robustness needs the images themselves, not hashes", paths.items[i]);
             cli_paths_free(&paths);
             return -1;
         }
-        if (i % opt->shard_n == opt->shard_i) paths.items[kept++] = paths.items[i];
-        else free(paths.items[i]);
     }
-    paths.count = kept;
-    rob_job j = {.paths = paths.items, .opt = opt, .out = out};
+    cli_paths_shard(&paths, opt->shard_i, opt->shard_n);
+    rob_job j = {.paths = &paths, .opt = opt, .out = out};
     int rc = make_rows(&j);
     cli_parallel par = {.count = paths.count,
                         .slot_size = sizeof(rob_slot) + opt->ntransforms * HM_EVAL_ALGO_COUNT * sizeof(uint16_t),
                         .threads = opt->threads, .work = rob_work, .emit = rob_emit, .ctx = &j,
                         .label = "editing and hashing"};
     double *px = rc == 0 && cli_progress_wanted(par.label)
-                     ? cli_probe_pixels(paths.items, paths.count, opt->threads)
+                     ? cli_probe_pixels(&paths, NULL, paths.count, opt->threads)
                      : NULL;
     par.weights = px;
     if (rc == 0) rc = cli_parallel_run(&par);

@@ -64,6 +64,10 @@ int ev_output_check(const char *path)
         cli_error("%s is a directory, not an output file", path);
         return -1;
     }
+    /* a device or FIFO (/dev/null, /dev/stdout, a pipe) is written in place
+     * by cli_write_atomic: no file is made beside it, so its directory (/dev)
+     * need not be writable, and opening a FIFO here would block */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) return 0;
     char *dir = strdup(path);
     if (!dir) return -1;
     char *slash = strrchr(dir, '/');

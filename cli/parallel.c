@@ -122,7 +122,8 @@ int cli_parallel_run(const cli_parallel *p)
 /* ---- image sizes for the progress bar ---- */
 
 typedef struct {
-    char *const *paths;
+    const cli_paths *paths;
+    const size_t *index; /* NULL: item i */
     double *px;
 } probe_job;
 
@@ -131,7 +132,9 @@ static void probe_work(void *ctx, size_t i, void *slot)
     (void)slot;
     probe_job *j = ctx;
     uint8_t *head = malloc(1 << 16);
-    int fd = head ? open(j->paths[i], O_RDONLY | O_CLOEXEC) : -1;
+    int fd = -1;
+    /* opened as the inputs are (a FIFO or device neither blocks nor is read) */
+    if (head) (void)cli_path_open(j->paths, j->index ? j->index[i] : i, &fd, NULL);
     ssize_t n = fd >= 0 ? read(fd, head, 1 << 16) : -1;
     uint32_t w = 0, h = 0;
     if (n > 0 && hm_image_probe(head, (size_t)n, NULL, &w, &h, NULL) == HM_OK) j->px[i] = (double)w * h;
@@ -141,10 +144,11 @@ static void probe_work(void *ctx, size_t i, void *slot)
 
 static void probe_emit(void *ctx, size_t i, void *slot) { (void)ctx, (void)i, (void)slot; }
 
-double *cli_probe_pixels(char *const *paths, size_t n, unsigned threads)
+double *cli_probe_pixels(const cli_paths *paths, const size_t *index, size_t n,
+                         unsigned threads)
 {
     double *px = calloc(n ? n : 1, sizeof *px), sum = 0;
-    probe_job j = {paths, px};
+    probe_job j = {paths, index, px};
     cli_parallel par = {.count = n, .slot_size = 1, .threads = threads, .work = probe_work,
                         .emit = probe_emit, .ctx = &j};
     if (!px || cli_parallel_run(&par)) {

@@ -109,7 +109,7 @@ hm_status hm_eval_robustness_file(const char *path, const hm_transform *chains, 
     HM_RETURN_IF(!path, err, HM_E_INVALID_ARGUMENT, "robustness: no path");
     uint8_t *data;
     size_t size;
-    HM_FORWARD_IF_ERROR(hm__read_file(path, &data, &size, err));
+    HM_FORWARD_IF_ERROR(hm__read_file(path, decode ? decode->max_file_bytes : 0, &data, &size, err));
     hm_status st = hm_eval_robustness_buffer(data ? (const void *)data : "", size, chains, nt,
                                              seed, algos, decode, dist, original, err);
     free(data);

@@ -3,6 +3,8 @@
  * the headers alone. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "testutil.h"
@@ -41,17 +43,33 @@ static char *write_image(const char *name, uint32_t w, uint32_t h)
 
 static void test_probe_pixels(void)
 {
-    char *paths[4] = {write_image("a.jpg", 300, 200), write_image("b.jpg", 10, 10),
-                      tu_path(tu_tmp_dir(), "junk.bin"), tu_path(tu_tmp_dir(), "missing.jpg")};
-    CU_ASSERT_FATAL(tu_write(paths[2], "not an image", 12) == 0);
-    double *px = cli_probe_pixels(paths, 4, 2);
+    char *args[5] = {write_image("a.jpg", 300, 200), write_image("b.jpg", 10, 10),
+                     tu_path(tu_tmp_dir(), "junk.bin"), tu_path(tu_tmp_dir(), "missing.jpg"),
+                     tu_path(tu_tmp_dir(), "fifo.jpg")};
+    CU_ASSERT_FATAL(tu_write(args[2], "not an image", 12) == 0);
+    /* a FIFO without a writer: probing it must neither block nor fail the others */
+    CU_ASSERT_FATAL(mkfifo(args[4], 0600) == 0);
+    cli_paths paths = {0};
+    CU_ASSERT_FATAL(cli_paths_expand(&paths, args, 5, 0, NULL) == 0);
+    CU_ASSERT_FATAL(paths.count == 5);
+    double *px = cli_probe_pixels(&paths, NULL, 5, 2);
     CU_ASSERT_FATAL(px != NULL);
     CU_ASSERT_EQUAL(px[0], 60000);
     CU_ASSERT_EQUAL(px[1], 100);
     CU_ASSERT_EQUAL(px[2], 30050); /* unknown: the mean of the known ones */
     CU_ASSERT_EQUAL(px[3], 30050);
+    CU_ASSERT_EQUAL(px[4], 30050);
     free(px);
-    for (int i = 0; i < 4; i++) free(paths[i]);
+    /* through an index: items 1 and 0 */
+    static const size_t order[2] = {1, 0};
+    px = cli_probe_pixels(&paths, order, 2, 1);
+    CU_ASSERT_FATAL(px != NULL);
+    CU_ASSERT_EQUAL(px[0], 100);
+    CU_ASSERT_EQUAL(px[1], 60000);
+    free(px);
+    cli_paths_free(&paths);
+    unlink(args[4]);
+    for (int i = 0; i < 5; i++) free(args[i]);
 }
 
 int main(void)
