@@ -115,6 +115,29 @@ static void csv_field(cli_buf *b, const char *s)
     cli_buf_putc(b, '"');
 }
 
+/* A file name as a CSV field: escaped as in all text output (a name can add
+ * no line and carry no terminal control), then quoted when it holds a comma
+ * or quote. */
+static void csv_path(cli_buf *b, const char *path)
+{
+    char *e = cli_escape(path);
+    if (!e) {
+        b->oom = 1;
+        return;
+    }
+    csv_field(b, e);
+    free(e);
+}
+
+/* `, "KEY": HEX` of a path's raw bytes when it is not valid UTF-8 (its JSON
+ * string shows U+FFFD), as path_bytes does in hash and scan output. */
+static void json_path_bytes(cli_buf *b, const char *key, const char *path)
+{
+    if (cli_is_utf8(path)) return;
+    cli_buf_printf(b, ", \"%s\": ", key);
+    cli_buf_json_hex(b, (const uint8_t *)path, strlen(path));
+}
+
 /* The hash an image is listed with (PDQ's original for pdq_dihedral). */
 static const uint8_t *code_of(const ev_corpus *c, int a, size_t i)
 {
@@ -134,13 +157,15 @@ static void pair_out(cli_buf *b, const ev_corpus *c, int a, const hm_eval_pair *
         cli_buf_json_string(b, pa);
         cli_buf_puts(b, ", \"path_b\": ");
         cli_buf_json_string(b, pb);
+        json_path_bytes(b, "path_a_bytes", pa);
+        json_path_bytes(b, "path_b_bytes", pb);
         cli_buf_printf(b, ", \"hash_a\": \"%s\", \"hash_b\": \"%s\"}", ha, hb_);
         return;
     }
     cli_buf_printf(b, "%s,%u,%lld,%lld,", ev_algo_name(a), p->distance, (long long)p->a, (long long)p->b);
-    csv_field(b, pa);
+    csv_path(b, pa);
     cli_buf_putc(b, ',');
-    csv_field(b, pb);
+    csv_path(b, pb);
     cli_buf_printf(b, ",%s,%s\n", ha, hb_);
 }
 

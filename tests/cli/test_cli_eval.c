@@ -508,6 +508,43 @@ static void test_pairs_within(void)
     free(csv), free(js);
 }
 
+/* File names in the pairs list: escaped in the CSV as in all text output
+ * (a name can add no line or field), raw bytes beside a JSON name that is
+ * not UTF-8. */
+static void test_pairs_names(void)
+{
+    char args[4096], *in = tmp("names.jsonl"), *csv = tmp("names.csv"), *js = tmp("names.json");
+    FILE *f = fopen(in, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs("{\"path\": \"x/a\\nb,\\u001b.jpg\", \"ahash\": \"00000000000000ff\"}\n"
+          "{\"path\": \"x/c\\ufffd.jpg\", \"path_bytes\": \"782f63ff2e6a7067\", \"ahash\": \"00000000000000ff\"}\n",
+          f);
+    fclose(f);
+    snprintf(args, sizeof args, "eval fpr -q --algo ahash --pairs-within 0 --pairs-out '%s' '%s' -o /dev/null", csv, in);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    size_t n;
+    char *text = (char *)tu_read(csv, &n);
+    CU_ASSERT_FATAL(text != NULL);
+    static const char want[] = "algo,distance,index_a,index_b,path_a,path_b,hash_a,hash_b\n"
+                               "ahash,0,0,1,\"x/a\\nb,\\x1b.jpg\",x/c\\xff.jpg,00000000000000ff,00000000000000ff\n";
+    CU_ASSERT_EQUAL(n, sizeof want - 1);
+    CU_ASSERT(n == sizeof want - 1 && !memcmp(text, want, n));
+    free(text);
+    snprintf(args, sizeof args, "eval fpr -q --json --algo ahash --pairs-within 0 --pairs-out '%s' '%s' -o /dev/null", js, in);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    tj_value *root = tj_load(js);
+    CU_ASSERT_FATAL(root != NULL);
+    const tj_value *first = tj_at(root, 0);
+    CU_ASSERT_FATAL(first != NULL);
+    const char *pa = tj_string(tj_get(first, "path_a"));
+    CU_ASSERT(pa && !strcmp(pa, "x/a\nb,\x1b.jpg"));
+    CU_ASSERT(tj_get(first, "path_a_bytes") == NULL);
+    const char *raw = tj_string(tj_get(first, "path_b_bytes"));
+    CU_ASSERT(raw && !strcmp(raw, "782f63ff2e6a7067"));
+    tj_free(root);
+    free(in), free(csv), free(js);
+}
+
 /* The JSON loads as tables: numeric thresholds in records, structured
  * transform parameters, null where there is no value, nearest paths. */
 static void test_json_tables(void)
@@ -624,6 +661,7 @@ int main(void)
         {"output paths checked and made before any work", test_outputs_checked_first},
         {"options a command does not use are refused", test_flags_refused},
         {"--pairs-within lists exactly the close pairs", test_pairs_within},
+        {"--pairs-within escapes file names", test_pairs_names},
         {"JSON as tables: records, steps, nulls, nearest paths", test_json_tables},
         {"robustness seeded by the bytes, not the path", test_seed_from_content},
         {"account --report", test_account_report},
