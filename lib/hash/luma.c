@@ -157,6 +157,11 @@ void hm__luma_rows(const hm_image *img, const hm__luma_tables *t, uint32_t y, ui
     }
 }
 
+void hm__luma_rgb_row(const uint8_t *rgb, size_t n, float *out)
+{
+    hm__ih_kernels_best()->luma_rgb(rgb, n, out, NULL);
+}
+
 void hm__luma(const hm_image *img, float *pdq, uint8_t *pil)
 {
     hm__luma_rows(img, NULL, 0, img->height, pdq, pil);

@@ -265,7 +265,8 @@ hm_status hm_set_entry_get(const hm_set *set, hm_algo algo, size_t index, hm_set
     const hm__set_view *v = set && out ? hm__set_view_get(set, algo) : NULL;
     if (out) memset(out, 0, sizeof *out);
     if (!v || index >= v->info.entry_count) return HM_E_INVALID_ARGUMENT;
-    out->hash = hm__set_hash(v, index);
+    /* a video's hash is its first frame's */
+    out->hash = hm__set_hash(v, algo == HM_ALGO_VPDQ ? hm__set_video_first(v, index) : index);
     out->category = hm__set_entry_category(v, index);
     out->category_name = hm__set_category(set, out->category);
     out->attesters = hm__set_entry_attesters(v, index);
