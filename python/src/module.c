@@ -108,12 +108,15 @@ static PyObject *cpu_info(PyObject *self, PyObject *noargs)
     return Py_BuildValue("(ss)", hm_cpu_features(), hm_match_tier_name(hm_match_best_tier()));
 }
 
-/* [(id, name, hash bytes, perceptual), ...] for every algorithm. */
+/* [(id, name, hash bytes, perceptual), ...] for every algorithm of an image
+ * or a file's bytes (HM_MASK_ALL): vPDQ hashes videos, which the package
+ * does not read. */
 static PyObject *algorithms(PyObject *self, PyObject *noargs)
 {
     (void)self, (void)noargs;
     PyObject *l = PyList_New(0);
     for (int a = 1; l && a <= HM_ALGO_COUNT; a++) {
+        if (!(HM_MASK_ALL & HM_MASK(a))) continue;
         PyObject *t = Py_BuildValue("(isni)", a, hm_algo_name((hm_algo)a),
                                     (Py_ssize_t)hm_algo_hash_size((hm_algo)a),
                                     hm_algo_is_perceptual((hm_algo)a));

@@ -302,6 +302,7 @@ static PyObject *builder_set_policy(BuilderObject *b, PyObject *args)
 {
     int algo;
     hm_set_policy p;
+    memset(&p, 0, sizeof p); /* fields the package does not set (vPDQ percentages) are 0 */
     if (!PyArg_ParseTuple(args, "iIIII", &algo, &p.variant, &p.radius, &p.allow_radius, &p.min_quality))
         return NULL;
     hm_error err;
