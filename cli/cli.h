@@ -132,6 +132,7 @@ typedef struct cli_parallel {
     cli_work_state_fn work_state;
     void *(*state_new)(void);
     void (*state_free)(void *state);
+    const double *weights; /* per item (e.g. pixels): the bar and ETA follow them; may be NULL */
 } cli_parallel;
 /* Returns 0, or -1 if threads or memory could not be had. */
 int cli_parallel_run(const cli_parallel *p);
@@ -145,12 +146,26 @@ unsigned cli_cpu_count(void);
 typedef struct cli_progress {
     const char *label;
     size_t total, done;
+    double total_weight, done_weight; /* when total_weight > 0 they drive the bar */
     double started, last_draw;
     int enabled;
 } cli_progress;
+/* Whether a bar with this label would be drawn (stderr a terminal, not -q). */
+int cli_progress_wanted(const char *label);
 void cli_progress_start(cli_progress *p, const char *label, size_t total);
 void cli_progress_update(cli_progress *p, size_t done);
+/* One more item done, of `weight` (set p->total_weight after start). */
+void cli_progress_update_weighted(cli_progress *p, size_t done, double weight);
 void cli_progress_finish(cli_progress *p);
+/* Share of the work done (by weight when weights are set), and the seconds
+ * left after `elapsed` at the same rate. */
+double cli_progress_fraction(const cli_progress *p);
+double cli_progress_eta(const cli_progress *p, double elapsed);
+/* Pixels of items index[0..n) (items 0..n with index NULL) from their headers (the first 64 KiB read; no pixel
+ * decoded), on `threads` threads; images whose size cannot be read count as
+ * the mean of the others. A new array of n values, NULL when out of memory. */
+double *cli_probe_pixels(const cli_paths *paths, const size_t *index, size_t n,
+                         unsigned threads);
 double cli_now(void); /* monotonic seconds */
 
 /* ---- opts.c: small parsing helpers ---- */

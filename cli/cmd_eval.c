@@ -36,13 +36,17 @@ static const char HELP[] =
     "  --groups FILE        LABEL<TAB>PATH lines: images with one label share a source\n"
     "                       and their pairs are not counted as false positives\n"
     "  --transforms SPEC    robustness edits, comma-separated chains (default standard)\n"
-    "  --seed N             seed of the random edits (default 1)\n"
+    "  --seed N             seed of the robustness edits (mixed with each file's SHA-256)\n"
+    "                       and of account draws (default 1)\n"
     "  --target-fpr LIST    roc/report target rates (default 1e-3,1e-4,1e-5)\n"
     "  --fpr FILE           roc/account: an `eval fpr --json` result\n"
     "  --robustness FILE    roc: an `eval robustness --json` result\n"
     "  --json               JSON instead of CSV\n"
     "  -o, --output FILE    write there instead of stdout\n"
-    "  --report DIR         also write DIR/index.html with SVG plots\n"
+    "  --report DIR         also write DIR/index.html with SVG plots, and each figure as\n"
+    "                       DIR/*.svg with its data as DIR/*.csv\n"
+    "  --pairs-within T     fpr: list every pair within distance T (paths, hashes,\n"
+    "                       distance) into --pairs-out FILE (CSV, or JSON with --json)\n"
     "  --shard I/N          fpr: blocks of pairs I, I+N, ...; robustness: images I, I+N, ...\n"
     "  -r, --recursive      walk directories (every file, hidden ones too; symbolic\n"
     "                       links inside are reported, not followed)\n"
@@ -56,18 +60,49 @@ static const char HELP[] =
     "                       and accounts are also drawn from that corpus\n"
     "  --trials M           empirical draws (default 100000); --draw random|contiguous\n"
     "\n"
+    "Each command refuses options it does not use. Output files and the report\n"
+    "directory are checked (and directories created) before any work starts.\n"
     "docs/EVAL.md describes every output field.\n";
+
+/* Options, as bits of eval_opts.given: each command accepts only its own. */
+enum {
+    F_ALGO, F_DIH, F_THR, F_GROUPS, F_TR, F_SEED, F_TARGET, F_FPR, F_ROB, F_JSON, F_OUT, F_REPORT,
+    F_SHARD, F_REC, F_THREADS, F_QUIET, F_P, F_N, F_DIST, F_TRIALS, F_DRAW, F_BLOCK, F_PWITHIN,
+    F_POUT, F_COUNT
+};
+static const char *const FLAG_NAME[F_COUNT] = {
+    "--algo", "--dihedral", "--threshold", "--groups", "--transforms", "--seed", "--target-fpr",
+    "--fpr", "--robustness", "--json", "--output", "--report", "--shard", "--recursive (-r, -R)",
+    "--threads", "--quiet", "--per-image-fpr", "--images-per-account", "--distance", "--trials",
+    "--draw", "--block", "--pairs-within", "--pairs-out"};
+#define B(f) (1u << (f))
+/* The options that read and hash a corpus (roc computes fpr and robustness itself). */
+#define CORPUS_FLAGS (B(F_ALGO) | B(F_DIH) | B(F_GROUPS) | B(F_TR) | B(F_SEED) | B(F_REC) | B(F_THREADS) | B(F_BLOCK))
+static const uint32_t ALLOWED[] = {
+    /* fpr */ B(F_ALGO) | B(F_DIH) | B(F_THR) | B(F_GROUPS) | B(F_JSON) | B(F_OUT) | B(F_REPORT) |
+        B(F_SHARD) | B(F_REC) | B(F_THREADS) | B(F_QUIET) | B(F_BLOCK) | B(F_PWITHIN) | B(F_POUT) |
+        B(F_TARGET),
+    /* robustness */ B(F_ALGO) | B(F_DIH) | B(F_THR) | B(F_TR) | B(F_SEED) | B(F_JSON) | B(F_OUT) |
+        B(F_REPORT) | B(F_SHARD) | B(F_REC) | B(F_THREADS) | B(F_QUIET),
+    /* roc */ CORPUS_FLAGS | B(F_FPR) | B(F_ROB) | B(F_TARGET) | B(F_JSON) | B(F_OUT) | B(F_REPORT) |
+        B(F_QUIET),
+    /* account */ B(F_P) | B(F_N) | B(F_THR) | B(F_FPR) | B(F_DIST) | B(F_ALGO) | B(F_TRIALS) |
+        B(F_DRAW) | B(F_SEED) | B(F_JSON) | B(F_OUT) | B(F_REPORT) | B(F_QUIET),
+    /* merge */ B(F_JSON) | B(F_OUT) | B(F_THR) | B(F_QUIET)};
 
 typedef struct {
     const char *cmd;
+    int sub; /* index into ALLOWED */
+    uint32_t given;
     uint32_t algos;
     int dihedral, json, recursive;
     unsigned threads, shard_i, shard_n;
-    const char *groups, *transforms, *output, *report, *fpr_file, *rob_file, *draw;
+    const char *groups, *transforms, *output, *report, *fpr_file, *rob_file, *draw, *pairs_out;
+    uint64_t pairs_within;
     unsigned char thr[EV_MAX_BITS + 1];
     int thr_set;
     const char *thr_text;
-    uint64_t seed, per_account, trials, distance, block;
+    uint64_t seed, per_account, trials, distance, block, account_k;
     double per_image_fpr;
     int have_p, have_distance, have_k, have_n;
     double targets[16];
@@ -113,7 +148,7 @@ static int parse_targets(const char *s, eval_opts *o)
 static int parse_opts(int argc, char **argv, eval_opts *o)
 {
     enum { O_ALGO = 256, O_DIH, O_THR, O_GROUPS, O_TR, O_SEED, O_TARGET, O_FPR, O_ROB, O_JSON,
-           O_REPORT, O_SHARD, O_P, O_N, O_DIST, O_TRIALS, O_DRAW, O_BLOCK };
+           O_REPORT, O_SHARD, O_P, O_N, O_DIST, O_TRIALS, O_DRAW, O_BLOCK, O_PWITHIN, O_POUT };
     static const struct option LONG[] = {
         {"algo", required_argument, NULL, O_ALGO}, {"dihedral", no_argument, NULL, O_DIH},
         {"threshold", required_argument, NULL, O_THR}, {"groups", required_argument, NULL, O_GROUPS},
@@ -129,12 +164,23 @@ static int parse_opts(int argc, char **argv, eval_opts *o)
         {"distance", required_argument, NULL, O_DIST}, {"trials", required_argument, NULL, O_TRIALS},
         {"draw", required_argument, NULL, O_DRAW}, {"help", no_argument, NULL, 'h'},
         {"block", required_argument, NULL, O_BLOCK},
+        {"pairs-within", required_argument, NULL, O_PWITHIN},
+        {"pairs-out", required_argument, NULL, O_POUT},
         {NULL, 0, NULL, 0}};
+    /* the flag bit of each option code */
+    static const struct { int code, flag; } FLAGS[] = {
+        {O_ALGO, F_ALGO}, {O_DIH, F_DIH}, {O_THR, F_THR}, {O_GROUPS, F_GROUPS}, {O_TR, F_TR},
+        {O_SEED, F_SEED}, {O_TARGET, F_TARGET}, {O_FPR, F_FPR}, {O_ROB, F_ROB}, {O_JSON, F_JSON},
+        {'o', F_OUT}, {O_REPORT, F_REPORT}, {O_SHARD, F_SHARD}, {'r', F_REC}, {'R', F_REC},
+        {'j', F_THREADS}, {'q', F_QUIET}, {O_P, F_P}, {O_N, F_N}, {O_DIST, F_DIST}, {O_TRIALS, F_TRIALS},
+        {O_DRAW, F_DRAW}, {O_BLOCK, F_BLOCK}, {O_PWITHIN, F_PWITHIN}, {O_POUT, F_POUT}};
     uint64_t v;
     char *e;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:rRj:qh", LONG, NULL)) != -1) {
+        for (size_t k = 0; k < sizeof FLAGS / sizeof *FLAGS; k++)
+            if (FLAGS[k].code == c) o->given |= B(FLAGS[k].flag);
         switch (c) {
         case O_ALGO:
             if (!(o->algos = ev_algo_parse(optarg)))
@@ -200,11 +246,49 @@ static int parse_opts(int argc, char **argv, eval_opts *o)
         case O_BLOCK: /* undocumented: small blocks let tests exercise the blocking */
             if (cli_parse_u64(optarg, 1, 1u << 20, &o->block)) return cli_usage_error(o->cmd, "bad --block");
             break;
+        case O_PWITHIN:
+            if (cli_parse_u64(optarg, 0, EV_MAX_BITS, &o->pairs_within))
+                return cli_usage_error(o->cmd, "--pairs-within takes a distance 0..256");
+            break;
+        case O_POUT: o->pairs_out = optarg; break;
         case 'h': fputs(HELP, stdout); return -1;
         default: return cli_usage_error(o->cmd, "invalid option");
         }
     }
     if (o->dihedral) o->algos |= 1u << EV_PDQ_DIHEDRAL;
+    return 0;
+}
+
+/* Refuses the options a command does not use (also those that only make
+ * sense together with another). */
+static int check_flags(const eval_opts *o)
+{
+    uint32_t extra = o->given & ~ALLOWED[o->sub];
+    const char *need = NULL;
+    if (o->sub == 0 && (o->given & B(F_TARGET)) && !o->report) extra |= B(F_TARGET), need = "--report";
+    if (o->sub == 0 && !(o->given & B(F_PWITHIN)) != !(o->given & B(F_POUT))) {
+        if (!(o->given & B(F_PWITHIN)))
+            return cli_usage_error(o->cmd, "--pairs-out needs --pairs-within T");
+        return cli_usage_error(o->cmd, "--pairs-within needs --pairs-out FILE");
+    }
+    if (o->sub == 2 && (o->fpr_file || o->rob_file)) extra |= o->given & CORPUS_FLAGS, need = "a corpus";
+    if (o->sub == 3 && !o->fpr_file) {
+        uint32_t emp = o->given & (B(F_DIST) | B(F_ALGO) | B(F_TRIALS) | B(F_DRAW) | B(F_SEED));
+        if (emp) extra |= emp, need = "--fpr FILE";
+    }
+    for (int f = 0; f < F_COUNT; f++)
+        if (extra & B(f))
+            return need ? cli_usage_error(o->cmd, "%s is used only with %s", FLAG_NAME[f], need)
+                        : cli_usage_error(o->cmd, "%s is not used by this command", FLAG_NAME[f]);
+    return 0;
+}
+
+/* Checks and creates the output paths before any work. */
+static int prepare_outputs(const eval_opts *o)
+{
+    if (o->output && strcmp(o->output, "-") && ev_output_check(o->output)) return CLI_EXIT_ERROR;
+    if (o->pairs_out && strcmp(o->pairs_out, "-") && ev_output_check(o->pairs_out)) return CLI_EXIT_ERROR;
+    if (o->report && ev_dir_prepare(o->report)) return CLI_EXIT_ERROR;
     return 0;
 }
 
@@ -233,7 +317,18 @@ static int run_fpr(const eval_opts *o, int argc, char **argv, ev_fpr_set *out)
     ev_corpus c;
     int rc = load_corpus(o, argc, argv, &c);
     if (rc) return rc;
-    rc = ev_compute_fpr(&c, o->algos, o->threads, o->shard_i, o->shard_n, (size_t)o->block, out) ? CLI_EXIT_ERROR : 0;
+    ev_fpr_options fo = {.algos = o->algos, .threads = o->threads, .shard_i = o->shard_i,
+                         .shard_n = o->shard_n, .block = (size_t)o->block,
+                         .want_index = o->json || o->report};
+    rc = ev_compute_fpr(&c, &fo, out) ? CLI_EXIT_ERROR : 0;
+    if (rc == 0 && o->pairs_out && ev_pairs_within_write(&c, &fo, (unsigned)o->pairs_within, o->json, o->pairs_out))
+        rc = CLI_EXIT_ERROR;
+    if (rc == 0) { /* the paths go with the results (nearest-neighbour paths) */
+        out->paths = c.paths, out->npaths = c.n;
+        c.paths = NULL;
+        c.n = 0;
+    }
+    if (rc) ev_fpr_set_free(out);
     ev_corpus_free(&c);
     return rc;
 }
@@ -260,8 +355,9 @@ static int run_robustness(const eval_opts *o, int argc, char **argv, ev_rob_set 
 static int sub_fpr(eval_opts *o, int argc, char **argv)
 {
     ev_fpr_set f;
-    int rc = run_fpr(o, argc, argv, &f);
-    if (rc) return rc;
+    if (optind >= argc) return cli_usage_error(o->cmd, "no corpus given");
+    int rc = prepare_outputs(o);
+    if (rc || (rc = run_fpr(o, argc, argv, &f))) return rc;
     cli_buf b;
     cli_buf_init(&b);
     if (o->json) ev_fpr_json(&b, &f, o->thr_set ? o->thr : NULL);
@@ -276,8 +372,9 @@ static int sub_fpr(eval_opts *o, int argc, char **argv)
 static int sub_robustness(eval_opts *o, int argc, char **argv)
 {
     ev_rob_set r;
-    int rc = run_robustness(o, argc, argv, &r);
-    if (rc) return rc;
+    if (optind >= argc) return cli_usage_error(o->cmd, "no corpus given");
+    int rc = prepare_outputs(o);
+    if (rc || (rc = run_robustness(o, argc, argv, &r))) return rc;
     cli_buf b;
     cli_buf_init(&b);
     if (o->json) ev_rob_json(&b, &r, o->thr_set ? o->thr : NULL);
@@ -294,9 +391,11 @@ static int sub_roc(eval_opts *o, int argc, char **argv)
     ev_fpr_set f;
     ev_rob_set r;
     int rc;
-    if (o->fpr_file || o->rob_file) {
-        if (!o->fpr_file || !o->rob_file || optind < argc)
-            return cli_usage_error(o->cmd, "give --fpr and --robustness files, or a corpus");
+    if ((o->fpr_file || o->rob_file) && (!o->fpr_file || !o->rob_file || optind < argc))
+        return cli_usage_error(o->cmd, "give --fpr and --robustness files, or a corpus");
+    if (!o->fpr_file && optind >= argc) return cli_usage_error(o->cmd, "no corpus given");
+    if ((rc = prepare_outputs(o))) return rc;
+    if (o->fpr_file) {
         if (ev_fpr_read(o->fpr_file, &f)) return CLI_EXIT_ERROR;
         if (ev_rob_read(o->rob_file, &r)) {
             ev_fpr_set_free(&f);
@@ -323,51 +422,69 @@ static int sub_roc(eval_opts *o, int argc, char **argv)
     return rc;
 }
 
-static const char CAVEAT[] =
-    "The binomial tail assumes that the images of an account match independently. "
-    "They do not: an account holds bursts, edits and near-duplicates of the same scene, "
-    "so one false match often comes with others and the real tail is heavier than this figure.";
-
 /* The empirical variant: accounts drawn from the corpus of an fpr result. */
-static int account_empirical(const eval_opts *o, uint64_t k, cli_buf *b, int *first)
+static int account_empirical(const eval_opts *o, const ev_fpr *fp, ev_account *a)
 {
-    ev_fpr_set f;
-    if (ev_fpr_read(o->fpr_file, &f)) return -1;
-    int algo = -1;
-    for (int a = 0; a < EV_NALGO; a++)
-        if (o->algos == (1u << a)) algo = a;
-    const ev_fpr *fp = NULL;
-    for (size_t i = 0; i < f.count; i++)
-        if (f.items[i].algo == algo || (algo < 0 && i == 0)) fp = &f.items[i];
-    uint8_t *m = fp ? malloc(fp->images + 1) : NULL;
-    int rc = -1;
-    if (!fp) cli_error("%s has no results for that --algo", o->fpr_file);
-    else if (m) {
-        for (uint64_t i = 0; i < fp->images; i++) m[i] = fp->nearest[i] <= o->distance;
-        uint64_t crossed, trials = o->trials ? o->trials : 100000;
-        hm__account_draw draw = o->draw && !strcmp(o->draw, "contiguous") ? HM__ACCOUNT_CONTIGUOUS : HM__ACCOUNT_RANDOM;
-        if (hm__eval_account_empirical(m, fp->images, o->per_account, k, trials, o->seed, draw, &crossed))
-            cli_error("an account of %llu images does not fit in a corpus of %llu",
-                      (unsigned long long)o->per_account, (unsigned long long)fp->images);
-        else {
-            cli_buf_json_key(b, first, "empirical");
-            cli_buf_printf(b, "{\"algo\": \"%s\", \"distance\": %llu, \"draw\": \"%s\", \"corpus_images\": %llu, "
-                              "\"trials\": %llu, \"crossed\": %llu, \"probability\": %.9g}",
-                           ev_algo_name(fp->algo), (unsigned long long)o->distance,
-                           draw == HM__ACCOUNT_CONTIGUOUS ? "contiguous" : "random",
-                           (unsigned long long)fp->images, (unsigned long long)trials,
-                           (unsigned long long)crossed, (double)crossed / (double)trials);
-            rc = 0;
-        }
-    }
+    uint8_t *m = malloc(fp->images + 1);
+    if (!m) return cli_error("out of memory"), -1;
+    for (uint64_t i = 0; i < fp->images; i++) m[i] = fp->nearest[i] <= o->distance;
+    a->empirical = 1;
+    a->algo = fp->algo;
+    a->distance = o->distance;
+    a->contiguous = o->draw && !strcmp(o->draw, "contiguous");
+    a->corpus_images = fp->images;
+    a->trials = o->trials ? o->trials : 100000;
+    hm_status st = hm_eval_account_empirical(m, fp->images, o->per_account, a->k, a->trials, o->seed,
+                                             a->contiguous ? HM_EVAL_DRAW_CONTIGUOUS : HM_EVAL_DRAW_RANDOM,
+                                             &a->crossed);
     free(m);
-    ev_fpr_set_free(&f);
-    return rc;
+    if (st == HM_E_INVALID_ARGUMENT)
+        cli_error("an account of %llu images does not fit in a corpus of %llu",
+                  (unsigned long long)o->per_account, (unsigned long long)fp->images);
+    else if (st != HM_OK) cli_error("out of memory");
+    return st == HM_OK ? 0 : -1;
+}
+
+/* The fpr result of the algorithm asked for (the first one by default). */
+static const ev_fpr *account_algo(const eval_opts *o, const ev_fpr_set *f)
+{
+    if (!(o->given & B(F_ALGO))) return f->count ? &f->items[0] : NULL;
+    for (size_t i = 0; i < f->count; i++)
+        if (o->algos == (1u << f->items[i].algo)) return &f->items[i];
+    return NULL;
+}
+
+static int account_compute(eval_opts *o, ev_account *a)
+{
+    memset(a, 0, sizeof *a);
+    a->n = o->per_account;
+    a->k = o->account_k;
+    if (!o->fpr_file) {
+        a->p = o->per_image_fpr;
+    } else {
+        ev_fpr_set f;
+        if (ev_fpr_read(o->fpr_file, &f)) return -1;
+        const ev_fpr *fp = account_algo(o, &f);
+        int rc = fp ? 0 : (cli_error("%s has no results for that --algo", o->fpr_file), -1);
+        if (rc == 0 && !o->have_p) { /* P from the corpus: the image-level rate at T */
+            uint64_t m = 0;
+            for (uint64_t i = 0; i < fp->images; i++) m += fp->nearest[i] <= o->distance;
+            o->per_image_fpr = fp->images ? (double)m / (double)fp->images : 0;
+        }
+        a->p = o->per_image_fpr;
+        if (rc == 0) rc = account_empirical(o, fp, a);
+        ev_fpr_set_free(&f);
+        if (rc) return -1;
+    }
+    a->expected = a->p * (double)a->n;
+    a->tail = hm_eval_binomial_tail(a->n, a->p, a->k);
+    return 0;
 }
 
 static int sub_account(eval_opts *o, int argc, char **argv)
 {
     (void)argv;
+    ev_account a;
     uint64_t k;
     if (optind < argc) return cli_usage_error(o->cmd, "account takes no corpus (use --fpr FILE)");
     if (!o->thr_text || cli_parse_u64(o->thr_text, 0, UINT64_MAX, &k))
@@ -375,59 +492,16 @@ static int sub_account(eval_opts *o, int argc, char **argv)
     if (!o->have_n) return cli_usage_error(o->cmd, "--images-per-account N is required");
     if (o->fpr_file && !o->have_distance) return cli_usage_error(o->cmd, "--fpr needs --distance T");
     if (!o->have_p && !o->fpr_file) return cli_usage_error(o->cmd, "--per-image-fpr P or --fpr FILE is required");
+    int rc = prepare_outputs(o);
+    if (rc) return rc;
+    o->account_k = k;
+    if (account_compute(o, &a)) return CLI_EXIT_ERROR;
     cli_buf b;
     cli_buf_init(&b);
-    int first = 1, rc = 0;
-    cli_buf_putc(&b, '{');
-    if (o->fpr_file && !o->have_p) { /* P from the corpus: the image-level rate at T */
-        ev_fpr_set f;
-        if (ev_fpr_read(o->fpr_file, &f)) {
-            cli_buf_free(&b);
-            return CLI_EXIT_ERROR;
-        }
-        const ev_fpr *fp = &f.items[0];
-        for (size_t i = 0; i < f.count; i++)
-            if (o->algos == (1u << f.items[i].algo)) fp = &f.items[i];
-        uint64_t m = 0;
-        for (uint64_t i = 0; i < fp->images; i++) m += fp->nearest[i] <= o->distance;
-        o->per_image_fpr = fp->images ? (double)m / (double)fp->images : 0;
-        ev_fpr_set_free(&f);
-    }
-    double p = o->per_image_fpr, tail = hm__eval_binomial_tail(o->per_account, p, k);
-    cli_buf_json_key(&b, &first, "per_image_fpr");
-    cli_buf_printf(&b, "%.9g", p);
-    cli_buf_json_key(&b, &first, "images_per_account");
-    cli_buf_printf(&b, "%llu", (unsigned long long)o->per_account);
-    cli_buf_json_key(&b, &first, "threshold");
-    cli_buf_printf(&b, "%llu", (unsigned long long)k);
-    cli_buf_json_key(&b, &first, "expected_false_matches");
-    cli_buf_printf(&b, "%.9g", p * (double)o->per_account);
-    cli_buf_json_key(&b, &first, "binomial_tail");
-    cli_buf_printf(&b, "%.9g", tail);
-    if (o->fpr_file && account_empirical(o, k, &b, &first)) rc = CLI_EXIT_ERROR;
-    cli_buf_json_key(&b, &first, "caveat");
-    cli_buf_json_string(&b, CAVEAT);
-    cli_buf_puts(&b, "}\n");
-    if (rc == 0 && !o->json) { /* the same facts as readable lines */
-        jv v;
-        const char *why;
-        if (jv_parse(b.data, b.len, &v, &why) == 0) {
-            cli_buf t;
-            cli_buf_init(&t);
-            for (size_t i = 0; i < v.n; i++) {
-                const jv *x = &v.items[i];
-                if (x->type == JV_OBJ) {
-                    for (size_t j = 0; j < x->n; j++)
-                        if (x->items[j].type == JV_STR) cli_buf_printf(&t, "%s.%s: %s\n", v.keys[i], x->keys[j], x->items[j].str);
-                        else cli_buf_printf(&t, "%s.%s: %.9g\n", v.keys[i], x->keys[j], x->items[j].num);
-                } else if (x->type == JV_STR) cli_buf_printf(&t, "%s: %s\n", v.keys[i], x->str);
-                else cli_buf_printf(&t, "%s: %.9g\n", v.keys[i], x->num);
-            }
-            rc = emit(o, &t);
-            cli_buf_free(&t);
-            jv_free(&v);
-        }
-    } else if (rc == 0) rc = emit(o, &b);
+    if (o->json) ev_account_json(&b, &a);
+    else ev_account_text(&b, &a);
+    rc = emit(o, &b);
+    if (rc == 0 && o->report && ev_report_account(o->report, &a)) rc = CLI_EXIT_ERROR;
     cli_buf_free(&b);
     return rc;
 }
@@ -435,6 +509,7 @@ static int sub_account(eval_opts *o, int argc, char **argv)
 static int sub_merge(eval_opts *o, int argc, char **argv)
 {
     if (optind >= argc) return cli_usage_error(o->cmd, "no files to merge");
+    if (prepare_outputs(o)) return CLI_EXIT_ERROR;
     uint8_t *data;
     size_t size;
     if (hm__read_file(argv[optind], 0, &data, &size, NULL) != HM_OK) {
@@ -508,13 +583,14 @@ int cmd_eval(int argc, char **argv)
         eval_opts o;
         memset(&o, 0, sizeof o);
         o.cmd = SUBS[i].label;
+        o.sub = (int)i;
         o.algos = (1u << EV_PDQ_DIHEDRAL) - 1;
         o.shard_n = 1;
         o.seed = 1;
         o.targets[0] = 1e-3, o.targets[1] = 1e-4, o.targets[2] = 1e-5, o.ntargets = 3;
         int rc = parse_opts(argc - 1, argv + 1, &o);
         if (rc == -1) return CLI_EXIT_OK; /* --help */
-        if (rc) return rc;
+        if (rc || (rc = check_flags(&o))) return rc;
         return SUBS[i].fn(&o, argc - 1, argv + 1);
     }
     return cli_usage_error("eval", "unknown command '%s'", argv[1]);

@@ -26,6 +26,8 @@ const char *jv_str(const jv *v);
 /* Perceptual algorithms in output order, plus PDQ matched with its 8
  * dihedral hashes (EV_PDQ_DIHEDRAL: a pseudo-algorithm of the reports). */
 enum { EV_PDQ, EV_AHASH, EV_DHASH, EV_PHASH, EV_WHASH, EV_PDQ_DIHEDRAL, EV_NALGO };
+_Static_assert((int)EV_PDQ_DIHEDRAL == (int)HM_EVAL_PDQ_DIHEDRAL && (int)EV_NALGO == HM_EVAL_ALGO_COUNT,
+               "the CLI's algorithm numbers are the library's hm_eval_algo");
 #define EV_MAX_BITS 256
 const char *ev_algo_name(int a);
 int ev_algo_from_name(const char *name);
@@ -61,29 +63,14 @@ void ev_corpus_free(ev_corpus *c);
  * non-blank byte '{'), 0 if not, -1 when it cannot be read (*err says why). */
 int ev_is_hash_file(const cli_paths *p, size_t i, hm_error *err);
 
-/* ---- eval_pairs.c: blocked pairwise statistics over all cores ---- */
-/* hist[0..bits] (added to) gets every pair i < j of different groups,
- * nearest[i] (min-merged; initialise to UINT16_MAX) the closest other-group
- * distance; either may be NULL. Blocks b with b % shard_n == shard_i only. */
-typedef struct ev_pairs_job {
-    const uint8_t *codes;
-    size_t n, code_bytes;
-    const uint32_t *group;
-    const uint8_t *dihedral; /* non-NULL: PDQ with 8 dihedral codes per image */
-    unsigned threads;
-    unsigned shard_i, shard_n;
-    size_t block; /* codes per block; 0: about 64 KiB of codes (tests make it small) */
-    const char *label; /* progress label */
-} ev_pairs_job;
-int ev_pairs_run(const ev_pairs_job *job, uint64_t *hist, uint16_t *nearest);
-
 /* ---- results ---- */
 typedef struct ev_fpr {
     int algo;
     unsigned bits;
     uint64_t images, pairs;
     uint64_t hist[EV_MAX_BITS + 1];
-    uint16_t *nearest; /* per image, UINT16_MAX when no other group */
+    uint16_t *nearest;       /* per image, HM_EVAL_NONE when no other group */
+    int64_t *nearest_index;  /* per image, -1 when none; NULL when not known */
     unsigned shard_i, shard_n;
 } ev_fpr;
 typedef struct ev_fpr_set {
@@ -110,8 +97,13 @@ ev_rob_row *ev_rob_find_or_add(ev_rob_set *s, int algo, const char *transform,
                                const char *strength);
 
 /* ---- eval_compute.c ---- */
-int ev_compute_fpr(const ev_corpus *c, uint32_t algos, unsigned threads, unsigned shard_i,
-                   unsigned shard_n, size_t block, ev_fpr_set *out);
+typedef struct ev_fpr_options {
+    uint32_t algos;
+    unsigned threads, shard_i, shard_n;
+    size_t block;   /* codes per block (0: the library's default) */
+    int want_index; /* also the index of each image's nearest neighbour */
+} ev_fpr_options;
+int ev_compute_fpr(const ev_corpus *c, const ev_fpr_options *o, ev_fpr_set *out);
 typedef struct ev_rob_options {
     uint32_t algos;
     const hm_transform *transforms;
@@ -147,15 +139,43 @@ typedef struct ev_roc {
     double auc;
     uint64_t pairs, same_pairs;
 } ev_roc;
+/* Pools the same-image histograms of every robustness row of `algo` into
+ * same[0..bits] (images in *total). -1 (total 0) after a warning when a
+ * counter would overflow. */
+int ev_same_hist(const ev_rob_set *r, int algo, uint64_t *same, uint64_t *total);
 size_t ev_roc_build(const ev_fpr_set *f, const ev_rob_set *r, ev_roc *out);
 void ev_roc_json(cli_buf *b, const ev_roc *roc, size_t n, const double *targets, size_t nt);
 void ev_roc_csv(cli_buf *b, const ev_roc *roc, size_t n, const double *targets, size_t nt);
 
-/* ---- eval_report.c: self-contained HTML with inline SVG ---- */
+/* ---- eval_out.c: where results go ---- */
+/* Checks before any work that `path` can be written: creates its missing
+ * parent directories and a probe file there. 0, or -1 after an error. */
+int ev_output_check(const char *path);
+/* Creates `dir` (and parents) and checks that files can be made in it. */
+int ev_dir_prepare(const char *dir);
+/* Writes a whole buffer to a file, crash-safe (temporary file, rename), or to
+ * stdout for "-". 0 or -1 after an error. */
+int ev_write_file(const char *path, const cli_buf *b);
+/* Lists every pair within `threshold` of every algorithm (the blocks of the
+ * shard of o) with paths and hashes, as CSV or a JSON array, into path. */
+int ev_pairs_within_write(const ev_corpus *c, const ev_fpr_options *o, unsigned threshold, int json,
+                          const char *path);
+
+/* The account-level result of `eval account`. */
+typedef struct ev_account {
+    double p;              /* per-image false-positive rate */
+    uint64_t n, k;         /* images per account, reporting threshold */
+    double expected, tail; /* n * p and P(X >= k) */
+    int empirical;         /* the draws below were made */
+    int algo, contiguous;
+    uint64_t distance, corpus_images, trials, crossed;
+} ev_account;
+void ev_account_json(cli_buf *b, const ev_account *a);
+void ev_account_text(cli_buf *b, const ev_account *a);
+
+/* ---- eval_report.c: HTML with inline SVG, each figure also as SVG and CSV ---- */
 int ev_report_write(const char *dir, const ev_fpr_set *f, const ev_rob_set *r,
                     const double *targets, size_t nt);
-
-/* Writes a whole buffer to a file ("-" is stdout). 0 or -1 after an error. */
-int ev_write_file(const char *path, const cli_buf *b);
+int ev_report_account(const char *dir, const ev_account *a);
 
 #endif /* HM_CLI_EVAL_H */

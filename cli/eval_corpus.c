@@ -258,11 +258,13 @@ static int hash_images(ev_corpus *c, size_t *cap, const cli_paths *paths, const 
     j.opt.pdq_dihedral = (want >> EV_PDQ_DIHEDRAL) & 1;
     cli_parallel par = {.count = n, .slot_size = sizeof(hash_slot), .threads = threads,
                         .work = hash_work, .emit = hash_emit, .ctx = &j, .label = "hashing"};
-    if (cli_parallel_run(&par) || j.oom) {
-        cli_error("out of memory or no threads while hashing");
-        return -1;
-    }
-    return 0;
+    /* the bar's ETA follows the pixels (read from the headers only when it is drawn) */
+    double *px = cli_progress_wanted(par.label) ? cli_probe_pixels(paths, index, n, threads) : NULL;
+    par.weights = px;
+    int rc = cli_parallel_run(&par) || j.oom ? -1 : 0;
+    free(px);
+    if (rc) cli_error("out of memory or no threads while hashing");
+    return rc;
 }
 
 /* ---- groups ---- */

@@ -1,5 +1,6 @@
 /* eval_io.c - eval results as JSON and CSV, read back, merged, and joined
  * into ROC curves. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,8 +49,73 @@ static void u64_array(cli_buf *b, const uint64_t *v, size_t n)
 static void image_rates(const ev_fpr *f, double *rate)
 {
     uint64_t nh[EV_MAX_BITS + 1] = {0};
-    hm__eval_nearest_hist(f->nearest, f->images, f->bits, nh);
-    hm__eval_cumulative_rate(nh, f->bits, f->images, rate);
+    hm_eval_nearest_hist(f->nearest, f->images, f->bits, nh);
+    hm_eval_cumulative_rate(nh, f->bits, f->images, rate);
+}
+
+static void nearest_array(cli_buf *b, const ev_fpr *f)
+{
+    cli_buf_putc(b, '[');
+    for (uint64_t k = 0; k < f->images; k++) {
+        if (f->nearest[k] == HM_EVAL_NONE) cli_buf_printf(b, "%snull", k ? ", " : "");
+        else cli_buf_printf(b, "%s%u", k ? ", " : "", f->nearest[k]);
+    }
+    cli_buf_putc(b, ']');
+}
+
+/* `"rates": [{"threshold": t, ...}, ...]`: one record per threshold, the
+ * columns of the CSV (loads into a DataFrame as it is). */
+static void rates_records(cli_buf *b, const ev_fpr *f, const unsigned char *thr)
+{
+    double rate[EV_MAX_BITS + 1], irate[EV_MAX_BITS + 1];
+    hm_eval_cumulative_rate(f->hist, f->bits, f->pairs, rate);
+    image_rates(f, irate);
+    uint64_t run = 0;
+    int first = 1;
+    cli_buf_puts(b, ",\n    \"rates\": [");
+    for (unsigned t = 0; t <= f->bits; t++) {
+        run += f->hist[t];
+        if (!show(thr, f->bits, t, 0)) continue;
+        cli_buf_printf(b, "%s{\"threshold\": %u, \"pairs_within\": %llu, \"fpr\": %.9g, "
+                          "\"images_within\": %.0f, \"image_fpr\": %.9g}",
+                       first ? "" : ", ", t, (unsigned long long)run, rate[t],
+                       irate[t] * (double)f->images, irate[t]);
+        first = 0;
+    }
+    cli_buf_putc(b, ']');
+}
+
+static void json_paths(cli_buf *b, char *const *paths, size_t n, const ev_fpr *f, int nearest)
+{
+    cli_buf_putc(b, '[');
+    for (size_t k = 0; k < n; k++) {
+        if (k) cli_buf_puts(b, ", ");
+        int64_t j = nearest ? f->nearest_index[k] : (int64_t)k;
+        if (j < 0 || (size_t)j >= n) cli_buf_puts(b, "null");
+        else cli_buf_json_string(b, paths[j]);
+    }
+    cli_buf_putc(b, ']');
+}
+
+/* `"per_image": {"path": [...], "nearest": [...], "nearest_index": [...],
+ * "nearest_path": [...]}` when the paths are known: which image each
+ * image's nearest neighbour is. */
+static void per_image_json(cli_buf *b, const ev_fpr *f, const ev_fpr_set *s)
+{
+    if (!s->paths || s->npaths != f->images) return;
+    cli_buf_puts(b, ",\n    \"per_image\": {\"path\": ");
+    json_paths(b, s->paths, s->npaths, f, 0);
+    cli_buf_puts(b, ",\n      \"nearest\": ");
+    nearest_array(b, f);
+    if (f->nearest_index) {
+        cli_buf_puts(b, ",\n      \"nearest_index\": [");
+        for (uint64_t k = 0; k < f->images; k++)
+            if (f->nearest_index[k] < 0) cli_buf_printf(b, "%snull", k ? ", " : "");
+            else cli_buf_printf(b, "%s%lld", k ? ", " : "", (long long)f->nearest_index[k]);
+        cli_buf_puts(b, "],\n      \"nearest_path\": ");
+        json_paths(b, s->paths, s->npaths, f, 1);
+    }
+    cli_buf_putc(b, '}');
 }
 
 void ev_fpr_json(cli_buf *b, const ev_fpr_set *s, const unsigned char *thr)
@@ -70,16 +136,15 @@ void ev_fpr_json(cli_buf *b, const ev_fpr_set *s, const unsigned char *thr)
         cli_buf_printf(b, "\"%u/%u\"", f->shard_i, f->shard_n);
         cli_buf_puts(b, ",\n    \"histogram\": ");
         u64_array(b, f->hist, f->bits + 1);
-        hm__eval_cumulative_rate(f->hist, f->bits, f->pairs, rate);
+        hm_eval_cumulative_rate(f->hist, f->bits, f->pairs, rate);
         rates_json(b, "fpr", rate, f->bits, thr);
         image_rates(f, rate);
         rates_json(b, "image_fpr", rate, f->bits, thr);
-        cli_buf_puts(b, ",\n    \"nearest\": [");
-        for (uint64_t k = 0; k < f->images; k++) {
-            if (f->nearest[k] == UINT16_MAX) cli_buf_printf(b, "%snull", k ? ", " : "");
-            else cli_buf_printf(b, "%s%u", k ? ", " : "", f->nearest[k]);
-        }
-        cli_buf_puts(b, "]}");
+        cli_buf_puts(b, ",\n    \"nearest\": ");
+        nearest_array(b, f);
+        rates_records(b, f, thr);
+        per_image_json(b, f, s);
+        cli_buf_puts(b, "}");
     }
     cli_buf_puts(b, "\n}\n");
 }
@@ -90,7 +155,7 @@ void ev_fpr_csv(cli_buf *b, const ev_fpr_set *s, const unsigned char *thr)
     cli_buf_puts(b, "algo,threshold,pairs,pairs_within,fpr,images,images_within,image_fpr\n");
     for (size_t i = 0; i < s->count; i++) {
         const ev_fpr *f = &s->items[i];
-        hm__eval_cumulative_rate(f->hist, f->bits, f->pairs, rate);
+        hm_eval_cumulative_rate(f->hist, f->bits, f->pairs, rate);
         image_rates(f, irate);
         uint64_t run = 0;
         for (unsigned t = 0; t <= f->bits; t++) {
@@ -108,6 +173,48 @@ static double mean_distance(const ev_rob_row *r)
     double s = 0;
     for (unsigned d = 0; d <= ev_algo_bits(r->algo); d++) s += (double)d * (double)r->hist[d];
     return r->images ? s / (double)r->images : 0;
+}
+
+/* The chain's text ("jpeg:70+scale:0.5") from its names and parameters. */
+static void rob_spec(const ev_rob_row *r, char *out, size_t size)
+{
+    const char *n = r->transform, *p = r->strength;
+    size_t len = 0;
+    out[0] = '\0';
+    while (*n && len + 1 < size) {
+        size_t nl = strcspn(n, "+"), pl = strcspn(p, "+");
+        len += (size_t)snprintf(out + len, size - len, "%s%.*s%s%.*s", len ? "+" : "", (int)nl, n,
+                                pl ? ":" : "", (int)pl, p);
+        n += nl + (n[nl] == '+');
+        p += pl + (p[pl] == '+');
+    }
+}
+
+/* `"spec": "...", "steps": [{"name": "jpeg", "params": [70]}, ...]`: the
+ * transform as data (the parameters as numbers). */
+static void steps_json(cli_buf *b, const ev_rob_row *r)
+{
+    char spec[300];
+    hm_transform t;
+    rob_spec(r, spec, sizeof spec);
+    cli_buf_puts(b, ",\n   \"spec\": ");
+    cli_buf_json_string(b, spec);
+    cli_buf_puts(b, ", \"steps\": ");
+    if (hm_transform_parse(spec, &t, NULL) != HM_OK) {
+        cli_buf_puts(b, "null");
+        return;
+    }
+    cli_buf_putc(b, '[');
+    for (unsigned k = 0; k < t.count; k++) {
+        hm_transform one = {.count = 1, .steps = {t.steps[k]}};
+        char name[64];
+        hm_transform_format(&one, 1, name, sizeof name);
+        cli_buf_printf(b, "%s{\"name\": \"%s\", \"params\": [", k ? ", " : "", name);
+        for (int q = 0; q < HM_TRANSFORM_MAX_PARAMS && !isnan(t.steps[k].param[q]); q++)
+            cli_buf_printf(b, "%s%.9g", q ? ", " : "", t.steps[k].param[q]);
+        cli_buf_puts(b, "]}");
+    }
+    cli_buf_putc(b, ']');
 }
 
 void ev_rob_json(cli_buf *b, const ev_rob_set *s, const unsigned char *thr)
@@ -133,9 +240,20 @@ void ev_rob_json(cli_buf *b, const ev_rob_set *s, const unsigned char *thr)
         cli_buf_printf(b, "%.4f", mean_distance(r));
         cli_buf_puts(b, ",\n   \"histogram\": ");
         u64_array(b, r->hist, bits + 1);
-        hm__eval_cumulative_rate(r->hist, bits, r->images, rate);
+        hm_eval_cumulative_rate(r->hist, bits, r->images, rate);
         rates_json(b, "recall", rate, bits, thr);
-        cli_buf_putc(b, '}');
+        steps_json(b, r);
+        uint64_t run = 0;
+        int first2 = 1;
+        cli_buf_puts(b, ",\n   \"rates\": [");
+        for (unsigned t = 0; t <= bits; t++) {
+            run += r->hist[t];
+            if (!show(thr, bits, t, 0)) continue;
+            cli_buf_printf(b, "%s{\"threshold\": %u, \"images_within\": %llu, \"recall\": %.9g}",
+                           first2 ? "" : ", ", t, (unsigned long long)run, rate[t]);
+            first2 = 0;
+        }
+        cli_buf_puts(b, "]}");
     }
     cli_buf_puts(b, "\n]\n");
 }
@@ -147,7 +265,7 @@ void ev_rob_csv(cli_buf *b, const ev_rob_set *s, const unsigned char *thr)
     for (size_t i = 0; i < s->count; i++) {
         const ev_rob_row *r = &s->rows[i];
         unsigned bits = ev_algo_bits(r->algo);
-        hm__eval_cumulative_rate(r->hist, bits, r->images, rate);
+        hm_eval_cumulative_rate(r->hist, bits, r->images, rate);
         for (unsigned t = 0; t <= bits; t++)
             if (show(thr, bits, t, 1))
                 cli_buf_printf(b, "%s,%s,%s,%llu,%llu,%.4f,%u,%.6f\n", ev_algo_name(r->algo),
@@ -184,6 +302,8 @@ static int read_u64_array(const jv *a, uint64_t *dst, size_t n)
     return 0;
 }
 
+static int read_nearest_index(const jv *a, ev_fpr *f);
+
 static int read_fpr_algo(const char *name, const jv *o, ev_fpr *f)
 {
     memset(f, 0, sizeof *f);
@@ -195,7 +315,7 @@ static int read_fpr_algo(const char *name, const jv *o, ev_fpr *f)
     f->bits = (unsigned)bits->u;
     f->images = images->u;
     if (read_u64_array(jv_get(o, "histogram"), f->hist, f->bits + 1)) return -1;
-    f->pairs = hm__eval_hist_total(f->hist, f->bits);
+    f->pairs = hm_eval_hist_total(f->hist, f->bits);
     if (!shard || sscanf(shard, "%u/%u", &f->shard_i, &f->shard_n) != 2 || f->shard_n == 0 ||
         f->shard_i >= f->shard_n)
         return -1;
@@ -204,10 +324,40 @@ static int read_fpr_algo(const char *name, const jv *o, ev_fpr *f)
     if (!f->nearest) return -1;
     for (size_t i = 0; i < f->images; i++) {
         const jv *v = &near->items[i];
-        if (v->type == JV_NULL) f->nearest[i] = UINT16_MAX;
+        if (v->type == JV_NULL) f->nearest[i] = HM_EVAL_NONE;
         else if (v->is_uint && v->u <= f->bits) f->nearest[i] = (uint16_t)v->u;
         else return -1;
     }
+    return read_nearest_index(jv_get(jv_get(o, "per_image"), "nearest_index"), f);
+}
+
+/* per_image.nearest_index, when the file has it (older files do not). */
+static int read_nearest_index(const jv *a, ev_fpr *f)
+{
+    if (!a) return 0;
+    if (a->type != JV_ARR || a->n != f->images) return -1;
+    f->nearest_index = malloc((f->images ? f->images : 1) * sizeof *f->nearest_index);
+    if (!f->nearest_index) return -1;
+    for (size_t i = 0; i < f->images; i++) {
+        const jv *v = &a->items[i];
+        if (v->type == JV_NULL) f->nearest_index[i] = -1;
+        else if (v->is_uint && v->u < f->images) f->nearest_index[i] = (int64_t)v->u;
+        else return -1;
+    }
+    return 0;
+}
+
+/* per_image.path of the first algorithm, when the file has it. */
+static int read_paths(const jv *o, ev_fpr_set *out)
+{
+    const jv *a = jv_get(jv_get(o, "per_image"), "path");
+    if (!a || out->paths) return 0;
+    if (a->type != JV_ARR || a->n != out->items[0].images) return -1;
+    out->paths = calloc(a->n ? a->n : 1, sizeof *out->paths);
+    if (!out->paths) return -1;
+    out->npaths = a->n;
+    for (size_t i = 0; i < a->n; i++)
+        if (!jv_str(&a->items[i]) || !(out->paths[i] = strdup(a->items[i].str))) return -1;
     return 0;
 }
 
@@ -220,6 +370,7 @@ int ev_fpr_read(const char *path, ev_fpr_set *out)
     for (size_t i = 0; rc == 0 && i < root.n; i++) {
         rc = read_fpr_algo(root.keys[i], &root.items[i], &out->items[i]);
         out->count = i + 1;
+        if (rc == 0) rc = read_paths(&root.items[i], out);
     }
     jv_free(&root);
     if (rc) {
@@ -238,9 +389,9 @@ static int read_rob_row(const jv *o, ev_rob_set *s)
     if (a < 0 || !tr || !st || !images || !images->is_uint || !failed || !failed->is_uint) return -1;
     uint64_t hist[EV_MAX_BITS + 1];
     if (read_u64_array(jv_get(o, "histogram"), hist, ev_algo_bits(a) + 1)) return -1;
-    if (hm__eval_hist_total(hist, ev_algo_bits(a)) != images->u) return -1;
+    if (hm_eval_hist_total(hist, ev_algo_bits(a)) != images->u) return -1;
     ev_rob_row *r = ev_rob_find_or_add(s, a, tr, st);
-    if (!r || hm__eval_hist_merge(r->hist, hist, ev_algo_bits(a))) return -1;
+    if (!r || hm_eval_hist_merge(r->hist, hist, ev_algo_bits(a))) return -1;
     r->images += images->u;
     r->failed += failed->u;
     return 0;
@@ -276,13 +427,17 @@ int ev_fpr_merge(ev_fpr_set *dst, const ev_fpr_set *src)
             cli_error("the shards disagree on %s (images or shard count)", ev_algo_name(s->algo));
             return -1;
         }
-        if (hm__eval_hist_merge(d->hist, s->hist, d->bits)) {
+        if (hm_eval_hist_merge(d->hist, s->hist, d->bits)) {
             cli_error("a histogram counter would overflow");
             return -1;
         }
         d->pairs += s->pairs;
-        for (uint64_t k = 0; k < d->images; k++)
-            if (s->nearest[k] < d->nearest[k]) d->nearest[k] = s->nearest[k];
+        if (!d->nearest_index != !s->nearest_index) { /* one shard lacks indices: keep none */
+            free(d->nearest_index);
+            d->nearest_index = NULL;
+        }
+        hm_eval_nearest_merge(d->nearest, d->nearest_index, s->nearest,
+                              d->nearest_index ? s->nearest_index : NULL, (size_t)d->images);
     }
     return 0;
 }
@@ -292,7 +447,7 @@ int ev_rob_merge(ev_rob_set *dst, const ev_rob_set *src)
     for (size_t i = 0; i < src->count; i++) {
         const ev_rob_row *s = &src->rows[i];
         ev_rob_row *d = ev_rob_find_or_add(dst, s->algo, s->transform, s->strength);
-        if (!d || hm__eval_hist_merge(d->hist, s->hist, ev_algo_bits(s->algo))) {
+        if (!d || hm_eval_hist_merge(d->hist, s->hist, ev_algo_bits(s->algo))) {
             cli_error("out of memory or counter overflow while merging");
             return -1;
         }
@@ -304,39 +459,53 @@ int ev_rob_merge(ev_rob_set *dst, const ev_rob_set *src)
 
 /* ---- ROC ---- */
 
+int ev_same_hist(const ev_rob_set *r, int algo, uint64_t *same, uint64_t *total)
+{
+    unsigned bits = ev_algo_bits(algo);
+    memset(same, 0, (bits + 1) * sizeof *same);
+    *total = 0;
+    for (size_t k = 0; k < r->count; k++) {
+        if (r->rows[k].algo != algo) continue;
+        if (hm_eval_hist_merge(same, r->rows[k].hist, bits) != HM_OK) {
+            cli_warn("%s: the pooled edit histogram overflows; left out", ev_algo_name(algo));
+            *total = 0;
+            return -1;
+        }
+        *total += r->rows[k].images;
+    }
+    return 0;
+}
+
 size_t ev_roc_build(const ev_fpr_set *f, const ev_rob_set *r, ev_roc *out)
 {
     size_t n = 0;
     for (size_t i = 0; i < f->count; i++) {
         const ev_fpr *fp = &f->items[i];
-        uint64_t same[EV_MAX_BITS + 1] = {0}, total = 0;
-        for (size_t k = 0; k < r->count; k++) {
-            if (r->rows[k].algo != fp->algo) continue;
-            hm__eval_hist_merge(same, r->rows[k].hist, fp->bits);
-            total += r->rows[k].images;
-        }
-        if (!total) continue;
+        uint64_t same[EV_MAX_BITS + 1], total;
+        if (ev_same_hist(r, fp->algo, same, &total) || !total) continue;
         ev_roc *o = &out[n++];
         memset(o, 0, sizeof *o);
         o->algo = fp->algo;
         o->bits = fp->bits;
         o->pairs = fp->pairs;
         o->same_pairs = total;
-        hm__eval_cumulative_rate(fp->hist, fp->bits, fp->pairs, o->fpr);
+        hm_eval_cumulative_rate(fp->hist, fp->bits, fp->pairs, o->fpr);
         image_rates(fp, o->image_fpr);
-        hm__eval_cumulative_rate(same, fp->bits, total, o->recall);
-        o->auc = hm__eval_roc_auc(o->fpr, o->recall, o->bits);
+        hm_eval_cumulative_rate(same, fp->bits, total, o->recall);
+        o->auc = hm_eval_roc_auc(o->fpr, o->recall, o->bits);
     }
     return n;
 }
 
 static void roc_target_json(cli_buf *b, const ev_roc *o, double target)
 {
-    int t = hm__eval_threshold_for_fpr(o->fpr, o->bits, target);
+    int t = hm_eval_threshold_for_fpr(o->fpr, o->bits, target);
     cli_buf_printf(b, "{\"target_fpr\": %.9g, \"threshold\": %d", target, t);
     if (t >= 0)
         cli_buf_printf(b, ", \"fpr\": %.9g, \"image_fpr\": %.9g, \"recall\": %.6f", o->fpr[t],
                        o->image_fpr[t], o->recall[t]);
+    else /* no threshold meets the target: no rates either */
+        cli_buf_puts(b, ", \"fpr\": null, \"image_fpr\": null, \"recall\": null");
     /* below one pair in the corpus, "no false positive seen" bounds nothing */
     cli_buf_printf(b, ", \"resolvable\": %s}", target * (double)o->pairs >= 1.0 ? "true" : "false");
 }
@@ -373,26 +542,10 @@ void ev_roc_csv(cli_buf *b, const ev_roc *roc, size_t n, const double *targets, 
     cli_buf_puts(b, "\nalgo,target_fpr,threshold,fpr,recall,resolvable,auc\n");
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < nt; k++) {
-            int t = hm__eval_threshold_for_fpr(roc[i].fpr, roc[i].bits, targets[k]);
-            cli_buf_printf(b, "%s,%.9g,%d,%.9g,%.6f,%s,%.6f\n", ev_algo_name(roc[i].algo), targets[k], t,
-                           t >= 0 ? roc[i].fpr[t] : 0.0, t >= 0 ? roc[i].recall[t] : 0.0,
-                           targets[k] * (double)roc[i].pairs >= 1.0 ? "yes" : "no", roc[i].auc);
+            int t = hm_eval_threshold_for_fpr(roc[i].fpr, roc[i].bits, targets[k]);
+            char fp[32] = "", rc[32] = ""; /* empty (null) when no threshold meets the target */
+            if (t >= 0) snprintf(fp, sizeof fp, "%.9g", roc[i].fpr[t]), snprintf(rc, sizeof rc, "%.6f", roc[i].recall[t]);
+            cli_buf_printf(b, "%s,%.9g,%d,%s,%s,%s,%.6f\n", ev_algo_name(roc[i].algo), targets[k], t, fp,
+                           rc, targets[k] * (double)roc[i].pairs >= 1.0 ? "yes" : "no", roc[i].auc);
         }
-}
-
-int ev_write_file(const char *path, const cli_buf *b)
-{
-    if (b->oom) {
-        cli_error("out of memory");
-        return -1;
-    }
-    if (!strcmp(path, "-")) return cli_buf_write(b, stdout);
-    FILE *f = fopen(path, "wb");
-    int bad = !f;
-    if (f) {
-        bad = cli_buf_write(b, f) != 0;
-        bad |= fclose(f) != 0;
-    }
-    if (bad) cli_error("cannot write %s", path);
-    return bad ? -1 : 0;
 }

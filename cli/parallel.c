@@ -1,6 +1,7 @@
 /* parallel.c - a bounded work queue: workers take items in index order, the
  * calling thread emits results in index order, and at most `window` results
  * wait in memory at any time (so a million files need no million slots). */
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,7 @@ static int run_inline(const cli_parallel *p, cli_progress *prog)
         memset(slot, 0, p->slot_size);
         run_item(p, ws, i, slot);
         p->emit(p->ctx, i, slot);
-        cli_progress_update(prog, i + 1);
+        cli_progress_update_weighted(prog, i + 1, p->weights ? p->weights[i] : 0);
     }
     state_free(p, ws);
     free(slot);
@@ -90,6 +91,7 @@ int cli_parallel_run(const cli_parallel *p)
 {
     cli_progress prog;
     cli_progress_start(&prog, p->label, p->count);
+    for (size_t i = 0; p->weights && i < p->count; i++) prog.total_weight += p->weights[i];
     unsigned nt = p->threads ? p->threads : cli_cpu_count();
     if (nt > p->count) nt = (unsigned)p->count;
     int rc = 0;
@@ -131,7 +133,7 @@ int cli_parallel_run(const cli_parallel *p)
             s.next_emit = i + 1;
             pthread_cond_broadcast(&s.cv_space);
             pthread_mutex_unlock(&s.mu);
-            cli_progress_update(&prog, i + 1);
+            cli_progress_update_weighted(&prog, i + 1, p->weights ? p->weights[i] : 0);
         }
     }
     for (unsigned t = 0; t < started; t++) pthread_join(tids[t], NULL);
@@ -143,4 +145,48 @@ int cli_parallel_run(const cli_parallel *p)
     free(s.done);
     free(tids);
     return rc;
+}
+
+/* ---- image sizes for the progress bar ---- */
+
+typedef struct {
+    const cli_paths *paths;
+    const size_t *index; /* NULL: item i */
+    double *px;
+} probe_job;
+
+static void probe_work(void *ctx, size_t i, void *slot)
+{
+    (void)slot;
+    probe_job *j = ctx;
+    uint8_t *head = malloc(1 << 16);
+    int fd = -1;
+    /* opened as the inputs are (a FIFO or device neither blocks nor is read) */
+    if (head) (void)cli_path_open(j->paths, j->index ? j->index[i] : i, &fd, NULL);
+    ssize_t n = fd >= 0 ? read(fd, head, 1 << 16) : -1;
+    uint32_t w = 0, h = 0;
+    if (n > 0 && hm_image_probe(head, (size_t)n, NULL, &w, &h, NULL) == HM_OK) j->px[i] = (double)w * h;
+    if (fd >= 0) close(fd);
+    free(head);
+}
+
+static void probe_emit(void *ctx, size_t i, void *slot) { (void)ctx, (void)i, (void)slot; }
+
+double *cli_probe_pixels(const cli_paths *paths, const size_t *index, size_t n,
+                         unsigned threads)
+{
+    double *px = calloc(n ? n : 1, sizeof *px), sum = 0;
+    probe_job j = {paths, index, px};
+    cli_parallel par = {.count = n, .slot_size = 1, .threads = threads, .work = probe_work,
+                        .emit = probe_emit, .ctx = &j};
+    if (!px || cli_parallel_run(&par)) {
+        free(px);
+        return NULL;
+    }
+    size_t known = 0;
+    for (size_t i = 0; i < n; i++)
+        if (px[i] > 0) sum += px[i], known++;
+    for (size_t i = 0; i < n; i++)
+        if (px[i] <= 0) px[i] = known ? sum / (double)known : 1;
+    return px;
 }

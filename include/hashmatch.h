@@ -752,6 +752,216 @@ HM_API HM_NODISCARD hm_status hm_image_transform(const hm_image *img, const hm_t
                                                  hm_error *err);
 
 /* ======================================================================== */
+/* Evaluation (research: false-positive rates, robustness, ROC, accounts)   */
+/* ======================================================================== */
+
+/* HM-EVAL-API: what `hashmatch eval` computes, callable by any program (the
+ * Python package calls these). Codes are hashes in hex byte order, stored
+ * back to back: 32 bytes (PDQ) or 8 bytes (the imagehash family); a pair
+ * histogram of b-bit codes has b + 1 counters, one per distance 0..b.
+ * docs/EVAL.md describes the measurements. */
+
+#define HM_EVAL_MAX_BITS 256
+/** Distance of an image with no neighbour of another group (nearest[]), and
+ *  of an edit that could not be made (robustness distances). */
+#define HM_EVAL_NONE UINT16_MAX
+
+/** What an evaluation measures: the perceptual algorithms, and PDQ matched
+ *  with its 8 dihedral hashes (a pseudo-algorithm). Values are pinned. */
+typedef enum hm_eval_algo {
+    HM_EVAL_PDQ = 0,
+    HM_EVAL_AHASH = 1,
+    HM_EVAL_DHASH = 2,
+    HM_EVAL_PHASH = 3,
+    HM_EVAL_WHASH = 4,
+    /** The distance of two images is the smallest over the 8 dihedral PDQ
+     *  hashes of either one against the plain hash of the other. */
+    HM_EVAL_PDQ_DIHEDRAL = 5
+} hm_eval_algo;
+
+#define HM_EVAL_ALGO_COUNT 6
+
+/** "pdq", "ahash", "dhash", "phash", "whash", "pdq_dihedral"; NULL when unknown. */
+HM_API const char *hm_eval_algo_name(hm_eval_algo algo);
+/** 256 for PDQ (either form), 64 for the others, 0 when unknown. */
+HM_API unsigned hm_eval_algo_bits(hm_eval_algo algo);
+
+/** Called on the calling thread between pieces of work: `done` of `total`
+ *  units (pairs) are finished. */
+typedef void (*hm_eval_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+/** Options of the pair statistics. Zero-initialise; zero fields take defaults. */
+typedef struct hm_eval_pairs_options {
+    /** n group ids, or NULL. Images of one group (one source: bursts,
+     *  edits) form no pair and are never each other's nearest neighbour. */
+    const uint32_t *groups;
+    /** Non-zero: each image has 8 codes of 32 bytes (the dihedral PDQ
+     *  hashes, original first) and pairs are measured as HM_EVAL_PDQ_DIHEDRAL
+     *  does; code_bytes must then be 32. */
+    int dihedral;
+    /** Worker threads; 0: one per online CPU. */
+    unsigned threads;
+    /** The pair triangle is cut into square blocks of `block` codes (0: about
+     *  64 KiB of codes); with shard_count > 1 only the blocks (bi, bj),
+     *  bi <= bj, with (bi * nblocks + bj) % shard_count == shard_index are
+     *  counted. The shards of one split add up exactly to the whole. */
+    unsigned shard_index, shard_count;
+    size_t block;
+    /** Progress callback (may be NULL). */
+    hm_eval_progress_fn progress;
+    void *progress_ctx;
+} hm_eval_pairs_options;
+
+/** All-pairs statistics of n codes: every pair i < j of different groups
+ *  adds 1 to hist[d] (hist has 8*code_bytes + 1 counters and is added to),
+ *  and each image's nearest other-group neighbour is merged into nearest[i]
+ *  (its distance; HM_EVAL_NONE when none) and nearest_index[i] (its index,
+ *  the smallest one among equally near neighbours; -1 when none): a pair
+ *  (d, j) replaces the stored one when d is smaller, or equal with a smaller
+ *  index, so results of shards and tiles merge exactly (initialise nearest
+ *  to HM_EVAL_NONE and nearest_index to -1). Any output may be NULL;
+ *  nearest_index needs nearest, and costs a second look at each image's
+ *  closest blocks. The SIMD pair kernels of the matching engine do the
+ *  counting; the result does not depend on threads, block or tier. */
+HM_API HM_NODISCARD hm_status hm_eval_pairs(const uint8_t *codes, size_t n, size_t code_bytes,
+                                            const hm_eval_pairs_options *opt, uint64_t *hist,
+                                            uint16_t *nearest, int64_t *nearest_index,
+                                            hm_error *err);
+
+/** A block of codes for hm_eval_pairs_tile: `n` codes (8 of them per image
+ *  when dihedral), their group ids (or NULL), and the index of the first
+ *  image in the whole corpus (reported in nearest indices). */
+typedef struct hm_eval_block {
+    const uint8_t *codes;
+    size_t n;
+    const uint32_t *groups;
+    int64_t first;
+} hm_eval_block;
+
+/** One tile of the pair matrix, on the calling thread: the pairs (i, j) of
+ *  a x b, or with b == NULL the pairs i < j within a. Outputs are merged as
+ *  in hm_eval_pairs (nearest_a/index_a have a->n entries, nearest_b/index_b
+ *  b->n; any may be NULL, an index needs its distances). Groups apply when
+ *  both blocks have them (a cross tile without groups counts every pair: its
+ *  blocks are different images). Tiles covering the triangle once add up
+ *  exactly to hm_eval_pairs over the whole: what a distributed run does.
+ *  Each call sets up and folds the kernels' half-megabyte counting table, so
+ *  tiles should hold thousands of codes per side, not a few. */
+HM_API HM_NODISCARD hm_status hm_eval_pairs_tile(const hm_eval_block *a, const hm_eval_block *b,
+                                                 size_t code_bytes, int dihedral, uint64_t *hist,
+                                                 uint16_t *nearest_a, int64_t *index_a,
+                                                 uint16_t *nearest_b, int64_t *index_b,
+                                                 hm_error *err);
+
+/** A pair of images (or a query and an entry) and their distance. */
+typedef struct hm_eval_pair {
+    int64_t a, b;
+    unsigned distance;
+} hm_eval_pair;
+
+/** Every pair i < j of different groups within `threshold`, of the blocks
+ *  opt selects (as hm_eval_pairs), sorted by (a, b), in a new array (*pairs,
+ *  release with hm_buffer_free; NULL when none). HM_E_LIMIT when there are
+ *  more than max_pairs (0: no limit but memory). */
+HM_API HM_NODISCARD hm_status hm_eval_pairs_within(const uint8_t *codes, size_t n,
+                                                   size_t code_bytes,
+                                                   const hm_eval_pairs_options *opt,
+                                                   unsigned threshold, size_t max_pairs,
+                                                   hm_eval_pair **pairs, size_t *count,
+                                                   hm_error *err);
+
+/** Exact radius search: every (query q, code e) with distance <= radius, as
+ *  pairs {q, e, distance} sorted by (q, e) in a new array (release with
+ *  hm_buffer_free). Brute force on the SIMD scan kernels, 8 queries per pass,
+ *  on `threads` threads (0: every CPU). HM_E_LIMIT beyond max_hits (0: none). */
+HM_API HM_NODISCARD hm_status hm_eval_radius_search(const uint8_t *queries, size_t nq,
+                                                    const uint8_t *codes, size_t n,
+                                                    size_t code_bytes, unsigned radius,
+                                                    unsigned threads, size_t max_hits,
+                                                    hm_eval_pair **hits, size_t *count,
+                                                    hm_error *err);
+
+/** dst[d] += src[d] for d = 0..bits; HM_E_LIMIT (dst unchanged) if a counter
+ *  would overflow. */
+HM_API HM_NODISCARD hm_status hm_eval_hist_merge(uint64_t *dst, const uint64_t *src,
+                                                 unsigned bits);
+/** Merges nearest neighbours as hm_eval_pairs does: (src[i], src_index[i])
+ *  replaces (dst[i], dst_index[i]) when its distance is smaller, or equal
+ *  with a smaller index (-1 counts as none). Index arrays may both be NULL. */
+HM_API void hm_eval_nearest_merge(uint16_t *dst, int64_t *dst_index, const uint16_t *src,
+                                  const int64_t *src_index, size_t n);
+/** Sum of the counters (saturating at UINT64_MAX). */
+HM_API uint64_t hm_eval_hist_total(const uint64_t *hist, unsigned bits);
+/** rate[t] = (hist[0] + ... + hist[t]) / total for t = 0..bits: the pair-level
+ *  false-positive rate of a different-image histogram, the image-level rate of
+ *  a nearest-neighbour histogram, the recall of a same-image one. 0 when
+ *  total is 0. */
+HM_API void hm_eval_cumulative_rate(const uint64_t *hist, unsigned bits, uint64_t total,
+                                    double *rate);
+/** Adds the nearest-neighbour distances to hist[0..bits] (HM_EVAL_NONE and
+ *  other values above bits are not counted). */
+HM_API void hm_eval_nearest_hist(const uint16_t *nearest, size_t n, unsigned bits,
+                                 uint64_t *hist);
+/** The largest threshold t with fpr[t] <= target (fpr non-decreasing), -1
+ *  when even t = 0 exceeds it. */
+HM_API int hm_eval_threshold_for_fpr(const double *fpr, unsigned bits, double target);
+/** Area under recall against pair-level FPR over thresholds 0..bits, with
+ *  (0,0) and (1,1) added, by the trapezoid rule. */
+HM_API double hm_eval_roc_auc(const double *fpr, const double *recall, unsigned bits);
+/** P(X >= k) for X ~ Binomial(n, p): the chance that an account of n innocent
+ *  images, each matching independently with probability p, crosses a k-match
+ *  reporting threshold. Summed in log space; tiny tails keep their relative
+ *  precision. */
+HM_API double hm_eval_binomial_tail(uint64_t n, double p, uint64_t k);
+
+/** How hm_eval_account_empirical draws accounts from a corpus. */
+typedef enum hm_eval_draw {
+    HM_EVAL_DRAW_RANDOM = 0,    /* per_account distinct images at random */
+    HM_EVAL_DRAW_CONTIGUOUS = 1 /* consecutive images in corpus order, wrapping */
+} hm_eval_draw;
+
+/** Draws `trials` accounts of per_account images among `count` whose
+ *  matched[i] says whether image i matches the list, and sets *crossed to
+ *  how many accounts hold at least k matched images. Seeded (xoshiro256**):
+ *  equal arguments give equal results everywhere. HM_E_INVALID_ARGUMENT when
+ *  per_account > count or count is 0, HM_E_NO_MEMORY. */
+HM_API HM_NODISCARD hm_status hm_eval_account_empirical(const uint8_t *matched, size_t count,
+                                                        size_t per_account, uint64_t k,
+                                                        uint64_t trials, uint64_t seed,
+                                                        hm_eval_draw draw, uint64_t *crossed);
+
+/** The seed of one image's edits: `seed` XOR the first 8 bytes (big-endian)
+ *  of the SHA-256 of the file's bytes, so results depend only on the bytes
+ *  and the seed, not on where the file lies. Edit k of the list then uses
+ *  this value + k. */
+HM_API uint64_t hm_eval_image_seed(uint64_t seed, const uint8_t sha256[HM_SHA256_BYTES]);
+
+/** Robustness of one image: decodes `data` once, hashes it, applies each of
+ *  the nt chains to the decoded image (seeded by hm_eval_image_seed(seed,
+ *  SHA-256 of data) + k), hashes each edited copy and writes the distance to
+ *  the original of every algorithm a (bit 1u << a set in `algos`, a an
+ *  hm_eval_algo) into dist[k * HM_EVAL_ALGO_COUNT + a]; HM_EVAL_NONE when an
+ *  edit could not be made and for algorithms not asked for. HM_EVAL_PDQ_DIHEDRAL
+ *  queries with the 8 dihedral hashes of the edited copy against the
+ *  original's hash. `decode` may be NULL; `original` (may be NULL) receives
+ *  the original's hashes and size. Fails only when the image itself cannot
+ *  be decoded or hashed. */
+HM_API HM_NODISCARD hm_status hm_eval_robustness_buffer(const void *data, size_t size,
+                                                        const hm_transform *chains, size_t nt,
+                                                        uint64_t seed, uint32_t algos,
+                                                        const hm_decode_options *decode,
+                                                        uint16_t *dist, hm_hashes *original,
+                                                        hm_error *err);
+
+/** Reads a file once and measures it as hm_eval_robustness_buffer does. */
+HM_API HM_NODISCARD hm_status hm_eval_robustness_file(const char *path,
+                                                      const hm_transform *chains, size_t nt,
+                                                      uint64_t seed, uint32_t algos,
+                                                      const hm_decode_options *decode,
+                                                      uint16_t *dist, hm_hashes *original,
+                                                      hm_error *err);
+
+/* ======================================================================== */
 /* Fingerprint sets                    (declarations follow in lib/set order) */
 /* ======================================================================== */
 

@@ -8,6 +8,9 @@
 #                                 FAISS built from Debian's source for this CPU, cached outside
 #                                 the clone (scripts/faiss-native.sh)
 #   scripts/setup.sh report     + Chromium (renders the eval HTML report headless)
+#   scripts/setup.sh python     + what the Python package needs to build, test and run
+#                                 (Debian's python3-dev, numpy, Pillow, scipy, pywt, pytest,
+#                                 pandas, matplotlib, dask, distributed, venv, pip)
 set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config libssl-dev libjpeg62-turbo-dev libpng-dev libwebp-dev
@@ -20,16 +23,20 @@ TEST_PKGS=(libcunit1-dev clang libclang-rt-14-dev gcc-aarch64-linux-gnu libc6-de
 BENCH_PKGS=(python3 python3-pil python3-numpy python3-scipy python3-pywt libfaiss-dev
             g++ dpkg-dev libblas-dev liblapack-dev)
 REPORT_PKGS=(chromium)
+PYTHON_PKGS=(python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel
+             python3-numpy python3-pil python3-scipy python3-pywt python3-pytest python3-pandas
+             python3-matplotlib python3-dask python3-distributed)
 
 want=("${BUILD_PKGS[@]}")
 for group in "$@"; do
     case "$group" in
         build) ;;
-        test) want+=("${TEST_PKGS[@]}") ;;
+        test) want+=("${TEST_PKGS[@]}" "${REPORT_PKGS[@]}" "${PYTHON_PKGS[@]}") ;; # report and python test stages
+        python) want+=("${PYTHON_PKGS[@]}") ;;
         bench) want+=("${BENCH_PKGS[@]}") ;;
         report) want+=("${REPORT_PKGS[@]}") ;;
-        all) want+=("${TEST_PKGS[@]}" "${BENCH_PKGS[@]}" "${REPORT_PKGS[@]}") ;;
-        *) echo "setup.sh: unknown group '$group' (build, test, bench, report, all)" >&2; exit 2 ;;
+        all) want+=("${TEST_PKGS[@]}" "${BENCH_PKGS[@]}" "${REPORT_PKGS[@]}" "${PYTHON_PKGS[@]}") ;;
+        *) echo "setup.sh: unknown group '$group' (build, test, bench, report, python, all)" >&2; exit 2 ;;
     esac
 done
 

@@ -7,13 +7,15 @@
 #   5. aarch64 cross build, tests run under qemu-user (the NEON tier);
 #   6. a build without FFmpeg (HM_WITH_VIDEO=OFF): the library and CLI build,
 #      video decoding says it is unsupported, sets and matching still work.
+#   7. the Python package installed as the README says (Debian's python3, a venv
+#      with --system-site-packages, pip --no-index) and its pytest suite.
 # HM_TEST_STAGES limits the stages (e.g. HM_TEST_STAGES="release asan").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 
 JOBS=$(nproc)
-STAGES=${HM_TEST_STAGES:-"release asan clang fuzz aarch64 novideo"}
+STAGES=${HM_TEST_STAGES:-"release asan clang fuzz aarch64 novideo python"}
 # Seconds per libFuzzer target: with one target per parser of outside input
 # (images, videos, sets, transforms, trust and key files, set build's CSV
 # and JSON lines, the eval JSON reader, the list formats, deltas, ...) 10 s
@@ -93,6 +95,22 @@ if has_stage novideo; then
     if build/novideo/hashmatch hash --algo vpdq demo/video/listed.mp4 >/dev/null 2>&1; then
         echo "a build without video hashed a video"; exit 1
     fi
+fi
+
+if has_stage python; then
+    stage "Python package: install with Debian's python3 (venv, then --user), pytest"
+    PY=/usr/bin/python3 # never the PATH's python3: CI has only Debian's
+    rm -rf build/python-venv build/python-user
+    "$PY" -m venv --system-site-packages build/python-venv
+    CMAKE_BUILD_PARALLEL_LEVEL=$JOBS build/python-venv/bin/pip install -q --root-user-action=ignore --no-index \
+        --no-build-isolation ./python
+    build/python-venv/bin/python3 -c "import hashmatch; print(hashmatch.hash_file('demo/images/canal.jpg'))"
+    # the system-wide form (README), into a scratch user site instead of the system
+    PYTHONUSERBASE=$PWD/build/python-user CMAKE_BUILD_PARALLEL_LEVEL=$JOBS "$PY" -m pip install -q --root-user-action=ignore \
+        --user --break-system-packages --no-index --no-build-isolation ./python
+    PYTHONUSERBASE=$PWD/build/python-user "$PY" -c "import hashmatch; print(hashmatch.__version__)"
+    cli=build/release/hashmatch
+    HM_CLI=$([ -x "$cli" ] && echo "$PWD/$cli" || true) build/python-venv/bin/python3 -m pytest -q python/tests
 fi
 
 stage "all tests passed"

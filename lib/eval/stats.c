@@ -1,5 +1,5 @@
-/* stats.c - rates from distance histograms, ROC operating points, the
- * binomial tail and the empirical account simulation. */
+/* stats.c - rates from distance histograms, merging, ROC operating points,
+ * the binomial tail and the empirical account simulation. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -20,22 +20,41 @@ void hm__eval_pairs_scalar(const uint8_t *codes, size_t n, size_t code_bytes,
     }
 }
 
-int hm__eval_hist_merge(uint64_t *dst, const uint64_t *src, unsigned bits)
+hm_status hm_eval_hist_merge(uint64_t *dst, const uint64_t *src, unsigned bits)
 {
+    if (!dst || !src || bits > HM_EVAL_MAX_BITS) return HM_E_INVALID_ARGUMENT;
     for (unsigned d = 0; d <= bits; d++)
-        if (dst[d] > UINT64_MAX - src[d]) return -1;
+        if (dst[d] > UINT64_MAX - src[d]) return HM_E_LIMIT;
     for (unsigned d = 0; d <= bits; d++) dst[d] += src[d];
-    return 0;
+    return HM_OK;
 }
 
-uint64_t hm__eval_hist_total(const uint64_t *hist, unsigned bits)
+void hm_eval_nearest_merge(uint16_t *dst, int64_t *dst_index, const uint16_t *src,
+                           const int64_t *src_index, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (src[i] > dst[i]) continue;
+        if (!dst_index || !src_index) {
+            dst[i] = src[i];
+            continue;
+        }
+        /* -1 (none) compares as the largest index */
+        uint64_t si = (uint64_t)src_index[i], di = (uint64_t)dst_index[i];
+        if (src[i] < dst[i] || si < di) {
+            dst[i] = src[i];
+            dst_index[i] = src_index[i];
+        }
+    }
+}
+
+uint64_t hm_eval_hist_total(const uint64_t *hist, unsigned bits)
 {
     uint64_t t = 0;
     for (unsigned d = 0; d <= bits; d++) t = hist[d] > UINT64_MAX - t ? UINT64_MAX : t + hist[d];
     return t;
 }
 
-void hm__eval_cumulative_rate(const uint64_t *hist, unsigned bits, uint64_t total, double *rate)
+void hm_eval_cumulative_rate(const uint64_t *hist, unsigned bits, uint64_t total, double *rate)
 {
     uint64_t run = 0;
     for (unsigned d = 0; d <= bits; d++) {
@@ -44,20 +63,20 @@ void hm__eval_cumulative_rate(const uint64_t *hist, unsigned bits, uint64_t tota
     }
 }
 
-void hm__eval_nearest_hist(const uint16_t *nearest, size_t n, unsigned bits, uint64_t *hist)
+void hm_eval_nearest_hist(const uint16_t *nearest, size_t n, unsigned bits, uint64_t *hist)
 {
     for (size_t i = 0; i < n; i++)
         if (nearest[i] <= bits) hist[nearest[i]]++;
 }
 
-int hm__eval_threshold_for_fpr(const double *fpr, unsigned bits, double target)
+int hm_eval_threshold_for_fpr(const double *fpr, unsigned bits, double target)
 {
     int best = -1;
     for (unsigned t = 0; t <= bits && fpr[t] <= target; t++) best = (int)t;
     return best;
 }
 
-double hm__eval_roc_auc(const double *fpr, const double *recall, unsigned bits)
+double hm_eval_roc_auc(const double *fpr, const double *recall, unsigned bits)
 {
     double auc = 0, px = 0, py = 0;
     for (unsigned t = 0; t <= bits; t++) {
@@ -99,7 +118,7 @@ static double sum_terms(uint64_t n, double lp, double lq, uint64_t k, int dir)
     return s * exp(ref);
 }
 
-double hm__eval_binomial_tail(uint64_t n, double p, uint64_t k)
+double hm_eval_binomial_tail(uint64_t n, double p, uint64_t k)
 {
     if (k == 0) return 1.0;
     if (k > n || !(p > 0.0)) return 0.0;
@@ -112,20 +131,21 @@ double hm__eval_binomial_tail(uint64_t n, double p, uint64_t k)
     return r < 0 ? 0 : r;
 }
 
-int hm__eval_account_empirical(const uint8_t *matched, size_t count, size_t per_account,
-                               uint64_t k, uint64_t trials, uint64_t seed,
-                               hm__account_draw draw, uint64_t *crossed)
+hm_status hm_eval_account_empirical(const uint8_t *matched, size_t count, size_t per_account,
+                                    uint64_t k, uint64_t trials, uint64_t seed,
+                                    hm_eval_draw draw, uint64_t *crossed)
 {
+    if (!crossed) return HM_E_INVALID_ARGUMENT;
     *crossed = 0;
-    if (per_account > count || count == 0) return -1;
+    if (!matched || per_account > count || count == 0) return HM_E_INVALID_ARGUMENT;
     size_t *idx = malloc(count * sizeof *idx);
-    if (!idx) return -1;
+    if (!idx) return HM_E_NO_MEMORY;
     for (size_t i = 0; i < count; i++) idx[i] = i;
     hm__rng rng;
     hm__rng_seed(&rng, seed);
     for (uint64_t t = 0; t < trials; t++) {
         uint64_t hits = 0;
-        if (draw == HM__ACCOUNT_CONTIGUOUS) {
+        if (draw == HM_EVAL_DRAW_CONTIGUOUS) {
             size_t start = (size_t)(hm__rng_next(&rng) % count);
             for (size_t i = 0; i < per_account; i++) hits += matched[(start + i) % count] != 0;
         } else {
@@ -140,5 +160,5 @@ int hm__eval_account_empirical(const uint8_t *matched, size_t count, size_t per_
         if (hits >= k) (*crossed)++;
     }
     free(idx);
-    return 0;
+    return HM_OK;
 }

@@ -21,14 +21,25 @@ static char *cli;      /* the hashmatch binary */
 static char *imgdir;   /* NIMG textured JPEGs + an identical copy of the first */
 static char *hashfile; /* random codes as `hash --json` lines */
 
+/* " -j 1" under an emulator for the commands that take -j (the others
+ * refuse it), "" otherwise. A cross build runs the tool under its emulator
+ * (qemu-user), on one thread: qemu-user 7.2 can hang in pthread_create. The
+ * last -j wins, and the output does not depend on the thread count (checked
+ * natively). */
+static const char *one_thread(const char *args)
+{
+    if (!getenv("HM_TEST_EMULATOR")) return "";
+    if (strstr(args, "eval merge") || strstr(args, "eval account") ||
+        (strstr(args, "eval roc") && strstr(args, "--fpr")))
+        return "";
+    return " -j 1";
+}
+
 /* Runs the CLI with `args`, stdout to `out` (may be NULL); returns the exit status. */
 static int run(const char *args, const char *out)
 {
-    /* A cross build runs the tool under its emulator (qemu-user), on one
-     * thread: qemu-user 7.2 can hang in pthread_create. The last -j wins, and
-     * the output does not depend on the thread count (checked natively). */
     const char *emu = getenv("HM_TEST_EMULATOR");
-    const char *one = emu ? " -j 1" : "";
+    const char *one = one_thread(args);
     if (!emu) emu = "";
     size_t n = strlen(emu) + strlen(cli) + strlen(args) + (out ? strlen(out) : 9) + 40;
     char *cmd = malloc(n);
@@ -375,6 +386,250 @@ static void test_roc_report_account(void)
     free(acc), free(f), free(r), free(roc), free(rep);
 }
 
+/* Runs the CLI with stderr captured into *errtext (malloc'd, NUL-terminated). */
+static int run_err(const char *args, char **errtext)
+{
+    const char *emu = getenv("HM_TEST_EMULATOR");
+    char *err = tmp("stderr.txt");
+    size_t n = strlen(args) + strlen(err) + strlen(cli) + (emu ? strlen(emu) : 0) + 64;
+    char *cmd = malloc(n);
+    snprintf(cmd, n, "%s %s %s%s >/dev/null 2>'%s' </dev/null", emu ? emu : "", cli, args,
+             one_thread(args), err);
+    int st = system(cmd);
+    size_t sz;
+    uint8_t *t = tu_read(err, &sz);
+    *errtext = realloc(t, sz + 1);
+    (*errtext)[sz] = '\0';
+    free(cmd);
+    free(err);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+    char *p = tu_path(dir, name);
+    FILE *f = fopen(p, "rb");
+    free(p);
+    if (f) fclose(f);
+    return f != NULL;
+}
+
+/* Output paths are checked before any image is read: a bad -o fails at once
+ * (no warning about the missing corpus file), a new directory is made. */
+static void test_outputs_checked_first(void)
+{
+    char args[4096], *e;
+    CU_ASSERT_EQUAL(run_err("eval fpr -o /proc/hm-nope/x.json /nonexistent.jpg /nonexistent2.jpg", &e), 2);
+    CU_ASSERT(strstr(e, "cannot write /proc/hm-nope/x.json") != NULL);
+    CU_ASSERT(strstr(e, "nonexistent") == NULL);
+    free(e);
+    CU_ASSERT_EQUAL(run_err("eval robustness --report /proc/hm-nope /nonexistent.jpg", &e), 2);
+    CU_ASSERT(strstr(e, "cannot create or write the directory /proc/hm-nope") != NULL);
+    free(e);
+    char *dir = tmp("new/deeper"), *out = tmp("new/deeper/fpr.csv"), *rep = tmp("new/rep");
+    snprintf(args, sizeof args, "eval fpr -q --algo pdq -r '%s' -o '%s' --report '%s'", imgdir, out, rep);
+    CU_ASSERT_EQUAL(run(args, NULL), 0);
+    CU_ASSERT(file_exists(dir, "fpr.csv"));
+    CU_ASSERT(file_exists(rep, "index.html") && file_exists(rep, "histogram-pdq.svg") &&
+              file_exists(rep, "histogram-pdq.csv"));
+    free(dir), free(out), free(rep);
+}
+
+/* Each command refuses the options it does not use. */
+static void test_flags_refused(void)
+{
+    static const char *const BAD[] = {
+        "eval account --per-image-fpr 0.1 --images-per-account 3 --threshold 1 --transforms jpeg:50",
+        "eval account --per-image-fpr 0.1 --images-per-account 3 --threshold 1 --distance 3",
+        "eval account --per-image-fpr 0.1 --images-per-account 3 --threshold 1 -j 2",
+        "eval merge --seed 3 x.json",
+        "eval merge --report d x.json",
+        "eval robustness --groups g.tsv x.jpg",
+        "eval robustness --block 4 x.jpg",
+        "eval fpr --transforms jpeg:50 x.jpg",
+        "eval fpr --target-fpr 1e-3 x.jpg",
+        "eval fpr --pairs-within 3 x.jpg",
+        "eval fpr --pairs-out p.csv x.jpg",
+        "eval roc --fpr f.json --robustness r.json --algo pdq",
+        "eval roc --fpr f.json --robustness r.json --seed 2",
+        "eval roc --threshold 10 x.jpg",
+        NULL};
+    for (int i = 0; BAD[i]; i++) {
+        char *e;
+        CU_ASSERT_EQUAL(run_err(BAD[i], &e), 2);
+        int ok = strstr(e, "is not used by this command") || strstr(e, "is used only with") ||
+                 strstr(e, "needs");
+        if (!ok) printf("\n  not refused as unused: %s\n  %s\n", BAD[i], e);
+        CU_ASSERT(ok);
+        free(e);
+    }
+}
+
+/* --pairs-within lists exactly the pairs within T (checked against the
+ * scalar all-pairs loop), with paths and hashes; CSV and JSON. */
+static void test_pairs_within(void)
+{
+    char args[4096], *csv = tmp("pairs.csv"), *js = tmp("pairs.json");
+    snprintf(args, sizeof args, "eval fpr -q --algo ahash --pairs-within 6 --pairs-out '%s' '%s' -o /dev/null", csv, hashfile);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    size_t want = 0;
+    for (int i = 0; i < NHASH; i++)
+        for (int j = i + 1; j < NHASH; j++) want += hm_hamming(ah_codes + i * 8, ah_codes + j * 8, 8) <= 6;
+    CU_ASSERT(want > 10);
+    size_t n;
+    char *text = (char *)tu_read(csv, &n);
+    text = realloc(text, n + 1);
+    text[n] = '\0';
+    size_t lines = 0;
+    for (char *p = text; (p = strchr(p, '\n')); p++) lines++;
+    CU_ASSERT_EQUAL(lines, want + 1);
+    CU_ASSERT(!strncmp(text, "algo,distance,index_a,index_b,path_a,path_b,hash_a,hash_b\n", 58));
+    /* the first pair row, checked field by field */
+    int a, b, d;
+    char pa[64], pb[64], ha[17], hb[17];
+    CU_ASSERT_EQUAL(sscanf(strchr(text, '\n') + 1, "ahash,%d,%d,%d,%63[^,],%63[^,],%16[0-9a-f],%16[0-9a-f]", &d, &a, &b, pa, pb, ha, hb), 7);
+    CU_ASSERT(a < b && (unsigned)d == hm_hamming(ah_codes + a * 8, ah_codes + b * 8, 8) && d <= 6);
+    char expect[64];
+    snprintf(expect, sizeof expect, "h/%04d.jpg", a);
+    CU_ASSERT_STRING_EQUAL(pa, expect);
+    char hex[17];
+    hm_hex_encode(ah_codes + b * 8, 8, hex);
+    CU_ASSERT_STRING_EQUAL(hb, hex);
+    free(text);
+    snprintf(args, sizeof args, "eval fpr -q --json --algo ahash --pairs-within 6 --pairs-out '%s' '%s' -o /dev/null", js, hashfile);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    tj_value *root = tj_load(js);
+    CU_ASSERT_FATAL(root != NULL);
+    CU_ASSERT_EQUAL(tj_count(root), want);
+    const tj_value *first = tj_at(root, 0);
+    CU_ASSERT_EQUAL(tj_number(tj_get(first, "index_a"), -1), a);
+    CU_ASSERT_STRING_EQUAL(tj_string(tj_get(first, "path_b")), pb);
+    tj_free(root);
+    free(csv), free(js);
+}
+
+/* File names in the pairs list: escaped in the CSV as in all text output
+ * (a name can add no line or field), raw bytes beside a JSON name that is
+ * not UTF-8. */
+static void test_pairs_names(void)
+{
+    char args[4096], *in = tmp("names.jsonl"), *csv = tmp("names.csv"), *js = tmp("names.json");
+    FILE *f = fopen(in, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs("{\"path\": \"x/a\\nb,\\u001b.jpg\", \"ahash\": \"00000000000000ff\"}\n"
+          "{\"path\": \"x/c\\ufffd.jpg\", \"path_bytes\": \"782f63ff2e6a7067\", \"ahash\": \"00000000000000ff\"}\n",
+          f);
+    fclose(f);
+    snprintf(args, sizeof args, "eval fpr -q --algo ahash --pairs-within 0 --pairs-out '%s' '%s' -o /dev/null", csv, in);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    size_t n;
+    char *text = (char *)tu_read(csv, &n);
+    CU_ASSERT_FATAL(text != NULL);
+    static const char want[] = "algo,distance,index_a,index_b,path_a,path_b,hash_a,hash_b\n"
+                               "ahash,0,0,1,\"x/a\\nb,\\x1b.jpg\",x/c\\xff.jpg,00000000000000ff,00000000000000ff\n";
+    CU_ASSERT_EQUAL(n, sizeof want - 1);
+    CU_ASSERT(n == sizeof want - 1 && !memcmp(text, want, n));
+    free(text);
+    snprintf(args, sizeof args, "eval fpr -q --json --algo ahash --pairs-within 0 --pairs-out '%s' '%s' -o /dev/null", js, in);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    tj_value *root = tj_load(js);
+    CU_ASSERT_FATAL(root != NULL);
+    const tj_value *first = tj_at(root, 0);
+    CU_ASSERT_FATAL(first != NULL);
+    const char *pa = tj_string(tj_get(first, "path_a"));
+    CU_ASSERT(pa && !strcmp(pa, "x/a\nb,\x1b.jpg"));
+    CU_ASSERT(tj_get(first, "path_a_bytes") == NULL);
+    const char *raw = tj_string(tj_get(first, "path_b_bytes"));
+    CU_ASSERT(raw && !strcmp(raw, "782f63ff2e6a7067"));
+    tj_free(root);
+    free(in), free(csv), free(js);
+}
+
+/* The JSON loads as tables: numeric thresholds in records, structured
+ * transform parameters, null where there is no value, nearest paths. */
+static void test_json_tables(void)
+{
+    char args[4096], *f = tmp("fpr_t.json"), *r = tmp("rob_t.json"), *roc = tmp("roc_t.json");
+    snprintf(args, sizeof args, "eval fpr --json -q -r '%s' -o '%s'", imgdir, f);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    tj_value *root = tj_load(f);
+    const tj_value *pdq = tj_get(root, "pdq");
+    const tj_value *rates = tj_get(pdq, "rates");
+    CU_ASSERT_EQUAL(tj_count(rates), 257);
+    CU_ASSERT_EQUAL(tj_number(tj_get(tj_at(rates, 31), "threshold"), -1), 31);
+    CU_ASSERT_EQUAL(tj_number(tj_get(tj_at(rates, 256), "fpr"), -1), 1.0);
+    const tj_value *per = tj_get(pdq, "per_image");
+    CU_ASSERT_EQUAL(tj_count(tj_get(per, "path")), NIMG + 1);
+    /* img0 and its copy are each other's nearest neighbour */
+    const char *p0 = tj_string(tj_at(tj_get(per, "path"), 0)), *p1 = tj_string(tj_at(tj_get(per, "path"), 1));
+    CU_ASSERT(strstr(p0, "img0.jpg") && strstr(p1, "img0_copy.jpg"));
+    CU_ASSERT_STRING_EQUAL(tj_string(tj_at(tj_get(per, "nearest_path"), 0)), p1);
+    CU_ASSERT_STRING_EQUAL(tj_string(tj_at(tj_get(per, "nearest_path"), 1)), p0);
+    CU_ASSERT_EQUAL(tj_number(tj_at(tj_get(per, "nearest_index"), 1), -1), 0);
+    tj_free(root);
+    snprintf(args, sizeof args, "eval robustness --json -q --transforms crop:10:0:0+jpeg:70,flip -r '%s' -o '%s'", imgdir, r);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    root = tj_load(r);
+    const tj_value *row = tj_at(root, 0);
+    CU_ASSERT_STRING_EQUAL(tj_string(tj_get(row, "spec")), "crop:10:0:0+jpeg:70");
+    const tj_value *steps = tj_get(row, "steps");
+    CU_ASSERT_EQUAL(tj_count(steps), 2);
+    CU_ASSERT_STRING_EQUAL(tj_string(tj_get(tj_at(steps, 0), "name")), "crop");
+    CU_ASSERT_EQUAL(tj_count(tj_get(tj_at(steps, 0), "params")), 3);
+    CU_ASSERT_EQUAL(tj_number(tj_at(tj_get(tj_at(steps, 1), "params"), 0), -1), 70);
+    CU_ASSERT_EQUAL(tj_count(tj_get(tj_at(tj_get(tj_at(root, 1), "steps"), 0), "params")), 0); /* flip */
+    CU_ASSERT_EQUAL(tj_number(tj_get(tj_at(tj_get(row, "rates"), 10), "threshold"), -1), 10);
+    tj_free(root);
+    /* a target no threshold meets: threshold -1 and null rates */
+    snprintf(args, sizeof args, "eval roc --json --fpr '%s' --robustness '%s' --target-fpr 1e-9 -o '%s'", f, r, roc);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    size_t n;
+    char *text = (char *)tu_read(roc, &n);
+    text = realloc(text, n + 1);
+    text[n] = '\0';
+    CU_ASSERT(strstr(text, "\"threshold\": -1, \"fpr\": null, \"image_fpr\": null, \"recall\": null") != NULL);
+    free(text);
+    free(f), free(r), free(roc);
+}
+
+/* Edits are seeded by the file's bytes: the same images elsewhere give the
+ * same robustness numbers. */
+static void test_seed_from_content(void)
+{
+    char args[4096], *moved = tmp("moved/elsewhere"), *a = tmp("seed_a.json"), *b = tmp("seed_b.json");
+    snprintf(args, sizeof args, "mkdir -p '%s' && cp '%s'/img1.jpg '%s/renamed.jpg' && cp '%s'/img2.jpg '%s/zz.jpg'",
+             moved, imgdir, moved, imgdir, moved);
+    CU_ASSERT_FATAL(system(args) == 0);
+    snprintf(args, sizeof args, "eval robustness --json -q --transforms noise:20,overlay:10 '%s/img1.jpg' '%s/img2.jpg' -o '%s'",
+             imgdir, imgdir, a);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    snprintf(args, sizeof args, "eval robustness --json -q --transforms noise:20,overlay:10 '%s/renamed.jpg' '%s/zz.jpg' -o '%s'",
+             moved, moved, b);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    size_t n1, n2;
+    uint8_t *x = tu_read(a, &n1), *y = tu_read(b, &n2);
+    CU_ASSERT(n1 == n2 && !memcmp(x, y, n1));
+    free(x), free(y);
+    free(moved), free(a), free(b);
+}
+
+/* account --report writes its page, figure and data. */
+static void test_account_report(void)
+{
+    char args[4096], *rep = tmp("acc_report");
+    snprintf(args, sizeof args, "eval account --per-image-fpr 1e-6 --images-per-account 10000 --threshold 30 --report '%s'", rep);
+    CU_ASSERT_EQUAL(run(args, NULL), 0);
+    CU_ASSERT(file_exists(rep, "index.html") && file_exists(rep, "account.svg") && file_exists(rep, "account.csv"));
+    char *csv = tu_path(rep, "account.csv");
+    size_t n;
+    char *text = (char *)tu_read(csv, &n);
+    text = realloc(text, n + 1);
+    text[n] = '\0';
+    CU_ASSERT(strstr(text, "threshold_k,binomial_tail\n1,") == text);
+    CU_ASSERT(strstr(text, "\n30,3.57469743e-93\n") != NULL);
+    free(text), free(csv), free(rep);
+}
+
 static void test_usage_errors(void)
 {
     CU_ASSERT_EQUAL(run("eval fpr", NULL), 2);
@@ -403,6 +658,13 @@ int main(void)
         {"merged shards equal the unsharded output byte for byte", test_merge_exact},
         {"roc, report and account", test_roc_report_account},
         {"usage errors", test_usage_errors},
+        {"output paths checked and made before any work", test_outputs_checked_first},
+        {"options a command does not use are refused", test_flags_refused},
+        {"--pairs-within lists exactly the close pairs", test_pairs_within},
+        {"--pairs-within escapes file names", test_pairs_names},
+        {"JSON as tables: records, steps, nulls, nearest paths", test_json_tables},
+        {"robustness seeded by the bytes, not the path", test_seed_from_content},
+        {"account --report", test_account_report},
         {NULL, NULL}};
     tu_add_suite("setup", setup);
     tu_add_suite("cli_eval", tests);

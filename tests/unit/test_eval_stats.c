@@ -12,20 +12,20 @@
 static void test_binomial_small_exact(void)
 {
     /* n = 3, p = 1/2: P(X >= 2) = (3 + 1) / 8 */
-    CU_ASSERT_DOUBLE_EQUAL(hm__eval_binomial_tail(3, 0.5, 2), 0.5, 1e-14);
-    CU_ASSERT_DOUBLE_EQUAL(hm__eval_binomial_tail(3, 0.5, 3), 0.125, 1e-14);
-    CU_ASSERT_DOUBLE_EQUAL(hm__eval_binomial_tail(3, 0.5, 1), 0.875, 1e-14);
-    CU_ASSERT_EQUAL(hm__eval_binomial_tail(3, 0.5, 0), 1.0);
-    CU_ASSERT_EQUAL(hm__eval_binomial_tail(3, 0.5, 4), 0.0);
-    CU_ASSERT_EQUAL(hm__eval_binomial_tail(3, 0.0, 1), 0.0);
-    CU_ASSERT_EQUAL(hm__eval_binomial_tail(3, 1.0, 3), 1.0);
+    CU_ASSERT_DOUBLE_EQUAL(hm_eval_binomial_tail(3, 0.5, 2), 0.5, 1e-14);
+    CU_ASSERT_DOUBLE_EQUAL(hm_eval_binomial_tail(3, 0.5, 3), 0.125, 1e-14);
+    CU_ASSERT_DOUBLE_EQUAL(hm_eval_binomial_tail(3, 0.5, 1), 0.875, 1e-14);
+    CU_ASSERT_EQUAL(hm_eval_binomial_tail(3, 0.5, 0), 1.0);
+    CU_ASSERT_EQUAL(hm_eval_binomial_tail(3, 0.5, 4), 0.0);
+    CU_ASSERT_EQUAL(hm_eval_binomial_tail(3, 0.0, 1), 0.0);
+    CU_ASSERT_EQUAL(hm_eval_binomial_tail(3, 1.0, 3), 1.0);
     /* n = 10, p = 0.1: P(X >= 1) = 1 - 0.9^10 */
-    CLOSE_REL(hm__eval_binomial_tail(10, 0.1, 1), 1.0 - pow(0.9, 10), 1e-13);
+    CLOSE_REL(hm_eval_binomial_tail(10, 0.1, 1), 1.0 - pow(0.9, 10), 1e-13);
     /* n = 4, p = 0.25, k = 2: 1 - (81 + 4*27) / 256 = 67/256 */
-    CU_ASSERT_DOUBLE_EQUAL(hm__eval_binomial_tail(4, 0.25, 2), 67.0 / 256.0, 1e-14);
+    CU_ASSERT_DOUBLE_EQUAL(hm_eval_binomial_tail(4, 0.25, 2), 67.0 / 256.0, 1e-14);
     /* n = 100, p = 0.01, k = 3: 1 - sum_{j<3} C(100,j) p^j q^(100-j), exact
      * rational arithmetic gives 0.079373202252180336 */
-    CLOSE_REL(hm__eval_binomial_tail(100, 0.01, 3), 0.079373202252180336, 1e-12);
+    CLOSE_REL(hm_eval_binomial_tail(100, 0.01, 3), 0.079373202252180336, 1e-12);
 }
 
 static void test_binomial_tiny_tails(void)
@@ -33,17 +33,17 @@ static void test_binomial_tiny_tails(void)
     /* n = 1000, p = 1e-6, k = 2: 1 - q^1000 - 1000 p q^999 with q = 1 - p.
      * Expanding: C(1000,2) p^2 q^998 + C(1000,3) p^3 q^997 + ...
      *   = 499500e-12 * (1 - 998e-6 + ...) + 166167000e-18 + ... = 4.99167790e-7 */
-    CLOSE_REL(hm__eval_binomial_tail(1000, 1e-6, 2), 4.9916779021837988e-07, 1e-10);
+    CLOSE_REL(hm_eval_binomial_tail(1000, 1e-6, 2), 4.9916779021837988e-07, 1e-10);
     /* Apple's 30-match threshold, 10,000 photos, p = 1e-6: the first term
      * C(10000,30) p^30 q^9970 dominates (the next is 3.2e-4 of it). */
-    CLOSE_REL(hm__eval_binomial_tail(10000, 1e-6, 30), 3.5746974332580947e-93, 1e-9);
+    CLOSE_REL(hm_eval_binomial_tail(10000, 1e-6, 30), 3.5746974332580947e-93, 1e-9);
     /* A tail far below double's 1 - eps must not become 0 through 1 - x. */
-    double t = hm__eval_binomial_tail(1000000, 1e-12, 1); /* = 1 - (1-p)^n ~ n p */
+    double t = hm_eval_binomial_tail(1000000, 1e-12, 1); /* = 1 - (1-p)^n ~ n p */
     CLOSE_REL(t, -expm1(1000000.0 * log1p(-1e-12)), 1e-9);
     /* Large n, centre of the distribution: P(X >= n/2) for p = 1/2 is
      * 1/2 + P(X = n/2)/2, and P(X = n/2) ~ sqrt(2 / (pi n)). */
     double n = 1e8, expect = 0.5 + 0.5 * sqrt(2.0 / (3.14159265358979323846 * n));
-    CLOSE_REL(hm__eval_binomial_tail((uint64_t)n, 0.5, (uint64_t)(n / 2)), expect, 1e-7);
+    CLOSE_REL(hm_eval_binomial_tail((uint64_t)n, 0.5, (uint64_t)(n / 2)), expect, 1e-7);
 }
 
 static void test_cumulative_and_threshold(void)
@@ -51,16 +51,16 @@ static void test_cumulative_and_threshold(void)
     /* 8-bit toy histogram: 10 pairs */
     uint64_t h[9] = {1, 0, 2, 0, 3, 0, 0, 4, 0};
     double r[9];
-    CU_ASSERT_EQUAL(hm__eval_hist_total(h, 8), 10);
-    hm__eval_cumulative_rate(h, 8, 10, r);
+    CU_ASSERT_EQUAL(hm_eval_hist_total(h, 8), 10);
+    hm_eval_cumulative_rate(h, 8, 10, r);
     const double expect[9] = {0.1, 0.1, 0.3, 0.3, 0.6, 0.6, 0.6, 1.0, 1.0};
     for (int i = 0; i < 9; i++) CU_ASSERT_DOUBLE_EQUAL(r[i], expect[i], 1e-15);
-    CU_ASSERT_EQUAL(hm__eval_threshold_for_fpr(r, 8, 0.3), 3);
-    CU_ASSERT_EQUAL(hm__eval_threshold_for_fpr(r, 8, 0.29), 1);
-    CU_ASSERT_EQUAL(hm__eval_threshold_for_fpr(r, 8, 0.05), -1);
-    CU_ASSERT_EQUAL(hm__eval_threshold_for_fpr(r, 8, 1.0), 8);
+    CU_ASSERT_EQUAL(hm_eval_threshold_for_fpr(r, 8, 0.3), 3);
+    CU_ASSERT_EQUAL(hm_eval_threshold_for_fpr(r, 8, 0.29), 1);
+    CU_ASSERT_EQUAL(hm_eval_threshold_for_fpr(r, 8, 0.05), -1);
+    CU_ASSERT_EQUAL(hm_eval_threshold_for_fpr(r, 8, 1.0), 8);
     uint64_t z[9] = {0};
-    hm__eval_cumulative_rate(z, 8, 0, r);
+    hm_eval_cumulative_rate(z, 8, 0, r);
     CU_ASSERT_EQUAL(r[8], 0.0);
 }
 
@@ -68,22 +68,22 @@ static void test_roc_auc(void)
 {
     /* perfect separation: recall 1 before any false positive */
     const double fpr1[5] = {0, 0, 0, 0.5, 1}, rec1[5] = {0.5, 1, 1, 1, 1};
-    CU_ASSERT_DOUBLE_EQUAL(hm__eval_roc_auc(fpr1, rec1, 4), 1.0, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(hm_eval_roc_auc(fpr1, rec1, 4), 1.0, 1e-15);
     /* chance: recall equals fpr */
     const double fpr2[3] = {0.25, 0.5, 1}, rec2[3] = {0.25, 0.5, 1};
-    CU_ASSERT_DOUBLE_EQUAL(hm__eval_roc_auc(fpr2, rec2, 2), 0.5, 1e-15);
+    CU_ASSERT_DOUBLE_EQUAL(hm_eval_roc_auc(fpr2, rec2, 2), 0.5, 1e-15);
 }
 
 static void test_merge_exact(void)
 {
     uint64_t a[5] = {1, 2, 3, 4, 5}, b[5] = {10, 0, 0, 7, UINT64_MAX - 5};
     uint64_t c[5] = {0, 0, 0, 0, 1};
-    CU_ASSERT_EQUAL(hm__eval_hist_merge(a, b, 4), 0);
+    CU_ASSERT_EQUAL(hm_eval_hist_merge(a, b, 4), 0);
     const uint64_t expect[5] = {11, 2, 3, 11, UINT64_MAX};
     CU_ASSERT(memcmp(a, expect, sizeof a) == 0);
-    CU_ASSERT_EQUAL(hm__eval_hist_merge(a, c, 4), -1); /* would overflow: unchanged */
+    CU_ASSERT_EQUAL(hm_eval_hist_merge(a, c, 4), HM_E_LIMIT); /* would overflow: unchanged */
     CU_ASSERT(memcmp(a, expect, sizeof a) == 0);
-    CU_ASSERT_EQUAL(hm__eval_hist_total(a, 4), UINT64_MAX);
+    CU_ASSERT_EQUAL(hm_eval_hist_total(a, 4), UINT64_MAX);
 }
 
 static void test_pairs_scalar_by_hand(void)
@@ -103,15 +103,15 @@ static void test_pairs_scalar_by_hand(void)
     CU_ASSERT_EQUAL(nearest[3], 6);
     uint64_t nh[9] = {0};
     const uint16_t near2[5] = {2, 1, 1, 6, UINT16_MAX};
-    hm__eval_nearest_hist(near2, 5, 8, nh);
+    hm_eval_nearest_hist(near2, 5, 8, nh);
     CU_ASSERT_EQUAL(nh[1], 2);
     CU_ASSERT_EQUAL(nh[2], 1);
     CU_ASSERT_EQUAL(nh[6], 1);
-    CU_ASSERT_EQUAL(hm__eval_hist_total(nh, 8), 4); /* the lone image is not counted */
+    CU_ASSERT_EQUAL(hm_eval_hist_total(nh, 8), 4); /* the lone image is not counted */
     /* without groups every pair counts: n(n-1)/2 */
     memset(hist, 0, sizeof hist);
     hm__eval_pairs_scalar(codes, 4, 1, NULL, hist, NULL);
-    CU_ASSERT_EQUAL(hm__eval_hist_total(hist, 8), 6);
+    CU_ASSERT_EQUAL(hm_eval_hist_total(hist, 8), 6);
     CU_ASSERT_EQUAL(hist[1], 2);
 }
 
@@ -119,21 +119,21 @@ static void test_account_empirical(void)
 {
     uint8_t m[10] = {1, 1, 1, 0, 0, 0, 0, 0, 0, 0};
     uint64_t crossed;
-    CU_ASSERT_EQUAL(hm__eval_account_empirical(m, 10, 10, 3, 50, 1, HM__ACCOUNT_RANDOM, &crossed), 0);
+    CU_ASSERT_EQUAL(hm_eval_account_empirical(m, 10, 10, 3, 50, 1, HM_EVAL_DRAW_RANDOM, &crossed), 0);
     CU_ASSERT_EQUAL(crossed, 50); /* the whole corpus holds 3 matches */
-    CU_ASSERT_EQUAL(hm__eval_account_empirical(m, 10, 10, 4, 50, 1, HM__ACCOUNT_RANDOM, &crossed), 0);
+    CU_ASSERT_EQUAL(hm_eval_account_empirical(m, 10, 10, 4, 50, 1, HM_EVAL_DRAW_RANDOM, &crossed), 0);
     CU_ASSERT_EQUAL(crossed, 0);
-    CU_ASSERT_EQUAL(hm__eval_account_empirical(m, 10, 11, 1, 5, 1, HM__ACCOUNT_RANDOM, &crossed), -1);
+    CU_ASSERT_EQUAL(hm_eval_account_empirical(m, 10, 11, 1, 5, 1, HM_EVAL_DRAW_RANDOM, &crossed), HM_E_INVALID_ARGUMENT);
     /* contiguous windows of 3 over a ring of 10 hold all three matches only
      * when they start at 0: about 1 in 10 of 20000 draws */
-    CU_ASSERT_EQUAL(hm__eval_account_empirical(m, 10, 3, 3, 20000, 5, HM__ACCOUNT_CONTIGUOUS, &crossed), 0);
+    CU_ASSERT_EQUAL(hm_eval_account_empirical(m, 10, 3, 3, 20000, 5, HM_EVAL_DRAW_CONTIGUOUS, &crossed), 0);
     CU_ASSERT(crossed > 1700 && crossed < 2300);
     /* random accounts of 3: P(all three matched) = 1 / C(10,3) = 1/120 */
-    CU_ASSERT_EQUAL(hm__eval_account_empirical(m, 10, 3, 3, 120000, 9, HM__ACCOUNT_RANDOM, &crossed), 0);
+    CU_ASSERT_EQUAL(hm_eval_account_empirical(m, 10, 3, 3, 120000, 9, HM_EVAL_DRAW_RANDOM, &crossed), 0);
     CU_ASSERT(crossed > 850 && crossed < 1150);
     /* the same seed draws the same accounts */
     uint64_t again;
-    CU_ASSERT_EQUAL(hm__eval_account_empirical(m, 10, 3, 3, 120000, 9, HM__ACCOUNT_RANDOM, &again), 0);
+    CU_ASSERT_EQUAL(hm_eval_account_empirical(m, 10, 3, 3, 120000, 9, HM_EVAL_DRAW_RANDOM, &again), 0);
     CU_ASSERT_EQUAL(again, crossed);
 }
 
