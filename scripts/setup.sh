@@ -6,6 +6,8 @@
 #   scripts/setup.sh test       + CUnit, clang/libFuzzer, aarch64 cross toolchain, qemu-user
 #   scripts/setup.sh bench      + Debian's Pillow/numpy/scipy/pywt and FAISS (baselines)
 #   scripts/setup.sh report     + Chromium (renders the eval HTML report headless)
+#   scripts/setup.sh wasm       + emscripten, dpkg-dev (apt-get source), node, Chromium:
+#                               the WebAssembly build, its Node and browser tests (in test)
 set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config libssl-dev libjpeg62-turbo-dev libpng-dev libwebp-dev)
@@ -15,16 +17,18 @@ TEST_PKGS=(libcunit1-dev clang libclang-rt-14-dev gcc-aarch64-linux-gnu libc6-de
            libcunit1-dev:arm64)
 BENCH_PKGS=(python3 python3-pil python3-numpy python3-scipy python3-pywt libfaiss-dev)
 REPORT_PKGS=(chromium)
+WASM_PKGS=(emscripten dpkg-dev nodejs chromium)
 
 want=("${BUILD_PKGS[@]}")
 for group in "$@"; do
     case "$group" in
         build) ;;
-        test) want+=("${TEST_PKGS[@]}") ;;
+        test) want+=("${TEST_PKGS[@]}" "${WASM_PKGS[@]}") ;;
         bench) want+=("${BENCH_PKGS[@]}") ;;
         report) want+=("${REPORT_PKGS[@]}") ;;
-        all) want+=("${TEST_PKGS[@]}" "${BENCH_PKGS[@]}" "${REPORT_PKGS[@]}") ;;
-        *) echo "setup.sh: unknown group '$group' (build, test, bench, report, all)" >&2; exit 2 ;;
+        wasm) want+=("${WASM_PKGS[@]}") ;;
+        all) want+=("${TEST_PKGS[@]}" "${BENCH_PKGS[@]}" "${REPORT_PKGS[@]}" "${WASM_PKGS[@]}") ;;
+        *) echo "setup.sh: unknown group '$group' (build, test, bench, report, wasm, all)" >&2; exit 2 ;;
     esac
 done
 

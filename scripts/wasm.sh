@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# Builds hashmatch for WebAssembly with Debian 12's emscripten, from Debian's
+# own source packages of its dependencies (emscripten's ports would download
+# from the internet), and assembles the static page.
+#
+#   bash scripts/wasm.sh          dependencies (cached), the module and the page:
+#                                 build/wasm/dist/hashmatch.{mjs,wasm}, build/wasm/site/
+#   bash scripts/wasm.sh deps     only the dependencies
+#   bash scripts/wasm.sh sizes    the gzip'd .wasm with each dependency left out
+#
+# The dependencies are the Debian source packages pinned below: `apt-get
+# source` fetches them through apt's signed indexes (deb-src is enabled when
+# missing), the .dsc must have the SHA-256 recorded here, and dpkg-source
+# checks the tarballs against the .dsc and applies Debian's patches. Each is
+# built once per version, emscripten version and flags, under
+#   ${HM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/hashmatch}/wasm/
+# Environment: HM_WASM_JOBS (default 2), HM_WASM_BUILD_DIR (default build/wasm),
+# HM_WASM_DEPS=candidate to take the archive's current versions when a pinned
+# one is gone (the versions used are printed and written to dist/DEPENDENCIES).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+# package  version  SHA-256 of its .dsc
+PINS="libjpeg-turbo 1:2.1.5-2 d718ead0dfbcbc8523665c02a7f7152e31039ded641d022868722623bb3b486d
+libpng1.6 1.6.39-2+deb12u5 7b86211030a34deb6b0a2cd7e1d9db0fe92443fd30cab537fb89b1e7f7c9f188
+zlib 1:1.2.13.dfsg-1 3fa1e6b2fc525062aa88207dda52fed8e045373c809d362fe8a2bfbf7cf515a8
+libwebp 1.2.4-0.2+deb12u1 d9ed0b59e2010f255c28d0869fd15b31f9b08aed757bfc91862d43aa9ec1aa99
+openssl 3.0.20-1~deb12u2 a614474a2773c23b10c0d65f4eccbcf93fdac4749afb7c26d76e1b0340154d3d"
+
+# Bump a dependency's revision when its recipe below changes (new cache key).
+declare -A RECIPE=([zlib]=1 [libpng1.6]=1 [libjpeg-turbo]=1 [libwebp]=1 [openssl]=1)
+DEP_CFLAGS=${HM_WASM_DEP_CFLAGS:--O2}
+
+MODE=${1:-all}
+case "$MODE" in all | deps | sizes) ;; *) echo "usage: scripts/wasm.sh [deps|sizes]" >&2; exit 2 ;; esac
+
+log() { printf 'wasm.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+bash scripts/setup.sh wasm
+
+JOBS=${HM_WASM_JOBS:-2}
+[ "$JOBS" -le "$(nproc)" ] || JOBS=$(nproc)
+BUILD=${HM_WASM_BUILD_DIR:-$ROOT/build/wasm}
+CACHE=${HM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/hashmatch}/wasm
+EMVER=$(emcc --version | head -1 | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | head -1)
+EMROOT=$(em-config EMSCRIPTEN_ROOT)
+CLANG=$(em-config LLVM_ROOT)/clang-$(em-config CLANG_ADD_VERSION)
+[ -x "$CLANG" ] || CLANG=$(em-config LLVM_ROOT)/clang
+LLVM_AR=$(em-config LLVM_ROOT)/llvm-ar-$(em-config LLVM_ADD_VERSION)
+[ -x "$LLVM_AR" ] || LLVM_AR=$(em-config LLVM_ROOT)/llvm-ar
+mkdir -p "$CACHE/src" "$CACHE/tmp" "$CACHE/bin"
+
+# emcc starts Python for every file it compiles, which costs more than
+# compiling most of OpenSSL's small files: the dependencies built file by file
+# use emscripten's clang directly with exactly the flags emcc would pass it.
+WCC=$CACHE/bin/wasmcc-$EMVER
+if [ ! -x "$WCC" ]; then
+    printf '#!/bin/sh\nexec %s %s "$@"\n' "$CLANG" "$(emcc --cflags)" >"$WCC.tmp.$$"
+    chmod +x "$WCC.tmp.$$"
+    mv "$WCC.tmp.$$" "$WCC"
+fi
+
+# ---- sources -------------------------------------------------------------
+
+pin_field() { awk -v p="$1" -v f="$2" '$1 == p { print $f }' <<<"$PINS"; }
+
+enable_deb_src() {
+    local list=/etc/apt/sources.list.d/hashmatch-deb-src.sources
+    [ -e "$list" ] && return 0
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    log "enabling deb-src entries ($list) for apt-get source"
+    if [ -e /etc/apt/sources.list.d/debian.sources ]; then
+        sed 's/^Types:.*/Types: deb-src/' /etc/apt/sources.list.d/debian.sources |
+            "${sudo[@]}" tee "$list.tmp" >/dev/null
+    else # one-line format: the deb lines of sources.list as deb-src lines
+        list=/etc/apt/sources.list.d/hashmatch-deb-src.list
+        grep -E '^deb ' /etc/apt/sources.list | sed 's/^deb /deb-src /' |
+            "${sudo[@]}" tee "$list.tmp" >/dev/null
+    fi
+    "${sudo[@]}" mv "$list.tmp" "$list"
+    flock /tmp/apt.lock "${sudo[@]}" apt-get update -q >&2
+}
+
+# Prints the version of `pkg` to build: the pinned one, or with
+# HM_WASM_DEPS=candidate the newest the archive offers.
+source_version() {
+    local pkg=$1 want
+    want=$(pin_field "$pkg" 2)
+    local have
+    have=$(apt-cache showsrc "$pkg" 2>/dev/null | awk '/^Version:/ { print $2 }')
+    if ! grep -qxF "$want" <<<"$have"; then
+        enable_deb_src
+        have=$(apt-cache showsrc "$pkg" 2>/dev/null | awk '/^Version:/ { print $2 }')
+    fi
+    if grep -qxF "$want" <<<"$have"; then echo "$want"; return; fi
+    if [ "${HM_WASM_DEPS:-pinned}" = candidate ] && [ -n "$have" ]; then
+        sort -V <<<"$have" | tail -1
+        return
+    fi
+    die "$pkg $want (pinned in scripts/wasm.sh) is not in the apt archive, which offers: $(echo $have).
+  Update its version and .dsc SHA-256 in PINS after checking the new version,
+  or run with HM_WASM_DEPS=candidate to build the archive's newest version."
+}
+
+# Fetches and unpacks `pkg`=`version` into a fresh directory; prints its path.
+unpack_source() {
+    local pkg=$1 version=$2 plain=${2#*:}
+    local dir=$CACHE/src/${pkg}_$plain dsc=${pkg}_$plain.dsc
+    mkdir -p "$dir"
+    if [ ! -e "$dir/.complete" ]; then
+        log "apt-get source $pkg=$version"
+        (cd "$dir" && apt-get source --download-only -q "$pkg=$version" >&2)
+        touch "$dir/.complete"
+    fi
+    local sum want
+    sum=$(sha256sum "$dir/$dsc" | cut -d' ' -f1)
+    want=$(pin_field "$pkg" 3)
+    if [ "$(pin_field "$pkg" 2)" = "$version" ] && [ "$sum" != "$want" ]; then
+        die "$dsc has SHA-256 $sum, scripts/wasm.sh pins $want"
+    fi
+    echo "$pkg $version $sum" >>"$BUILD/dependencies.tmp"
+    local out
+    out=$(mktemp -d "$CACHE/tmp/$pkg.XXXXXX")
+    # dpkg-source checks every file against the .dsc's checksums and applies
+    # Debian's patches (the signature itself was checked by apt's index chain).
+    (cd "$out" && dpkg-source -q --no-copy -x "$dir/$dsc" src >&2)
+    echo "$out/src"
+}
+
+# ---- builds ----------------------------------------------------------------
+
+# cc_lib OUT.a SRCDIR FLAGS... -- FILES...: compiles FILES (relative to
+# SRCDIR) with $WCC, JOBS at a time, into the static library OUT.a.
+cc_lib() {
+    local out=$1 src=$2
+    shift 2
+    local flags=()
+    while [ "$1" != -- ]; do flags+=("$1"); shift; done
+    shift
+    local objdir
+    objdir=$(mktemp -d "$CACHE/tmp/obj.XXXXXX")
+    printf '%s\n' "$@" | nice -n 10 xargs -P "$JOBS" -I{} sh -c \
+        'f={}; o="$1/$(echo "$f" | tr / _).o"; shift; "$@" -c "$f" -o "$o"' \
+        sh "$objdir" "$WCC" $DEP_CFLAGS "${flags[@]}" -I"$src" || die "compiling for $out failed"
+    "$LLVM_AR" rcs "$out" "$objdir"/*.o
+    rm -rf "$objdir"
+}
+
+build_zlib() { # src prefix
+    local src=$1 p=$2
+    mkdir -p "$p/lib" "$p/include"
+    (cd "$src" && cc_lib "$p/lib/libz.a" "$src" -DHAVE_UNISTD_H -- \
+        adler32.c compress.c crc32.c deflate.c infback.c inffast.c inflate.c inftrees.c \
+        trees.c uncompr.c zutil.c)
+    cp "$src/zlib.h" "$src/zconf.h" "$p/include/"
+}
+
+build_libpng() {
+    local src=$1 p=$2 zlib=$3
+    mkdir -p "$p/lib" "$p/include"
+    cp "$src/scripts/pnglibconf.h.prebuilt" "$src/pnglibconf.h"
+    (cd "$src" && cc_lib "$p/lib/libpng16.a" "$src" -I"$zlib/include" -- \
+        png.c pngerror.c pngget.c pngmem.c pngpread.c pngread.c pngrio.c pngrtran.c \
+        pngrutil.c pngset.c pngtrans.c pngwio.c pngwrite.c pngwtran.c pngwutil.c)
+    ln -s libpng16.a "$p/lib/libpng.a"
+    cp "$src/png.h" "$src/pngconf.h" "$src/pnglibconf.h" "$p/include/"
+}
+
+# libjpeg-turbo's CMake generates its configuration headers, so it is built
+# through emcmake (its size checks run under node: fetch() of a file path
+# fails in emscripten 3.1.6's loader, hence --no-experimental-fetch).
+build_libjpeg() {
+    local src=$1 p=$2
+    emcmake cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=Release \
+        "-DCMAKE_CROSSCOMPILING_EMULATOR=$(command -v node);--no-experimental-fetch" \
+        -DCMAKE_C_FLAGS_RELEASE="$DEP_CFLAGS -DNDEBUG" -DENABLE_SHARED=0 -DWITH_SIMD=0 \
+        -DWITH_TURBOJPEG=0 -DCMAKE_INSTALL_PREFIX="$p" >"$src/configure.log" 2>&1 ||
+        { tail -30 "$src/configure.log" >&2; die "libjpeg-turbo: configure failed"; }
+    nice -n 10 cmake --build "$src/build" -j"$JOBS" --target jpeg-static >"$src/build.log" 2>&1 ||
+        { tail -30 "$src/build.log" >&2; die "libjpeg-turbo: build failed"; }
+    mkdir -p "$p/lib" "$p/include"
+    cp "$src/build/libjpeg.a" "$p/lib/"
+    cp "$src/jpeglib.h" "$src/jmorecfg.h" "$src/jerror.h" "$src/build/jconfig.h" "$p/include/"
+}
+
+# The decoder, the demuxer (first frame of animations) and the shared dsp
+# and utils; no threads (WEBP_USE_THREAD unset), no SIMD files apply.
+build_libwebp() {
+    local src=$1 p=$2
+    mkdir -p "$p/lib" "$p/include/webp" "$p/lib/pkgconfig"
+    (cd "$src" && cc_lib "$p/lib/libwebp.a" "$src" -- src/dec/*.c src/dsp/*.c src/utils/*.c)
+    (cd "$src" && cc_lib "$p/lib/libwebpdemux.a" "$src" -- src/demux/demux.c)
+    cp "$src"/src/webp/decode.h "$src"/src/webp/demux.h "$src"/src/webp/mux_types.h \
+        "$src"/src/webp/types.h "$p/include/webp/"
+    local v=${3%%-*}
+    printf 'prefix=%s\nName: libwebp\nDescription: WebP decoder\nVersion: %s\nLibs: -L${prefix}/lib -lwebp\nCflags: -I${prefix}/include\n' \
+        "$p" "$v" >"$p/lib/pkgconfig/libwebp.pc"
+    printf 'prefix=%s\nName: libwebpdemux\nDescription: WebP demuxer\nVersion: %s\nRequires: libwebp\nLibs: -L${prefix}/lib -lwebpdemux\nCflags: -I${prefix}/include\n' \
+        "$p" "$v" >"$p/lib/pkgconfig/libwebpdemux.pc"
+}
+
+# libcrypto only, configured down to what hashmatch uses (EVP digests MD5,
+# SHA-1, SHA-256 and Ed25519 keys and signatures): no assembly, threads,
+# shared objects, engines, networking, protocols or other algorithms.
+OPENSSL_OPTS=(no-asm no-threads no-shared no-pic no-dso no-engine no-module no-legacy no-async
+    no-sock no-dgram no-posix-io no-stdio no-ui-console no-autoload-config no-tests no-err
+    no-filenames no-deprecated no-atexit no-secure-memory no-rdrand no-afalgeng no-capieng
+    no-devcryptoeng no-padlockeng no-loadereng no-dynamic-engine no-static-engine no-ktls no-ssl
+    no-tls no-dtls no-srp no-srtp no-psk no-nextprotoneg no-sctp no-ssl-trace
+    no-weak-ssl-ciphers no-ct no-ocsp no-cms no-cmp no-ts no-rfc3779 no-comp no-zlib no-aria
+    no-bf no-blake2 no-camellia no-cast no-chacha no-poly1305 no-cmac no-des no-dh no-dsa
+    no-ec2m no-ecdh no-ecdsa no-gost no-idea no-md4 no-mdc2 no-ocb no-rc2 no-rc4 no-rc5
+    no-rmd160 no-scrypt no-seed no-siphash no-siv no-sm2 no-sm3 no-sm4 no-whirlpool
+    no-multiblock no-trace no-uplink no-unit-test no-acvp-tests no-fips no-egd)
+
+build_openssl() {
+    local src=$1 p=$2
+    mkdir -p "$src/build"
+    (cd "$src/build" && CC=$WCC AR=$LLVM_AR RANLIB=${LLVM_AR/llvm-ar/llvm-ranlib} \
+        perl ../Configure linux-generic32 --prefix="$p" --libdir=lib $DEP_CFLAGS \
+        "${OPENSSL_OPTS[@]}" >"$src/configure.log" 2>&1) ||
+        { tail -30 "$src/configure.log" >&2; die "openssl: configure failed"; }
+    (cd "$src/build" && nice -n 10 make -j"$JOBS" build_generated >"$src/build.log" 2>&1 &&
+        nice -n 10 make -j"$JOBS" libcrypto.a >>"$src/build.log" 2>&1) ||
+        { tail -30 "$src/build.log" >&2; die "openssl: build failed"; }
+    mkdir -p "$p/lib" "$p/include/openssl"
+    cp "$src/build/libcrypto.a" "$p/lib/"
+    cp "$src"/include/openssl/*.h "$p/include/openssl/"
+    cp "$src"/build/include/openssl/*.h "$p/include/openssl/"
+}
+
+# dep NAME BUILDER [ARGS...]: prints the install prefix of NAME, building it
+# into the cache first when that version/flags combination is missing.
+dep() {
+    local pkg=$1 builder=$2
+    shift 2
+    local version plain key prefix
+    version=$(source_version "$pkg")
+    plain=${version#*:}
+    key=$(printf '%s %s %s' "$DEP_CFLAGS" "${RECIPE[$pkg]}" "$CLANG" | sha256sum | cut -c1-8)
+    prefix=$CACHE/$pkg-$plain-em$EMVER-$key
+    exec 9>"$prefix.lock"
+    flock 9
+    if [ ! -e "$prefix/.done" ]; then
+        local t0=$SECONDS src
+        log "building $pkg $version (emscripten $EMVER, $DEP_CFLAGS) into $prefix"
+        src=$(unpack_source "$pkg" "$version")
+        rm -rf "$prefix.tmp"
+        "$builder" "$src" "$prefix.tmp" "$@" "$plain"
+        rm -rf "$(dirname "$src")" "$prefix"
+        touch "$prefix.tmp/.done"
+        mv -T "$prefix.tmp" "$prefix"
+        log "$pkg built in $((SECONDS - t0)) s"
+    else
+        echo "$pkg $version $(sha256sum "$CACHE/src/${pkg}_$plain/${pkg}_$plain.dsc" | cut -d' ' -f1)" \
+            >>"$BUILD/dependencies.tmp"
+    fi
+    exec 9>&-
+    echo "$prefix"
+}
+
+mkdir -p "$BUILD"
+rm -f "$BUILD/dependencies.tmp"
+T0=$SECONDS
+ZLIB=$(dep zlib build_zlib)
+PNG=$(dep libpng1.6 build_libpng "$ZLIB")
+JPEG=$(dep libjpeg-turbo build_libjpeg)
+WEBP=$(dep libwebp build_libwebp)
+OPENSSL=$(dep openssl build_openssl)
+{
+    echo "# Debian 12 source packages built with emscripten $EMVER ($DEP_CFLAGS): package version sha256(.dsc)"
+    cat "$BUILD/dependencies.tmp"
+} >"$BUILD/DEPENDENCIES"
+rm -f "$BUILD/dependencies.tmp"
+log "dependencies ready in $((SECONDS - T0)) s"
+[ "$MODE" = deps ] && exit 0
