@@ -29,7 +29,7 @@ libwebp 1.2.4-0.2+deb12u1 d9ed0b59e2010f255c28d0869fd15b31f9b08aed757bfc91862d43
 openssl 3.0.20-1~deb12u2 a614474a2773c23b10c0d65f4eccbcf93fdac4749afb7c26d76e1b0340154d3d"
 
 # Bump a dependency's revision when its recipe below changes (new cache key).
-declare -A RECIPE=([zlib]=1 [libpng1.6]=1 [libjpeg-turbo]=1 [libwebp]=1 [openssl]=1)
+declare -A RECIPE=([zlib]=1 [libpng1.6]=1 [libjpeg-turbo]=1 [libwebp]=2 [openssl]=2)
 DEP_CFLAGS=${HM_WASM_DEP_CFLAGS:--O2}
 
 MODE=${1:-all}
@@ -126,7 +126,8 @@ unpack_source() {
     out=$(mktemp -d "$CACHE/tmp/$pkg.XXXXXX")
     # dpkg-source checks every file against the .dsc's checksums and applies
     # Debian's patches (the signature itself was checked by apt's index chain).
-    (cd "$out" && dpkg-source -q --no-copy -x "$dir/$dsc" src >&2)
+    (cd "$out" && dpkg-source -q --no-copy -x "$dir/$dsc" src 2>&1 | grep -v "^gpgv: \|^dpkg-source: warning: cannot verify" >&2 || true)
+    [ -d "$out/src" ] || die "dpkg-source could not unpack $dsc"
     echo "$out/src"
 }
 
@@ -195,39 +196,35 @@ build_libwebp() {
     (cd "$src" && cc_lib "$p/lib/libwebpdemux.a" "$src" -- src/demux/demux.c)
     cp "$src"/src/webp/decode.h "$src"/src/webp/demux.h "$src"/src/webp/mux_types.h \
         "$src"/src/webp/types.h "$p/include/webp/"
-    local v=${3%%-*}
-    printf 'prefix=%s\nName: libwebp\nDescription: WebP decoder\nVersion: %s\nLibs: -L${prefix}/lib -lwebp\nCflags: -I${prefix}/include\n' \
-        "$p" "$v" >"$p/lib/pkgconfig/libwebp.pc"
-    printf 'prefix=%s\nName: libwebpdemux\nDescription: WebP demuxer\nVersion: %s\nRequires: libwebp\nLibs: -L${prefix}/lib -lwebpdemux\nCflags: -I${prefix}/include\n' \
-        "$p" "$v" >"$p/lib/pkgconfig/libwebpdemux.pc"
+    local v=${3%%-*} pc name desc lib
+    for pc in libwebp:"WebP decoder":-lwebp libwebpdemux:"WebP demuxer":-lwebpdemux; do
+        IFS=: read -r name desc lib <<<"$pc"
+        printf 'prefix=${pcfiledir}/../..\nName: %s\nDescription: %s\nVersion: %s\nLibs: -L${prefix}/lib %s\nCflags: -I${prefix}/include\n' \
+            "$name" "$desc" "$v" "$lib" >"$p/lib/pkgconfig/$name.pc"
+    done
 }
 
-# libcrypto only, configured down to what hashmatch uses (EVP digests MD5,
-# SHA-1, SHA-256 and Ed25519 keys and signatures): no assembly, threads,
-# shared objects, engines, networking, protocols or other algorithms.
-OPENSSL_OPTS=(no-asm no-threads no-shared no-pic no-dso no-engine no-module no-legacy no-async
-    no-sock no-dgram no-posix-io no-stdio no-ui-console no-autoload-config no-tests no-err
-    no-filenames no-deprecated no-atexit no-secure-memory no-rdrand no-afalgeng no-capieng
-    no-devcryptoeng no-padlockeng no-loadereng no-dynamic-engine no-static-engine no-ktls no-ssl
-    no-tls no-dtls no-srp no-srtp no-psk no-nextprotoneg no-sctp no-ssl-trace
-    no-weak-ssl-ciphers no-ct no-ocsp no-cms no-cmp no-ts no-rfc3779 no-comp no-zlib no-aria
-    no-bf no-blake2 no-camellia no-cast no-chacha no-poly1305 no-cmac no-des no-dh no-dsa
-    no-ec2m no-ecdh no-ecdsa no-gost no-idea no-md4 no-mdc2 no-ocb no-rc2 no-rc4 no-rc5
-    no-rmd160 no-scrypt no-seed no-siphash no-siv no-sm2 no-sm3 no-sm4 no-whirlpool
-    no-multiblock no-trace no-uplink no-unit-test no-acvp-tests no-fips no-egd)
+# OpenSSL: its MD5, SHA-1, SHA-256, SHA-512 and Ed25519 code and
+# wasm/openssl_evp.c, the EVP functions hashmatch calls routed to them (that
+# file says why a whole libcrypto is not linked). Configure runs only to
+# generate the headers for this target.
+OPENSSL_OPTS=(no-asm no-threads no-shared no-pic no-dso no-engine no-module no-async no-sock
+    no-dgram no-stdio no-ui-console no-autoload-config no-tests no-err no-filenames no-atexit
+    no-secure-memory no-ssl no-tls no-dtls)
+OPENSSL_FILES=(crypto/md5/md5_dgst.c crypto/sha/sha1dgst.c crypto/sha/sha256.c
+    crypto/sha/sha512.c crypto/ec/curve25519.c crypto/mem_clr.c crypto/cpuid.c)
 
 build_openssl() {
     local src=$1 p=$2
     mkdir -p "$src/build"
-    (cd "$src/build" && CC=$WCC AR=$LLVM_AR RANLIB=${LLVM_AR/llvm-ar/llvm-ranlib} \
-        perl ../Configure linux-generic32 --prefix="$p" --libdir=lib $DEP_CFLAGS \
-        "${OPENSSL_OPTS[@]}" >"$src/configure.log" 2>&1) ||
-        { tail -30 "$src/configure.log" >&2; die "openssl: configure failed"; }
-    (cd "$src/build" && nice -n 10 make -j"$JOBS" build_generated >"$src/build.log" 2>&1 &&
-        nice -n 10 make -j"$JOBS" libcrypto.a >>"$src/build.log" 2>&1) ||
-        { tail -30 "$src/build.log" >&2; die "openssl: build failed"; }
+    (cd "$src/build" && CC=$WCC AR=$LLVM_AR perl ../Configure linux-generic32 --prefix="$p" \
+        --libdir=lib "${OPENSSL_OPTS[@]}" >"$src/configure.log" 2>&1 &&
+        nice -n 10 make -j"$JOBS" build_generated >"$src/build.log" 2>&1) ||
+        { tail -30 "$src/configure.log" "$src/build.log" >&2; die "openssl: configure failed"; }
+    cp "$ROOT/wasm/openssl_evp.c" "$src/openssl_evp.c"
     mkdir -p "$p/lib" "$p/include/openssl"
-    cp "$src/build/libcrypto.a" "$p/lib/"
+    (cd "$src" && cc_lib "$p/lib/libcrypto.a" "$src" -I"$src/build" -I"$src/build/include" \
+        -I"$src/include" -DOPENSSL_BUILDING_OPENSSL -DNDEBUG -- "${OPENSSL_FILES[@]}" openssl_evp.c)
     cp "$src"/include/openssl/*.h "$p/include/openssl/"
     cp "$src"/build/include/openssl/*.h "$p/include/openssl/"
 }
@@ -240,7 +237,8 @@ dep() {
     local version plain key prefix
     version=$(source_version "$pkg")
     plain=${version#*:}
-    key=$(printf '%s %s %s' "$DEP_CFLAGS" "${RECIPE[$pkg]}" "$CLANG" | sha256sum | cut -c1-8)
+    key=$( (printf '%s %s %s\n' "$DEP_CFLAGS" "${RECIPE[$pkg]}" "$CLANG"
+        [ "$pkg" != openssl ] || cat "$ROOT/wasm/openssl_evp.c") | sha256sum | cut -c1-8)
     prefix=$CACHE/$pkg-$plain-em$EMVER-$key
     exec 9>"$prefix.lock"
     flock 9
@@ -277,3 +275,90 @@ OPENSSL=$(dep openssl build_openssl)
 rm -f "$BUILD/dependencies.tmp"
 log "dependencies ready in $((SECONDS - T0)) s"
 [ "$MODE" = deps ] && exit 0
+
+# ---- hashmatch -------------------------------------------------------------
+
+# emcc runs acorn (Debian's node-acorn, in /usr/share/nodejs); a Node that is
+# not Debian's own does not look there by itself.
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+
+# configure_hm DIR [CMAKE ARGS...]
+configure_hm() {
+    local dir=$1 roots="$ZLIB;$PNG;$JPEG;$WEBP;$OPENSSL"
+    shift
+    # CMake caches where it found each library: start afresh when they moved.
+    [ "$(cat "$dir.roots" 2>/dev/null)" = "$roots" ] || rm -rf "$dir"
+    mkdir -p "$dir"
+    echo "$roots" >"$dir.roots"
+    PKG_CONFIG_LIBDIR=$WEBP/lib/pkgconfig cmake -S "$ROOT" -B "$dir" -Wno-dev \
+        -DCMAKE_TOOLCHAIN_FILE="$EMROOT/cmake/Modules/Platform/Emscripten.cmake" \
+        -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS=-Werror -DHM_BUILD_CLI=OFF -DHM_BUILD_TESTS=OFF \
+        -DCMAKE_FIND_ROOT_PATH="$roots" -DOPENSSL_USE_STATIC_LIBS=ON \
+        "$@" >"$dir.configure.log" 2>&1 ||
+        { tail -30 "$dir.configure.log" >&2; die "configuring $dir failed"; }
+}
+
+build_hm() { # DIR
+    nice -n 10 cmake --build "$1" -j"$JOBS" --target hashmatch_wasm >"$1.build.log" 2>&1 ||
+        { tail -40 "$1.build.log" >&2; die "building $1 failed"; }
+}
+
+gz_size() { gzip -9 <"$1" | wc -c; }
+
+if [ "$MODE" = sizes ]; then
+    # Each dependency left out of the link (its functions become imports that
+    # would abort if called), so the difference is exactly what it adds; WebP
+    # also through the build option that leaves its decoder out.
+    configure_hm "$BUILD/hm"
+    build_hm "$BUILD/hm"
+    dir=$BUILD/hm/wasm
+    full=$(gz_size "$dir/hashmatch.wasm")
+    printf '%-28s %10s %10s %10s\n' "build" ".wasm" "gzip -9" "cost (gz)"
+    printf '%-28s %10d %10d %10s\n' "everything" "$(wc -c <"$dir/hashmatch.wasm")" "$full" "-"
+    link=$(cat "$dir/CMakeFiles/hashmatch_wasm.dir/link.txt")
+    libs=$dir/CMakeFiles/hashmatch_wasm.dir/linkLibs.rsp
+    variant() { # NAME LIBRARY...
+        local name=$1 rsp=$dir/size-$1.rsp cmd s
+        shift
+        cp "$libs" "$rsp"
+        for lib in "$@"; do sed -i -E "s#\"[^\"]*/lib/$lib\"##" "$rsp"; done
+        cmd=${link/@CMakeFiles\/hashmatch_wasm.dir\/linkLibs.rsp/@$rsp}
+        cmd=${cmd/-o hashmatch.mjs/-o size-$name.mjs}
+        [ "$cmd" != "$link" ] || die "unexpected link command: $link"
+        (cd "$dir" && eval "$cmd -sERROR_ON_UNDEFINED_SYMBOLS=0" >"$rsp.log" 2>&1) ||
+            { tail "$rsp.log" >&2; die "linking without $name failed"; }
+        s=$(gz_size "$dir/size-$name.wasm")
+        printf '%-28s %10d %10d %10d\n' "without $name" "$(wc -c <"$dir/size-$name.wasm")" "$s" \
+            $((full - s))
+    }
+    variant libcrypto libcrypto.a
+    variant libjpeg libjpeg.a
+    variant libpng+zlib libpng.a libz.a
+    variant zlib libz.a
+    variant libwebp libwebp.a libwebpdemux.a
+    variant all-five libcrypto.a libjpeg.a libpng.a libz.a libwebp.a libwebpdemux.a
+    configure_hm "$BUILD/hm-nowebp" -DHM_WITH_WEBP=OFF
+    build_hm "$BUILD/hm-nowebp"
+    s=$(gz_size "$BUILD/hm-nowebp/wasm/hashmatch.wasm")
+    printf '%-28s %10d %10d %10d\n' "-DHM_WITH_WEBP=OFF" \
+        "$(wc -c <"$BUILD/hm-nowebp/wasm/hashmatch.wasm")" "$s" $((full - s))
+    exit 0
+fi
+
+T1=$SECONDS
+configure_hm "$BUILD/hm"
+build_hm "$BUILD/hm"
+mkdir -p "$BUILD/dist"
+cp "$BUILD/hm/wasm/hashmatch.mjs" "$BUILD/hm/wasm/hashmatch.wasm" "$BUILD/DEPENDENCIES" "$BUILD/dist/"
+log "built $BUILD/dist/hashmatch.{mjs,wasm} in $((SECONDS - T1)) s ($(wc -c <"$BUILD/dist/hashmatch.wasm") bytes, $(gz_size "$BUILD/dist/hashmatch.wasm") gzip'd)"
+
+# The static page: web/, the module, the demo set, its trust file and the
+# demo inbox (for the page's "demo images" button).
+SITE=$BUILD/site
+rm -rf "$SITE"
+mkdir -p "$SITE/demo"
+cp -r "$ROOT/web/." "$SITE/"
+cp "$BUILD/dist/hashmatch.mjs" "$BUILD/dist/hashmatch.wasm" "$SITE/"
+cp "$ROOT/demo/demo.hmset" "$ROOT/demo/trust.txt" "$SITE/demo/"
+cp -r "$ROOT/demo/inbox" "$SITE/demo/inbox"
+log "page assembled in $SITE (serve it over http: file:// cannot load modules)"
