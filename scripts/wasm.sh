@@ -44,7 +44,8 @@ JOBS=${HM_WASM_JOBS:-2}
 [ "$JOBS" -le "$(nproc)" ] || JOBS=$(nproc)
 BUILD=${HM_WASM_BUILD_DIR:-$ROOT/build/wasm}
 CACHE=${HM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/hashmatch}/wasm
-EMVER=$(emcc --version | head -1 | grep -Eo '[0-9]+\.[0-9]+\.[0-9]+' | head -1)
+EMVER=$(emcc --version | sed -nE '1s/.* ([0-9]+\.[0-9]+\.[0-9]+).*/\1/p') # (no early-closed pipe)
+[ -n "$EMVER" ] || die "cannot read emcc's version"
 EMROOT=$(em-config EMSCRIPTEN_ROOT)
 CLANG=$(em-config LLVM_ROOT)/clang-$(em-config CLANG_ADD_VERSION)
 [ -x "$CLANG" ] || CLANG=$(em-config LLVM_ROOT)/clang
@@ -361,4 +362,7 @@ cp -r "$ROOT/web/." "$SITE/"
 cp "$BUILD/dist/hashmatch.mjs" "$BUILD/dist/hashmatch.wasm" "$SITE/"
 cp "$ROOT/demo/demo.hmset" "$ROOT/demo/trust.txt" "$SITE/demo/"
 cp -r "$ROOT/demo/inbox" "$SITE/demo/inbox"
+(cd "$SITE/demo/inbox" && ls | grep -v '^index.json$' | node -e \
+    'process.stdout.write(JSON.stringify(require("fs").readFileSync(0, "utf8").trim().split("\n")))') \
+    >"$SITE/demo/inbox/index.json"
 log "page assembled in $SITE (serve it over http: file:// cannot load modules)"
