@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 
 JOBS=$(nproc)
-STAGES=${HM_TEST_STAGES:-"release asan clang fuzz aarch64"}
+STAGES=${HM_TEST_STAGES:-"release asan clang fuzz aarch64 wasm"}
 FUZZ_SECONDS=${HM_FUZZ_SECONDS:-20}
 export CTEST_OUTPUT_ON_FAILURE=1
 
@@ -76,6 +76,22 @@ if has_stage aarch64; then
           -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-Werror >/dev/null
     cmake --build build/aarch64 -j"$JOBS"
     ctest --test-dir build/aarch64 -j"$JOBS" -E '^(bench_|exports$)'
+fi
+
+if has_stage wasm; then
+    if command -v emcc >/dev/null; then
+        stage "WebAssembly build, its results against the native tool, the page in Chromium"
+        bash scripts/wasm.sh
+        if [ ! -x build/release/hashmatch ]; then # the release stage was not run
+            cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHM_BUILD_TESTS=ON \
+                  -DCMAKE_C_FLAGS=-Werror >/dev/null
+            cmake --build build/release -j"$JOBS" --target hashmatch_cli
+        fi
+        node tests/wasm/bitexact.mjs --module build/wasm/dist/hashmatch.mjs --cli build/release/hashmatch
+        node tests/wasm/browser.mjs --site build/wasm/site --cli build/release/hashmatch
+    else
+        stage "wasm: emcc not found (scripts/setup.sh could not install emscripten), skipped"
+    fi
 fi
 
 stage "all tests passed"

@@ -15,6 +15,7 @@
 # built once per version, emscripten version and flags, under
 #   ${HM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/hashmatch}/wasm/
 # Environment: HM_WASM_JOBS (default 2), HM_WASM_BUILD_DIR (default build/wasm),
+# HM_WASM_SIMD=0 (no SIMD128, for browsers before 2021),
 # HM_WASM_DEPS=candidate to take the archive's current versions when a pinned
 # one is gone (the versions used are printed and written to dist/DEPENDENCIES).
 set -euo pipefail
@@ -30,7 +31,13 @@ openssl 3.0.20-1~deb12u2 a614474a2773c23b10c0d65f4eccbcf93fdac4749afb7c26d76e1b0
 
 # Bump a dependency's revision when its recipe below changes (new cache key).
 declare -A RECIPE=([zlib]=1 [libpng1.6]=1 [libjpeg-turbo]=1 [libwebp]=2 [openssl]=2)
-DEP_CFLAGS=${HM_WASM_DEP_CFLAGS:--O2}
+# SIMD128 lets the compiler vectorise loops (never float sums: no fast-math),
+# which keeps every result identical (tests/wasm/bitexact.mjs); browsers have
+# had it since 2021 (Chrome 91, Firefox 89, Safari 16.4). HM_WASM_SIMD=0
+# builds for older ones.
+SIMD_FLAGS=-msimd128
+[ "${HM_WASM_SIMD:-1}" = 1 ] || SIMD_FLAGS=
+DEP_CFLAGS=${HM_WASM_DEP_CFLAGS:--O2 $SIMD_FLAGS}
 
 MODE=${1:-all}
 case "$MODE" in all | deps | sizes) ;; *) echo "usage: scripts/wasm.sh [deps|sizes]" >&2; exit 2 ;; esac
@@ -293,7 +300,7 @@ configure_hm() {
     echo "$roots" >"$dir.roots"
     PKG_CONFIG_LIBDIR=$WEBP/lib/pkgconfig cmake -S "$ROOT" -B "$dir" -Wno-dev \
         -DCMAKE_TOOLCHAIN_FILE="$EMROOT/cmake/Modules/Platform/Emscripten.cmake" \
-        -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS=-Werror -DHM_BUILD_CLI=OFF -DHM_BUILD_TESTS=OFF \
+        -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS="-Werror $SIMD_FLAGS" -DHM_BUILD_CLI=OFF -DHM_BUILD_TESTS=OFF \
         -DCMAKE_FIND_ROOT_PATH="$roots" -DOPENSSL_USE_STATIC_LIBS=ON \
         "$@" >"$dir.configure.log" 2>&1 ||
         { tail -30 "$dir.configure.log" >&2; die "configuring $dir failed"; }

@@ -103,9 +103,9 @@ function hex(p, n) {
   return s;
 }
 
-const u32 = (p, i) => M.HEAPU32[(p >> 2) + i];
-const i32 = (p, i) => M.HEAP32[(p >> 2) + i];
-const ptr = (p) => M.HEAPU32[p >> 2];
+const u32 = (p, i) => M.HEAPU32[(p >>> 2) + i];
+const i32 = (p, i) => M.HEAP32[(p >>> 2) + i];
+const ptr = (p) => M.HEAPU32[p >>> 2];
 
 function withString(s, fn) {
   const bytes = new TextEncoder().encode(s);
