@@ -15,7 +15,8 @@
 # built once per version, emscripten version and flags, under
 #   ${HM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/hashmatch}/wasm/
 # Environment: HM_WASM_JOBS (default 2), HM_WASM_BUILD_DIR (default build/wasm),
-# HM_WASM_SIMD=0 (no SIMD128, for browsers before 2021),
+# HM_WASM_SIMD=0 (no SIMD128, for browsers before 2021), HM_WASM_WEBP=0 (no
+# WebP decoder),
 # HM_WASM_DEPS=candidate to take the archive's current versions when a pinned
 # one is gone (the versions used are printed and written to dist/DEPENDENCIES).
 set -euo pipefail
@@ -30,7 +31,7 @@ libwebp 1.2.4-0.2+deb12u1 d9ed0b59e2010f255c28d0869fd15b31f9b08aed757bfc91862d43
 openssl 3.0.20-1~deb12u2 a614474a2773c23b10c0d65f4eccbcf93fdac4749afb7c26d76e1b0340154d3d"
 
 # Bump a dependency's revision when its recipe below changes (new cache key).
-declare -A RECIPE=([zlib]=1 [libpng1.6]=1 [libjpeg-turbo]=1 [libwebp]=2 [openssl]=2)
+declare -A RECIPE=([zlib]=2 [libpng1.6]=2 [libjpeg-turbo]=4 [libwebp]=3 [openssl]=3)
 # SIMD128 lets the compiler vectorise loops (never float sums: no fast-math),
 # which keeps every result identical (tests/wasm/bitexact.mjs); browsers have
 # had it since 2021 (Chrome 91, Firefox 89, Safari 16.4). HM_WASM_SIMD=0
@@ -47,6 +48,9 @@ die() { log "error: $*"; exit 1; }
 
 bash scripts/setup.sh wasm
 
+# emscripten's tools run on Debian's Python (a python3 earlier in PATH, such as
+# a pyenv shim, can triple the start-up time of every emcc call).
+export EMSDK_PYTHON=/usr/bin/python3
 JOBS=${HM_WASM_JOBS:-2}
 [ "$JOBS" -le "$(nproc)" ] || JOBS=$(nproc)
 BUILD=${HM_WASM_BUILD_DIR:-$ROOT/build/wasm}
@@ -61,13 +65,18 @@ LLVM_AR=$(em-config LLVM_ROOT)/llvm-ar-$(em-config LLVM_ADD_VERSION)
 mkdir -p "$CACHE/src" "$CACHE/tmp" "$CACHE/bin"
 
 # emcc starts Python for every file it compiles, which costs more than
-# compiling most of OpenSSL's small files: the dependencies built file by file
-# use emscripten's clang directly with exactly the flags emcc would pass it.
+# compiling most of OpenSSL's small files: files are compiled by emscripten's
+# clang directly with exactly the flags emcc would pass it (`emcc --cflags`),
+# and emcc only links. CMake builds get this through a compiler launcher
+# (the hook ccache uses), which drops the emcc it is handed.
 WCC=$CACHE/bin/wasmcc-$EMVER
-if [ ! -x "$WCC" ]; then
+LAUNCHER=$CACHE/bin/wasmcc-launcher-$EMVER
+if [ ! -x "$WCC" ] || [ ! -x "$LAUNCHER" ]; then
     printf '#!/bin/sh\nexec %s %s "$@"\n' "$CLANG" "$(emcc --cflags)" >"$WCC.tmp.$$"
-    chmod +x "$WCC.tmp.$$"
+    printf '#!/bin/sh\nshift\nexec %s "$@"\n' "$WCC" >"$LAUNCHER.tmp.$$"
+    chmod +x "$WCC.tmp.$$" "$LAUNCHER.tmp.$$"
     mv "$WCC.tmp.$$" "$WCC"
+    mv "$LAUNCHER.tmp.$$" "$LAUNCHER"
 fi
 
 # ---- sources -------------------------------------------------------------
@@ -151,9 +160,12 @@ cc_lib() {
     shift
     local objdir
     objdir=$(mktemp -d "$CACHE/tmp/obj.XXXXXX")
+    # (-fmacro-prefix-map: the paths that assert() records do not name the
+    # temporary directory, so that the module is the same wherever it is built)
     printf '%s\n' "$@" | nice -n 10 xargs -P "$JOBS" -I{} sh -c \
         'f={}; o="$1/$(echo "$f" | tr / _).o"; shift; "$@" -c "$f" -o "$o"' \
-        sh "$objdir" "$WCC" $DEP_CFLAGS "${flags[@]}" -I"$src" || die "compiling for $out failed"
+        sh "$objdir" "$WCC" $DEP_CFLAGS -fmacro-prefix-map="$src/=" "${flags[@]}" -I"$src" ||
+        die "compiling for $out failed"
     "$LLVM_AR" rcs "$out" "$objdir"/*.o
     rm -rf "$objdir"
 }
@@ -179,13 +191,21 @@ build_libpng() {
 }
 
 # libjpeg-turbo's CMake generates its configuration headers, so it is built
-# through emcmake (its size checks run under node: fetch() of a file path
-# fails in emscripten 3.1.6's loader, hence --no-experimental-fetch).
+# through emcmake. Each of its configure checks compiles, links and runs a
+# program through emcc and node; their answers are facts of wasm32, given in
+# advance (the headers come out the same, and any check not listed still
+# runs: under node, hence --no-experimental-fetch, as fetch() of a file path
+# fails in emscripten 3.1.6's loader).
+JPEG_CHECKS=(-DHAVE_SYS_TYPES_H=1 -DHAVE_STDINT_H=1 -DHAVE_STDDEF_H=1 -DHAVE_SIZE_T=TRUE -DSIZE_T=4
+    -DHAVE_UNSIGNED_LONG=TRUE -DUNSIGNED_LONG=4 -DHAVE_BUILTIN_CTZL=1 -DINLINE_WORKS=1
+    -DHAVE_VERSION_SCRIPT=1)
+
 build_libjpeg() {
     local src=$1 p=$2
-    emcmake cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=Release \
+    emcmake cmake -S "$src" -B "$src/build" -DCMAKE_BUILD_TYPE=Release "${JPEG_CHECKS[@]}" \
+        -DCMAKE_C_COMPILER_LAUNCHER="$LAUNCHER" \
         "-DCMAKE_CROSSCOMPILING_EMULATOR=$(command -v node);--no-experimental-fetch" \
-        -DCMAKE_C_FLAGS_RELEASE="$DEP_CFLAGS -DNDEBUG" -DENABLE_SHARED=0 -DWITH_SIMD=0 \
+        -DCMAKE_C_FLAGS_RELEASE="$DEP_CFLAGS -DNDEBUG -fmacro-prefix-map=$src/=" -DENABLE_SHARED=0 -DWITH_SIMD=0 \
         -DWITH_TURBOJPEG=0 -DCMAKE_INSTALL_PREFIX="$p" >"$src/configure.log" 2>&1 ||
         { tail -30 "$src/configure.log" >&2; die "libjpeg-turbo: configure failed"; }
     nice -n 10 cmake --build "$src/build" -j"$JOBS" --target jpeg-static >"$src/build.log" 2>&1 ||
@@ -269,18 +289,29 @@ dep() {
 }
 
 mkdir -p "$BUILD"
-rm -f "$BUILD/dependencies.tmp"
+rm -f "$BUILD/dependencies.tmp" "$BUILD"/prefix-*
 T0=$SECONDS
-ZLIB=$(dep zlib build_zlib)
-PNG=$(dep libpng1.6 build_libpng "$ZLIB")
-JPEG=$(dep libjpeg-turbo build_libjpeg)
-WEBP=$(dep libwebp build_libwebp)
-OPENSSL=$(dep openssl build_openssl)
+# Every pinned version known to apt first (deb-src enabled once, here), then
+# two lanes sharing the jobs: libjpeg-turbo (CMake, emcc) beside the others.
+for pkg in $(awk '{ print $1 }' <<<"$PINS"); do source_version "$pkg" >/dev/null; done
+LANE_JOBS=$((JOBS > 2 ? JOBS / 2 : 1))
+(JOBS=$LANE_JOBS && dep libjpeg-turbo build_libjpeg >"$BUILD/prefix-jpeg") &
+JPEG_LANE=$!
+(JOBS=$LANE_JOBS && z=$(dep zlib build_zlib) && echo "$z" >"$BUILD/prefix-zlib" &&
+    dep libpng1.6 build_libpng "$z" >"$BUILD/prefix-png" &&
+    dep libwebp build_libwebp >"$BUILD/prefix-webp" &&
+    dep openssl build_openssl >"$BUILD/prefix-openssl") || { wait; die "a dependency failed to build"; }
+wait "$JPEG_LANE" || die "libjpeg-turbo failed to build"
+ZLIB=$(cat "$BUILD/prefix-zlib")
+PNG=$(cat "$BUILD/prefix-png")
+JPEG=$(cat "$BUILD/prefix-jpeg")
+WEBP=$(cat "$BUILD/prefix-webp")
+OPENSSL=$(cat "$BUILD/prefix-openssl")
 {
     echo "# Debian 12 source packages built with emscripten $EMVER ($DEP_CFLAGS): package version sha256(.dsc)"
-    cat "$BUILD/dependencies.tmp"
+    sort "$BUILD/dependencies.tmp"
 } >"$BUILD/DEPENDENCIES"
-rm -f "$BUILD/dependencies.tmp"
+rm -f "$BUILD/dependencies.tmp" "$BUILD"/prefix-*
 log "dependencies ready in $((SECONDS - T0)) s"
 [ "$MODE" = deps ] && exit 0
 
@@ -300,7 +331,7 @@ configure_hm() {
     echo "$roots" >"$dir.roots"
     PKG_CONFIG_LIBDIR=$WEBP/lib/pkgconfig cmake -S "$ROOT" -B "$dir" -Wno-dev \
         -DCMAKE_TOOLCHAIN_FILE="$EMROOT/cmake/Modules/Platform/Emscripten.cmake" \
-        -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS="-Werror $SIMD_FLAGS" -DHM_BUILD_CLI=OFF -DHM_BUILD_TESTS=OFF \
+        -DCMAKE_C_COMPILER_LAUNCHER="$LAUNCHER" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS="-Werror $SIMD_FLAGS" -DHM_BUILD_CLI=OFF -DHM_BUILD_TESTS=OFF \
         -DCMAKE_FIND_ROOT_PATH="$roots" -DOPENSSL_USE_STATIC_LIBS=ON \
         "$@" >"$dir.configure.log" 2>&1 ||
         { tail -30 "$dir.configure.log" >&2; die "configuring $dir failed"; }
@@ -317,7 +348,7 @@ if [ "$MODE" = sizes ]; then
     # Each dependency left out of the link (its functions become imports that
     # would abort if called), so the difference is exactly what it adds; WebP
     # also through the build option that leaves its decoder out.
-    configure_hm "$BUILD/hm"
+    configure_hm "$BUILD/hm" -DHM_WITH_WEBP=ON
     build_hm "$BUILD/hm"
     dir=$BUILD/hm/wasm
     full=$(gz_size "$dir/hashmatch.wasm")
@@ -354,7 +385,9 @@ if [ "$MODE" = sizes ]; then
 fi
 
 T1=$SECONDS
-configure_hm "$BUILD/hm"
+WITH_WEBP=ON
+[ "${HM_WASM_WEBP:-1}" = 1 ] || WITH_WEBP=OFF
+configure_hm "$BUILD/hm" -DHM_WITH_WEBP=$WITH_WEBP
 build_hm "$BUILD/hm"
 mkdir -p "$BUILD/dist"
 cp "$BUILD/hm/wasm/hashmatch.mjs" "$BUILD/hm/wasm/hashmatch.wasm" "$BUILD/DEPENDENCIES" "$BUILD/dist/"

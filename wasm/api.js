@@ -80,9 +80,10 @@ function withBytes(bytes, fn) {
 // out-parameters, both released afterwards.
 function withScratch(fn) {
   const err = M._hmw_error_new();
-  const scratch = malloc(64);
   if (!err) fail('no_memory', 2, 'out of memory');
+  let scratch = 0;
   try {
+    scratch = malloc(64);
     return fn(err, scratch);
   } finally {
     M._free(err);
@@ -126,6 +127,7 @@ function algoMask(algos) {
 
 function u64(value, what) {
   if (value === undefined || value === null) return 0n;
+  if (typeof value !== 'bigint' && !Number.isFinite(Number(value))) fail('invalid_argument', 1, `${what} must be a number`);
   const v = typeof value === 'bigint' ? value : BigInt(Math.floor(Number(value)));
   if (v < 0n || v >= 1n << 64n) fail('invalid_argument', 1, `${what} is out of range`);
   return v;

@@ -195,6 +195,47 @@ function setCorpus() {
   console.log(`  set corpus: ${files.length} files x ${policies.length} trust policies (${[...seen].sort().join(', ')})`);
 }
 
+// ---- the JavaScript API's own checks -------------------------------------------
+
+function statusOf(fn) {
+  try {
+    fn();
+    return 'ok';
+  } catch (e) {
+    return e.name === 'HashmatchError' ? e.status : `${e.name}: ${e.message}`;
+  }
+}
+
+function apiErrors() {
+  const img = readFileSync(join(DEMO, 'images/canal.jpg'));
+  const setBytes = readFileSync(join(DEMO, 'demo.hmset'));
+  const trust = readFileSync(TRUST, 'utf8');
+  const key = trust.match(/^key (\S+)/m)[1];
+  const cases = [
+    ['an unknown algorithm', () => hm.hash(img, ['pdq', 'nope']), 'parse'],
+    ['a string instead of bytes', () => hm.hash('canal.jpg'), 'invalid_argument'],
+    ['an unknown PDQ mode', () => hm.hash(img, 'pdq', { pdqMode: 'half' }), 'invalid_argument'],
+    ['a maxPixels that is not a number', () => hm.hash(img, 'pdq', { maxPixels: 'many' }), 'invalid_argument'],
+    ['too many pixels', () => hm.hash(img, 'pdq', { maxPixels: 1000 }), 'image_too_large'],
+    ['empty bytes', () => hm.hash(new Uint8Array(0)), 'image_empty'],
+    ['an ArrayBuffer and a DataView', () => { hm.hash(img.buffer.slice(img.byteOffset, img.byteOffset + img.length), 'md5');
+      hm.hash(new DataView(img.buffer, img.byteOffset, img.length), 'md5'); }, 'ok'],
+    ['a trust file without a threshold', () => hm.openSet(setBytes, `key ${key}\n`), 'parse'],
+    ['a trust file with a bad key', () => hm.openSet(setBytes, 'key 1234 x\nthreshold 1\n'), 'parse'],
+    ['a threshold above the key count', () => hm.openSet(setBytes, { keys: [key], threshold: 2 }), 'invalid_argument'],
+    ['the same key twice', () => hm.openSet(setBytes, { keys: [key, key], threshold: 1 }), 'set_key'],
+    ['a key of 31 bytes', () => hm.openSet(setBytes, { keys: [new Uint8Array(31)], threshold: 1 }), 'set_key'],
+    ['a base64 key', () => hm.openSet(setBytes, { keys: [Buffer.from(key, 'hex').toString('base64')], threshold: 1 }).close(), 'ok'],
+    ['a scan after close()', () => { const s = hm.openSet(setBytes, trust); s.close(); s.scan(img); }, 'invalid_argument'],
+  ];
+  for (const [name, fn, want] of cases) check.equal(`API: ${name}`, statusOf(fn), want);
+  const d = hm.decode(img);
+  check.equal('API: decode() then hash() equals hash()', d.hash('pdq,ahash,dhash,phash,whash', { dihedral: true }),
+    (({ md5, sha1, sha256, ...rest }) => rest)(hm.hash(img, 'all', { dihedral: true })));
+  d.close();
+  console.log(`  API: ${cases.length + 1} argument and error cases`);
+}
+
 // ---- reference vectors -------------------------------------------------------
 
 function tsv(path) {
@@ -265,6 +306,7 @@ try {
   console.log(`  demo set: ${inbox} scans of demo/inbox/ equal \`scan --json\``);
   demoRejections(bytes, tmp);
   setCorpus();
+  apiErrors();
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }
