@@ -122,28 +122,40 @@ source_version() {
   or run with HM_WASM_DEPS=candidate to build the archive's newest version."
 }
 
-# Fetches and unpacks `pkg`=`version` into a fresh directory; prints its path.
+# fetch_sources PKG=VERSION...: downloads the source packages not downloaded
+# yet into $CACHE/src, with one apt-get call (apt reads its lists once).
+fetch_sources() {
+    local want=() spec plain
+    for spec in "$@"; do
+        plain=${spec#*=}
+        plain=${spec%%=*}_${plain#*:}
+        [ -e "$CACHE/src/.fetched-$plain" ] || want+=("$spec")
+    done
+    [ ${#want[@]} -gt 0 ] || return 0
+    log "apt-get source ${want[*]}"
+    (cd "$CACHE/src" && apt-get source --download-only -q "${want[@]}" >&2) ||
+        die "apt-get source failed"
+    for spec in "${want[@]}"; do
+        plain=${spec#*=}
+        touch "$CACHE/src/.fetched-${spec%%=*}_${plain#*:}"
+    done
+}
+
+# Checks the .dsc of `pkg`=`version` against its pin and unpacks it into a
+# fresh directory; prints the directory.
 unpack_source() {
     local pkg=$1 version=$2 plain=${2#*:}
-    local dir=$CACHE/src/${pkg}_$plain dsc=${pkg}_$plain.dsc
-    mkdir -p "$dir"
-    if [ ! -e "$dir/.complete" ]; then
-        log "apt-get source $pkg=$version"
-        (cd "$dir" && apt-get source --download-only -q "$pkg=$version" >&2)
-        touch "$dir/.complete"
-    fi
-    local sum want
-    sum=$(sha256sum "$dir/$dsc" | cut -d' ' -f1)
+    local dsc=$CACHE/src/${pkg}_$plain.dsc sum want out
+    sum=$(sha256sum "$dsc" | cut -d' ' -f1)
     want=$(pin_field "$pkg" 3)
     if [ "$(pin_field "$pkg" 2)" = "$version" ] && [ "$sum" != "$want" ]; then
         die "$dsc has SHA-256 $sum, scripts/wasm.sh pins $want"
     fi
-    echo "$pkg $version $sum" >>"$BUILD/dependencies.tmp"
-    local out
     out=$(mktemp -d "$CACHE/tmp/$pkg.XXXXXX")
     # dpkg-source checks every file against the .dsc's checksums and applies
     # Debian's patches (the signature itself was checked by apt's index chain).
-    (cd "$out" && dpkg-source -q --no-copy -x "$dir/$dsc" src 2>&1 | grep -v "^gpgv: \|^dpkg-source: warning: cannot verify" >&2 || true)
+    (cd "$out" && dpkg-source -q --no-copy -x "$dsc" src 2>&1 |
+        grep -v "^gpgv: \|^dpkg-source: warning: cannot verify" >&2 || true)
     [ -d "$out/src" ] || die "dpkg-source could not unpack $dsc"
     echo "$out/src"
 }
@@ -257,17 +269,21 @@ build_openssl() {
     cp "$src"/build/include/openssl/*.h "$p/include/openssl/"
 }
 
+# The install prefix of a package's build: its version, emscripten's, the
+# flags and the recipe (and for OpenSSL the EVP file) name it.
+dep_prefix() { # PKG VERSION
+    local key
+    key=$( (printf '%s %s %s\n' "$DEP_CFLAGS" "${RECIPE[$1]}" "$CLANG"
+        [ "$1" != openssl ] || cat "$ROOT/wasm/openssl_evp.c") | sha256sum | cut -c1-8)
+    echo "$CACHE/$1-${2#*:}-em$EMVER-$key"
+}
+
 # dep NAME BUILDER [ARGS...]: prints the install prefix of NAME, building it
-# into the cache first when that version/flags combination is missing.
+# into the cache first when it is missing.
 dep() {
     local pkg=$1 builder=$2
     shift 2
-    local version plain key prefix
-    version=$(source_version "$pkg")
-    plain=${version#*:}
-    key=$( (printf '%s %s %s\n' "$DEP_CFLAGS" "${RECIPE[$pkg]}" "$CLANG"
-        [ "$pkg" != openssl ] || cat "$ROOT/wasm/openssl_evp.c") | sha256sum | cut -c1-8)
-    prefix=$CACHE/$pkg-$plain-em$EMVER-$key
+    local version=${VERSION[$pkg]} prefix=${PREFIX[$pkg]}
     exec 9>"$prefix.lock"
     flock 9
     if [ ! -e "$prefix/.done" ]; then
@@ -275,15 +291,14 @@ dep() {
         log "building $pkg $version (emscripten $EMVER, $DEP_CFLAGS) into $prefix"
         src=$(unpack_source "$pkg" "$version")
         rm -rf "$prefix.tmp"
-        "$builder" "$src" "$prefix.tmp" "$@" "$plain"
+        "$builder" "$src" "$prefix.tmp" "$@" "${version#*:}"
         rm -rf "$(dirname "$src")" "$prefix"
+        sha256sum "$CACHE/src/${pkg}_${version#*:}.dsc" | cut -d' ' -f1 >"$prefix.tmp/.dsc-sha256"
         touch "$prefix.tmp/.done"
         mv -T "$prefix.tmp" "$prefix"
         log "$pkg built in $((SECONDS - t0)) s"
-    else
-        echo "$pkg $version $(sha256sum "$CACHE/src/${pkg}_$plain/${pkg}_$plain.dsc" | cut -d' ' -f1)" \
-            >>"$BUILD/dependencies.tmp"
     fi
+    echo "$pkg $version $(cat "$prefix/.dsc-sha256")" >>"$BUILD/dependencies.tmp"
     exec 9>&-
     echo "$prefix"
 }
@@ -291,9 +306,17 @@ dep() {
 mkdir -p "$BUILD"
 rm -f "$BUILD/dependencies.tmp" "$BUILD"/prefix-*
 T0=$SECONDS
-# Every pinned version known to apt first (deb-src enabled once, here), then
-# two lanes sharing the jobs: libjpeg-turbo (CMake, emcc) beside the others.
-for pkg in $(awk '{ print $1 }' <<<"$PINS"); do source_version "$pkg" >/dev/null; done
+# The versions (deb-src is enabled here if needed), one download of the
+# sources of what is not built yet, then two lanes sharing the jobs:
+# libjpeg-turbo (CMake) beside the others.
+declare -A VERSION PREFIX
+MISSING=()
+for pkg in $(awk '{ print $1 }' <<<"$PINS"); do
+    VERSION[$pkg]=$(source_version "$pkg")
+    PREFIX[$pkg]=$(dep_prefix "$pkg" "${VERSION[$pkg]}")
+    [ -e "${PREFIX[$pkg]}/.done" ] || MISSING+=("$pkg=${VERSION[$pkg]}")
+done
+fetch_sources "${MISSING[@]}"
 LANE_JOBS=$((JOBS > 2 ? JOBS / 2 : 1))
 (JOBS=$LANE_JOBS && dep libjpeg-turbo build_libjpeg >"$BUILD/prefix-jpeg") &
 JPEG_LANE=$!
