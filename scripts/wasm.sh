@@ -17,8 +17,8 @@
 # Environment: HM_WASM_JOBS (default 2), HM_WASM_BUILD_DIR (default build/wasm),
 # HM_WASM_SIMD=0 (no SIMD128, for browsers before 2021), HM_WASM_WEBP=0 (no
 # WebP decoder),
-# HM_WASM_DEPS=candidate to take the archive's current versions when a pinned
-# one is gone (the versions used are printed and written to dist/DEPENDENCIES).
+# HM_WASM_DEPS=candidate to take the archive's newest version of a package
+# whose pinned one is gone (printed, and written to dist/DEPENDENCIES).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -85,7 +85,7 @@ pin_field() { awk -v p="$1" -v f="$2" '$1 == p { print $f }' <<<"$PINS"; }
 
 enable_deb_src() {
     local list=/etc/apt/sources.list.d/hashmatch-deb-src.sources
-    [ -e "$list" ] && return 0
+    [ -e "$list" ] || [ -e "${list%.sources}.list" ] && return 0
     local sudo=()
     [ "$(id -u)" -eq 0 ] || sudo=(sudo)
     log "enabling deb-src entries ($list) for apt-get source"
@@ -114,7 +114,12 @@ source_version() {
     fi
     if grep -qxF "$want" <<<"$have"; then echo "$want"; return; fi
     if [ "${HM_WASM_DEPS:-pinned}" = candidate ] && [ -n "$have" ]; then
-        sort -V <<<"$have" | tail -1
+        local v newest=
+        for v in $have; do
+            if [ -z "$newest" ] || dpkg --compare-versions "$v" gt "$newest"; then newest=$v; fi
+        done
+        log "$pkg: $want is not in the archive, building $newest (HM_WASM_DEPS=candidate)"
+        echo "$newest"
         return
     fi
     die "$pkg $want (pinned in scripts/wasm.sh) is not in the apt archive, which offers: $(echo $have).
