@@ -89,6 +89,9 @@ if has_stage wasm; then
         fi
         node tests/wasm/bitexact.mjs --module build/wasm/dist/hashmatch.mjs --cli build/release/hashmatch
         node tests/wasm/browser.mjs --site build/wasm/site --cli build/release/hashmatch
+        node docs/wasm_example.mjs build/wasm/dist/hashmatch.mjs demo >build/wasm/example.out
+        grep -q "^match: pdq entry 2 distance 16 category demo id bridge.jpg" build/wasm/example.out ||
+            { cat build/wasm/example.out; echo "docs/wasm_example.mjs: unexpected output"; exit 1; }
     else
         stage "wasm: emcc not found (scripts/setup.sh could not install emscripten), skipped"
     fi

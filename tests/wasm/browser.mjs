@@ -116,8 +116,10 @@ class Cdp {
 
 const cdp = new Cdp(chrome);
 const requests = []; // every URL the page or its worker asked for
+const blocked = []; // what the page's Content-Security-Policy refused (never sent)
 cdp.on((m) => {
   if (m.method === 'Network.requestWillBeSent') requests.push(m.params.request.url);
+  if (m.method === 'Log.entryAdded' && /Content Security Policy/.test(m.params.entry.text)) blocked.push(m.params.entry.text);
   if (m.method === 'Target.attachedToTarget') { // the worker: record it too, then let it run
     const s = m.params.sessionId;
     cdp.send('Network.enable', {}, s)
@@ -131,6 +133,7 @@ const page = (method, params) => cdp.send(method, params, S);
 await page('Network.enable');
 await page('Page.enable');
 await page('Runtime.enable');
+await page('Log.enable');
 await page('Target.setAutoAttach', { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
 
 async function evaluate(expression) {
@@ -297,6 +300,7 @@ const foreign = requests.filter((u) => {
   return new URL(u).origin !== ORIGIN;
 });
 check.equal('requests to anywhere but the page\'s origin', foreign, []);
+check.equal('requests the Content-Security-Policy refused', blocked, []);
 const siteFiles = new Set(listFiles(SITE).map((f) => `/${f.slice(SITE.length + 1).split(sep).join('/')}`));
 check.equal('requests the server got for files not in the site', served.filter((p) => !siteFiles.has(p)), []);
 check.ok('the worker\'s requests were recorded too', requests.some((u) => u.endsWith('/hashmatch.wasm')), requests.join(' '));
@@ -308,6 +312,8 @@ if (chrome.exitCode === null && chrome.signalCode === null) {
   });
 }
 rmSync(profile, { recursive: true, force: true });
-console.log(`  ${requests.length} requests, all to ${ORIGIN}: ${[...new Set(served)].join(' ')}`);
+const blobs = requests.filter((u) => u.startsWith('blob:')).length;
+console.log(`  ${requests.length} requests by the page and its worker (${blobs} of them blob: URLs of thumbnails), ` +
+  `${foreign.length} to another origin; the server was asked for ${[...new Set(served)].join(' ')}`);
 console.log(`  screenshot: ${join(opt.out, 'page.png')} (${((Date.now() - t0) / 1000).toFixed(1)} s in Chromium)`);
 check.report('wasm page in Chromium');
