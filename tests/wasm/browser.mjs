@@ -285,6 +285,23 @@ try {
   await press('Enter');
   await waitFor(`window.hashmatchScans > ${scans} && ${stateIs('done')}`, 'the demo images to be scanned from the keyboard');
   compareResults('keyboard, demo images button', await evaluate('window.hashmatchResults'));
+
+  // Files that are not images, or broken ones: the library's error, shown.
+  const odd = ['tests/data/cli/broken.jpg', 'tests/data/cli/notes.txt'].map((f) => join(SOURCE_DIR, f));
+  const oddWant = nativeJson(resolve(opt.cli), ['scan', '--json', '-q', '--set', join(SOURCE_DIR, 'demo/demo.hmset'),
+    '--trust', join(SOURCE_DIR, 'demo/trust.txt'), ...odd]);
+  const before = await evaluate('window.hashmatchScans');
+  await setFiles('#images', odd);
+  await waitFor(`window.hashmatchScans > ${before} && ${stateIs('done')}`, 'the odd files to be scanned');
+  const oddGot = await evaluate('window.hashmatchResults');
+  for (const f of odd) {
+    const got = oddGot.find((r) => r.name === basename(f));
+    check.equal(`${basename(f)}: the native scan's error`, got && [got.error, got.message],
+      [oddWant.get(f).error, oddWant.get(f).message]);
+  }
+  check.equal('the odd files are shown as errors', await evaluate(
+    `[...document.querySelectorAll('#results .card.error .problem')].map((p) => p.textContent)`),
+  odd.map((f) => `${oddWant.get(f).error}: ${oddWant.get(f).message}`));
 } catch (e) {
   check.ok('the page test ran to its end', false, e.message);
   if (chromeLog) console.log(`chromium said:\n${chromeLog}`);
