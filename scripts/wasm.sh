@@ -349,7 +349,9 @@ log "dependencies ready in $((SECONDS - T0)) s"
 # not Debian's own does not look there by itself.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 
-# configure_hm DIR [CMAKE ARGS...]
+# configure_hm DIR [CMAKE ARGS...]: the processor is wasm32 (emscripten's
+# default, x86, could match a condition meant for x86 kernels); no video
+# (FFmpeg is not built for WebAssembly).
 configure_hm() {
     local dir=$1 roots="$ZLIB;$PNG;$JPEG;$WEBP;$OPENSSL"
     shift
@@ -359,6 +361,7 @@ configure_hm() {
     echo "$roots" >"$dir.roots"
     PKG_CONFIG_LIBDIR=$WEBP/lib/pkgconfig cmake -S "$ROOT" -B "$dir" -Wno-dev \
         -DCMAKE_TOOLCHAIN_FILE="$EMROOT/cmake/Modules/Platform/Emscripten.cmake" \
+        -DEMSCRIPTEN_SYSTEM_PROCESSOR=wasm32 -DHM_WITH_VIDEO=OFF \
         -DCMAKE_C_COMPILER_LAUNCHER="$LAUNCHER" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS="-Werror $SIMD_FLAGS" -DHM_BUILD_CLI=OFF -DHM_BUILD_TESTS=OFF \
         -DCMAKE_FIND_ROOT_PATH="$roots" -DOPENSSL_USE_STATIC_LIBS=ON \
         "$@" >"$dir.configure.log" 2>&1 ||
