@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -35,22 +36,36 @@ static char *with_suffix(const char *name, const char *suffix)
     return p;
 }
 
+/* Both files are complete on disk before either gets its name, the public
+ * one first: an interrupted or failed keygen never leaves a NAME.key without
+ * its NAME.pub (a secret nobody can tell the purpose of, which would also
+ * block the rerun). If NAME.key cannot be named, NAME.pub is removed again. */
 static int write_pair(const char *keypath, const char *pubpath, const uint8_t secret[32],
                       const uint8_t pub[32], const char *comment)
 {
-    const char *why;
+    const char *why = NULL, *failed = NULL;
     size_t n = 0;
     char *sk = cli_secret_key_text(secret, &n);
     char *pk = cli_public_key_text(pub, comment);
-    int rc = -1;
-    if (!sk || !pk)
+    cli_tmpfile kf, pf;
+    int rc = -1, kopen = 0, popen = 0;
+    if (!sk || !pk) {
         cli_error("cannot encode the key pair");
-    else if (cli_write_atomic(keypath, sk, n, 0600, 1, &why))
-        cli_error("%s: %s", keypath, why);
-    else if (cli_write_atomic(pubpath, pk, strlen(pk), 0644, 1, &why))
-        cli_error("%s: %s", pubpath, why);
-    else
+    } else if (!(kopen = !cli_tmpfile_open(&kf, keypath, 0600, &why)) ||
+               cli_tmpfile_write(&kf, sk, n, &why)) {
+        failed = keypath;
+    } else if (!(popen = !cli_tmpfile_open(&pf, pubpath, 0644, &why)) ||
+               cli_tmpfile_write(&pf, pk, strlen(pk), &why) || cli_tmpfile_commit(&pf, 1, &why)) {
+        failed = pubpath;
+    } else if (cli_tmpfile_commit(&kf, 1, &why)) {
+        failed = keypath;
+        unlink(pubpath);
+    } else {
         rc = 0;
+    }
+    if (failed) cli_error("%s: %s", failed, why);
+    if (kopen) cli_tmpfile_discard(&kf);
+    if (popen) cli_tmpfile_discard(&pf);
     cli_free_secret_text(sk, n);
     free(pk);
     return rc;

@@ -1,4 +1,4 @@
-/* cmd_set.c - `hashmatch set <build|sign|verify|inspect|digest|diff>`: the
+/* cmd_set.c - `hashmatch set <build|sign|verify|inspect|digest|diff|...>`: the
  * dispatcher and the small subcommands. */
 #include <getopt.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "cmd_set.h"
+#include "escape.h"
 #include "keyfile.h"
 
 static const char HELP[] =
@@ -20,6 +21,8 @@ static const char HELP[] =
     "  inspect  print a set's header, policy, counts and signatures\n"
     "  digest   print a set's content digest (what auditors compare)\n"
     "  diff     entries added and removed between two releases\n"
+    "  delta    the update from one release to the next (for publishers)\n"
+    "  apply    rebuild and verify the next release from a delta (for devices)\n"
     "'hashmatch set <command> --help' describes each.\n";
 
 const char *cli_set_variant_name(hm_algo algo, unsigned variant)
@@ -37,7 +40,15 @@ int cli_set_open(const char *cmd, const char *path, cli_trust *t, hm_set **out)
     int rc = cli_set_exit_status(st);
     fprintf(stderr, "hashmatch set %s: %s: %s%s: %s\n", cmd, path,
             rc == 1 ? "rejected: " : "", hm_status_name(st), err.message);
+    cli_policy_hint(st);
     return rc;
+}
+
+void cli_policy_hint(hm_status st)
+{
+    if (st == HM_E_SET_POLICY && cli_verbosity > 0)
+        fprintf(stderr, "hashmatch: a client accepts such a set only when told to: "
+                        "--max-radius ALGO=N, --min-quality-floor N (docs/TRUST.md)\n");
 }
 
 static void hex_line(const uint8_t *b, size_t n, char *out) { hm_hex_encode(b, n, out); }
@@ -118,8 +129,10 @@ static const char VERIFY_HELP_HEAD[] =
     "\n"
     "Verifies FILE completely: framing, content digest, signatures (k of the n\n"
     "trusted keys; by default a signature by any other key, or a bad one, rejects\n"
-    "the set), version >= --min-version, creation and expiry times, and every\n"
-    "structure. Prints a summary on success, the exact reason otherwise.\n"
+    "the set), version >= --min-version, creation and expiry times, the match\n"
+    "policy against this client's limits (--max-radius, --min-quality-floor), and\n"
+    "every structure. Prints a summary on success, the exact reason otherwise.\n"
+    "Trusted keys of small order or non-canonical encoding are refused.\n"
     "\n"
     "options:\n";
 static const char VERIFY_HELP_TAIL[] =
@@ -128,32 +141,44 @@ static const char VERIFY_HELP_TAIL[] =
     "Exit status: 0 when the set verifies, 1 when it is rejected, 2 on other\n"
     "errors (unreadable files, bad options).\n";
 
+/* Names come from the set and from trust and .pub files: printed escaped. */
 static void print_verified(const char *path, const hm_set *s, const cli_trust *t)
 {
     char hex[2 * HM_SET_DIGEST_BYTES + 1], a[CLI_TIME_SIZE], b[CLI_TIME_SIZE];
+    cli_buf o;
+    cli_buf_init(&o);
     hex_line(hm_set_digest(s), HM_SET_DIGEST_BYTES, hex);
     cli_format_time(hm_set_created(s), a);
     cli_format_time(hm_set_expires(s), b);
-    printf("%s: OK\n  name: %s\n  version: %llu\n  created: %s\n  expires: %s\n"
-           "  content digest: %s\n",
-           path, hm_set_name(s), (unsigned long long)hm_set_version(s), a, b, hex);
+    cli_buf_printf(&o, "%s: OK\n  name: ", path);
+    cli_buf_escaped(&o, hm_set_name(s));
+    cli_buf_printf(&o, "\n  version: %llu\n  created: %s\n  expires: %s\n  content digest: %s\n",
+                   (unsigned long long)hm_set_version(s), a, b, hex);
     size_t valid = 0;
     for (size_t i = 0; i < hm_set_signature_count(s); i++)
         valid += hm_set_signature_get(s, i)->status == HM_SIG_VALID;
-    printf("  signatures: %zu valid by trusted keys (threshold %u of %zu)", valid,
-           t->opt.trust.threshold, t->key_count);
+    cli_buf_printf(&o, "  signatures: %zu valid by trusted keys (threshold %u of %zu)", valid,
+                   t->opt.trust.threshold, t->key_count);
     for (size_t i = 0, first = 1; i < hm_set_signature_count(s); i++) {
         const hm_set_signature *sig = hm_set_signature_get(s, i);
         if (sig->status != HM_SIG_VALID) continue;
-        printf("%s%s", first ? ": " : ", ", cli_trust_key_name(t, (size_t)sig->trusted_index));
+        cli_buf_puts(&o, first ? ": " : ", ");
+        cli_buf_escaped(&o, cli_trust_key_name(t, (size_t)sig->trusted_index));
         first = 0;
     }
-    printf("\n  entries:");
+    cli_buf_puts(&o, "\n  entries:");
     for (int x = 1; x <= HM_ALGO_COUNT; x++) {
         const hm_set_section *sec = hm_set_section_get(s, (hm_algo)x);
-        if (sec) printf(" %s %zu", hm_algo_name((hm_algo)x), sec->entry_count);
+        if (sec) cli_buf_printf(&o, " %s %zu", hm_algo_name((hm_algo)x), sec->entry_count);
     }
-    printf("\n");
+    cli_buf_putc(&o, '\n');
+    cli_buf_write(&o, stdout);
+    cli_buf_free(&o);
+}
+
+void cli_set_print_verified(const char *path, const hm_set *s, const cli_trust *t)
+{
+    print_verified(path, s, t);
 }
 
 static int cmd_verify(int argc, char **argv)
@@ -225,7 +250,8 @@ int cmd_set(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } SUB[] = {{"build", cmd_set_build}, {"sign", cmd_sign},      {"verify", cmd_verify},
-               {"inspect", cmd_set_inspect}, {"digest", cmd_digest}, {"diff", cmd_set_diff}};
+               {"inspect", cmd_set_inspect}, {"digest", cmd_digest}, {"diff", cmd_set_diff},
+               {"delta", cmd_set_delta}, {"apply", cmd_set_apply}};
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(HELP, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;

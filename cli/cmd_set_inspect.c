@@ -6,6 +6,7 @@
 
 #include "cli.h"
 #include "cmd_set.h"
+#include "escape.h"
 
 /* Parses the common options (--json, trust options, -q, -h). Returns 0 to go
  * on, or exit status + 1. */
@@ -65,8 +66,12 @@ static void inspect_text(cli_buf *b, const char *path, const hm_set *s, const cl
     cli_buf_printf(b, "file:           %s (%zu bytes, content %zu bytes)\n", path,
                    hm_set_file_size(s), hm_set_content_size(s));
     cli_buf_printf(b, "format:         hashmatch set version %d\n", HM_SET_FORMAT_VERSION);
-    cli_buf_printf(b, "name:           %s\n", hm_set_name(s));
-    cli_buf_printf(b, "issuer:         %s\n", *hm_set_issuer(s) ? hm_set_issuer(s) : "(none)");
+    /* Text from the set and the trust files is printed escaped (escape.h). */
+    cli_buf_puts(b, "name:           ");
+    cli_buf_escaped(b, hm_set_name(s));
+    cli_buf_puts(b, "\nissuer:         ");
+    cli_buf_escaped(b, *hm_set_issuer(s) ? hm_set_issuer(s) : "(none)");
+    cli_buf_putc(b, '\n');
     cli_buf_printf(b, "version:        %llu\n", (unsigned long long)hm_set_version(s));
     cli_format_time(hm_set_created(s), tm);
     cli_buf_printf(b, "created:        %s\n", tm);
@@ -96,7 +101,8 @@ static void inspect_text(cli_buf *b, const char *path, const hm_set *s, const cl
         if (hm_set_section_get(s, (hm_algo)a)) cli_buf_printf(b, " %9s", hm_algo_name((hm_algo)a));
     cli_buf_putc(b, '\n');
     for (size_t c = 0; c < nc; c++) {
-        cli_buf_printf(b, "%-20s", hm_set_category_name(s, c));
+        char esc[CLI_ESCAPE_SIZE];
+        cli_buf_printf(b, "%-20s", cli_escape_into(hm_set_category_name(s, c), esc, sizeof esc));
         for (int a = 1; a <= HM_ALGO_COUNT; a++)
             if (hm_set_section_get(s, (hm_algo)a)) cli_buf_printf(b, " %9zu", counts[a * nc + c]);
         cli_buf_putc(b, '\n');
@@ -106,8 +112,11 @@ static void inspect_text(cli_buf *b, const char *path, const hm_set *s, const cl
         const hm_set_signature *g = hm_set_signature_get(s, i);
         hm_hex_encode(g->key_id, HM_KEY_ID_BYTES, hex);
         cli_buf_printf(b, "  %zu  key id %s  %s", i, hex, sig_status_name(g->status));
-        if (g->trusted_index >= 0)
-            cli_buf_printf(b, " (%s)", cli_trust_key_name(t, (size_t)g->trusted_index));
+        if (g->trusted_index >= 0) {
+            cli_buf_puts(b, " (");
+            cli_buf_escaped(b, cli_trust_key_name(t, (size_t)g->trusted_index));
+            cli_buf_putc(b, ')');
+        }
         cli_buf_putc(b, '\n');
     }
 }
@@ -274,14 +283,21 @@ static void entry_json(cli_buf *b, int *f, const hm_set_entry *e)
     cli_buf_json_string(b, e->external_id);
 }
 
+/* s as JSON mode prints it (escaped later by the JSON writer), or escaped
+ * for text mode into buf. */
+static const char *txt(const diff_ctx *d, const char *s, char buf[CLI_ESCAPE_SIZE])
+{
+    return d->json ? s : cli_escape_into(s, buf, CLI_ESCAPE_SIZE);
+}
+
 static void emit_entry(diff_ctx *d, char sign, hm_algo a, const hm_set_entry *e, size_t hs)
 {
-    char hex[HM_MAX_HEX_SIZE];
+    char hex[HM_MAX_HEX_SIZE], c[CLI_ESCAPE_SIZE], x[CLI_ESCAPE_SIZE];
     hm_hex_encode(e->hash, hs, hex);
     if (!d->json) {
         cli_buf_printf(&d->out, "%c %s %s %s attesters=%u", sign, hm_algo_name(a), hex,
-                       e->category_name, e->attesters);
-        if (*e->external_id) cli_buf_printf(&d->out, " id=%s", e->external_id);
+                       txt(d, e->category_name, c), e->attesters);
+        if (*e->external_id) cli_buf_printf(&d->out, " id=%s", txt(d, e->external_id, x));
         cli_buf_putc(&d->out, '\n');
     } else {
         int f = 1;
@@ -301,16 +317,18 @@ static void emit_entry(diff_ctx *d, char sign, hm_algo a, const hm_set_entry *e,
 static void emit_changed(diff_ctx *d, hm_algo a, const hm_set_entry *o, const hm_set_entry *n,
                          size_t hs)
 {
-    char hex[HM_MAX_HEX_SIZE];
+    char hex[HM_MAX_HEX_SIZE], x[CLI_ESCAPE_SIZE], y[CLI_ESCAPE_SIZE];
     hm_hex_encode(o->hash, hs, hex);
     if (!d->json) {
         cli_buf_printf(&d->out, "~ %s %s", hm_algo_name(a), hex);
         if (strcmp(o->category_name, n->category_name))
-            cli_buf_printf(&d->out, " category %s -> %s", o->category_name, n->category_name);
+            cli_buf_printf(&d->out, " category %s -> %s", txt(d, o->category_name, x),
+                           txt(d, n->category_name, y));
         if (o->attesters != n->attesters)
             cli_buf_printf(&d->out, " attesters %u -> %u", o->attesters, n->attesters);
         if (strcmp(o->external_id, n->external_id))
-            cli_buf_printf(&d->out, " id \"%s\" -> \"%s\"", o->external_id, n->external_id);
+            cli_buf_printf(&d->out, " id \"%s\" -> \"%s\"", txt(d, o->external_id, x),
+                           txt(d, n->external_id, y));
         cli_buf_putc(&d->out, '\n');
     } else {
         int f = 1, fo = 1, fn = 1;
@@ -442,18 +460,21 @@ static void diff_header(diff_ctx *d)
     note(d, "version", "%llu -> %llu%s", (unsigned long long)hm_set_version(o),
          (unsigned long long)hm_set_version(n),
          hm_set_version(n) > hm_set_version(o) ? "" : " (WARNING: does not increase)");
-    if (strcmp(hm_set_name(o), hm_set_name(n))) note(d, "name", "%s -> %s", hm_set_name(o), hm_set_name(n)), d->other++;
+    char x[CLI_ESCAPE_SIZE], y[CLI_ESCAPE_SIZE];
+    if (strcmp(hm_set_name(o), hm_set_name(n)))
+        note(d, "name", "%s -> %s", txt(d, hm_set_name(o), x), txt(d, hm_set_name(n), y)), d->other++;
     if (strcmp(hm_set_issuer(o), hm_set_issuer(n)))
-        note(d, "issuer", "%s -> %s", hm_set_issuer(o), hm_set_issuer(n)), d->other++;
+        note(d, "issuer", "%s -> %s", txt(d, hm_set_issuer(o), x), txt(d, hm_set_issuer(n), y)),
+            d->other++;
     cli_format_time(hm_set_expires(o), a);
     cli_format_time(hm_set_expires(n), b);
     note(d, "expires", "%s -> %s", a, b);
     for (size_t i = 0; i < hm_set_category_count(n); i++)
         if (!has_category(o, hm_set_category_name(n, i)))
-            note(d, "category", "added %s", hm_set_category_name(n, i)), d->other++;
+            note(d, "category", "added %s", txt(d, hm_set_category_name(n, i), x)), d->other++;
     for (size_t i = 0; i < hm_set_category_count(o); i++)
         if (!has_category(n, hm_set_category_name(o, i)))
-            note(d, "category", "removed %s", hm_set_category_name(o, i)), d->other++;
+            note(d, "category", "removed %s", txt(d, hm_set_category_name(o, i), x)), d->other++;
     diff_policies(d);
 }
 

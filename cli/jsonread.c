@@ -37,6 +37,45 @@ static void put_utf8(char *d, size_t *n, unsigned cp)
     }
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The 4 hex digits of a \u escape at p, all before `end`; -1 if not. */
+static long hex4(const char *p, const char *end)
+{
+    long cp = 0;
+    for (int i = 0; i < 4; i++) {
+        int d = p + i < end ? hex_digit(p[i]) : -1;
+        if (d < 0) return -1;
+        cp = cp * 16 + d;
+    }
+    return cp;
+}
+
+/* Decodes the escape after a backslash at p (< end) into d; returns the
+ * position after it, NULL when malformed. */
+static const char *unescape(const char *p, const char *end, char *d, size_t *n)
+{
+    long cp;
+    switch (*p) {
+    case 'n': d[(*n)++] = '\n'; break;
+    case 't': d[(*n)++] = '\t'; break;
+    case 'r': d[(*n)++] = '\r'; break;
+    case 'b': d[(*n)++] = '\b'; break;
+    case 'f': d[(*n)++] = '\f'; break;
+    case '"': case '\\': case '/': d[(*n)++] = *p; break;
+    case 'u':
+        if ((cp = hex4(p + 1, end)) < 0) return NULL;
+        put_utf8(d, n, (unsigned)cp); /* surrogates are kept as-is: paths rarely hold them */
+        return p + 5;
+    default: return NULL;
+    }
+    return p + 1;
+}
+
 static int parse_string(reader *r, char **out)
 {
     r->s++; /* opening quote */
@@ -46,29 +85,13 @@ static int parse_string(reader *r, char **out)
     char *d = malloc((size_t)(r->s - start) + 1);
     if (!d) return fail(r, "out of memory");
     size_t n = 0;
-    for (const char *p = start; p < r->s; p++) {
-        if (*p != '\\') {
-            d[n++] = *p;
-            continue;
-        }
-        p++;
-        switch (*p) {
-        case 'n': d[n++] = '\n'; break;
-        case 't': d[n++] = '\t'; break;
-        case 'r': d[n++] = '\r'; break;
-        case 'b': d[n++] = '\b'; break;
-        case 'f': d[n++] = '\f'; break;
-        case 'u': {
-            unsigned cp = 0;
-            for (int i = 1; i <= 4 && p + i < r->s; i++) {
-                char c = p[i];
-                cp = cp * 16 + (unsigned)(c >= '0' && c <= '9' ? c - '0' : (c | 32) - 'a' + 10);
-            }
-            put_utf8(d, &n, cp & 0xffff); /* surrogates are kept as-is: paths rarely hold them */
-            p += 4;
-            break;
-        }
-        default: d[n++] = *p; break;
+    for (const char *p = start; p < r->s;) {
+        if ((unsigned char)*p < 0x20) p = NULL;
+        else if (*p != '\\') d[n++] = *p++;
+        else p = unescape(p + 1, r->s, d, &n);
+        if (!p) {
+            free(d);
+            return fail(r, "bad string");
         }
     }
     d[n] = '\0';
@@ -77,22 +100,53 @@ static int parse_string(reader *r, char **out)
     return 0;
 }
 
+/* JSON's number grammar, -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?,
+ * read within [s, end): the input need not be NUL-terminated, so strtod
+ * only ever sees a bounded copy. Returns the length, 0 when malformed. */
+static size_t number_length(const char *s, const char *end)
+{
+    const char *p = s;
+#define DIGITS(min)                                                                               \
+    do {                                                                                          \
+        const char *q_ = p;                                                                       \
+        while (p < end && *p >= '0' && *p <= '9') p++;                                            \
+        if (p - q_ < (min)) return 0;                                                             \
+    } while (0)
+    if (p < end && *p == '-') p++;
+    if (p < end && *p == '0') p++;
+    else DIGITS(1);
+    if (p < end && *p == '.') {
+        p++;
+        DIGITS(1);
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        p++;
+        if (p < end && (*p == '+' || *p == '-')) p++;
+        DIGITS(1);
+    }
+#undef DIGITS
+    return (size_t)(p - s);
+}
+
 static int parse_number(reader *r, jv *v)
 {
-    char *e;
+    char buf[64];
+    size_t len = number_length(r->s, r->end);
+    if (len == 0 || len >= sizeof buf) return fail(r, "bad number");
+    memcpy(buf, r->s, len);
+    buf[len] = '\0';
     v->type = JV_NUM;
-    v->num = strtod(r->s, &e);
-    if (e == r->s) return fail(r, "bad number");
+    v->num = strtod(buf, NULL);
     v->is_uint = 1;
     v->u = 0;
-    for (const char *p = r->s; p < e; p++) {
-        if (*p < '0' || *p > '9' || v->u > (UINT64_MAX - 9) / 10) {
+    for (size_t i = 0; i < len; i++) {
+        if (buf[i] < '0' || buf[i] > '9' || v->u > (UINT64_MAX - 9) / 10) {
             v->is_uint = 0;
             break;
         }
-        v->u = v->u * 10 + (uint64_t)(*p - '0');
+        v->u = v->u * 10 + (uint64_t)(buf[i] - '0');
     }
-    r->s = e;
+    r->s += len;
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "keyfile.h"
 #include "set/set.h"
 
@@ -17,10 +18,12 @@
 void set_input_reject(set_input *in, uint32_t file, uint32_t line, const char *fmt, ...)
 {
     in->rejected++;
-    if (in->printed++ >= MAX_PRINTED) return;
+    if (in->printed++ >= MAX_PRINTED || cli_verbosity < 0) return;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s:%u: ", in->files[file], line);
+    char *name = cli_escape(in->files[file]); /* file names cannot forge lines */
+    fprintf(stderr, "%s:%u: ", name ? name : "?", line);
+    free(name);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -60,7 +63,7 @@ static uint32_t arena_add(set_input *in, const char *s)
     size_t n = strlen(s) + 1;
     if (in->arena_len + n >= UINT32_MAX) return 0;
     if (in->arena_len + n > in->arena_cap) {
-        size_t cap = in->arena_cap ? 2 * in->arena_cap : 1 << 16;
+        size_t cap = in->arena_cap ? 2 * in->arena_cap : 4096;
         while (cap < in->arena_len + n) cap *= 2;
         char *a = realloc(in->arena, cap);
         if (!a) return 0;
@@ -75,7 +78,7 @@ static uint32_t arena_add(set_input *in, const char *s)
 static set_record *new_record(set_input *in)
 {
     if (in->nrec == in->cap) {
-        size_t cap = in->cap ? 2 * in->cap : 4096;
+        size_t cap = in->cap ? 2 * in->cap : 256;
         set_record *r = realloc(in->recs, cap * sizeof *r);
         if (!r) return NULL;
         in->recs = r;
@@ -96,12 +99,13 @@ typedef struct fields {
 static int add_entry(set_input *in, uint32_t file, uint32_t line, const fields *f)
 {
     hm_algo algo;
-    char lower[16];
+    char lower[16], esc[CLI_ESCAPE_SIZE];
     size_t i;
     for (i = 0; f->algo[i] && i + 1 < sizeof lower; i++) lower[i] = (char)tolower((unsigned char)f->algo[i]);
     lower[i] = '\0';
     if (f->algo[i] || hm_algo_from_name(lower, &algo) != HM_OK)
-        return set_input_reject(in, file, line, "unknown algorithm '%s'", f->algo), 0;
+        return set_input_reject(in, file, line, "unknown algorithm '%s'",
+                                cli_escape_into(f->algo, esc, sizeof esc)), 0;
     if (!(in->algos & HM_MASK(algo))) return in->skipped++, 0;
     size_t hs = hm_algo_hash_size(algo), len = strlen(f->hash);
     set_record *r = new_record(in);
@@ -110,7 +114,8 @@ static int add_entry(set_input *in, uint32_t file, uint32_t line, const fields *
         return set_input_reject(in, file, line, "%s hash has %zu hex digits, expected %zu",
                                 lower, len, 2 * hs), 0;
     if (hm_hex_decode(f->hash, r->hash, hs) != HM_OK)
-        return set_input_reject(in, file, line, "%s hash '%s' is not hexadecimal", lower, f->hash), 0;
+        return set_input_reject(in, file, line, "%s hash '%s' is not hexadecimal", lower,
+                                cli_escape_into(f->hash, esc, sizeof esc)), 0;
     int zero = 1;
     for (i = 0; i < hs; i++) zero &= r->hash[i] == 0;
     if (algo == HM_ALGO_PDQ && zero && !in->allowlist)
@@ -127,12 +132,13 @@ static int add_entry(set_input *in, uint32_t file, uint32_t line, const fields *
         const char *why;
         unsigned ci;
         if (set_input_category(in, cat, &ci, &why))
-            return set_input_reject(in, file, line, "category '%s' %s", cat, why), 0;
+            return set_input_reject(in, file, line, "category '%s' %s",
+                                    cli_escape_into(cat, esc, sizeof esc), why), 0;
         r->category = (uint16_t)ci;
         uint64_t att = 1;
         if (f->attesters && *f->attesters && cli_parse_u64(f->attesters, 1, 65535, &att))
             return set_input_reject(in, file, line, "attester count '%s' is not 1..65535",
-                                    f->attesters), 0;
+                                    cli_escape_into(f->attesters, esc, sizeof esc)), 0;
         r->attesters = (uint16_t)att;
         if (f->ext && *f->ext) {
             if (!hm__set_text_ok(f->ext, strlen(f->ext)))
@@ -154,7 +160,7 @@ static char *trim(char *s)
     return s;
 }
 
-static int csv_line(set_input *in, uint32_t file, uint32_t line, char *s)
+int set_input_csv_line(set_input *in, uint32_t file, uint32_t line, char *s)
 {
     char sep = strchr(s, '\t') ? '\t' : ',';
     char *part[5] = {NULL};
@@ -176,11 +182,15 @@ static int csv_line(set_input *in, uint32_t file, uint32_t line, char *s)
 
 /* ---- JSON lines (a flat object; nested values are skipped) ---- */
 
+#define MAX_MEMBERS 32 /* hash --json writes 14 at most */
+
 typedef struct jfield {
-    char key[24];
-    char *str; /* decoded string value, or NULL */
+    const char *key;  /* decoded, in the scratch space */
+    char *str;        /* decoded string value, or NULL */
+    const char *raw;  /* a number or literal as written, raw_len bytes */
+    size_t raw_len;
     long num;
-    int is_num;
+    int is_num;       /* an integer in JSON's grammar that fits a long */
 } jfield;
 
 static const char *jspace(const char *p)
@@ -189,7 +199,7 @@ static const char *jspace(const char *p)
     return p;
 }
 
-static int put_utf8(char **o, unsigned long cp)
+static void put_utf8(char **o, unsigned long cp)
 {
     char *q = *o;
     if (cp < 0x80) *q++ = (char)cp;
@@ -201,17 +211,21 @@ static int put_utf8(char **o, unsigned long cp)
         *q++ = (char)(0xf0 | cp >> 18), *q++ = (char)(0x80 | ((cp >> 12) & 0x3f)),
         *q++ = (char)(0x80 | ((cp >> 6) & 0x3f)), *q++ = (char)(0x80 | (cp & 0x3f));
     *o = q;
-    return 0;
 }
 
+/* Four hex digits at p; each is looked at only when the one before was a
+ * digit, so a string ending early (at its NUL) is never read past. */
 static const char *jhex4(const char *p, unsigned long *v)
 {
-    char buf[5];
-    memcpy(buf, p, 4);
-    buf[4] = '\0';
-    for (int i = 0; i < 4; i++)
-        if (!isxdigit((unsigned char)buf[i])) return NULL;
-    *v = strtoul(buf, NULL, 16);
+    unsigned long x = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (d < 0) return NULL;
+        x = x * 16 + (unsigned long)d;
+    }
+    *v = x;
     return p + 4;
 }
 
@@ -286,6 +300,16 @@ static const char *jskip(const char *p)
     return p;
 }
 
+/* -?(0|[1-9][0-9]*), at most 18 digits (fits a long). */
+static int json_integer(const char *s, size_t n)
+{
+    size_t i = s[0] == '-';
+    if (i == n || n - i > 18 || (s[i] == '0' && n - i > 1)) return 0;
+    for (; i < n; i++)
+        if (s[i] < '0' || s[i] > '9') return 0;
+    return 1;
+}
+
 static const char *jvalue(const char *p, jfield *f, char **scratch)
 {
     p = jspace(p);
@@ -293,34 +317,37 @@ static const char *jvalue(const char *p, jfield *f, char **scratch)
         f->str = *scratch;
         return jstring(p + 1, scratch);
     }
-    if (*p == '-' || (*p >= '0' && *p <= '9')) {
-        char *end;
-        errno = 0;
-        f->num = strtol(p, &end, 10);
-        f->is_num = !errno && (*end == ',' || *end == '}' || *end == ' ');
-        return f->is_num ? end : jskip(p);
-    }
-    return jskip(p);
+    const char *end = jskip(p);
+    if (!end || *p == '[' || *p == '{') return end;
+    f->raw = p;
+    f->raw_len = (size_t)(end - p);
+    f->is_num = json_integer(p, f->raw_len);
+    if (f->is_num) f->num = strtol(p, NULL, 10);
+    return end;
 }
 
-/* Parses a flat JSON object into up to `max` fields; returns the count or -1. */
-static int jobject(const char *p, jfield *fs, int max, char *scratch)
+/* Parses a flat JSON object into fs[0..MAX_MEMBERS); returns the count, or
+ * -1 with *why set (and *dup, the key, when a key appears twice). */
+static int jobject(const char *p, jfield *fs, char *scratch, const char **why, const char **dup)
 {
     int n = 0;
+    *why = "malformed JSON object";
     p = jspace(p);
     if (*p++ != '{') return -1;
     p = jspace(p);
     if (*p == '}') return *jspace(p + 1) ? -1 : 0;
     for (;;) {
-        jfield tmp, *f = n < max ? &fs[n] : &tmp;
+        if (n == MAX_MEMBERS) return *why = "more than 32 members in one JSON object", -1;
+        jfield *f = &fs[n];
         memset(f, 0, sizeof *f);
         p = jspace(p);
-        char *key = scratch;
+        f->key = scratch;
         if (*p != '"' || !(p = jstring(p + 1, &scratch))) return -1;
-        snprintf(f->key, sizeof f->key, "%s", key);
+        for (int i = 0; i < n; i++)
+            if (!strcmp(fs[i].key, f->key)) return *dup = f->key, -1;
         p = jspace(p);
         if (*p++ != ':' || !(p = jvalue(p, f, &scratch))) return -1;
-        if (f != &tmp) n++;
+        n++;
         p = jspace(p);
         if (*p == '}') return *jspace(p + 1) ? -1 : n;
         if (*p++ != ',') return -1;
@@ -340,19 +367,52 @@ static const char *jstr(const jfield *fs, int n, const char *key)
     return f && f->str ? f->str : NULL;
 }
 
-static int json_line(set_input *in, uint32_t file, uint32_t line, const char *s)
+/* pdq_quality as `hashmatch hash --json` writes it: an integer 0..100 in
+ * digits. Anything else (10.0, "10", -5, 1e1, 101, null) is refused, so no
+ * spelling of a low quality slips past --min-quality. Returns the quality,
+ * -1 when absent, -2 when malformed. */
+static long json_quality(const jfield *q)
 {
-    jfield fs[32];
+    if (!q) return -1;
+    if (!q->is_num || q->raw[0] == '-' || q->num > 100) return -2;
+    return q->num;
+}
+
+static void quote_value(const jfield *f, char *out, size_t size)
+{
+    char raw[64];
+    if (f->str) {
+        char esc[CLI_ESCAPE_SIZE];
+        snprintf(out, size, "\"%s\"", cli_escape_into(f->str, esc, sizeof esc));
+        return;
+    }
+    snprintf(raw, sizeof raw, "%.*s", (int)(f->raw_len < 40 ? f->raw_len : 40), f->raw ? f->raw : "");
+    cli_escape_into(raw, out, size);
+}
+
+int set_input_json_line(set_input *in, uint32_t file, uint32_t line, const char *s)
+{
+    jfield fs[MAX_MEMBERS];
+    const char *why, *dup = NULL;
     char *scratch = malloc(strlen(s) + 1);
     if (!scratch) return -1;
-    int n = jobject(s, fs, 32, scratch), rc = 0;
-    if (n < 0) {
-        set_input_reject(in, file, line, "malformed JSON object");
+    int n = jobject(s, fs, scratch, &why, &dup), rc = 0;
+    const jfield *q = n >= 0 ? jget(fs, n, "pdq_quality") : NULL;
+    long quality = json_quality(q);
+    char esc[CLI_ESCAPE_SIZE];
+    if (dup) { /* readers disagree about which of two equal keys counts */
+        set_input_reject(in, file, line, "key '%s' appears twice", cli_escape_into(dup, esc, sizeof esc));
+    } else if (n < 0) {
+        set_input_reject(in, file, line, "%s", why);
     } else if (jget(fs, n, "error")) {
         const char *msg = jstr(fs, n, "message");
-        set_input_reject(in, file, line, "hashing failed: %s", msg ? msg : "(no message)");
+        set_input_reject(in, file, line, "hashing failed: %s",
+                         msg ? cli_escape_into(msg, esc, sizeof esc) : "(no message)");
+    } else if (quality == -2) {
+        quote_value(q, esc, sizeof esc);
+        set_input_reject(in, file, line, "pdq_quality must be an integer 0..100, not %s", esc);
     } else {
-        const jfield *q = jget(fs, n, "pdq_quality"), *att = jget(fs, n, "attesters");
+        const jfield *att = jget(fs, n, "attesters");
         char attbuf[24] = "";
         if (att && att->is_num) snprintf(attbuf, sizeof attbuf, "%ld", att->num);
         else if (att && att->str) snprintf(attbuf, sizeof attbuf, "%s", att->str);
@@ -363,7 +423,7 @@ static int json_line(set_input *in, uint32_t file, uint32_t line, const char *s)
             if (!hash) continue;
             any = 1;
             fields f = {name, hash, jstr(fs, n, "category"), attbuf, jstr(fs, n, "external_id"),
-                        q && q->is_num ? q->num : -1};
+                        quality};
             rc = add_entry(in, file, line, &f);
         }
         if (!any) set_input_reject(in, file, line, "no hash in this JSON object");
@@ -374,22 +434,20 @@ static int json_line(set_input *in, uint32_t file, uint32_t line, const char *s)
 
 /* ---- files ---- */
 
-int set_input_read(set_input *in, const char *path)
+int set_input_add_file(set_input *in, const char *name)
 {
     const char **files = realloc(in->files, (in->nfiles + 1) * sizeof *files);
     if (!files) return -1;
     in->files = files;
-    uint32_t file = (uint32_t)in->nfiles;
-    in->files[in->nfiles++] = path;
-    uint8_t *text;
-    size_t size;
-    if (cli_read_all(path, &text, &size) != 0) {
-        cli_error("%s: %s", path, strerror(errno));
-        return -1;
-    }
+    in->files[in->nfiles] = name;
+    return (int)in->nfiles++;
+}
+
+int set_input_parse(set_input *in, uint32_t file, char *text, size_t size)
+{
     int rc = 0;
     uint32_t lineno = 0;
-    char *p = (char *)text, *end = p + size;
+    char *p = text, *end = p + size;
     while (p < end && rc == 0) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
         char *line = p;
@@ -406,8 +464,26 @@ int set_input_read(set_input *in, const char *path)
         while (*line == ' ' || *line == '\t') line++;
         if (!*line || *line == '#') continue;
         in->lines++;
-        rc = *line == '{' ? json_line(in, file, lineno, line) : csv_line(in, file, lineno, line);
+        int json = in->syntax == SET_INPUT_JSONL || (in->syntax == SET_INPUT_AUTO && *line == '{');
+        rc = json ? set_input_json_line(in, file, lineno, line) : set_input_csv_line(in, file, lineno, line);
     }
+    return rc;
+}
+
+int set_input_read(set_input *in, const char *path)
+{
+    int file = set_input_add_file(in, path);
+    uint8_t *text;
+    size_t size;
+    if (file < 0) return -1;
+    if (cli_read_all(path, &text, &size) != 0) {
+        int e = errno;
+        char *name = cli_escape(path); /* file names cannot forge lines */
+        cli_error("%s: %s", name ? name : "?", strerror(e));
+        free(name);
+        return -1;
+    }
+    int rc = set_input_parse(in, (uint32_t)file, (char *)text, size);
     free(text);
     if (rc) cli_error("out of memory");
     return rc;

@@ -9,6 +9,8 @@
 
 #include "hashmatch.h"
 
+enum { SET_INPUT_AUTO = 0, SET_INPUT_CSV = 1, SET_INPUT_JSONL = 2 };
+
 typedef struct set_record {
     uint8_t hash[HM_MAX_HASH_BYTES];
     uint8_t algo;
@@ -28,6 +30,7 @@ typedef struct set_input {
     int categories_closed;   /* --categories given: no new ones */
     const char *default_category;
     int allowlist;           /* reading --allow files: only algorithm and hash */
+    int syntax;              /* SET_INPUT_AUTO, _CSV or _JSONL: how lines are read */
     /* results */
     char **cats;
     unsigned ncat;
@@ -48,6 +51,17 @@ int set_input_category(set_input *in, const char *name, unsigned *index, const c
  * FILE:LINE: reason and counted; returns -1 only when the file cannot be
  * read or memory runs out. */
 int set_input_read(set_input *in, const char *path);
+
+/* The pieces of set_input_read, which the fuzz targets call directly.
+ * set_input_add_file registers a file name for messages and returns its
+ * index (-1: out of memory). set_input_parse reads every line of `text`
+ * (`size` bytes followed by a NUL; modified in place); the line functions
+ * read one line without its newline: CSV/TSV, and one JSON object. Each
+ * returns -1 only when memory runs out. */
+int set_input_add_file(set_input *in, const char *name);
+int set_input_parse(set_input *in, uint32_t file, char *text, size_t size);
+int set_input_csv_line(set_input *in, uint32_t file, uint32_t line, char *s);
+int set_input_json_line(set_input *in, uint32_t file, uint32_t line, const char *s);
 
 /* Reports a rejected record (used by the duplicate pass too). */
 void set_input_reject(set_input *in, uint32_t file, uint32_t line, const char *fmt, ...)

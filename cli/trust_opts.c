@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "escape.h"
 #include "keyfile.h"
 
 const char CLI_TRUST_HELP[] =
@@ -25,7 +26,12 @@ const char CLI_TRUST_HELP[] =
     "  --allow-unknown-keys  ignore signatures by keys not in the policy\n"
     "                        (default: such a signature rejects the set)\n"
     "  --min-attesters N     entries attested by fewer organisations are not\n"
-    "                        matched\n";
+    "                        matched\n"
+    "  --max-radius A=N,...  accept sets whose radius and allowlist radius for\n"
+    "                        algorithm A are at most N (defaults: pdq 31, ahash\n"
+    "                        dhash phash whash 10); repeatable\n"
+    "  --min-quality-floor N accept sets whose PDQ minimum quality is at least N\n"
+    "                        (default 50; 0: any)\n";
 
 void cli_trust_init(cli_trust *t) { memset(t, 0, sizeof *t); }
 
@@ -72,10 +78,56 @@ int cli_trust_option(cli_trust *t, int c, const char *arg, const char *cmd)
             return cli_usage_error(cmd, "--min-attesters takes 0..65535"), -1;
         t->min_attesters = (unsigned)v;
         return 1;
+    case CLI_O_MAX_RADIUS:
+    case CLI_O_MIN_QUALITY_FLOOR: {
+        const char *why;
+        if (cli_parse_limits(arg, c == CLI_O_MIN_QUALITY_FLOOR, &t->opt.limits, &why))
+            return cli_usage_error(cmd, "%s '%s': %s",
+                                   c == CLI_O_MAX_RADIUS ? "--max-radius" : "--min-quality-floor",
+                                   arg, why), -1;
+        return 1;
+    }
     default: return 0;
     }
     t->given = 1;
     return 1;
+}
+
+/* ---- limits on a set's policy ---- */
+
+static int parse_limit(char *tok, int quality, hm_policy_limits *l, const char **why)
+{
+    char *eq = strchr(tok, '=');
+    hm_algo a = HM_ALGO_PDQ;
+    uint64_t v;
+    if (eq) *eq = '\0';
+    if (eq && hm_algo_from_name(tok, &a) != HM_OK) return *why = "unknown algorithm", -1;
+    const char *num = eq ? eq + 1 : tok;
+    if (!eq && !quality) return *why = "expected algo=N", -1;
+    if (quality) {
+        if (a != HM_ALGO_PDQ) return *why = "only pdq hashes have a quality", -1;
+        if (cli_parse_u64(num, 0, 100, &v)) return *why = "the floor is 0..100", -1;
+        l->min_quality_floor[a] = v ? (unsigned)v : HM_POLICY_UNLIMITED;
+        return 0;
+    }
+    if (!hm_algo_is_perceptual(a)) return *why = "digests always match exactly", -1;
+    /* 0 would read as "the default" in hm_policy_limits. */
+    if (cli_parse_u64(num, 1, hm_algo_hash_size(a) * 8, &v))
+        return *why = "N is 1 up to the hash's bits (leave an algorithm out with --algo)", -1;
+    l->max_radius[a] = (unsigned)v;
+    return 0;
+}
+
+int cli_parse_limits(const char *list, int quality, hm_policy_limits *l, const char **why)
+{
+    char *copy = strdup(list), *save = NULL;
+    int rc = copy && *copy ? 0 : -1;
+    *why = copy ? "empty" : "out of memory";
+    for (char *tok = rc ? NULL : strtok_r(copy, ",", &save); tok && rc == 0;
+         tok = strtok_r(NULL, ",", &save))
+        rc = parse_limit(tok, quality, l, why);
+    free(copy);
+    return rc;
 }
 
 /* ---- collecting keys ---- */
@@ -83,9 +135,16 @@ int cli_trust_option(cli_trust *t, int c, const char *arg, const char *cmd)
 static int add_key(cli_trust *t, const uint8_t key[HM_ED25519_PUBLIC_BYTES], const char *name,
                    const char *where)
 {
+    char a[CLI_ESCAPE_SIZE], b[CLI_ESCAPE_SIZE];
+    hm_error e;
+    if (hm_key_check(key, &e) != HM_OK) {
+        cli_error("%s: refusing key '%s': %s", where, cli_escape_into(name, a, sizeof a), e.message);
+        return -1;
+    }
     for (size_t i = 0; i < t->key_count; i++) {
         if (memcmp(t->keys[i], key, HM_ED25519_PUBLIC_BYTES)) continue;
-        cli_error("%s: the same key is listed twice (also as '%s')", where, t->names[i]);
+        cli_error("%s: the same key is listed twice ('%s', also as '%s')", where,
+                  cli_escape_into(name, a, sizeof a), cli_escape_into(t->names[i], b, sizeof b));
         return -1;
     }
     if (t->key_count >= HM_SET_MAX_TRUSTED_KEYS) {
@@ -136,9 +195,10 @@ static int trust_line(cli_trust *t, char *line, const char *path, unsigned linen
         if (*s) *s++ = '\0';
         char *name = trim(s);
         uint8_t key[HM_ED25519_PUBLIC_BYTES];
+        char esc[CLI_ESCAPE_SIZE];
         if (cli_parse_public_key(keytext, key)) {
             cli_error("%s: '%s' is not an Ed25519 public key (64 hex digits or 44 base64 "
-                      "characters)", where, keytext);
+                      "characters)", where, cli_escape_into(keytext, esc, sizeof esc));
             return -1;
         }
         return add_key(t, key, *name ? name : default_name, where);
@@ -157,12 +217,65 @@ static int trust_line(cli_trust *t, char *line, const char *path, unsigned linen
         t->allow_unknown_keys = 1;
         return 0;
     }
+    char esc[CLI_ESCAPE_SIZE];
     cli_error("%s: unknown line '%s' (expected 'key', 'threshold' or 'allow-unknown-keys')",
-              where, word);
+              where, cli_escape_into(word, esc, sizeof esc));
     return -1;
 }
 
-static int load_text(cli_trust *t, const char *path, unsigned *threshold, const char *name)
+/* Every line of a NUL-terminated text of `size` bytes. */
+static int parse_lines(cli_trust *t, const char *path, char *text, size_t size,
+                       unsigned *threshold, const char *name)
+{
+    char esc[CLI_ESCAPE_SIZE];
+    if (memchr(text, 0, size)) {
+        cli_error("%s: not a text file", cli_escape_into(path, esc, sizeof esc));
+        return -1;
+    }
+    int rc = 0;
+    unsigned lineno = 0;
+    for (char *line = text, *next; line && rc == 0; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        lineno++;
+        if (!*line && !next) break; /* after the last newline */
+        rc = trust_line(t, line, path, lineno, threshold, name);
+    }
+    return rc;
+}
+
+int cli_trust_parse_file(cli_trust *t, const char *path, char *text, size_t size)
+{
+    unsigned threshold = 0;
+    if (parse_lines(t, path, text, size, &threshold, "(unnamed)")) return -1;
+    if (t->key_count == 0 || threshold == 0) {
+        cli_error("%s: a trust file needs at least one 'key' line and a 'threshold' line", path);
+        return -1;
+    }
+    if (threshold > t->key_count) {
+        cli_error("%s: threshold %u but only %zu keys", path, threshold, t->key_count);
+        return -1;
+    }
+    t->threshold = threshold;
+    return 0;
+}
+
+int cli_trust_parse_pub(cli_trust *t, const char *path, char *text, size_t size)
+{
+    size_t before = t->key_count;
+    unsigned threshold = 0;
+    if (parse_lines(t, path, text, size, &threshold, path)) return -1;
+    if (t->key_count != before + 1 || threshold) {
+        cli_error("%s: a public key file holds exactly one 'key' line (use --trust for a trust "
+                  "file)", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Reads `path` and hands its text to `parse`. */
+static int load_text(cli_trust *t, const char *path,
+                     int (*parse)(cli_trust *, const char *, char *, size_t))
 {
     uint8_t *text;
     size_t n;
@@ -170,38 +283,9 @@ static int load_text(cli_trust *t, const char *path, unsigned *threshold, const 
         cli_error("%s: %s", path, strerror(errno));
         return -1;
     }
-    if (memchr(text, 0, n)) {
-        cli_error("%s: not a text file", path);
-        free(text);
-        return -1;
-    }
-    int rc = 0;
-    unsigned lineno = 0;
-    char *save = NULL;
-    for (char *line = strtok_r((char *)text, "\n", &save); line && rc == 0;
-         line = strtok_r(NULL, "\n", &save)) {
-        lineno++;
-        rc = trust_line(t, line, path, lineno, threshold, name);
-    }
+    int rc = parse(t, path, (char *)text, n);
     free(text);
     return rc;
-}
-
-static int load_trust_file(cli_trust *t)
-{
-    unsigned threshold = 0;
-    if (load_text(t, t->trust_file, &threshold, "(unnamed)")) return -1;
-    if (t->key_count == 0 || threshold == 0) {
-        cli_error("%s: a trust file needs at least one 'key' line and a 'threshold' line",
-                  t->trust_file);
-        return -1;
-    }
-    if (threshold > t->key_count) {
-        cli_error("%s: threshold %u but only %zu keys", t->trust_file, threshold, t->key_count);
-        return -1;
-    }
-    t->threshold = threshold;
-    return 0;
 }
 
 static int load_key_arg(cli_trust *t, const char *arg)
@@ -210,18 +294,12 @@ static int load_key_arg(cli_trust *t, const char *arg)
     uint8_t key[HM_ED25519_PUBLIC_BYTES];
     if (stat(arg, &st) != 0) {
         if (cli_parse_public_key(arg, key) == 0) return add_key(t, key, arg, "--trusted-key");
-        cli_error("--trusted-key %s: no such file, and not a public key", arg);
+        char esc[CLI_ESCAPE_SIZE];
+        cli_error("--trusted-key %s: no such file, and not a public key",
+                  cli_escape_into(arg, esc, sizeof esc));
         return -1;
     }
-    size_t before = t->key_count;
-    unsigned threshold = 0;
-    if (load_text(t, arg, &threshold, arg)) return -1;
-    if (t->key_count != before + 1 || threshold) {
-        cli_error("%s: a public key file holds exactly one 'key' line (use --trust for a trust "
-                  "file)", arg);
-        return -1;
-    }
-    return 0;
+    return load_text(t, arg, cli_trust_parse_pub);
 }
 
 int cli_trust_finish(cli_trust *t, const char *cmd, int required)
@@ -236,7 +314,7 @@ int cli_trust_finish(cli_trust *t, const char *cmd, int required)
         return 0;
     }
     if (t->trust_file) {
-        if (load_trust_file(t)) return -1;
+        if (load_text(t, t->trust_file, cli_trust_parse_file)) return -1;
     } else {
         for (size_t i = 0; i < t->key_arg_count; i++)
             if (load_key_arg(t, t->key_args[i])) return -1;
@@ -264,7 +342,9 @@ const char *cli_trust_key_name(const cli_trust *t, size_t i)
 
 int cli_set_exit_status(hm_status st)
 {
-    return st >= HM_E_SET_MAGIC && st <= HM_E_SET_KEY ? 1 : 2;
+    /* The set statuses 40..79: the set is refused (including a weak trusted
+     * key and a policy beyond this client's limits). */
+    return st >= HM_E_SET_MAGIC && st < HM_E_SCAN_NO_ALGORITHM ? 1 : 2;
 }
 
 /* ---- times ---- */

@@ -8,6 +8,8 @@
  *   --now TIME              the current time (default: the system clock)
  *   --allow-unknown-keys    ignore signatures by keys outside the policy
  *   --min-attesters N       entries with fewer attesters are not matched
+ *   --max-radius A=N,...    this client's ceiling on a set's radius per algorithm
+ *   --min-quality-floor N   this client's floor on a set's PDQ minimum quality
  *
  * Use: add CLI_TRUST_LONG_OPTIONS to the getopt_long table, pass every
  * option to cli_trust_option(), then call cli_trust_finish(). */
@@ -27,7 +29,9 @@ enum {
     CLI_O_MIN_VERSION,
     CLI_O_NOW,
     CLI_O_ALLOW_UNKNOWN_KEYS,
-    CLI_O_MIN_ATTESTERS
+    CLI_O_MIN_ATTESTERS,
+    CLI_O_MAX_RADIUS,
+    CLI_O_MIN_QUALITY_FLOOR
 };
 
 #define CLI_TRUST_LONG_OPTIONS                                                                    \
@@ -37,7 +41,9 @@ enum {
         {"min-version", required_argument, NULL, CLI_O_MIN_VERSION},                             \
         {"now", required_argument, NULL, CLI_O_NOW},                                             \
         {"allow-unknown-keys", no_argument, NULL, CLI_O_ALLOW_UNKNOWN_KEYS},                     \
-        {"min-attesters", required_argument, NULL, CLI_O_MIN_ATTESTERS}
+        {"min-attesters", required_argument, NULL, CLI_O_MIN_ATTESTERS},                         \
+        {"max-radius", required_argument, NULL, CLI_O_MAX_RADIUS},                               \
+        {"min-quality-floor", required_argument, NULL, CLI_O_MIN_QUALITY_FLOOR}
 
 /* Help text lines for the options above (two-space indented). */
 extern const char CLI_TRUST_HELP[];
@@ -63,6 +69,19 @@ void cli_trust_init(cli_trust *t);
 /* 1: `c` was a trust option and was consumed; 0: not one; -1: bad value
  * (the usage error was printed). */
 int cli_trust_option(cli_trust *t, int c, const char *arg, const char *cmd);
+/* The two text forms, parsed from a NUL-terminated buffer of `size` bytes
+ * that they modify (the fuzz targets call them directly); `path` names the
+ * file in messages. A trust file: key lines, one threshold line, optional
+ * allow-unknown-keys. A NAME.pub: exactly one key line. Every key is checked
+ * with hm_key_check. Return 0, or -1 after printing FILE:LINE: reason. */
+int cli_trust_parse_file(cli_trust *t, const char *path, char *text, size_t size);
+int cli_trust_parse_pub(cli_trust *t, const char *path, char *text, size_t size);
+
+/* Parses the value of --max-radius ("pdq=64,phash=12") or, with `quality`,
+ * of --min-quality-floor ("40", "pdq=40"; 0 removes the floor) into `l`.
+ * Returns 0, or -1 with *why set. */
+int cli_parse_limits(const char *list, int quality, hm_policy_limits *l, const char **why);
+
 /* Loads the keys and fills t->opt. `required`: fail when no trust option
  * was given. Returns 0, or -1 after printing the reason. */
 int cli_trust_finish(cli_trust *t, const char *cmd, int required);

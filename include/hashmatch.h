@@ -75,6 +75,9 @@ typedef enum hm_status {
     HM_E_INTERNAL = 6,         /* a bug: please report it */
     HM_E_CRYPTO = 7,           /* the crypto library failed unexpectedly */
     HM_E_LIMIT = 8,            /* a configured resource limit was reached */
+    HM_E_NOT_REGULAR_FILE = 10, /* a directory, FIFO, device, socket, or a symbolic link not followed */
+    HM_E_FILE_TOO_LARGE = 11,   /* a file larger than the configured limit (max_file_bytes) */
+    HM_E_DIRECTORY_LOOP = 12,   /* a directory walk came back to a directory it is inside */
 
     /* images: 20..39 */
     HM_E_IMAGE_EMPTY = 20,       /* zero-length input */
@@ -105,6 +108,16 @@ typedef enum hm_status {
     HM_E_SET_FIELD = 56,             /* a header field is malformed (reserved bits, bad UTF-8, ...) */
     HM_E_SET_NOT_YET_VALID = 57,     /* creation time is in the future */
     HM_E_SET_KEY = 58,               /* a key file or public key is malformed */
+    HM_E_SET_WEAK_KEY = 59,          /* a public key of small order or non-canonical: never trusted */
+    HM_E_SET_POLICY = 60,            /* the set's match policy is beyond the client's limits */
+
+    /* delta updates: 70..79 (docs/FORMAT.md section 11) */
+    HM_E_DELTA_FORMAT = 70,    /* not a delta, another delta version, or malformed operations */
+    HM_E_DELTA_TRUNCATED = 71, /* the delta ends before its declared size */
+    HM_E_DELTA_CORRUPT = 72,   /* the delta does not match its checksums (a changed byte) */
+    HM_E_DELTA_BASE = 73,      /* the delta was made for another old set */
+    HM_E_DELTA_RESULT = 74,    /* the rebuilt set is not the one the delta names */
+    HM_E_DELTA_CHAIN = 75,     /* the new set does not name the old one as its previous version */
 
     /* matching and scanning: 80..99 */
     HM_E_SCAN_NO_ALGORITHM = 80 /* the set holds nothing this scanner can match */
@@ -145,6 +158,7 @@ typedef struct hm_error {
 #define HM_MAX_HASH_BYTES 32
 #define HM_MAX_HEX_SIZE 65
 #define HM_DEFAULT_MAX_PIXELS 100000000u /* 100 megapixels */
+#define HM_DEFAULT_MAX_FILE_BYTES (1ull << 30) /* 1 GiB: files read whole by *_load/_file */
 
 /* ------------------------------------------------------------------------ */
 /* Algorithms                                                               */
@@ -255,6 +269,10 @@ typedef struct hm_decode_options {
     /** Non-zero: rotate/flip the pixels as the EXIF Orientation tag says.
      *  Default 0, as the PDQ and imagehash references do. */
     int apply_exif_orientation;
+    /** hm_image_load, hm_hash_file and hm_scanner_scan_file refuse files
+     *  larger than this (HM_E_FILE_TOO_LARGE), checked from the size before
+     *  anything is allocated. 0 means HM_DEFAULT_MAX_FILE_BYTES. */
+    uint64_t max_file_bytes;
 } hm_decode_options;
 
 /** A decoded image: 8-bit samples, 1 channel (grey) or 3 (RGB), rows packed
@@ -272,7 +290,12 @@ HM_API HM_NODISCARD hm_status hm_image_decode(const void *data, size_t size,
                                               const hm_decode_options *opt, hm_image **out,
                                               hm_error *err);
 
-/** Reads and decodes a file (see hm_image_decode). */
+/** Reads and decodes a file (see hm_image_decode). Only regular files are
+ *  read: a directory, FIFO, device or socket is HM_E_NOT_REGULAR_FILE (the
+ *  open never blocks, and the check is made on the open descriptor), a file
+ *  over `opt->max_file_bytes` HM_E_FILE_TOO_LARGE, a file that changes size
+ *  while it is read HM_E_IO. hm_hash_file and hm_scanner_scan_file read
+ *  files the same way. */
 HM_API HM_NODISCARD hm_status hm_image_load(const char *path, const hm_decode_options *opt,
                                             hm_image **out, hm_error *err);
 
@@ -520,6 +543,18 @@ HM_API HM_NODISCARD hm_status hm_key_public(const uint8_t secret_key[HM_ED25519_
 HM_API HM_NODISCARD hm_status hm_key_id(const uint8_t public_key[HM_ED25519_PUBLIC_BYTES],
                                         uint8_t id[HM_KEY_ID_BYTES], hm_error *err);
 
+/** Checks that a public key may be trusted at all, as libsodium's
+ *  crypto_sign_verify_detached does: refuses (HM_E_SET_WEAK_KEY, the key's
+ *  hex and the reason in err) the encodings of the eight points of small
+ *  order, with which anyone can forge signatures that verify (OpenSSL
+ *  accepts them), and every non-canonical encoding (y >= p, or x = 0 with
+ *  the sign bit set). Keys made by hm_key_generate always pass. hm_set_open*
+ *  check every trusted key this way, hm_key_id its argument, and signature
+ *  verification also refuses signatures whose S is not reduced (S >= L) or
+ *  whose R is non-canonical or of small order (docs/TRUST.md). */
+HM_API HM_NODISCARD hm_status hm_key_check(const uint8_t public_key[HM_ED25519_PUBLIC_BYTES],
+                                           hm_error *err);
+
 /* ---- trust policy and opening ---- */
 
 /** Whom the app trusts: `key_count` Ed25519 public keys (distinct, at most
@@ -534,6 +569,41 @@ typedef struct hm_trust {
      *  (TUF's rule; useful while rotating keys). See docs/TRUST.md. */
     int allow_unknown_keys;
 } hm_trust;
+
+/* ---- client-side limits on the publisher's match policy ---- */
+
+/* A set carries its publisher's match policy (radius, allowlist radius, PDQ
+ * minimum quality), signed with it. A validly signed set asking for radius
+ * 256 and quality 0 would match every image, and one with an allowlist radius
+ * of 256 would suppress every match; so the client keeps its own ceilings and
+ * refuses a set beyond them with HM_E_SET_POLICY, once when the set is opened
+ * and again when a scanner is built. The defaults and why they were chosen:
+ * docs/TRUST.md, "Limits on the publisher's policy". */
+
+#define HM_POLICY_ALGO_SLOTS 16         /* limit tables are indexed by hm_algo id */
+#define HM_POLICY_UNLIMITED 0xffffffffu /* a ceiling or floor that lets anything through */
+#define HM_DEFAULT_MAX_RADIUS_PDQ 31    /* the threshold Meta recommends for PDQ */
+#define HM_DEFAULT_MAX_RADIUS_64BIT 10  /* aHash, dHash, pHash, wHash */
+#define HM_DEFAULT_MIN_QUALITY_PDQ 50   /* the PDQ quality Meta recommends matching from */
+
+/** Ceilings on a set's policy, per algorithm id (index 0 unused; later
+ *  algorithms take their id's slot). Zero-initialise and set only what you
+ *  mean to change: a zero field means the library's default. */
+typedef struct hm_policy_limits {
+    /** Largest radius and largest allowlist radius accepted. 0: the default
+     *  (HM_DEFAULT_MAX_RADIUS_PDQ for PDQ, HM_DEFAULT_MAX_RADIUS_64BIT for the
+     *  64-bit hashes); HM_POLICY_UNLIMITED (or any value >= the hash's bits):
+     *  no ceiling. Digests always match exactly and ignore it. */
+    unsigned max_radius[HM_POLICY_ALGO_SLOTS];
+    /** Smallest minimum quality accepted, for algorithms whose hashes have a
+     *  quality (PDQ; the others ignore it). 0: the default
+     *  (HM_DEFAULT_MIN_QUALITY_PDQ); HM_POLICY_UNLIMITED: no floor. */
+    unsigned min_quality_floor[HM_POLICY_ALGO_SLOTS];
+} hm_policy_limits;
+
+/** Writes the limits a zero-initialised hm_policy_limits stands for, every
+ *  slot of an algorithm this library knows filled in. */
+HM_API void hm_policy_limits_default(hm_policy_limits *out);
 
 /** Options of hm_set_open / hm_set_open_file. Zero-initialise, then set
  *  `trust` (required) and what you need. */
@@ -552,6 +622,9 @@ typedef struct hm_set_open_options {
     /** Entries attested by fewer organisations than this are kept in the set
      *  but marked inactive: they are never matched. 0 or 1: all are active. */
     unsigned min_attesters;
+    /** Ceilings on the set's policy (zero fields: the defaults). A section
+     *  beyond them rejects the set with HM_E_SET_POLICY. */
+    hm_policy_limits limits;
 } hm_set_open_options;
 
 /** A verified, immutable fingerprint set. Safe to share between threads. */
@@ -590,6 +663,9 @@ HM_API void hm_set_free(hm_set *set);
 HM_API int hm_set_is_verified(const hm_set *set);
 
 /* ---- header ---- */
+
+/* Like every handle's accessors, the hm_set_* accessors accept NULL: they
+ * then return NULL, 0, or HM_E_INVALID_ARGUMENT. */
 
 /** The set's name (never empty). */
 HM_API const char *hm_set_name(const hm_set *set);
@@ -638,6 +714,13 @@ typedef struct hm_set_section {
 
 /** The section of `algo`, or NULL when the set has none. Owned by the set. */
 HM_API const hm_set_section *hm_set_section_get(const hm_set *set, hm_algo algo);
+
+/** Checks every section's policy against `limits` (NULL: the defaults):
+ *  HM_OK, or HM_E_SET_POLICY naming the first section, the set's value and
+ *  the limit. hm_set_open* and hm_scanner_new apply it themselves; this is
+ *  for tools that open sets unverified or want to warn a publisher. */
+HM_API HM_NODISCARD hm_status hm_set_check_policy(const hm_set *set,
+                                                  const hm_policy_limits *limits, hm_error *err);
 
 /** One entry, pointing into the set (valid until hm_set_free). */
 typedef struct hm_set_entry {
@@ -759,6 +842,64 @@ HM_API HM_NODISCARD hm_status hm_set_sign(const void *data, size_t size,
 /** Releases a buffer returned by the library. NULL is accepted. */
 HM_API void hm_buffer_free(void *data);
 
+/* ---- delta updates (docs/FORMAT.md section 11, docs/TRUST.md section 8) ----
+ *
+ * A delta turns one release of a set into the next without sending the
+ * whole file: added entries travel as raw bytes with their metadata,
+ * removed ones as compactly coded positions, and the new set's signature
+ * block is copied in. A delta is never trusted: applying it rebuilds the
+ * complete new file and verifies it exactly as hm_set_open does, and also
+ * requires that its version is above the old set's and that it names the
+ * old set's content digest as its previous version (the hash chain). So a
+ * delta can never make a device accept a set its publishers did not sign. */
+
+#define HM_DELTA_FORMAT_VERSION 1
+
+/** For publishers: makes the delta from the set file `old_data` to the set
+ *  file `new_data` (both are checked as hm_set_open_unverified does; the
+ *  new one must name the old one's content digest as its previous version,
+ *  HM_E_DELTA_CHAIN otherwise, and have a greater version,
+ *  HM_E_SET_ROLLBACK otherwise). The delta carries the new file's
+ *  signatures: sign the new set first. The delta is applied to the old set
+ *  before it is returned and must rebuild the new file byte for byte.
+ *  Release *delta with hm_buffer_free. */
+HM_API HM_NODISCARD hm_status hm_set_delta_make(const void *old_data, size_t old_size,
+                                                const void *new_data, size_t new_size,
+                                                uint8_t **delta, size_t *delta_size,
+                                                hm_error *err);
+
+/** Applies a delta to the old set file held in memory and returns the new
+ *  set file (*new_data, *new_size; release with hm_buffer_free) only after
+ *  verifying it completely: the delta's framing and checksums
+ *  (HM_E_DELTA_FORMAT, HM_E_DELTA_TRUNCATED, HM_E_DELTA_CORRUPT), that it
+ *  was made for this old set (HM_E_DELTA_BASE), the new set's signatures
+ *  against opt->trust before any work, the rebuilt content's digest
+ *  (HM_E_DELTA_RESULT), then everything hm_set_open checks with a minimum
+ *  version of max(opt->min_version, old version + 1), and the hash chain
+ *  (HM_E_DELTA_CHAIN). Memory: the caller's buffers plus the new file. */
+HM_API HM_NODISCARD hm_status hm_set_apply_delta(const void *old_data, size_t old_size,
+                                                 const void *delta, size_t delta_size,
+                                                 const hm_set_open_options *opt,
+                                                 uint8_t **new_data, size_t *new_size,
+                                                 hm_error *err);
+
+/** hm_set_apply_delta with files: the old set and the delta are read front
+ *  to back through 2 MiB buffers (never whole), the new file is rebuilt in
+ *  memory, verified, and only then written to `new_path` through a
+ *  temporary file in the same directory renamed over it (new_path may be
+ *  old_path: on any failure the old file is untouched; an existing
+ *  new_path that is not a regular file is refused with
+ *  HM_E_NOT_REGULAR_FILE). When `out` is not
+ *  NULL it receives the verified set, opened from the same memory. Peak
+ *  memory: the new set's file size plus about 4 MiB of buffers, one bit per
+ *  entry of the largest section changed, and the largest Golomb-Rice coded
+ *  list of the delta. */
+HM_API HM_NODISCARD hm_status hm_set_apply_delta_file(const char *old_path,
+                                                      const char *delta_path,
+                                                      const char *new_path,
+                                                      const hm_set_open_options *opt,
+                                                      hm_set **out, hm_error *err);
+
 /* ======================================================================== */
 /* Matching and scanning                                                    */
 /* ======================================================================== */
@@ -801,7 +942,8 @@ HM_API const char *hm_cpu_features(void);
  * threads may scan with it at once. It holds pointers into the set, which
  * must outlive it. Every policy (radius, PDQ variant and minimum quality,
  * allowlist radius, attester minimum) comes from the set: the publisher
- * chooses it, not the app. A scan only reports to its caller. */
+ * chooses it, within the ceilings the app sets (hm_policy_limits). A scan
+ * only reports to its caller. */
 typedef struct hm_scanner hm_scanner;
 
 /** Scanner options. Zero-initialise; zero fields take defaults. */
@@ -822,11 +964,16 @@ typedef struct hm_scanner_options {
      *  in parallel); 0 or 1: only the calling thread. The scanner starts no
      *  thread after it is built. */
     unsigned build_threads;
+    /** Ceilings on the policy of the sections this scanner matches (zero
+     *  fields: the library defaults, not the limits the set was opened
+     *  with): beyond them hm_scanner_new fails with HM_E_SET_POLICY. */
+    hm_policy_limits limits;
 } hm_scanner_options;
 
 /** Builds a scanner for a set opened with hm_set_open or hm_set_open_file.
- *  Refuses unverified sets (HM_E_INVALID_ARGUMENT) and sets holding none of
- *  the requested algorithms (HM_E_SCAN_NO_ALGORITHM). */
+ *  Refuses unverified sets (HM_E_INVALID_ARGUMENT), sets holding none of
+ *  the requested algorithms (HM_E_SCAN_NO_ALGORITHM) and sets whose policy
+ *  for a requested algorithm exceeds opt->limits (HM_E_SET_POLICY). */
 HM_API HM_NODISCARD hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt,
                                              hm_scanner **out, hm_error *err);
 
@@ -860,7 +1007,11 @@ typedef struct hm_match {
 typedef struct hm_report hm_report;
 
 /** Scans encoded image bytes: digests of the bytes, one decode, every
- *  perceptual hash the set holds (PDQ in the set's variant), then matching. */
+ *  perceptual hash the set holds (PDQ in the set's variant), then matching.
+ *  Bytes that do not decode (an HM_E_IMAGE_* status) are still matched by
+ *  their digests when the scanner has digest algorithms: if one matches, the
+ *  result is HM_OK with those matches (hm_report_hashes then holds only the
+ *  digest bits); if none does, the decoding status is returned. */
 HM_API HM_NODISCARD hm_status hm_scanner_scan_buffer(const hm_scanner *scanner, const void *data,
                                                      size_t size, hm_report **out,
                                                      hm_error *err);

@@ -129,7 +129,7 @@ hm_status hm_image_load(const char *path, const hm_decode_options *opt, hm_image
     *out = NULL;
     uint8_t *data;
     size_t size;
-    HM_FORWARD_IF_ERROR(hm__read_file(path, &data, &size, err));
+    HM_FORWARD_IF_ERROR(hm__read_file(path, opt ? opt->max_file_bytes : 0, &data, &size, err));
     hm_status st = hm_image_decode(data, size, opt, out, err);
     free(data);
     return st;

@@ -46,10 +46,14 @@ static hm_status pick_kernels(const hm_scanner_options *opt, const hm__kernels *
     return HM_OK;
 }
 
-static hm_status add_section(hm_scanner *s, hm_algo algo, unsigned threads, hm_error *err)
+static hm_status add_section(hm_scanner *s, hm_algo algo, const hm_scanner_options *opt,
+                             hm_error *err)
 {
     const hm__set_view *v = hm__set_view_get(s->set, algo);
     if (!v) return HM_OK;
+    /* The scanner's own ceilings, whatever the set was opened with. */
+    HM_FORWARD_IF_ERROR(hm__set_check_section_policy(&v->info, opt ? &opt->limits : NULL, err));
+    unsigned threads = opt ? opt->build_threads : 0;
     s->sections[algo].view = v;
     s->algos |= HM_MASK(algo);
     if (!hm_algo_is_perceptual(algo) || v->info.entry_count == 0) return HM_OK;
@@ -74,7 +78,7 @@ hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_sc
     uint32_t want = opt && opt->algos ? opt->algos : HM_MASK_ALL;
     hm_status st = pick_kernels(opt, &s->kernels, err);
     for (int a = 1; st == HM_OK && a <= HM_ALGO_COUNT; a++)
-        if (want & HM_MASK(a)) st = add_section(s, (hm_algo)a, opt ? opt->build_threads : 0, err);
+        if (want & HM_MASK(a)) st = add_section(s, (hm_algo)a, opt, err);
     if (st == HM_OK && !s->algos)
         st = hm__fail(err, HM_E_SCAN_NO_ALGORITHM,
                       "the set holds none of the algorithms this scanner was asked to match");
@@ -315,6 +319,22 @@ static void hash_options(const hm_scanner *s, hm_hash_options *o)
     *(out) = NULL;                                                                                \
     HM_RETURN_IF(!(s), err, HM_E_INVALID_ARGUMENT, "a scanner is required")
 
+/* Bytes that do not decode as an image can still be listed by digest (a
+ * digest list may hold any file, and a damaged copy of a listed image has
+ * its own digest): their digests are matched on their own. When one
+ * matches, the report holds those matches and hashes with only the digest
+ * bits; otherwise the decoding error stands. */
+static hm_status match_digests_only(const hm_scanner *s, const void *data, size_t size,
+                                    hm_report *r, hm_error *err)
+{
+    hm_hash_options o;
+    memset(&o, 0, sizeof o);
+    o.algos = s->algos & HM_MASK_DIGESTS;
+    HM_FORWARD_IF_ERROR(hm_hash_buffer(data, size, &o, &r->hashes, err));
+    r->hashes.width = r->hashes.height = 0;
+    return match_all(s, r, err);
+}
+
 hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t size,
                                  hm_report **out, hm_error *err)
 {
@@ -324,6 +344,18 @@ hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t s
     hm_hash_options o;
     hash_options(s, &o);
     hm_status st = hm_hash_buffer(data, size, &o, &r->hashes, err);
+    int image_error = st >= HM_E_IMAGE_EMPTY && st <= HM_E_IMAGE_UNSUPPORTED;
+    if (image_error && (s->algos & HM_MASK_DIGESTS)) {
+        hm_error decode_err;
+        if (err) decode_err = *err;
+        if (match_digests_only(s, data, size, r, NULL) == HM_OK &&
+            r->matches.count + r->suppressed.count > 0) {
+            *out = r;
+            hm__ok(err);
+            return HM_OK;
+        }
+        if (err) *err = decode_err;
+    }
     if (st != HM_OK) {
         hm_report_free(r);
         return st;
@@ -338,7 +370,7 @@ hm_status hm_scanner_scan_file(const hm_scanner *s, const char *path, hm_report 
     HM_RETURN_IF(!path, err, HM_E_INVALID_ARGUMENT, "a path is required");
     uint8_t *data;
     size_t size;
-    HM_FORWARD_IF_ERROR(hm__read_file(path, &data, &size, err));
+    HM_FORWARD_IF_ERROR(hm__read_file(path, s->decode.max_file_bytes, &data, &size, err));
     hm_status st = hm_scanner_scan_buffer(s, data, size, out, err);
     free(data);
     return st;

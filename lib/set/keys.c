@@ -30,6 +30,9 @@ hm_status hm_key_id(const uint8_t public_key[HM_ED25519_PUBLIC_BYTES], uint8_t i
                     hm_error *err)
 {
     HM_RETURN_IF(!public_key || !id, err, HM_E_INVALID_ARGUMENT, "key and output are required");
+    /* No id for a key that must never be trusted: whoever shows one its id
+     * learns at once that the key is unusable. */
+    HM_FORWARD_IF_ERROR(hm_key_check(public_key, err));
     unsigned int n = 0;
     if (EVP_Digest(public_key, HM_ED25519_PUBLIC_BYTES, id, &n, EVP_sha256(), NULL) != 1 ||
         n != HM_KEY_ID_BYTES)
@@ -112,6 +115,9 @@ hm_status hm__ed25519_verify(const uint8_t pub[HM_ED25519_PUBLIC_BYTES], const u
                              int *valid, hm_error *err)
 {
     *valid = 0;
+    /* What OpenSSL lets through (small-order keys and R) is refused here:
+     * such a "signature" proves nothing about who made it. */
+    if (hm__ed25519_point_weakness(pub) || hm__ed25519_signature_weakness(sig)) return HM_OK;
     EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, HM_ED25519_PUBLIC_BYTES);
     if (!pkey) return crypto_fail(err, "loading an Ed25519 public key");
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();

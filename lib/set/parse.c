@@ -318,6 +318,10 @@ hm_status hm__set_parse_body(const uint8_t *c, size_t n, const hm__set_header *h
     layout L = {c, n, HM__SET_HEADER_SIZE};
     unsigned min_att = s->min_attesters > 1 ? s->min_attesters : 1;
     HM_FORWARD_IF_ERROR(check_regions(&L, s, h, err));
+    /* The client's ceilings: cheap, so before the O(n) checks. */
+    for (int a = 1; s->limits && a <= HM_ALGO_COUNT; a++)
+        if (s->algos & HM_MASK(a))
+            HM_FORWARD_IF_ERROR(hm__set_check_section_policy(&s->views[a].info, s->limits, err));
     HM_FORWARD_IF_ERROR(check_string_table(s, h->strings_offset, err));
     HM_FORWARD_IF_ERROR(check_names(s, h, err));
     for (int a = 1; a <= HM_ALGO_COUNT; a++) {

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "delta.h"
 #include "set_internal.h"
 
 /* ---- sources for hm__set_ingest ---- */
@@ -116,7 +117,9 @@ static hm_status finish_open(uint8_t *mem, size_t size, const uint8_t digest[HM_
     if (st == HM_OK && opt) st = check_policy(&h, opt, err);
     if (st == HM_OK) {
         s->min_attesters = opt ? opt->min_attesters : 0;
+        s->limits = opt ? &opt->limits : NULL;
         st = hm__set_parse_body(mem, s->content_size, &h, s, err);
+        s->limits = NULL;
     }
     if (st != HM_OK) {
         hm_set_free(s);
@@ -126,6 +129,13 @@ static hm_status finish_open(uint8_t *mem, size_t size, const uint8_t digest[HM_
     *out = s;
     hm__ok(err);
     return HM_OK;
+}
+
+hm_status hm__set_adopt(uint8_t *mem, size_t size, const uint8_t digest[HM_SET_DIGEST_BYTES],
+                        const hm_set_open_options *opt, hm_set **out, hm_error *err)
+{
+    *out = NULL;
+    return finish_open(mem, size, digest, opt, out, err);
 }
 
 static hm_status open_memory(const void *data, size_t size, const hm_set_open_options *opt,
@@ -145,13 +155,16 @@ static hm_status open_file(const char *path, const hm_set_open_options *opt, hm_
 {
     HM_RETURN_IF(!out || !path, err, HM_E_INVALID_ARGUMENT, "a path and an output are required");
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    HM_RETURN_IF(fd < 0, err, HM_E_IO, "%s: %s", path, strerror(errno));
+    int fd = hm__open_input(path); /* never blocks on a FIFO */
+    if (fd < 0) return hm__fail_open(path, err);
     struct stat st;
     hm_status rc = HM_OK;
     uint8_t *mem = NULL, digest[HM_SET_DIGEST_BYTES], extra;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-        rc = hm__fail(err, HM_E_IO, "%s: not a regular file", path);
+    if (fstat(fd, &st) != 0)
+        rc = hm__fail(err, HM_E_IO, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = hm__fail(err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file", path,
+                      hm__file_type_name(st.st_mode));
     else if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX / 2)
         rc = hm__fail(err, HM_E_LIMIT, "%s: file too large", path);
     if (rc == HM_OK) {
@@ -202,22 +215,22 @@ void hm_set_free(hm_set *set)
     free(set);
 }
 
-/* ---- accessors ---- */
+/* ---- accessors: like every handle's, they accept NULL (0 or NULL) ---- */
 
 int hm_set_is_verified(const hm_set *set) { return set ? set->verified : 0; }
-const char *hm_set_name(const hm_set *set) { return set->name; }
-const char *hm_set_issuer(const hm_set *set) { return set->issuer; }
-uint64_t hm_set_version(const hm_set *set) { return set->version; }
-uint64_t hm_set_created(const hm_set *set) { return set->created; }
-uint64_t hm_set_expires(const hm_set *set) { return set->expires; }
-const uint8_t *hm_set_previous_digest(const hm_set *set) { return set->previous; }
-const uint8_t *hm_set_digest(const hm_set *set) { return set->digest; }
-size_t hm_set_file_size(const hm_set *set) { return set->size; }
-size_t hm_set_content_size(const hm_set *set) { return set->content_size; }
-size_t hm_set_category_count(const hm_set *set) { return set->category_count; }
-unsigned hm_set_min_attesters(const hm_set *set) { return set->min_attesters; }
-uint32_t hm_set_algos(const hm_set *set) { return set->algos; }
-size_t hm_set_signature_count(const hm_set *set) { return set->sig_count; }
+const char *hm_set_name(const hm_set *set) { return set ? set->name : NULL; }
+const char *hm_set_issuer(const hm_set *set) { return set ? set->issuer : NULL; }
+uint64_t hm_set_version(const hm_set *set) { return set ? set->version : 0; }
+uint64_t hm_set_created(const hm_set *set) { return set ? set->created : 0; }
+uint64_t hm_set_expires(const hm_set *set) { return set ? set->expires : 0; }
+const uint8_t *hm_set_previous_digest(const hm_set *set) { return set ? set->previous : NULL; }
+const uint8_t *hm_set_digest(const hm_set *set) { return set ? set->digest : NULL; }
+size_t hm_set_file_size(const hm_set *set) { return set ? set->size : 0; }
+size_t hm_set_content_size(const hm_set *set) { return set ? set->content_size : 0; }
+size_t hm_set_category_count(const hm_set *set) { return set ? set->category_count : 0; }
+unsigned hm_set_min_attesters(const hm_set *set) { return set ? set->min_attesters : 0; }
+uint32_t hm_set_algos(const hm_set *set) { return set ? set->algos : 0; }
+size_t hm_set_signature_count(const hm_set *set) { return set ? set->sig_count : 0; }
 
 const char *hm__set_category(const hm_set *set, unsigned index)
 {
@@ -226,12 +239,13 @@ const char *hm__set_category(const hm_set *set, unsigned index)
 
 const char *hm_set_category_name(const hm_set *set, size_t index)
 {
-    return index < set->category_count ? hm__set_category(set, (unsigned)index) : NULL;
+    return set && index < set->category_count ? hm__set_category(set, (unsigned)index) : NULL;
 }
 
 const hm__set_view *hm__set_view_get(const hm_set *set, hm_algo algo)
 {
-    if ((int)algo < 1 || (int)algo > HM_ALGO_COUNT || !(set->algos & HM_MASK(algo))) return NULL;
+    if (!set || (int)algo < 1 || (int)algo > HM_ALGO_COUNT || !(set->algos & HM_MASK(algo)))
+        return NULL;
     return &set->views[algo];
 }
 
@@ -269,5 +283,5 @@ const uint8_t *hm_set_allow_get(const hm_set *set, hm_algo algo, size_t index)
 
 const hm_set_signature *hm_set_signature_get(const hm_set *set, size_t index)
 {
-    return index < set->sig_count ? &set->sigs[index] : NULL;
+    return set && index < set->sig_count ? &set->sigs[index] : NULL;
 }

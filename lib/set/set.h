@@ -62,9 +62,21 @@ const char *hm__set_entry_external_id(const hm_set *set, const hm__set_view *v, 
 /* Name of a category (index < hm_set_category_count). */
 const char *hm__set_category(const hm_set *set, unsigned index);
 
+/* policy.c: a section's policy against the client's limits (NULL: the
+ * defaults); HM_E_SET_POLICY with both numbers. */
+hm_status hm__set_check_section_policy(const hm_set_section *s, const hm_policy_limits *l,
+                                       hm_error *err);
+
 /* Whether s[0..n) is text a set may hold (names, categories, external ids):
  * UTF-8 without control characters or bidirectional formatting controls. */
 int hm__set_text_ok(const char *s, size_t n);
+/* strings.c, the pieces of that rule (also used by the CLI's escaping):
+ * decodes one UTF-8 sequence at s[0..n) and returns its length, 0 if
+ * invalid (overlong forms, surrogates and values above U+10FFFF are); and
+ * whether a code point may appear in set text (no C0, DEL, C1 or
+ * bidirectional formatting controls). */
+size_t hm__utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+int hm__text_char_ok(uint32_t cp);
 
 /* ---- internal verification pipeline (docs/FORMAT.md, "Verification") ----
  * Exposed for the tests and the fuzz target, which call the stages directly. */
@@ -100,6 +112,13 @@ hm_status hm__ed25519_sign(const uint8_t secret[HM_ED25519_SECRET_BYTES], const 
 hm_status hm__ed25519_verify(const uint8_t pub[HM_ED25519_PUBLIC_BYTES], const uint8_t *msg,
                              size_t size, const uint8_t sig[HM_ED25519_SIGNATURE_BYTES],
                              int *valid, hm_error *err);
+
+/* keycheck.c: NULL when `point` is a canonical encoding of a point of large
+ * order, otherwise why not (small order, y >= p, x = 0 with the sign bit);
+ * NULL when a signature's S is reduced and its R canonical and not of small
+ * order, otherwise why not. hm__ed25519_verify refuses both kinds. */
+const char *hm__ed25519_point_weakness(const uint8_t point[32]);
+const char *hm__ed25519_signature_weakness(const uint8_t sig[HM_ED25519_SIGNATURE_BYTES]);
 
 /* The message every signature signs: context string, NUL, content digest. */
 void hm__set_sig_message(const uint8_t digest[HM_SET_DIGEST_BYTES],

@@ -19,6 +19,7 @@ struct hm_set {
     const uint8_t *categories; /* category_count u32 string refs */
     unsigned category_count;
     unsigned min_attesters;
+    const hm_policy_limits *limits; /* during a verified open only, else NULL */
     uint32_t algos;
     hm__set_view views[HM_ALGO_COUNT + 1]; /* indexed by hm_algo */
     size_t sig_count;

@@ -1,20 +1,26 @@
 /* sort.c - stable sort of entry indices by hash bytes, for the builder.
  * A counting pass on the first two bytes splits the entries into 65536
  * buckets (uniform hashes: ~150 per bucket at 10M entries); each bucket is
- * then merge-sorted on the remaining bytes. Stability keeps the entries of
- * one hash in the order they were added, which the merge rules rely on. */
+ * then merge-sorted on the remaining bytes. Below SMALL entries the 512 KiB
+ * of bucket counters cost more than they save: one merge sort on all the
+ * bytes. Stability keeps the entries of one hash in the order they were
+ * added, which the merge rules rely on. */
 #include <stdlib.h>
 
 #include "sort.h"
 
+#define SMALL 4096
+
 typedef struct {
     const uint8_t *h;
     size_t hs;
+    size_t from; /* bytes before this one are equal within a bucket */
 } keys;
 
 static int cmp_tail(const keys *k, uint32_t a, uint32_t b)
 {
-    return memcmp(k->h + (size_t)a * k->hs + 2, k->h + (size_t)b * k->hs + 2, k->hs - 2);
+    return memcmp(k->h + (size_t)a * k->hs + k->from, k->h + (size_t)b * k->hs + k->from,
+                  k->hs - k->from);
 }
 
 static void insertion(const keys *k, uint32_t *a, size_t n)
@@ -50,8 +56,15 @@ static void merge_sort(const keys *k, uint32_t *a, uint32_t *t, size_t n)
 int hm__sort_hashes(const uint8_t *hashes, size_t hash_size, size_t n, uint32_t *idx)
 {
     if (n == 0) return 0;
-    size_t *start = calloc(65536 + 1, sizeof *start);
     uint32_t *tmp = malloc(n * sizeof *tmp);
+    if (tmp && n < SMALL) {
+        keys all = {hashes, hash_size, 0};
+        for (size_t i = 0; i < n; i++) idx[i] = (uint32_t)i;
+        merge_sort(&all, idx, tmp, n);
+        free(tmp);
+        return 0;
+    }
+    size_t *start = calloc(65536 + 1, sizeof *start);
     if (!start || !tmp) {
         free(start);
         free(tmp);
@@ -61,7 +74,7 @@ int hm__sort_hashes(const uint8_t *hashes, size_t hash_size, size_t n, uint32_t 
     for (size_t b = 0; b < 65536; b++) start[b + 1] += start[b];
     /* start[b] now is where bucket b begins; fill in input order (stable). */
     for (size_t i = 0; i < n; i++) idx[start[hm__load_be16(hashes + i * hash_size)]++] = (uint32_t)i;
-    keys k = {hashes, hash_size};
+    keys k = {hashes, hash_size, 2};
     size_t begin = 0;
     for (size_t b = 0; b < 65536; b++) {
         size_t end = start[b]; /* after the fill, start[b] is the end of bucket b */

@@ -6,9 +6,7 @@
 
 #include "set_internal.h"
 
-/* Decodes one UTF-8 sequence at s[0..n); returns its length, 0 if invalid
- * (overlong forms, surrogates and values above U+10FFFF are invalid). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+size_t hm__utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
     unsigned char c = s[0];
     size_t len;
@@ -35,7 +33,7 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
-static int printable(uint32_t cp)
+int hm__text_char_ok(uint32_t cp)
 {
     if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return 0;
     if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069)) return 0;
@@ -48,8 +46,8 @@ int hm__set_text_ok(const char *s, size_t n)
     size_t i = 0;
     while (i < n) {
         uint32_t cp;
-        size_t len = utf8_decode(p + i, n - i, &cp);
-        if (len == 0 || !printable(cp)) return 0;
+        size_t len = hm__utf8_decode(p + i, n - i, &cp);
+        if (len == 0 || !hm__text_char_ok(cp)) return 0;
         i += len;
     }
     return 1;

@@ -144,6 +144,9 @@ static hm_status check_trust(const hm_trust *t, uint8_t (*ids)[HM_KEY_ID_BYTES],
         for (size_t j = 0; j < i; j++)
             HM_RETURN_IF(!memcmp(t->keys[i], t->keys[j], HM_ED25519_PUBLIC_BYTES), err,
                          HM_E_SET_KEY, "trusted keys %zu and %zu are the same key", j, i);
+        hm_error e;
+        hm_status st = hm_key_check(t->keys[i], &e);
+        HM_RETURN_IF(st != HM_OK, err, st, "trusted key %zu: %s", i, e.message);
         HM_FORWARD_IF_ERROR(hm_key_id(t->keys[i], ids[i], err));
     }
     return HM_OK;
@@ -193,9 +196,10 @@ static hm_status check_record(const hm_trust *t, const uint8_t (*ids)[HM_KEY_ID_
     int valid = 0;
     HM_FORWARD_IF_ERROR(hm__ed25519_verify(t->keys[sig->trusted_index], msg, HM__SIG_MESSAGE_SIZE,
                                            sig->signature, &valid, err));
+    const char *why = hm__ed25519_signature_weakness(sig->signature);
     HM_RETURN_IF(!valid, err, HM_E_SET_BAD_SIGNATURE,
-                 "signature %u by trusted key %d (key id %s...) does not verify", index,
-                 sig->trusted_index, hex);
+                 "signature %u by trusted key %d (key id %s...) does not verify%s%s%s", index,
+                 sig->trusted_index, hex, why ? " (" : "", why ? why : "", why ? ")" : "");
     sig->status = HM_SIG_VALID;
     return HM_OK;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,37 +17,12 @@
 /* The content digest of demo.hmset (built from LIST and JSONL below). */
 #define DEMO_DIGEST "c9419dd577482255d2ed8f7f4f130b649a68a26e5228095838aa7d135e6012a6"
 
-static char out_text[1 << 16], err_text[1 << 16];
+/* `hashmatch ARGS` in the scratch directory (testutil.h) */
+#define run tu_cli
+#define out_text tu_cli_out
+#define err_text tu_cli_err
 
-static void slurp(const char *path, char *buf, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-    buf[n] = '\0';
-    if (f) fclose(f);
-}
-
-/* Runs `hashmatch ARGS` in the scratch directory; captures stdout/stderr. */
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-    char args[4096], cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    /* A cross build runs the tool under its emulator (qemu-user). */
-    const char *emu = getenv("HM_TEST_EMULATOR");
-    snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s/hashmatch' %s >out.txt 2>err.txt", tu_tmp_dir(),
-             emu ? emu : "", HM_TEST_BINARY_DIR, args);
-    int st = system(cmd);
-    char *o = tu_path(tu_tmp_dir(), "out.txt"), *e = tu_path(tu_tmp_dir(), "err.txt");
-    slurp(o, out_text, sizeof out_text);
-    slurp(e, err_text, sizeof err_text);
-    free(o);
-    free(e);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+#define slurp tu_slurp
 
 static void write_text(const char *name, const char *text)
 {
@@ -64,12 +40,7 @@ static int exists(const char *name)
     return r;
 }
 
-#define EXPECT(status, ...)                                                                       \
-    do {                                                                                          \
-        int rc_ = run(__VA_ARGS__);                                                               \
-        CU_ASSERT_EQUAL(rc_, status);                                                             \
-        if (rc_ != (status)) fprintf(stderr, "\n  exit %d: %s%s", rc_, out_text, err_text);      \
-    } while (0)
+#define EXPECT TU_CLI_EXPECT
 
 static const char LIST[] =
     "# a comment\n"
@@ -416,6 +387,424 @@ static void test_times(void)
     EXPECT(2, "set build --out t.hmset --name t --version 5 --created 2024-01-02 --expires 2024-01-01 t.csv");
 }
 
+/* ---- the attacks of docs/TRUST.md, "Attacks and the tests that cover them" ---- */
+
+static void read_tmp(const char *name, char *buf, size_t cap)
+{
+    char *p = tu_path(tu_tmp_dir(), name);
+    slurp(p, buf, cap);
+    free(p);
+}
+
+#define IDENTITY_HEX "0100000000000000000000000000000000000000000000000000000000000000"
+
+/* The forged set: an unsigned set plus one signature record by the
+ * identity key with R = the identity and S = 0 (OpenSSL accepts it). */
+static void write_forged(const char *name)
+{
+    write_text("forged.csv", "pdq,f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\n"
+                             "md5,d41d8cd98f00b204e9800998ecf8427e\n");
+    EXPECT(0, "set build -q --out forged-unsigned.hmset --name forged --version 9 " TIMES " forged.csv");
+    char *p = tu_path(tu_tmp_dir(), "forged-unsigned.hmset");
+    size_t n;
+    uint8_t *d = tu_read(p, &n), key[32] = {1}, *f = malloc(n + 96);
+    free(p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    memcpy(f, d, n);
+    unsigned mdn;
+    EVP_Digest(key, 32, f + n, &mdn, EVP_sha256(), NULL);
+    memset(f + n + 32, 0, 64);
+    f[n + 32] = 1;
+    hm__store_le32(f + tf_content_size(d) + 40, 1);
+    p = tu_path(tu_tmp_dir(), name);
+    CU_ASSERT_EQUAL(tu_write(p, f, n + 96), 0);
+    free(p);
+    free(f);
+    free(d);
+}
+
+static void test_forged_identity_key(void)
+{
+    write_forged("forged.hmset");
+    write_text("forged-trust.txt", "key " IDENTITY_HEX " forger\nthreshold 1\n");
+    write_text("forged.pub", "# hashmatch Ed25519 public key\nkey " IDENTITY_HEX " forger\n");
+    static const char *const HOW[] = {"--trust forged-trust.txt", "--trusted-key forged.pub",
+                                      ("--trusted-key " IDENTITY_HEX),
+                                      "--trusted-key AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="};
+    for (size_t i = 0; i < sizeof HOW / sizeof *HOW; i++) {
+        EXPECT(2, "set verify %s --now 2025-06-01 forged.hmset", HOW[i]);
+        CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "public key " IDENTITY_HEX " is the identity point (order 1)"));
+        CU_ASSERT_PTR_NULL(strstr(out_text, "OK"));
+        EXPECT(2, "scan --set forged.hmset %s --now 2025-06-01 %s/cli/ramp.jpg", HOW[i], tu_data_dir());
+        CU_ASSERT_STRING_EQUAL(out_text, "");
+        EXPECT(2, "set inspect %s --now 2025-06-01 forged.hmset", HOW[i]);
+    }
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "--trusted-key: refusing key"));
+    EXPECT(2, "set verify --trust forged-trust.txt forged.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "forged-trust.txt:1: refusing key 'forger'"));
+    EXPECT(2, "set verify --trusted-key forged.pub forged.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "forged.pub:2: refusing key 'forger'"));
+    /* An order-8 point and a non-canonical encoding, in a longer trust file. */
+    write_text("weak-trust.txt", "key 26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85 w8\n");
+    EXPECT(2, "set verify --trust weak-trust.txt forged.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "weak-trust.txt:1: refusing key 'w8'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "a point of order 8"));
+    write_text("weak-trust.txt", "# p + 2\n\nkey efffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f nc\n");
+    EXPECT(2, "set verify --trust weak-trust.txt forged.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "weak-trust.txt:3: refusing key 'nc'"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "not a canonical encoding (y >= p)"));
+}
+
+static void test_policy_limits(void)
+{
+    write_text("wide.csv", "pdq,f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\n");
+    EXPECT(0, "set build --out wide.hmset --name wide --version 1 " TIMES
+              " --radius pdq=256 --min-quality 0 wide.csv");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "warning: pdq radius 256, allowlist radius 256: clients with "
+                                            "the default limits refuse radii above 31"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "warning: pdq minimum quality 0"));
+    EXPECT(0, "set sign -q --key alice.key wide.hmset");
+    EXPECT(1, "set verify --trusted-key alice.pub --now 2025-06-01 wide.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "rejected: set_policy: pdq radius 256 is above this client's maximum radius 31"));
+    EXPECT(1, "set verify --trusted-key alice.pub --now 2025-06-01 --max-radius pdq=256 wide.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "set_policy: pdq minimum quality 0 is below this client's floor 50"));
+    EXPECT(0, "set verify --trusted-key alice.pub --now 2025-06-01 --max-radius pdq=256 "
+              "--min-quality-floor 0 wide.hmset");
+    /* The scanner: refused by default; with the limits lifted every image matches. */
+    char img[4096];
+    snprintf(img, sizeof img, "%s/cli/ramp.jpg", tu_data_dir());
+    EXPECT(2, "scan --set wide.hmset --trusted-key alice.pub --now 2025-06-01 %s", img);
+    CU_ASSERT_STRING_EQUAL(out_text, "");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "set rejected: set_policy: pdq radius 256"));
+    EXPECT(1, "scan --set wide.hmset --trusted-key alice.pub --now 2025-06-01 --max-radius pdq=256 "
+              "--min-quality-floor 0 %s", img);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "MATCH\t"));
+    /* An allowlist radius beyond the ceiling would hide matches far from any
+     * known false positive: refused the same way. */
+    write_text("allow-wide.csv", "pdq,0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f\n");
+    EXPECT(0, "set build -q --out hide.hmset --name hide --version 1 " TIMES
+              " --allow-radius pdq=256 --allow allow-wide.csv wide.csv");
+    EXPECT(0, "set sign -q --key alice.key hide.hmset");
+    EXPECT(1, "set verify --trusted-key alice.pub --now 2025-06-01 hide.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "pdq allowlist radius 256 is above this client's maximum radius 31"));
+    /* Within the defaults: no warning, accepted. */
+    EXPECT(0, "set build --out ok.hmset --name ok --version 1 " TIMES " --radius pdq=31,phash=10 wide.csv");
+    CU_ASSERT_PTR_NULL(strstr(err_text, "warning"));
+    EXPECT(2, "set verify --trusted-key alice.pub --max-radius pdq=0 ok.hmset");
+    EXPECT(2, "scan --set ok.hmset --trusted-key alice.pub --min-quality-floor 101 %s", img);
+}
+
+static void test_pdq_quality_input(void)
+{
+    write_text("quality.jsonl",
+               "{\"pdq\": \"" "1111111111111111111111111111111111111111111111111111111111111111" "\", \"pdq_quality\": 10.0}\n"
+               "{\"pdq\": \"" "1111111111111111111111111111111111111111111111111111111111111112" "\", \"pdq_quality\": \"10\"}\n"
+               "{\"pdq\": \"" "1111111111111111111111111111111111111111111111111111111111111113" "\", \"pdq_quality\": -5}\n"
+               "{\"pdq\": \"" "1111111111111111111111111111111111111111111111111111111111111114" "\", \"pdq_quality\": 1e1}\n"
+               "{\"pdq\": \"" "1111111111111111111111111111111111111111111111111111111111111115" "\", \"pdq_quality\": 101}\n"
+               "{\"pdq\": \"" "1111111111111111111111111111111111111111111111111111111111111116" "\", \"pdq_quality\": 80}\n"
+               "{\"pdq\":\"\\u");
+    EXPECT(2, "set build --out quality.hmset --name q --version 1 quality.jsonl");
+    static const char *const WANT[] = {"quality.jsonl:1: pdq_quality must be an integer 0..100, not 10.0",
+                                       "quality.jsonl:2: pdq_quality must be an integer 0..100, not \"10\"",
+                                       "quality.jsonl:3: pdq_quality must be an integer 0..100, not -5",
+                                       "quality.jsonl:4: pdq_quality must be an integer 0..100, not 1e1",
+                                       "quality.jsonl:5: pdq_quality must be an integer 0..100, not 101",
+                                       "quality.jsonl:7: malformed JSON object",
+                                       "6 lines refused: nothing written"};
+    for (size_t i = 0; i < sizeof WANT / sizeof *WANT; i++) {
+        CU_ASSERT_PTR_NOT_NULL(strstr(err_text, WANT[i]));
+        if (!strstr(err_text, WANT[i])) fprintf(stderr, "\n  missing: %s", WANT[i]);
+    }
+    CU_ASSERT_FALSE(exists("quality.hmset"));
+    EXPECT(0, "set build -q --skip-invalid --out quality.hmset --name q --version 1 quality.jsonl");
+    hm_set *s = open_tmp("quality.hmset");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(hm_set_section_get(s, HM_ALGO_PDQ)->entry_count, 1);
+    hm_set_free(s);
+}
+
+/* A pid that no longer runs: a child that has exited and been reaped. */
+static long dead_pid(void)
+{
+    pid_t p = fork();
+    if (p == 0) _exit(0);
+    waitpid(p, NULL, 0);
+    return (long)p;
+}
+
+static int count_temps(void)
+{
+    DIR *d = opendir(tu_tmp_dir());
+    struct dirent *ent;
+    int temps = 0;
+    while ((ent = readdir(d)) != NULL)
+        temps += strstr(ent->d_name, ".tmp-") != NULL || strstr(ent->d_name, ".hashmatch-tmp-") != NULL;
+    closedir(d);
+    return temps;
+}
+
+static void test_temporaries(void)
+{
+    char dead[128], live[128], other[128], key[128];
+    long pid = dead_pid();
+    snprintf(dead, sizeof dead, "stale.hmset.hashmatch-tmp-%ld-0a1b2c", pid);
+    snprintf(live, sizeof live, "stale.hmset.hashmatch-tmp-%ld-0a1b2c", (long)getpid());
+    snprintf(other, sizeof other, "other.hmset.hashmatch-tmp-%ld-0a1b2c", pid);
+    snprintf(key, sizeof key, "fresh.key.hashmatch-tmp-%ld-ffffff", pid);
+    write_text(dead, "left by a killed set build");
+    write_text(live, "being written by a running process");
+    write_text(other, "another file's");
+    write_text(key, "left by a killed keygen");
+    write_text("stale.csv", "md5,d41d8cd98f00b204e9800998ecf8427e\n");
+    EXPECT(0, "set build -q --out stale.hmset --name stale --version 1 stale.csv");
+    CU_ASSERT_FALSE(exists(dead));
+    CU_ASSERT_TRUE(exists(live));
+    CU_ASSERT_TRUE(exists(other));
+    EXPECT(0, "set sign -q --key alice.key stale.hmset");
+    EXPECT(0, "keygen -q --out fresh");
+    CU_ASSERT_FALSE(exists(key));
+    char *p;
+    const char *names[] = {live, other};
+    for (int i = 0; i < 2; i++) {
+        p = tu_path(tu_tmp_dir(), names[i]);
+        unlink(p);
+        free(p);
+    }
+    CU_ASSERT_EQUAL(count_temps(), 0);
+}
+
+/* An output that is a FIFO (or /dev/null, /dev/stdout) is written in place:
+ * renaming a finished temporary over it would replace the pipe or device with
+ * a regular file. */
+static void test_special_output(void)
+{
+    char *fifo = tu_path(tu_tmp_dir(), "out.fifo");
+    unlink(fifo);
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+    int rd = open(fifo, O_RDONLY | O_NONBLOCK);
+    CU_ASSERT_FATAL(rd >= 0);
+    write_text("fifo.csv", "md5,d41d8cd98f00b204e9800998ecf8427e\n");
+    EXPECT(0, "set build -q --out out.fifo --name fifo --version 1 fifo.csv");
+    static uint8_t buf[1 << 16];
+    ssize_t n = read(rd, buf, sizeof buf);
+    close(rd);
+    CU_ASSERT(n > 0);
+    hm_set *set = NULL;
+    CU_ASSERT_EQUAL(hm_set_open_unverified(buf, n > 0 ? (size_t)n : 0, &set, NULL), HM_OK);
+    CU_ASSERT_STRING_EQUAL(set ? hm_set_name(set) : "", "fifo");
+    hm_set_free(set);
+    struct stat st;
+    CU_ASSERT(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+    unlink(fifo);
+    free(fifo);
+}
+
+static void test_keygen_never_orphans(void)
+{
+    /* NAME.pub cannot be created: no NAME.key may be left behind. */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd '%s' && ln -s nowhere lost.pub && ln -s nowhere half.key", tu_tmp_dir());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    EXPECT(2, "keygen --out lost");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "lost.pub: the file already exists"));
+    CU_ASSERT_FALSE(exists("lost.key"));
+    /* NAME.key cannot be named after NAME.pub was: NAME.pub is removed again. */
+    EXPECT(2, "keygen --out half");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "half.key: the file already exists"));
+    CU_ASSERT_FALSE(exists("half.pub"));
+    /* Once the obstacle is gone a rerun works. */
+    snprintf(cmd, sizeof cmd, "cd '%s' && rm lost.pub half.key", tu_tmp_dir());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    EXPECT(0, "keygen -q --out lost");
+    EXPECT(0, "keygen -q --out half");
+    CU_ASSERT_EQUAL(count_temps(), 0);
+}
+
+/* Names from trust files and .pub files (and a set's own text) never reach
+ * the terminal raw. */
+static void test_escaped_names(void)
+{
+    EXPECT(0, "keygen -q --out mallory --comment \"$(printf 'Mallory\\033[2J\\tOK')\"");
+    char pub[1024], trust[2048];
+    read_tmp("mallory.pub", pub, sizeof pub);
+    snprintf(trust, sizeof trust, "%sthreshold 1\n", pub);
+    write_text("mallory-trust.txt", trust);
+    write_text("named.csv", "md5,d41d8cd98f00b204e9800998ecf8427e,back\\slash,1,id\\x\n");
+    EXPECT(0, "set build -q --out named.hmset --name 'name\\with backslash' --version 1 " TIMES " named.csv");
+    EXPECT(0, "set sign -q --key mallory.key named.hmset");
+    EXPECT(0, "set verify --trust mallory-trust.txt --now 2025-06-01 named.hmset");
+    CU_ASSERT_PTR_NULL(strchr(out_text, '\033'));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "(threshold 1 of 1): Mallory\\x1b[2J\\tOK\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "  name: name\\\\with backslash\n"));
+    EXPECT(0, "set inspect --trust mallory-trust.txt --now 2025-06-01 named.hmset");
+    CU_ASSERT_PTR_NULL(strchr(out_text, '\033'));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "valid (Mallory\\x1b[2J\\tOK)\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "back\\\\slash"));
+    EXPECT(0, "set inspect --json --trust mallory-trust.txt --now 2025-06-01 named.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "\"key\": \"Mallory\\u001b[2J\\tOK\""));
+    /* A bad trust-file line with control characters is quoted escaped. */
+    write_text("ctl-trust.txt", "threshold 1\nkey \033[1Aabc\n");
+    EXPECT(2, "set verify --trust ctl-trust.txt named.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "ctl-trust.txt:2: '\\x1b[1Aabc' is not an Ed25519 public key"));
+    CU_ASSERT_PTR_NULL(strchr(err_text, '\033'));
+}
+
+/* ---- list formats (docs/LISTS.md) ---- */
+
+#define LISTS_DIGEST "d3c7cf702fe44fc37f31379433ad3a762fb4e4059ae4883640ca02d9b954ff35"
+
+static void digest_of(const char *name, char hex[65])
+{
+    hm_set *s = open_tmp(name);
+    hex[0] = '\0';
+    if (s) hm_hex_encode(hm_set_digest(s), 32, hex);
+    hm_set_free(s);
+}
+
+static void test_lists(void)
+{
+    char d[4096], hex[65], hex2[65];
+    snprintf(d, sizeof d, "%s/lists", tu_data_dir());
+#define LT "--created 2025-01-01 --expires 2026-01-01"
+    /* Incremental exports replayed in order = the final state read alone. */
+    EXPECT(0, "set build --out inc.hmset --name lists --version 1 " LT " --category-map %s/categories.map "
+              "--format ncmec-xml %s/ncmec-1.xml %s/ncmec-2.xml --format stopncii-json %s/stopncii-1.json "
+              "%s/stopncii-2.json --format tat-json %s/tat-1.json %s/tat-2.json --format tx-text "
+              "%s/tx-1.txt %s/tx-2.txt", d, d, d, d, d, d, d, d, d);
+    static const char *const WANT[] = {
+        "ncmec-1.xml: ncmec-xml, 5 records (1 deletion), 6 hash values, 4 unsupported values\n",
+        "tx-2.txt: tx-text, 2 records (0 deletions), 2 hash values, 2 unsupported values\n",
+        "lists: 8 files (0 rejected), 16 live records carry 15 distinct hashes (pdq 8, md5 4, "
+        "sha1 2, sha256 1); 1 all-zero pdq hash (a flat image) left out\n",
+        "lists: 14 values of types hashmatch cannot match, not imported: ncmec-xml pdna 1, "
+        "ncmec-xml videntifier 2, ncmec-xml netclean 1, ncmec-xml tmk-pdqf 1, stopncii-json "
+        "VideoTMK 1, stopncii-json Text 1, stopncii-json URL 1, tat-json SHA512 1, tat-json TMK 1, "
+        "tx-text raw_text 1, tx-text url 1, tx-text photodna 1, tx-text vpdq 1\n"};
+    for (size_t i = 0; i < sizeof WANT / sizeof *WANT; i++) {
+        CU_ASSERT_PTR_NOT_NULL(strstr(out_text, WANT[i]));
+        if (!strstr(out_text, WANT[i])) fprintf(stderr, "\n  missing: %s", WANT[i]);
+    }
+    EXPECT(0, "set build -q --out final.hmset --name lists --version 1 " LT " --category-map "
+              "%s/categories.map --format tx-text %s/tx-final.txt --format ncmec-xml %s/ncmec-final.xml "
+              "--format tat-json %s/tat-final.json --format stopncii-json %s/stopncii-final.json",
+           d, d, d, d, d);
+    digest_of("inc.hmset", hex);
+    digest_of("final.hmset", hex2);
+    CU_ASSERT_STRING_EQUAL(hex, hex2);
+    CU_ASSERT_STRING_EQUAL(hex, LISTS_DIGEST); /* a change here changes what the importers build */
+    if (strcmp(hex, LISTS_DIGEST)) fprintf(stderr, "\n  lists digest %s", hex);
+    hm_set *s = open_tmp("final.hmset");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    hm_set_entry e;
+    CU_ASSERT_EQUAL(hm_set_entry_get(s, HM_ALGO_MD5, 0, &e), HM_OK); /* 3f44...: TAT and TX */
+    CU_ASSERT_EQUAL(e.attesters, 2);
+    CU_ASSERT_STRING_EQUAL(e.category_name, "terror");
+    CU_ASSERT_STRING_EQUAL(e.external_id, "tat:6");
+    hm_set_free(s);
+    /* A malformed record rejects its file; --skip-invalid leaves it out. */
+    EXPECT(2, "set build --out bad.hmset --name lists --version 1 " LT " --category-map "
+              "%s/categories.map --format tat-json %s/tat-1.json %s/tat-bad.json", d, d, d);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "tat-bad.json:4: 'deleted' must be true or false, not a string\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "tat-bad.json: rejected as a whole (tat-json)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "1 list file rejected: nothing written"));
+    CU_ASSERT_FALSE(exists("bad.hmset"));
+    EXPECT(0, "set build --out bad.hmset --name lists --version 1 " LT " --skip-invalid --category-map "
+              "%s/categories.map --format tat-json %s/tat-1.json %s/tat-bad.json", d, d, d);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "lists: 2 files (1 rejected), 3 live records"));
+    /* A classification the map does not name rejects its file. */
+    EXPECT(2, "set build --out x.hmset --name lists --version 1 --format tat-json %s/tat-1.json", d);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "tat-1.json:4: tat-json classification 'islamist' is not "
+                                            "in the category map"));
+    EXPECT(2, "set build --out x.hmset --name x --version 1 --format ncmec %s/ncmec-1.xml", d);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "--format: 'ncmec' is not one of"));
+    EXPECT(2, "set build --out x.hmset --name x --version 1 --categories a --category-map "
+              "%s/categories.map %s/tx-1.txt", d, d);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "category 'csam' is not in --categories"));
+    CU_ASSERT_FALSE(exists("x.hmset"));
+    /* Sources: the same hash from two ThreatExchange collaborations. */
+    EXPECT(0, "set build -q --out src.hmset --name x --version 1 " LT " --format tx-text --source "
+              "collab-a %s/tx-1.txt --source collab-b %s/tx-final.txt", d, d);
+    s = open_tmp("src.hmset");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(hm_set_entry_get(s, HM_ALGO_PDQ, 1, &e), HM_OK); /* ad09...: in both files */
+    CU_ASSERT_EQUAL(e.attesters, 2);
+    CU_ASSERT_EQUAL(hm_set_entry_get(s, HM_ALGO_PDQ, 0, &e), HM_OK); /* 5c13...: only collab-b */
+    CU_ASSERT_EQUAL(e.attesters, 1);
+    hm_set_free(s);
+    /* --format csv and jsonl read one kind of line only. */
+    write_text("one.jsonl", "{\"md5\": \"d41d8cd98f00b204e9800998ecf8427e\"}\n");
+    EXPECT(2, "set build --out x.hmset --name x --version 1 --format csv one.jsonl");
+    EXPECT(0, "set build -q --out x.hmset --name x --version 1 --format jsonl one.jsonl");
+    write_text("one.csv", "md5,d41d8cd98f00b204e9800998ecf8427e\n");
+    EXPECT(2, "set build --out x.hmset --name x --version 1 --format jsonl one.csv");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "one.csv:1: malformed JSON object"));
+    /* Text from a list (a type it cannot match) never reaches the terminal raw. */
+    write_text("ctl.txt", "md5 d41d8cd98f00b204e9800998ecf8427e\nodd\033[2Jtype abc\n");
+    EXPECT(0, "set build --out ctl.hmset --name x --version 1 --format tx-text ctl.txt");
+    CU_ASSERT_PTR_NULL(strchr(out_text, '\033'));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "tx-text odd?[2Jtype 1")); /* lib/lists/values.c */
+#undef LT
+}
+
+/* ---- delta updates (after "diff": v2.hmset names demo.hmset) ---- */
+
+static int same_file(const char *a, const char *b)
+{
+    char *pa = tu_path(tu_tmp_dir(), a), *pb = tu_path(tu_tmp_dir(), b);
+    size_t na, nb;
+    uint8_t *da = tu_read(pa, &na), *db = tu_read(pb, &nb);
+    int same = na == nb && !memcmp(da, db, na);
+    free(da);
+    free(db);
+    free(pa);
+    free(pb);
+    return same;
+}
+
+static void test_delta(void)
+{
+    EXPECT(0, "set delta demo.hmset v2.hmset --out unsigned.hmdelta");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "v2.hmset has no signatures"));
+    EXPECT(0, "set sign -q --key alice.key v2.hmset");
+    EXPECT(0, "set sign -q --key bob.key v2.hmset");
+    EXPECT(0, "set delta demo.hmset v2.hmset --out v1-v2.hmdelta");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "wrote v1-v2.hmdelta ("));
+    EXPECT(1, "set delta v2.hmset demo.hmset --out x.hmdelta");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "does not name the old one as its previous version"));
+    EXPECT(2, "set delta demo.hmset v2.hmset");
+    CU_ASSERT_FALSE(exists("x.hmdelta"));
+    /* A device holding demo.hmset updates it in place. */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd '%s' && cp demo.hmset device.hmset", tu_tmp_dir());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    EXPECT(1, "set apply device.hmset unsigned.hmdelta --out device.hmset --trust trust.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "refused: set_threshold"));
+    EXPECT(2, "set apply device.hmset v1-v2.hmdelta --trust trust.txt");
+    EXPECT(2, "set apply device.hmset v1-v2.hmdelta --out device.hmset");
+    /* One changed byte: refused, the set stays as it was. */
+    char *p = tu_path(tu_tmp_dir(), "v1-v2.hmdelta");
+    size_t n;
+    uint8_t *d = tu_read(p, &n);
+    free(p);
+    d[n / 2] ^= 0x10;
+    p = tu_path(tu_tmp_dir(), "damaged.hmdelta");
+    CU_ASSERT_EQUAL(tu_write(p, d, n), 0);
+    free(p);
+    free(d);
+    EXPECT(1, "set apply device.hmset damaged.hmdelta --out device.hmset --trust trust.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "refused: delta_corrupt"));
+    CU_ASSERT(same_file("device.hmset", "demo.hmset"));
+    EXPECT(0, "set apply device.hmset v1-v2.hmdelta --out device.hmset --trust trust.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "device.hmset: OK\n  name: demo\n  version: 2\n"));
+    CU_ASSERT(same_file("device.hmset", "v2.hmset"));
+    EXPECT(1, "set apply device.hmset v1-v2.hmdelta --out device.hmset --trust trust.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "refused: delta_base"));
+    EXPECT(1, "set apply demo.hmset v1-v2.hmdelta --out never.hmset --trust trust.txt --min-version 3");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "refused: set_rollback"));
+    CU_ASSERT_FALSE(exists("never.hmset"));
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -427,6 +816,15 @@ int main(void)
         {"inspect and digest", test_inspect_digest},
         {"diff", test_diff},
         {"times", test_times},
+        {"forged set signed by the identity key", test_forged_identity_key},
+        {"client limits on the publisher's policy", test_policy_limits},
+        {"pdq_quality in set build input", test_pdq_quality_input},
+        {"temporary files of killed writers", test_temporaries},
+        {"keygen never leaves a NAME.key alone", test_keygen_never_orphans},
+        {"an output that is a FIFO stays one", test_special_output},
+        {"names printed escaped", test_escaped_names},
+        {"list formats", test_lists},
+        {"delta and apply", test_delta},
         {NULL, NULL}};
     tu_add_suite("cli set", CLI);
     return tu_run("test_cli_set");

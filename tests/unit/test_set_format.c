@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "set/sort.h"
 #include "set_fixture.h"
 
 /* ---- helpers ---- */
@@ -671,12 +672,20 @@ static void test_sections(void)
     c = base_content(&n);
     desc(c, 2)[63] = 1;
     expect_reject(c, n, HM_E_SET_FIELD, "reserved");
-    /* A radius at the limit is fine. */
+    /* A radius at the format's limit is well-formed; a client refuses it
+     * unless its own ceiling allows it (TRUST.md). */
     c = base_content(&n);
     put16(desc(c, 0) + 4, 256);
     size_t size;
     uint8_t *f = tf_reseal(c, n, &size);
-    CU_ASSERT_EQUAL(tf_open_status(f, size, NULL), HM_OK);
+    hm_error e;
+    CU_ASSERT_EQUAL(tf_open_status(f, size, &e), HM_E_SET_POLICY);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "pdq radius 256 is above this client's maximum radius 31"));
+    hm_set_open_options o = tf_options();
+    o.limits.max_radius[HM_ALGO_PDQ] = HM_POLICY_UNLIMITED;
+    hm_set *s = NULL;
+    CU_ASSERT_EQUAL(hm_set_open(f, size, &o, &s, &e), HM_OK);
+    hm_set_free(s);
     hm_buffer_free(f);
     free(c);
 }
@@ -785,10 +794,50 @@ static void test_validate_content_direct(void)
     free(c);
 }
 
+/* The builder's sort against a slow reference: ascending, and stable (equal
+ * hashes keep their input order), on both sides of the small-input path. */
+static const uint8_t *sort_keys;
+static size_t sort_hs;
+
+static int cmp_sort_ref(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    int c = memcmp(sort_keys + (size_t)x * sort_hs, sort_keys + (size_t)y * sort_hs, sort_hs);
+    return c ? c : (x > y) - (x < y);
+}
+
+static void test_sort_hashes(void)
+{
+    static const size_t N[] = {1, 2, 17, 100, 4095, 4096, 10000};
+    tu_rng r;
+    tu_rng_seed(&r, 42);
+    for (size_t t = 0; t < sizeof N / sizeof *N; t++)
+        for (size_t hs = 8; hs <= 32; hs += 24) {
+            size_t n = N[t];
+            uint8_t *h = malloc(n * hs);
+            uint32_t *idx = malloc(n * sizeof *idx), *ref = malloc(n * sizeof *ref);
+            CU_ASSERT_FATAL(h && idx && ref);
+            for (size_t i = 0; i < n * hs; i++) h[i] = (uint8_t)tu_rng_below(&r, 4); /* many ties */
+            for (size_t i = 0; i < n; i++) {
+                if (i % 7 == 3) memcpy(h + i * hs, h + (i / 2) * hs, hs); /* exact repeats */
+                ref[i] = (uint32_t)i;
+            }
+            sort_keys = h;
+            sort_hs = hs;
+            qsort(ref, n, sizeof *ref, cmp_sort_ref);
+            CU_ASSERT_EQUAL(hm__sort_hashes(h, hs, n, idx), 0);
+            CU_ASSERT_EQUAL(memcmp(idx, ref, n * sizeof *idx), 0);
+            free(h);
+            free(idx);
+            free(ref);
+        }
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
     static const tu_test FORMAT[] = {
+        {"builder sort: ascending and stable", test_sort_hashes},
         {"hand-made file == builder output", test_hand_made_file},
         {"small set contents", test_small_set_contents},
         {"round trip pdq (20000, clustered)", test_roundtrip_pdq},
