@@ -225,6 +225,9 @@ function apiErrors() {
     ['a threshold above the key count', () => hm.openSet(setBytes, { keys: [key], threshold: 2 }), 'invalid_argument'],
     ['the same key twice', () => hm.openSet(setBytes, { keys: [key, key], threshold: 1 }), 'set_key'],
     ['a key of 31 bytes', () => hm.openSet(setBytes, { keys: [new Uint8Array(31)], threshold: 1 }), 'set_key'],
+    // The identity point: anyone could forge a signature under it (hm_key_check).
+    ['a key of small order', () => hm.openSet(setBytes, { keys: [`01${'0'.repeat(62)}`] }), 'set_weak_key'],
+    ['a trust file with a key of small order', () => hm.openSet(setBytes, `key 01${'0'.repeat(62)} x\nthreshold 1\n`), 'set_weak_key'],
     ['a base64 key', () => hm.openSet(setBytes, { keys: [Buffer.from(key, 'hex').toString('base64')], threshold: 1 }).close(), 'ok'],
     ['a scan after close()', () => { const s = hm.openSet(setBytes, trust); s.close(); s.scan(img); }, 'invalid_argument'],
   ];
