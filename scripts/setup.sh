@@ -11,6 +11,8 @@
 #   scripts/setup.sh python     + what the Python package needs to build, test and run
 #                                 (Debian's python3-dev, numpy, Pillow, scipy, pywt, pytest,
 #                                 pandas, matplotlib, dask, distributed, venv, pip)
+#   scripts/setup.sh wasm       + emscripten, dpkg-dev (apt-get source), node, Chromium:
+#                               the WebAssembly build, its Node and browser tests (in test)
 set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config libssl-dev libjpeg62-turbo-dev libpng-dev libwebp-dev
@@ -26,17 +28,19 @@ REPORT_PKGS=(chromium)
 PYTHON_PKGS=(python3 python3-dev python3-venv python3-pip python3-setuptools python3-wheel
              python3-numpy python3-pil python3-scipy python3-pywt python3-pytest python3-pandas
              python3-matplotlib python3-dask python3-distributed)
+WASM_PKGS=(emscripten dpkg-dev nodejs chromium)
 
 want=("${BUILD_PKGS[@]}")
 for group in "$@"; do
     case "$group" in
         build) ;;
-        test) want+=("${TEST_PKGS[@]}" "${REPORT_PKGS[@]}" "${PYTHON_PKGS[@]}") ;; # report and python test stages
+        test) want+=("${TEST_PKGS[@]}" "${REPORT_PKGS[@]}" "${PYTHON_PKGS[@]}" "${WASM_PKGS[@]}") ;; # report, python and wasm test stages
         python) want+=("${PYTHON_PKGS[@]}") ;;
         bench) want+=("${BENCH_PKGS[@]}") ;;
         report) want+=("${REPORT_PKGS[@]}") ;;
-        all) want+=("${TEST_PKGS[@]}" "${BENCH_PKGS[@]}" "${REPORT_PKGS[@]}" "${PYTHON_PKGS[@]}") ;;
-        *) echo "setup.sh: unknown group '$group' (build, test, bench, report, python, all)" >&2; exit 2 ;;
+        wasm) want+=("${WASM_PKGS[@]}") ;;
+        all) want+=("${TEST_PKGS[@]}" "${BENCH_PKGS[@]}" "${REPORT_PKGS[@]}" "${PYTHON_PKGS[@]}" "${WASM_PKGS[@]}") ;;
+        *) echo "setup.sh: unknown group '$group' (build, test, bench, report, python, wasm, all)" >&2; exit 2 ;;
     esac
 done
 

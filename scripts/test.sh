@@ -8,14 +8,16 @@
 #   6. a build without FFmpeg (HM_WITH_VIDEO=OFF): the library and CLI build,
 #      video decoding says it is unsupported, sets and matching still work.
 #   7. the Python package installed as the README says (Debian's python3, a venv
-#      with --system-site-packages, pip --no-index) and its pytest suite.
+#      with --system-site-packages, pip --no-index) and its pytest suite;
+#   8. the WebAssembly module (scripts/wasm.sh, its dependencies cached outside
+#      the clone) against the native tool in Node, and its page in Chromium.
 # HM_TEST_STAGES limits the stages (e.g. HM_TEST_STAGES="release asan").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 
 JOBS=$(nproc)
-STAGES=${HM_TEST_STAGES:-"release asan clang fuzz aarch64 novideo python"}
+STAGES=${HM_TEST_STAGES:-"release asan clang fuzz aarch64 novideo python wasm"}
 # Seconds per libFuzzer target: with one target per parser of outside input
 # (images, videos, sets, transforms, trust and key files, set build's CSV
 # and JSON lines, the eval JSON reader, the list formats, deltas, ...) 10 s
@@ -111,6 +113,25 @@ if has_stage python; then
     PYTHONUSERBASE=$PWD/build/python-user "$PY" -c "import hashmatch; print(hashmatch.__version__)"
     cli=build/release/hashmatch
     HM_CLI=$([ -x "$cli" ] && echo "$PWD/$cli" || true) build/python-venv/bin/python3 -m pytest -q python/tests
+fi
+
+if has_stage wasm; then
+    if command -v emcc >/dev/null; then
+        stage "WebAssembly build, its results against the native tool, the page in Chromium"
+        bash scripts/wasm.sh
+        if [ ! -x build/release/hashmatch ]; then # the release stage was not run
+            cmake -S . -B build/release -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHM_BUILD_TESTS=ON \
+                  -DCMAKE_C_FLAGS=-Werror >/dev/null
+            cmake --build build/release -j"$JOBS" --target hashmatch_cli
+        fi
+        node tests/wasm/bitexact.mjs --module build/wasm/dist/hashmatch.mjs --cli build/release/hashmatch
+        node tests/wasm/browser.mjs --site build/wasm/site --cli build/release/hashmatch
+        node docs/wasm_example.mjs build/wasm/dist/hashmatch.mjs demo >build/wasm/example.out
+        grep -q "^match: pdq entry 2 distance 16 category demo id bridge.jpg" build/wasm/example.out ||
+            { cat build/wasm/example.out; echo "docs/wasm_example.mjs: unexpected output"; exit 1; }
+    else
+        stage "wasm: emcc not found (scripts/setup.sh could not install emscripten), skipped"
+    fi
 fi
 
 stage "all tests passed"
