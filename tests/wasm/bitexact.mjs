@@ -32,9 +32,11 @@ const MODES = ['fullres', 'cli512'];
 
 // ---- hashing: wasm against the native tool -------------------------------
 
+const IMAGE_ALGOS = 'pdq,ahash,dhash,phash,whash,md5,sha1,sha256';
+
 function wasmHash(path, mode) {
   try {
-    return hm.hash(readFileSync(path), 'all', { pdqMode: mode, dihedral: true });
+    return hm.hash(readFileSync(path), IMAGE_ALGOS.split(','), { pdqMode: mode, dihedral: true });
   } catch (e) {
     if (e.name !== 'HashmatchError') throw e;
     return { error: e.status, message: e.message };
@@ -45,7 +47,9 @@ function wasmHash(path, mode) {
 function compareHashes(label, files) {
   const wasm = {};
   for (const mode of MODES) {
-    const want = nativeJson(CLI, ['hash', '--json', '-q', '--algo', 'all', '--dihedral',
+    // Every image algorithm: the module decodes no video, so vPDQ (in the
+    // native tool's 'all') is left out on both sides.
+    const want = nativeJson(CLI, ['hash', '--json', '-q', '--algo', IMAGE_ALGOS, '--dihedral',
       '--pdq-mode', mode, ...files]);
     wasm[mode] = new Map();
     for (const f of files) {
