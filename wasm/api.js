@@ -40,8 +40,11 @@ for (let id = 1; id < 32; id++) {
   if (!p) break;
   ALGO_NAMES[id] = M.UTF8ToString(p);
 }
-/** The algorithms this build hashes and matches, in id order. */
-export const algorithms = ALGO_NAMES.filter(Boolean);
+/** The algorithms this build hashes and matches, in id order: every image
+ * algorithm (vPDQ is a video hash, and no video decoder is built into the
+ * module; sets holding vPDQ sections still open and scan images). */
+export const algorithms = ALGO_NAMES.filter((name) => name && name !== 'vpdq');
+const VPDQ_BIT = 1 << ALGO_NAMES.indexOf('vpdq');
 
 const SIG_STATUS = ['unchecked', 'valid', 'ignored'];
 const PDQ_MODES = { fullres: 0, cli512: 1 };
@@ -121,7 +124,9 @@ function algoMask(algos) {
   return withScratch((err, out) => withString(list, (s) => {
     const code = M._hm_algo_mask_parse(s, out);
     if (code !== 0) fail('parse', code, `unknown algorithm list '${list}' (known: ${algorithms.join(', ')}, all)`);
-    return u32(out, 0);
+    if (list.split(',').includes('vpdq'))
+      fail('unsupported', 5, 'vpdq hashes videos, and this WebAssembly build decodes no video');
+    return u32(out, 0) & ~VPDQ_BIT;
   }));
 }
 

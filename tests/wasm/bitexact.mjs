@@ -217,6 +217,7 @@ function apiErrors() {
   const key = trust.match(/^key (\S+)/m)[1];
   const cases = [
     ['an unknown algorithm', () => hm.hash(img, ['pdq', 'nope']), 'parse'],
+    ['vpdq, a video hash, in a build without video', () => hm.hash(img, ['pdq', 'vpdq']), 'unsupported'],
     ['a string instead of bytes', () => hm.hash('canal.jpg'), 'invalid_argument'],
     ['an unknown PDQ mode', () => hm.hash(img, 'pdq', { pdqMode: 'half' }), 'invalid_argument'],
     ['a maxPixels that is not a number', () => hm.hash(img, 'pdq', { maxPixels: 'many' }), 'invalid_argument'],
