@@ -1,6 +1,7 @@
 /* hash.c - hm_hash_*: one read, one decode, one luma pass, every algorithm. */
 #include <stdlib.h>
 
+#include "../common/abi.h"
 #include "hash_internal.h"
 
 #define PERCEPTUAL_IMAGEHASH                                                                      \
@@ -32,78 +33,113 @@ const uint8_t *hm_hashes_get(const hm_hashes *h, hm_algo algo, size_t *size)
     return p;
 }
 
-/* Where PDQ's luma rows come from: the image itself, or the cli512 squash of
- * it. Returns 1 when the squash applies (then the rows PDQ reads are not the
- * image's rows, and Pillow's plane needs a pass of its own). */
-static int pdq_source(const hm_image *img, const hm_hash_options *opt, hm__pdq_squash_ctx *ctx,
+/* Where PDQ's luma rows come from: the pixels themselves, or the cli512
+ * squash of them. Returns 1 when the squash applies (then the rows PDQ reads
+ * are not the image's rows, and the imagehash family makes a pass of its own). */
+static int pdq_source(const hm__pixview *v, const hm_hash_options *opt, hm__pdq_squash_ctx *ctx,
                       hm__pdq_source *src)
 {
-    if (opt && opt->pdq_mode == HM_PDQ_CLI512) return hm__pdq_cli512_source(ctx, img, src);
-    *src = hm__pdq_image_source(&ctx->image, img, NULL);
+    if (opt && opt->pdq_mode == HM_PDQ_CLI512) return hm__pdq_cli512_pixels(ctx, v, src);
+    *src = hm__pdq_pixels_source(&ctx->image, v, NULL);
     return 0;
 }
 
-hm_status hm_hash_image(const hm_image *img, const hm_hash_options *opt, hm_hashes *out,
-                        hm_error *err)
+/* The scratch of one hash: a converted row (formats read through a
+ * conversion), PDQ's filter rows and the imagehash family's plans and block
+ * of luma rows. All of it grows with the width, none with the height beyond
+ * PDQ's ring of about h/128 rows and wHash's own s x s plane: no copy of the
+ * frame and no whole luma plane is ever made. */
+typedef struct scratch {
+    size_t row, pdq, ih, total;
+} scratch;
+
+static hm_status scratch_size(const hm__pixview *v, uint32_t pdq_w, uint32_t pdq_h, int want_pdq,
+                              uint32_t ih_algos, scratch *s, hm_error *err)
 {
-    HM_RETURN_IF(!img || !out, err, HM_E_INVALID_ARGUMENT, "image and output are required");
+    memset(s, 0, sizeof *s);
+    if (!hm__pixview_direct(v)) s->row = align64((size_t)v->width * 3);
+    if (want_pdq)
+        HM_RETURN_IF(!hm__mul_size(hm__pdq_work_floats(pdq_w, pdq_h), sizeof(float), &s->pdq),
+                     err, HM_E_NO_MEMORY, "PDQ scratch size overflows");
+    s->pdq = align64(s->pdq);
+    if (ih_algos) s->ih = align64(hm__imagehash_work_bytes(v->width, v->height, ih_algos));
+    HM_RETURN_IF(!hm__add_size(s->row, s->pdq, &s->total) || !hm__add_size(s->total, s->ih, &s->total),
+                 err, HM_E_NO_MEMORY, "hashing scratch size overflows");
+    return HM_OK;
+}
+
+/* PDQ streams the luma rows; unless PDQ reads a squashed copy, the same pass
+ * hands Pillow's rows to the imagehash family. */
+static void hash_pdq_and_more(const hm__pixview *v, const hm_hash_options *opt, uint32_t ih_algos,
+                              float *pdq_work, void *ih_work, hm_hashes *out)
+{
+    hm__pdq_squash_ctx pctx;
+    hm__pdq_source src;
+    hm__ih_stream ih;
+    int squashed = pdq_source(v, opt, &pctx, &src);
+    if (ih_algos && !squashed) {
+        hm__ih_stream_start(&ih, v->width, v->height, ih_algos, ih_work);
+        pctx.image.ih = &ih;
+    }
+    hm__pdq_hash_source(&src, pdq_work, opt && opt->pdq_dihedral, out);
+    if (ih_algos && !squashed) hm__ih_stream_finish(&ih, out);
+    if (ih_algos && squashed) hm__imagehash_pixels(v, ih_algos, ih_work, out);
+}
+
+static hm_status hash_view(const hm__pixview *view, const hm_hash_options *opt, hm_hashes *out,
+                           hm_error *err)
+{
     memset(out, 0, sizeof *out);
     HM_RETURN_IF(opt && opt->pdq_mode != HM_PDQ_FULLRES && opt->pdq_mode != HM_PDQ_CLI512, err,
                  HM_E_INVALID_ARGUMENT, "unknown PDQ mode %d", (int)opt->pdq_mode);
     uint32_t algos = effective_algos(opt) & HM_MASK_PERCEPTUAL;
     int want_pdq = (algos & HM_MASK(HM_ALGO_PDQ)) != 0;
-    int want_ih = (algos & PERCEPTUAL_IMAGEHASH) != 0;
-    uint32_t w = img->width, h = img->height;
+    uint32_t ih_algos = algos & PERCEPTUAL_IMAGEHASH;
+    uint32_t w = view->width, h = view->height;
     out->width = w;
     out->height = h;
-    if (!want_pdq && !want_ih) {
+    if (!want_pdq && !ih_algos) {
         hm__ok(err);
         return HM_OK;
     }
-
-    hm__pdq_squash_ctx pctx;
-    hm__pdq_source src;
-    int squashed = want_pdq ? pdq_source(img, opt, &pctx, &src) : 0;
-
-    /* One allocation holds Pillow's plane (when PDQ's pass writes it) and
-     * every algorithm's scratch. Without PDQ the imagehash family computes
-     * its luma block by block and needs no plane. */
-    size_t npix = (size_t)w * h; /* w*h <= max_pixels was checked at decode */
-    size_t pil_bytes = want_ih && want_pdq ? align64(npix) : 0;
-    size_t pdq_bytes = 0, ih_bytes = 0, total;
-    if (want_pdq)
-        HM_RETURN_IF(!hm__mul_size(hm__pdq_work_floats(src.width, src.height), sizeof(float),
-                                   &pdq_bytes),
-                     err, HM_E_NO_MEMORY, "PDQ scratch size overflows");
-    if (want_ih) ih_bytes = align64(hm__imagehash_work_bytes(w, h, algos));
-    pdq_bytes = align64(pdq_bytes);
-    HM_RETURN_IF(!hm__add_size(pil_bytes, pdq_bytes, &total) ||
-                     !hm__add_size(total, ih_bytes, &total),
-                 err, HM_E_NO_MEMORY, "hashing scratch size overflows");
-    uint8_t *block = total ? aligned_alloc(64, total) : NULL;
-    HM_RETURN_IF(total && !block, err, HM_E_NO_MEMORY,
-                 "cannot allocate %zu bytes of hashing scratch", total);
-    uint8_t *pil = pil_bytes ? block : NULL;
-    float *pdq_work = want_pdq ? (float *)(block + pil_bytes) : NULL;
-    void *ih_work = want_ih ? block + pil_bytes + pdq_bytes : NULL;
-
-    /* PDQ streams the luma rows; the same pass writes Pillow's plane. */
-    if (want_pdq) {
-        if (!squashed) pctx.image.pil = pil;
-        else if (want_ih) hm__luma(img, NULL, pil);
-        hm__pdq_hash_source(&src, pdq_work, opt && opt->pdq_dihedral, out);
-        if (want_ih) hm__imagehash(pil, w, h, algos, ih_work, out);
-    } else {
-        hm__imagehash_image(img, algos, ih_work, out);
-    }
+    int squash = opt && opt->pdq_mode == HM_PDQ_CLI512 && (w > 512 || h > 512);
+    scratch sz;
+    HM_FORWARD_IF_ERROR(scratch_size(view, squash ? 512 : w, squash ? 512 : h, want_pdq, ih_algos,
+                                     &sz, err));
+    uint8_t *block = aligned_alloc(64, sz.total);
+    HM_RETURN_IF(!block, err, HM_E_NO_MEMORY, "cannot allocate %zu bytes of hashing scratch",
+                 sz.total);
+    hm__pixview v = *view;
+    v.row = sz.row ? block : NULL;
+    float *pdq_work = want_pdq ? (float *)(void *)(block + sz.row) : NULL;
+    void *ih_work = ih_algos ? block + sz.row + sz.pdq : NULL;
+    if (want_pdq) hash_pdq_and_more(&v, opt, ih_algos, pdq_work, ih_work, out);
+    else hm__imagehash_pixels(&v, ih_algos, ih_work, out);
     free(block);
     out->algos = algos;
     hm__ok(err);
     return HM_OK;
 }
 
-hm_status hm_hash_buffer(const void *data, size_t size, const hm_hash_options *opt,
-                         hm_hashes *out, hm_error *err)
+static hm_status hash_image(const hm_image *img, const hm_hash_options *opt, hm_hashes *out,
+                            hm_error *err)
+{
+    HM_RETURN_IF(!img, err, HM_E_INVALID_ARGUMENT, "no image (img is NULL)");
+    hm__pixview v;
+    hm__pixview_of_image(&v, img);
+    return hash_view(&v, opt, out, err);
+}
+
+static hm_status hash_pixels(const hm_pixels *px, const hm_hash_options *opt, hm_hashes *out,
+                             hm_error *err)
+{
+    hm__pixview v;
+    HM_FORWARD_IF_ERROR(hm__pixview_init(&v, px, opt->decode.max_pixels, err));
+    return hash_view(&v, opt, out, err);
+}
+
+static hm_status hash_buffer(const void *data, size_t size, const hm_hash_options *opt,
+                             hm_hashes *out, hm_error *err)
 {
     HM_RETURN_IF(!out || (!data && size), err, HM_E_INVALID_ARGUMENT, "invalid buffer");
     memset(out, 0, sizeof *out);
@@ -115,7 +151,7 @@ hm_status hm_hash_buffer(const void *data, size_t size, const hm_hash_options *o
     if (algos & HM_MASK_PERCEPTUAL) {
         hm_image *img = NULL;
         HM_FORWARD_IF_ERROR(hm_image_decode(data, size, opt ? &opt->decode : NULL, &img, err));
-        hm_status st = hm_hash_image(img, opt, out, err);
+        hm_status st = hash_image(img, opt, out, err);
         hm_image_free(img);
         if (st != HM_OK) {
             memset(out, 0, sizeof *out);
@@ -135,15 +171,78 @@ hm_status hm_hash_buffer(const void *data, size_t size, const hm_hash_options *o
     return HM_OK;
 }
 
-hm_status hm_hash_file(const char *path, const hm_hash_options *opt, hm_hashes *out,
-                       hm_error *err)
+static hm_status hash_file(const char *path, const hm_hash_options *opt, hm_hashes *out,
+                           hm_error *err)
 {
     HM_RETURN_IF(!path || !out, err, HM_E_INVALID_ARGUMENT, "path and output are required");
     memset(out, 0, sizeof *out);
     uint8_t *data;
     size_t size;
     HM_FORWARD_IF_ERROR(hm__read_file(path, &data, &size, err));
-    hm_status st = hm_hash_buffer(data, size, opt, out, err);
+    hm_status st = hash_buffer(data, size, opt, out, err);
     free(data);
+    return st;
+}
+
+/* ---- sized entry points (docs/ABI.md) ---- */
+
+/* Reads the caller's options and checks its output struct; on failure the
+ * output is zeroed as far as it can be. */
+static hm_status abi_in(const hm_hash_options *opt, size_t opt_size, hm_hash_options *o,
+                        hm_hashes *out, size_t out_size, hm_error *err)
+{
+    hm_status st = HM__ABI_CHECK_OUT(hm_hashes, out, out_size, err);
+    if (st == HM_OK) st = HM__ABI_READ(hm_hash_options, o, opt, opt_size, err);
+    if (st != HM_OK && out && out_size >= HM__ABI_MIN_hm_hashes) memset(out, 0, out_size);
+    return st;
+}
+
+hm_status hm_hash_buffer_sized(const void *data, size_t size, const hm_hash_options *opt,
+                               size_t opt_size, hm_hashes *out, size_t out_size, hm_error *err)
+{
+    hm_hash_options o;
+    hm_hashes h;
+    memset(&h, 0, sizeof h);
+    HM_FORWARD_IF_ERROR(abi_in(opt, opt_size, &o, out, out_size, err));
+    hm_status st = hash_buffer(data, size, &o, &h, err);
+    hm__abi_write(out, out_size, &h, sizeof h);
+    return st;
+}
+
+hm_status hm_hash_file_sized(const char *path, const hm_hash_options *opt, size_t opt_size,
+                             hm_hashes *out, size_t out_size, hm_error *err)
+{
+    hm_hash_options o;
+    hm_hashes h;
+    memset(&h, 0, sizeof h);
+    HM_FORWARD_IF_ERROR(abi_in(opt, opt_size, &o, out, out_size, err));
+    hm_status st = hash_file(path, &o, &h, err);
+    hm__abi_write(out, out_size, &h, sizeof h);
+    return st;
+}
+
+hm_status hm_hash_image_sized(const hm_image *img, const hm_hash_options *opt, size_t opt_size,
+                              hm_hashes *out, size_t out_size, hm_error *err)
+{
+    hm_hash_options o;
+    hm_hashes h;
+    memset(&h, 0, sizeof h);
+    HM_FORWARD_IF_ERROR(abi_in(opt, opt_size, &o, out, out_size, err));
+    hm_status st = hash_image(img, &o, &h, err);
+    hm__abi_write(out, out_size, &h, sizeof h);
+    return st;
+}
+
+hm_status hm_hash_pixels_sized(const hm_pixels *px, size_t px_size, const hm_hash_options *opt,
+                               size_t opt_size, hm_hashes *out, size_t out_size, hm_error *err)
+{
+    hm_hash_options o;
+    hm_hashes h;
+    hm_pixels p;
+    memset(&h, 0, sizeof h);
+    HM_FORWARD_IF_ERROR(abi_in(opt, opt_size, &o, out, out_size, err));
+    hm_status st = HM__ABI_READ(hm_pixels, &p, px, px_size, err);
+    if (st == HM_OK) st = hash_pixels(px ? &p : NULL, &o, &h, err);
+    hm__abi_write(out, out_size, &h, sizeof h);
     return st;
 }

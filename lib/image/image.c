@@ -1,7 +1,7 @@
 /* image.c - format sniffing, dispatch to the decoders, the hm_image object. */
 #include <stdlib.h>
 
-#include "image.h"
+#include "pixels.h"
 
 hm_image_format hm_image_sniff(const void *data, size_t size)
 {
@@ -140,16 +140,21 @@ hm_status hm_image_from_pixels(uint32_t width, uint32_t height, unsigned channel
 {
     if (!out) return HM_E_INVALID_ARGUMENT;
     *out = NULL;
-    if (!pixels || (channels != 1 && channels != 3) || stride < (size_t)width * channels)
+    /* 0.1.0's checks first, in its order, so its callers see the same statuses. */
+    if (!pixels || (channels != 1 && channels != 3 && channels != 4) ||
+        stride < (size_t)width * channels)
         return HM_E_INVALID_ARGUMENT;
-    hm_image *img;
-    HM_FORWARD_IF_ERROR(hm__image_alloc(width, height, channels, UINT64_MAX, &img, NULL));
-    size_t row = (size_t)width * channels;
-    for (uint32_t y = 0; y < height; y++)
-        memcpy(img->pixels + y * row, pixels + y * stride, row);
-    img->format = HM_FORMAT_RAW;
-    *out = img;
-    return HM_OK;
+    static const hm_pixel_format FORMAT[5] = {0, HM_PIXEL_GREY8, 0, HM_PIXEL_RGB8, HM_PIXEL_RGBA8};
+    hm_pixels px;
+    memset(&px, 0, sizeof px);
+    px.format = FORMAT[channels];
+    px.width = width;
+    px.height = height;
+    px.data[0] = pixels;
+    px.stride[0] = stride;
+    hm__pixview v;
+    HM_FORWARD_IF_ERROR(hm__pixview_init(&v, &px, UINT64_MAX, NULL));
+    return hm__image_from_view(&v, out, NULL);
 }
 
 uint32_t hm_image_width(const hm_image *img) { return img ? img->width : 0; }

@@ -2,6 +2,7 @@
  * and the scan that turns an image's hashes into a report. */
 #include <stdlib.h>
 
+#include "../common/abi.h"
 #include "../set/set.h"
 #include "match.h"
 
@@ -62,11 +63,14 @@ static hm_status add_section(hm_scanner *s, hm_algo algo, const hm_scanner_optio
                            &s->sections[algo].index, err);
 }
 
-hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_scanner **out,
-                         hm_error *err)
+hm_status hm_scanner_new_sized(const hm_set *set, const hm_scanner_options *caller_opt,
+                               size_t opt_size, hm_scanner **out, hm_error *err)
 {
     HM_RETURN_IF(!out, err, HM_E_INVALID_ARGUMENT, "output handle is required");
     *out = NULL;
+    hm_scanner_options options; /* the caller's, in this release's layout (docs/ABI.md) */
+    HM_FORWARD_IF_ERROR(HM__ABI_READ(hm_scanner_options, &options, caller_opt, opt_size, err));
+    const hm_scanner_options *opt = caller_opt ? &options : NULL;
     HM_RETURN_IF(!set, err, HM_E_INVALID_ARGUMENT, "a set is required");
     HM_RETURN_IF(!hm_set_is_verified(set), err, HM_E_INVALID_ARGUMENT,
                  "the set was opened without verification; scanners need a verified set");
@@ -364,13 +368,32 @@ hm_status hm_scanner_scan_image(const hm_scanner *s, const hm_image *img, hm_rep
     return finish(s, r, out, err);
 }
 
-hm_status hm_scanner_scan_hashes(const hm_scanner *s, const hm_hashes *h, hm_report **out,
-                                 hm_error *err)
+hm_status hm_scanner_scan_pixels_sized(const hm_scanner *s, const hm_pixels *px, size_t px_size,
+                                       hm_report **out, hm_error *err)
+{
+    SCAN_PRELUDE(s, out, err);
+    hm_report *r;
+    HM_FORWARD_IF_ERROR(new_report(&r, err));
+    hm_hash_options o;
+    hash_options(s, &o);
+    hm_status st =
+        hm_hash_pixels_sized(px, px_size, &o, sizeof o, &r->hashes, sizeof r->hashes, err);
+    if (st != HM_OK) {
+        hm_report_free(r);
+        return st;
+    }
+    return finish(s, r, out, err);
+}
+
+hm_status hm_scanner_scan_hashes_sized(const hm_scanner *s, const hm_hashes *h, size_t h_size,
+                                       hm_report **out, hm_error *err)
 {
     SCAN_PRELUDE(s, out, err);
     HM_RETURN_IF(!h, err, HM_E_INVALID_ARGUMENT, "hashes are required");
+    hm_hashes hashes;
+    HM_FORWARD_IF_ERROR(HM__ABI_READ(hm_hashes, &hashes, h, h_size, err));
     hm_report *r;
     HM_FORWARD_IF_ERROR(new_report(&r, err));
-    r->hashes = *h;
+    r->hashes = hashes;
     return finish(s, r, out, err);
 }
