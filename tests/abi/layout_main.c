@@ -1,0 +1,72 @@
+/* layout_main.c - every struct of the frozen 0.1.0 header is a prefix of
+ * today's: same offsets and sizes for each 0.1.0 field, no struct smaller or
+ * differently aligned, sealed structs unchanged, the first field appended
+ * since 0.1.0 past 0.1.0's tail padding, every 0.1.0 constant unchanged.
+ * Compiled and run on every platform the tests run on (x86-64, aarch64). */
+#include <stdio.h>
+#include <string.h>
+
+#include "layout.h"
+
+static int failures;
+
+#define CHECK(cond, ...)                                                                          \
+    do {                                                                                          \
+        if (!(cond)) {                                                                            \
+            printf("ABI break: " __VA_ARGS__);                                                    \
+            printf("\n");                                                                         \
+            failures++;                                                                           \
+        }                                                                                         \
+    } while (0)
+
+static const hm_abi_struct *find_struct(const hm_abi_struct *s, const char *name)
+{
+    for (; s->name; s++)
+        if (!strcmp(s->name, name)) return s;
+    return NULL;
+}
+
+static int is_sealed(const char *name)
+{
+#define HM_ABI_SEALED_NAME(s) if (!strcmp(name, #s)) return 1;
+    HM_ABI_SEALED(HM_ABI_SEALED_NAME)
+    return 0;
+}
+
+int main(void)
+{
+    const hm_abi_layout *old = &hm_abi_layout_v010, *now = &hm_abi_layout_now;
+    int n = 0;
+    for (int i = 0; old->fields[i].name; i++, n++) {
+        const hm_abi_field *a = &old->fields[i], *b = &now->fields[i];
+        CHECK(a->offset == b->offset && a->size == b->size,
+              "%s: offset %zu size %zu in 0.1.0, offset %zu size %zu now", a->name, a->offset,
+              a->size, b->offset, b->size);
+    }
+    for (int i = 0; old->structs[i].name; i++) {
+        const hm_abi_struct *a = &old->structs[i], *b = &now->structs[i];
+        CHECK(b->size >= a->size && b->align == a->align,
+              "%s: %zu bytes aligned %zu in 0.1.0, %zu aligned %zu now", a->name, a->size,
+              a->align, b->size, b->align);
+        CHECK(!is_sealed(a->name) || a->size == b->size, "%s is sealed: %zu bytes in 0.1.0, %zu now",
+              a->name, a->size, b->size);
+        printf("%-20s 0.1.0 %4zu bytes, now %4zu%s\n", a->name, a->size, b->size,
+               is_sealed(a->name) ? " (sealed)" : "");
+    }
+    for (int i = 0; now->appended[i].name; i++) {
+        char type[64];
+        const char *dot = strchr(now->appended[i].name, '.');
+        snprintf(type, sizeof type, "%.*s", (int)(dot - now->appended[i].name), now->appended[i].name);
+        const hm_abi_struct *a = find_struct(old->structs, type);
+        CHECK(a && now->appended[i].offset >= a->size,
+              "%s starts at %zu, inside 0.1.0's %zu bytes (its tail padding)",
+              now->appended[i].name, now->appended[i].offset, a ? a->size : 0);
+    }
+    int c = 0;
+    for (; old->constants[c].name; c++)
+        CHECK(old->constants[c].value == now->constants[c].value, "%s was %lld, now %lld",
+              old->constants[c].name, old->constants[c].value, now->constants[c].value);
+    printf("%d fields and %d constants of 0.1.0 checked: %s\n", n, c,
+           failures ? "FAILED" : "all unchanged");
+    return failures ? 1 : 0;
+}
