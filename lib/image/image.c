@@ -79,6 +79,16 @@ void hm_image_free(hm_image *img)
     free(img);
 }
 
+#if !defined(HM_WITH_GIF) || !defined(HM_WITH_PNM) || !defined(HM_WITH_WEBP)
+/* A format whose decoder this build leaves out (HM_WITH_GIF=OFF, ...): an
+ * error, never a silent skip. */
+static hm_status not_built(hm_error *err, const char *format, const char *option)
+{
+    return hm__fail(err, HM_E_IMAGE_UNSUPPORTED, "this build has no %s decoder (%s=OFF)", format,
+                    option);
+}
+#endif
+
 hm_status hm_image_decode(const void *data, size_t size, const hm_decode_options *opt,
                           hm_image **out, hm_error *err)
 {
@@ -93,13 +103,21 @@ hm_status hm_image_decode(const void *data, size_t size, const hm_decode_options
     switch (hm_image_sniff(p, size)) {
     case HM_FORMAT_JPEG: st = hm__decode_jpeg(p, size, opt, out, err); break;
     case HM_FORMAT_PNG: st = hm__decode_png(p, size, opt, out, err); break;
+#ifdef HM_WITH_GIF
     case HM_FORMAT_GIF: st = hm__decode_gif(p, size, opt, out, err); break;
+#else
+    case HM_FORMAT_GIF: st = not_built(err, "GIF", "HM_WITH_GIF"); break;
+#endif
+#ifdef HM_WITH_PNM
     case HM_FORMAT_PNM: st = hm__decode_pnm(p, size, opt, out, err); break;
+#else
+    case HM_FORMAT_PNM: st = not_built(err, "PNM", "HM_WITH_PNM"); break;
+#endif
     case HM_FORMAT_WEBP:
 #ifdef HM_WITH_WEBP
         st = hm__decode_webp(p, size, opt, out, err);
 #else
-        st = hm__fail(err, HM_E_IMAGE_UNSUPPORTED, "this build has no WebP decoder");
+        st = not_built(err, "WebP", "HM_WITH_WEBP");
 #endif
         break;
     default:
@@ -183,9 +201,17 @@ hm_status hm_image_probe(const void *data, size_t size, hm_image_format *format,
     switch (f) {
     case HM_FORMAT_JPEG: st = hm__probe_jpeg(p, size, &w, &h, err); break;
     case HM_FORMAT_PNG: st = hm__probe_png(p, size, &w, &h, err); break;
+#ifdef HM_WITH_GIF
     case HM_FORMAT_GIF: st = hm__probe_gif(p, size, &w, &h, err); break;
+#else
+    case HM_FORMAT_GIF: st = not_built(err, "GIF", "HM_WITH_GIF"); break;
+#endif
     case HM_FORMAT_WEBP: st = hm__probe_webp(p, size, &w, &h, err); break;
+#ifdef HM_WITH_PNM
     case HM_FORMAT_PNM: st = hm__probe_pnm(p, size, &w, &h, err); break;
+#else
+    case HM_FORMAT_PNM: st = not_built(err, "PNM", "HM_WITH_PNM"); break;
+#endif
     default:
         return hm__fail(err, HM_E_IMAGE_FORMAT, "not a JPEG, PNG, GIF, WebP or PNM image");
     }
