@@ -421,7 +421,7 @@ static int bench_one(const char *path, const char *name, const uint8_t *mem, siz
     if (!mem) {
         for (int r = 0; r < repeat; r++) {
             free(owned);
-            TIME(&t[S_READ], (void)!hm__read_file(path, &owned, &size, &err));
+            TIME(&t[S_READ], (void)!hm__read_file(path, 0, &owned, &size, &err));
         }
         if (!owned) goto out;
         data = owned;

@@ -204,7 +204,43 @@ static int run_one(size_t n, row *r)
 
 static double gbps(size_t bytes, double s) { return (double)bytes / s / 1e9; }
 
-static void print_json(const row *r, size_t count)
+static void print_delta_json(const bench_delta_row *d, int comma)
+{
+    printf("%s\n  {\"bench\": \"set_delta\", \"algo\": \"pdq\", \"n\": %zu, \"added\": %zu, "
+           "\"removed\": %zu, \"delta_bytes\": %zu, \"bound_bytes\": %.0f, \"within_bound\": %s, "
+           "\"full_bytes\": %zu, \"delta_over_full\": %.6f, \"make_s\": %.4f, \"apply_s\": %.4f, "
+           "\"apply_peak_rss_bytes\": %zu, \"identical\": %s, \"write_full_s\": %.4f, "
+           "\"verify_full_s\": %.4f, \"verify_full_peak_rss_bytes\": %zu, "
+           "\"apply_over_write_and_verify_full\": %.3f}",
+           comma ? "," : "", d->n, d->added, d->removed, d->delta_bytes, d->bound_bytes,
+           (double)d->delta_bytes <= d->bound_bytes ? "true" : "false", d->full_bytes,
+           (double)d->delta_bytes / (double)d->full_bytes, d->make_s, d->apply_s, d->apply_peak,
+           d->identical ? "true" : "false", d->write_full_s, d->verify_full_s, d->verify_peak,
+           d->apply_s / (d->write_full_s + d->verify_full_s));
+}
+
+static void print_delta_table(const bench_delta_row *d, size_t count)
+{
+    if (!count) return;
+    printf("\ndelta updates (a release of N entries, then one with ADDED more and REMOVED fewer):\n"
+           "%9s %6s %6s %9s %9s %10s %7s %7s %8s %9s %7s %8s %8s %9s\n", "entries", "added",
+           "removed", "delta B", "bound B", "full B", "delta%", "make s", "apply s", "apply MB",
+           "same", "write s", "verify s", "verify MB");
+    for (size_t i = 0; i < count; i++)
+        printf("%9zu %6zu %6zu %9zu %9.0f %10zu %7.3f %7.3f %8.3f %9.0f %7s %8.3f %8.3f %9.0f\n",
+               d[i].n, d[i].added, d[i].removed, d[i].delta_bytes, d[i].bound_bytes,
+               d[i].full_bytes, 100.0 * (double)d[i].delta_bytes / (double)d[i].full_bytes,
+               d[i].make_s, d[i].apply_s, (double)d[i].apply_peak / 1e6,
+               d[i].identical ? "yes" : "NO", d[i].write_full_s, d[i].verify_full_s,
+               (double)d[i].verify_peak / 1e6);
+    printf("delta B: the delta; bound B: 1.05 x (40 B per added PDQ entry + 2 B per removal) + 4 KiB;\n"
+           "make: hm_set_delta_make (which applies the delta once to check it); apply: 'hashmatch\n"
+           "set apply' (rebuild, verify, write) as a child process, its peak resident memory in\n"
+           "apply MB; same: the applied file equals the new set byte for byte; write: writing\n"
+           "the full new set with fsync; verify: 'hashmatch set verify' of the full new set.\n");
+}
+
+static void print_json(const row *r, size_t count, const bench_delta_row *d, size_t dcount)
 {
     printf("[");
     for (size_t i = 0; i < count; i++) {
@@ -223,6 +259,7 @@ static void print_json(const row *r, size_t count)
                x->open_s / (x->sha256_s + x->copy_s), x->open_rss,
                (double)x->open_rss / (double)x->n, x->peak_rss, x->checksum);
     }
+    for (size_t i = 0; i < dcount; i++) print_delta_json(&d[i], count + i > 0);
     printf("\n]\n");
 }
 
@@ -248,10 +285,14 @@ int bench_set(int argc, char **argv)
 {
     static const struct option LONG[] = {{"n", required_argument, NULL, 'n'},
                                          {"json", no_argument, NULL, 'J'},
+                                         {"delta-only", no_argument, NULL, 'D'},
+                                         {"no-delta", no_argument, NULL, 'N'},
+                                         {"added", required_argument, NULL, 'a'},
+                                         {"removed", required_argument, NULL, 'r'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
-    size_t sizes[2] = {1000000, 10000000}, count = 2;
-    int json = 0, c;
+    size_t sizes[2] = {1000000, 10000000}, count = 2, added = 10000, removed = 1000;
+    int json = 0, c, rows_wanted = 1, deltas_wanted = 1;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", LONG, NULL)) != -1) {
         char *end;
@@ -265,20 +306,45 @@ int bench_set(int argc, char **argv)
             count = 1;
             break;
         case 'J': json = 1; break;
+        case 'D': rows_wanted = 0; break;
+        case 'N': deltas_wanted = 0; break;
+        case 'a':
+        case 'r':
+            *(c == 'a' ? &added : &removed) = (size_t)strtoull(optarg, &end, 10);
+            if (*end) return fprintf(stderr, "hashmatch bench set: --%s takes a count\n",
+                                     c == 'a' ? "added" : "removed"), 2;
+            break;
         case 'h':
-            printf("usage: hashmatch bench set [--n N] [--json]\n\n"
+            printf("usage: hashmatch bench set [--n N] [--json] [--delta-only | --no-delta]\n"
+                   "                           [--added N] [--removed N]\n\n"
                    "Builds, signs (one key) and verifies+opens a set of N random PDQ entries\n"
                    "(default: 1000000 and 10000000), with SHA-256 (the content digest),\n"
                    "SHA-512 and a copy into fresh memory of the same bytes as in-run\n"
-                   "baselines, and reports the memory of the opened set.\n");
+                   "baselines, and reports the memory of the opened set. Then delta\n"
+                   "updates: the delta from that set to the next release (--added entries\n"
+                   "more, default 10000; --removed fewer, default 1000), its size against\n"
+                   "the format's bound, making it, and 'set apply' against writing and\n"
+                   "verifying the full new set.\n");
             return 0;
         default: return 2;
         }
     }
     row rows[2];
-    for (size_t i = 0; i < count; i++)
+    bench_delta_row deltas[2];
+    memset(deltas, 0, sizeof deltas);
+    for (size_t i = 0; rows_wanted && i < count; i++)
         if (run_one(sizes[i], &rows[i])) return 2;
-    if (json) print_json(rows, count);
-    else print_table(rows, count);
+    for (size_t i = 0; deltas_wanted && i < count; i++) {
+        deltas[i].n = sizes[i];
+        deltas[i].added = added;
+        deltas[i].removed = removed < sizes[i] ? removed : sizes[i] / 2;
+        if (bench_set_delta_row(&deltas[i])) return 2;
+    }
+    size_t nrows = rows_wanted ? count : 0, ndeltas = deltas_wanted ? count : 0;
+    if (json) print_json(rows, nrows, deltas, ndeltas);
+    else {
+        if (nrows) print_table(rows, nrows);
+        print_delta_table(deltas, ndeltas);
+    }
     return 0;
 }

@@ -26,6 +26,8 @@ extern int cli_verbosity; /* 0 quiet, 1 normal, 2 verbose; -1 silent (errors too
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning "NAME: MESSAGE" about a file, both escaped (escape.c). */
+void cli_warn_about(const char *name, const char *message);
 /* Prints "hashmatch <cmd>: <msg>" and a hint to use --help; returns CLI_EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -40,6 +42,7 @@ void cli_buf_free(cli_buf *b);
 void cli_buf_reset(cli_buf *b);
 void cli_buf_putc(cli_buf *b, char c);
 void cli_buf_puts(cli_buf *b, const char *s);
+void cli_buf_putn(cli_buf *b, const char *s, size_t n);
 void cli_buf_printf(cli_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s as a JSON string literal (quotes included); invalid UTF-8 bytes
  * become U+FFFD. */
@@ -54,17 +57,57 @@ void cli_buf_json_hex(cli_buf *b, const uint8_t *bytes, size_t n);
 /* Writes the buffer to f; returns 0 or -1. */
 int cli_buf_write(const cli_buf *b, FILE *f);
 
+/* ---- escape.c: names from outside (file names...) in our output ---- */
+/* Appends s with the text escapes (\\ \t \n \r \xNN for other control
+ * bytes, invalid UTF-8 and invisible formatting characters): a name can
+ * never add a field or a line. docs/SCANNING.md defines the scheme. */
+void cli_buf_escaped(cli_buf *b, const char *s);
+/* The same into a new string (free it); NULL when out of memory. */
+char *cli_escape(const char *s);
+/* Appends `"path": P` and, when P is not valid UTF-8 (so the JSON string
+ * had to replace bytes with U+FFFD), `"path_bytes": HEX` of its raw bytes. */
+void cli_buf_json_path(cli_buf *b, int *first, const char *path);
+/* Length of the valid UTF-8 sequence at s (1..4), 0 if invalid; whether a
+ * whole string is valid UTF-8. */
+size_t cli_utf8_len(const unsigned char *s);
+int cli_is_utf8(const char *s);
+
 /* ---- files.c: expanding PATH arguments ---- */
+/* How directories given as arguments are treated. */
+enum { CLI_WALK_NONE = 0, CLI_WALK_NOFOLLOW = 1 /* -r */, CLI_WALK_FOLLOW = 2 /* -R */ };
+typedef struct cli_path_info {
+    size_t root_len;  /* bytes of the path that are the argument itself */
+    hm_status status; /* HM_OK, or why the entry is not read */
+    char *message;    /* with a status: "PATH: reason" */
+} cli_path_info;
 typedef struct cli_paths {
-    char **items;
+    char **items;        /* the paths as printed */
+    cli_path_info *info; /* one per item */
     size_t count, cap;
+    size_t errors;       /* items with a status */
+    int follow;          /* -R */
 } cli_paths;
-/* Adds every argument: files as given; with `recursive`, directories walked
- * in byte order, keeping files whose first bytes are a known image format.
- * A directory without `recursive`, or a path that does not exist, is
- * reported and counted in *errors but still added (so the caller reports it
- * in its output like any failing file). Returns 0, or -1 on out of memory. */
+/* Adds every argument: files as given (symbolic links followed); with
+ * `recursive` (CLI_WALK_*), directories walked in byte order, hidden entries
+ * included. Every entry found becomes an item: regular files to read, and
+ * everything else (symbolic links under -r, FIFOs, devices, sockets,
+ * unreadable directories, directory loops, a directory argument without
+ * -r) with the status and message the commands print as an error row.
+ * *errors (may be NULL) is the number of such items. Returns 0, or -1 on
+ * out of memory. */
 int cli_paths_expand(cli_paths *p, char **args, int nargs, int recursive, int *errors);
+/* Opens item i for reading (never blocking) into *fd and checks that it
+ * is a regular file; *fd is -1 on failure. */
+hm_status cli_path_open(const cli_paths *p, size_t i, int *fd, hm_error *err);
+/* Reads item i (see hm__read_fd: regular files only, at most max_bytes, 0
+ * for the default); an item with a status fails with it. Files found by a
+ * walk are opened directory by directory below the argument, so a path
+ * longer than PATH_MAX is read and a component that became a symbolic link
+ * is not followed under -r. */
+hm_status cli_path_read(const cli_paths *p, size_t i, uint64_t max_bytes, uint8_t **data,
+                        size_t *size, hm_error *err);
+/* Keeps items index, index + count, index + 2 count, ... */
+void cli_paths_shard(cli_paths *p, unsigned index, unsigned count);
 void cli_paths_free(cli_paths *p);
 
 /* ---- parallel.c: run work over items on all cores, emit in order ---- */

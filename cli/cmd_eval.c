@@ -44,7 +44,9 @@ static const char HELP[] =
     "  -o, --output FILE    write there instead of stdout\n"
     "  --report DIR         also write DIR/index.html with SVG plots\n"
     "  --shard I/N          fpr: blocks of pairs I, I+N, ...; robustness: images I, I+N, ...\n"
-    "  -r, --recursive      walk directories\n"
+    "  -r, --recursive      walk directories (every file, hidden ones too; symbolic\n"
+    "                       links inside are reported, not followed)\n"
+    "  -R, --dereference-recursive  the same, following symbolic links\n"
     "  -j, --threads N      worker threads (default: all cores)\n"
     "  -q, --quiet          no progress bars or warnings\n"
     "account options:\n"
@@ -120,6 +122,7 @@ static int parse_opts(int argc, char **argv, eval_opts *o)
         {"robustness", required_argument, NULL, O_ROB}, {"json", no_argument, NULL, O_JSON},
         {"output", required_argument, NULL, 'o'}, {"report", required_argument, NULL, O_REPORT},
         {"shard", required_argument, NULL, O_SHARD}, {"recursive", no_argument, NULL, 'r'},
+        {"dereference-recursive", no_argument, NULL, 'R'},
         {"threads", required_argument, NULL, 'j'}, {"quiet", no_argument, NULL, 'q'},
         {"per-image-fpr", required_argument, NULL, O_P},
         {"images-per-account", required_argument, NULL, O_N},
@@ -131,7 +134,7 @@ static int parse_opts(int argc, char **argv, eval_opts *o)
     char *e;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:rj:qh", LONG, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:rRj:qh", LONG, NULL)) != -1) {
         switch (c) {
         case O_ALGO:
             if (!(o->algos = ev_algo_parse(optarg)))
@@ -163,7 +166,8 @@ static int parse_opts(int argc, char **argv, eval_opts *o)
             if (cli_parse_shard(optarg, &o->shard_i, &o->shard_n))
                 return cli_usage_error(o->cmd, "--shard takes I/N with 0 <= I < N");
             break;
-        case 'r': o->recursive = 1; break;
+        case 'r': o->recursive = CLI_WALK_NOFOLLOW; break;
+        case 'R': o->recursive = CLI_WALK_FOLLOW; break;
         case 'j':
             if (cli_parse_u64(optarg, 1, 1024, &v)) return cli_usage_error(o->cmd, "--threads takes 1..1024");
             o->threads = (unsigned)v;
@@ -433,7 +437,7 @@ static int sub_merge(eval_opts *o, int argc, char **argv)
     if (optind >= argc) return cli_usage_error(o->cmd, "no files to merge");
     uint8_t *data;
     size_t size;
-    if (hm__read_file(argv[optind], &data, &size, NULL) != HM_OK) {
+    if (hm__read_file(argv[optind], 0, &data, &size, NULL) != HM_OK) {
         cli_error("cannot read %s", argv[optind]);
         return CLI_EXIT_ERROR;
     }

@@ -20,7 +20,9 @@ static const char HELP[] =
     "  --exif-orientation apply the EXIF Orientation tag before hashing\n"
     "  --max-pixels N     refuse images with more pixels (default 100000000)\n"
     "  --json             one JSON object per file and line\n"
-    "  -r, --recursive    walk directories (keeps files that look like images)\n"
+    "  -r, --recursive    walk directories: every file, hidden ones too; symbolic\n"
+    "                     links inside them are reported, not followed\n"
+    "  -R, --dereference-recursive  the same, following every symbolic link\n"
     "  --shard I/N        hash only files I, I+N, I+2N, ... of the sorted list\n"
     "  -j, --threads N    worker threads (default: all cores)\n"
     "  -q, --quiet        no progress bar or warnings\n"
@@ -29,6 +31,8 @@ static const char HELP[] =
     "Table output (default): one line per file and algorithm, tab-separated:\n"
     "  ALGO<TAB>VALUE<TAB>PATH   (ALGO: pdq, pdq_quality, pdq_rot90, ..., md5, ...)\n"
     "  error<TAB>CODE: MESSAGE<TAB>PATH   for a file that failed\n"
+    "Names are escaped (\\\\ \\t \\n \\r \\xNN); JSON adds path_bytes (hex) when the\n"
+    "path is not valid UTF-8.\n"
     "Exit status: 0 when every file was hashed, 2 when any failed.\n";
 
 static const char *const DIHEDRAL_NAMES[HM_PDQ_DIHEDRAL_COUNT] = {
@@ -46,26 +50,29 @@ typedef struct {
 } result;
 
 typedef struct {
-    char **paths;
+    const cli_paths *paths;
     hm_hash_options opt;
     int json;
     int failed;
-    cli_buf out;
+    cli_buf out, esc;
 } job;
 
 static void work(void *ctx, size_t i, void *slot)
 {
     job *j = ctx;
     result *r = slot;
-    r->status = hm_hash_file(j->paths[i], &j->opt, &r->hashes, &r->err);
+    uint8_t *data;
+    size_t size;
+    r->status = cli_path_read(j->paths, i, j->opt.decode.max_file_bytes, &data, &size, &r->err);
+    if (r->status == HM_OK) r->status = hm_hash_buffer(data, size, &j->opt, &r->hashes, &r->err);
+    free(data);
 }
 
 static void emit_json(cli_buf *b, const char *path, const result *r)
 {
     int first = 1;
     cli_buf_putc(b, '{');
-    cli_buf_json_key(b, &first, "path");
-    cli_buf_json_string(b, path);
+    cli_buf_json_path(b, &first, path);
     if (r->status != HM_OK) {
         cli_buf_json_error(b, &first, r->status, &r->err);
         cli_buf_puts(b, "}\n");
@@ -100,14 +107,21 @@ static void emit_json(cli_buf *b, const char *path, const result *r)
     cli_buf_puts(b, "}\n");
 }
 
-static void emit_table(cli_buf *b, const char *path, const result *r)
+static void emit_table(cli_buf *b, cli_buf *esc, const char *path, const result *r)
 {
     char hex[HM_MAX_HEX_SIZE];
     if (r->status != HM_OK) {
-        cli_buf_printf(b, "error\t%s: %s\t%s\n", hm_status_name(r->status),
-                       r->err.message[0] ? r->err.message : hm_strerror(r->status), path);
+        cli_buf_printf(b, "error\t%s: ", hm_status_name(r->status));
+        cli_buf_escaped(b, r->err.message[0] ? r->err.message : hm_strerror(r->status));
+        cli_buf_putc(b, '\t');
+        cli_buf_escaped(b, path);
+        cli_buf_putc(b, '\n');
         return;
     }
+    /* The path as printed, once: it ends every line of this file. */
+    cli_buf_reset(esc);
+    cli_buf_escaped(esc, path);
+    const char *epath = esc->data ? esc->data : "";
     const hm_hashes *h = &r->hashes;
     for (size_t k = 0; k < sizeof ORDER / sizeof ORDER[0]; k++) {
         hm_algo a = ORDER[k];
@@ -115,12 +129,12 @@ static void emit_table(cli_buf *b, const char *path, const result *r)
         size_t n;
         const uint8_t *bytes = hm_hashes_get(h, a, &n);
         hm_hex_encode(bytes, n, hex);
-        cli_buf_printf(b, "%s\t%s\t%s\n", hm_algo_name(a), hex, path);
+        cli_buf_printf(b, "%s\t%s\t%s\n", hm_algo_name(a), hex, epath);
         if (a == HM_ALGO_PDQ) {
-            cli_buf_printf(b, "pdq_quality\t%d\t%s\n", h->pdq_quality, path);
+            cli_buf_printf(b, "pdq_quality\t%d\t%s\n", h->pdq_quality, epath);
             for (int d = 1; h->has_pdq_dihedral && d < HM_PDQ_DIHEDRAL_COUNT; d++) {
                 hm_hex_encode(h->pdq_dihedral[d], HM_PDQ_BYTES, hex);
-                cli_buf_printf(b, "%s\t%s\t%s\n", DIHEDRAL_NAMES[d], hex, path);
+                cli_buf_printf(b, "%s\t%s\t%s\n", DIHEDRAL_NAMES[d], hex, epath);
             }
         }
     }
@@ -132,9 +146,9 @@ static void emit(void *ctx, size_t i, void *slot)
     result *r = slot;
     if (r->status != HM_OK) j->failed = 1;
     cli_buf_reset(&j->out);
-    if (j->json) emit_json(&j->out, j->paths[i], r);
-    else emit_table(&j->out, j->paths[i], r);
-    if (cli_buf_write(&j->out, stdout)) j->failed = 1;
+    if (j->json) emit_json(&j->out, j->paths->items[i], r);
+    else emit_table(&j->out, &j->esc, j->paths->items[i], r);
+    if (j->esc.oom || cli_buf_write(&j->out, stdout)) j->failed = 1;
 }
 
 int cmd_hash(int argc, char **argv)
@@ -147,6 +161,7 @@ int cmd_hash(int argc, char **argv)
         {"exif-orientation", no_argument, NULL, O_EXIF},
         {"json", no_argument, NULL, O_JSON},
         {"recursive", no_argument, NULL, 'r'},
+        {"dereference-recursive", no_argument, NULL, 'R'},
         {"shard", required_argument, NULL, O_SHARD},
         {"max-pixels", required_argument, NULL, O_MAX_PIXELS},
         {"threads", required_argument, NULL, 'j'},
@@ -161,7 +176,7 @@ int cmd_hash(int argc, char **argv)
     uint64_t v;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "rj:qh", LONG, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "rRj:qh", LONG, NULL)) != -1) {
         switch (c) {
         case O_ALGO:
             if (hm_algo_mask_parse(optarg, &j.opt.algos) != HM_OK)
@@ -175,7 +190,8 @@ int cmd_hash(int argc, char **argv)
         case O_DIHEDRAL: j.opt.pdq_dihedral = 1; break;
         case O_EXIF: j.opt.decode.apply_exif_orientation = 1; break;
         case O_JSON: j.json = 1; break;
-        case 'r': recursive = 1; break;
+        case 'r': recursive = CLI_WALK_NOFOLLOW; break;
+        case 'R': recursive = CLI_WALK_FOLLOW; break;
         case O_SHARD:
             if (cli_parse_shard(optarg, &shard_i, &shard_n))
                 return cli_usage_error("hash", "--shard takes I/N with 0 <= I < N");
@@ -200,31 +216,27 @@ int cmd_hash(int argc, char **argv)
         return cli_usage_error("hash", "--dihedral needs pdq in --algo");
 
     cli_paths paths = {0};
-    int walk_errors = 0;
-    if (cli_paths_expand(&paths, argv + optind, argc - optind, recursive, &walk_errors)) {
+    if (cli_paths_expand(&paths, argv + optind, argc - optind, recursive, NULL)) {
         cli_error("out of memory");
         cli_paths_free(&paths);
         return CLI_EXIT_ERROR;
     }
     /* Sharding keeps every N-th file of the sorted, expanded list. */
-    size_t kept = 0;
-    for (size_t i = 0; i < paths.count; i++) {
-        if (i % shard_n == shard_i) paths.items[kept++] = paths.items[i];
-        else free(paths.items[i]);
-    }
-    paths.count = kept;
+    cli_paths_shard(&paths, shard_i, shard_n);
 
-    j.paths = paths.items;
+    j.paths = &paths;
     cli_buf_init(&j.out);
+    cli_buf_init(&j.esc);
     cli_parallel par = {.count = paths.count, .slot_size = sizeof(result), .threads = threads,
                         .work = work, .emit = emit, .ctx = &j, .label = "hashing"};
     int rc = cli_parallel_run(&par);
     cli_buf_free(&j.out);
+    cli_buf_free(&j.esc);
     cli_paths_free(&paths);
     if (fflush(stdout) != 0) rc = -1;
     if (rc) {
         cli_error("cannot run worker threads or write output");
         return CLI_EXIT_ERROR;
     }
-    return (j.failed || walk_errors) ? CLI_EXIT_ERROR : CLI_EXIT_OK;
+    return j.failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }

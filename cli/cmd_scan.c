@@ -28,7 +28,9 @@ static const char HELP_TAIL[] =
     "  --exif-orientation apply the EXIF Orientation tag before hashing\n"
     "  --max-pixels N     refuse images with more pixels (default 100000000)\n"
     "  --json             one JSON object per file and line\n"
-    "  -r, --recursive    walk directories (keeps files that look like images)\n"
+    "  -r, --recursive    walk directories: every file, hidden ones too; symbolic\n"
+    "                     links inside them are reported, not followed\n"
+    "  -R, --dereference-recursive  the same, following every symbolic link\n"
     "  -j, --threads N    worker threads (default: all cores)\n"
     "  -v, --verbose      print the set, its index and timings on stderr\n"
     "  -q, --quiet        no progress bar or warnings\n"
@@ -36,7 +38,9 @@ static const char HELP_TAIL[] =
     "\n"
     "JSON keys per file: path, matches [{algo, entry, distance, category, attesters,\n"
     "external_id, hash, dihedral}], suppressed (allowlisted matches, same shape),\n"
-    "pdq_quality, pdq_skipped; or path, error, message for a file that failed.\n"
+    "pdq_quality, pdq_skipped; or path, error, message for a file that failed;\n"
+    "path_bytes (hex) when the path is not valid UTF-8. Text output escapes names:\n"
+    "\\\\ \\t \\n \\r \\xNN (docs/SCANNING.md).\n"
     "Exit status: 0 when nothing matched, 1 when something matched, 2 on any error.\n";
 
 typedef struct {
@@ -48,7 +52,8 @@ typedef struct {
 typedef struct {
     const hm_scanner *scanner;
     const hm_set *set;
-    char **paths;
+    const cli_paths *paths;
+    uint64_t max_file_bytes;
     int json;
     int matched, failed;
     size_t n_matched_files;
@@ -59,7 +64,12 @@ static void work(void *ctx, size_t i, void *slot)
 {
     job *j = ctx;
     result *r = slot;
-    r->status = hm_scanner_scan_file(j->scanner, j->paths[i], &r->report, &r->err);
+    uint8_t *data;
+    size_t size;
+    r->status = cli_path_read(j->paths, i, j->max_file_bytes, &data, &size, &r->err);
+    if (r->status == HM_OK)
+        r->status = hm_scanner_scan_buffer(j->scanner, data, size, &r->report, &r->err);
+    free(data);
 }
 
 static void json_matches(cli_buf *b, const hm_set *set, const hm_report *r, int suppressed)
@@ -101,8 +111,7 @@ static void emit_json(job *j, const char *path, const result *r)
     cli_buf *b = &j->out;
     int first = 1;
     cli_buf_putc(b, '{');
-    cli_buf_json_key(b, &first, "path");
-    cli_buf_json_string(b, path);
+    cli_buf_json_path(b, &first, path);
     if (r->status != HM_OK) {
         cli_buf_json_error(b, &first, r->status, &r->err);
         cli_buf_puts(b, "}\n");
@@ -122,13 +131,19 @@ static void emit_json(job *j, const char *path, const result *r)
     cli_buf_puts(b, "}\n");
 }
 
+/* Names from the file system and from the set are escaped (escape.c). */
 static void text_match(cli_buf *b, const char *what, const char *path, const hm_match *m)
 {
-    char cat[CLI_ESCAPE_SIZE], id[CLI_ESCAPE_SIZE]; /* the set's text, escaped (escape.h) */
-    cli_buf_printf(b, "%s\t%s\t%s entry %zu distance %u category %s attesters %u", what, path,
-                   hm_algo_name(m->algo), m->entry, m->distance,
-                   cli_escape(m->category_name, cat, sizeof cat), m->attesters);
-    if (m->external_id[0]) cli_buf_printf(b, " id %s", cli_escape(m->external_id, id, sizeof id));
+    cli_buf_printf(b, "%s\t", what);
+    cli_buf_escaped(b, path);
+    cli_buf_printf(b, "\t%s entry %zu distance %u category ", hm_algo_name(m->algo), m->entry,
+                   m->distance);
+    cli_buf_escaped(b, m->category_name);
+    cli_buf_printf(b, " attesters %u", m->attesters);
+    if (m->external_id[0]) {
+        cli_buf_puts(b, " id ");
+        cli_buf_escaped(b, m->external_id);
+    }
     if (m->algo == HM_ALGO_PDQ && m->dihedral) cli_buf_printf(b, " dihedral %u", m->dihedral);
     cli_buf_putc(b, '\n');
 }
@@ -137,8 +152,11 @@ static void emit_text(job *j, const char *path, const result *r)
 {
     cli_buf *b = &j->out;
     if (r->status != HM_OK) {
-        cli_buf_printf(b, "error\t%s\t%s: %s\n", path, hm_status_name(r->status),
-                       r->err.message[0] ? r->err.message : hm_strerror(r->status));
+        cli_buf_puts(b, "error\t");
+        cli_buf_escaped(b, path);
+        cli_buf_printf(b, "\t%s: ", hm_status_name(r->status));
+        cli_buf_escaped(b, r->err.message[0] ? r->err.message : hm_strerror(r->status));
+        cli_buf_putc(b, '\n');
         return;
     }
     size_t n = hm_report_match_count(r->report), ns = hm_report_suppressed_count(r->report);
@@ -147,7 +165,9 @@ static void emit_text(job *j, const char *path, const result *r)
         text_match(b, "allowlisted", path, hm_report_suppressed(r->report, i));
     const hm_hashes *h = hm_report_hashes(r->report);
     if (!n) {
-        cli_buf_printf(b, "ok\t%s\tno match", path);
+        cli_buf_puts(b, "ok\t");
+        cli_buf_escaped(b, path);
+        cli_buf_puts(b, "\tno match");
         if (h->algos & HM_MASK(HM_ALGO_PDQ))
             cli_buf_printf(b, " (pdq quality %d%s)", h->pdq_quality,
                            hm_report_pdq_skipped(r->report) ? ", below the set's minimum: PDQ not matched" : "");
@@ -165,8 +185,8 @@ static void emit(void *ctx, size_t i, void *slot)
         j->matched = 1;
         j->n_matched_files++;
     }
-    if (j->json) emit_json(j, j->paths[i], r);
-    else emit_text(j, j->paths[i], r);
+    if (j->json) emit_json(j, j->paths->items[i], r);
+    else emit_text(j, j->paths->items[i], r);
     hm_report_free(r->report);
     r->report = NULL;
     if (cli_buf_write(&j->out, stdout)) j->failed = 1;
@@ -177,7 +197,7 @@ static void describe(const hm_set *set, const hm_scanner *sc, double open_s, dou
     char hex[2 * HM_SET_DIGEST_BYTES + 1], name[CLI_ESCAPE_SIZE];
     hm_hex_encode(hm_set_digest(set), HM_SET_DIGEST_BYTES, hex);
     fprintf(stderr, "hashmatch: set \"%s\" version %llu, digest %s\n",
-            cli_escape(hm_set_name(set), name, sizeof name), (unsigned long long)hm_set_version(set),
+            cli_escape_into(hm_set_name(set), name, sizeof name), (unsigned long long)hm_set_version(set),
             hex);
     fprintf(stderr, "hashmatch: verified and loaded in %.3f s; index built at load in %.3f s "
                     "(%zu bytes)\n", open_s, build_s, hm_scanner_index_memory(sc));
@@ -213,6 +233,7 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
                                          {"exif-orientation", no_argument, NULL, O_EXIF},
                                          {"max-pixels", required_argument, NULL, O_MAX_PIXELS},
                                          {"recursive", no_argument, NULL, 'r'},
+                                         {"dereference-recursive", no_argument, NULL, 'R'},
                                          {"threads", required_argument, NULL, 'j'},
                                          {"verbose", no_argument, NULL, 'v'},
                                          {"quiet", no_argument, NULL, 'q'},
@@ -221,7 +242,7 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
     int c, r;
     uint64_t v;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "rj:vqh", LONG, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "rRj:vqh", LONG, NULL)) != -1) {
         if ((r = cli_trust_option(t, c, optarg, "scan")) != 0) {
             if (r < 0) return CLI_EXIT_USAGE;
             continue;
@@ -240,7 +261,8 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
                 return cli_usage_error("scan", "--max-pixels takes a positive integer");
             a->sopt.decode.max_pixels = v;
             break;
-        case 'r': a->recursive = 1; break;
+        case 'r': a->recursive = CLI_WALK_NOFOLLOW; break;
+        case 'R': a->recursive = CLI_WALK_FOLLOW; break;
         case 'j':
             if (cli_parse_u64(optarg, 1, 1024, &v))
                 return cli_usage_error("scan", "--threads takes 1..1024");
@@ -285,9 +307,10 @@ static int run(const scan_args *a, cli_trust *t, char **args, int nargs)
     if (cli_verbosity >= 2) describe(set, sc, t1 - t0, t2 - t1);
 
     cli_paths paths = {0};
-    int walk_errors = 0, rc = 0;
-    if (cli_paths_expand(&paths, args, nargs, a->recursive, &walk_errors)) rc = -1;
-    job j = {.scanner = sc, .set = set, .paths = paths.items, .json = a->json};
+    int rc = 0;
+    if (cli_paths_expand(&paths, args, nargs, a->recursive, NULL)) rc = -1;
+    job j = {.scanner = sc, .set = set, .paths = &paths, .json = a->json,
+             .max_file_bytes = a->sopt.decode.max_file_bytes};
     cli_buf_init(&j.out);
     cli_parallel par = {.count = paths.count, .slot_size = sizeof(result), .threads = a->threads,
                         .work = work, .emit = emit, .ctx = &j, .label = "scanning"};
@@ -300,7 +323,7 @@ static int run(const scan_args *a, cli_trust *t, char **args, int nargs)
     cli_paths_free(&paths);
     hm_scanner_free(sc);
     hm_set_free(set);
-    if (rc || j.failed || walk_errors) return CLI_EXIT_ERROR;
+    if (rc || j.failed) return CLI_EXIT_ERROR;
     return j.matched ? CLI_EXIT_MATCH : CLI_EXIT_OK;
 }
 

@@ -1,4 +1,4 @@
-/* cmd_set.c - `hashmatch set <build|sign|verify|inspect|digest|diff>`: the
+/* cmd_set.c - `hashmatch set <build|sign|verify|inspect|digest|diff|...>`: the
  * dispatcher and the small subcommands. */
 #include <getopt.h>
 #include <stdlib.h>
@@ -21,6 +21,8 @@ static const char HELP[] =
     "  inspect  print a set's header, policy, counts and signatures\n"
     "  digest   print a set's content digest (what auditors compare)\n"
     "  diff     entries added and removed between two releases\n"
+    "  delta    the update from one release to the next (for publishers)\n"
+    "  apply    rebuild and verify the next release from a delta (for devices)\n"
     "'hashmatch set <command> --help' describes each.\n";
 
 const char *cli_set_variant_name(hm_algo algo, unsigned variant)
@@ -174,6 +176,11 @@ static void print_verified(const char *path, const hm_set *s, const cli_trust *t
     cli_buf_free(&o);
 }
 
+void cli_set_print_verified(const char *path, const hm_set *s, const cli_trust *t)
+{
+    print_verified(path, s, t);
+}
+
 static int cmd_verify(int argc, char **argv)
 {
     static const struct option LONG[] = {CLI_TRUST_LONG_OPTIONS,
@@ -243,7 +250,8 @@ int cmd_set(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } SUB[] = {{"build", cmd_set_build}, {"sign", cmd_sign},      {"verify", cmd_verify},
-               {"inspect", cmd_set_inspect}, {"digest", cmd_digest}, {"diff", cmd_set_diff}};
+               {"inspect", cmd_set_inspect}, {"digest", cmd_digest}, {"diff", cmd_set_diff},
+               {"delta", cmd_set_delta}, {"apply", cmd_set_apply}};
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fputs(HELP, argc < 2 ? stderr : stdout);
         return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;

@@ -8,13 +8,17 @@
 #include "cmd_set.h"
 #include "keyfile.h"
 #include "set_input.h"
+#include "set_lists.h"
+#include "set/set.h"
 #include "trust_opts.h"
 
 static const char HELP[] =
-    "usage: hashmatch set build --out FILE --name NAME --version V [options] INPUT...\n"
+    "usage: hashmatch set build --out FILE --name NAME --version V [options]\n"
+    "                           [--format FMT] [--source NAME] INPUT...\n"
     "\n"
-    "Builds an unsigned fingerprint set from hash lists. Each INPUT ('-' for stdin)\n"
-    "holds lines of either kind (blank lines and lines starting with # are skipped):\n"
+    "Builds an unsigned fingerprint set from hash lists. By default each INPUT ('-'\n"
+    "for stdin) holds lines of either kind (blank lines and lines starting with #\n"
+    "are skipped):\n"
     "  algo,hash[,category][,attesters][,external_id]   CSV, or the same with tabs;\n"
     "      the external id is the rest of the line; a line 'algo,hash,...' is a header\n"
     "  {\"path\": ..., \"pdq\": \"<hex>\", \"pdq_quality\": 97, \"md5\": ...}\n"
@@ -27,6 +31,22 @@ static const char HELP[] =
     "contradicts its first line. Each refusal is printed as FILE:LINE: reason.\n"
     "Repeated hashes that agree are merged: the larger attester count is kept\n"
     "(counts are never added up: two lines may come from one organisation).\n"
+    "\n"
+    "--format FMT reads the INPUTs after it in another format (docs/LISTS.md):\n"
+    "  csv, jsonl       only CSV/TSV lines, or only JSON lines, of the kinds above\n"
+    "  auto             either kind per line (the default)\n"
+    "  ncmec-xml        NCMEC hash-sharing XML (entries, deletions; md5, sha1,\n"
+    "                   sha256, pdq)\n"
+    "  stopncii-json    StopNCII FetchHashes JSON (ImagePDQ, VideoMD5)\n"
+    "  tat-json         Tech Against Terrorism hash list v2 JSON (MD5, SHA256, PDQ)\n"
+    "  tx-text          python-threatexchange text: lines 'TYPE VALUE' (pdq,\n"
+    "                   video_md5, video_sha256)\n"
+    "Files of these four are replayed in the order given, records in document\n"
+    "order: a later record replaces an earlier one with the same key, deletions\n"
+    "remove it. A file with one malformed record is rejected whole. A hash that\n"
+    "several live records carry gets one attester per distinct source (NCMEC:\n"
+    "the member; otherwise --source). Values of other types (PhotoDNA, TMK, ...)\n"
+    "are counted in the summary, never imported.\n"
     "\n"
     "options:\n"
     "  --out FILE             the set to write (replaced atomically)\n"
@@ -53,14 +73,33 @@ static const char HELP[] =
     "                         JSON lines; repeatable\n"
     "  --previous FILE        the previous release: its content digest is recorded\n"
     "                         (hash chain) and --version must exceed its version\n"
-    "  --skip-invalid         leave refused lines out and write the set anyway\n"
-    "                         (default: any refusal writes nothing)\n"
+    "  --format FMT           the format of the INPUTs that follow (see above)\n"
+    "  --source NAME          the organisation that attests the list INPUTs that\n"
+    "                         follow (default: stopncii, tat, tx; NCMEC names\n"
+    "                         each record's member)\n"
+    "  --category-map FILE    publisher classifications to categories: lines\n"
+    "                         'FORMAT CLASSIFICATION CATEGORY' ('*': any other,\n"
+    "                         '-': none); an unmapped classification rejects its\n"
+    "                         file (docs/LISTS.md)\n"
+    "  --skip-invalid         leave refused lines and rejected list files out and\n"
+    "                         write the set anyway (default: any refusal writes\n"
+    "                         nothing)\n"
     "  -q, --quiet            print only errors\n"
     "\n"
     "Exit status: 0 when the set was written, 2 otherwise.\n";
 
+/* One INPUT and how to read it. */
+typedef struct build_input {
+    const char *path, *source;
+    int syntax;           /* SET_INPUT_AUTO, _CSV, _JSONL when list == 0 */
+    hm__list_format list; /* a list format, or 0 */
+} build_input;
+
 typedef struct build_opts {
-    const char *out, *name, *issuer, *previous, *categories, *default_category;
+    const char *out, *name, *issuer, *previous, *categories, *default_category, *category_map;
+    build_input *inputs;
+    size_t ninputs;
+    build_input next; /* the format and source of the INPUTs that follow */
     uint64_t version, created, expires;
     const char *expires_text;
     uint32_t algos;
@@ -170,7 +209,7 @@ static int cmp_record(const void *pa, const void *pb)
 static size_t check_duplicates(set_input *in)
 {
     size_t merged = 0;
-    qsort(in->recs, in->nrec, sizeof *in->recs, cmp_record);
+    if (in->nrec > 1) qsort(in->recs, in->nrec, sizeof *in->recs, cmp_record); /* recs may be NULL */
     size_t first = 0, ext_from = 0; /* the group's first line, and the first with an id */
     for (size_t i = 1; i < in->nrec; i++) {
         set_record *f = &in->recs[first], *r = &in->recs[i];
@@ -205,7 +244,9 @@ static int feed_builder(set_input *in, set_input *allow, hm_set_builder *b)
         if (r->rejected) continue;
         if (hm_set_builder_add(b, (hm_algo)r->algo, r->hash, r->category, r->attesters,
                                set_input_ext(in, r), &err) != HM_OK) {
-            cli_error("%s:%u: %s", in->files[r->file], r->line, err.message);
+            char *name = cli_escape(in->files[r->file]);
+            cli_error("%s:%u: %s", name ? name : "?", r->line, err.message);
+            free(name);
             return -1;
         }
     }
@@ -267,15 +308,58 @@ static void warn_policy(const uint8_t *data, size_t size)
     hm_set_free(s);
 }
 
-static int build(build_opts *o, char **inputs, int ninputs)
+/* Reads every INPUT in order: lines into `in`, list files into `sl`. */
+static int read_inputs(const build_opts *o, set_input *in, set_lists *sl, size_t *line_inputs)
+{
+    *line_inputs = 0;
+    for (size_t i = 0; i < o->ninputs; i++) {
+        const build_input *x = &o->inputs[i];
+        if (x->list) {
+            if (set_lists_read(sl, x->list, x->source, x->path)) return -1;
+            continue;
+        }
+        in->syntax = x->syntax;
+        (*line_inputs)++;
+        if (set_input_read(in, x->path)) return -1;
+    }
+    return 0;
+}
+
+/* Prints what was read; returns -1 when refusals mean nothing is written. */
+static int report_inputs(const build_opts *o, set_input *in, set_input *allow,
+                         const set_lists *sl, size_t line_inputs)
+{
+    size_t merged = check_duplicates(in), contradicting = 0;
+    for (size_t i = 0; i < in->nrec; i++) contradicting += in->recs[i].rejected;
+    if (in->printed + allow->printed > 200)
+        cli_error("... %zu more refusals not shown", in->printed + allow->printed - 200);
+    if (cli_verbosity > 0 && (line_inputs || o->nallow))
+        printf("read %zu lines: %zu hashes, %zu repeats merged, %zu refused, %zu of other "
+               "algorithms skipped; allowlist: %zu hashes, %zu refused\n",
+               in->lines, in->nrec - merged - contradicting, merged, in->rejected, in->skipped,
+               allow->nrec, allow->rejected);
+    fflush(stdout);
+    if (o->skip_invalid || (!in->rejected && !allow->rejected && !sl->rejected_files)) return 0;
+    if (in->rejected || allow->rejected)
+        cli_error("%zu lines refused: nothing written (fix them, or leave them out with "
+                  "--skip-invalid)", in->rejected + allow->rejected);
+    if (sl->rejected_files)
+        cli_error("%zu list file%s rejected: nothing written (fix, or leave out with "
+                  "--skip-invalid)", sl->rejected_files, sl->rejected_files == 1 ? "" : "s");
+    return -1;
+}
+
+static int build(build_opts *o)
 {
     hm_set_builder *b = NULL;
     set_input in, allow;
+    set_lists sl;
     memset(&in, 0, sizeof in);
     memset(&allow, 0, sizeof allow);
+    memset(&sl, 0, sizeof sl);
     int rc = CLI_EXIT_ERROR;
     uint8_t *data = NULL;
-    size_t size = 0, merged = 0;
+    size_t size = 0, line_inputs;
     hm_error err;
     if (hm_set_builder_new(&b) != HM_OK) goto done;
     in.builder = allow.builder = b;
@@ -286,26 +370,14 @@ static int build(build_opts *o, char **inputs, int ninputs)
     in.default_category = o->default_category ? o->default_category
                           : in.ncat                 ? in.cats[0]
                                                     : "unspecified";
-    for (int i = 0; i < ninputs; i++)
-        if (set_input_read(&in, inputs[i])) goto done;
+    if (set_lists_init(&sl, o->category_map, &in) || read_inputs(o, &in, &sl, &line_inputs))
+        goto done;
     for (size_t i = 0; i < o->nallow; i++)
         if (set_input_read(&allow, o->allow[i])) goto done;
-    merged = check_duplicates(&in);
-    size_t contradicting = 0;
-    for (size_t i = 0; i < in.nrec; i++) contradicting += in.recs[i].rejected;
-    if (in.printed + allow.printed > 200)
-        cli_error("... %zu more refusals not shown", in.printed + allow.printed - 200);
-    if (cli_verbosity > 0)
-        printf("read %zu lines: %zu hashes, %zu repeats merged, %zu refused, %zu of other "
-               "algorithms skipped; allowlist: %zu hashes, %zu refused\n",
-               in.lines, in.nrec - merged - contradicting, merged, in.rejected, in.skipped, allow.nrec, allow.rejected);
-    fflush(stdout);
-    if ((in.rejected || allow.rejected) && !o->skip_invalid) {
-        cli_error("%zu lines refused: nothing written (fix them, or leave them out with "
-                  "--skip-invalid)", in.rejected + allow.rejected);
-        goto done;
-    }
-    if (feed_builder(&in, &allow, b)) goto done;
+    /* The lists' entries go first: the summary counts them before any refusal. */
+    if (set_lists_feed(&sl, &in, b)) goto done;
+    set_lists_summary(&sl);
+    if (report_inputs(o, &in, &allow, &sl, line_inputs) || feed_builder(&in, &allow, b)) goto done;
     if (hm_set_builder_build(b, &data, &size, &err) != HM_OK) {
         cli_error("%s", err.message);
         goto done;
@@ -322,15 +394,35 @@ done:
     hm_buffer_free(data);
     set_input_free(&in);
     set_input_free(&allow);
+    set_lists_free(&sl);
     hm_set_builder_free(b);
     return rc;
+}
+
+/* --format: the line syntaxes or a list format. */
+static int parse_format(const char *name, build_input *next)
+{
+    static const char *const SYNTAX[] = {"auto", "csv", "jsonl"};
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(name, SYNTAX[i])) return next->syntax = i, next->list = 0, 0;
+    return hm__list_format_from_name(name, &next->list);
+}
+
+static int add_input(build_opts *o, const char *path)
+{
+    build_input *x = realloc(o->inputs, (o->ninputs + 1) * sizeof *x);
+    if (!x) return cli_error("out of memory"), CLI_EXIT_ERROR;
+    o->inputs = x;
+    x[o->ninputs] = o->next;
+    x[o->ninputs++].path = path;
+    return 0;
 }
 
 static int parse_args(build_opts *o, int argc, char **argv)
 {
     enum { O_OUT = 256, O_NAME, O_VERSION, O_ISSUER, O_CREATED, O_EXPIRES, O_CATEGORIES,
            O_DEFAULT_CATEGORY, O_ALGO, O_RADIUS, O_ALLOW_RADIUS, O_MIN_QUALITY, O_PDQ_MODE,
-           O_ALLOW, O_PREVIOUS, O_SKIP_INVALID };
+           O_ALLOW, O_PREVIOUS, O_SKIP_INVALID, O_FORMAT, O_SOURCE, O_CATEGORY_MAP };
     static const struct option LONG[] = {
         {"out", required_argument, NULL, O_OUT}, {"name", required_argument, NULL, O_NAME},
         {"version", required_argument, NULL, O_VERSION},
@@ -347,13 +439,32 @@ static int parse_args(build_opts *o, int argc, char **argv)
         {"allow", required_argument, NULL, O_ALLOW},
         {"previous", required_argument, NULL, O_PREVIOUS},
         {"skip-invalid", no_argument, NULL, O_SKIP_INVALID},
+        {"format", required_argument, NULL, O_FORMAT},
+        {"source", required_argument, NULL, O_SOURCE},
+        {"category-map", required_argument, NULL, O_CATEGORY_MAP},
         {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     uint64_t v;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "qh", LONG, NULL)) != -1) {
+    /* "-": INPUTs arrive in order (as 1), so --format and --source apply to
+     * the INPUTs after them. */
+    while ((c = getopt_long(argc, argv, "-qh", LONG, NULL)) != -1) {
         switch (c) {
+        case 1:
+            if (add_input(o, optarg)) return CLI_EXIT_ERROR;
+            break;
+        case O_FORMAT:
+            if (parse_format(optarg, &o->next))
+                return cli_usage_error("set build", "--format: '%s' is not one of auto, csv, "
+                                       "jsonl, ncmec-xml, stopncii-json, tat-json, tx-text", optarg);
+            break;
+        case O_SOURCE:
+            if (!*optarg || !hm__set_text_ok(optarg, strlen(optarg)))
+                return cli_usage_error("set build", "--source takes a printable name");
+            o->next.source = optarg;
+            break;
+        case O_CATEGORY_MAP: o->category_map = optarg; break;
         case O_OUT: o->out = optarg; break;
         case O_NAME: o->name = optarg; break;
         case O_VERSION:
@@ -402,6 +513,8 @@ static int parse_args(build_opts *o, int argc, char **argv)
         default: return cli_usage_error("set build", "invalid option");
         }
     }
+    for (; optind < argc; optind++) /* after "--" */
+        if (add_input(o, argv[optind])) return CLI_EXIT_ERROR;
     return 0;
 }
 
@@ -414,18 +527,20 @@ int cmd_set_build(int argc, char **argv)
     int rc = parse_args(&o, argc, argv);
     if (rc) {
         free(o.allow);
+        free(o.inputs);
         return rc < 0 ? CLI_EXIT_OK : rc;
     }
     if (!o.out || !o.name || !o.version)
         rc = cli_usage_error("set build", "--out, --name and --version are required");
-    else if (optind >= argc)
+    else if (!o.ninputs)
         rc = cli_usage_error("set build", "no input files");
     if (!rc && !o.created) o.created = cli_time_now();
     if (!rc && cli_parse_time(o.expires_text ? o.expires_text : "+90d", o.created, &o.expires))
         rc = cli_usage_error("set build", "--expires: '%s' is not a time", o.expires_text);
     if (!rc && o.expires <= o.created)
         rc = cli_usage_error("set build", "--expires must be after --created");
-    if (!rc) rc = build(&o, argv + optind, argc - optind);
+    if (!rc) rc = build(&o);
     free(o.allow);
+    free(o.inputs);
     return rc;
 }

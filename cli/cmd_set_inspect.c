@@ -102,7 +102,7 @@ static void inspect_text(cli_buf *b, const char *path, const hm_set *s, const cl
     cli_buf_putc(b, '\n');
     for (size_t c = 0; c < nc; c++) {
         char esc[CLI_ESCAPE_SIZE];
-        cli_buf_printf(b, "%-20s", cli_escape(hm_set_category_name(s, c), esc, sizeof esc));
+        cli_buf_printf(b, "%-20s", cli_escape_into(hm_set_category_name(s, c), esc, sizeof esc));
         for (int a = 1; a <= HM_ALGO_COUNT; a++)
             if (hm_set_section_get(s, (hm_algo)a)) cli_buf_printf(b, " %9zu", counts[a * nc + c]);
         cli_buf_putc(b, '\n');
@@ -287,7 +287,7 @@ static void entry_json(cli_buf *b, int *f, const hm_set_entry *e)
  * for text mode into buf. */
 static const char *txt(const diff_ctx *d, const char *s, char buf[CLI_ESCAPE_SIZE])
 {
-    return d->json ? s : cli_escape(s, buf, CLI_ESCAPE_SIZE);
+    return d->json ? s : cli_escape_into(s, buf, CLI_ESCAPE_SIZE);
 }
 
 static void emit_entry(diff_ctx *d, char sign, hm_algo a, const hm_set_entry *e, size_t hs)

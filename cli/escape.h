@@ -1,8 +1,9 @@
-/* escape.h - publisher- and file-controlled text in terminal output. Names
- * from trust files and .pub files, a set's name, issuer, categories and
- * external ids, and lines of set build's input are printed through these,
- * so that no such text can add a line, move the cursor or reorder what an
- * auditor reads. */
+/* escape.h - text the tool does not control (file names, names from trust
+ * and key files, a set's name, issuer, categories and external ids, lines of
+ * set build's input) in terminal output, escaped so that it can never add a
+ * field or a line, move the cursor or reorder what a reader sees. The scheme
+ * is defined in escape.c and docs/SCANNING.md; cli.h declares the appending
+ * and allocating forms (cli_buf_escaped, cli_escape). */
 #ifndef HM_CLI_ESCAPE_H
 #define HM_CLI_ESCAPE_H
 
@@ -10,18 +11,12 @@
 
 #include "cli.h"
 
-/* Appends s to b with every character that set text may not hold
- * (docs/FORMAT.md section 1: C0 and C1 controls, DEL, bidirectional
- * formatting controls) and every byte of invalid UTF-8 escaped: \t \n \r as
- * such, the others as \xNN per byte; a backslash becomes \\. The result is
- * printable and the original can be recovered from it. */
-void cli_buf_escaped(cli_buf *b, const char *s);
+/* The escaped form of s into out[size] (always NUL-terminated; whole escapes
+ * only, and "..." ends a text cut short). Returns out, for use as a printf
+ * argument. */
+const char *cli_escape_into(const char *s, char *out, size_t size);
 
-/* The same into out[size] (always NUL-terminated; "..." ends a text cut
- * short). Returns out, for use as a printf argument. */
-const char *cli_escape(const char *s, char *out, size_t size);
-
-/* Size of a cli_escape buffer that holds a one-line message argument. */
+/* Size of a cli_escape_into buffer that holds a one-line message argument. */
 #define CLI_ESCAPE_SIZE 512
 
 #endif /* HM_CLI_ESCAPE_H */

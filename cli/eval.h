@@ -57,9 +57,9 @@ typedef struct ev_load_options {
  * warned about and dropped. Returns 0, or -1 after printing an error. */
 int ev_corpus_load(ev_corpus *c, char **args, int nargs, const ev_load_options *opt);
 void ev_corpus_free(ev_corpus *c);
-/* Reads `hashmatch hash --json` lines from a file: 1 if it is one (first
- * non-blank byte '{'), 0 if not, -1 on read errors. */
-int ev_is_hash_file(const char *path);
+/* Whether item i holds `hashmatch hash --json` lines: 1 if it is one (first
+ * non-blank byte '{'), 0 if not, -1 when it cannot be read (*err says why). */
+int ev_is_hash_file(const cli_paths *p, size_t i, hm_error *err);
 
 /* ---- eval_pairs.c: blocked pairwise statistics over all cores ---- */
 /* hist[0..bits] (added to) gets every pair i < j of different groups,

@@ -86,7 +86,7 @@ typedef struct {
 } rob_slot;
 
 typedef struct {
-    char **paths;
+    const cli_paths *paths;
     const ev_rob_options *opt;
     hm_hash_options hopt;
     ev_rob_set *out;
@@ -125,10 +125,14 @@ static void rob_work(void *ctx, size_t i, void *slot)
     hm_image *img = NULL;
     hm_hashes orig, edit;
     for (size_t k = 0; k < nt * EV_NALGO; k++) s->dist[k] = UINT16_MAX;
-    s->st = hm_image_load(j->paths[i], &j->hopt.decode, &img, &s->err);
+    uint8_t *data;
+    size_t size;
+    s->st = cli_path_read(j->paths, i, 0, &data, &size, &s->err);
+    if (s->st == HM_OK) s->st = hm_image_decode(data, size, &j->hopt.decode, &img, &s->err);
+    free(data);
     if (s->st == HM_OK) s->st = hm_hash_image(img, &j->hopt, &orig, &s->err);
     /* every image's edits draw from a seed of its own path, so shards agree */
-    uint64_t seed = j->opt->seed ^ fnv1a(j->paths[i]);
+    uint64_t seed = j->opt->seed ^ fnv1a(j->paths->items[i]);
     for (size_t t = 0; s->st == HM_OK && t < nt; t++) {
         hm_image *e = NULL;
         if (hm_image_transform(img, &j->opt->transforms[t], seed + t, &e, NULL) == HM_OK &&
@@ -145,7 +149,7 @@ static void rob_emit(void *ctx, size_t i, void *slot)
     rob_job *j = ctx;
     rob_slot *s = slot;
     if (s->st != HM_OK) {
-        cli_warn("%s: %s", j->paths[i], s->err.message[0] ? s->err.message : hm_strerror(s->st));
+        cli_warn_about(j->paths->items[i], s->err.message[0] ? s->err.message : hm_strerror(s->st));
         return;
     }
     for (int a = 0; a < EV_NALGO; a++) {
@@ -191,20 +195,17 @@ int ev_compute_robustness(char **args, int nargs, const ev_rob_options *opt, ev_
 {
     memset(out, 0, sizeof *out);
     cli_paths paths = {0};
-    int walk_errors = 0;
-    if (cli_paths_expand(&paths, args, nargs, opt->recursive, &walk_errors)) return -1;
-    size_t kept = 0;
+    if (cli_paths_expand(&paths, args, nargs, opt->recursive, NULL)) return -1;
     for (size_t i = 0; i < paths.count; i++) {
-        if (ev_is_hash_file(paths.items[i]) == 1) {
+        hm_error err;
+        if (ev_is_hash_file(&paths, i, &err) == 1) {
             cli_error("%s: robustness needs the images themselves, not hashes", paths.items[i]);
             cli_paths_free(&paths);
             return -1;
         }
-        if (i % opt->shard_n == opt->shard_i) paths.items[kept++] = paths.items[i];
-        else free(paths.items[i]);
     }
-    paths.count = kept;
-    rob_job j = {.paths = paths.items, .opt = opt, .out = out};
+    cli_paths_shard(&paths, opt->shard_i, opt->shard_n);
+    rob_job j = {.paths = &paths, .opt = opt, .out = out};
     for (int a = 0; a < EV_PDQ_DIHEDRAL; a++)
         if (opt->algos & (1u << a)) j.hopt.algos |= HM_MASK(ev_algo_id(a));
     if (opt->algos & (1u << EV_PDQ_DIHEDRAL)) j.hopt.algos |= HM_MASK(HM_ALGO_PDQ), j.hopt.pdq_dihedral = 1;

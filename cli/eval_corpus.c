@@ -3,7 +3,9 @@
  * --json`, and an optional groups file. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "common/common.h"
 #include "eval.h"
 
 static const char *const NAMES[EV_NALGO] = {"pdq", "ahash", "dhash", "phash", "whash",
@@ -91,10 +93,16 @@ static int corpus_add(ev_corpus *c, size_t *cap, const char *path, const hm_hash
 
 /* ---- hash files ---- */
 
-int ev_is_hash_file(const char *path)
+int ev_is_hash_file(const cli_paths *p, size_t i, hm_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
+    int fd;
+    if (cli_path_open(p, i, &fd, err) != HM_OK) return -1;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        hm__fail(err, HM_E_NO_MEMORY, "%s: cannot open a stream", p->items[i]);
+        return -1;
+    }
     int ch;
     while ((ch = fgetc(f)) == ' ' || ch == '\n' || ch == '\r' || ch == '\t') {}
     fclose(f);
@@ -134,10 +142,33 @@ static long hash_line(const jv *o, hm_hashes *h)
     return have;
 }
 
-static int read_hash_file(ev_corpus *c, size_t *cap, const char *path)
+/* The file name a `hash --json` line gives in "path_bytes" (present when
+ * the name is not valid UTF-8, see escape.c), or NULL. */
+static char *raw_path(const char *hex)
 {
-    FILE *f = fopen(path, "r");
+    size_t n = hex ? strlen(hex) : 0;
+    if (!n || n % 2) return NULL;
+    uint8_t *raw = malloc(n / 2 + 1);
+    if (!raw) return NULL;
+    for (size_t i = 0; i < n / 2; i++) {
+        char pair[3] = {hex[2 * i], hex[2 * i + 1], 0};
+        if (hm_hex_decode(pair, raw + i, 1) != HM_OK || !raw[i]) {
+            free(raw);
+            return NULL;
+        }
+    }
+    raw[n / 2] = 0;
+    return (char *)raw;
+}
+
+static int read_hash_file(ev_corpus *c, size_t *cap, const cli_paths *paths, size_t index)
+{
+    const char *path = paths->items[index];
+    int fd;
+    hm_error err;
+    FILE *f = cli_path_open(paths, index, &fd, &err) == HM_OK ? fdopen(fd, "r") : NULL;
     if (!f) {
+        if (fd >= 0) close(fd);
         cli_error("cannot open %s", path);
         return -1;
     }
@@ -161,7 +192,11 @@ static int read_hash_file(ev_corpus *c, size_t *cap, const char *path)
         hm_hashes h;
         long have = hash_line(&o, &h);
         if (have < 0) c->failed++;
-        else if (corpus_add(c, cap, jv_get(&o, "path")->str, &h, (uint32_t)have)) rc = -1;
+        else {
+            char *raw = raw_path(jv_str(jv_get(&o, "path_bytes")));
+            if (corpus_add(c, cap, raw ? raw : jv_get(&o, "path")->str, &h, (uint32_t)have)) rc = -1;
+            free(raw);
+        }
         jv_free(&o);
     }
     free(line);
@@ -178,7 +213,8 @@ typedef struct {
 } hash_slot;
 
 typedef struct {
-    char **paths;
+    const cli_paths *paths;
+    const size_t *index; /* the items that are images */
     hm_hash_options opt;
     ev_corpus *c;
     size_t *cap;
@@ -191,7 +227,11 @@ static void hash_work(void *ctx, size_t i, void *slot)
     hash_job *j = ctx;
     hash_slot *s = slot;
     hm_image *img = NULL;
-    s->st = hm_image_load(j->paths[i], &j->opt.decode, &img, &s->err);
+    uint8_t *data;
+    size_t size;
+    s->st = cli_path_read(j->paths, j->index[i], 0, &data, &size, &s->err);
+    if (s->st == HM_OK) s->st = hm_image_decode(data, size, &j->opt.decode, &img, &s->err);
+    free(data);
     if (s->st == HM_OK) s->st = hm_hash_image(img, &j->opt, &s->h, &s->err);
     hm_image_free(img);
 }
@@ -200,18 +240,19 @@ static void hash_emit(void *ctx, size_t i, void *slot)
 {
     hash_job *j = ctx;
     hash_slot *s = slot;
+    const char *path = j->paths->items[j->index[i]];
     if (s->st != HM_OK) {
-        cli_warn("%s: %s", j->paths[i], s->err.message[0] ? s->err.message : hm_strerror(s->st));
+        cli_warn_about(path, s->err.message[0] ? s->err.message : hm_strerror(s->st));
         j->c->failed++;
         return;
     }
-    if (corpus_add(j->c, j->cap, j->paths[i], &s->h, j->want)) j->oom = 1;
+    if (corpus_add(j->c, j->cap, path, &s->h, j->want)) j->oom = 1;
 }
 
-static int hash_images(ev_corpus *c, size_t *cap, char **paths, size_t n, uint32_t want,
-                       unsigned threads)
+static int hash_images(ev_corpus *c, size_t *cap, const cli_paths *paths, const size_t *index,
+                       size_t n, uint32_t want, unsigned threads)
 {
-    hash_job j = {.paths = paths, .c = c, .cap = cap, .want = want};
+    hash_job j = {.paths = paths, .index = index, .c = c, .cap = cap, .want = want};
     for (int a = 0; a < EV_PDQ_DIHEDRAL; a++)
         if (want & (1u << a)) j.opt.algos |= HM_MASK(ev_algo_id(a));
     j.opt.pdq_dihedral = (want >> EV_PDQ_DIHEDRAL) & 1;
@@ -324,22 +365,23 @@ int ev_corpus_load(ev_corpus *c, char **args, int nargs, const ev_load_options *
     c->algos = opt->algos;
     size_t cap = 0;
     cli_paths paths = {0};
-    int walk_errors = 0, rc = 0;
-    if (cli_paths_expand(&paths, args, nargs, opt->recursive, &walk_errors)) {
+    int rc = 0;
+    if (cli_paths_expand(&paths, args, nargs, opt->recursive, NULL)) {
         cli_error("out of memory");
         return -1;
     }
     /* hash files are read in argument order, then every image is hashed */
-    char **images = calloc(paths.count + 1, sizeof *images);
+    size_t *images = calloc(paths.count + 1, sizeof *images);
     size_t nimg = 0;
     for (size_t i = 0; images && rc == 0 && i < paths.count; i++) {
-        int hf = ev_is_hash_file(paths.items[i]);
-        if (hf == 1) rc = read_hash_file(c, &cap, paths.items[i]);
-        else if (hf == 0) images[nimg++] = paths.items[i];
-        else c->failed++, cli_warn("cannot read %s", paths.items[i]);
+        hm_error err;
+        int hf = ev_is_hash_file(&paths, i, &err);
+        if (hf == 1) rc = read_hash_file(c, &cap, &paths, i);
+        else if (hf == 0) images[nimg++] = i;
+        else c->failed++, cli_warn_about(paths.items[i], err.message);
     }
     if (!images) rc = -1;
-    if (rc == 0 && nimg) rc = hash_images(c, &cap, images, nimg, opt->algos, opt->threads);
+    if (rc == 0 && nimg) rc = hash_images(c, &cap, &paths, images, nimg, opt->algos, opt->threads);
     free(images);
     cli_paths_free(&paths);
     if (rc == 0 && c->n) {

@@ -163,7 +163,7 @@ static int read_json_file(const char *path, jv *out)
     uint8_t *data = NULL;
     size_t size = 0;
     hm_error e;
-    if (hm__read_file(path, &data, &size, &e) != HM_OK) {
+    if (hm__read_file(path, 0, &data, &size, &e) != HM_OK) {
         cli_error("%s: %s", path, e.message);
         return -1;
     }

@@ -45,6 +45,8 @@ static void append(cli_buf *b, const char *s, size_t n)
 
 void cli_buf_putc(cli_buf *b, char c) { append(b, &c, 1); }
 
+void cli_buf_putn(cli_buf *b, const char *s, size_t n) { append(b, s, n); }
+
 void cli_buf_puts(cli_buf *b, const char *s) { append(b, s, strlen(s)); }
 
 void cli_buf_printf(cli_buf *b, const char *fmt, ...)
@@ -58,25 +60,6 @@ void cli_buf_printf(cli_buf *b, const char *fmt, ...)
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
     b->len += (size_t)n;
-}
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned c = s[0];
-    if (c < 0x80) return 1;
-    size_t n;
-    unsigned min;
-    if ((c & 0xe0) == 0xc0) n = 2, min = 0x80, c &= 0x1f;
-    else if ((c & 0xf0) == 0xe0) n = 3, min = 0x800, c &= 0x0f;
-    else if ((c & 0xf8) == 0xf0) n = 4, min = 0x10000, c &= 0x07;
-    else return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((s[i] & 0xc0) != 0x80) return 0;
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) return 0;
-    return n;
 }
 
 void cli_buf_json_string(cli_buf *b, const char *str)
@@ -101,7 +84,7 @@ void cli_buf_json_string(cli_buf *b, const char *str)
             cli_buf_putc(b, (char)c);
             s++;
         } else {
-            size_t n = utf8_len(s);
+            size_t n = cli_utf8_len(s);
             if (n) {
                 append(b, (const char *)s, n);
                 s += n;

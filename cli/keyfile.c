@@ -121,12 +121,26 @@ static int open_unnamed(const char *path, mode_t mode)
 #endif
 }
 
+/* Opens an existing destination that is neither a regular file nor a
+ * directory for writing in place: 1 when it is one (f->fd set or *why set on
+ * failure), 0 when `path` is a regular file, a directory or absent. */
+static int open_special(cli_tmpfile *f, const char *path, const char **why)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return 0;
+    f->fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (f->fd < 0) *why = strerror(errno);
+    else f->direct = 1;
+    return 1;
+}
+
 int cli_tmpfile_open(cli_tmpfile *f, const char *path, mode_t mode, const char **why)
 {
     memset(f, 0, sizeof *f);
     f->fd = -1;
     f->path = path;
     if (strlen(path) + 64 > sizeof f->tmp) return *why = "path too long", -1;
+    if (open_special(f, path, why)) return f->direct ? 0 : -1;
     remove_stale(path);
     f->fd = open_unnamed(path, mode);
     if (f->fd >= 0) return 0;
@@ -143,7 +157,7 @@ int cli_tmpfile_open(cli_tmpfile *f, const char *path, mode_t mode, const char *
 
 int cli_tmpfile_write(cli_tmpfile *f, const void *data, size_t size, const char **why)
 {
-    if (write_all(f->fd, data, size) == 0 && fsync(f->fd) == 0) return 0;
+    if (write_all(f->fd, data, size) == 0 && (f->direct || fsync(f->fd) == 0)) return 0;
     *why = strerror(errno);
     return -1;
 }
@@ -174,6 +188,12 @@ static int replace_unnamed(cli_tmpfile *f)
 int cli_tmpfile_commit(cli_tmpfile *f, int no_clobber, const char **why)
 {
     int rc;
+    if (f->direct) {
+        rc = close(f->fd);
+        f->fd = -1;
+        if (no_clobber) return *why = "the file already exists (not overwritten)", -1;
+        return rc == 0 ? 0 : (*why = strerror(errno), -1);
+    }
     if (f->named) rc = no_clobber ? link(f->tmp, f->path) : rename(f->tmp, f->path);
     else rc = no_clobber ? link_unnamed(f->fd, f->path) : replace_unnamed(f);
     int saved = errno;
@@ -208,9 +228,33 @@ int cli_write_atomic(const char *path, const void *data, size_t size, mode_t mod
     return -1;
 }
 
+/* Opens a text input named by the operator. A FIFO or pipe (such as the
+ * /dev/fd/N of a shell's process substitution) is read as a stream, like
+ * stdin; a directory, device or socket is refused (EISDIR, EINVAL). The
+ * open itself never blocks: a FIFO with no writer reads as empty. */
+static FILE *open_text_input(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat st;
+    int bad = fstat(fd, &st) != 0 ? errno
+              : S_ISDIR(st.st_mode) ? EISDIR
+              : !S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) ? EINVAL
+              : 0;
+    int flags = bad ? 0 : fcntl(fd, F_GETFL);
+    if (!bad && (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0)) bad = errno;
+    FILE *f = bad ? NULL : fdopen(fd, "rb");
+    if (!f) {
+        if (!bad) bad = errno;
+        close(fd);
+        errno = bad;
+    }
+    return f;
+}
+
 int cli_read_all(const char *path, uint8_t **data, size_t *size)
 {
-    FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    FILE *f = strcmp(path, "-") ? open_text_input(path) : stdin;
     if (!f) return -1;
     size_t cap = 1 << 16, n = 0;
     uint8_t *buf = malloc(cap + 1);

@@ -15,11 +15,14 @@
  * byte), is flushed, then gets its name: link() with `no_clobber` (fails
  * if `path` exists), else rename() over `path`; then the directory is
  * flushed. Opening first removes temporary files of `path` left by a
- * process that no longer runs. Each function returns 0, or -1 with *why
- * set to a static or errno text. */
+ * process that no longer runs. A `path` that exists and is not a regular
+ * file or a directory (/dev/null, /dev/stdout, a FIFO) is written directly:
+ * renaming over it would replace the device or pipe with a file. Each
+ * function returns 0, or -1 with *why set to a static or errno text. */
 typedef struct cli_tmpfile {
     int fd;
-    int named; /* 1: tmp names the file on disk */
+    int named;  /* 1: tmp names the file on disk */
+    int direct; /* 1: fd is `path` itself, a device or pipe */
     char tmp[4096];
     const char *path;
 } cli_tmpfile;
@@ -34,7 +37,9 @@ int cli_write_atomic(const char *path, const void *data, size_t size, mode_t mod
                      const char **why);
 
 /* Reads a whole file (or stdin for "-") into a malloc'd buffer with a NUL
- * after the data. Returns 0, or -1 with errno set. */
+ * after the data. Regular files and FIFOs only (opened without blocking:
+ * a FIFO with no writer reads as empty); a directory gives EISDIR, a device
+ * or socket EINVAL. Returns 0, or -1 with errno set. */
 int cli_read_all(const char *path, uint8_t **data, size_t *size);
 
 /* Parses a public key written as 64 hex digits or 44 base64 characters. */

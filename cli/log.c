@@ -1,6 +1,7 @@
 /* log.c - every diagnostic of the CLI goes to stderr through these. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cli.h"
 
@@ -51,4 +52,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     fprintf(stderr, "\nTry 'hashmatch %s --help'.\n", cmd);
     va_end(ap);
     return CLI_EXIT_USAGE;
+}
+
+void cli_warn_about(const char *name, const char *message)
+{
+    char *n = cli_escape(name), *m = cli_escape(message);
+    cli_warn("%s: %s", n ? n : "?", m ? m : "?");
+    free(n);
+    free(m);
 }

@@ -21,7 +21,9 @@ void set_input_reject(set_input *in, uint32_t file, uint32_t line, const char *f
     if (in->printed++ >= MAX_PRINTED || cli_verbosity < 0) return;
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "%s:%u: ", in->files[file], line);
+    char *name = cli_escape(in->files[file]); /* file names cannot forge lines */
+    fprintf(stderr, "%s:%u: ", name ? name : "?", line);
+    free(name);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -103,7 +105,7 @@ static int add_entry(set_input *in, uint32_t file, uint32_t line, const fields *
     lower[i] = '\0';
     if (f->algo[i] || hm_algo_from_name(lower, &algo) != HM_OK)
         return set_input_reject(in, file, line, "unknown algorithm '%s'",
-                                cli_escape(f->algo, esc, sizeof esc)), 0;
+                                cli_escape_into(f->algo, esc, sizeof esc)), 0;
     if (!(in->algos & HM_MASK(algo))) return in->skipped++, 0;
     size_t hs = hm_algo_hash_size(algo), len = strlen(f->hash);
     set_record *r = new_record(in);
@@ -113,7 +115,7 @@ static int add_entry(set_input *in, uint32_t file, uint32_t line, const fields *
                                 lower, len, 2 * hs), 0;
     if (hm_hex_decode(f->hash, r->hash, hs) != HM_OK)
         return set_input_reject(in, file, line, "%s hash '%s' is not hexadecimal", lower,
-                                cli_escape(f->hash, esc, sizeof esc)), 0;
+                                cli_escape_into(f->hash, esc, sizeof esc)), 0;
     int zero = 1;
     for (i = 0; i < hs; i++) zero &= r->hash[i] == 0;
     if (algo == HM_ALGO_PDQ && zero && !in->allowlist)
@@ -131,12 +133,12 @@ static int add_entry(set_input *in, uint32_t file, uint32_t line, const fields *
         unsigned ci;
         if (set_input_category(in, cat, &ci, &why))
             return set_input_reject(in, file, line, "category '%s' %s",
-                                    cli_escape(cat, esc, sizeof esc), why), 0;
+                                    cli_escape_into(cat, esc, sizeof esc), why), 0;
         r->category = (uint16_t)ci;
         uint64_t att = 1;
         if (f->attesters && *f->attesters && cli_parse_u64(f->attesters, 1, 65535, &att))
             return set_input_reject(in, file, line, "attester count '%s' is not 1..65535",
-                                    cli_escape(f->attesters, esc, sizeof esc)), 0;
+                                    cli_escape_into(f->attesters, esc, sizeof esc)), 0;
         r->attesters = (uint16_t)att;
         if (f->ext && *f->ext) {
             if (!hm__set_text_ok(f->ext, strlen(f->ext)))
@@ -381,11 +383,11 @@ static void quote_value(const jfield *f, char *out, size_t size)
     char raw[64];
     if (f->str) {
         char esc[CLI_ESCAPE_SIZE];
-        snprintf(out, size, "\"%s\"", cli_escape(f->str, esc, sizeof esc));
+        snprintf(out, size, "\"%s\"", cli_escape_into(f->str, esc, sizeof esc));
         return;
     }
     snprintf(raw, sizeof raw, "%.*s", (int)(f->raw_len < 40 ? f->raw_len : 40), f->raw ? f->raw : "");
-    cli_escape(raw, out, size);
+    cli_escape_into(raw, out, size);
 }
 
 int set_input_json_line(set_input *in, uint32_t file, uint32_t line, const char *s)
@@ -399,13 +401,13 @@ int set_input_json_line(set_input *in, uint32_t file, uint32_t line, const char 
     long quality = json_quality(q);
     char esc[CLI_ESCAPE_SIZE];
     if (dup) { /* readers disagree about which of two equal keys counts */
-        set_input_reject(in, file, line, "key '%s' appears twice", cli_escape(dup, esc, sizeof esc));
+        set_input_reject(in, file, line, "key '%s' appears twice", cli_escape_into(dup, esc, sizeof esc));
     } else if (n < 0) {
         set_input_reject(in, file, line, "%s", why);
     } else if (jget(fs, n, "error")) {
         const char *msg = jstr(fs, n, "message");
         set_input_reject(in, file, line, "hashing failed: %s",
-                         msg ? cli_escape(msg, esc, sizeof esc) : "(no message)");
+                         msg ? cli_escape_into(msg, esc, sizeof esc) : "(no message)");
     } else if (quality == -2) {
         quote_value(q, esc, sizeof esc);
         set_input_reject(in, file, line, "pdq_quality must be an integer 0..100, not %s", esc);
@@ -462,8 +464,8 @@ int set_input_parse(set_input *in, uint32_t file, char *text, size_t size)
         while (*line == ' ' || *line == '\t') line++;
         if (!*line || *line == '#') continue;
         in->lines++;
-        rc = *line == '{' ? set_input_json_line(in, file, lineno, line)
-                          : set_input_csv_line(in, file, lineno, line);
+        int json = in->syntax == SET_INPUT_JSONL || (in->syntax == SET_INPUT_AUTO && *line == '{');
+        rc = json ? set_input_json_line(in, file, lineno, line) : set_input_csv_line(in, file, lineno, line);
     }
     return rc;
 }
@@ -475,7 +477,10 @@ int set_input_read(set_input *in, const char *path)
     size_t size;
     if (file < 0) return -1;
     if (cli_read_all(path, &text, &size) != 0) {
-        cli_error("%s: %s", path, strerror(errno));
+        int e = errno;
+        char *name = cli_escape(path); /* file names cannot forge lines */
+        cli_error("%s: %s", name ? name : "?", strerror(e));
+        free(name);
         return -1;
     }
     int rc = set_input_parse(in, (uint32_t)file, (char *)text, size);

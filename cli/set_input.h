@@ -9,6 +9,8 @@
 
 #include "hashmatch.h"
 
+enum { SET_INPUT_AUTO = 0, SET_INPUT_CSV = 1, SET_INPUT_JSONL = 2 };
+
 typedef struct set_record {
     uint8_t hash[HM_MAX_HASH_BYTES];
     uint8_t algo;
@@ -28,6 +30,7 @@ typedef struct set_input {
     int categories_closed;   /* --categories given: no new ones */
     const char *default_category;
     int allowlist;           /* reading --allow files: only algorithm and hash */
+    int syntax;              /* SET_INPUT_AUTO, _CSV or _JSONL: how lines are read */
     /* results */
     char **cats;
     unsigned ncat;

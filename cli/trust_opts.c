@@ -138,13 +138,13 @@ static int add_key(cli_trust *t, const uint8_t key[HM_ED25519_PUBLIC_BYTES], con
     char a[CLI_ESCAPE_SIZE], b[CLI_ESCAPE_SIZE];
     hm_error e;
     if (hm_key_check(key, &e) != HM_OK) {
-        cli_error("%s: refusing key '%s': %s", where, cli_escape(name, a, sizeof a), e.message);
+        cli_error("%s: refusing key '%s': %s", where, cli_escape_into(name, a, sizeof a), e.message);
         return -1;
     }
     for (size_t i = 0; i < t->key_count; i++) {
         if (memcmp(t->keys[i], key, HM_ED25519_PUBLIC_BYTES)) continue;
         cli_error("%s: the same key is listed twice ('%s', also as '%s')", where,
-                  cli_escape(name, a, sizeof a), cli_escape(t->names[i], b, sizeof b));
+                  cli_escape_into(name, a, sizeof a), cli_escape_into(t->names[i], b, sizeof b));
         return -1;
     }
     if (t->key_count >= HM_SET_MAX_TRUSTED_KEYS) {
@@ -198,7 +198,7 @@ static int trust_line(cli_trust *t, char *line, const char *path, unsigned linen
         char esc[CLI_ESCAPE_SIZE];
         if (cli_parse_public_key(keytext, key)) {
             cli_error("%s: '%s' is not an Ed25519 public key (64 hex digits or 44 base64 "
-                      "characters)", where, cli_escape(keytext, esc, sizeof esc));
+                      "characters)", where, cli_escape_into(keytext, esc, sizeof esc));
             return -1;
         }
         return add_key(t, key, *name ? name : default_name, where);
@@ -219,7 +219,7 @@ static int trust_line(cli_trust *t, char *line, const char *path, unsigned linen
     }
     char esc[CLI_ESCAPE_SIZE];
     cli_error("%s: unknown line '%s' (expected 'key', 'threshold' or 'allow-unknown-keys')",
-              where, cli_escape(word, esc, sizeof esc));
+              where, cli_escape_into(word, esc, sizeof esc));
     return -1;
 }
 
@@ -229,7 +229,7 @@ static int parse_lines(cli_trust *t, const char *path, char *text, size_t size,
 {
     char esc[CLI_ESCAPE_SIZE];
     if (memchr(text, 0, size)) {
-        cli_error("%s: not a text file", cli_escape(path, esc, sizeof esc));
+        cli_error("%s: not a text file", cli_escape_into(path, esc, sizeof esc));
         return -1;
     }
     int rc = 0;
@@ -296,7 +296,7 @@ static int load_key_arg(cli_trust *t, const char *arg)
         if (cli_parse_public_key(arg, key) == 0) return add_key(t, key, arg, "--trusted-key");
         char esc[CLI_ESCAPE_SIZE];
         cli_error("--trusted-key %s: no such file, and not a public key",
-                  cli_escape(arg, esc, sizeof esc));
+                  cli_escape_into(arg, esc, sizeof esc));
         return -1;
     }
     return load_text(t, arg, cli_trust_parse_pub);

@@ -81,6 +81,9 @@ typedef enum hm_status {
     HM_E_INTERNAL = 6,         /* a bug: please report it */
     HM_E_CRYPTO = 7,           /* the crypto library failed unexpectedly */
     HM_E_LIMIT = 8,            /* a configured resource limit was reached */
+    HM_E_NOT_REGULAR_FILE = 10, /* a directory, FIFO, device, socket, or a symbolic link not followed */
+    HM_E_FILE_TOO_LARGE = 11,   /* a file larger than the configured limit (max_file_bytes) */
+    HM_E_DIRECTORY_LOOP = 12,   /* a directory walk came back to a directory it is inside */
 
     /* images: 20..39 */
     HM_E_IMAGE_EMPTY = 20,       /* zero-length input */
@@ -113,6 +116,14 @@ typedef enum hm_status {
     HM_E_SET_KEY = 58,               /* a key file or public key is malformed */
     HM_E_SET_WEAK_KEY = 59,          /* a public key of small order or non-canonical: never trusted */
     HM_E_SET_POLICY = 60,            /* the set's match policy is beyond the client's limits */
+
+    /* delta updates: 70..79 (docs/FORMAT.md section 11) */
+    HM_E_DELTA_FORMAT = 70,    /* not a delta, another delta version, or malformed operations */
+    HM_E_DELTA_TRUNCATED = 71, /* the delta ends before its declared size */
+    HM_E_DELTA_CORRUPT = 72,   /* the delta does not match its checksums (a changed byte) */
+    HM_E_DELTA_BASE = 73,      /* the delta was made for another old set */
+    HM_E_DELTA_RESULT = 74,    /* the rebuilt set is not the one the delta names */
+    HM_E_DELTA_CHAIN = 75,     /* the new set does not name the old one as its previous version */
 
     /* matching and scanning: 80..99 */
     HM_E_SCAN_NO_ALGORITHM = 80 /* the set holds nothing this scanner can match */
@@ -153,6 +164,7 @@ typedef struct hm_error {
 #define HM_MAX_HASH_BYTES 32
 #define HM_MAX_HEX_SIZE 65
 #define HM_DEFAULT_MAX_PIXELS 100000000u /* 100 megapixels */
+#define HM_DEFAULT_MAX_FILE_BYTES (1ull << 30) /* 1 GiB: files read whole by *_load/_file */
 
 /* ------------------------------------------------------------------------ */
 /* Algorithms                                                               */
@@ -256,7 +268,9 @@ typedef enum hm_color_model {
 
 /** Decoding options. Zero-initialise, then set what you need; a zero field
  *  means its default. Sealed (docs/ABI.md): it is embedded in
- *  hm_hash_options and hm_scanner_options, so its size never changes. */
+ *  hm_hash_options and hm_scanner_options, so from the first release with
+ *  `*_sized` entry points on its size never changes (0.1.0's had no
+ *  max_file_bytes; the 0.1.0 entry points convert). */
 typedef struct hm_decode_options {
     /** Refuse images with more pixels than this (checked from the header,
      *  before any large allocation). 0 means HM_DEFAULT_MAX_PIXELS. */
@@ -264,6 +278,10 @@ typedef struct hm_decode_options {
     /** Non-zero: rotate/flip the pixels as the EXIF Orientation tag says.
      *  Default 0, as the PDQ and imagehash references do. */
     int apply_exif_orientation;
+    /** hm_image_load, hm_hash_file and hm_scanner_scan_file refuse files
+     *  larger than this (HM_E_FILE_TOO_LARGE), checked from the size before
+     *  anything is allocated. 0 means HM_DEFAULT_MAX_FILE_BYTES. */
+    uint64_t max_file_bytes;
 } hm_decode_options;
 
 /** A decoded image: 8-bit samples, 1 channel (grey) or 3 (RGB), rows packed
@@ -271,19 +289,45 @@ typedef struct hm_decode_options {
  *  exactly as the PDQ and imagehash references do. */
 typedef struct hm_image hm_image;
 
+/* The sized entry points behind hm_image_decode and hm_image_load: `opt_size`
+ * is the caller's sizeof(hm_decode_options) (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_image_decode_sized(const void *data, size_t size,
+                                                    const hm_decode_options *opt,
+                                                    size_t opt_size, hm_image **out,
+                                                    hm_error *err);
+HM_API HM_NODISCARD hm_status hm_image_load_sized(const char *path, const hm_decode_options *opt,
+                                                  size_t opt_size, hm_image **out,
+                                                  hm_error *err);
+
+#ifndef HM__ABI_COMPAT_DEFINITIONS
+
 /** Decodes an image held in memory. The format is sniffed from the bytes.
  *  `opt` may be NULL for defaults. On success *out owns the pixels; the input
  *  buffer can be released immediately. The pixels equal what Pillow decodes
  *  (docs/DECODING.md: colour handling, 16-bit samples, GIF/WebP first frame).
  *  Truncated data gives HM_E_IMAGE_TRUNCATED, damaged data HM_E_IMAGE_CORRUPT,
  *  more pixels than the limit HM_E_IMAGE_TOO_LARGE; nothing is printed. */
-HM_API HM_NODISCARD hm_status hm_image_decode(const void *data, size_t size,
-                                              const hm_decode_options *opt, hm_image **out,
-                                              hm_error *err);
+static inline HM_NODISCARD hm_status hm_image_decode(const void *data, size_t size,
+                                                     const hm_decode_options *opt,
+                                                     hm_image **out, hm_error *err)
+{
+    return hm_image_decode_sized(data, size, opt, sizeof(hm_decode_options), out, err);
+}
 
-/** Reads and decodes a file (see hm_image_decode). */
-HM_API HM_NODISCARD hm_status hm_image_load(const char *path, const hm_decode_options *opt,
-                                            hm_image **out, hm_error *err);
+/** Reads and decodes a file (see hm_image_decode). Only regular files are
+ *  read: a directory, FIFO, device or socket is HM_E_NOT_REGULAR_FILE (the
+ *  open never blocks, and the check is made on the open descriptor), a file
+ *  over `opt->max_file_bytes` HM_E_FILE_TOO_LARGE, a file that changes size
+ *  while it is read HM_E_IO. hm_hash_file and hm_scanner_scan_file read
+ *  files the same way. */
+static inline HM_NODISCARD hm_status hm_image_load(const char *path,
+                                                   const hm_decode_options *opt, hm_image **out,
+                                                   hm_error *err)
+{
+    return hm_image_load_sized(path, opt, sizeof(hm_decode_options), out, err);
+}
+
+#endif
 
 /** Wraps pixels the caller already has (e.g. from a platform decoder):
  *  `channels` is 1 (grey), 3 (RGB) or 4 (RGBA, alpha ignored), `stride` the
@@ -752,9 +796,6 @@ typedef struct hm_set_open_options {
     /** Entries attested by fewer organisations than this are kept in the set
      *  but marked inactive: they are never matched. 0 or 1: all are active. */
     unsigned min_attesters;
-    /** Not used. It fills the space that 0.1.0's struct ended with, so that
-     *  the padding an 0.1.0 program left there is never read as a field. */
-    unsigned reserved0;
     /** Ceilings on the set's policy (zero fields: the defaults). A section
      *  beyond them rejects the set with HM_E_SET_POLICY. */
     hm_policy_limits limits;
@@ -1025,6 +1066,87 @@ HM_API HM_NODISCARD hm_status hm_set_sign(const void *data, size_t size,
 /** Releases a buffer returned by the library. NULL is accepted. */
 HM_API void hm_buffer_free(void *data);
 
+/* ---- delta updates (docs/FORMAT.md section 11, docs/TRUST.md section 8) ----
+ *
+ * A delta turns one release of a set into the next without sending the
+ * whole file: added entries travel as raw bytes with their metadata,
+ * removed ones as compactly coded positions, and the new set's signature
+ * block is copied in. A delta is never trusted: applying it rebuilds the
+ * complete new file and verifies it exactly as hm_set_open does, and also
+ * requires that its version is above the old set's and that it names the
+ * old set's content digest as its previous version (the hash chain). So a
+ * delta can never make a device accept a set its publishers did not sign. */
+
+#define HM_DELTA_FORMAT_VERSION 1
+
+/* The sized entry points behind hm_set_apply_delta and
+ * hm_set_apply_delta_file: `opt_size` is the caller's
+ * sizeof(hm_set_open_options) (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_set_apply_delta_sized(const void *old_data, size_t old_size,
+                                                       const void *delta, size_t delta_size,
+                                                       const hm_set_open_options *opt,
+                                                       size_t opt_size, uint8_t **new_data,
+                                                       size_t *new_size, hm_error *err);
+HM_API HM_NODISCARD hm_status hm_set_apply_delta_file_sized(const char *old_path,
+                                                            const char *delta_path,
+                                                            const char *new_path,
+                                                            const hm_set_open_options *opt,
+                                                            size_t opt_size, hm_set **out,
+                                                            hm_error *err);
+
+/** For publishers: makes the delta from the set file `old_data` to the set
+ *  file `new_data` (both are checked as hm_set_open_unverified does; the
+ *  new one must name the old one's content digest as its previous version,
+ *  HM_E_DELTA_CHAIN otherwise, and have a greater version,
+ *  HM_E_SET_ROLLBACK otherwise). The delta carries the new file's
+ *  signatures: sign the new set first. The delta is applied to the old set
+ *  before it is returned and must rebuild the new file byte for byte.
+ *  Release *delta with hm_buffer_free. */
+HM_API HM_NODISCARD hm_status hm_set_delta_make(const void *old_data, size_t old_size,
+                                                const void *new_data, size_t new_size,
+                                                uint8_t **delta, size_t *delta_size,
+                                                hm_error *err);
+
+/** Applies a delta to the old set file held in memory and returns the new
+ *  set file (*new_data, *new_size; release with hm_buffer_free) only after
+ *  verifying it completely: the delta's framing and checksums
+ *  (HM_E_DELTA_FORMAT, HM_E_DELTA_TRUNCATED, HM_E_DELTA_CORRUPT), that it
+ *  was made for this old set (HM_E_DELTA_BASE), the new set's signatures
+ *  against opt->trust before any work, the rebuilt content's digest
+ *  (HM_E_DELTA_RESULT), then everything hm_set_open checks with a minimum
+ *  version of max(opt->min_version, old version + 1), and the hash chain
+ *  (HM_E_DELTA_CHAIN). Memory: the caller's buffers plus the new file. */
+static inline HM_NODISCARD hm_status hm_set_apply_delta(const void *old_data, size_t old_size,
+                                                        const void *delta, size_t delta_size,
+                                                        const hm_set_open_options *opt,
+                                                        uint8_t **new_data, size_t *new_size,
+                                                        hm_error *err)
+{
+    return hm_set_apply_delta_sized(old_data, old_size, delta, delta_size, opt,
+                                    sizeof(hm_set_open_options), new_data, new_size, err);
+}
+
+/** hm_set_apply_delta with files: the old set and the delta are read front
+ *  to back through 2 MiB buffers (never whole), the new file is rebuilt in
+ *  memory, verified, and only then written to `new_path` through a
+ *  temporary file in the same directory renamed over it (new_path may be
+ *  old_path: on any failure the old file is untouched; an existing
+ *  new_path that is not a regular file is refused with
+ *  HM_E_NOT_REGULAR_FILE). When `out` is not
+ *  NULL it receives the verified set, opened from the same memory. Peak
+ *  memory: the new set's file size plus about 4 MiB of buffers, one bit per
+ *  entry of the largest section changed, and the largest Golomb-Rice coded
+ *  list of the delta. */
+static inline HM_NODISCARD hm_status hm_set_apply_delta_file(const char *old_path,
+                                                             const char *delta_path,
+                                                             const char *new_path,
+                                                             const hm_set_open_options *opt,
+                                                             hm_set **out, hm_error *err)
+{
+    return hm_set_apply_delta_file_sized(old_path, delta_path, new_path, opt,
+                                         sizeof(hm_set_open_options), out, err);
+}
+
 /* ======================================================================== */
 /* Matching and scanning                                                    */
 /* ======================================================================== */
@@ -1089,9 +1211,6 @@ typedef struct hm_scanner_options {
      *  in parallel); 0 or 1: only the calling thread. The scanner starts no
      *  thread after it is built. */
     unsigned build_threads;
-    /** Not used. It fills the space that 0.1.0's struct ended with, so that
-     *  the padding an 0.1.0 program left there is never read as a field. */
-    unsigned reserved0;
     /** Ceilings on the policy of the sections this scanner matches (zero
      *  fields: the library defaults, not the limits the set was opened
      *  with): beyond them hm_scanner_new fails with HM_E_SET_POLICY. */
@@ -1148,7 +1267,11 @@ typedef struct hm_match {
 typedef struct hm_report hm_report;
 
 /** Scans encoded image bytes: digests of the bytes, one decode, every
- *  perceptual hash the set holds (PDQ in the set's variant), then matching. */
+ *  perceptual hash the set holds (PDQ in the set's variant), then matching.
+ *  Bytes that do not decode (an HM_E_IMAGE_* status) are still matched by
+ *  their digests when the scanner has digest algorithms: if one matches, the
+ *  result is HM_OK with those matches (hm_report_hashes then holds only the
+ *  digest bits); if none does, the decoding status is returned. */
 HM_API HM_NODISCARD hm_status hm_scanner_scan_buffer(const hm_scanner *scanner, const void *data,
                                                      size_t size, hm_report **out,
                                                      hm_error *err);

@@ -57,9 +57,36 @@ static inline int hm__add_size(size_t a, size_t b, size_t *out)
     return 1;
 }
 
-/* Reads a whole regular file into a malloc'd buffer (*data, *size). A
- * zero-length file gives *data == NULL and *size == 0 with HM_OK. */
-hm_status hm__read_file(const char *path, uint8_t **data, size_t *size, hm_error *err);
+/* Opens an input file for reading without ever blocking (a FIFO with no
+ * writer) or acquiring a controlling terminal; close-on-exec. -1 and errno
+ * on failure. The descriptor still has to pass hm__read_fd's checks. */
+int hm__open_input(const char *path);
+
+/* Reads a whole file from an open descriptor into a malloc'd buffer (*data,
+ * *size): HM_E_NOT_REGULAR_FILE unless fstat says regular file,
+ * HM_E_FILE_TOO_LARGE over max_bytes (0: HM_DEFAULT_MAX_FILE_BYTES) before
+ * anything is allocated, HM_E_IO when the file shrinks or grows while it is
+ * read. `name` is used in messages. A zero-length file gives *data == NULL
+ * and *size == 0 with HM_OK. */
+hm_status hm__read_fd(int fd, const char *name, uint64_t max_bytes, uint8_t **data, size_t *size,
+                      hm_error *err);
+
+/* The status of a failed hm__open_input (errno set): HM_E_NOT_REGULAR_FILE
+ * for a path that names a socket or device, HM_E_IO otherwise. */
+hm_status hm__fail_open(const char *path, hm_error *err);
+
+/* hm__open_input then hm__read_fd. */
+hm_status hm__read_file(const char *path, uint64_t max_bytes, uint8_t **data, size_t *size,
+                        hm_error *err);
+
+/* "a directory", "a FIFO", ... for an st_mode that is not a regular file. */
+const char *hm__file_type_name(unsigned mode);
+
+/* Replaces `path` with `data` atomically: a temporary file next to it
+ * (path.tmp-XXXXXX, mode 0644 less the umask, created exclusively),
+ * fsync, rename over path, fsync of the directory. On failure the temporary
+ * file is removed and path is untouched. */
+hm_status hm__write_file_atomic(const char *path, const void *data, size_t size, hm_error *err);
 
 /* malloc for big arrays: 64-byte aligned, and from 2 MiB on aligned to 2 MiB
  * and backed by transparent huge pages where the OS supports them (fewer TLB

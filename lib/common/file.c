@@ -1,44 +1,110 @@
-/* file.c - whole-file reading with size checks. */
+/*
+ * file.c - reading whole input files. A path may name anything: a FIFO
+ * (opening it for reading would wait for a writer for ever), a terminal, a
+ * device that never ends (/dev/zero), a directory, or a file larger than the
+ * memory. So a file is opened without blocking and without becoming a
+ * controlling terminal, the open descriptor (not the path, which could be
+ * swapped in between) is checked to be a regular file, its size is checked
+ * against a limit before anything is allocated, and a file that changes size
+ * while it is read is an error rather than a silently different input.
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common.h"
 
-hm_status hm__read_file(const char *path, uint8_t **data, size_t *size, hm_error *err)
+int hm__open_input(const char *path)
+{
+    return open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+}
+
+const char *hm__file_type_name(unsigned mode)
+{
+    if (S_ISDIR(mode)) return "a directory";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISLNK(mode)) return "a symbolic link";
+    return "not a regular file";
+}
+
+hm_status hm__fail_open(const char *path, hm_error *err)
+{
+    int e = errno;
+    struct stat st;
+    /* open() refuses a socket with ENXIO: name what the path is instead. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return hm__fail(err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file", path,
+                        hm__file_type_name(st.st_mode));
+    return hm__fail(err, HM_E_IO, "%s: %s", path, strerror(e));
+}
+
+/* Reads exactly n bytes (the size fstat gave), then makes sure nothing
+ * follows them. */
+static hm_status read_exactly(int fd, const char *name, uint8_t *buf, size_t n, hm_error *err)
+{
+    size_t done = 0;
+    while (done < n) {
+        ssize_t r = read(fd, buf + done, n - done);
+        if (r < 0 && errno == EINTR) continue;
+        HM_RETURN_IF(r < 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
+        HM_RETURN_IF(r == 0, err, HM_E_IO, "%s: the file shrank while it was read", name);
+        done += (size_t)r;
+    }
+    uint8_t extra;
+    ssize_t r;
+    do r = read(fd, &extra, 1);
+    while (r < 0 && errno == EINTR);
+    HM_RETURN_IF(r > 0, err, HM_E_IO, "%s: the file grew while it was read", name);
+    HM_RETURN_IF(r < 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
+    return HM_OK;
+}
+
+hm_status hm__read_fd(int fd, const char *name, uint64_t max_bytes, uint8_t **data, size_t *size,
+                      hm_error *err)
 {
     *data = NULL;
     *size = 0;
-    FILE *f = fopen(path, "rb");
-    HM_RETURN_IF(!f, err, HM_E_IO, "%s: %s", path, strerror(errno));
+    if (!max_bytes) max_bytes = HM_DEFAULT_MAX_FILE_BYTES;
     struct stat st;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        int dir = S_ISDIR(st.st_mode);
-        fclose(f);
-        return hm__fail(err, HM_E_IO, "%s: %s", path, dir ? "is a directory" : "not a regular file");
+    HM_RETURN_IF(fstat(fd, &st) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
+    HM_RETURN_IF(!S_ISREG(st.st_mode), err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file",
+                 name, hm__file_type_name(st.st_mode));
+    uint64_t bytes = (uint64_t)st.st_size;
+    HM_RETURN_IF(bytes > max_bytes || bytes > (uint64_t)SIZE_MAX - 1, err, HM_E_FILE_TOO_LARGE,
+                 "%s: %llu bytes, over the limit of %llu", name, (unsigned long long)bytes,
+                 (unsigned long long)max_bytes);
+    size_t n = (size_t)bytes;
+    uint8_t *buf = malloc(n ? n : 1);
+    HM_RETURN_IF(!buf, err, HM_E_NO_MEMORY, "%s: cannot allocate %zu bytes", name, n);
+    hm_status rc = read_exactly(fd, name, buf, n, err);
+    if (rc != HM_OK) {
+        free(buf);
+        return rc;
     }
-    if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX - 1) {
-        fclose(f);
-        return hm__fail(err, HM_E_LIMIT, "%s: file too large", path);
+    if (n == 0) {
+        free(buf);
+        buf = NULL;
     }
-    size_t n = (size_t)st.st_size;
-    uint8_t *buf = NULL;
-    if (n > 0) {
-        buf = malloc(n);
-        if (!buf) {
-            fclose(f);
-            return hm__fail(err, HM_E_NO_MEMORY, "%s: cannot allocate %zu bytes", path, n);
-        }
-        if (fread(buf, 1, n, f) != n) {
-            free(buf);
-            fclose(f);
-            return hm__fail(err, HM_E_IO, "%s: short read", path);
-        }
-    }
-    fclose(f);
     *data = buf;
     *size = n;
-    hm__ok(err);
     return HM_OK;
+}
+
+hm_status hm__read_file(const char *path, uint64_t max_bytes, uint8_t **data, size_t *size,
+                        hm_error *err)
+{
+    *data = NULL;
+    *size = 0;
+    int fd = hm__open_input(path);
+    if (fd < 0) return hm__fail_open(path, err);
+    hm_status rc = hm__read_fd(fd, path, max_bytes, data, size, err);
+    close(fd);
+    if (rc == HM_OK) hm__ok(err);
+    return rc;
 }

@@ -20,6 +20,9 @@ static const status_info STATUS_TABLE[] = {
     {HM_E_INTERNAL, "internal", "internal error"},
     {HM_E_CRYPTO, "crypto", "cryptographic library failure"},
     {HM_E_LIMIT, "limit", "resource limit reached"},
+    {HM_E_NOT_REGULAR_FILE, "not_regular_file", "not a regular file"},
+    {HM_E_FILE_TOO_LARGE, "file_too_large", "the file is larger than allowed"},
+    {HM_E_DIRECTORY_LOOP, "directory_loop", "a directory contains itself"},
     {HM_E_IMAGE_EMPTY, "image_empty", "the image data is empty"},
     {HM_E_IMAGE_FORMAT, "image_format", "not a recognised image format"},
     {HM_E_IMAGE_TRUNCATED, "image_truncated", "the image data ends early"},
@@ -48,6 +51,12 @@ static const status_info STATUS_TABLE[] = {
     {HM_E_SET_KEY, "set_key", "malformed key"},
     {HM_E_SET_WEAK_KEY, "set_weak_key", "a public key of small order or non-canonical encoding"},
     {HM_E_SET_POLICY, "set_policy", "the set's match policy exceeds this client's limits"},
+    {HM_E_DELTA_FORMAT, "delta_format", "not a hashmatch delta, or a malformed one"},
+    {HM_E_DELTA_TRUNCATED, "delta_truncated", "the delta is truncated"},
+    {HM_E_DELTA_CORRUPT, "delta_corrupt", "the delta does not match its checksums"},
+    {HM_E_DELTA_BASE, "delta_base", "the delta was made for another old set"},
+    {HM_E_DELTA_RESULT, "delta_result", "the rebuilt set is not the one the delta names"},
+    {HM_E_DELTA_CHAIN, "delta_chain", "the new set does not follow the old one in its hash chain"},
     {HM_E_SCAN_NO_ALGORITHM, "scan_no_algorithm", "the set holds no algorithm this scanner can match"},
 };
 

@@ -178,7 +178,8 @@ static hm_status hash_file(const char *path, const hm_hash_options *opt, hm_hash
     memset(out, 0, sizeof *out);
     uint8_t *data;
     size_t size;
-    HM_FORWARD_IF_ERROR(hm__read_file(path, &data, &size, err));
+    uint64_t max_bytes = opt ? opt->decode.max_file_bytes : 0;
+    HM_FORWARD_IF_ERROR(hm__read_file(path, max_bytes, &data, &size, err));
     hm_status st = hash_buffer(data, size, opt, out, err);
     free(data);
     return st;

@@ -212,6 +212,7 @@ static void fill_canvas(gif_out *o)
 typedef struct lzw {
     gif_cursor in;
     size_t block_left; /* bytes left in the current sub-block */
+    int cut;           /* the file ends inside the current sub-block */
     uint32_t bits;
     unsigned nbits;
     unsigned root_bits; /* the minimum code size */
@@ -226,15 +227,20 @@ typedef struct lzw {
 
 /* Next code, or -1 when the sub-blocks run out (a 0-length block is
  * skipped like any other, as Pillow does). -2 when the file ends inside a
- * sub-block's announced length. */
+ * sub-block's announced length and more bits are needed: the bytes that
+ * are there are used, so a file cut after its last pixel's code (in the end
+ * code, the block terminator or the trailer) decodes, as in Pillow. */
 static int lzw_read(lzw *z)
 {
     while (z->nbits < z->code_size) {
         if (z->block_left == 0) {
+            if (z->cut) return -2;
             if (!need(&z->in, 1)) return -1;
-            size_t n = z->in.p[z->in.pos];
-            if (!need(&z->in, 1 + n)) return -2;
-            z->in.pos++;
+            size_t n = z->in.p[z->in.pos++];
+            if (!need(&z->in, n)) {
+                z->cut = 1;
+                n = z->in.size - z->in.pos;
+            }
             z->block_left = n;
             continue;
         }

@@ -1,6 +1,7 @@
 /* image.c - format sniffing, dispatch to the decoders, the hm_image object. */
 #include <stdlib.h>
 
+#include "../common/abi.h"
 #include "pixels.h"
 
 hm_image_format hm_image_sniff(const void *data, size_t size)
@@ -89,8 +90,8 @@ static hm_status not_built(hm_error *err, const char *format, const char *option
 }
 #endif
 
-hm_status hm_image_decode(const void *data, size_t size, const hm_decode_options *opt,
-                          hm_image **out, hm_error *err)
+static hm_status decode_image(const void *data, size_t size, const hm_decode_options *opt,
+                             hm_image **out, hm_error *err)
 {
     HM_RETURN_IF(!out, err, HM_E_INVALID_ARGUMENT, "output handle is required");
     *out = NULL;
@@ -140,15 +141,26 @@ hm_status hm_image_decode(const void *data, size_t size, const hm_decode_options
     return HM_OK;
 }
 
-hm_status hm_image_load(const char *path, const hm_decode_options *opt, hm_image **out,
-                        hm_error *err)
+hm_status hm_image_decode_sized(const void *data, size_t size, const hm_decode_options *opt,
+                                size_t opt_size, hm_image **out, hm_error *err)
+{
+    if (out) *out = NULL;
+    hm_decode_options o; /* the caller's, in this release's layout (docs/ABI.md) */
+    HM_FORWARD_IF_ERROR(HM__ABI_READ(hm_decode_options, &o, opt, opt_size, err));
+    return decode_image(data, size, &o, out, err);
+}
+
+hm_status hm_image_load_sized(const char *path, const hm_decode_options *opt, size_t opt_size,
+                              hm_image **out, hm_error *err)
 {
     HM_RETURN_IF(!path || !out, err, HM_E_INVALID_ARGUMENT, "path and output are required");
     *out = NULL;
+    hm_decode_options o;
+    HM_FORWARD_IF_ERROR(HM__ABI_READ(hm_decode_options, &o, opt, opt_size, err));
     uint8_t *data;
     size_t size;
-    HM_FORWARD_IF_ERROR(hm__read_file(path, &data, &size, err));
-    hm_status st = hm_image_decode(data, size, opt, out, err);
+    HM_FORWARD_IF_ERROR(hm__read_file(path, o.max_file_bytes, &data, &size, err));
+    hm_status st = decode_image(data, size, &o, out, err);
     free(data);
     return st;
 }

@@ -39,6 +39,12 @@ hm_status hm__decode_webp(const uint8_t *data, size_t size, const hm_decode_opti
 hm_status hm__decode_pnm(const uint8_t *data, size_t size, const hm_decode_options *opt,
                          hm_image **out, hm_error *err);
 
+/* hm__decode_png that also tells how many bytes of `data` libpng was given
+ * (tests: the work done on a file whose compressed data goes on far past
+ * the image is bounded). */
+hm_status hm__decode_png_counted(const uint8_t *data, size_t size, const hm_decode_options *opt,
+                                 hm_image **out, size_t *consumed, hm_error *err);
+
 /* Header-only readers for hm_image_probe: the dimensions as stored. */
 hm_status hm__probe_jpeg(const uint8_t *data, size_t size, uint32_t *width, uint32_t *height,
                          hm_error *err);

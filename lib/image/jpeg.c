@@ -5,9 +5,21 @@
  *
  * libjpeg reports fatal errors through error_exit (we longjmp back) and
  * warnings through emit_message: both are routed into hm_error, nothing is
- * ever printed. A premature end of data is HM_E_IMAGE_TRUNCATED; warnings
- * that mean corrupt entropy-coded data are HM_E_IMAGE_CORRUPT (strict: the
- * library would otherwise fill the damaged part with grey and carry on).
+ * ever printed. Warnings that mean corrupt entropy-coded data are
+ * HM_E_IMAGE_CORRUPT (strict: the library would otherwise fill the damaged
+ * part with grey and carry on).
+ *
+ * The end of the data: libjpeg's memory source answers a read past the end
+ * with a warning and a made-up EOI marker. That is harmless when only the
+ * trailer is missing (the EOI marker, or padding after the last scan), and
+ * fatal when image data is missing, so the warning only sets eof_hit; the
+ * file is then refused as truncated if the Huffman decoder needs a bit that
+ * is not there (JWRN_HIT_MARKER, which libjpeg raises before it would stuff
+ * zeros), if a restart marker is missing, if arithmetic coding (which stuffs
+ * zeros silently) is used, or if a multi-scan file lacks a component or a
+ * coefficient bit that its complete version would carry. Otherwise every
+ * pixel is exactly what the complete file gives. A single-scan image is
+ * done once its last row is read: nothing after the scan is looked at.
  */
 #include <setjmp.h>
 #include <stdio.h> /* jpeglib.h needs FILE */
@@ -37,6 +49,10 @@ typedef struct jpeg_ctx {
     const hm_decode_options *opt;
     hm_image *img;
     uint8_t *cmyk_row; /* one row of 4-channel samples, CMYK sources only */
+    int eof_hit;       /* the data ended and libjpeg made up an EOI marker */
+    unsigned scanned;  /* bit c: component c appeared in a scan */
+    uint8_t *exif;     /* the first APP1 "Exif\0\0" marker's body */
+    size_t exif_size;
 } jpeg_ctx;
 
 static jpeg_ctx *ctx_of(j_common_ptr cinfo) { return (jpeg_ctx *)cinfo->client_data; }
@@ -74,6 +90,11 @@ static void on_error_exit(j_common_ptr cinfo)
     ctx->code = cinfo->err->msg_code;
     ctx->status = status_of_error(cinfo->err->msg_code, &ctx->cinfo,
                                   ctx->opt ? ctx->opt->max_pixels : 0);
+    /* An error after the data ran out comes from the made-up EOI. */
+    if (ctx->eof_hit && ctx->status == HM_E_IMAGE_CORRUPT) {
+        ctx->status = HM_E_IMAGE_TRUNCATED;
+        snprintf(ctx->message, sizeof ctx->message, "Premature end of JPEG file");
+    }
     longjmp(ctx->jump, 1);
 }
 
@@ -100,17 +121,22 @@ static void on_emit_message(j_common_ptr cinfo, int level)
 {
     if (level >= 0) return; /* trace messages */
     int code = cinfo->err->msg_code;
-    hm_status st;
-    if (code == JWRN_JPEG_EOF)
-        st = HM_E_IMAGE_TRUNCATED;
-    else if (is_corrupt_data_warning(code))
-        st = HM_E_IMAGE_CORRUPT;
-    else
+    jpeg_ctx *ctx = ctx_of(cinfo);
+    if (code == JWRN_JPEG_EOF) {
+        ctx->eof_hit = 1; /* decided later: see the top of this file */
+        return;
+    }
+    if (!is_corrupt_data_warning(code))
         return; /* harmless: unknown JFIF revision, extraneous bytes, bad ICC,
                  * inconsistent progression... */
-    jpeg_ctx *ctx = ctx_of(cinfo);
-    (*cinfo->err->format_message)(cinfo, ctx->message);
-    ctx->status = st;
+    if (ctx->eof_hit) {
+        /* a bit, or a restart marker, that the missing data would hold */
+        ctx->status = HM_E_IMAGE_TRUNCATED;
+        snprintf(ctx->message, sizeof ctx->message, "Premature end of JPEG file");
+    } else {
+        ctx->status = HM_E_IMAGE_CORRUPT;
+        (*cinfo->err->format_message)(cinfo, ctx->message);
+    }
     longjmp(ctx->jump, 1);
 }
 
@@ -119,8 +145,11 @@ static void on_output_message(j_common_ptr cinfo) { (void)cinfo; }
 static void on_progress(j_common_ptr cinfo)
 {
     j_decompress_ptr d = (j_decompress_ptr)cinfo;
-    if (d->input_scan_number <= HM_JPEG_MAX_SCANS) return;
     jpeg_ctx *ctx = ctx_of(cinfo);
+    for (int i = 0; i < d->comps_in_scan && i < MAX_COMPS_IN_SCAN; i++)
+        if (d->cur_comp_info[i] && d->cur_comp_info[i]->component_index < 32)
+            ctx->scanned |= 1u << d->cur_comp_info[i]->component_index;
+    if (d->input_scan_number <= HM_JPEG_MAX_SCANS) return;
     snprintf(ctx->message, sizeof ctx->message, "more than %d scans", HM_JPEG_MAX_SCANS);
     ctx->status = HM_E_IMAGE_CORRUPT;
     longjmp(ctx->jump, 1);
@@ -142,14 +171,60 @@ static void jpeg_setup(jpeg_ctx *ctx, const uint8_t *data, size_t size)
     jpeg_mem_src(&ctx->cinfo, data, (unsigned long)size);
 }
 
-static unsigned find_exif_orientation(const struct jpeg_decompress_struct *cinfo)
+/* One byte from libjpeg's source (the memory source never suspends). */
+static unsigned next_byte(j_decompress_ptr ci)
 {
-    for (jpeg_saved_marker_ptr m = cinfo->marker_list; m; m = m->next) {
-        if (m->marker != JPEG_APP0 + 1 || m->data_length < 6) continue;
-        if (memcmp(m->data, "Exif\0\0", 6) != 0) continue;
-        return hm__exif_orientation(m->data + 6, m->data_length - 6);
+    struct jpeg_source_mgr *src = ci->src;
+    if (src->bytes_in_buffer == 0) (void)(*src->fill_input_buffer)(ci);
+    src->bytes_in_buffer--;
+    return *src->next_input_byte++;
+}
+
+/* APP1 markers: the first one that holds EXIF is kept (a copy of at most
+ * 64 KiB), every other one is skipped unread, so a file of a million APP1
+ * markers costs no memory (jpeg_save_markers would keep them all). */
+static boolean read_app1(j_decompress_ptr ci)
+{
+    jpeg_ctx *ctx = (jpeg_ctx *)ci->client_data;
+    long len = (long)(next_byte(ci) << 8);
+    len += (long)next_byte(ci) - 2;
+    if (len <= 0) return TRUE;
+    if (ctx->exif || len < 6) {
+        (*ci->src->skip_input_data)(ci, len);
+        return TRUE;
     }
-    return 0;
+    uint8_t *body = malloc((size_t)len);
+    if (!body) ERREXIT1(ci, JERR_OUT_OF_MEMORY, 11);
+    for (long i = 0; i < len; i++) body[i] = (uint8_t)next_byte(ci);
+    if (memcmp(body, "Exif\0\0", 6) == 0) {
+        ctx->exif = body;
+        ctx->exif_size = (size_t)len;
+    } else {
+        free(body);
+    }
+    return TRUE;
+}
+
+static unsigned find_exif_orientation(const jpeg_ctx *ctx)
+{
+    return ctx->exif ? hm__exif_orientation(ctx->exif + 6, ctx->exif_size - 6) : 0;
+}
+
+/* After the input of a multi-scan file ran out: whether every component
+ * (and, progressive, every coefficient to its last bit) was received, so
+ * that the pixels are those of the complete file. */
+static int all_scans_received(const jpeg_ctx *ctx)
+{
+    const struct jpeg_decompress_struct *ci = &ctx->cinfo;
+    if (!ci->progressive_mode) {
+        unsigned all = ci->num_components >= 32 ? ~0u : (1u << ci->num_components) - 1;
+        return (ctx->scanned & all) == all;
+    }
+    if (!ci->coef_bits) return 0;
+    for (int c = 0; c < ci->num_components; c++)
+        for (int k = 0; k < DCTSIZE2; k++)
+            if (ci->coef_bits[c][k] != 0) return 0;
+    return 1;
 }
 
 /* Pillow's cmyk2rgb: MULDIV255 is a rounded a*b/255 without a division. */
@@ -223,7 +298,7 @@ static hm_status decode_body(jpeg_ctx *ctx, const uint8_t *data, size_t size, hm
 {
     if (setjmp(ctx->jump)) return hm__fail(err, ctx->status, "jpeg: %s", ctx->message);
     jpeg_setup(ctx, data, size);
-    jpeg_save_markers(&ctx->cinfo, JPEG_APP0 + 1, 0xffff);
+    jpeg_set_marker_processor(&ctx->cinfo, JPEG_APP0 + 1, read_app1);
     jpeg_read_header(&ctx->cinfo, TRUE);
     struct jpeg_decompress_struct *ci = &ctx->cinfo;
     HM_FORWARD_IF_ERROR(
@@ -236,16 +311,23 @@ static hm_status decode_body(jpeg_ctx *ctx, const uint8_t *data, size_t size, hm
                                         ctx->opt->max_pixels, &ctx->img, err));
     ctx->img->format = HM_FORMAT_JPEG;
     ctx->img->color = color;
-    ctx->img->exif_orientation = find_exif_orientation(ci);
+    ctx->img->exif_orientation = find_exif_orientation(ctx);
     if (color == HM_COLOR_CMYK) {
         ctx->cmyk_row = malloc((size_t)ci->output_width * 4);
         HM_RETURN_IF(!ctx->cmyk_row, err, HM_E_NO_MEMORY, "cannot allocate a CMYK row");
     }
-    jpeg_start_decompress(ci);
+    int multi_scan = jpeg_has_multiple_scans(ci);
+    jpeg_start_decompress(ci); /* multi-scan: reads every scan */
     HM_RETURN_IF(ci->output_components != (int)(color == HM_COLOR_CMYK ? 4 : channels), err,
                  HM_E_INTERNAL, "jpeg: unexpected number of output components");
+    HM_RETURN_IF(ctx->eof_hit && multi_scan && !all_scans_received(ctx), err,
+                 HM_E_IMAGE_TRUNCATED, "jpeg: Premature end of JPEG file (scans are missing)");
     read_rows(ctx);
-    jpeg_finish_decompress(ci);
+    /* Arithmetic decoding stuffs zeros where data is missing, silently. */
+    HM_RETURN_IF(ctx->eof_hit && ci->arith_code, err, HM_E_IMAGE_TRUNCATED,
+                 "jpeg: Premature end of JPEG file (arithmetic-coded)");
+    /* Every row is complete: the trailer (EOI, or whatever follows the scan)
+     * cannot change a pixel and is not read (jpeg_destroy_decompress aborts). */
     return HM_OK;
 }
 
@@ -259,6 +341,7 @@ hm_status hm__decode_jpeg(const uint8_t *data, size_t size, const hm_decode_opti
     hm_status st = decode_body(ctx, data, size, err);
     jpeg_destroy_decompress(&ctx->cinfo);
     free(ctx->cmyk_row);
+    free(ctx->exif);
     if (st == HM_OK)
         *out = ctx->img;
     else

@@ -23,13 +23,21 @@
 #define HM_PNG_CHUNK_MALLOC_MAX (8u << 20)
 #define HM_PNG_CHUNK_CACHE_MAX 128
 
+/* Bytes handed to libpng's progressive reader at a time: the work done
+ * after the last image row is at most one of these (see decode_body). */
+#define HM_PNG_PUSH_BYTES 65536u
+
 typedef struct png_ctx {
     png_structp png;
     png_infop info;
     const uint8_t *data;
     size_t size;
-    size_t pos;
-    int truncated; /* the read callback ran out of data */
+    size_t pushed;  /* bytes handed to libpng */
+    int rows_done;  /* the last row of the last pass has arrived */
+    int final_pass; /* 6 for interlaced images, else 0 */
+    int saw_end;    /* libpng reached IEND */
+    int damaged;    /* libpng warned that the compressed data is damaged */
+    hm_status status; /* set before a png_error raised by our own callbacks */
     char message[160];
     const hm_decode_options *opt;
     hm_image *img;
@@ -46,19 +54,14 @@ static void on_error(png_structp png, png_const_charp msg)
 
 static void on_warning(png_structp png, png_const_charp msg)
 {
-    (void)png;
-    (void)msg; /* warnings (bad ancillary CRC, ...) change nothing we use */
-}
-
-static void read_from_memory(png_structp png, png_bytep out, size_t n)
-{
-    png_ctx *ctx = png_get_io_ptr(png);
-    if (n > ctx->size - ctx->pos) {
-        ctx->truncated = 1;
-        png_error(png, "the data ends early");
+    /* Warnings (bad ancillary CRC, ...) change nothing we use, except a
+     * checksum error in the image data before its last row, which libpng
+     * only warns about as a benign error. */
+    png_ctx *ctx = png_get_error_ptr(png);
+    if (msg && strstr(msg, "ADLER32")) {
+        ctx->damaged = 1;
+        snprintf(ctx->message, sizeof ctx->message, "%s", msg);
     }
-    memcpy(out, ctx->data + ctx->pos, n);
-    ctx->pos += n;
 }
 
 /* Width and height straight from the IHDR bytes, which the PNG format puts
@@ -88,10 +91,14 @@ hm_status hm__probe_png(const uint8_t *data, size_t size, uint32_t *width, uint3
 static const png_byte IGNORED_CHUNKS[] = "bKGD\0cHRM\0gAMA\0hIST\0iCCP\0iTXt\0oFFs\0pCAL\0pHYs\0"
                                          "sBIT\0sCAL\0sPLT\0sRGB\0sTER\0tEXt\0tIME\0tRNS\0zTXt";
 
+static void on_info(png_structp png, png_infop info);
+static void on_row(png_structp png, png_bytep row, png_uint_32 row_num, int pass);
+static void on_end(png_structp png, png_infop info);
+
 static void configure(png_ctx *ctx)
 {
     png_structp png = ctx->png;
-    png_set_read_fn(png, ctx, read_from_memory);
+    png_set_progressive_read_fn(png, ctx, on_info, on_row, on_end);
     png_set_user_limits(png, HM_MAX_SIDE, HM_MAX_SIDE);
     png_set_chunk_cache_max(png, HM_PNG_CHUNK_CACHE_MAX);
     png_set_chunk_malloc_max(png, HM_PNG_CHUNK_MALLOC_MAX);
@@ -147,61 +154,131 @@ static void expand_palette_row(const png_ctx *ctx, uint8_t *row, uint32_t width)
     for (uint32_t x = width; x-- > 0;) memcpy(row + 3 * (size_t)x, ctx->lut[row[x]], 3);
 }
 
-static void read_pixels(png_ctx *ctx, int passes)
+/* Raised from a callback: libpng longjmps to decode_body with our status. */
+static void fail_in_callback(png_ctx *ctx, hm_status st, const char *msg)
+{
+    ctx->status = st;
+    png_error(ctx->png, msg);
+}
+
+/* Called when the first IDAT chunk starts: every header chunk is known. */
+static void on_info(png_structp png, png_infop info)
+{
+    png_ctx *ctx = png_get_progressive_ptr(png);
+    unsigned channels;
+    hm_color_model color;
+    set_transforms(ctx, &channels, &color);
+    ctx->final_pass = png_set_interlace_handling(png) > 1 ? 6 : 0;
+    png_read_update_info(png, info);
+    uint32_t w = png_get_image_width(png, info);
+    uint32_t h = png_get_image_height(png, info);
+    unsigned row_channels = ctx->palette ? 1 : channels;
+    if (png_get_channels(png, info) != row_channels ||
+        png_get_rowbytes(png, info) != (size_t)w * row_channels)
+        fail_in_callback(ctx, HM_E_INTERNAL, "unexpected row layout after transformations");
+    if (ctx->palette) build_palette(ctx);
+    hm_error err;
+    hm_status st = hm__image_alloc(w, h, channels, ctx->opt->max_pixels, &ctx->img, &err);
+    if (st != HM_OK) fail_in_callback(ctx, st, err.message);
+    ctx->img->format = HM_FORMAT_PNG;
+    ctx->img->color = color;
+    /* Interlaced passes fill each row in parts: start from a defined row. */
+    if (ctx->final_pass) memset(ctx->img->pixels, 0, (size_t)w * h * row_channels);
+    /* Like Pillow, which never checks them, IDAT CRCs do not fail the
+     * decode: a flipped CRC byte changes no pixel. IHDR and PLTE, already
+     * read, were checked (and Pillow checks them too). */
+    png_set_crc_action(png, PNG_CRC_QUIET_USE, PNG_CRC_NO_CHANGE);
+}
+
+static void on_row(png_structp png, png_bytep row, png_uint_32 row_num, int pass)
+{
+    png_ctx *ctx = png_get_progressive_ptr(png);
+    hm_image *img = ctx->img;
+    if (row_num >= img->height) return;
+    size_t stride = (size_t)img->width * (ctx->palette ? 1 : img->channels);
+    /* Rows are packed at the palette width first (expanded at the end). */
+    png_progressive_combine_row(png, img->pixels + (size_t)row_num * stride, row);
+    if (pass == ctx->final_pass && row_num == img->height - 1) ctx->rows_done = 1;
+}
+
+static void on_end(png_structp png, png_infop info)
+{
+    (void)info;
+    ((png_ctx *)png_get_progressive_ptr(png))->saw_end = 1;
+}
+
+/* Palette rows were stored one index per byte, `width` bytes apart; spreads
+ * them to RGB from the last row up so that nothing is overwritten early. */
+static void expand_palette(png_ctx *ctx)
 {
     hm_image *img = ctx->img;
-    size_t stride = (size_t)img->width * img->channels;
-    /* Interlaced passes fill each row in parts: start from a defined row. */
-    if (passes > 1) memset(img->pixels, 0, stride * img->height);
-    for (int pass = 0; pass < passes; pass++)
-        for (uint32_t y = 0; y < img->height; y++)
-            png_read_row(ctx->png, img->pixels + y * stride, NULL);
-    if (ctx->palette)
-        for (uint32_t y = 0; y < img->height; y++)
-            expand_palette_row(ctx, img->pixels + y * stride, img->width);
+    for (uint32_t y = img->height; y-- > 0;) {
+        uint8_t *row = img->pixels + (size_t)y * img->width * 3;
+        memmove(row, img->pixels + (size_t)y * img->width, img->width);
+        expand_palette_row(ctx, row, img->width);
+    }
+}
+
+/* The eXIf chunk wherever it is, by walking the chunk list in the buffer:
+ * one that follows the image data is never reached by libpng, which stops
+ * at the last row. Reads chunk headers only. */
+static unsigned exif_in_chunks(const png_ctx *ctx)
+{
+    size_t pos = 8;
+    while (ctx->size - pos >= 12) {
+        uint32_t n = hm__load_be32(ctx->data + pos);
+        if (n > ctx->size - pos - 12) return 0;
+        if (!memcmp(ctx->data + pos + 4, "eXIf", 4))
+            return hm__exif_orientation(ctx->data + pos + 8, n);
+        if (!memcmp(ctx->data + pos + 4, "IEND", 4)) return 0;
+        pos += 12 + (size_t)n;
+    }
+    return 0;
 }
 
 static unsigned exif_orientation(png_ctx *ctx)
 {
     png_uint_32 n = 0;
     png_bytep exif = NULL;
-    if (!(png_get_eXIf_1(ctx->png, ctx->info, &n, &exif) & PNG_INFO_eXIf) || !exif) return 0;
-    return hm__exif_orientation(exif, n);
+    if ((png_get_eXIf_1(ctx->png, ctx->info, &n, &exif) & PNG_INFO_eXIf) && exif)
+        return hm__exif_orientation(exif, n);
+    return exif_in_chunks(ctx);
 }
 
-/* Everything that may longjmp; ctx lives in the caller's frame. */
+/* Feeds the file to libpng's progressive reader and stops as soon as the
+ * last row has arrived: whatever follows the image data (the end of the
+ * zlib stream and its checksum, the last CRC, further chunks, IEND, or
+ * gigabytes of compressed padding) is never inflated or read, and an error
+ * in it changes nothing. libpng itself stops inflating at the first byte
+ * past the last row, so the work after it is bounded by one push. Data that
+ * runs out before the last row is a truncation. Everything that may
+ * longjmp is here; ctx lives in the caller's frame. */
 static hm_status decode_body(png_ctx *ctx, hm_error *err)
 {
-    if (setjmp(png_jmpbuf(ctx->png)))
-        return hm__fail(err, ctx->truncated ? HM_E_IMAGE_TRUNCATED : HM_E_IMAGE_CORRUPT,
-                        "png: %s", ctx->message);
+    if (setjmp(png_jmpbuf(ctx->png))) {
+        if (ctx->rows_done) return HM_OK; /* damage after the image */
+        return hm__fail(err, ctx->status != HM_OK ? ctx->status : HM_E_IMAGE_CORRUPT, "png: %s",
+                        ctx->message);
+    }
     configure(ctx);
-    png_read_info(ctx->png, ctx->info);
-    unsigned channels;
-    hm_color_model color;
-    set_transforms(ctx, &channels, &color);
-    int passes = png_set_interlace_handling(ctx->png);
-    png_read_update_info(ctx->png, ctx->info);
-    uint32_t w = png_get_image_width(ctx->png, ctx->info);
-    uint32_t h = png_get_image_height(ctx->png, ctx->info);
-    unsigned row_channels = ctx->palette ? 1 : channels;
-    HM_RETURN_IF(png_get_channels(ctx->png, ctx->info) != row_channels ||
-                     png_get_rowbytes(ctx->png, ctx->info) != (size_t)w * row_channels,
-                 err, HM_E_INTERNAL, "png: unexpected row layout after transformations");
-    if (ctx->palette) build_palette(ctx);
-    HM_FORWARD_IF_ERROR(hm__image_alloc(w, h, channels, ctx->opt->max_pixels, &ctx->img, err));
-    ctx->img->format = HM_FORMAT_PNG;
-    ctx->img->color = color;
-    read_pixels(ctx, passes);
-    png_read_end(ctx->png, ctx->info); /* IEND, and an eXIf after the pixels */
-    ctx->img->exif_orientation = exif_orientation(ctx);
-    return HM_OK;
+    while (!ctx->rows_done && ctx->pushed < ctx->size) {
+        size_t n = ctx->size - ctx->pushed;
+        if (n > HM_PNG_PUSH_BYTES) n = HM_PNG_PUSH_BYTES;
+        png_process_data(ctx->png, ctx->info, (png_bytep)(uintptr_t)(ctx->data + ctx->pushed), n);
+        ctx->pushed += n;
+    }
+    if (ctx->rows_done) return HM_OK;
+    HM_RETURN_IF(ctx->damaged, err, HM_E_IMAGE_CORRUPT, "png: %s", ctx->message);
+    HM_RETURN_IF(ctx->saw_end, err, HM_E_IMAGE_CORRUPT, "png: the image data ends before the last row");
+    return hm__fail(err, HM_E_IMAGE_TRUNCATED, ctx->img ? "png: the data ends before the last row"
+                                                        : "png: the data ends before the image data");
 }
 
-hm_status hm__decode_png(const uint8_t *data, size_t size, const hm_decode_options *opt,
-                         hm_image **out, hm_error *err)
+hm_status hm__decode_png_counted(const uint8_t *data, size_t size, const hm_decode_options *opt,
+                                 hm_image **out, size_t *consumed, hm_error *err)
 {
     *out = NULL;
+    *consumed = 0;
     uint32_t w = 0, h = 0; /* read_ihdr sets both; zero quiets gcc -O3 */
     HM_FORWARD_IF_ERROR(read_ihdr(data, size, &w, &h, err));
     HM_FORWARD_IF_ERROR(hm__image_check_dims(w, h, opt->max_pixels, err));
@@ -214,11 +291,23 @@ hm_status hm__decode_png(const uint8_t *data, size_t size, const hm_decode_optio
     ctx->info = ctx->png ? png_create_info_struct(ctx->png) : NULL;
     hm_status st = ctx->info ? decode_body(ctx, err)
                              : hm__fail(err, HM_E_NO_MEMORY, "cannot allocate a PNG decoder");
+    if (st == HM_OK) {
+        if (ctx->palette) expand_palette(ctx);
+        ctx->img->exif_orientation = exif_orientation(ctx);
+    }
     png_destroy_read_struct(ctx->png ? &ctx->png : NULL, ctx->info ? &ctx->info : NULL, NULL);
+    *consumed = ctx->pushed;
     if (st == HM_OK)
         *out = ctx->img;
     else
         hm_image_free(ctx->img);
     free(ctx);
     return st;
+}
+
+hm_status hm__decode_png(const uint8_t *data, size_t size, const hm_decode_options *opt,
+                         hm_image **out, hm_error *err)
+{
+    size_t consumed;
+    return hm__decode_png_counted(data, size, opt, out, &consumed, err);
 }

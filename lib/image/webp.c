@@ -138,6 +138,20 @@ static hm_status decode_demuxed(WebPDemuxer *demux, const hm_decode_options *opt
     return HM_OK;
 }
 
+/* A file that ends after its first frame (cut in a later frame, in a
+ * metadata chunk after the image, or in the padding byte) still has every
+ * pixel we decode; Pillow refuses such files, whose RIFF size is too
+ * large, but its pixels would be the same. */
+static int first_frame_complete(const WebPDemuxer *demux)
+{
+    if (WebPDemuxGetI(demux, WEBP_FF_FRAME_COUNT) < 1) return 0;
+    WebPIterator it;
+    if (!WebPDemuxGetFrame(demux, 1, &it)) return 0;
+    int complete = it.complete;
+    WebPDemuxReleaseIterator(&it);
+    return complete;
+}
+
 hm_status hm__decode_webp(const uint8_t *data, size_t size, const hm_decode_options *opt,
                           hm_image **out, hm_error *err)
 {
@@ -146,7 +160,7 @@ hm_status hm__decode_webp(const uint8_t *data, size_t size, const hm_decode_opti
     WebPDemuxState state = WEBP_DEMUX_PARSE_ERROR;
     /* Partial mode tells a file that ends early from a malformed one. */
     WebPDemuxer *demux = WebPDemuxPartial(&wd, &state);
-    if (!demux || state != WEBP_DEMUX_DONE) {
+    if (!demux || (state != WEBP_DEMUX_DONE && !first_frame_complete(demux))) {
         WebPDemuxDelete(demux);
         HM_RETURN_IF(state == WEBP_DEMUX_PARSE_ERROR, err, HM_E_IMAGE_CORRUPT,
                      "webp: invalid container");

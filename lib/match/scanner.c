@@ -323,6 +323,22 @@ static void hash_options(const hm_scanner *s, hm_hash_options *o)
     *(out) = NULL;                                                                                \
     HM_RETURN_IF(!(s), err, HM_E_INVALID_ARGUMENT, "a scanner is required")
 
+/* Bytes that do not decode as an image can still be listed by digest (a
+ * digest list may hold any file, and a damaged copy of a listed image has
+ * its own digest): their digests are matched on their own. When one
+ * matches, the report holds those matches and hashes with only the digest
+ * bits; otherwise the decoding error stands. */
+static hm_status match_digests_only(const hm_scanner *s, const void *data, size_t size,
+                                    hm_report *r, hm_error *err)
+{
+    hm_hash_options o;
+    memset(&o, 0, sizeof o);
+    o.algos = s->algos & HM_MASK_DIGESTS;
+    HM_FORWARD_IF_ERROR(hm_hash_buffer(data, size, &o, &r->hashes, err));
+    r->hashes.width = r->hashes.height = 0;
+    return match_all(s, r, err);
+}
+
 hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t size,
                                  hm_report **out, hm_error *err)
 {
@@ -332,6 +348,18 @@ hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t s
     hm_hash_options o;
     hash_options(s, &o);
     hm_status st = hm_hash_buffer(data, size, &o, &r->hashes, err);
+    int image_error = st >= HM_E_IMAGE_EMPTY && st <= HM_E_IMAGE_UNSUPPORTED;
+    if (image_error && (s->algos & HM_MASK_DIGESTS)) {
+        hm_error decode_err;
+        if (err) decode_err = *err;
+        if (match_digests_only(s, data, size, r, NULL) == HM_OK &&
+            r->matches.count + r->suppressed.count > 0) {
+            *out = r;
+            hm__ok(err);
+            return HM_OK;
+        }
+        if (err) *err = decode_err;
+    }
     if (st != HM_OK) {
         hm_report_free(r);
         return st;
@@ -346,7 +374,7 @@ hm_status hm_scanner_scan_file(const hm_scanner *s, const char *path, hm_report 
     HM_RETURN_IF(!path, err, HM_E_INVALID_ARGUMENT, "a path is required");
     uint8_t *data;
     size_t size;
-    HM_FORWARD_IF_ERROR(hm__read_file(path, &data, &size, err));
+    HM_FORWARD_IF_ERROR(hm__read_file(path, s->decode.max_file_bytes, &data, &size, err));
     hm_status st = hm_scanner_scan_buffer(s, data, size, out, err);
     free(data);
     return st;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../common/abi.h"
+#include "delta.h"
 #include "set_internal.h"
 
 /* ---- sources for hm__set_ingest ---- */
@@ -131,6 +132,13 @@ static hm_status finish_open(uint8_t *mem, size_t size, const uint8_t digest[HM_
     return HM_OK;
 }
 
+hm_status hm__set_adopt(uint8_t *mem, size_t size, const uint8_t digest[HM_SET_DIGEST_BYTES],
+                        const hm_set_open_options *opt, hm_set **out, hm_error *err)
+{
+    *out = NULL;
+    return finish_open(mem, size, digest, opt, out, err);
+}
+
 static hm_status open_memory(const void *data, size_t size, const hm_set_open_options *opt,
                              hm_set **out, hm_error *err)
 {
@@ -148,13 +156,16 @@ static hm_status open_file(const char *path, const hm_set_open_options *opt, hm_
 {
     HM_RETURN_IF(!out || !path, err, HM_E_INVALID_ARGUMENT, "a path and an output are required");
     *out = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    HM_RETURN_IF(fd < 0, err, HM_E_IO, "%s: %s", path, strerror(errno));
+    int fd = hm__open_input(path); /* never blocks on a FIFO */
+    if (fd < 0) return hm__fail_open(path, err);
     struct stat st;
     hm_status rc = HM_OK;
     uint8_t *mem = NULL, digest[HM_SET_DIGEST_BYTES], extra;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-        rc = hm__fail(err, HM_E_IO, "%s: not a regular file", path);
+    if (fstat(fd, &st) != 0)
+        rc = hm__fail(err, HM_E_IO, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = hm__fail(err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file", path,
+                      hm__file_type_name(st.st_mode));
     else if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX / 2)
         rc = hm__fail(err, HM_E_LIMIT, "%s: file too large", path);
     if (rc == HM_OK) {

@@ -3,14 +3,15 @@
  * against today's shared library: decoding, hashing, opening a signed set,
  * reading entries, building a scanner, scanning, reading the report, policies.
  *
- * Every struct it hands over lives in a heap block filled with 0x01 bytes
+ * Every struct it hands over lives in a heap block filled with a pattern
  * before its fields are set one by one: the struct's own padding is garbage,
  * as a 0.1.0 program may leave it, and so is everything after it. A library
- * that read a 0.1.0 struct with a later layout would find the ceilings of
- * its policy limits there, 0x01010101, and refuse the demo set's quality
- * floor (HM_E_SET_POLICY); one that wrote past a 0.1.0 output struct would
- * change the canary after it. Expected hashes and matches are the demo's
- * published ones (README.md).
+ * that read a 0.1.0 struct with a later layout would find there a file size
+ * limit of 16 bytes (decoding and hashing options: HM_E_FILE_TOO_LARGE),
+ * quality floors of 0x01010101 (set and scanner options: HM_E_SET_POLICY),
+ * or a forced SIMD tier that does not exist; one that wrote past a 0.1.0
+ * output struct would change the canary after it. Expected hashes and
+ * matches are the demo's published ones (README.md).
  *
  *   abi_v010 DEMO_DIR   (the repository's demo/ folder) */
 #include <stdio.h>
@@ -19,7 +20,8 @@
 
 #include "hashmatch-0.1.0.h"
 
-#define POISON 0x01
+#define POISON_LIMITS 0x0101010101010101ull /* huge ceilings and floors */
+#define POISON_SIZES 16ull                    /* a 16-byte file size limit */
 #define CANARY 0x5a
 #define TAIL 256
 
@@ -34,12 +36,13 @@ static int failures, checks;
         }                                                                                         \
     } while (0)
 
-/* A block for a struct of `size` bytes: every byte POISON, TAIL more after. */
-static void *poisoned(size_t size)
+/* A block for a struct of `size` bytes, TAIL more after: every 8 bytes
+ * `pattern` (little-endian). */
+static void *poisoned(size_t size, unsigned long long pattern)
 {
     unsigned char *p = malloc(size + TAIL);
     if (!p) abort();
-    memset(p, POISON, size + TAIL);
+    for (size_t i = 0; i < size + TAIL; i++) p[i] = (unsigned char)(pattern >> (8 * (i % 8)));
     return p;
 }
 
@@ -91,15 +94,20 @@ static const char BRIDGE_SHA256[] =
 
 static hm_hashes *hash_bridge(const char *bridge)
 {
-    hm_decode_options *d = poisoned(sizeof *d);
+    hm_decode_options *d = poisoned(sizeof *d, POISON_SIZES);
     d->max_pixels = 0;
     d->apply_exif_orientation = 0;
     hm_image *img = NULL;
     hm_error err;
     CHECK(hm_image_load(bridge, d, &img, &err) == HM_OK);
     CHECK(hm_image_width(img) == 1600 && hm_image_height(img) == 1004);
+    static const uint8_t TINY_PGM[] = "P5 2 1 255\n\x10\x20";
+    hm_image *pgm = NULL;
+    CHECK(hm_image_decode(TINY_PGM, sizeof TINY_PGM - 1, d, &pgm, &err) == HM_OK);
+    CHECK(hm_image_width(pgm) == 2 && hm_image_pixels(pgm)[1] == 0x20);
+    hm_image_free(pgm);
 
-    hm_hash_options *o = poisoned(sizeof *o);
+    hm_hash_options *o = poisoned(sizeof *o, POISON_SIZES);
     o->algos = HM_MASK_ALL;
     o->pdq_mode = HM_PDQ_FULLRES;
     o->pdq_dihedral = 1;
@@ -136,7 +144,7 @@ static hm_hashes *hash_bridge(const char *bridge)
 
 static hm_set *open_demo(const char *dir, const uint8_t (*key)[HM_ED25519_PUBLIC_BYTES])
 {
-    hm_set_open_options *o = poisoned(sizeof *o);
+    hm_set_open_options *o = poisoned(sizeof *o, POISON_LIMITS);
     o->trust.keys = key;
     o->trust.key_count = 1;
     o->trust.threshold = 1;
@@ -184,7 +192,7 @@ static void check_entries_and_policy(const hm_set *set)
 
 static void check_scanner(const hm_set *set, const char *dir, const hm_hashes *bridge)
 {
-    hm_scanner_options *o = poisoned(sizeof *o);
+    hm_scanner_options *o = poisoned(sizeof *o, POISON_LIMITS);
     o->algos = 0;
     o->pdq_dihedral = 0;
     o->decode.max_pixels = 0;
@@ -214,7 +222,7 @@ static void check_scanner(const hm_set *set, const char *dir, const hm_hashes *b
     hm_report_free(r);
     free(path);
 
-    hm_hashes *h = poisoned(sizeof *h);
+    hm_hashes *h = poisoned(sizeof *h, POISON_LIMITS);
     memcpy(h, bridge, sizeof *h);
     CHECK(hm_scanner_scan_hashes(sc, h, &r, &err) == HM_OK);
     m = hm_report_match(r, 0);

@@ -6,39 +6,39 @@
 
 #include <stddef.h>
 
-/* Every field of every struct 0.1.0 declared: X(struct, field). */
+/* Every field of every struct 0.1.0 declared: X(struct, field, SAME). */
 #define HM_ABI_FIELDS(X)                                                                          \
-    X(hm_error, status) X(hm_error, message)                                                      \
-    X(hm_decode_options, max_pixels) X(hm_decode_options, apply_exif_orientation)                 \
-    X(hm_hash_options, algos) X(hm_hash_options, pdq_mode) X(hm_hash_options, pdq_dihedral)       \
-    X(hm_hash_options, decode)                                                                    \
-    X(hm_hashes, algos) X(hm_hashes, width) X(hm_hashes, height) X(hm_hashes, pdq)                \
-    X(hm_hashes, pdq_quality) X(hm_hashes, has_pdq_dihedral) X(hm_hashes, pdq_dihedral)           \
-    X(hm_hashes, ahash) X(hm_hashes, dhash) X(hm_hashes, phash) X(hm_hashes, whash)               \
-    X(hm_hashes, md5) X(hm_hashes, sha1) X(hm_hashes, sha256)                                     \
-    X(hm_transform_step, kind) X(hm_transform_step, param)                                        \
-    X(hm_transform, count) X(hm_transform, steps)                                                 \
-    X(hm_trust, keys) X(hm_trust, key_count) X(hm_trust, threshold)                               \
-    X(hm_trust, allow_unknown_keys)                                                               \
-    X(hm_set_open_options, trust) X(hm_set_open_options, min_version)                             \
-    X(hm_set_open_options, now) X(hm_set_open_options, max_clock_skew)                            \
-    X(hm_set_open_options, min_attesters)                                                         \
-    X(hm_set_section, algo) X(hm_set_section, variant) X(hm_set_section, radius)                  \
-    X(hm_set_section, allow_radius) X(hm_set_section, min_quality)                                \
-    X(hm_set_section, entry_count) X(hm_set_section, active_count)                                \
-    X(hm_set_section, allow_count)                                                                \
-    X(hm_set_entry, hash) X(hm_set_entry, category) X(hm_set_entry, category_name)                \
-    X(hm_set_entry, attesters) X(hm_set_entry, external_id) X(hm_set_entry, active)               \
-    X(hm_set_signature, key_id) X(hm_set_signature, signature) X(hm_set_signature, status)        \
-    X(hm_set_signature, trusted_index)                                                            \
-    X(hm_set_policy, variant) X(hm_set_policy, radius) X(hm_set_policy, allow_radius)             \
-    X(hm_set_policy, min_quality)                                                                 \
-    X(hm_scanner_options, algos) X(hm_scanner_options, pdq_dihedral)                              \
-    X(hm_scanner_options, decode) X(hm_scanner_options, force_tier)                               \
-    X(hm_scanner_options, tier) X(hm_scanner_options, build_threads)                              \
-    X(hm_match, algo) X(hm_match, entry) X(hm_match, distance) X(hm_match, dihedral)              \
-    X(hm_match, category) X(hm_match, category_name) X(hm_match, attesters)                       \
-    X(hm_match, external_id)
+    X(hm_error, status, SAME) X(hm_error, message, SAME)                                                      \
+    X(hm_decode_options, max_pixels, SAME) X(hm_decode_options, apply_exif_orientation, SAME)                 \
+    X(hm_hash_options, algos, SAME) X(hm_hash_options, pdq_mode, SAME) X(hm_hash_options, pdq_dihedral, SAME)       \
+    X(hm_hash_options, decode, GROWN)                                                                    \
+    X(hm_hashes, algos, SAME) X(hm_hashes, width, SAME) X(hm_hashes, height, SAME) X(hm_hashes, pdq, SAME)                \
+    X(hm_hashes, pdq_quality, SAME) X(hm_hashes, has_pdq_dihedral, SAME) X(hm_hashes, pdq_dihedral, SAME)           \
+    X(hm_hashes, ahash, SAME) X(hm_hashes, dhash, SAME) X(hm_hashes, phash, SAME) X(hm_hashes, whash, SAME)               \
+    X(hm_hashes, md5, SAME) X(hm_hashes, sha1, SAME) X(hm_hashes, sha256, SAME)                                     \
+    X(hm_transform_step, kind, SAME) X(hm_transform_step, param, SAME)                                        \
+    X(hm_transform, count, SAME) X(hm_transform, steps, SAME)                                                 \
+    X(hm_trust, keys, SAME) X(hm_trust, key_count, SAME) X(hm_trust, threshold, SAME)                               \
+    X(hm_trust, allow_unknown_keys, SAME)                                                               \
+    X(hm_set_open_options, trust, SAME) X(hm_set_open_options, min_version, SAME)                             \
+    X(hm_set_open_options, now, SAME) X(hm_set_open_options, max_clock_skew, SAME)                            \
+    X(hm_set_open_options, min_attesters, SAME)                                                         \
+    X(hm_set_section, algo, SAME) X(hm_set_section, variant, SAME) X(hm_set_section, radius, SAME)                  \
+    X(hm_set_section, allow_radius, SAME) X(hm_set_section, min_quality, SAME)                                \
+    X(hm_set_section, entry_count, SAME) X(hm_set_section, active_count, SAME)                                \
+    X(hm_set_section, allow_count, SAME)                                                                \
+    X(hm_set_entry, hash, SAME) X(hm_set_entry, category, SAME) X(hm_set_entry, category_name, SAME)                \
+    X(hm_set_entry, attesters, SAME) X(hm_set_entry, external_id, SAME) X(hm_set_entry, active, SAME)               \
+    X(hm_set_signature, key_id, SAME) X(hm_set_signature, signature, SAME) X(hm_set_signature, status, SAME)        \
+    X(hm_set_signature, trusted_index, SAME)                                                            \
+    X(hm_set_policy, variant, SAME) X(hm_set_policy, radius, SAME) X(hm_set_policy, allow_radius, SAME)             \
+    X(hm_set_policy, min_quality, SAME)                                                                 \
+    X(hm_scanner_options, algos, SAME) X(hm_scanner_options, pdq_dihedral, SAME)                              \
+    X(hm_scanner_options, decode, GROWN) X(hm_scanner_options, force_tier, CONVERTED)                               \
+    X(hm_scanner_options, tier, CONVERTED) X(hm_scanner_options, build_threads, CONVERTED)                              \
+    X(hm_match, algo, SAME) X(hm_match, entry, SAME) X(hm_match, distance, SAME) X(hm_match, dihedral, SAME)              \
+    X(hm_match, category, SAME) X(hm_match, category_name, SAME) X(hm_match, attesters, SAME)                       \
+    X(hm_match, external_id, SAME)
 
 /* Every enum constant and size macro of 0.1.0: C(name). */
 #define HM_ABI_CONSTANTS(C)                                                                       \
@@ -67,24 +67,23 @@
     C(HM_SET_DIGEST_BYTES) C(HM_ED25519_PUBLIC_BYTES) C(HM_ED25519_SECRET_BYTES)                  \
     C(HM_ED25519_SIGNATURE_BYTES) C(HM_KEY_ID_BYTES) C(HM_MATCH_TIER_COUNT)
 
-/* Structs that are embedded in others or cross the API in arrays: they
- * never change size. */
-#define HM_ABI_SEALED(S)                                                                          \
-    S(hm_error) S(hm_decode_options) S(hm_trust) S(hm_transform_step) S(hm_transform)
+/* Structs sealed since 0.1.0 (embedded in others or crossing the API in
+ * arrays): they never change size. hm_decode_options and hm_policy_limits
+ * are sealed from the first release with *_sized entry points on. */
+#define HM_ABI_SEALED(S) S(hm_error) S(hm_trust) S(hm_transform_step) S(hm_transform)
 
 /* Every struct: S(name). */
 #define HM_ABI_STRUCTS(S)                                                                         \
-    HM_ABI_SEALED(S) S(hm_hash_options) S(hm_hashes) S(hm_set_open_options) S(hm_set_section)    \
-    S(hm_set_entry) S(hm_set_signature) S(hm_set_policy) S(hm_scanner_options) S(hm_match)
+    HM_ABI_SEALED(S) S(hm_decode_options) S(hm_hash_options) S(hm_hashes)                        \
+    S(hm_set_open_options) S(hm_set_section) S(hm_set_entry) S(hm_set_signature)                 \
+    S(hm_set_policy) S(hm_scanner_options) S(hm_match)
 
-/* The first field each growable struct gained after 0.1.0: it must start at
- * or after 0.1.0's sizeof, never in the tail padding a 0.1.0 program may
- * have left uninitialised. Fields appended later come after it. */
-#define HM_ABI_APPENDED(X) X(hm_set_open_options, limits) X(hm_scanner_options, limits)
+enum { SAME, GROWN, CONVERTED };
 
 typedef struct hm_abi_field {
     const char *name;
     size_t offset, size;
+    int rule;
 } hm_abi_field;
 
 typedef struct hm_abi_struct {
@@ -101,10 +100,9 @@ typedef struct hm_abi_layout {
     const hm_abi_field *fields;
     const hm_abi_struct *structs;
     const hm_abi_constant *constants;
-    const hm_abi_field *appended; /* today's layout only */
 } hm_abi_layout;
 
-#define HM_ABI_FIELD_ENTRY(s, f) {#s "." #f, offsetof(s, f), sizeof(((s *)0)->f)},
+#define HM_ABI_FIELD_ENTRY(s, f, rule) {#s "." #f, offsetof(s, f), sizeof(((s *)0)->f), rule},
 #define HM_ABI_STRUCT_ENTRY(s) {#s, sizeof(s), _Alignof(s)},
 #define HM_ABI_CONSTANT_ENTRY(c) {#c, (long long)(c)},
 

@@ -1,8 +1,9 @@
-/* layout_main.c - every struct of the frozen 0.1.0 header is a prefix of
- * today's: same offsets and sizes for each 0.1.0 field, no struct smaller or
- * differently aligned, sealed structs unchanged, the first field appended
- * since 0.1.0 past 0.1.0's tail padding, every 0.1.0 constant unchanged.
- * Compiled and run on every platform the tests run on (x86-64, aarch64). */
+/* layout_main.c - the structs of the frozen 0.1.0 header against today's:
+ * each 0.1.0 field at the same offset with the same size (or, for a nested
+ * struct that grew at its end, at least that size), except the fields the
+ * 0.1.0 entry points convert; no struct smaller or differently aligned;
+ * sealed structs unchanged; every 0.1.0 constant unchanged. Compiled and run
+ * on every platform the tests run on (x86-64, aarch64). */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,13 +20,6 @@ static int failures;
         }                                                                                         \
     } while (0)
 
-static const hm_abi_struct *find_struct(const hm_abi_struct *s, const char *name)
-{
-    for (; s->name; s++)
-        if (!strcmp(s->name, name)) return s;
-    return NULL;
-}
-
 static int is_sealed(const char *name)
 {
 #define HM_ABI_SEALED_NAME(s) if (!strcmp(name, #s)) return 1;
@@ -39,7 +33,12 @@ int main(void)
     int n = 0;
     for (int i = 0; old->fields[i].name; i++, n++) {
         const hm_abi_field *a = &old->fields[i], *b = &now->fields[i];
-        CHECK(a->offset == b->offset && a->size == b->size,
+        if (a->rule == CONVERTED) {
+            printf("%-36s offset %3zu in 0.1.0, %3zu now (converted by the 0.1.0 entry point)\n",
+                   a->name, a->offset, b->offset);
+            continue;
+        }
+        CHECK(a->offset == b->offset && (a->rule == GROWN ? b->size >= a->size : b->size == a->size),
               "%s: offset %zu size %zu in 0.1.0, offset %zu size %zu now", a->name, a->offset,
               a->size, b->offset, b->size);
     }
@@ -52,15 +51,6 @@ int main(void)
               a->name, a->size, b->size);
         printf("%-20s 0.1.0 %4zu bytes, now %4zu%s\n", a->name, a->size, b->size,
                is_sealed(a->name) ? " (sealed)" : "");
-    }
-    for (int i = 0; now->appended[i].name; i++) {
-        char type[64];
-        const char *dot = strchr(now->appended[i].name, '.');
-        snprintf(type, sizeof type, "%.*s", (int)(dot - now->appended[i].name), now->appended[i].name);
-        const hm_abi_struct *a = find_struct(old->structs, type);
-        CHECK(a && now->appended[i].offset >= a->size,
-              "%s starts at %zu, inside 0.1.0's %zu bytes (its tail padding)",
-              now->appended[i].name, now->appended[i].offset, a ? a->size : 0);
     }
     int c = 0;
     for (; old->constants[c].name; c++)

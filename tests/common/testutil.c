@@ -2,11 +2,13 @@
 #define _GNU_SOURCE
 #include "testutil.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 const char *tu_vectors_dir(void)
@@ -151,4 +153,34 @@ int tu_run(const char *program)
         return 1;
     }
     return failed ? 1 : 0;
+}
+
+char tu_cli_out[TU_CLI_OUT_SIZE], tu_cli_err[TU_CLI_ERR_SIZE];
+
+void tu_slurp(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
+    buf[n] = '\0';
+    if (f) fclose(f);
+}
+
+int tu_cli(const char *fmt, ...)
+{
+    char args[8192], cmd[16384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(args, sizeof args, fmt, ap);
+    va_end(ap);
+    const char *emu = getenv("HM_TEST_EMULATOR");
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && timeout 300 %s '%s/hashmatch' %s >out.txt 2>err.txt </dev/null",
+             tu_tmp_dir(), emu ? emu : "", HM_TEST_BINARY_DIR, args);
+    int st = system(cmd);
+    char *o = tu_path(tu_tmp_dir(), "out.txt"), *e = tu_path(tu_tmp_dir(), "err.txt");
+    tu_slurp(o, tu_cli_out, sizeof tu_cli_out);
+    tu_slurp(e, tu_cli_err, sizeof tu_cli_err);
+    free(o);
+    free(e);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }

@@ -50,6 +50,27 @@ long tu_stderr_end(void);
  * when every assertion passed and nothing failed to register). */
 int tu_run(const char *program);
 
+/* Reads up to cap - 1 bytes of a file into buf, NUL-terminated (empty when
+ * the file cannot be opened). */
+void tu_slurp(const char *path, char *buf, size_t cap);
+
+/* Runs `hashmatch ARGS` (the built tool, under $HM_TEST_EMULATOR when set,
+ * e.g. qemu-user) in tu_tmp_dir() with stdin from /dev/null and a 300 s
+ * timeout, so a hang fails instead of stalling the run. Its stdout and
+ * stderr are left in tu_cli_out and tu_cli_err (NUL-terminated, cut at
+ * their size). Returns the exit status (124 after the timeout). */
+#define TU_CLI_OUT_SIZE (1 << 17)
+#define TU_CLI_ERR_SIZE (1 << 16)
+extern char tu_cli_out[TU_CLI_OUT_SIZE], tu_cli_err[TU_CLI_ERR_SIZE];
+int tu_cli(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* tu_cli must exit with `status`; prints the outputs when it does not. */
+#define TU_CLI_EXPECT(status, ...)                                                                \
+    do {                                                                                          \
+        int rc_ = tu_cli(__VA_ARGS__);                                                            \
+        CU_ASSERT_EQUAL(rc_, status);                                                             \
+        if (rc_ != (status)) fprintf(stderr, "\n  exit %d: %s%s", rc_, tu_cli_out, tu_cli_err);  \
+    } while (0)
+
 /* Registers a suite with the given tests ({name, fn} pairs, NULL-terminated). */
 typedef struct tu_test {
     const char *name;

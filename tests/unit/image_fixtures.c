@@ -1,6 +1,8 @@
 /* image_fixtures.c - test image encoders (see image_fixtures.h). */
 #include "image_fixtures.h"
 
+#include "hashmatch.h"
+
 #include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,4 +457,12 @@ size_t fx_exif_tiff(uint8_t *out, int big_endian, unsigned orientation)
     memcpy(out, b.data, n);
     free(b.data);
     return n;
+}
+
+int fx_same_image(const hm_image *a, const hm_image *b)
+{
+    return a && b && hm_image_width(a) == hm_image_width(b) &&
+           hm_image_height(a) == hm_image_height(b) && hm_image_channels(a) == hm_image_channels(b) &&
+           !memcmp(hm_image_pixels(a), hm_image_pixels(b),
+                   (size_t)hm_image_width(a) * hm_image_height(a) * hm_image_channels(a));
 }

@@ -96,6 +96,11 @@ uint8_t *fx_webp_with_exif(const uint8_t *rgb, uint32_t w, uint32_t h, const uin
 uint8_t *fx_webp_animated(const uint8_t *rgb, uint32_t w, uint32_t h, uint32_t x, uint32_t y,
                           uint32_t cw, uint32_t ch, size_t *size);
 
+/* ---- comparing ------------------------------------------------------------ */
+/* Same size, channels and pixel bytes (both non-NULL). */
+typedef struct hm_image hm_image;
+int fx_same_image(const hm_image *a, const hm_image *b);
+
 /* ---- EXIF --------------------------------------------------------------- */
 /* A minimal TIFF structure whose IFD0 holds Orientation = `orientation`. */
 size_t fx_exif_tiff(uint8_t *out, int big_endian, unsigned orientation);

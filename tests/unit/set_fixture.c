@@ -67,6 +67,14 @@ static void add(hm_set_builder *b, hm_algo a, const char *h, unsigned cat, unsig
     if (hm_set_builder_add(b, a, buf, cat, att, ext, NULL) != HM_OK) abort();
 }
 
+void tf_hex(const char *h, uint8_t *out, size_t n) { hex(h, out, n); }
+
+void tf_add(hm_set_builder *b, hm_algo a, const char *h, unsigned cat, unsigned att,
+            const char *ext)
+{
+    add(b, a, h, cat, att, ext);
+}
+
 uint8_t *tf_small_set(size_t *size)
 {
     hm_set_builder *b;

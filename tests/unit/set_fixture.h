@@ -38,6 +38,11 @@ uint8_t *tf_small_signed(size_t *size);
  * behind a valid digest and valid signatures. Frees nothing. */
 uint8_t *tf_reseal(const uint8_t *content, size_t content_size, size_t *size);
 
+/* Hex to bytes, and adding an entry given in hex; both abort on failure. */
+void tf_hex(const char *hex, uint8_t *out, size_t n);
+void tf_add(hm_set_builder *b, hm_algo a, const char *hex, unsigned cat, unsigned att,
+            const char *ext);
+
 /* Opens with tf_options(); returns the status, frees the set. */
 hm_status tf_open_status(const uint8_t *data, size_t size, hm_error *err);
 

@@ -340,7 +340,7 @@ static void test_escape(void)
     };
     char out[128];
     for (size_t i = 0; i < sizeof C / sizeof *C; i++) {
-        CU_ASSERT_STRING_EQUAL(cli_escape(C[i].in, out, sizeof out), C[i].out);
+        CU_ASSERT_STRING_EQUAL(cli_escape_into(C[i].in, out, sizeof out), C[i].out);
         cli_buf b;
         cli_buf_init(&b);
         cli_buf_escaped(&b, C[i].in);
@@ -348,9 +348,9 @@ static void test_escape(void)
         cli_buf_free(&b);
     }
     /* Cut short, never in the middle of an escape, always terminated. */
-    CU_ASSERT_STRING_EQUAL(cli_escape("abcdefghij", out, 8), "abcd...");
-    CU_ASSERT_STRING_EQUAL(cli_escape("\x01\x02\x03", out, 10), "\\x01...");
-    CU_ASSERT_STRING_EQUAL(cli_escape("abc", out, 4), "abc");
+    CU_ASSERT_STRING_EQUAL(cli_escape_into("abcdefghij", out, 8), "abcd...");
+    CU_ASSERT_STRING_EQUAL(cli_escape_into("\x01\x02\x03", out, 10), "\\x01...");
+    CU_ASSERT_STRING_EQUAL(cli_escape_into("abc", out, 4), "abc");
 }
 
 int main(void)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,37 +17,12 @@
 /* The content digest of demo.hmset (built from LIST and JSONL below). */
 #define DEMO_DIGEST "c9419dd577482255d2ed8f7f4f130b649a68a26e5228095838aa7d135e6012a6"
 
-static char out_text[1 << 16], err_text[1 << 16];
+/* `hashmatch ARGS` in the scratch directory (testutil.h) */
+#define run tu_cli
+#define out_text tu_cli_out
+#define err_text tu_cli_err
 
-static void slurp(const char *path, char *buf, size_t cap)
-{
-    FILE *f = fopen(path, "rb");
-    size_t n = f ? fread(buf, 1, cap - 1, f) : 0;
-    buf[n] = '\0';
-    if (f) fclose(f);
-}
-
-/* Runs `hashmatch ARGS` in the scratch directory; captures stdout/stderr. */
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-    char args[4096], cmd[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(args, sizeof args, fmt, ap);
-    va_end(ap);
-    /* A cross build runs the tool under its emulator (qemu-user). */
-    const char *emu = getenv("HM_TEST_EMULATOR");
-    snprintf(cmd, sizeof cmd, "cd '%s' && %s '%s/hashmatch' %s >out.txt 2>err.txt", tu_tmp_dir(),
-             emu ? emu : "", HM_TEST_BINARY_DIR, args);
-    int st = system(cmd);
-    char *o = tu_path(tu_tmp_dir(), "out.txt"), *e = tu_path(tu_tmp_dir(), "err.txt");
-    slurp(o, out_text, sizeof out_text);
-    slurp(e, err_text, sizeof err_text);
-    free(o);
-    free(e);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+#define slurp tu_slurp
 
 static void write_text(const char *name, const char *text)
 {
@@ -64,12 +40,7 @@ static int exists(const char *name)
     return r;
 }
 
-#define EXPECT(status, ...)                                                                       \
-    do {                                                                                          \
-        int rc_ = run(__VA_ARGS__);                                                               \
-        CU_ASSERT_EQUAL(rc_, status);                                                             \
-        if (rc_ != (status)) fprintf(stderr, "\n  exit %d: %s%s", rc_, out_text, err_text);      \
-    } while (0)
+#define EXPECT TU_CLI_EXPECT
 
 static const char LIST[] =
     "# a comment\n"
@@ -603,6 +574,32 @@ static void test_temporaries(void)
     CU_ASSERT_EQUAL(count_temps(), 0);
 }
 
+/* An output that is a FIFO (or /dev/null, /dev/stdout) is written in place:
+ * renaming a finished temporary over it would replace the pipe or device with
+ * a regular file. */
+static void test_special_output(void)
+{
+    char *fifo = tu_path(tu_tmp_dir(), "out.fifo");
+    unlink(fifo);
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+    int rd = open(fifo, O_RDONLY | O_NONBLOCK);
+    CU_ASSERT_FATAL(rd >= 0);
+    write_text("fifo.csv", "md5,d41d8cd98f00b204e9800998ecf8427e\n");
+    EXPECT(0, "set build -q --out out.fifo --name fifo --version 1 fifo.csv");
+    static uint8_t buf[1 << 16];
+    ssize_t n = read(rd, buf, sizeof buf);
+    close(rd);
+    CU_ASSERT(n > 0);
+    hm_set *set = NULL;
+    CU_ASSERT_EQUAL(hm_set_open_unverified(buf, n > 0 ? (size_t)n : 0, &set, NULL), HM_OK);
+    CU_ASSERT_STRING_EQUAL(set ? hm_set_name(set) : "", "fifo");
+    hm_set_free(set);
+    struct stat st;
+    CU_ASSERT(lstat(fifo, &st) == 0 && S_ISFIFO(st.st_mode));
+    unlink(fifo);
+    free(fifo);
+}
+
 static void test_keygen_never_orphans(void)
 {
     /* NAME.pub cannot be created: no NAME.key may be left behind. */
@@ -653,6 +650,161 @@ static void test_escaped_names(void)
     CU_ASSERT_PTR_NULL(strchr(err_text, '\033'));
 }
 
+/* ---- list formats (docs/LISTS.md) ---- */
+
+#define LISTS_DIGEST "d3c7cf702fe44fc37f31379433ad3a762fb4e4059ae4883640ca02d9b954ff35"
+
+static void digest_of(const char *name, char hex[65])
+{
+    hm_set *s = open_tmp(name);
+    hex[0] = '\0';
+    if (s) hm_hex_encode(hm_set_digest(s), 32, hex);
+    hm_set_free(s);
+}
+
+static void test_lists(void)
+{
+    char d[4096], hex[65], hex2[65];
+    snprintf(d, sizeof d, "%s/lists", tu_data_dir());
+#define LT "--created 2025-01-01 --expires 2026-01-01"
+    /* Incremental exports replayed in order = the final state read alone. */
+    EXPECT(0, "set build --out inc.hmset --name lists --version 1 " LT " --category-map %s/categories.map "
+              "--format ncmec-xml %s/ncmec-1.xml %s/ncmec-2.xml --format stopncii-json %s/stopncii-1.json "
+              "%s/stopncii-2.json --format tat-json %s/tat-1.json %s/tat-2.json --format tx-text "
+              "%s/tx-1.txt %s/tx-2.txt", d, d, d, d, d, d, d, d, d);
+    static const char *const WANT[] = {
+        "ncmec-1.xml: ncmec-xml, 5 records (1 deletion), 6 hash values, 4 unsupported values\n",
+        "tx-2.txt: tx-text, 2 records (0 deletions), 2 hash values, 2 unsupported values\n",
+        "lists: 8 files (0 rejected), 16 live records carry 15 distinct hashes (pdq 8, md5 4, "
+        "sha1 2, sha256 1); 1 all-zero pdq hash (a flat image) left out\n",
+        "lists: 14 values of types hashmatch cannot match, not imported: ncmec-xml pdna 1, "
+        "ncmec-xml videntifier 2, ncmec-xml netclean 1, ncmec-xml tmk-pdqf 1, stopncii-json "
+        "VideoTMK 1, stopncii-json Text 1, stopncii-json URL 1, tat-json SHA512 1, tat-json TMK 1, "
+        "tx-text raw_text 1, tx-text url 1, tx-text photodna 1, tx-text vpdq 1\n"};
+    for (size_t i = 0; i < sizeof WANT / sizeof *WANT; i++) {
+        CU_ASSERT_PTR_NOT_NULL(strstr(out_text, WANT[i]));
+        if (!strstr(out_text, WANT[i])) fprintf(stderr, "\n  missing: %s", WANT[i]);
+    }
+    EXPECT(0, "set build -q --out final.hmset --name lists --version 1 " LT " --category-map "
+              "%s/categories.map --format tx-text %s/tx-final.txt --format ncmec-xml %s/ncmec-final.xml "
+              "--format tat-json %s/tat-final.json --format stopncii-json %s/stopncii-final.json",
+           d, d, d, d, d);
+    digest_of("inc.hmset", hex);
+    digest_of("final.hmset", hex2);
+    CU_ASSERT_STRING_EQUAL(hex, hex2);
+    CU_ASSERT_STRING_EQUAL(hex, LISTS_DIGEST); /* a change here changes what the importers build */
+    if (strcmp(hex, LISTS_DIGEST)) fprintf(stderr, "\n  lists digest %s", hex);
+    hm_set *s = open_tmp("final.hmset");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    hm_set_entry e;
+    CU_ASSERT_EQUAL(hm_set_entry_get(s, HM_ALGO_MD5, 0, &e), HM_OK); /* 3f44...: TAT and TX */
+    CU_ASSERT_EQUAL(e.attesters, 2);
+    CU_ASSERT_STRING_EQUAL(e.category_name, "terror");
+    CU_ASSERT_STRING_EQUAL(e.external_id, "tat:6");
+    hm_set_free(s);
+    /* A malformed record rejects its file; --skip-invalid leaves it out. */
+    EXPECT(2, "set build --out bad.hmset --name lists --version 1 " LT " --category-map "
+              "%s/categories.map --format tat-json %s/tat-1.json %s/tat-bad.json", d, d, d);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "tat-bad.json:4: 'deleted' must be true or false, not a string\n"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "tat-bad.json: rejected as a whole (tat-json)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "1 list file rejected: nothing written"));
+    CU_ASSERT_FALSE(exists("bad.hmset"));
+    EXPECT(0, "set build --out bad.hmset --name lists --version 1 " LT " --skip-invalid --category-map "
+              "%s/categories.map --format tat-json %s/tat-1.json %s/tat-bad.json", d, d, d);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "lists: 2 files (1 rejected), 3 live records"));
+    /* A classification the map does not name rejects its file. */
+    EXPECT(2, "set build --out x.hmset --name lists --version 1 --format tat-json %s/tat-1.json", d);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "tat-1.json:4: tat-json classification 'islamist' is not "
+                                            "in the category map"));
+    EXPECT(2, "set build --out x.hmset --name x --version 1 --format ncmec %s/ncmec-1.xml", d);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "--format: 'ncmec' is not one of"));
+    EXPECT(2, "set build --out x.hmset --name x --version 1 --categories a --category-map "
+              "%s/categories.map %s/tx-1.txt", d, d);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "category 'csam' is not in --categories"));
+    CU_ASSERT_FALSE(exists("x.hmset"));
+    /* Sources: the same hash from two ThreatExchange collaborations. */
+    EXPECT(0, "set build -q --out src.hmset --name x --version 1 " LT " --format tx-text --source "
+              "collab-a %s/tx-1.txt --source collab-b %s/tx-final.txt", d, d);
+    s = open_tmp("src.hmset");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(hm_set_entry_get(s, HM_ALGO_PDQ, 1, &e), HM_OK); /* ad09...: in both files */
+    CU_ASSERT_EQUAL(e.attesters, 2);
+    CU_ASSERT_EQUAL(hm_set_entry_get(s, HM_ALGO_PDQ, 0, &e), HM_OK); /* 5c13...: only collab-b */
+    CU_ASSERT_EQUAL(e.attesters, 1);
+    hm_set_free(s);
+    /* --format csv and jsonl read one kind of line only. */
+    write_text("one.jsonl", "{\"md5\": \"d41d8cd98f00b204e9800998ecf8427e\"}\n");
+    EXPECT(2, "set build --out x.hmset --name x --version 1 --format csv one.jsonl");
+    EXPECT(0, "set build -q --out x.hmset --name x --version 1 --format jsonl one.jsonl");
+    write_text("one.csv", "md5,d41d8cd98f00b204e9800998ecf8427e\n");
+    EXPECT(2, "set build --out x.hmset --name x --version 1 --format jsonl one.csv");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "one.csv:1: malformed JSON object"));
+    /* Text from a list (a type it cannot match) never reaches the terminal raw. */
+    write_text("ctl.txt", "md5 d41d8cd98f00b204e9800998ecf8427e\nodd\033[2Jtype abc\n");
+    EXPECT(0, "set build --out ctl.hmset --name x --version 1 --format tx-text ctl.txt");
+    CU_ASSERT_PTR_NULL(strchr(out_text, '\033'));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "tx-text odd?[2Jtype 1")); /* lib/lists/values.c */
+#undef LT
+}
+
+/* ---- delta updates (after "diff": v2.hmset names demo.hmset) ---- */
+
+static int same_file(const char *a, const char *b)
+{
+    char *pa = tu_path(tu_tmp_dir(), a), *pb = tu_path(tu_tmp_dir(), b);
+    size_t na, nb;
+    uint8_t *da = tu_read(pa, &na), *db = tu_read(pb, &nb);
+    int same = na == nb && !memcmp(da, db, na);
+    free(da);
+    free(db);
+    free(pa);
+    free(pb);
+    return same;
+}
+
+static void test_delta(void)
+{
+    EXPECT(0, "set delta demo.hmset v2.hmset --out unsigned.hmdelta");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "v2.hmset has no signatures"));
+    EXPECT(0, "set sign -q --key alice.key v2.hmset");
+    EXPECT(0, "set sign -q --key bob.key v2.hmset");
+    EXPECT(0, "set delta demo.hmset v2.hmset --out v1-v2.hmdelta");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "wrote v1-v2.hmdelta ("));
+    EXPECT(1, "set delta v2.hmset demo.hmset --out x.hmdelta");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "does not name the old one as its previous version"));
+    EXPECT(2, "set delta demo.hmset v2.hmset");
+    CU_ASSERT_FALSE(exists("x.hmdelta"));
+    /* A device holding demo.hmset updates it in place. */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd '%s' && cp demo.hmset device.hmset", tu_tmp_dir());
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    EXPECT(1, "set apply device.hmset unsigned.hmdelta --out device.hmset --trust trust.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "refused: set_threshold"));
+    EXPECT(2, "set apply device.hmset v1-v2.hmdelta --trust trust.txt");
+    EXPECT(2, "set apply device.hmset v1-v2.hmdelta --out device.hmset");
+    /* One changed byte: refused, the set stays as it was. */
+    char *p = tu_path(tu_tmp_dir(), "v1-v2.hmdelta");
+    size_t n;
+    uint8_t *d = tu_read(p, &n);
+    free(p);
+    d[n / 2] ^= 0x10;
+    p = tu_path(tu_tmp_dir(), "damaged.hmdelta");
+    CU_ASSERT_EQUAL(tu_write(p, d, n), 0);
+    free(p);
+    free(d);
+    EXPECT(1, "set apply device.hmset damaged.hmdelta --out device.hmset --trust trust.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "refused: delta_corrupt"));
+    CU_ASSERT(same_file("device.hmset", "demo.hmset"));
+    EXPECT(0, "set apply device.hmset v1-v2.hmdelta --out device.hmset --trust trust.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "device.hmset: OK\n  name: demo\n  version: 2\n"));
+    CU_ASSERT(same_file("device.hmset", "v2.hmset"));
+    EXPECT(1, "set apply device.hmset v1-v2.hmdelta --out device.hmset --trust trust.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "refused: delta_base"));
+    EXPECT(1, "set apply demo.hmset v1-v2.hmdelta --out never.hmset --trust trust.txt --min-version 3");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "refused: set_rollback"));
+    CU_ASSERT_FALSE(exists("never.hmset"));
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -669,7 +821,10 @@ int main(void)
         {"pdq_quality in set build input", test_pdq_quality_input},
         {"temporary files of killed writers", test_temporaries},
         {"keygen never leaves a NAME.key alone", test_keygen_never_orphans},
+        {"an output that is a FIFO stays one", test_special_output},
         {"names printed escaped", test_escaped_names},
+        {"list formats", test_lists},
+        {"delta and apply", test_delta},
         {NULL, NULL}};
     tu_add_suite("cli set", CLI);
     return tu_run("test_cli_set");

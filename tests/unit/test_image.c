@@ -84,9 +84,17 @@ static uint8_t grey_to_8(unsigned v, int depth)
     }
 }
 
+static void check_png_size(uint32_t w, uint32_t h, int type, int depth, int interlace, int trns,
+                           tu_rng *r);
+
 static void check_png_case(int type, int depth, int interlace, int trns, tu_rng *r)
 {
-    const uint32_t w = 13, h = 11;
+    check_png_size(13, 11, type, depth, interlace, trns, r);
+}
+
+static void check_png_size(uint32_t w, uint32_t h, int type, int depth, int interlace, int trns,
+                           tu_rng *r)
+{
     int fch = fx_png_channels(type);
     size_t n = (size_t)w * h * (size_t)fch;
     uint16_t *s = malloc(n * sizeof *s);
@@ -148,6 +156,23 @@ static void test_png_every_type(void)
                 int alpha = CASES[i].type & PNG_COLOR_MASK_ALPHA;
                 if (trns && alpha) continue; /* tRNS is not allowed with alpha */
                 check_png_case(CASES[i].type, CASES[i].depth, interlace, trns, &r);
+            }
+    quiet_end();
+}
+
+/* Every size up to 9x9, interlaced or not: the Adam7 passes that are empty
+ * for small images, and the last row, arrive through the progressive reader. */
+static void test_png_small_sizes(void)
+{
+    tu_rng r;
+    tu_rng_seed(&r, 2);
+    quiet_begin();
+    for (uint32_t w = 1; w <= 9; w++)
+        for (uint32_t h = 1; h <= 9; h++)
+            for (int interlace = 0; interlace <= 1; interlace++) {
+                check_png_size(w, h, PNG_COLOR_TYPE_GRAY, 8, interlace, 0, &r);
+                check_png_size(w, h, PNG_COLOR_TYPE_RGB, 16, interlace, 0, &r);
+                check_png_size(w, h, PNG_COLOR_TYPE_PALETTE, 2, interlace, 0, &r);
             }
     quiet_end();
 }
@@ -948,6 +973,7 @@ int main(void)
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
     static const tu_test PNG_TESTS[] = {
         {"every_colour_type_and_depth", test_png_every_type},
+        {"small_sizes_interlaced_or_not", test_png_small_sizes},
         {"palette_index_past_plte", test_png_palette_out_of_range},
         {NULL, NULL},
     };

@@ -555,6 +555,65 @@ static void test_images(void)
     hm_buffer_free(file);
 }
 
+/* A digest list may hold any file, and a damaged copy of a listed image has
+ * a digest of its own: bytes that do not decode are still matched by their
+ * digests, and keep their decoding error when nothing matches. */
+static void test_undecodable_digests(void)
+{
+    static const char TEXT[] = "a listed file that is not an image";
+    char *path = tu_path(tu_data_dir(), "threatexchange/q0122.jpg");
+    size_t n;
+    uint8_t *jpg = tu_read(path, &n);
+    hm_hash_options ho = {.algos = HM_MASK(HM_ALGO_SHA256)};
+    hm_hashes text, cut;
+    CU_ASSERT_EQUAL_FATAL(hm_hash_buffer(TEXT, sizeof TEXT - 1, &ho, &text, NULL), HM_OK);
+    CU_ASSERT_EQUAL_FATAL(hm_hash_buffer(jpg, 1000, &ho, &cut, NULL), HM_OK);
+    hm_set_builder *b;
+    CU_ASSERT_EQUAL_FATAL(hm_set_builder_new(&b), HM_OK);
+    unsigned cat;
+    CU_ASSERT_EQUAL(hm_set_builder_set_name(b, "digests", NULL), HM_OK);
+    CU_ASSERT_EQUAL(hm_set_builder_add_category(b, "listed", &cat, NULL), HM_OK);
+    hm_set_builder_set_version(b, 1);
+    hm_set_builder_set_times(b, TF_CREATED, TF_EXPIRES);
+    uint8_t pdq[32];
+    memset(pdq, 0x3c, sizeof pdq);
+    CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_PDQ, pdq, 0, 1, NULL, NULL), HM_OK);
+    CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_SHA256, text.sha256, 0, 1, "text", NULL), HM_OK);
+    CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_SHA256, cut.sha256, 0, 1, "cut", NULL), HM_OK);
+    uint8_t *file;
+    size_t size;
+    CU_ASSERT_EQUAL_FATAL(hm_set_builder_build(b, &file, &size, NULL), HM_OK);
+    hm_set_builder_free(b);
+    static const int KEYS[] = {0, 1};
+    file = tf_sign(file, &size, KEYS, 2);
+    hm_set_open_options o = tf_options();
+    hm_set *set;
+    hm_scanner *sc;
+    hm_error e;
+    CU_ASSERT_EQUAL_FATAL(hm_set_open(file, size, &o, &set, &e), HM_OK);
+    CU_ASSERT_EQUAL_FATAL(hm_scanner_new(set, NULL, &sc, &e), HM_OK);
+    hm_report *r = NULL;
+    CU_ASSERT_EQUAL(hm_scanner_scan_buffer(sc, TEXT, sizeof TEXT - 1, &r, &e), HM_OK);
+    CU_ASSERT(r && hm_report_match_count(r) == 1 &&
+              !strcmp(hm_report_match(r, 0)->external_id, "text"));
+    CU_ASSERT(r && hm_report_hashes(r)->algos == HM_MASK(HM_ALGO_SHA256));
+    hm_report_free(r);
+    CU_ASSERT_EQUAL(hm_scanner_scan_buffer(sc, jpg, 1000, &r, &e), HM_OK);
+    CU_ASSERT(r && hm_report_match_count(r) == 1 &&
+              !strcmp(hm_report_match(r, 0)->external_id, "cut"));
+    hm_report_free(r);
+    /* unlisted: the decoding error, with its message */
+    CU_ASSERT_EQUAL(hm_scanner_scan_buffer(sc, TEXT, 10, &r, &e), HM_E_IMAGE_FORMAT);
+    CU_ASSERT(r == NULL && e.status == HM_E_IMAGE_FORMAT && strstr(e.message, "not a JPEG"));
+    CU_ASSERT_EQUAL(hm_scanner_scan_buffer(sc, jpg, 999, &r, &e), HM_E_IMAGE_TRUNCATED);
+    CU_ASSERT_PTR_NULL(r);
+    hm_scanner_free(sc);
+    hm_set_free(set);
+    hm_buffer_free(file);
+    free(jpg);
+    free(path);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -570,6 +629,7 @@ int main(void)
         {"one scanner, many threads", test_threads},
         {"index built on 3 threads", test_parallel_build},
         {"file, buffer and image paths", test_images},
+        {"bytes that do not decode still match by digest", test_undecodable_digests},
         {NULL, NULL}};
     for (const tu_test *t = tests; t->name; t++)
         if (!suite || !CU_add_test(suite, t->name, t->fn)) return 1;

@@ -1,0 +1,100 @@
+/* delta_src.c - buffers and files read front to back for delta updates. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "delta_src.h"
+
+void hm__src_memory(hm__src *s, const uint8_t *data, size_t size, const char *what)
+{
+    memset(s, 0, sizeof *s);
+    s->mem = data;
+    s->fd = -1;
+    s->size = size;
+    s->what = what;
+}
+
+hm_status hm__src_file(hm__src *s, const char *path, const char *what, hm_error *err)
+{
+    memset(s, 0, sizeof *s);
+    s->what = what;
+    s->fd = open(path, O_RDONLY | O_CLOEXEC);
+    HM_RETURN_IF(s->fd < 0, err, HM_E_IO, "%s %s: %s", what, path, strerror(errno));
+    struct stat st;
+    if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        hm__src_close(s);
+        return hm__fail(err, HM_E_IO, "%s %s: not a regular file", what, path);
+    }
+    s->size = (uint64_t)st.st_size;
+    if (!(s->buf = malloc(2 * HM__SRC_CHUNK))) {
+        hm__src_close(s);
+        return hm__fail(err, HM_E_NO_MEMORY, "out of memory");
+    }
+    return HM_OK;
+}
+
+void hm__src_close(hm__src *s)
+{
+    if (s->fd >= 0) close(s->fd);
+    free(s->buf);
+    s->fd = -1;
+    s->buf = NULL;
+}
+
+static hm_status read_fully(int fd, uint8_t *dst, size_t n, uint64_t offset, const char *what,
+                            hm_error *err)
+{
+    while (n > 0) {
+        ssize_t r = pread(fd, dst, n, (off_t)offset);
+        if (r < 0 && errno == EINTR) continue;
+        HM_RETURN_IF(r < 0, err, HM_E_IO, "%s: %s", what, strerror(errno));
+        HM_RETURN_IF(r == 0, err, HM_E_IO, "%s: the file shrank while it was read", what);
+        dst += r;
+        n -= (size_t)r;
+        offset += (uint64_t)r;
+    }
+    return HM_OK;
+}
+
+hm_status hm__src_take(hm__src *s, size_t n, const uint8_t **p, hm_error *err)
+{
+    HM_RETURN_IF(n > HM__SRC_CHUNK || n > s->size - s->pos, err, HM_E_INTERNAL,
+                 "%s: a read past its end", s->what);
+    if (s->mem) {
+        *p = s->mem + s->pos;
+        s->pos += n;
+        return HM_OK;
+    }
+    if (s->pos + n > s->bpos + s->blen) { /* refill: keep the unread bytes, read on */
+        size_t keep = (size_t)(s->bpos + s->blen - s->pos);
+        memmove(s->buf, s->buf + (s->pos - s->bpos), keep);
+        s->bpos = s->pos;
+        s->blen = keep;
+        uint64_t left = s->size - (s->bpos + keep);
+        size_t want = 2 * HM__SRC_CHUNK - keep < left ? 2 * HM__SRC_CHUNK - keep : (size_t)left;
+        HM_FORWARD_IF_ERROR(read_fully(s->fd, s->buf + keep, want, s->bpos + keep, s->what, err));
+        s->blen += want;
+    }
+    *p = s->buf + (s->pos - s->bpos);
+    s->pos += n;
+    return HM_OK;
+}
+
+hm_status hm__src_read_at(hm__src *s, uint64_t offset, void *dst, size_t n, hm_error *err)
+{
+    HM_RETURN_IF(offset > s->size || n > s->size - offset, err, HM_E_INTERNAL,
+                 "%s: a read past its end", s->what);
+    if (s->mem) {
+        memcpy(dst, s->mem + offset, n);
+        return HM_OK;
+    }
+    return read_fully(s->fd, dst, n, offset, s->what, err);
+}
+
+void hm__src_seek(hm__src *s, uint64_t offset)
+{
+    s->pos = s->bpos = offset;
+    s->blen = 0;
+}

@@ -1,0 +1,115 @@
+/* fuzz_exif.c - libFuzzer target for the EXIF reader: the input is the TIFF
+ * structure of an EXIF block. hm__exif_orientation reads it directly (an
+ * exact-size buffer: any read past the end trips AddressSanitizer), and the
+ * same bytes are put inside a tiny JPEG (APP1 "Exif\0\0", the marker
+ * reader that keeps only the first EXIF marker) and a tiny PNG (eXIf before
+ * the image data, read by libpng, and after it, found by the chunk walk):
+ * each decoder must report the same orientation as the direct reader, and
+ * applying it must give the rotated size. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "image/image.h"
+
+/* A 3x2 grey JPEG (no APP0) and a 3x2 grey PNG, written by Pillow. */
+static const uint8_t TINY_JPEG[178] = {
+    0xff, 0xd8, 0xff, 0xdb, 0x00, 0x43, 0x00, 0x03, 0x02, 0x02, 0x03, 0x02, 0x02, 0x03, 0x03, 0x03,
+    0x03, 0x04, 0x03, 0x03, 0x04, 0x05, 0x08, 0x05, 0x05, 0x04, 0x04, 0x05, 0x0a, 0x07, 0x07, 0x06,
+    0x08, 0x0c, 0x0a, 0x0c, 0x0c, 0x0b, 0x0a, 0x0b, 0x0b, 0x0d, 0x0e, 0x12, 0x10, 0x0d, 0x0e, 0x11,
+    0x0e, 0x0b, 0x0b, 0x10, 0x16, 0x10, 0x11, 0x13, 0x14, 0x15, 0x15, 0x15, 0x0c, 0x0f, 0x17, 0x18,
+    0x16, 0x14, 0x18, 0x12, 0x14, 0x15, 0x14, 0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x02, 0x00, 0x03,
+    0x01, 0x01, 0x11, 0x00, 0xff, 0xc4, 0x00, 0x14, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, 0xff, 0xc4, 0x00, 0x1c, 0x10, 0x00,
+    0x02, 0x02, 0x02, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+    0x02, 0x03, 0x04, 0x05, 0x41, 0x00, 0x06, 0x11, 0xff, 0xda, 0x00, 0x08, 0x01, 0x01, 0x00, 0x00,
+    0x3f, 0x00, 0x3a, 0xef, 0x35, 0x61, 0xa9, 0x9a, 0xac, 0x90, 0x44, 0x90, 0xa1, 0xc6, 0x63, 0xa4,
+    0x2b, 0x1a, 0x85, 0x05, 0x9a, 0x94, 0x2c, 0xcd, 0xe0, 0xd9, 0x62, 0x49, 0x3b, 0x24, 0x9e, 0x7f,
+    0xff, 0xd9,
+};
+static const uint8_t TINY_PNG[73] = {
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x02, 0x08, 0x00, 0x00, 0x00, 0x00, 0xb8, 0x1f, 0x39,
+    0xc6, 0x00, 0x00, 0x00, 0x10, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x8c, 0x62, 0x60, 0x60,
+    0x62, 0xc8, 0x63, 0x00, 0x00, 0x03, 0x6a, 0x00, 0xcc, 0xc2, 0xcd, 0x5a, 0xbe, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+};
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* Decodes `file` with and without orientation; checks both against `want`. */
+static void check(const uint8_t *file, size_t n, unsigned want)
+{
+    for (int orient = 0; orient <= 1; orient++) {
+        hm_decode_options opt = {0};
+        opt.apply_exif_orientation = orient;
+        hm_image *img = NULL;
+        if (hm_image_decode(file, n, &opt, &img, NULL) != HM_OK) abort();
+        if (hm_image_exif_orientation(img) != want) abort();
+        int swapped = orient && want >= 5;
+        if (hm_image_width(img) != (swapped ? 2u : 3u) || hm_image_height(img) != (swapped ? 3u : 2u))
+            abort();
+        hm_image_free(img);
+    }
+}
+
+static void in_jpeg(const uint8_t *tiff, size_t size, unsigned want)
+{
+    if (size > 65535 - 8) return; /* one marker holds at most 65533 bytes */
+    size_t n = sizeof TINY_JPEG + 4 + 6 + size;
+    uint8_t *f = malloc(n);
+    if (!f) return;
+    memcpy(f, TINY_JPEG, 2);
+    f[2] = 0xff;
+    f[3] = 0xe1;
+    f[4] = (uint8_t)((size + 8) >> 8);
+    f[5] = (uint8_t)(size + 8);
+    memcpy(f + 6, "Exif\0\0", 6);
+    memcpy(f + 12, tiff, size);
+    memcpy(f + 12 + size, TINY_JPEG + 2, sizeof TINY_JPEG - 2);
+    check(f, n, want);
+    free(f);
+}
+
+/* The eXIf chunk after IHDR (`after_idat` 0) or after the last IDAT. */
+static void in_png(const uint8_t *tiff, size_t size, unsigned want, int after_idat)
+{
+    if (size > 0x7fffffffu) return;
+    size_t at = after_idat ? sizeof TINY_PNG - 12 : 33; /* before IEND, or after IHDR */
+    size_t n = sizeof TINY_PNG + 12 + size;
+    uint8_t *f = malloc(n);
+    if (!f) return;
+    memcpy(f, TINY_PNG, at);
+    put_be32(f + at, (uint32_t)size);
+    memcpy(f + at + 4, "eXIf", 4);
+    memcpy(f + at + 8, tiff, size);
+    uLong crc = crc32(crc32(0, f + at + 4, 4), tiff, (uInt)size);
+    put_be32(f + at + 8 + size, (uint32_t)crc);
+    memcpy(f + at + 12 + size, TINY_PNG + at, sizeof TINY_PNG - at);
+    check(f, n, want);
+    free(f);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    unsigned o = hm__exif_orientation(data, size);
+    if (o > 8) abort();
+    if (hm__exif_orientation(NULL, size) != 0) abort();
+    in_jpeg(data, size, o);
+    /* libpng keeps an eXIf chunk only if it is at most 8 MB (the chunk
+     * allocation limit): smaller inputs are what a fuzzer makes anyway */
+    if (size < (1u << 20)) {
+        in_png(data, size, o, 0);
+        in_png(data, size, o, 1);
+    }
+    return 0;
+}
