@@ -295,10 +295,12 @@ static hm_status new_report(hm_report **out, hm_error *err)
     return HM_OK;
 }
 
-/* Runs the matching on r->hashes and hands the report out, or frees it. */
-static hm_status finish(const hm_scanner *s, hm_report *r, hm_report **out, hm_error *err)
+/* When the hashing went well (st), runs the matching on r->hashes and hands
+ * the report out; otherwise, or when matching fails, frees it. */
+static hm_status finish(const hm_scanner *s, hm_status st, hm_report *r, hm_report **out,
+                        hm_error *err)
 {
-    hm_status st = match_all(s, r, err);
+    if (st == HM_OK) st = match_all(s, r, err);
     if (st != HM_OK) {
         hm_report_free(r);
         return st;
@@ -360,11 +362,7 @@ hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t s
         }
         if (err) *err = decode_err;
     }
-    if (st != HM_OK) {
-        hm_report_free(r);
-        return st;
-    }
-    return finish(s, r, out, err);
+    return finish(s, st, r, out, err);
 }
 
 hm_status hm_scanner_scan_file(const hm_scanner *s, const char *path, hm_report **out,
@@ -389,11 +387,7 @@ hm_status hm_scanner_scan_image(const hm_scanner *s, const hm_image *img, hm_rep
     hm_hash_options o;
     hash_options(s, &o);
     hm_status st = hm_hash_image(img, &o, &r->hashes, err);
-    if (st != HM_OK) {
-        hm_report_free(r);
-        return st;
-    }
-    return finish(s, r, out, err);
+    return finish(s, st, r, out, err);
 }
 
 hm_status hm_scanner_scan_pixels_sized(const hm_scanner *s, const hm_pixels *px, size_t px_size,
@@ -406,11 +400,7 @@ hm_status hm_scanner_scan_pixels_sized(const hm_scanner *s, const hm_pixels *px,
     hash_options(s, &o);
     hm_status st =
         hm_hash_pixels_sized(px, px_size, &o, sizeof o, &r->hashes, sizeof r->hashes, err);
-    if (st != HM_OK) {
-        hm_report_free(r);
-        return st;
-    }
-    return finish(s, r, out, err);
+    return finish(s, st, r, out, err);
 }
 
 hm_status hm_scanner_scan_hashes_sized(const hm_scanner *s, const hm_hashes *h, size_t h_size,
@@ -423,5 +413,5 @@ hm_status hm_scanner_scan_hashes_sized(const hm_scanner *s, const hm_hashes *h, 
     hm_report *r;
     HM_FORWARD_IF_ERROR(new_report(&r, err));
     r->hashes = hashes;
-    return finish(s, r, out, err);
+    return finish(s, HM_OK, r, out, err);
 }
