@@ -546,8 +546,9 @@ HM_API HM_NODISCARD hm_status hm_hash_pixels_sized(const hm_pixels *px, size_t p
 /** Computes the perceptual hashes of `opt->algos` straight from the caller's
  *  pixel memory (a camera frame, a platform bitmap): the same hashes as
  *  hm_hash_image of the equivalent image, without copying the frame. The
- *  rows are read once (twice with PDQ cli512 on a large frame) through
- *  buffers of a few rows; docs/EMBEDDING.md gives the memory this takes.
+ *  rows are read once, through buffers of a few rows (PDQ's cli512 mode on
+ *  a frame with a side over 512 reads the 512 rows it samples in a pass of
+ *  its own); docs/EMBEDDING.md gives the memory this takes.
  *  The pixel count is checked against opt->decode.max_pixels (0: the
  *  default 100 megapixels) before anything is read: HM_E_IMAGE_TOO_LARGE.
  *  Other errors as hm_image_copy_pixels. Digest bits in `opt->algos` are

@@ -62,7 +62,7 @@ int posix_memalign(void **out, size_t align, size_t n)
 
 /* ---------------------------------------------------------------------- */
 
-#define MB (1024.0 * 1024.0)
+#define MIB (1024.0 * 1024.0)
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef enum { IN_PLACE, COPY_FIRST } path;
@@ -153,10 +153,10 @@ static void test_peak_memory(void)
             size_t rgba = measure(&f.px_rgba, SETS[a].algos, IN_PLACE);
             size_t nv12 = measure(&f.px_nv12, SETS[a].algos, IN_PLACE);
             size_t copy = measure(&f.px_rgba, SETS[a].algos, COPY_FIRST);
-            printf("  | %ux%u | %s | %.2f MB (%.2f MB/MP) | %.2f MB (%.2f MB/MP) | %.2f MB "
-                   "(%.2f MB/MP) |\n",
-                   f.w, f.h, SETS[a].name, rgba / MB, rgba / MB / mp, nv12 / MB, nv12 / MB / mp,
-                   copy / MB, copy / MB / mp);
+            printf("  | %ux%u | %s | %.2f MiB (%.2f MiB/MP) | %.2f MiB (%.2f MiB/MP) | %.2f MiB "
+                   "(%.2f MiB/MP) |\n",
+                   f.w, f.h, SETS[a].name, rgba / MIB, rgba / MIB / mp, nv12 / MIB, nv12 / MIB / mp,
+                   copy / MIB, copy / MIB / mp);
             /* A copy of the frame is 3 bytes a pixel. In place, the scratch
              * grows with the width and height, not the area: without wHash
              * (whose s x s plane the algorithm itself needs) it is under a
