@@ -7,6 +7,7 @@ int bench_hash(int argc, char **argv);
 int bench_set(int argc, char **argv);
 int bench_match(int argc, char **argv);
 int bench_pairs(int argc, char **argv);
+int bench_video(int argc, char **argv);
 
 #include <stddef.h>
 

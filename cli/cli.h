@@ -106,6 +106,9 @@ hm_status cli_path_open(const cli_paths *p, size_t i, int *fd, hm_error *err);
  * is not followed under -r. */
 hm_status cli_path_read(const cli_paths *p, size_t i, uint64_t max_bytes, uint8_t **data,
                         size_t *size, hm_error *err);
+/* Reads a regular file from an open descriptor (hm__read_fd's checks). */
+hm_status cli_fd_read(int fd, const char *name, uint64_t max_bytes, uint8_t **data, size_t *size,
+                      hm_error *err);
 /* Keeps items index, index + count, index + 2 count, ... */
 void cli_paths_shard(cli_paths *p, unsigned index, unsigned count);
 void cli_paths_free(cli_paths *p);
@@ -143,5 +146,20 @@ double cli_now(void); /* monotonic seconds */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 /* Parses "I/N" (0 <= I < N). */
 int cli_parse_shard(const char *s, unsigned *index, unsigned *count);
+
+/* ---- video.c: videos in hash, scan and set build ---- */
+/* 1 when the open file starts like a video container (hm_video_sniff);
+ * *is_gif (may be NULL) says whether it is a GIF. Reads with pread: the
+ * descriptor's position does not move. */
+int cli_fd_is_video(int fd, int *is_gif);
+/* Seconds 0..1e6 (decimal); returns 0 or -1. */
+int cli_parse_seconds(const char *s, double *out);
+/* "portable" or "swscale"; returns 0 or -1. */
+int cli_parse_vpdq_mode(const char *s, hm_vpdq_mode *out);
+/* The JSON array of a video's frames: [{"frame", "quality", "hash", "timestamp"}]. */
+void cli_video_json_frames(cli_buf *b, const hm_video *v);
+/* One video match as a text line (MATCH<TAB>PATH<TAB>...) or a JSON object. */
+void cli_video_match_text(cli_buf *b, const char *path, const hm_video_match *m);
+void cli_video_match_json(cli_buf *b, const hm_video_match *m);
 
 #endif /* HM_CLI_H */

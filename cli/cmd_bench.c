@@ -16,6 +16,7 @@ static const bench_entry BENCHES[] = {
     {"set", bench_set, "build, sign and verify+open of 1M/10M-entry sets against SHA-256/512"},
     {"match", bench_match, "radius search: index, brute force per tier, bandwidth, FAISS"},
     {"pairs", bench_pairs, "pair histograms and minima per tier against scalar"},
+    {"video", bench_video, "vPDQ: decode, conversion and PDQ frames/s against a bare decode"},
 };
 
 int cmd_bench(int argc, char **argv)

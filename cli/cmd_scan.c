@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli.h"
 #include "cmd_set.h"
 #include "escape.h"
@@ -27,6 +29,8 @@ static const char HELP_TAIL[] =
     "  --dihedral         also match rotated and flipped copies (PDQ's 8 dihedral hashes)\n"
     "  --exif-orientation apply the EXIF Orientation tag before hashing\n"
     "  --max-pixels N     refuse images with more pixels (default 100000000)\n"
+    "  --vpdq-mode MODE   videos: portable (default) or swscale (docs/VIDEO.md)\n"
+    "  --vpdq-threads N   threads hashing the frames of one video (default 1)\n"
     "  --json             one JSON object per file and line\n"
     "  -r, --recursive    walk directories: every file, hidden ones too; symbolic\n"
     "                     links inside them are reported, not followed\n"
@@ -38,8 +42,11 @@ static const char HELP_TAIL[] =
     "\n"
     "JSON keys per file: path, matches [{algo, entry, distance, category, attesters,\n"
     "external_id, hash, dihedral}], suppressed (allowlisted matches, same shape),\n"
-    "pdq_quality, pdq_skipped; or path, error, message for a file that failed;\n"
-    "path_bytes (hex) when the path is not valid UTF-8. Text output escapes names:\n"
+    "pdq_quality, pdq_skipped; for videos also video_matches [{kind, algo, entry,\n"
+    "distance, query_pct, compared_pct, query_matched, query_total, compared_matched,\n"
+    "compared_total, category, attesters, external_id, pairs}], vpdq_frames and\n"
+    "vpdq_skipped; or path, error, message for a file that failed; path_bytes (hex)\n"
+    "when the path is not valid UTF-8. Text output escapes names:\n"
     "\\\\ \\t \\n \\r \\xNN (docs/SCANNING.md).\n"
     "Exit status: 0 when nothing matched, 1 when something matched, 2 on any error.\n";
 
@@ -53,7 +60,6 @@ typedef struct {
     const hm_scanner *scanner;
     const hm_set *set;
     const cli_paths *paths;
-    uint64_t max_file_bytes;
     int json;
     int matched, failed;
     size_t n_matched_files;
@@ -64,12 +70,12 @@ static void work(void *ctx, size_t i, void *slot)
 {
     job *j = ctx;
     result *r = slot;
-    uint8_t *data;
-    size_t size;
-    r->status = cli_path_read(j->paths, i, j->max_file_bytes, &data, &size, &r->err);
-    if (r->status == HM_OK)
-        r->status = hm_scanner_scan_buffer(j->scanner, data, size, &r->report, &r->err);
-    free(data);
+    int fd;
+    r->status = cli_path_open(j->paths, i, &fd, &r->err);
+    if (r->status != HM_OK) return;
+    /* A video is streamed from the descriptor, anything else read whole. */
+    r->status = hm_scanner_scan_fd(j->scanner, fd, j->paths->items[i], &r->report, &r->err);
+    close(fd);
 }
 
 static void json_matches(cli_buf *b, const hm_set *set, const hm_report *r, int suppressed)
@@ -106,6 +112,26 @@ static void json_matches(cli_buf *b, const hm_set *set, const hm_report *r, int 
     cli_buf_putc(b, ']');
 }
 
+/* The video keys: matches through frames, and for a scanned video its frame
+ * count and whether vPDQ had frames to match. */
+static void emit_json_video(cli_buf *b, int *first, const hm_report *r)
+{
+    size_t nv = hm_report_video_match_count(r);
+    if (!nv && !hm_report_video(r)) return;
+    cli_buf_json_key(b, first, "video_matches");
+    cli_buf_putc(b, '[');
+    for (size_t i = 0; i < nv; i++) {
+        if (i) cli_buf_puts(b, ", ");
+        cli_video_match_json(b, hm_report_video_match(r, i));
+    }
+    cli_buf_putc(b, ']');
+    if (!hm_report_video(r)) return;
+    cli_buf_json_key(b, first, "vpdq_frames");
+    cli_buf_printf(b, "%zu", hm_video_frame_count(hm_report_video(r)));
+    cli_buf_json_key(b, first, "vpdq_skipped");
+    cli_buf_puts(b, hm_report_vpdq_skipped(r) ? "true" : "false");
+}
+
 static void emit_json(job *j, const char *path, const result *r)
 {
     cli_buf *b = &j->out;
@@ -121,6 +147,7 @@ static void emit_json(job *j, const char *path, const result *r)
     json_matches(b, j->set, r->report, 0);
     cli_buf_json_key(b, &first, "suppressed");
     json_matches(b, j->set, r->report, 1);
+    emit_json_video(b, &first, r->report);
     const hm_hashes *h = hm_report_hashes(r->report);
     if (h->algos & HM_MASK(HM_ALGO_PDQ)) {
         cli_buf_json_key(b, &first, "pdq_quality");
@@ -163,11 +190,19 @@ static void emit_text(job *j, const char *path, const result *r)
     for (size_t i = 0; i < n; i++) text_match(b, "MATCH", path, hm_report_match(r->report, i));
     for (size_t i = 0; i < ns; i++)
         text_match(b, "allowlisted", path, hm_report_suppressed(r->report, i));
+    size_t nv = hm_report_video_match_count(r->report);
+    for (size_t i = 0; i < nv; i++) cli_video_match_text(b, path, hm_report_video_match(r->report, i));
     const hm_hashes *h = hm_report_hashes(r->report);
-    if (!n) {
+    if (!n && !nv) {
         cli_buf_puts(b, "ok\t");
         cli_buf_escaped(b, path);
         cli_buf_puts(b, "\tno match");
+    }
+    if (!n && !nv && hm_report_video(r->report)) {
+        cli_buf_printf(b, " (video, %zu frames hashed%s)\n",
+                       hm_video_frame_count(hm_report_video(r->report)),
+                       hm_report_vpdq_skipped(r->report) ? ", none of quality enough for vpdq" : "");
+    } else if (!n && !nv) {
         if (h->algos & HM_MASK(HM_ALGO_PDQ))
             cli_buf_printf(b, " (pdq quality %d%s)", h->pdq_quality,
                            hm_report_pdq_skipped(r->report) ? ", below the set's minimum: PDQ not matched" : "");
@@ -181,7 +216,7 @@ static void emit(void *ctx, size_t i, void *slot)
     result *r = slot;
     cli_buf_reset(&j->out);
     if (r->status != HM_OK) j->failed = 1;
-    else if (hm_report_match_count(r->report)) {
+    else if (hm_report_match_count(r->report) || hm_report_video_match_count(r->report)) {
         j->matched = 1;
         j->n_matched_files++;
     }
@@ -206,7 +241,13 @@ static void describe(const hm_set *set, const hm_scanner *sc, double open_s, dou
         if (!sec || !(hm_scanner_algos(sc) & HM_MASK(a))) continue;
         fprintf(stderr, "hashmatch:   %-6s %zu entries (%zu active), ", hm_algo_name((hm_algo)a),
                 sec->entry_count, sec->active_count);
-        if (hm_algo_is_perceptual((hm_algo)a))
+        if (a == HM_ALGO_VPDQ)
+            fprintf(stderr, "%zu frames, frame radius %u, quality %u, query %u.%02u%%, compared "
+                    "%u.%02u%%, sampled every %u ms, %s\n", sec->frame_count, sec->radius,
+                    sec->min_quality, sec->query_match_pct / 100, sec->query_match_pct % 100,
+                    sec->compared_match_pct / 100, sec->compared_match_pct % 100, sec->variant,
+                    hm_scanner_uses_index(sc, (hm_algo)a) ? "indexed" : "brute force");
+        else if (hm_algo_is_perceptual((hm_algo)a))
             fprintf(stderr, "radius %u, %s\n", sec->radius,
                     hm_scanner_uses_index(sc, (hm_algo)a) ? "indexed" : "brute force");
         else
@@ -224,7 +265,8 @@ typedef struct {
 /* Parses the command line; returns -1 to go on, or an exit status. */
 static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
 {
-    enum { O_SET = 256, O_JSON, O_ALGO, O_DIHEDRAL, O_EXIF, O_MAX_PIXELS };
+    enum { O_SET = 256, O_JSON, O_ALGO, O_DIHEDRAL, O_EXIF, O_MAX_PIXELS, O_VPDQ_MODE,
+           O_VPDQ_THREADS };
     static const struct option LONG[] = {CLI_TRUST_LONG_OPTIONS,
                                          {"set", required_argument, NULL, O_SET},
                                          {"json", no_argument, NULL, O_JSON},
@@ -232,6 +274,8 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
                                          {"dihedral", no_argument, NULL, O_DIHEDRAL},
                                          {"exif-orientation", no_argument, NULL, O_EXIF},
                                          {"max-pixels", required_argument, NULL, O_MAX_PIXELS},
+                                         {"vpdq-mode", required_argument, NULL, O_VPDQ_MODE},
+                                         {"vpdq-threads", required_argument, NULL, O_VPDQ_THREADS},
                                          {"recursive", no_argument, NULL, 'r'},
                                          {"dereference-recursive", no_argument, NULL, 'R'},
                                          {"threads", required_argument, NULL, 'j'},
@@ -263,6 +307,15 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
             break;
         case 'r': a->recursive = CLI_WALK_NOFOLLOW; break;
         case 'R': a->recursive = CLI_WALK_FOLLOW; break;
+        case O_VPDQ_MODE:
+            if (cli_parse_vpdq_mode(optarg, &a->sopt.video.mode))
+                return cli_usage_error("scan", "--vpdq-mode must be portable or swscale");
+            break;
+        case O_VPDQ_THREADS:
+            if (cli_parse_u64(optarg, 1, 256, &v))
+                return cli_usage_error("scan", "--vpdq-threads takes 1..256");
+            a->sopt.video.threads = (unsigned)v;
+            break;
         case 'j':
             if (cli_parse_u64(optarg, 1, 1024, &v))
                 return cli_usage_error("scan", "--threads takes 1..1024");
@@ -309,8 +362,7 @@ static int run(const scan_args *a, cli_trust *t, char **args, int nargs)
     cli_paths paths = {0};
     int rc = 0;
     if (cli_paths_expand(&paths, args, nargs, a->recursive, NULL)) rc = -1;
-    job j = {.scanner = sc, .set = set, .paths = &paths, .json = a->json,
-             .max_file_bytes = a->sopt.decode.max_file_bytes};
+    job j = {.scanner = sc, .set = set, .paths = &paths, .json = a->json};
     cli_buf_init(&j.out);
     cli_parallel par = {.count = paths.count, .slot_size = sizeof(result), .threads = a->threads,
                         .work = work, .emit = emit, .ctx = &j, .label = "scanning"};

@@ -27,6 +27,11 @@ static const char HELP[] =
 
 const char *cli_set_variant_name(hm_algo algo, unsigned variant)
 {
+    static char interval[24]; /* vPDQ: the sampling interval */
+    if (algo == HM_ALGO_VPDQ) {
+        snprintf(interval, sizeof interval, "%ums", variant);
+        return interval;
+    }
     if (algo != HM_ALGO_PDQ) return "-";
     return variant == HM_PDQ_CLI512 ? "cli512" : "fullres";
 }

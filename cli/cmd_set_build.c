@@ -23,7 +23,12 @@ static const char HELP[] =
     "      the external id is the rest of the line; a line 'algo,hash,...' is a header\n"
     "  {\"path\": ..., \"pdq\": \"<hex>\", \"pdq_quality\": 97, \"md5\": ...}\n"
     "      the JSON lines of 'hashmatch hash --json': one entry per hash in the line;\n"
-    "      optional keys \"category\", \"attesters\", \"external_id\"\n"
+    "      optional keys \"category\", \"attesters\", \"external_id\"; a \"vpdq\" array\n"
+    "      of {frame, quality, hash, timestamp} (or of python-threatexchange's\n"
+    "      \"hash,quality,seconds\" strings) is one video\n"
+    "  FRAME,QUALITY,HASH,SECONDS on every line: a file of vpdq-hash-video (or\n"
+    "      'hashmatch hash --vpdq-dir') is one video, its external id the file\n"
+    "      name without its extension, its category the default one\n"
     "Every hash is validated. Refused: malformed or wrong-length hex, unknown\n"
     "algorithms, the all-zero PDQ hash, PDQ hashes whose quality (when the line\n"
     "says) is below --min-quality, categories outside --categories, attester\n"
@@ -69,6 +74,13 @@ static const char HELP[] =
     "  --min-quality N        PDQ minimum quality, 0..100 (default 50): stored as\n"
     "                         the set's policy and applied to the input\n"
     "  --pdq-mode MODE        how the PDQ hashes were made: fullres (default) or cli512\n"
+    "  --vpdq-seconds S       the interval the videos were sampled at (0..60, default\n"
+    "                         0: every frame); scanners sample queries the same way\n"
+    "  --vpdq-min-quality N   frames of lower quality take no part in matching (50)\n"
+    "  --vpdq-query-pct P     a video matches when at least P %% of its frames match\n"
+    "                         a listed video's (default 80; up to 2 decimals) ...\n"
+    "  --vpdq-compared-pct P  ... and P %% of the listed video's frames match (0)\n"
+    "                         (--radius vpdq=N: the frame distance, default 31)\n"
     "  --allow FILE           allowlist (known false positives): lines algo,hash or\n"
     "                         JSON lines; repeatable\n"
     "  --previous FILE        the previous release: its content digest is recorded\n"
@@ -135,6 +147,27 @@ static int parse_radius(build_opts *o, const char *list, int allow)
     }
     free(copy);
     return rc;
+}
+
+/* "80", "33.33": hundredths of a percent, 0..10000, exactly. */
+static int parse_pct(const char *s, unsigned *out)
+{
+    unsigned v = 0, frac = 0;
+    const char *p = s;
+    if (*p < '0' || *p > '9') return -1;
+    for (; *p >= '0' && *p <= '9'; p++)
+        if ((v = v * 10 + (unsigned)(*p - '0')) > 100) return -1;
+    if (*p == '.') {
+        p++;
+        for (int k = 0; k < 2; k++) {
+            frac *= 10;
+            if (*p >= '0' && *p <= '9') frac += (unsigned)(*p++ - '0');
+            else if (k == 0) return -1;
+        }
+    }
+    if (*p || v * 100 + frac > 10000) return -1;
+    *out = v * 100 + frac;
+    return 0;
 }
 
 static int setup_builder(const build_opts *o, hm_set_builder *b, set_input *in)
@@ -236,9 +269,25 @@ static size_t check_duplicates(set_input *in)
     return merged;
 }
 
+static int feed_videos(set_input *in, hm_set_builder *b)
+{
+    hm_error err;
+    for (size_t i = 0; i < in->nvideos; i++) {
+        const set_video *v = &in->videos[i];
+        const char *ext = v->ext ? in->arena + v->ext - 1 : "";
+        if (hm_set_builder_add_video(b, v->frames, v->count, v->category, v->attesters, ext,
+                                     &err) != HM_OK) {
+            cli_error("%s:%u: %s", in->files[v->file], v->line, err.message);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int feed_builder(set_input *in, set_input *allow, hm_set_builder *b)
 {
     hm_error err;
+    if (feed_videos(in, b)) return -1;
     for (size_t i = 0; i < in->nrec; i++) {
         const set_record *r = &in->recs[i];
         if (r->rejected) continue;
@@ -334,10 +383,11 @@ static int report_inputs(const build_opts *o, set_input *in, set_input *allow,
     if (in->printed + allow->printed > 200)
         cli_error("... %zu more refusals not shown", in->printed + allow->printed - 200);
     if (cli_verbosity > 0 && (line_inputs || o->nallow))
-        printf("read %zu lines: %zu hashes, %zu repeats merged, %zu refused, %zu of other "
-               "algorithms skipped; allowlist: %zu hashes, %zu refused\n",
-               in->lines, in->nrec - merged - contradicting, merged, in->rejected, in->skipped,
-               allow->nrec, allow->rejected);
+        printf("read %zu lines: %zu hashes, %zu video%s, %zu repeats merged, %zu refused, %zu of "
+               "other algorithms skipped; allowlist: %zu hashes, %zu refused\n",
+               in->lines, in->nrec - merged - contradicting, in->nvideos,
+               in->nvideos == 1 ? "" : "s", merged, in->rejected, in->skipped, allow->nrec,
+               allow->rejected);
     fflush(stdout);
     if (o->skip_invalid || (!in->rejected && !allow->rejected && !sl->rejected_files)) return 0;
     if (in->rejected || allow->rejected)
@@ -422,7 +472,8 @@ static int parse_args(build_opts *o, int argc, char **argv)
 {
     enum { O_OUT = 256, O_NAME, O_VERSION, O_ISSUER, O_CREATED, O_EXPIRES, O_CATEGORIES,
            O_DEFAULT_CATEGORY, O_ALGO, O_RADIUS, O_ALLOW_RADIUS, O_MIN_QUALITY, O_PDQ_MODE,
-           O_ALLOW, O_PREVIOUS, O_SKIP_INVALID, O_FORMAT, O_SOURCE, O_CATEGORY_MAP };
+           O_ALLOW, O_PREVIOUS, O_SKIP_INVALID, O_FORMAT, O_SOURCE, O_CATEGORY_MAP,
+           O_VPDQ_SECONDS, O_VPDQ_MIN_QUALITY, O_VPDQ_QUERY_PCT, O_VPDQ_COMPARED_PCT };
     static const struct option LONG[] = {
         {"out", required_argument, NULL, O_OUT}, {"name", required_argument, NULL, O_NAME},
         {"version", required_argument, NULL, O_VERSION},
@@ -442,6 +493,10 @@ static int parse_args(build_opts *o, int argc, char **argv)
         {"format", required_argument, NULL, O_FORMAT},
         {"source", required_argument, NULL, O_SOURCE},
         {"category-map", required_argument, NULL, O_CATEGORY_MAP},
+        {"vpdq-seconds", required_argument, NULL, O_VPDQ_SECONDS},
+        {"vpdq-min-quality", required_argument, NULL, O_VPDQ_MIN_QUALITY},
+        {"vpdq-query-pct", required_argument, NULL, O_VPDQ_QUERY_PCT},
+        {"vpdq-compared-pct", required_argument, NULL, O_VPDQ_COMPARED_PCT},
         {"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     uint64_t v;
@@ -507,6 +562,28 @@ static int parse_args(build_opts *o, int argc, char **argv)
             break;
         }
         case O_PREVIOUS: o->previous = optarg; break;
+        case O_VPDQ_SECONDS: {
+            double sec;
+            if (cli_parse_seconds(optarg, &sec) || sec > 60)
+                return cli_usage_error("set build", "--vpdq-seconds takes 0..60");
+            o->policy[HM_ALGO_VPDQ].variant = (unsigned)(sec * 1000 + 0.5);
+            break;
+        }
+        case O_VPDQ_MIN_QUALITY:
+            if (cli_parse_u64(optarg, 0, 100, &v))
+                return cli_usage_error("set build", "--vpdq-min-quality takes 0..100");
+            o->policy[HM_ALGO_VPDQ].min_quality = (unsigned)v;
+            break;
+        case O_VPDQ_QUERY_PCT:
+        case O_VPDQ_COMPARED_PCT: {
+            unsigned pct;
+            if (parse_pct(optarg, &pct))
+                return cli_usage_error("set build", "'%s': a percentage 0..100 with at most 2 "
+                                       "decimals", optarg);
+            if (c == O_VPDQ_QUERY_PCT) o->policy[HM_ALGO_VPDQ].query_match_pct = pct;
+            else o->policy[HM_ALGO_VPDQ].compared_match_pct = pct;
+            break;
+        }
         case O_SKIP_INVALID: o->skip_invalid = 1; break;
         case 'q': cli_verbosity = 0; break;
         case 'h': fputs(HELP, stdout); return -1;
@@ -522,7 +599,7 @@ int cmd_set_build(int argc, char **argv)
 {
     build_opts o;
     memset(&o, 0, sizeof o);
-    o.algos = HM_MASK_ALL;
+    o.algos = HM_MASK_EVERY;
     for (int a = 1; a <= HM_ALGO_COUNT; a++) hm_set_policy_default((hm_algo)a, &o.policy[a]);
     int rc = parse_args(&o, argc, argv);
     if (rc) {

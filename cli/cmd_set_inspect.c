@@ -96,6 +96,14 @@ static void inspect_text(cli_buf *b, const char *path, const hm_set *s, const cl
                        cli_set_variant_name((hm_algo)a, x->variant), x->radius, x->allow_radius,
                        x->min_quality, x->entry_count, x->active_count, x->allow_count);
     }
+    const hm_set_section *vs = hm_set_section_get(s, HM_ALGO_VPDQ);
+    if (vs)
+        cli_buf_printf(b, "\nvpdq: %zu videos, %zu frames; sampled every %u ms; frames match within "
+                          "%u bits at quality >= %u; a video matches when >= %u.%02u%% of its "
+                          "frames and >= %u.%02u%% of a listed video's match\n",
+                       vs->entry_count, vs->frame_count, vs->variant, vs->radius, vs->min_quality,
+                       vs->query_match_pct / 100, vs->query_match_pct % 100,
+                       vs->compared_match_pct / 100, vs->compared_match_pct % 100);
     cli_buf_printf(b, "\nentries per category:\n%-20s", "category");
     for (int a = 1; a <= HM_ALGO_COUNT; a++)
         if (hm_set_section_get(s, (hm_algo)a)) cli_buf_printf(b, " %9s", hm_algo_name((hm_algo)a));
@@ -158,6 +166,11 @@ static void inspect_json_sections(cli_buf *b, const hm_set *s, const size_t *cou
         json_u64(b, &f, "entries", x->entry_count);
         json_u64(b, &f, "active", x->active_count);
         json_u64(b, &f, "allowlist", x->allow_count);
+        if (a == HM_ALGO_VPDQ) {
+            json_u64(b, &f, "frames", x->frame_count);
+            json_u64(b, &f, "query_match_pct_hundredths", x->query_match_pct);
+            json_u64(b, &f, "compared_match_pct_hundredths", x->compared_match_pct);
+        }
         cli_buf_json_key(b, &f, "per_category");
         cli_buf_putc(b, '{');
         int fc = 1;
@@ -348,6 +361,27 @@ static void emit_changed(diff_ctx *d, hm_algo a, const hm_set_entry *o, const hm
     flush(d);
 }
 
+/* A video's frames as the format orders them: each frame's hash, then its
+ * record (frame number, milliseconds, quality, little-endian). */
+static int video_cmp(const hm_set *x, size_t i, const hm_set *y, size_t j)
+{
+    size_t nx = hm_set_video_frame_count(x, i), ny = hm_set_video_frame_count(y, j);
+    for (size_t k = 0; k < nx && k < ny; k++) {
+        hm_set_video_frame a, b;
+        if (hm_set_video_frame_get(x, i, k, &a) || hm_set_video_frame_get(y, j, k, &b)) return 0;
+        int c = memcmp(a.hash, b.hash, HM_PDQ_BYTES);
+        if (c) return c;
+        uint8_t ra[10], rb[10];
+        uint32_t va[3] = {a.frame, a.timestamp_ms, a.quality}, vb[3] = {b.frame, b.timestamp_ms, b.quality};
+        for (int w = 0; w < 10; w++) {
+            ra[w] = (uint8_t)(va[w / 4] >> (8 * (w % 4)));
+            rb[w] = (uint8_t)(vb[w / 4] >> (8 * (w % 4)));
+        }
+        if ((c = memcmp(ra, rb, sizeof ra))) return c;
+    }
+    return (nx > ny) - (nx < ny);
+}
+
 static void diff_entries(diff_ctx *d, hm_algo a)
 {
     const hm_set_section *so = hm_set_section_get(d->old, a), *sn = hm_set_section_get(d->new_, a);
@@ -358,7 +392,7 @@ static void diff_entries(diff_ctx *d, hm_algo a)
         int c = i >= no ? 1 : j >= nn ? -1 : 0;
         if (i < no && hm_set_entry_get(d->old, a, i, &eo) != HM_OK) return;
         if (j < nn && hm_set_entry_get(d->new_, a, j, &en) != HM_OK) return;
-        if (c == 0) c = memcmp(eo.hash, en.hash, hs);
+        if (c == 0) c = a == HM_ALGO_VPDQ ? video_cmp(d->old, i, d->new_, j) : memcmp(eo.hash, en.hash, hs);
         if (c < 0) emit_entry(d, '-', a, &eo, hs), d->removed++, i++;
         else if (c > 0) emit_entry(d, '+', a, &en, hs), d->added++, j++;
         else {

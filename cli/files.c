@@ -332,6 +332,12 @@ hm_status cli_path_read(const cli_paths *p, size_t i, uint64_t max_bytes, uint8_
     return st;
 }
 
+hm_status cli_fd_read(int fd, const char *name, uint64_t max_bytes, uint8_t **data, size_t *size,
+                      hm_error *err)
+{
+    return hm__read_fd(fd, name, max_bytes, data, size, err);
+}
+
 void cli_paths_shard(cli_paths *p, unsigned index, unsigned count)
 {
     size_t kept = 0;

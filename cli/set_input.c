@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,8 @@ void set_input_free(set_input *in)
     for (unsigned i = 0; i < in->ncat; i++) free(in->cats[i]);
     free(in->cats);
     free(in->recs);
+    for (size_t i = 0; i < in->nvideos; i++) free(in->videos[i].frames);
+    free(in->videos);
     free(in->arena);
     free(in->files);
 }
@@ -187,7 +190,7 @@ int set_input_csv_line(set_input *in, uint32_t file, uint32_t line, char *s)
 typedef struct jfield {
     const char *key;  /* decoded, in the scratch space */
     char *str;        /* decoded string value, or NULL */
-    const char *raw;  /* a number or literal as written, raw_len bytes */
+    const char *raw;  /* any value but a string, as written: raw_len bytes */
     size_t raw_len;
     long num;
     int is_num;       /* an integer in JSON's grammar that fits a long */
@@ -318,9 +321,11 @@ static const char *jvalue(const char *p, jfield *f, char **scratch)
         return jstring(p + 1, scratch);
     }
     const char *end = jskip(p);
-    if (!end || *p == '[' || *p == '{') return end;
+    if (!end) return end;
+    /* arrays and objects keep their text too (a video's "vpdq" array) */
     f->raw = p;
     f->raw_len = (size_t)(end - p);
+    if (*p == '[' || *p == '{') return end;
     f->is_num = json_integer(p, f->raw_len);
     if (f->is_num) f->num = strtol(p, NULL, 10);
     return end;
@@ -390,6 +395,190 @@ static void quote_value(const jfield *f, char *out, size_t size)
     cli_escape_into(raw, out, size);
 }
 
+/* ---- videos ---- */
+
+static int push_video(set_input *in, const set_video *v)
+{
+    if (in->nvideos == in->vcap) {
+        size_t cap = in->vcap ? 2 * in->vcap : 16;
+        set_video *p = realloc(in->videos, cap * sizeof *p);
+        if (!p) return -1;
+        in->videos = p;
+        in->vcap = cap;
+    }
+    in->videos[in->nvideos++] = *v;
+    return 0;
+}
+
+/* Category, attesters and external id of a video, as add_entry checks them;
+ * 1 when the line was refused. */
+static int video_meta(set_input *in, uint32_t file, uint32_t line, const char *cat,
+                      const char *att, const char *ext, set_video *v)
+{
+    const char *why;
+    unsigned ci;
+    if (!cat || !*cat) cat = in->default_category;
+    if (set_input_category(in, cat, &ci, &why))
+        return set_input_reject(in, file, line, "category '%s' %s", cat, why), 1;
+    uint64_t a = 1;
+    if (att && *att && cli_parse_u64(att, 1, 65535, &a))
+        return set_input_reject(in, file, line, "attester count '%s' is not 1..65535", att), 1;
+    v->category = (uint16_t)ci;
+    v->attesters = (uint16_t)a;
+    v->ext = 0;
+    if (ext && *ext) {
+        if (!hm__set_text_ok(ext, strlen(ext)))
+            return set_input_reject(in, file, line, "external id is not printable UTF-8"), 1;
+        if (!(v->ext = arena_add(in, ext))) return -1;
+    }
+    v->file = file;
+    v->line = line;
+    return 0;
+}
+
+/* One frame of a "vpdq" array: {"frame": N, "quality": Q, "hash": "...",
+ * "timestamp": S} (hashmatch hash --json) or "hex,quality,seconds"
+ * (python-threatexchange's signal string, without frame numbers). */
+/* A frame's quality, 0..100 in digits; -1 otherwise. */
+static int frame_quality(const char *s, size_t n)
+{
+    if (!json_integer(s, n) || s[0] == '-') return -1;
+    long q = strtol(s, NULL, 10);
+    return q <= 100 ? (int)q : -1;
+}
+
+/* A frame's timestamp: a plain decimal number (digits, one point, an
+ * exponent), finite and not negative. */
+static int frame_seconds(const char *s, size_t n, double *out)
+{
+    char buf[48], *end;
+    if (!n || n >= sizeof buf || strspn(s, "0123456789.eE+-") < n || s[0] == '-') return -1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    double v = strtod(buf, &end);
+    if (end != buf + n || !isfinite(v) || v < 0) return -1;
+    *out = v;
+    return 0;
+}
+
+/* One frame of a "vpdq" array: {"frame": N, "quality": Q, "hash": "...",
+ * "timestamp": S} (hashmatch hash --json) or "hex,quality,seconds"
+ * (python-threatexchange's signal string, without frame numbers). */
+static int json_frame(const char **pp, hm_vpdq_frame *f)
+{
+    const char *p = jspace(*pp);
+    memset(f, 0, sizeof *f);
+    f->frame = HM_VPDQ_FRAME_UNKNOWN;
+    char buf[256];
+    const char *q = jskip(p);
+    if (!q || (size_t)(q - p) >= sizeof buf) return -1;
+    memcpy(buf, p, (size_t)(q - p));
+    buf[q - p] = '\0';
+    *pp = q;
+    if (*p == '"') { /* "hex,quality,seconds", no escapes */
+        char *c1 = strchr(buf + 1, ','), *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
+        size_t len = strlen(buf);
+        if (!c2 || c1 != buf + 1 + 2 * HM_PDQ_BYTES || buf[len - 1] != '"') return -1;
+        *c1 = '\0';
+        if (hm_hex_decode(buf + 1, f->hash, HM_PDQ_BYTES) != HM_OK) return -1;
+        f->quality = frame_quality(c1 + 1, (size_t)(c2 - c1 - 1));
+        return f->quality < 0 ? -1 : frame_seconds(c2 + 1, len - 1 - (size_t)(c2 + 1 - buf),
+                                                  &f->timestamp);
+    }
+    if (*p != '{') return -1;
+    char scratch[sizeof buf];
+    jfield fs[MAX_MEMBERS];
+    const char *why, *dup = NULL;
+    int n = jobject(buf, fs, scratch, &why, &dup);
+    if (n < 0) return -1;
+    const jfield *fr = jget(fs, n, "frame"), *qu = jget(fs, n, "quality"),
+                 *ts = jget(fs, n, "timestamp");
+    const char *hash = jstr(fs, n, "hash");
+    if (!hash || !qu || !qu->raw || !ts || !ts->raw) return -1;
+    if (hm_hex_decode(hash, f->hash, HM_PDQ_BYTES) != HM_OK) return -1;
+    if ((f->quality = frame_quality(qu->raw, qu->raw_len)) < 0) return -1;
+    if (fr) {
+        if (!fr->is_num || fr->num < 0 || fr->num >= (long)HM_VPDQ_FRAME_UNKNOWN) return -1;
+        f->frame = (uint32_t)fr->num;
+    }
+    return frame_seconds(ts->raw, ts->raw_len, &f->timestamp);
+}
+
+static int json_video(set_input *in, uint32_t file, uint32_t line, const jfield *vp,
+                      const jfield *fs, int n, const char *att)
+{
+    set_video v;
+    memset(&v, 0, sizeof v);
+    int r = video_meta(in, file, line, jstr(fs, n, "category"), att, jstr(fs, n, "external_id"), &v);
+    if (r) return r < 0 ? -1 : 0;
+    const char *p = jspace(vp->raw), *end = vp->raw + vp->raw_len;
+    if (*p++ != '[') return set_input_reject(in, file, line, "\"vpdq\" is not an array"), 0;
+    size_t cap = 0;
+    for (p = jspace(p); p < end && *p != ']';) {
+        if (v.count == cap) {
+            cap = cap ? 2 * cap : 64;
+            hm_vpdq_frame *f = realloc(v.frames, cap * sizeof *f);
+            if (!f) return free(v.frames), -1;
+            v.frames = f;
+        }
+        if (json_frame(&p, &v.frames[v.count])) {
+            free(v.frames);
+            return set_input_reject(in, file, line, "vpdq frame %zu is malformed", v.count), 0;
+        }
+        v.count++;
+        p = jspace(p);
+        if (*p == ',') p = jspace(p + 1);
+    }
+    if (!v.count) return free(v.frames), set_input_reject(in, file, line, "\"vpdq\" has no frames"), 0;
+    if (!(in->algos & HM_MASK(HM_ALGO_VPDQ))) return free(v.frames), in->skipped++, 0;
+    if (push_video(in, &v)) return free(v.frames), -1;
+    return 0;
+}
+
+/* A whole file in vpdq-hash-video's format: one video, named after the file. */
+static int vpdq_file(set_input *in, uint32_t file, char *text, size_t size)
+{
+    set_video v;
+    memset(&v, 0, sizeof v);
+    const char *path = in->files[file], *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    char id[256];
+    snprintf(id, sizeof id, "%s", base);
+    char *dot = strrchr(id, '.');
+    if (dot && dot != id) *dot = '\0';
+    int r = video_meta(in, file, 1, NULL, NULL, id, &v);
+    if (r) return r < 0 ? -1 : 0;
+    size_t cap = 0;
+    uint32_t lineno = 0;
+    for (char *p = text, *end = text + size; p < end;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl) *nl = '\0';
+        char *ln = p;
+        p = nl ? nl + 1 : end;
+        lineno++;
+        if (!*ln) continue;
+        in->lines++;
+        if (v.count == cap) {
+            cap = cap ? 2 * cap : 256;
+            hm_vpdq_frame *f = realloc(v.frames, cap * sizeof *f);
+            if (!f) return free(v.frames), -1;
+            v.frames = f;
+        }
+        if (hm_vpdq_parse_line(ln, &v.frames[v.count]) != HM_OK) {
+            set_input_reject(in, file, lineno, "not a vpdq line (frame,quality,hash,seconds)");
+            continue;
+        }
+        v.count++;
+    }
+    if (!(in->algos & HM_MASK(HM_ALGO_VPDQ)) || !v.count) {
+        in->skipped += v.count > 0;
+        free(v.frames);
+        return 0;
+    }
+    if (push_video(in, &v)) return free(v.frames), -1;
+    return 0;
+}
+
 int set_input_json_line(set_input *in, uint32_t file, uint32_t line, const char *s)
 {
     jfield fs[MAX_MEMBERS];
@@ -418,9 +607,14 @@ int set_input_json_line(set_input *in, uint32_t file, uint32_t line, const char 
         else if (att && att->str) snprintf(attbuf, sizeof attbuf, "%s", att->str);
         else if (att) snprintf(attbuf, sizeof attbuf, "?");
         int any = 0;
+        const jfield *vp = jget(fs, n, "vpdq");
+        if (vp && vp->raw && !in->allowlist) {
+            any = 1;
+            rc = json_video(in, file, line, vp, fs, n, attbuf);
+        }
         for (int a = 1; a <= HM_ALGO_COUNT && rc == 0; a++) {
             const char *name = hm_algo_name((hm_algo)a), *hash = jstr(fs, n, name);
-            if (!hash) continue;
+            if (!hash || a == HM_ALGO_VPDQ) continue;
             any = 1;
             fields f = {name, hash, jstr(fs, n, "category"), attbuf, jstr(fs, n, "external_id"),
                         quality};
@@ -448,6 +642,16 @@ int set_input_parse(set_input *in, uint32_t file, char *text, size_t size)
     int rc = 0;
     uint32_t lineno = 0;
     char *p = text, *end = p + size;
+    /* A file whose first line is a vPDQ line holds one video. */
+    hm_vpdq_frame probe;
+    char first[128];
+    size_t fl = 0;
+    while (fl < size && fl < sizeof first - 1 && p[fl] != '\n') first[fl] = p[fl], fl++;
+    first[fl] = '\0';
+    if (!in->allowlist && hm_vpdq_parse_line(first, &probe) == HM_OK) {
+        if (memchr(text, '\0', size)) return set_input_reject(in, file, 1, "NUL byte in the file"), 0;
+        return vpdq_file(in, file, text, size);
+    }
     while (p < end && rc == 0) {
         char *nl = memchr(p, '\n', (size_t)(end - p));
         char *line = p;

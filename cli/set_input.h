@@ -1,6 +1,7 @@
 /* set_input.h - reading the inputs of `hashmatch set build`: CSV/TSV lines
- * `algo,hash[,category][,attesters][,external_id]` and the JSON lines of
- * `hashmatch hash --json`, validated line by line. */
+ * `algo,hash[,category][,attesters][,external_id]`, the JSON lines of
+ * `hashmatch hash --json` (a "vpdq" array makes a video), and vPDQ hash files
+ * in vpdq-hash-video's format (one video per file), validated line by line. */
 #ifndef HM_CLI_SET_INPUT_H
 #define HM_CLI_SET_INPUT_H
 
@@ -22,6 +23,15 @@ typedef struct set_record {
     uint32_t line;
 } set_record;
 
+/* A video: its frames as listed (hm_set_builder_add_video deduplicates). */
+typedef struct set_video {
+    hm_vpdq_frame *frames;
+    size_t count;
+    uint16_t category, attesters;
+    uint32_t ext;  /* as in set_record */
+    uint32_t file, line;
+} set_video;
+
 typedef struct set_input {
     /* settings */
     hm_set_builder *builder; /* categories are added to it as they appear */
@@ -36,6 +46,8 @@ typedef struct set_input {
     unsigned ncat;
     set_record *recs;
     size_t nrec, cap;
+    set_video *videos;
+    size_t nvideos, vcap;
     char *arena;
     size_t arena_len, arena_cap;
     const char **files;

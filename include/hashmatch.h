@@ -117,6 +117,11 @@ typedef enum hm_status {
     HM_E_SET_WEAK_KEY = 59,          /* a public key of small order or non-canonical: never trusted */
     HM_E_SET_POLICY = 60,            /* the set's match policy is beyond the client's limits */
 
+    /* vPDQ sections (docs/FORMAT.md, section 4.6): 65..69 */
+    HM_E_SET_VIDEO_LAYOUT = 65, /* a video's frame range is empty, overlaps or leaves the frame table */
+    HM_E_SET_VIDEO_FRAME = 66,  /* a frame record is malformed or repeats a hash within its video */
+    HM_E_SET_VIDEO_POLICY = 67, /* the video match policy is impossible (percentage over 100, ...) */
+
     /* delta updates: 70..79 (docs/FORMAT.md section 11) */
     HM_E_DELTA_FORMAT = 70,    /* not a delta, another delta version, or malformed operations */
     HM_E_DELTA_TRUNCATED = 71, /* the delta ends before its declared size */
@@ -126,7 +131,19 @@ typedef enum hm_status {
     HM_E_DELTA_CHAIN = 75,     /* the new set does not name the old one as its previous version */
 
     /* matching and scanning: 80..99 */
-    HM_E_SCAN_NO_ALGORITHM = 80 /* the set holds nothing this scanner can match */
+    HM_E_SCAN_NO_ALGORITHM = 80, /* the set holds nothing this scanner can match */
+
+    /* video: 100..119 (docs/VIDEO.md) */
+    HM_E_VIDEO_FORMAT = 100,       /* not a container the video decoder accepts */
+    HM_E_VIDEO_TRUNCATED = 101,    /* the data ends before the video does */
+    HM_E_VIDEO_CORRUPT = 102,      /* invalid data in the container or the coded video */
+    HM_E_VIDEO_CODEC = 103,        /* the video's codec is not on the decoder whitelist */
+    HM_E_VIDEO_NO_STREAM = 104,    /* the file holds no video stream */
+    HM_E_VIDEO_DIMENSIONS = 105,   /* zero, unhashable (under 5 pixels) or absurd frame size */
+    HM_E_VIDEO_TOO_LARGE = 106,    /* a frame has more pixels than max_pixels */
+    HM_E_VIDEO_LIMIT = 107,        /* more frames, seconds or decoded bytes than the limits */
+    HM_E_VIDEO_FRAME_RATE = 108,   /* the stream has no usable frame rate */
+    HM_E_VIDEO_PIXEL_FORMAT = 109  /* decoded pixels in a format the converter does not take */
 } hm_status;
 
 /** A sentence describing `status` ("the image data ends early"). Never NULL;
@@ -180,10 +197,14 @@ typedef enum hm_algo {
     HM_ALGO_WHASH = 5,
     HM_ALGO_MD5 = 6,
     HM_ALGO_SHA1 = 7,
-    HM_ALGO_SHA256 = 8
+    HM_ALGO_SHA256 = 8,
+    /** Meta's video hash: one PDQ hash per sampled frame, matched video
+     *  against video (docs/VIDEO.md). Sets hold it in a section of its own
+     *  layout (docs/FORMAT.md, section 4.6); images never compute it. */
+    HM_ALGO_VPDQ = 9
 } hm_algo;
 
-#define HM_ALGO_COUNT 8 /* ids are 1..HM_ALGO_COUNT */
+#define HM_ALGO_COUNT 9 /* ids are 1..HM_ALGO_COUNT */
 
 /** Bit masks selecting algorithms: HM_MASK(HM_ALGO_PDQ) | ... */
 #define HM_MASK(algo) (1u << (unsigned)(algo))
@@ -192,6 +213,12 @@ typedef enum hm_algo {
      HM_MASK(HM_ALGO_PHASH) | HM_MASK(HM_ALGO_WHASH))
 #define HM_MASK_DIGESTS (HM_MASK(HM_ALGO_MD5) | HM_MASK(HM_ALGO_SHA1) | HM_MASK(HM_ALGO_SHA256))
 #define HM_MASK_ALL (HM_MASK_PERCEPTUAL | HM_MASK_DIGESTS)
+/* HM_MASK_ALL is what an image can be hashed with (the mask of
+ * hm_hash_options). HM_MASK_EVERY adds vPDQ: the default of scanners and of
+ * hm_algo_mask_parse("all"). An image ignores the vPDQ bit when it is hashed,
+ * but a scanner with vPDQ matches an image's PDQ against the set's video
+ * frames; a video ignores the image hashes and computes vPDQ and digests. */
+#define HM_MASK_EVERY (HM_MASK_ALL | HM_MASK(HM_ALGO_VPDQ))
 
 /** Lowercase name of an algorithm ("pdq", "ahash", ..., "sha256"), or NULL
  *  for an unknown id. */
@@ -201,8 +228,8 @@ HM_API const char *hm_algo_name(hm_algo algo);
  *  Returns HM_OK and sets *out, or HM_E_PARSE. */
 HM_API HM_NODISCARD hm_status hm_algo_from_name(const char *name, hm_algo *out);
 
-/** Parses a comma-separated list of algorithm names, or "all", into a mask.
- *  Returns HM_E_PARSE on an unknown name or empty list. */
+/** Parses a comma-separated list of algorithm names, or "all" (HM_MASK_EVERY),
+ *  into a mask. Returns HM_E_PARSE on an unknown name or empty list. */
 HM_API HM_NODISCARD hm_status hm_algo_mask_parse(const char *list, uint32_t *mask);
 
 /** Length in bytes of a hash of this algorithm (32, 8, 16, 20), 0 if unknown. */
@@ -562,6 +589,194 @@ static inline HM_NODISCARD hm_status hm_hash_pixels(const hm_pixels *px,
 }
 
 /* ======================================================================== */
+/* Video: vPDQ (docs/VIDEO.md)                                              */
+/* ======================================================================== */
+
+/* HM-VIDEO-API */
+
+/* vPDQ is Meta's video hash: a PDQ hash and quality for each sampled frame,
+ * bit for bit as the reference `vpdq-hash-video` computes them (docs/VIDEO.md).
+ * Videos are decoded with FFmpeg (libavformat/libavcodec) from memory or a
+ * file, through a whitelist of demuxers (MP4/MOV, Matroska/WebM, AVI, GIF,
+ * MPEG-TS) and decoders (H.264, HEVC, VP8, VP9, AV1, MPEG-4 Part 2, GIF),
+ * under limits on frame size, frame count, duration and decoded bytes. A build
+ * without FFmpeg (HM_WITH_VIDEO=OFF) returns HM_E_UNSUPPORTED from the
+ * functions that decode; the rest (sets, matching, comparing, parsing lines)
+ * works in every build. Nothing here prints: FFmpeg's messages are silenced
+ * per context (docs/VIDEO.md says exactly what an app's own av_log callback
+ * still receives). */
+
+/** How a decoded frame becomes RGB24. */
+typedef enum hm_vpdq_mode {
+    /** The default: the same pixels, hence the same hashes, on every CPU.
+     *  4:2:0/4:2:2 frames at their own size use hashmatch's own converter,
+     *  whose arithmetic equals FFmpeg's portable C converter (the `_nosimd`
+     *  reference vectors, Meta's committed sample hashes); every other case
+     *  goes through libswscale's general scaler, which gives the same pixels
+     *  with or without SIMD. */
+    HM_VPDQ_PORTABLE = 0,
+    /** libswscale for every frame, exactly as the reference calls it: equals
+     *  the reference run on the same CPU. Its special 4:2:0 converter has x86
+     *  SIMD code whose pixels differ from the C code elsewhere, so hashes of
+     *  the same file depend on the CPU (up to 76 bits on Meta's samples). */
+    HM_VPDQ_SWSCALE = 1
+} hm_vpdq_mode;
+
+#define HM_DEFAULT_VIDEO_MAX_PIXELS 36000000u          /* per frame: 8K UHD fits */
+#define HM_DEFAULT_VIDEO_MAX_FRAMES 216000u            /* two hours at 30 fps */
+#define HM_DEFAULT_VIDEO_MAX_SECONDS 7200u             /* two hours */
+#define HM_DEFAULT_VIDEO_MAX_DECODED_BYTES (1ull << 40) /* 1 TiB of decoded frames */
+#define HM_VPDQ_MAX_SIZE 4096u                         /* largest --vpdq-size */
+#define HM_VPDQ_FRAME_UNKNOWN 0xffffffffu              /* frame number not known */
+
+/** Resource limits for untrusted video. Zero fields take the defaults above.
+ *  Each is checked before the work it bounds (dimensions from the stream
+ *  header and again per decoded frame; the declared duration before
+ *  decoding; counts as frames arrive): going over gives HM_E_VIDEO_TOO_LARGE
+ *  (pixels) or HM_E_VIDEO_LIMIT and no hashes. */
+typedef struct hm_video_limits {
+    uint64_t max_pixels;        /* pixels of one frame (width * height) */
+    uint64_t max_frames;        /* frames the decoder outputs */
+    uint64_t max_seconds;       /* declared duration, and each frame's presentation time */
+    uint64_t max_decoded_bytes; /* sum of the decoded frames' sizes */
+} hm_video_limits;
+
+/** Video hashing options. Zero-initialise; zero fields take defaults. */
+typedef struct hm_video_options {
+    /** Seconds between hashed frames, as the reference's -r: it is rounded to
+     *  a 32-bit float, frame n is hashed when n % max(1, (int)(r * fps)) == 0.
+     *  0 (the default): every frame. Negative or over 1e6: invalid. */
+    double seconds_per_hash;
+    /** 0 (the default): hash frames at their size. N (5..HM_VPDQ_MAX_SIZE):
+     *  scale every frame to N x N first, as the reference's -s. */
+    unsigned size;
+    /** Threads that convert and hash frames while the calling thread
+     *  decodes; 0 or 1: all on the calling thread. The result never depends
+     *  on it. */
+    unsigned threads;
+    hm_vpdq_mode mode;
+    hm_video_limits limits;
+    /** HM_MASK bits of md5, sha1, sha256 to compute over the file's bytes
+     *  (other bits are ignored); 0: none. */
+    uint32_t digests;
+} hm_video_options;
+
+/** One hashed frame, the fields of a line of the reference's output. */
+typedef struct hm_vpdq_frame {
+    uint32_t frame;           /* decoder output index from 0; HM_VPDQ_FRAME_UNKNOWN if not known */
+    int quality;              /* 0..100; frames under 50 do not take part in matching */
+    uint8_t hash[HM_PDQ_BYTES];
+    double timestamp;         /* seconds: (float)frame / (float)fps, as the reference computes it */
+} hm_vpdq_frame;
+
+/** What was decoded. */
+typedef struct hm_video_info {
+    uint32_t width, height;   /* the stream's frame size */
+    uint32_t hash_width, hash_height; /* the size frames were hashed at */
+    double fps;               /* the frame rate used for sampling and timestamps */
+    uint64_t frames_decoded;  /* frames the decoder output */
+    const char *container;    /* FFmpeg's demuxer name ("mov,mp4,m4a,3gp,3g2,mj2"), "" if none */
+    const char *codec;        /* decoder name ("h264"), "" if none */
+    const char *pixel_format; /* decoded pixel format ("yuv420p"), "" if none */
+    uint32_t digests;         /* HM_MASK bits of the digests below that were computed */
+    uint8_t md5[HM_MD5_BYTES];
+    uint8_t sha1[HM_SHA1_BYTES];
+    uint8_t sha256[HM_SHA256_BYTES];
+} hm_video_info;
+
+/** A hashed video: its frames in ascending frame order and what was decoded. */
+typedef struct hm_video hm_video;
+
+/** 1 when this build decodes video (HM_WITH_VIDEO), 0 otherwise. */
+HM_API int hm_video_supported(void);
+
+/** 1 when the first bytes look like a container the video decoder reads:
+ *  MP4/MOV/3GP (an ftyp, moov, mdat, free, skip or wide box first),
+ *  Matroska/WebM (EBML), AVI (RIFF AVI), MPEG-TS (sync bytes 188 apart).
+ *  GIF is an image format here (hm_image_sniff), although hm_video_hash_*
+ *  read GIF animations too. At most 400 bytes are looked at. */
+HM_API int hm_video_sniff(const void *data, size_t size);
+
+/** Decodes a video held in memory (the bytes are read through a custom
+ *  AVIOContext, never copied) and hashes its sampled frames with vPDQ. On
+ *  failure *out is NULL and err says what went wrong (HM_E_VIDEO_*,
+ *  HM_E_NO_MEMORY, HM_E_UNSUPPORTED without FFmpeg). A video shorter than
+ *  the sampling step gives its frame 0; one whose decoder outputs no frame
+ *  succeeds with no frames, as the reference writes an empty file. */
+HM_API HM_NODISCARD hm_status hm_video_hash_buffer(const void *data, size_t size,
+                                                   const hm_video_options *opt, hm_video **out,
+                                                   hm_error *err);
+
+/** Decodes and hashes a video file, streaming it (never held whole in
+ *  memory); digests, when asked for, take one more pass over the file. The
+ *  file is opened without blocking and must be a regular file
+ *  (HM_E_NOT_REGULAR_FILE for a FIFO, device, socket or directory). */
+HM_API HM_NODISCARD hm_status hm_video_hash_file(const char *path, const hm_video_options *opt,
+                                                 hm_video **out, hm_error *err);
+
+/** hm_video_hash_file on a descriptor the caller opened (an Android
+ *  content URI's file descriptor, a file found by openat). It must be a
+ *  regular file; it is read with pread from offset 0 (its position is
+ *  neither used nor moved) and is not closed. `name` (may be NULL) appears
+ *  in error messages. */
+HM_API HM_NODISCARD hm_status hm_video_hash_fd(int fd, const char *name,
+                                               const hm_video_options *opt, hm_video **out,
+                                               hm_error *err);
+
+/** Wraps frames hashed elsewhere (a reference hash file, a set), e.g. to scan
+ *  them with hm_scanner_scan_video. The frames are copied; info is zero. */
+HM_API HM_NODISCARD hm_status hm_video_from_frames(const hm_vpdq_frame *frames, size_t count,
+                                                   hm_video **out, hm_error *err);
+
+/** Releases a video. NULL is accepted. */
+HM_API void hm_video_free(hm_video *video);
+
+/** Number of hashed frames. */
+HM_API size_t hm_video_frame_count(const hm_video *video);
+/** Frame i (< hm_video_frame_count), NULL when out of range. */
+HM_API const hm_vpdq_frame *hm_video_frame(const hm_video *video, size_t i);
+/** What was decoded (never NULL for a valid handle). */
+HM_API const hm_video_info *hm_video_get_info(const hm_video *video);
+
+#define HM_VPDQ_LINE_SIZE 96 /* enough for any line plus NUL */
+
+/** Writes the reference's output line of a frame, `frame,quality,hex,timestamp`
+ *  with the timestamp as printf("%.3f") and a final LF, into buf (NUL-
+ *  terminated, truncated to size). Returns the length of the full line. */
+HM_API size_t hm_vpdq_format_line(const hm_vpdq_frame *frame, char *buf, size_t size);
+
+/** Parses one such line (a trailing LF or CR LF is allowed): a decimal frame
+ *  number, a quality 0..100, 64 hex digits, a decimal timestamp >= 0.
+ *  HM_E_PARSE on anything else. */
+HM_API HM_NODISCARD hm_status hm_vpdq_parse_line(const char *line, hm_vpdq_frame *out);
+
+/** The video-level verdict of python-threatexchange's vPDQ matcher. */
+typedef struct hm_vpdq_comparison {
+    size_t query_matched;    /* query frames with a compared frame within the radius */
+    size_t query_total;      /* query frames taking part (deduplicated, quality >= floor) */
+    size_t compared_matched; /* the same, the other way round */
+    size_t compared_total;
+    double query_pct;        /* query_matched * 100 / query_total (0 when the total is 0) */
+    double compared_pct;
+    int match;               /* both percentages reach the policy's thresholds, and a frame matched */
+} hm_vpdq_comparison;
+
+/* A vPDQ policy is an hm_set_policy (below): radius = frame distance (<=),
+ * min_quality = frame quality floor, query_match_pct and compared_match_pct
+ * = the two thresholds in hundredths of a percent. */
+struct hm_set_policy;
+
+/* The sized entry point behind hm_vpdq_compare (docs/ABI.md), which is
+ * defined after hm_set_policy below. */
+HM_API HM_NODISCARD hm_status hm_vpdq_compare_sized(const hm_vpdq_frame *query,
+                                                    size_t query_count,
+                                                    const hm_vpdq_frame *compared,
+                                                    size_t compared_count,
+                                                    const struct hm_set_policy *policy,
+                                                    size_t policy_size, hm_vpdq_comparison *out,
+                                                    size_t out_size);
+
+/* ======================================================================== */
 /* Image transforms (research: robustness of hashes to everyday edits)      */
 /* ======================================================================== */
 
@@ -766,12 +981,12 @@ typedef struct hm_trust {
  *  size never changes. */
 typedef struct hm_policy_limits {
     /** Largest radius and largest allowlist radius accepted. 0: the default
-     *  (HM_DEFAULT_MAX_RADIUS_PDQ for PDQ, HM_DEFAULT_MAX_RADIUS_64BIT for the
-     *  64-bit hashes); HM_POLICY_UNLIMITED (or any value >= the hash's bits):
+     *  (HM_DEFAULT_MAX_RADIUS_PDQ for PDQ and vPDQ frames,
+     *  HM_DEFAULT_MAX_RADIUS_64BIT for the 64-bit hashes); HM_POLICY_UNLIMITED (or any value >= the hash's bits):
      *  no ceiling. Digests always match exactly and ignore it. */
     unsigned max_radius[HM_POLICY_ALGO_SLOTS];
     /** Smallest minimum quality accepted, for algorithms whose hashes have a
-     *  quality (PDQ; the others ignore it). 0: the default
+     *  quality (PDQ, vPDQ frames; the others ignore it). 0: the default
      *  (HM_DEFAULT_MIN_QUALITY_PDQ); HM_POLICY_UNLIMITED: no floor. */
     unsigned min_quality_floor[HM_POLICY_ALGO_SLOTS];
 } hm_policy_limits;
@@ -906,6 +1121,13 @@ typedef struct hm_set_section {
     size_t entry_count;
     size_t active_count;   /* entries with at least min_attesters attesters */
     size_t allow_count;
+    /* vPDQ sections only (zero elsewhere): entries are videos. variant is the
+     * interval in milliseconds at which the publisher sampled frames (0:
+     * every frame; scanners sample queries the same way), radius the frame
+     * distance, min_quality the frame quality floor. */
+    size_t frame_count;            /* frames of all videos */
+    unsigned query_match_pct;      /* hundredths of a percent, 0..10000 */
+    unsigned compared_match_pct;   /* hundredths of a percent, 0..10000 */
 } hm_set_section;
 
 /** The section of `algo`, or NULL when the set has none. Owned by the set. */
@@ -947,6 +1169,33 @@ static inline HM_NODISCARD hm_status hm_set_entry_get(const hm_set *set, hm_algo
 /** Allowlist hash `index` of `algo` (ascending order), NULL when out of range. */
 HM_API const uint8_t *hm_set_allow_get(const hm_set *set, hm_algo algo, size_t index);
 
+/* For HM_ALGO_VPDQ an entry is a video: hm_set_entry_get gives its category,
+ * attesters and external id, and `hash` points at its first frame's hash. */
+
+/** One frame of a listed video, pointing into the set. */
+typedef struct hm_set_video_frame {
+    const uint8_t *hash;   /* HM_PDQ_BYTES */
+    uint32_t frame;        /* frame number, HM_VPDQ_FRAME_UNKNOWN when the list did not say */
+    uint32_t timestamp_ms; /* milliseconds */
+    unsigned quality;      /* 0..100 */
+} hm_set_video_frame;
+
+/** Number of frames of video `index` of the vPDQ section (0 when absent). */
+HM_API size_t hm_set_video_frame_count(const hm_set *set, size_t index);
+
+/* The sized entry point behind hm_set_video_frame_get (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_set_video_frame_get_sized(const hm_set *set, size_t index,
+                                                           size_t k, hm_set_video_frame *out,
+                                                           size_t out_size);
+
+/** Frame `k` of video `index`, in the order of its list (ascending frame
+ *  numbers, each hash once). HM_E_INVALID_ARGUMENT when out of range. */
+static inline HM_NODISCARD hm_status hm_set_video_frame_get(const hm_set *set, size_t index,
+                                                            size_t k, hm_set_video_frame *out)
+{
+    return hm_set_video_frame_get_sized(set, index, k, out, sizeof(hm_set_video_frame));
+}
+
 /* ---- signatures ---- */
 
 typedef enum hm_sig_status {
@@ -975,7 +1224,13 @@ typedef struct hm_set_policy {
     unsigned variant;      /* PDQ: hm_pdq_mode; others 0 */
     unsigned radius;       /* <= the hash's bits; 0 for digests */
     unsigned allow_radius; /* <= the hash's bits; 0 for digests */
-    unsigned min_quality;  /* PDQ: 0..100; others 0 */
+    unsigned min_quality;  /* PDQ, vPDQ: 0..100; others 0 */
+    /* vPDQ only (0 elsewhere): a listed video matches a scanned one when
+     * query_pct >= query_match_pct / 100 and compared_pct >= compared_match_pct
+     * / 100 (hundredths of a percent, 0..10000) and at least one frame pair is
+     * within radius. vPDQ's variant is the sampling interval in ms (0..60000). */
+    unsigned query_match_pct;
+    unsigned compared_match_pct;
 } hm_set_policy;
 
 /* The sized entry points behind hm_set_policy_default and
@@ -984,12 +1239,32 @@ HM_API void hm_set_policy_default_sized(hm_algo algo, hm_set_policy *out, size_t
 
 #ifndef HM__ABI_COMPAT_DEFINITIONS
 /** The defaults: PDQ fullres radius 31, min quality 50; the 64-bit imagehash
- *  family radius 10; digests exact. allow_radius equals radius. */
+ *  family radius 10; digests exact; vPDQ python-threatexchange's: frames
+ *  within 31 bits, quality 50, query 80 %, compared 0 %, every frame sampled.
+ *  allow_radius equals radius. */
 static inline void hm_set_policy_default(hm_algo algo, hm_set_policy *out)
 {
     hm_set_policy_default_sized(algo, out, sizeof(hm_set_policy));
 }
 #endif
+
+/** Compares two frame lists with python-threatexchange's rule (docs/VIDEO.md):
+ *  each list keeps the first occurrence of each hash, then the frames of
+ *  quality >= policy->min_quality; a frame counts as matched when a frame of
+ *  the other list is within policy->radius bits. `policy` NULL: radius 31,
+ *  quality 50, query 80 %, compared 0 %. A brute-force reference: the scanner
+ *  gets the same numbers through the set's index. HM_E_NO_MEMORY when the
+ *  lists cannot be prepared. */
+static inline HM_NODISCARD hm_status hm_vpdq_compare(const hm_vpdq_frame *query,
+                                                     size_t query_count,
+                                                     const hm_vpdq_frame *compared,
+                                                     size_t compared_count,
+                                                     const hm_set_policy *policy,
+                                                     hm_vpdq_comparison *out)
+{
+    return hm_vpdq_compare_sized(query, query_count, compared, compared_count, policy,
+                                 sizeof(hm_set_policy), out, sizeof(hm_vpdq_comparison));
+}
 
 /** Collects entries and writes an unsigned set. Not thread-safe. */
 typedef struct hm_set_builder hm_set_builder;
@@ -1047,7 +1322,21 @@ HM_API HM_NODISCARD hm_status hm_set_builder_add(hm_set_builder *b, hm_algo algo
                                                  unsigned attesters, const char *external_id,
                                                  hm_error *err);
 
-/** Adds a hash to the allowlist of `algo` (duplicates are merged). */
+/** Adds a video to the vPDQ section: its frames in the order hashed (frame
+ *  numbers, when known, strictly ascending), of which the first occurrence of
+ *  each hash is kept with its quality, as python-threatexchange does; frames
+ *  under the quality floor are kept (the floor applies when matching). The
+ *  same frame list added twice is merged like an entry (categories agree,
+ *  larger attester count, at most one external id). Timestamps are stored in
+ *  milliseconds as printf("%.3f") writes them. */
+HM_API HM_NODISCARD hm_status hm_set_builder_add_video(hm_set_builder *b,
+                                                       const hm_vpdq_frame *frames, size_t count,
+                                                       unsigned category, unsigned attesters,
+                                                       const char *external_id, hm_error *err);
+
+/** Adds a hash to the allowlist of `algo` (duplicates are merged). For vPDQ
+ *  these are frame hashes (a black frame, a channel logo): frames within the
+ *  allowlist radius of one take no part in video matching. */
 HM_API HM_NODISCARD hm_status hm_set_builder_allow(hm_set_builder *b, hm_algo algo,
                                                    const uint8_t *hash, hm_error *err);
 
@@ -1216,6 +1505,13 @@ typedef struct hm_scanner_options {
      *  fields: the library defaults, not the limits the set was opened
      *  with): beyond them hm_scanner_new fails with HM_E_SET_POLICY. */
     hm_policy_limits limits;
+    /** Video files (hm_scanner_scan_buffer/_file sniff them with
+     *  hm_video_sniff): conversion mode, hashing threads, limits and nothing
+     *  else. The sampling interval comes from the set's vPDQ section (every
+     *  frame without one), frames are hashed at their own size, and the
+     *  digests the set holds are computed; seconds_per_hash, size and
+     *  digests are ignored here. */
+    hm_video_options video;
 } hm_scanner_options;
 
 /* The sized entry point behind hm_scanner_new: `opt_size` is the caller's
@@ -1277,9 +1573,21 @@ HM_API HM_NODISCARD hm_status hm_scanner_scan_buffer(const hm_scanner *scanner, 
                                                      size_t size, hm_report **out,
                                                      hm_error *err);
 
-/** Reads a file once and scans it as hm_scanner_scan_buffer does. */
+/** Scans a file as hm_scanner_scan_buffer scans its bytes. It is opened
+ *  without blocking and must be a regular file (HM_E_NOT_REGULAR_FILE
+ *  otherwise). A video is streamed from the file (no size limit but the
+ *  video limits); anything else is read whole, at most
+ *  opt->decode.max_file_bytes (HM_E_FILE_TOO_LARGE). */
 HM_API HM_NODISCARD hm_status hm_scanner_scan_file(const hm_scanner *scanner, const char *path,
                                                    hm_report **out, hm_error *err);
+
+/** hm_scanner_scan_file on a descriptor the caller opened (an Android
+ *  content URI's file descriptor, a file found by openat). The file is read
+ *  from its start (its position may move) and is not closed; `name` (may be
+ *  NULL) appears in error messages. */
+HM_API HM_NODISCARD hm_status hm_scanner_scan_fd(const hm_scanner *scanner, int fd,
+                                                 const char *name, hm_report **out,
+                                                 hm_error *err);
 
 /** Scans an already decoded image (perceptual hashes only: there are no
  *  file bytes to digest). */
@@ -1319,6 +1627,13 @@ static inline HM_NODISCARD hm_status hm_scanner_scan_hashes(const hm_scanner *sc
 }
 #endif
 
+/** Scans a video hashed elsewhere (hm_video_hash_*, hm_video_from_frames):
+ *  its frames against the set's videos and image PDQ entries, and the
+ *  digests it carries (hm_video_info.digests) against the digest entries. */
+HM_API HM_NODISCARD hm_status hm_scanner_scan_video(const hm_scanner *scanner,
+                                                    const hm_video *video, hm_report **out,
+                                                    hm_error *err);
+
 /** Number of matches (allowlisted ones excluded), ordered by algorithm id,
  *  then entry. */
 HM_API size_t hm_report_match_count(const hm_report *report);
@@ -1339,6 +1654,68 @@ HM_API int hm_report_pdq_skipped(const hm_report *report);
 
 /** The hashes the scan computed (or was given). */
 HM_API const hm_hashes *hm_report_hashes(const hm_report *report);
+
+/* ---- video matches ---- */
+
+/** What a video match relates. */
+typedef enum hm_video_match_kind {
+    /** The scanned video matches a listed video (algo HM_ALGO_VPDQ) by
+     *  python-threatexchange's rule: the percentages reach the set's policy. */
+    HM_VIDEO_MATCH_VIDEO = 1,
+    /** Frames of the scanned video match a listed image (algo HM_ALGO_PDQ):
+     *  each frame is a query of the PDQ section with its policy. */
+    HM_VIDEO_MATCH_FRAMES_IMAGE = 2,
+    /** The scanned image's PDQ hash matches frames of a listed video (algo
+     *  HM_ALGO_VPDQ), with the vPDQ section's frame radius and quality floor. */
+    HM_VIDEO_MATCH_IMAGE_FRAME = 3
+} hm_video_match_kind;
+
+/** A scanned frame and a listed frame within the radius. For an image the
+ *  query side is frame 0 at 0 s; for a listed image the set side is too. */
+typedef struct hm_frame_pair {
+    uint32_t query_frame;
+    double query_timestamp;   /* seconds */
+    uint32_t set_frame;       /* HM_VPDQ_FRAME_UNKNOWN when the list did not say */
+    double set_timestamp;     /* seconds (the set keeps milliseconds) */
+    unsigned distance;
+} hm_frame_pair;
+
+#define HM_VIDEO_MAX_PAIRS 8
+
+/** One listed video or image that a scan matched through frames. */
+typedef struct hm_video_match {
+    hm_video_match_kind kind;
+    hm_algo algo;              /* HM_ALGO_VPDQ: entry is a listed video; HM_ALGO_PDQ: an image */
+    size_t entry;
+    unsigned category;
+    const char *category_name; /* points into the set */
+    unsigned attesters;
+    const char *external_id;   /* "" when none; points into the set */
+    unsigned distance;         /* the smallest frame distance */
+    /* Counts and percentages (see hm_vpdq_comparison). For FRAMES_IMAGE the
+     * query side counts the scanned frames that took part and matched, and
+     * the compared side is 1 of 1; for IMAGE_FRAME the query side is 1 of 1
+     * and the compared side counts the listed video's frames. */
+    size_t query_matched, query_total, compared_matched, compared_total;
+    double query_pct, compared_pct;
+    /* The closest pairs, one per matched scanned frame (its nearest listed
+     * frame), by distance then scanned frame: at most HM_VIDEO_MAX_PAIRS. */
+    size_t pair_count;
+    hm_frame_pair pairs[HM_VIDEO_MAX_PAIRS];
+} hm_video_match;
+
+/** Number of video matches, ordered by kind, then entry. */
+HM_API size_t hm_report_video_match_count(const hm_report *report);
+
+/** Video match i (< hm_report_video_match_count), or NULL. */
+HM_API const hm_video_match *hm_report_video_match(const hm_report *report, size_t i);
+
+/** The scanned video (frames, info) when the scan was of a video, else NULL. */
+HM_API const hm_video *hm_report_video(const hm_report *report);
+
+/** 1 when a video was not matched against the set's videos because none of
+ *  its frames reached the vPDQ quality floor (or all were allowlisted). */
+HM_API int hm_report_vpdq_skipped(const hm_report *report);
 
 /** Releases a report. NULL is accepted. */
 HM_API void hm_report_free(hm_report *report);

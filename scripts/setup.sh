@@ -9,12 +9,12 @@
 set -euo pipefail
 
 BUILD_PKGS=(build-essential cmake pkg-config libssl-dev libjpeg62-turbo-dev libpng-dev libwebp-dev
-            libexpat1-dev)
+            libexpat1-dev libavformat-dev libavcodec-dev libavutil-dev libswscale-dev)
 TEST_PKGS=(libcunit1-dev clang libclang-rt-14-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
            libc6:arm64
            libssl-dev:arm64 libjpeg62-turbo-dev:arm64 libpng-dev:arm64 libwebp-dev:arm64
            libcunit1-dev:arm64 libexpat1-dev:arm64
-           libswscale-dev) # test_pixels compares the YUV conversion with libswscale
+           libavformat-dev:arm64 libavcodec-dev:arm64 libavutil-dev:arm64 libswscale-dev:arm64)
 BENCH_PKGS=(python3 python3-pil python3-numpy python3-scipy python3-pywt libfaiss-dev)
 REPORT_PKGS=(chromium)
 

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ARCHS=${*:-"x86_64 aarch64"}
-VARIANTS=(default HM_WITH_TRANSFORMS HM_WITH_GIF HM_WITH_PNM HM_WITH_WEBP all)
+VARIANTS=(default HM_WITH_TRANSFORMS HM_WITH_GIF HM_WITH_PNM HM_WITH_WEBP HM_WITH_VIDEO all)
 
 stripped_size() { # ARCH BUILD_DIR -> "FILE CODE"
     local strip=strip
@@ -23,7 +23,8 @@ build() { # ARCH VARIANT -> prints the size
     [[ $arch == aarch64 ]] && flags+=(-DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake)
     case $variant in
         default) ;;
-        all) flags+=(-DHM_WITH_TRANSFORMS=OFF -DHM_WITH_GIF=OFF -DHM_WITH_PNM=OFF -DHM_WITH_WEBP=OFF) ;;
+        all) flags+=(-DHM_WITH_TRANSFORMS=OFF -DHM_WITH_GIF=OFF -DHM_WITH_PNM=OFF -DHM_WITH_WEBP=OFF
+                   -DHM_WITH_VIDEO=OFF) ;;
         *) flags+=(-D"$variant"=OFF) ;;
     esac
     cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${flags[@]}" >/dev/null

@@ -4,19 +4,22 @@
 #      program built against the frozen 0.1.0 header, and the package consumers);
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. a clang build (-Werror) and every CTest test;
-#   4. libFuzzer targets built with clang: a short fuzzing run of each from its seed corpus;
-#   5. aarch64 cross build, tests run under qemu-user (the NEON tier).
+#   4. libFuzzer targets built with clang: a short fuzzing run from the seed corpora;
+#   5. aarch64 cross build, tests run under qemu-user (the NEON tier);
+#   6. a build without FFmpeg (HM_WITH_VIDEO=OFF): the library and CLI build,
+#      video decoding says it is unsupported, sets and matching still work.
 # HM_TEST_STAGES limits the stages (e.g. HM_TEST_STAGES="release asan").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 
 JOBS=$(nproc)
-STAGES=${HM_TEST_STAGES:-"release asan clang fuzz aarch64"}
+STAGES=${HM_TEST_STAGES:-"release asan clang fuzz aarch64 novideo"}
 # Seconds per libFuzzer target: with one target per parser of outside input
-# (images, sets, transforms, trust and key files, set build's CSV and JSON
-# lines, the eval JSON reader, ...) 12 s each keeps the stage near two minutes.
-FUZZ_SECONDS=${HM_FUZZ_SECONDS:-12}
+# (images, videos, sets, transforms, trust and key files, set build's CSV
+# and JSON lines, the eval JSON reader, the list formats, deltas, ...) 10 s
+# each keeps the stage near four minutes.
+FUZZ_SECONDS=${HM_FUZZ_SECONDS:-10}
 export CTEST_OUTPUT_ON_FAILURE=1
 
 stage() { printf '\n=== %s ===\n' "$*"; }
@@ -43,7 +46,7 @@ if has_stage clang; then
     if command -v clang >/dev/null; then
         stage "clang build and tests"
         cmake -S . -B build/clang -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-              -DHM_BUILD_TESTS=ON -DCMAKE_C_FLAGS=-Werror >/dev/null
+              -DHM_BUILD_TESTS=ON -DHM_VIDEO_VECTORS_SHORT=ON -DCMAKE_C_FLAGS=-Werror >/dev/null
         cmake --build build/clang -j"$JOBS"
         ctest --test-dir build/clang -j"$JOBS" -E '^bench_'
     else
@@ -80,6 +83,17 @@ if has_stage aarch64; then
           -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS=-Werror >/dev/null
     cmake --build build/aarch64 -j"$JOBS"
     ctest --test-dir build/aarch64 -j"$JOBS" -E '^(bench_|exports$)'
+fi
+
+if has_stage novideo; then
+    stage "build without FFmpeg (HM_WITH_VIDEO=OFF)"
+    cmake -S . -B build/novideo -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHM_WITH_VIDEO=OFF \
+          -DHM_BUILD_TESTS=ON -DCMAKE_C_FLAGS=-Werror >/dev/null
+    cmake --build build/novideo -j"$JOBS" --target hashmatch hashmatch_cli test_vpdq_match test_common
+    ctest --test-dir build/novideo -R '^(test_vpdq_match|test_common)$'
+    if build/novideo/hashmatch hash --algo vpdq demo/video/listed.mp4 >/dev/null 2>&1; then
+        echo "a build without video hashed a video"; exit 1
+    fi
 fi
 
 stage "all tests passed"

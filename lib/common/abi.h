@@ -82,13 +82,15 @@ typedef struct hm__v010_scanner_options {
 #define HM__ABI_MIN_hm_set_entry sizeof(hm__v010_set_entry)
 #define HM__ABI_MIN_hm_set_policy sizeof(hm__v010_set_policy)
 /* 0.1.0's layouts of these are not prefixes of today's (the 0.1.0 entry
- * points convert them), and hm_pixels is new: the smallest size is that of
+ * points convert them), and hm_pixels and the video structs are new: the smallest size is that of
  * the first release with *_sized entry points. Until it is made that is
  * today's; when it is, freeze its layouts here (hm__v020_*, with a frozen
  * copy of its header in tests/abi/) and point these at them. */
 #define HM__ABI_MIN_hm_set_open_options sizeof(hm_set_open_options)
 #define HM__ABI_MIN_hm_scanner_options sizeof(hm_scanner_options)
 #define HM__ABI_MIN_hm_pixels sizeof(hm_pixels)
+#define HM__ABI_MIN_hm_vpdq_comparison sizeof(hm_vpdq_comparison)
+#define HM__ABI_MIN_hm_set_video_frame sizeof(hm_set_video_frame)
 
 /* ---- reading and writing ---- */
 

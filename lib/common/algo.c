@@ -17,6 +17,7 @@ static const algo_info ALGOS[HM_ALGO_COUNT + 1] = {
     [HM_ALGO_MD5] = {"md5", HM_MD5_BYTES, 0},
     [HM_ALGO_SHA1] = {"sha1", HM_SHA1_BYTES, 0},
     [HM_ALGO_SHA256] = {"sha256", HM_SHA256_BYTES, 0},
+    [HM_ALGO_VPDQ] = {"vpdq", HM_PDQ_BYTES, 1},
 };
 
 static int valid(hm_algo a) { return (int)a >= 1 && (int)a <= HM_ALGO_COUNT; }
@@ -54,7 +55,7 @@ hm_status hm_algo_mask_parse(const char *list, uint32_t *mask)
         size_t n = comma ? (size_t)(comma - p) : strlen(p);
         hm_algo a;
         if (n == 3 && memcmp(p, "all", 3) == 0)
-            m |= HM_MASK_ALL;
+            m |= HM_MASK_EVERY;
         else if (algo_from_span(p, n, &a) == HM_OK)
             m |= HM_MASK(a);
         else

@@ -51,6 +51,9 @@ static const status_info STATUS_TABLE[] = {
     {HM_E_SET_KEY, "set_key", "malformed key"},
     {HM_E_SET_WEAK_KEY, "set_weak_key", "a public key of small order or non-canonical encoding"},
     {HM_E_SET_POLICY, "set_policy", "the set's match policy exceeds this client's limits"},
+    {HM_E_SET_VIDEO_LAYOUT, "set_video_layout", "a video's frame range in the fingerprint set is malformed"},
+    {HM_E_SET_VIDEO_FRAME, "set_video_frame", "a video frame record in the fingerprint set is malformed"},
+    {HM_E_SET_VIDEO_POLICY, "set_video_policy", "the fingerprint set's video match policy is impossible"},
     {HM_E_DELTA_FORMAT, "delta_format", "not a hashmatch delta, or a malformed one"},
     {HM_E_DELTA_TRUNCATED, "delta_truncated", "the delta is truncated"},
     {HM_E_DELTA_CORRUPT, "delta_corrupt", "the delta does not match its checksums"},
@@ -58,6 +61,16 @@ static const status_info STATUS_TABLE[] = {
     {HM_E_DELTA_RESULT, "delta_result", "the rebuilt set is not the one the delta names"},
     {HM_E_DELTA_CHAIN, "delta_chain", "the new set does not follow the old one in its hash chain"},
     {HM_E_SCAN_NO_ALGORITHM, "scan_no_algorithm", "the set holds no algorithm this scanner can match"},
+    {HM_E_VIDEO_FORMAT, "video_format", "not a video container this build accepts"},
+    {HM_E_VIDEO_TRUNCATED, "video_truncated", "the video data ends early"},
+    {HM_E_VIDEO_CORRUPT, "video_corrupt", "the video data is corrupt"},
+    {HM_E_VIDEO_CODEC, "video_codec", "the video codec is not accepted"},
+    {HM_E_VIDEO_NO_STREAM, "video_no_stream", "the file holds no video stream"},
+    {HM_E_VIDEO_DIMENSIONS, "video_dimensions", "the video frame size is invalid"},
+    {HM_E_VIDEO_TOO_LARGE, "video_too_large", "a video frame has more pixels than allowed"},
+    {HM_E_VIDEO_LIMIT, "video_limit", "the video exceeds a frame, duration or decoded-size limit"},
+    {HM_E_VIDEO_FRAME_RATE, "video_frame_rate", "the video has no usable frame rate"},
+    {HM_E_VIDEO_PIXEL_FORMAT, "video_pixel_format", "unsupported decoded pixel format"},
 };
 
 static const status_info *find_status(hm_status status)

@@ -28,6 +28,7 @@ const uint8_t *hm_hashes_get(const hm_hashes *h, hm_algo algo, size_t *size)
     case HM_ALGO_MD5: p = h->md5; break;
     case HM_ALGO_SHA1: p = h->sha1; break;
     case HM_ALGO_SHA256: p = h->sha256; break;
+    case HM_ALGO_VPDQ: break; /* per frame: hm_video */
     }
     if (p && size) *size = hm_algo_hash_size(algo);
     return p;

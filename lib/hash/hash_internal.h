@@ -79,6 +79,20 @@ typedef struct hm__pdq_squash_ctx {
 int hm__pdq_cli512_source(hm__pdq_squash_ctx *ctx, const hm_image *img, hm__pdq_source *out);
 int hm__pdq_cli512_pixels(hm__pdq_squash_ctx *ctx, const hm__pixview *v, hm__pdq_source *out);
 
+/* A source over RGB24 rows `stride` bytes apart (video frames: the
+ * converter's buffer may pad its rows). */
+typedef struct hm__pdq_rgb_ctx {
+    const uint8_t *rgb;
+    size_t stride;
+    uint32_t width;
+} hm__pdq_rgb_ctx;
+hm__pdq_source hm__pdq_rgb_source(hm__pdq_rgb_ctx *ctx, const uint8_t *rgb, size_t stride,
+                                  uint32_t w, uint32_t h);
+
+/* The luma of n RGB24 pixels into PDQ's floats, with the widest kernel this
+ * CPU has (the same arithmetic as every other PDQ luma). */
+void hm__luma_rgb_row(const uint8_t *rgb, size_t n, float *out);
+
 /* Floats of scratch that the filter needs for a w x h source. */
 size_t hm__pdq_work_floats(uint32_t w, uint32_t h);
 
@@ -106,6 +120,12 @@ void hm__pdq_dihedral(const float b16[16 * 16], uint8_t hashes[HM_PDQ_DIHEDRAL_C
  * out->pdq_dihedral and out->has_pdq_dihedral. Under 5 pixels on a side the
  * hashes are all zero with quality 0, as in the reference. */
 void hm__pdq_hash_source(const hm__pdq_source *src, float *work, int dihedral, hm_hashes *out);
+
+/* One frame as the vPDQ reference hashes it (its pdqHash256FromFloatLuma):
+ * the stages above, except that a 64x64 source is used as the 64x64 buffer
+ * directly, unfiltered. The source must be at least 5x5. */
+void hm__pdq_hash_frame(const hm__pdq_source *src, float *work, uint8_t hash[HM_PDQ_BYTES],
+                        int *quality);
 
 /* All stages over a packed float plane. */
 void hm__pdq_hash(const float *luma, uint32_t w, uint32_t h, float *work, int dihedral,
@@ -158,5 +178,9 @@ void hm__ih_stream_finish(hm__ih_stream *s, hm_hashes *out);
 /* MD5/SHA-1/SHA-256 of `algos` over the bytes, through OpenSSL EVP. */
 hm_status hm__digests(const uint8_t *data, size_t size, uint32_t algos, hm_hashes *out,
                       hm_error *err);
+
+/* The same over a whole file, read from offset 0 in chunks (the file is
+ * never held in memory). */
+hm_status hm__digests_fd(int fd, uint32_t algos, hm_hashes *out, hm_error *err);
 
 #endif /* HM_HASH_INTERNAL_H */

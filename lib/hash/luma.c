@@ -169,6 +169,11 @@ void hm__luma_rows(const hm__pixview *v, uint32_t y, uint32_t n, float *pdq, uin
                  pil ? pil + r * w : NULL);
 }
 
+void hm__luma_rgb_row(const uint8_t *rgb, size_t n, float *out)
+{
+    hm__ih_kernels_best()->luma_rgb(rgb, n, out, NULL);
+}
+
 void hm__luma(const hm_image *img, float *pdq, uint8_t *pil)
 {
     hm__pixview v;

@@ -526,6 +526,26 @@ void hm__pdq_hash_source(const hm__pdq_source *src, float *work, int dihedral, h
     }
 }
 
+/* The vPDQ reference skips the filter for a 64x64 frame (only reachable with
+ * its -s 64), where the image reference's dihedral path, which this
+ * library's image hashing follows, filters with window 1: not an identity in
+ * float, since (s + x[k]) - x[k-1] rounds. */
+void hm__pdq_hash_frame(const hm__pdq_source *src, float *work, uint8_t hash[HM_PDQ_BYTES],
+                        int *quality)
+{
+    float a[PDQ_OUT * PDQ_OUT], b[16 * 16];
+    if (src->width == PDQ_OUT && src->height == PDQ_OUT) {
+        for (uint32_t y = 0; y < PDQ_OUT; y += BLOCK)
+            memcpy(a + (size_t)y * PDQ_OUT, src->rows(src->ctx, y, BLOCK, work),
+                   sizeof(float) * BLOCK * PDQ_OUT);
+    } else {
+        hm__pdq_filter(src, work, a);
+    }
+    *quality = hm__pdq_quality(a);
+    hm__pdq_dct(a, b);
+    hm__pdq_bits(b, hash);
+}
+
 static const float *plane_rows(void *ctx, uint32_t y, uint32_t n, float *buf)
 {
     const hm__pdq_plane *p = ctx;
@@ -562,6 +582,24 @@ static void rows_to_stream(hm__pdq_image_ctx *c, uint32_t y, uint32_t n, float *
         hm__ih_stream_commit(c->ih, m);
         done += m;
     }
+}
+
+static const float *rgb_rows(void *ctx, uint32_t y, uint32_t n, float *buf)
+{
+    const hm__pdq_rgb_ctx *c = ctx;
+    for (uint32_t r = 0; r < n; r++)
+        hm__luma_rgb_row(c->rgb + (size_t)(y + r) * c->stride, c->width, buf + (size_t)r * c->width);
+    return buf;
+}
+
+hm__pdq_source hm__pdq_rgb_source(hm__pdq_rgb_ctx *ctx, const uint8_t *rgb, size_t stride,
+                                  uint32_t w, uint32_t h)
+{
+    ctx->rgb = rgb;
+    ctx->stride = stride;
+    ctx->width = w;
+    hm__pdq_source s = {w, h, rgb_rows, ctx};
+    return s;
 }
 
 static const float *image_rows(void *ctx, uint32_t y, uint32_t n, float *buf)

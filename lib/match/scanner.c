@@ -2,9 +2,17 @@
  * and the scan that turns an image's hashes into a report. */
 #include <stdlib.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "../common/abi.h"
 #include "../set/set.h"
+#include "../hash/hash_internal.h"
+#include "../video/video_internal.h"
 #include "match.h"
+#include "video_match.h"
 
 typedef struct {
     const hm__set_view *view; /* NULL when the scanner does not match this algorithm */
@@ -17,7 +25,9 @@ struct hm_scanner {
     uint32_t algos;
     int dihedral;
     hm_decode_options decode;
+    hm_video_options video;
     scan_section sections[HM_ALGO_COUNT + 1];
+    hm__video_index videos; /* the vPDQ section's frame maps */
 };
 
 typedef struct {
@@ -30,6 +40,9 @@ struct hm_report {
     match_list matches;
     match_list suppressed;
     int pdq_skipped;
+    hm_video *video; /* a scanned video's frames */
+    hm__vmatch_list video_matches;
+    int vpdq_skipped;
 };
 
 /* ------------------------------------------------------------------------ */
@@ -59,8 +72,12 @@ static hm_status add_section(hm_scanner *s, hm_algo algo, const hm_scanner_optio
     s->algos |= HM_MASK(algo);
     if (!hm_algo_is_perceptual(algo) || v->info.entry_count == 0) return HM_OK;
     hm__index_params p = {.threads = threads};
-    return hm__index_build(v->hashes, v->info.entry_count, v->hash_size, &p,
-                           &s->sections[algo].index, err);
+    /* a vPDQ section indexes its frames */
+    size_t n = algo == HM_ALGO_VPDQ ? v->info.frame_count : v->info.entry_count;
+    HM_FORWARD_IF_ERROR(hm__index_build(v->hashes, n, v->hash_size, &p, &s->sections[algo].index,
+                                        err));
+    if (algo != HM_ALGO_VPDQ) return HM_OK;
+    return hm__video_index_init(&s->videos, v, s->sections[algo].index, err);
 }
 
 hm_status hm_scanner_new_sized(const hm_set *set, const hm_scanner_options *caller_opt,
@@ -79,10 +96,12 @@ hm_status hm_scanner_new_sized(const hm_set *set, const hm_scanner_options *call
     s->set = set;
     s->dihedral = opt && opt->pdq_dihedral;
     if (opt) s->decode = opt->decode;
-    uint32_t want = opt && opt->algos ? opt->algos : HM_MASK_ALL;
+    if (opt) s->video = opt->video;
+    uint32_t want = opt && opt->algos ? opt->algos : HM_MASK_EVERY;
     hm_status st = pick_kernels(opt, &s->kernels, err);
     for (int a = 1; st == HM_OK && a <= HM_ALGO_COUNT; a++)
         if (want & HM_MASK(a)) st = add_section(s, (hm_algo)a, opt, err);
+    if (st == HM_OK) st = hm__video_check_options(&s->video, err);
     if (st == HM_OK && !s->algos)
         st = hm__fail(err, HM_E_SCAN_NO_ALGORITHM,
                       "the set holds none of the algorithms this scanner was asked to match");
@@ -99,6 +118,7 @@ void hm_scanner_free(hm_scanner *s)
 {
     if (!s) return;
     for (int a = 1; a <= HM_ALGO_COUNT; a++) hm__index_free(s->sections[a].index);
+    hm__video_index_free(&s->videos);
     free(s);
 }
 
@@ -168,11 +188,24 @@ int hm_report_pdq_skipped(const hm_report *r) { return r ? r->pdq_skipped : 0; }
 
 const hm_hashes *hm_report_hashes(const hm_report *r) { return r ? &r->hashes : NULL; }
 
+size_t hm_report_video_match_count(const hm_report *r) { return r ? r->video_matches.count : 0; }
+
+const hm_video_match *hm_report_video_match(const hm_report *r, size_t i)
+{
+    return r && i < r->video_matches.count ? &r->video_matches.items[i] : NULL;
+}
+
+const hm_video *hm_report_video(const hm_report *r) { return r ? r->video : NULL; }
+
+int hm_report_vpdq_skipped(const hm_report *r) { return r ? r->vpdq_skipped : 0; }
+
 void hm_report_free(hm_report *r)
 {
     if (!r) return;
     free(r->matches.items);
     free(r->suppressed.items);
+    free(r->video_matches.items);
+    hm_video_free(r->video);
     free(r);
 }
 
@@ -295,12 +328,31 @@ static hm_status new_report(hm_report **out, hm_error *err)
     return HM_OK;
 }
 
+/* An image's PDQ hash against the frames of the set's videos, with the vPDQ
+ * section's frame radius, quality floor and allowlist. */
+static hm_status match_image_frames(const hm_scanner *s, hm_report *r, hm_error *err)
+{
+    const hm__set_view *v = s->videos.view;
+    const hm_hashes *h = &r->hashes;
+    if (!v || !s->videos.index || r->video || !(h->algos & HM_MASK(HM_ALGO_PDQ))) return HM_OK;
+    int allowed;
+    HM_FORWARD_IF_ERROR(allowlisted(s, v, h->pdq, &allowed, err));
+    if ((unsigned)h->pdq_quality < v->info.min_quality || allowed) {
+        r->vpdq_skipped = 1;
+        return HM_OK;
+    }
+    hm__frame_query q = {h->pdq, 0, 0.0};
+    return hm__match_videos(&s->videos, s->kernels, s->set, &q, 1, HM_VIDEO_MATCH_IMAGE_FRAME,
+                            &r->video_matches, err);
+}
+
 /* When the hashing went well (st), runs the matching on r->hashes and hands
  * the report out; otherwise, or when matching fails, frees it. */
 static hm_status finish(const hm_scanner *s, hm_status st, hm_report *r, hm_report **out,
                         hm_error *err)
 {
     if (st == HM_OK) st = match_all(s, r, err);
+    if (st == HM_OK) st = match_image_frames(s, r, err);
     if (st != HM_OK) {
         hm_report_free(r);
         return st;
@@ -314,10 +366,163 @@ static void hash_options(const hm_scanner *s, hm_hash_options *o)
 {
     memset(o, 0, sizeof *o);
     o->algos = s->algos;
+    /* an image's PDQ is matched against the set's video frames too */
+    if (s->algos & HM_MASK(HM_ALGO_VPDQ)) o->algos |= HM_MASK(HM_ALGO_PDQ);
     o->pdq_dihedral = s->dihedral && (s->algos & HM_MASK(HM_ALGO_PDQ));
     o->decode = s->decode;
     const hm__set_view *pdq = s->sections[HM_ALGO_PDQ].view;
     o->pdq_mode = pdq ? (hm_pdq_mode)pdq->info.variant : HM_PDQ_FULLRES;
+}
+
+/* ---- videos ---- */
+
+/* The scanned frames that take part in matching against `sec`: each hash
+ * once (its first occurrence), quality >= the section's floor, not within
+ * its allowlist radius of an allowlisted hash. */
+static hm_status frame_queries(const hm_scanner *s, const hm_video *v, const hm__set_view *sec,
+                               hm__frame_query **out, size_t *n, hm_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    size_t count = hm_video_frame_count(v);
+    if (!count) return HM_OK;
+    uint8_t *keep = malloc(count);
+    hm__frame_query *q = malloc(count * sizeof *q);
+    hm_status st = HM_OK;
+    if (!keep || !q || hm__vpdq_first_occurrences(v->frames, count, keep))
+        st = hm__fail(err, HM_E_NO_MEMORY, "cannot prepare %zu frames", count);
+    for (size_t i = 0; i < count && st == HM_OK; i++) {
+        const hm_vpdq_frame *f = &v->frames[i];
+        int allowed = 0;
+        if (!keep[i] || f->quality < 0 || (unsigned)f->quality < sec->info.min_quality) continue;
+        st = allowlisted(s, sec, f->hash, &allowed, err);
+        if (!allowed) q[(*n)++] = (hm__frame_query){f->hash, f->frame, f->timestamp};
+    }
+    free(keep);
+    if (st != HM_OK) {
+        free(q);
+        *n = 0;
+        return st;
+    }
+    *out = q;
+    return HM_OK;
+}
+
+/* A video's frames against the set's videos, then against its images. */
+static hm_status match_video(const hm_scanner *s, hm_report *r, hm_error *err)
+{
+    const hm__set_view *secs[2] = {s->videos.view, s->sections[HM_ALGO_PDQ].view};
+    hm_status st = HM_OK;
+    for (int k = 0; k < 2 && st == HM_OK; k++) {
+        if (!secs[k]) continue;
+        hm__frame_query *q;
+        size_t n;
+        HM_FORWARD_IF_ERROR(frame_queries(s, r->video, secs[k], &q, &n, err));
+        if (!n) *(k ? &r->pdq_skipped : &r->vpdq_skipped) = 1;
+        if (k == 0)
+            st = hm__match_videos(&s->videos, s->kernels, s->set, q, n, HM_VIDEO_MATCH_VIDEO,
+                                  &r->video_matches, err);
+        else
+            st = hm__match_frames_images(secs[k], s->sections[HM_ALGO_PDQ].index, s->kernels,
+                                         s->set, q, n, &r->video_matches, err);
+        free(q);
+    }
+    return st;
+}
+
+/* Whether a scan of a video decodes it: the set has videos or images. */
+static int wants_frames(const hm_scanner *s)
+{
+    return (s->algos & (HM_MASK(HM_ALGO_VPDQ) | HM_MASK(HM_ALGO_PDQ))) != 0;
+}
+
+/* The options a video is hashed with: the set's sampling interval (every
+ * frame without a vPDQ section), own size, the digests the set holds. */
+static hm_video_options video_options(const hm_scanner *s)
+{
+    hm_video_options o = s->video;
+    const hm__set_view *v = s->videos.view;
+    o.seconds_per_hash = v ? v->info.variant / 1000.0 : 0.0;
+    o.size = 0;
+    o.digests = s->algos & HM_MASK_DIGESTS;
+    return o;
+}
+
+/* Scans r->video (frames and digests); takes ownership of the report. */
+static hm_status finish_video(const hm_scanner *s, hm_report *r, hm_report **out, hm_error *err)
+{
+    const hm_video_info *info = hm_video_get_info(r->video);
+    hm_hashes *h = &r->hashes;
+    h->width = info->width;
+    h->height = info->height;
+    h->algos = info->digests & s->algos & HM_MASK_DIGESTS;
+    memcpy(h->md5, info->md5, sizeof h->md5);
+    memcpy(h->sha1, info->sha1, sizeof h->sha1);
+    memcpy(h->sha256, info->sha256, sizeof h->sha256);
+    hm_status st = match_all(s, r, err);
+    if (st == HM_OK && wants_frames(s)) st = match_video(s, r, err);
+    if (st != HM_OK) {
+        hm_report_free(r);
+        return st;
+    }
+    *out = r;
+    hm__ok(err);
+    return HM_OK;
+}
+
+/* Digests only (the set has no perceptual section that frames could match):
+ * the bytes are not decoded, as for images. */
+static hm_status digest_only_video(const hm_scanner *s, const void *data, size_t size, int fd,
+                                   hm_video **out, hm_error *err)
+{
+    hm_video *v = hm__video_new();
+    HM_RETURN_IF(!v, err, HM_E_NO_MEMORY, "cannot allocate a video");
+    hm_hashes h;
+    memset(&h, 0, sizeof h);
+    uint32_t dig = s->algos & HM_MASK_DIGESTS;
+    hm_status st = fd >= 0 ? hm__digests_fd(fd, dig, &h, err) : hm__digests(data, size, dig, &h, err);
+    if (st != HM_OK) {
+        hm_video_free(v);
+        return st;
+    }
+    v->info.digests = dig;
+    memcpy(v->info.md5, h.md5, sizeof h.md5);
+    memcpy(v->info.sha1, h.sha1, sizeof h.sha1);
+    memcpy(v->info.sha256, h.sha256, sizeof h.sha256);
+    *out = v;
+    return HM_OK;
+}
+
+/* A video in memory (data, size) or in an open regular file (fd >= 0,
+ * named `name` in messages). */
+static hm_status scan_video_input(const hm_scanner *s, const void *data, size_t size, int fd,
+                                  const char *name, hm_report **out, hm_error *err)
+{
+    hm_report *r;
+    HM_FORWARD_IF_ERROR(new_report(&r, err));
+    hm_video_options o = video_options(s);
+    hm_status st;
+    if (wants_frames(s))
+        st = fd >= 0 ? hm_video_hash_fd(fd, name, &o, &r->video, err)
+                     : hm_video_hash_buffer(data, size, &o, &r->video, err);
+    else
+        st = digest_only_video(s, data, size, fd, &r->video, err);
+    if (st != HM_OK) {
+        hm_report_free(r);
+        return st;
+    }
+    return finish_video(s, r, out, err);
+}
+
+/* Whether an open file starts like a video container (read with pread: the
+ * descriptor's position stays where it was). */
+static int fd_is_video(int fd)
+{
+    uint8_t head[400];
+    ssize_t n;
+    do n = pread(fd, head, sizeof head, 0);
+    while (n < 0 && errno == EINTR);
+    return n > 0 && hm_video_sniff(head, (size_t)n);
 }
 
 #define SCAN_PRELUDE(s, out, err)                                                                 \
@@ -345,6 +550,8 @@ hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t s
                                  hm_report **out, hm_error *err)
 {
     SCAN_PRELUDE(s, out, err);
+    HM_RETURN_IF(!data && size, err, HM_E_INVALID_ARGUMENT, "invalid buffer");
+    if (hm_video_sniff(data, size)) return scan_video_input(s, data, size, -1, NULL, out, err);
     hm_report *r;
     HM_FORWARD_IF_ERROR(new_report(&r, err));
     hm_hash_options o;
@@ -365,16 +572,40 @@ hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t s
     return finish(s, st, r, out, err);
 }
 
+hm_status hm_scanner_scan_fd(const hm_scanner *s, int fd, const char *name, hm_report **out,
+                             hm_error *err)
+{
+    SCAN_PRELUDE(s, out, err);
+    HM_RETURN_IF(fd < 0, err, HM_E_INVALID_ARGUMENT, "a file descriptor is required");
+    if (!name) name = "input";
+    struct stat st_;
+    HM_RETURN_IF(fstat(fd, &st_) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
+    HM_RETURN_IF(!S_ISREG(st_.st_mode), err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file",
+                 name, hm__file_type_name(st_.st_mode));
+    /* A video is streamed from the file; anything else is read whole (at
+     * most max_file_bytes). */
+    if (fd_is_video(fd)) return scan_video_input(s, NULL, 0, fd, name, out, err);
+    HM_RETURN_IF(lseek(fd, 0, SEEK_SET) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
+    uint8_t *data;
+    size_t size;
+    HM_FORWARD_IF_ERROR(hm__read_fd(fd, name, s->decode.max_file_bytes, &data, &size, err));
+    hm_status st = hm_scanner_scan_buffer(s, data, size, out, err);
+    free(data);
+    return st;
+}
+
 hm_status hm_scanner_scan_file(const hm_scanner *s, const char *path, hm_report **out,
                                hm_error *err)
 {
     SCAN_PRELUDE(s, out, err);
     HM_RETURN_IF(!path, err, HM_E_INVALID_ARGUMENT, "a path is required");
-    uint8_t *data;
-    size_t size;
-    HM_FORWARD_IF_ERROR(hm__read_file(path, s->decode.max_file_bytes, &data, &size, err));
-    hm_status st = hm_scanner_scan_buffer(s, data, size, out, err);
-    free(data);
+    /* One descriptor, opened without blocking, for the sniff and the read:
+     * a FIFO is refused, not waited on, and the file cannot be swapped
+     * between the two. */
+    int fd = hm__open_input(path);
+    if (fd < 0) return hm__fail_open(path, err);
+    hm_status st = hm_scanner_scan_fd(s, fd, path, out, err);
+    close(fd);
     return st;
 }
 
@@ -401,6 +632,28 @@ hm_status hm_scanner_scan_pixels_sized(const hm_scanner *s, const hm_pixels *px,
     hm_status st =
         hm_hash_pixels_sized(px, px_size, &o, sizeof o, &r->hashes, sizeof r->hashes, err);
     return finish(s, st, r, out, err);
+}
+
+hm_status hm_scanner_scan_video(const hm_scanner *s, const hm_video *video, hm_report **out,
+                                hm_error *err)
+{
+    SCAN_PRELUDE(s, out, err);
+    HM_RETURN_IF(!video, err, HM_E_INVALID_ARGUMENT, "a video is required");
+    hm_report *r;
+    HM_FORWARD_IF_ERROR(new_report(&r, err));
+    hm_status st = hm_video_from_frames(video->frames, video->count, &r->video, err);
+    if (st != HM_OK) {
+        hm_report_free(r);
+        return st;
+    }
+    r->video->info = video->info;
+    r->video->info.container = r->video->container;
+    r->video->info.codec = r->video->codec;
+    r->video->info.pixel_format = r->video->pixel_format;
+    memcpy(r->video->container, video->container, sizeof video->container);
+    memcpy(r->video->codec, video->codec, sizeof video->codec);
+    memcpy(r->video->pixel_format, video->pixel_format, sizeof video->pixel_format);
+    return finish_video(s, r, out, err);
 }
 
 hm_status hm_scanner_scan_hashes_sized(const hm_scanner *s, const hm_hashes *h, size_t h_size,

@@ -10,9 +10,12 @@ static int valid_algo(hm_algo a) { return (int)a >= 1 && (int)a <= HM_ALGO_COUNT
 static void policy_default(hm_algo algo, hm_set_policy *out)
 {
     memset(out, 0, sizeof *out);
-    if (algo == HM_ALGO_PDQ) {
+    if (algo == HM_ALGO_PDQ || algo == HM_ALGO_VPDQ) {
         out->radius = 31;
         out->min_quality = 50;
+        /* python-threatexchange's VPDQ_QUERY_MATCH_THRESHOLD_PERCENT and
+         * VPDQ_INDEX_MATCH_THRESHOLD_PERCENT */
+        if (algo == HM_ALGO_VPDQ) out->query_match_pct = 8000;
     } else if (hm_algo_is_perceptual(algo)) {
         out->radius = 10;
     }
@@ -50,6 +53,11 @@ void hm_set_builder_free(hm_set_builder *b)
         free(b->algos[a].meta);
         free(b->algos[a].allow);
     }
+    free(b->videos.hashes);
+    free(b->videos.records);
+    free(b->videos.first);
+    free(b->videos.count);
+    free(b->videos.meta);
     free(b->pool);
     free(b->slots);
     free(b);
@@ -119,6 +127,11 @@ hm_status hm_set_builder_add_category(hm_set_builder *b, const char *name, unsig
 
 static hm_status check_policy(hm_algo algo, const hm_set_policy *p, hm_error *err)
 {
+    if (algo == HM_ALGO_VPDQ)
+        return hm__vpdq_policy_check(p, &hm__vpdq_format_bounds, HM_E_INVALID_ARGUMENT, "vpdq",
+                                     err);
+    HM_RETURN_IF(p->query_match_pct || p->compared_match_pct, err, HM_E_INVALID_ARGUMENT,
+                 "%s: match percentages are for vpdq only", hm_algo_name(algo));
     unsigned bits = hm_algo_is_perceptual(algo) ? (unsigned)hm_algo_hash_size(algo) * 8 : 0;
     HM_RETURN_IF(p->variant > (algo == HM_ALGO_PDQ ? (unsigned)HM_PDQ_CLI512 : 0u), err,
                  HM_E_INVALID_ARGUMENT, "%s: unknown variant %u", hm_algo_name(algo), p->variant);
@@ -228,16 +241,10 @@ static int all_zero(const uint8_t *p, size_t n)
     return acc == 0;
 }
 
-hm_status hm_set_builder_add(hm_set_builder *b, hm_algo algo, const uint8_t *hash,
-                             unsigned category, unsigned attesters, const char *external_id,
-                             hm_error *err)
+hm_status hm__builder_entry_meta(hm_set_builder *b, unsigned category, unsigned attesters,
+                                 const char *external_id, uint8_t meta[HM__META_SIZE],
+                                 hm_error *err)
 {
-    HM_RETURN_IF(!b || !hash, err, HM_E_INVALID_ARGUMENT, "no builder or hash");
-    HM_RETURN_IF(!valid_algo(algo), err, HM_E_SET_UNKNOWN_ALGORITHM, "unknown algorithm %d",
-                 (int)algo);
-    size_t hs = hm_algo_hash_size(algo);
-    HM_RETURN_IF(algo == HM_ALGO_PDQ && all_zero(hash, hs), err, HM_E_INVALID_ARGUMENT,
-                 "the all-zero PDQ hash (a flat image) cannot be listed");
     HM_RETURN_IF(category >= b->ncat, err, HM_E_SET_UNKNOWN_CATEGORY,
                  "category %u is not in the list of %u categories", category, b->ncat);
     HM_RETURN_IF(attesters < 1 || attesters > 65535, err, HM_E_INVALID_ARGUMENT,
@@ -249,15 +256,32 @@ hm_status hm_set_builder_add(hm_set_builder *b, hm_algo algo, const uint8_t *has
         ext = pool_intern(b, external_id);
         HM_RETURN_IF(!ext, err, HM_E_NO_MEMORY, "out of memory for external ids");
     }
+    hm__store_le16(meta + HM__M_CATEGORY, (uint16_t)category);
+    hm__store_le16(meta + HM__M_ATTESTERS, (uint16_t)attesters);
+    hm__store_le32(meta + HM__M_EXTERNAL_ID, ext);
+    return HM_OK;
+}
+
+hm_status hm_set_builder_add(hm_set_builder *b, hm_algo algo, const uint8_t *hash,
+                             unsigned category, unsigned attesters, const char *external_id,
+                             hm_error *err)
+{
+    HM_RETURN_IF(!b || !hash, err, HM_E_INVALID_ARGUMENT, "no builder or hash");
+    HM_RETURN_IF(!valid_algo(algo), err, HM_E_SET_UNKNOWN_ALGORITHM, "unknown algorithm %d",
+                 (int)algo);
+    HM_RETURN_IF(algo == HM_ALGO_VPDQ, err, HM_E_INVALID_ARGUMENT,
+                 "vpdq entries are videos: add them with hm_set_builder_add_video");
+    size_t hs = hm_algo_hash_size(algo);
+    HM_RETURN_IF(algo == HM_ALGO_PDQ && all_zero(hash, hs), err, HM_E_INVALID_ARGUMENT,
+                 "the all-zero PDQ hash (a flat image) cannot be listed");
+    uint8_t meta[HM__META_SIZE];
+    HM_FORWARD_IF_ERROR(hm__builder_entry_meta(b, category, attesters, external_id, meta, err));
     algo_entries *e = &b->algos[algo];
     HM_RETURN_IF(e->count >= UINT32_MAX, err, HM_E_LIMIT, "too many %s entries",
                  hm_algo_name(algo));
     HM_RETURN_IF(grow_entries(e, hs), err, HM_E_NO_MEMORY, "out of memory for entries");
     memcpy(e->hashes + e->count * hs, hash, hs);
-    uint8_t *m = e->meta + e->count * HM__META_SIZE;
-    hm__store_le16(m + HM__M_CATEGORY, (uint16_t)category);
-    hm__store_le16(m + HM__M_ATTESTERS, (uint16_t)attesters);
-    hm__store_le32(m + HM__M_EXTERNAL_ID, ext);
+    memcpy(e->meta + e->count * HM__META_SIZE, meta, HM__META_SIZE);
     e->count++;
     return HM_OK;
 }

@@ -48,6 +48,24 @@
 #define HM__S_ALLOW_OFFSET 48 /* u64 */
 #define HM__S_RESERVED1 56    /* 8 zero bytes */
 
+/* ---- vPDQ sections (algo 9): the same descriptor, other meanings ---- */
+#define HM__S_VPDQ_QUERY_PCT 10    /* u16 hundredths of a percent, <= 10000 */
+#define HM__S_VPDQ_COMPARED_PCT 12 /* u16 hundredths of a percent, <= 10000 */
+#define HM__S_VPDQ_RESERVED 14     /* u16 zero */
+#define HM__S_FRAME_COUNT 56       /* u64: frames of all videos (entry_count = videos) */
+#define HM__VPDQ_MAX_INTERVAL 60000 /* the variant: sampling interval, ms */
+
+/* Its metadata region: entry_count standard 8-byte records (below), then
+ * entry_count frame ranges, then frame_count frame records. */
+#define HM__RANGE_SIZE 8
+#define HM__R_FIRST 0 /* u32 first frame of the video */
+#define HM__R_COUNT 4 /* u32 its number of frames, >= 1 */
+#define HM__FRAME_SIZE 12
+#define HM__F_NUMBER 0   /* u32 frame number, 0xffffffff = unknown */
+#define HM__F_MS 4       /* u32 timestamp, milliseconds */
+#define HM__F_QUALITY 8  /* u16 0..100 */
+#define HM__F_RESERVED 10 /* u16 zero */
+
 /* ---- per-entry metadata: 8 bytes each ---- */
 #define HM__META_SIZE 8
 #define HM__M_CATEGORY 0    /* u16 index into the category list */

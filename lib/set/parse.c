@@ -167,6 +167,22 @@ static hm_status check_names(hm_set *s, const hm__set_header *h, hm_error *err)
 
 /* ---- sections ---- */
 
+/* A vPDQ section's policy (docs/FORMAT.md, section 4.6). */
+static hm_status vpdq_policy(const uint8_t *d, unsigned i, hm_set_section *p, hm_error *err)
+{
+    char where[48];
+    snprintf(where, sizeof where, "section %u (vpdq)", i);
+    p->query_match_pct = hm__load_le16(d + HM__S_VPDQ_QUERY_PCT);
+    p->compared_match_pct = hm__load_le16(d + HM__S_VPDQ_COMPARED_PCT);
+    hm_set_policy pol = {p->variant, p->radius, p->allow_radius, p->min_quality,
+                         p->query_match_pct, p->compared_match_pct};
+    HM_FORWARD_IF_ERROR(hm__vpdq_policy_check(&pol, &hm__vpdq_format_bounds,
+                                              HM_E_SET_VIDEO_POLICY, where, err));
+    HM_RETURN_IF(hm__load_le16(d + HM__S_VPDQ_RESERVED) != 0, err, HM_E_SET_FIELD,
+                 "%s: reserved bytes are not zero", where);
+    return HM_OK;
+}
+
 static hm_status section_policy(const uint8_t *d, unsigned i, hm_algo algo, hm_set_section *p,
                                 hm_error *err)
 {
@@ -178,6 +194,7 @@ static hm_status section_policy(const uint8_t *d, unsigned i, hm_algo algo, hm_s
     p->radius = hm__load_le16(d + HM__S_RADIUS);
     p->allow_radius = hm__load_le16(d + HM__S_ALLOW_RADIUS);
     p->min_quality = hm__load_le16(d + HM__S_MIN_QUALITY);
+    if (algo == HM_ALGO_VPDQ) return vpdq_policy(d, i, p, err);
     unsigned max_variant = algo == HM_ALGO_PDQ ? HM_PDQ_CLI512 : 0;
     HM_RETURN_IF(p->variant > max_variant, err, HM_E_SET_FIELD,
                  "section %u (%s): unknown variant %u", i, name, p->variant);
@@ -191,6 +208,27 @@ static hm_status section_policy(const uint8_t *d, unsigned i, hm_algo algo, hm_s
                  "section %u (%s): minimum quality %u is impossible", i, name, p->min_quality);
     HM_RETURN_IF(!all_zero(d + HM__S_RESERVED0, 6) || !all_zero(d + HM__S_RESERVED1, 8), err,
                  HM_E_SET_FIELD, "section %u (%s): reserved bytes are not zero", i, name);
+    return HM_OK;
+}
+
+/* The number of hashes and the metadata's byte size: one hash and 8 bytes
+ * per entry, except in vPDQ sections (one hash per frame; per video 8 bytes
+ * and a frame range, then a record per frame). */
+static hm_status meta_region_size(const uint8_t *d, unsigned i, hm_algo algo, uint64_t count,
+                                  uint64_t *hashes, uint64_t *size, hm_error *err)
+{
+    HM_RETURN_IF(count > UINT64_MAX / 16, err, HM_E_SET_BOUNDS,
+                 "section %u: %llu entries overflow", i, ull(count));
+    *hashes = count;
+    *size = count * HM__META_SIZE;
+    uint64_t frames = hm__load_le64(d + HM__S_FRAME_COUNT);
+    if (algo != HM_ALGO_VPDQ) return HM_OK; /* the reserved bytes are checked with the policy */
+    HM_RETURN_IF(frames > UINT32_MAX, err, HM_E_SET_BOUNDS,
+                 "section %u (vpdq): %llu frames, at most %u", i, ull(frames), UINT32_MAX);
+    HM_RETURN_IF(count > frames, err, HM_E_SET_VIDEO_LAYOUT,
+                 "section %u (vpdq): %llu videos but only %llu frames", i, ull(count), ull(frames));
+    *hashes = frames;
+    *size = count * (HM__META_SIZE + HM__RANGE_SIZE) + frames * HM__FRAME_SIZE;
     return HM_OK;
 }
 
@@ -212,10 +250,12 @@ static hm_status section_descriptor(layout *L, hm_set *s, const uint8_t *d, unsi
     v->hash_size = hm_algo_hash_size(algo);
     uint64_t count = hm__load_le64(d + HM__S_ENTRY_COUNT);
     uint64_t allow = hm__load_le64(d + HM__S_ALLOW_COUNT);
+    uint64_t hashes = count, meta_size = 0;
+    HM_FORWARD_IF_ERROR(meta_region_size(d, i, algo, count, &hashes, &meta_size, err));
     HM_FORWARD_IF_ERROR(region(L, "hashes of section", (int)i, hm__load_le64(d + HM__S_HASHES_OFFSET),
-                               count, v->hash_size, err));
+                               hashes, v->hash_size, err));
     HM_FORWARD_IF_ERROR(region(L, "metadata of section", (int)i, hm__load_le64(d + HM__S_META_OFFSET),
-                               count, HM__META_SIZE, err));
+                               meta_size, 1, err));
     HM_FORWARD_IF_ERROR(region(L, "allowlist of section", (int)i,
                                hm__load_le64(d + HM__S_ALLOW_OFFSET), allow, v->hash_size, err));
     /* Regions lie inside the content, whose size is a size_t. */
@@ -224,6 +264,11 @@ static hm_status section_descriptor(layout *L, hm_set *s, const uint8_t *d, unsi
     v->hashes = L->c + hm__load_le64(d + HM__S_HASHES_OFFSET);
     v->meta = L->c + hm__load_le64(d + HM__S_META_OFFSET);
     v->allow = L->c + hm__load_le64(d + HM__S_ALLOW_OFFSET);
+    if (algo == HM_ALGO_VPDQ) {
+        v->info.frame_count = (size_t)hashes;
+        v->ranges = v->meta + (size_t)count * HM__META_SIZE;
+        v->frames = v->ranges + (size_t)count * HM__RANGE_SIZE;
+    }
     s->algos |= HM_MASK(algo);
     return HM_OK;
 }
@@ -272,6 +317,11 @@ static hm_status check_meta(const hm_set *s, hm__set_view *v, hm_error *err)
 
 static hm_status check_entries(hm_set *s, hm__set_view *v, hm_error *err)
 {
+    if (v->info.algo == HM_ALGO_VPDQ) {
+        HM_FORWARD_IF_ERROR(check_meta(s, v, err));
+        HM_FORWARD_IF_ERROR(hm__set_check_videos(v, err));
+        return check_sorted(v, v->allow, v->info.allow_count, "allowlist hash", err);
+    }
     HM_FORWARD_IF_ERROR(check_sorted(v, v->hashes, v->info.entry_count, "entry", err));
     /* Sorted: an all-zero hash can only be entry 0. It is the hash of a flat
      * image and would flag every blank picture. */

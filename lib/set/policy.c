@@ -5,18 +5,19 @@
 
 static int known_algo(hm_algo a) { return (int)a >= 1 && (int)a <= HM_ALGO_COUNT; }
 
-/* Only PDQ hashes carry a quality. */
-static int has_quality(hm_algo a) { return a == HM_ALGO_PDQ; }
+/* Only PDQ hashes carry a quality; a vPDQ section is PDQ hashes of frames. */
+static int is_pdq(hm_algo a) { return a == HM_ALGO_PDQ || a == HM_ALGO_VPDQ; }
+static int has_quality(hm_algo a) { return is_pdq(a); }
 
 static unsigned default_max_radius(hm_algo a)
 {
-    if (a == HM_ALGO_PDQ) return HM_DEFAULT_MAX_RADIUS_PDQ;
+    if (is_pdq(a)) return HM_DEFAULT_MAX_RADIUS_PDQ;
     return known_algo(a) && hm_algo_is_perceptual(a) ? HM_DEFAULT_MAX_RADIUS_64BIT : 0;
 }
 
 static unsigned default_quality_floor(hm_algo a)
 {
-    return a == HM_ALGO_PDQ ? HM_DEFAULT_MIN_QUALITY_PDQ : 0;
+    return is_pdq(a) ? HM_DEFAULT_MIN_QUALITY_PDQ : 0;
 }
 
 void hm_policy_limits_default(hm_policy_limits *out)

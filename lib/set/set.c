@@ -276,10 +276,11 @@ hm_status hm_set_entry_get_sized(const hm_set *set, hm_algo algo, size_t index,
     if (HM__ABI_CHECK_OUT(hm_set_entry, out, out_size, NULL) != HM_OK) return HM_E_INVALID_ARGUMENT;
     hm_set_entry e;
     memset(&e, 0, sizeof e);
-    const hm__set_view *v = hm__set_view_get(set, algo);
+    const hm__set_view *v = set ? hm__set_view_get(set, algo) : NULL;
     hm_status st = HM_E_INVALID_ARGUMENT;
     if (v && index < v->info.entry_count) {
-        e.hash = hm__set_hash(v, index);
+        /* a video's hash is its first frame's */
+        e.hash = hm__set_hash(v, algo == HM_ALGO_VPDQ ? hm__set_video_first(v, index) : index);
         e.category = hm__set_entry_category(v, index);
         e.category_name = hm__set_category(set, e.category);
         e.attesters = hm__set_entry_attesters(v, index);

@@ -27,6 +27,10 @@ typedef struct hm__set_view {
     const uint8_t *meta;   /* info.entry_count * HM__META_SIZE bytes */
     const uint8_t *allow;  /* info.allow_count * hash_size bytes, sorted, unique, 64-aligned */
     unsigned min_attesters; /* entries with fewer attesters are inactive */
+    /* vPDQ (entries are videos; `hashes` holds info.frame_count frame hashes,
+     * `meta` the videos' standard metadata): */
+    const uint8_t *ranges; /* entry_count x HM__RANGE_SIZE */
+    const uint8_t *frames; /* info.frame_count x HM__FRAME_SIZE */
 } hm__set_view;
 
 /* The section of `algo`, or NULL when the set has none. */
@@ -55,6 +59,57 @@ static inline int hm__set_entry_active(const hm__set_view *v, size_t i)
 {
     return hm__set_entry_attesters(v, i) >= v->min_attesters;
 }
+
+/* vPDQ: the frames of video i are first .. first + count - 1. */
+static inline uint32_t hm__set_video_first(const hm__set_view *v, size_t i)
+{
+    return hm__load_le32(v->ranges + i * HM__RANGE_SIZE + HM__R_FIRST);
+}
+static inline uint32_t hm__set_video_count(const hm__set_view *v, size_t i)
+{
+    return hm__load_le32(v->ranges + i * HM__RANGE_SIZE + HM__R_COUNT);
+}
+static inline unsigned hm__set_frame_quality(const hm__set_view *v, size_t f)
+{
+    return hm__load_le16(v->frames + f * HM__FRAME_SIZE + HM__F_QUALITY);
+}
+static inline uint32_t hm__set_frame_number(const hm__set_view *v, size_t f)
+{
+    return hm__load_le32(v->frames + f * HM__FRAME_SIZE + HM__F_NUMBER);
+}
+static inline uint32_t hm__set_frame_ms(const hm__set_view *v, size_t f)
+{
+    return hm__load_le32(v->frames + f * HM__FRAME_SIZE + HM__F_MS);
+}
+
+/* Bounds on a vPDQ policy. The format's own (hm__vpdq_format_bounds) are
+ * checked when a set is built and opened; a client may check stricter ones
+ * (a smaller frame radius, a higher quality floor and thresholds) with the
+ * same function. */
+typedef struct hm__vpdq_bounds {
+    unsigned max_radius;             /* frame radius and allowlist radius */
+    unsigned min_quality;            /* the quality floor at least this */
+    unsigned min_query_match_pct;    /* hundredths of a percent */
+    unsigned min_compared_match_pct;
+} hm__vpdq_bounds;
+extern const hm__vpdq_bounds hm__vpdq_format_bounds;
+
+/* Checks p against b (and the format's absolute ranges: quality <= 100,
+ * percentages <= 10000, interval <= 60000 ms); `status` is returned with a
+ * message naming `where` on failure. */
+hm_status hm__vpdq_policy_check(const hm_set_policy *p, const hm__vpdq_bounds *b,
+                                hm_status status, const char *where, hm_error *err);
+
+/* vPDQ structure (video.c): frame ranges, frame records, each hash once per
+ * video, videos in ascending order. */
+hm_status hm__set_check_videos(const hm__set_view *v, hm_error *err);
+
+/* The canonical order of two videos given as their frame hashes (n x 32
+ * bytes) and frame records (n x HM__FRAME_SIZE): frame by frame, the hash,
+ * then the record's bytes; a video that is a proper prefix of the other
+ * sorts first. */
+int hm__set_video_cmp(const uint8_t *ha, const uint8_t *ra, size_t na, const uint8_t *hb,
+                      const uint8_t *rb, size_t nb);
 
 /* External id of entry i ("" when none). */
 const char *hm__set_entry_external_id(const hm_set *set, const hm__set_view *v, size_t i);

@@ -1,5 +1,6 @@
 /* write.c - hm_set_builder_build: sort and merge the entries, lay the
  * regions out canonically, write the content and an empty signature block. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "builder_internal.h"
@@ -12,6 +13,7 @@ typedef struct section_plan {
     uint32_t *aidx; /* unique allowlist hashes, ascending */
     size_t an;
     uint64_t hashes_off, meta_off, allow_off;
+    uint64_t frames; /* vPDQ: n videos of this many frames in all */
 } section_plan;
 
 typedef struct plan {
@@ -26,27 +28,33 @@ static const uint8_t *hash_at(const algo_entries *e, size_t hs, uint32_t i)
     return e->hashes + (size_t)i * hs;
 }
 
-/* Folds entry `dup` into the representative `rep` (same hash). */
-static hm_status merge_into(const hm_set_builder *b, hm_algo algo, algo_entries *e, uint32_t rep,
-                            uint32_t dup, hm_error *err)
+hm_status hm__builder_merge_meta(const hm_set_builder *b, const char *what, uint8_t *m,
+                                 const uint8_t *d, unsigned rep, unsigned dup, hm_error *err)
 {
-    uint8_t *m = e->meta + (size_t)rep * HM__META_SIZE;
-    const uint8_t *d = e->meta + (size_t)dup * HM__META_SIZE;
-    char hex[HM_MAX_HEX_SIZE];
-    hm_hex_encode(hash_at(e, hm_algo_hash_size(algo), rep), hm_algo_hash_size(algo), hex);
     unsigned cm = hm__load_le16(m + HM__M_CATEGORY), cd = hm__load_le16(d + HM__M_CATEGORY);
     HM_RETURN_IF(cm != cd, err, HM_E_SET_DUPLICATE_ENTRY,
-                 "%s %s was added as entries #%u and #%u with different categories (%s, %s)",
-                 hm_algo_name(algo), hex, rep, dup, b->categories[cm], b->categories[cd]);
+                 "%s was added as entries #%u and #%u with different categories (%s, %s)", what,
+                 rep, dup, b->categories[cm], b->categories[cd]);
     uint32_t xm = hm__load_le32(m + HM__M_EXTERNAL_ID), xd = hm__load_le32(d + HM__M_EXTERNAL_ID);
     HM_RETURN_IF(xm && xd && xm != xd, err, HM_E_SET_DUPLICATE_ENTRY,
-                 "%s %s was added as entries #%u and #%u with different external ids (%s, %s)",
-                 hm_algo_name(algo), hex, rep, dup, b->pool + xm - 1, b->pool + xd - 1);
+                 "%s was added as entries #%u and #%u with different external ids (%s, %s)", what,
+                 rep, dup, b->pool + xm - 1, b->pool + xd - 1);
     if (!xm) hm__store_le32(m + HM__M_EXTERNAL_ID, xd);
     /* Counts are never summed: two lines may come from one organisation. */
     if (hm__load_le16(d + HM__M_ATTESTERS) > hm__load_le16(m + HM__M_ATTESTERS))
         hm__store_le16(m + HM__M_ATTESTERS, hm__load_le16(d + HM__M_ATTESTERS));
     return HM_OK;
+}
+
+/* Folds entry `dup` into the representative `rep` (same hash). */
+static hm_status merge_into(const hm_set_builder *b, hm_algo algo, algo_entries *e, uint32_t rep,
+                            uint32_t dup, hm_error *err)
+{
+    char hex[HM_MAX_HEX_SIZE], what[HM_MAX_HEX_SIZE + 16];
+    hm_hex_encode(hash_at(e, hm_algo_hash_size(algo), rep), hm_algo_hash_size(algo), hex);
+    snprintf(what, sizeof what, "%s %s", hm_algo_name(algo), hex);
+    return hm__builder_merge_meta(b, what, e->meta + (size_t)rep * HM__META_SIZE,
+                                  e->meta + (size_t)dup * HM__META_SIZE, rep, dup, err);
 }
 
 static hm_status sort_unique(const uint8_t *hashes, size_t hs, size_t n, uint32_t **out,
@@ -63,13 +71,17 @@ static hm_status sort_unique(const uint8_t *hashes, size_t hs, size_t n, uint32_
     return HM_OK;
 }
 
-static hm_status plan_section(const hm_set_builder *b, hm_algo algo, section_plan *s,
+static hm_status plan_section(hm_set_builder *b, hm_algo algo, section_plan *s,
                               hm_error *err)
 {
     algo_entries *e = s->e;
     size_t hs = hm_algo_hash_size(algo);
-    HM_FORWARD_IF_ERROR(sort_unique(e->hashes, hs, e->count, &s->idx, err));
     size_t u = 0;
+    if (algo == HM_ALGO_VPDQ)
+        HM_FORWARD_IF_ERROR(hm__builder_plan_videos(b, &s->idx, &s->n,
+                                                    &s->frames, err));
+    else
+        HM_FORWARD_IF_ERROR(sort_unique(e->hashes, hs, e->count, &s->idx, err));
     for (size_t i = 0; i < e->count; i++) {
         uint32_t x = s->idx[i];
         if (u > 0 && !memcmp(hash_at(e, hs, s->idx[u - 1]), hash_at(e, hs, x), hs))
@@ -77,7 +89,7 @@ static hm_status plan_section(const hm_set_builder *b, hm_algo algo, section_pla
         else
             s->idx[u++] = x;
     }
-    s->n = u;
+    if (algo != HM_ALGO_VPDQ) s->n = u;
     HM_FORWARD_IF_ERROR(sort_unique(e->allow, hs, e->allow_count, &s->aidx, err));
     u = 0;
     for (size_t i = 0; i < e->allow_count; i++)
@@ -116,8 +128,12 @@ static hm_status plan_layout(const hm_set_builder *b, plan *p, hm_error *err)
     for (unsigned i = 0; i < p->nsec; i++) {
         section_plan *s = &p->s[i];
         size_t hs = hm_algo_hash_size(s->algo);
-        s->hashes_off = place(&end, (uint64_t)s->n * hs);
-        s->meta_off = place(&end, (uint64_t)s->n * HM__META_SIZE);
+        int vpdq = s->algo == HM_ALGO_VPDQ;
+        s->hashes_off = place(&end, (vpdq ? s->frames : (uint64_t)s->n) * hs);
+        s->meta_off = place(&end, (uint64_t)s->n * HM__META_SIZE +
+                                      (vpdq ? (uint64_t)s->n * HM__RANGE_SIZE +
+                                                  s->frames * HM__FRAME_SIZE
+                                            : 0));
         s->allow_off = place(&end, (uint64_t)s->an * hs);
     }
     HM_RETURN_IF(end > SIZE_MAX - HM__SIG_HEADER_SIZE - HM__SET_ALIGN, err, HM_E_LIMIT,
@@ -165,7 +181,8 @@ static void write_strings(const hm_set_builder *b, const plan *p, uint8_t *c)
     if (b->pool_len) memcpy(t + at, b->pool, b->pool_len);
 }
 
-static void write_section(const plan *p, const section_plan *s, unsigned i, uint8_t *c)
+static void write_section(const hm_set_builder *b, const plan *p, const section_plan *s,
+                          unsigned i, uint8_t *c)
 {
     const algo_entries *e = s->e;
     size_t hs = hm_algo_hash_size(s->algo);
@@ -180,7 +197,13 @@ static void write_section(const plan *p, const section_plan *s, unsigned i, uint
     hm__store_le64(d + HM__S_META_OFFSET, s->meta_off);
     hm__store_le64(d + HM__S_ALLOW_COUNT, s->an);
     hm__store_le64(d + HM__S_ALLOW_OFFSET, s->allow_off);
-    for (size_t k = 0; k < s->n; k++) {
+    if (s->algo == HM_ALGO_VPDQ) {
+        hm__store_le16(d + HM__S_VPDQ_QUERY_PCT, (uint16_t)e->policy.query_match_pct);
+        hm__store_le16(d + HM__S_VPDQ_COMPARED_PCT, (uint16_t)e->policy.compared_match_pct);
+        hm__store_le64(d + HM__S_FRAME_COUNT, s->frames);
+        hm__builder_write_videos(b, s->idx, s->n, c + s->hashes_off, c + s->meta_off, p->ext_base);
+    }
+    for (size_t k = 0; s->algo != HM_ALGO_VPDQ && k < s->n; k++) {
         uint32_t x = s->idx[k];
         const uint8_t *m = e->meta + (size_t)x * HM__META_SIZE;
         uint8_t *om = c + s->meta_off + k * HM__META_SIZE;
@@ -202,7 +225,7 @@ static hm_status write_all(const hm_set_builder *b, const plan *p, uint8_t **dat
     memset(c, 0, total);
     write_header(b, p, c);
     write_strings(b, p, c);
-    for (unsigned i = 0; i < p->nsec; i++) write_section(p, &p->s[i], i, c);
+    for (unsigned i = 0; i < p->nsec; i++) write_section(b, p, &p->s[i], i, c);
     uint8_t *sb = c + p->content_size;
     memcpy(sb + HM__SB_MAGIC, HM__SET_SIG_MAGIC, HM__SET_MAGIC_SIZE);
     hm_status st = hm__sha256(c, (size_t)p->content_size, sb + HM__SB_DIGEST, err);
@@ -235,7 +258,7 @@ hm_status hm_set_builder_build(hm_set_builder *b, uint8_t **data, size_t *size, 
     hm_status st = HM_OK;
     for (int a = 1; a <= HM_ALGO_COUNT && st == HM_OK; a++) {
         algo_entries *e = &b->algos[a];
-        if (!e->count && !e->allow_count) continue;
+        if (!e->count && !e->allow_count && !(a == HM_ALGO_VPDQ && b->videos.nvideos)) continue;
         section_plan *s = &p.s[p.nsec++];
         s->algo = (hm_algo)a;
         s->e = e;

@@ -67,6 +67,10 @@
     C(HM_SET_DIGEST_BYTES) C(HM_ED25519_PUBLIC_BYTES) C(HM_ED25519_SECRET_BYTES)                  \
     C(HM_ED25519_SIGNATURE_BYTES) C(HM_KEY_ID_BYTES) C(HM_MATCH_TIER_COUNT)
 
+/* Constants that count appended enum values: they grow with them (never
+ * shrink), docs/ABI.md rule 7. */
+#define HM_ABI_GROWING_COUNTS "HM_ALGO_COUNT", "HM_MATCH_TIER_COUNT"
+
 /* Structs sealed since 0.1.0 (embedded in others or crossing the API in
  * arrays): they never change size. hm_decode_options and hm_policy_limits
  * are sealed from the first release with *_sized entry points on. */

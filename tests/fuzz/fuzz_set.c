@@ -35,6 +35,12 @@ static unsigned walk(const hm_set *s)
                    (unsigned)strlen(e.category_name) + (unsigned)hm__set_entry_active(v, i);
         }
         for (size_t i = 0; i < v->info.allow_count; i++) acc += hm_set_allow_get(s, (hm_algo)a, i)[0];
+        for (size_t i = 0; a == HM_ALGO_VPDQ && i < v->info.entry_count; i++)
+            for (size_t k = 0; k < hm_set_video_frame_count(s, i); k++) {
+                hm_set_video_frame f;
+                if (hm_set_video_frame_get(s, i, k, &f) != HM_OK) abort();
+                acc += f.hash[31] + f.quality + f.frame + f.timestamp_ms;
+            }
     }
     for (size_t i = 0; i < hm_set_signature_count(s); i++)
         acc += hm_set_signature_get(s, i)->key_id[31] + hm_set_signature_get(s, i)->signature[63];

@@ -44,4 +44,14 @@ rm -f "$OUT"/*.hmset
 "$H" set build -q --out "$OUT/pdq-cli512.hmset" --name cli --version 2 $T --pdq-mode cli512 \
     --radius pdq=20 --min-quality 80 --categories other,csam,terror --algo pdq small.csv
 "$H" set sign -q --key fuzz.key "$OUT/pdq-cli512.hmset"
+cat > clip.txt <<'VPDQ'
+0,100,79cf319a8118d10c9118f9ba279a279a664e0798b7b2b7b0b7b0fef78118684f,0.000
+1,100,79cf319a9118d10c9118f9ba279a279a664e0598b7b2b7b0b7b0fef78118684f,0.100
+2,40,79cf319a9118d10c9118f9ba279a279a664e0598b7b2b7b0b7b0fef78118684f,0.200
+3,90,f9ef319a9118d9049118f9bb279a0798664c0790b7b1b7b0b7b0fef78118684f,0.300
+VPDQ
+printf '{"vpdq": ["b9dbf94f911a9108911895b076b2079a66ce0518b3b2bfb3b7b0fef78118484f,87,0.0"], "md5": "00112233445566778899aabbccddeeff", "category": "other"}\n' > clip.json
+"$H" set build -q --out "$OUT/vpdq-signed.hmset" --name vid --version 4 $T --vpdq-seconds 1 \
+    --vpdq-query-pct 50.5 --radius vpdq=20 --allow allow.csv clip.txt clip.json small.csv
+"$H" set sign -q --key fuzz.key "$OUT/vpdq-signed.hmset"
 ls -l "$OUT"

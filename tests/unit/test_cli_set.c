@@ -367,6 +367,51 @@ static void test_diff(void)
     hm_set_free(s);
 }
 
+/* Videos end to end: hash (JSON lines and vpdq-hash-video's own files),
+ * build with the video policy, sign, verify, inspect, scan, diff. */
+static void test_videos(void)
+{
+    if (!hm_video_supported()) return;
+    const char *data = tu_data_dir();
+    EXPECT(0, "keygen -q --out vk");
+    EXPECT(0, "hash --json --algo vpdq,md5 %s/video/vp8-64x48.webm", data);
+    write_text("v.jsonl", out_text);
+    EXPECT(0, "hash -q --algo vpdq --vpdq-dir . %s/video/h264-yuv420p-64x48.mp4", data);
+    CU_ASSERT(exists("h264-yuv420p-64x48.txt"));
+    write_text("bad.txt", "0,100,79cf319a8118d10c9118f9ba279a279a664e0798b7b2b7b0b7b0fef78118684f,0.000\n"
+                          "1,101,79cf319a8118d10c9118f9ba279a279a664e0798b7b2b7b0b7b0fef78118684f,0.100\n");
+    EXPECT(2, "set build --out bad.hmset --name v --version 1 bad.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "bad.txt:2: not a vpdq line"));
+    EXPECT(2, "set build --out bad.hmset --name v --version 1 --vpdq-query-pct 100.5 v.jsonl");
+    EXPECT(0, "set build --out v1.hmset --name v --version 1 --categories demo --vpdq-seconds 0.1 "
+              "--vpdq-query-pct 75.5 --radius vpdq=24 v.jsonl h264-yuv420p-64x48.txt");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "2 videos"));
+    EXPECT(0, "set sign -q --key vk.key v1.hmset");
+    EXPECT(0, "set verify --trusted-key vk.pub v1.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "vpdq 2"));
+    EXPECT(0, "set inspect v1.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "vpdq: 2 videos, 19 frames; sampled every 100 ms; frames "
+                                            "match within 24 bits"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, ">= 75.50% of its frames"));
+    EXPECT(1, "scan --set v1.hmset --trusted-key vk.pub %s/video/vp8-64x48.webm "
+              "%s/video/h264-yuv420p-64x48.mp4", data, data);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "vp8-64x48.webm\tmd5 entry 0 distance 0"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "vp8-64x48.webm\tvpdq entry"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "query 100.00% (10/10) compared 100.00% (10/10)"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "id h264-yuv420p-64x48"));
+    EXPECT(1, "scan --json --set v1.hmset --trusted-key vk.pub %s/video/vp8-64x48.webm", data);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "\"video_matches\": [{\"kind\": \"video\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "\"vpdq_frames\": 10"));
+    EXPECT(2, "scan --set v1.hmset --trusted-key vk.pub %s/video/refused-mjpeg-64x48.avi", data);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "video_codec"));
+    /* the next release drops the H.264 video */
+    EXPECT(0, "set build -q --out v2.hmset --name v --version 2 --previous v1.hmset --categories demo "
+              "--vpdq-seconds 0.1 --vpdq-query-pct 75.5 --radius vpdq=24 v.jsonl");
+    EXPECT(1, "set diff v1.hmset v2.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "- vpdq"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "0 added, 1 removed"));
+}
+
 static void test_times(void)
 {
     write_text("t.csv", "md5,d41d8cd98f00b204e9800998ecf8427e\n");
@@ -825,6 +870,7 @@ int main(void)
         {"names printed escaped", test_escaped_names},
         {"list formats", test_lists},
         {"delta and apply", test_delta},
+        {"videos", test_videos},
         {NULL, NULL}};
     tu_add_suite("cli set", CLI);
     return tu_run("test_cli_set");

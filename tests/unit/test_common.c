@@ -52,19 +52,19 @@ static void test_error_fill(void)
 
 static void test_algo_names(void)
 {
-    static const char *const NAMES[] = {"pdq", "ahash", "dhash", "phash",
-                                        "whash", "md5", "sha1", "sha256"};
-    static const size_t SIZES[] = {32, 8, 8, 8, 8, 16, 20, 32};
+    static const char *const NAMES[] = {"pdq", "ahash", "dhash", "phash", "whash",
+                                        "md5", "sha1", "sha256", "vpdq"};
+    static const size_t SIZES[] = {32, 8, 8, 8, 8, 16, 20, 32, 32};
     for (int a = 1; a <= HM_ALGO_COUNT; a++) {
         CU_ASSERT_STRING_EQUAL(hm_algo_name((hm_algo)a), NAMES[a - 1]);
         CU_ASSERT_EQUAL(hm_algo_hash_size((hm_algo)a), SIZES[a - 1]);
         hm_algo back;
         CU_ASSERT_EQUAL(hm_algo_from_name(NAMES[a - 1], &back), HM_OK);
         CU_ASSERT_EQUAL((int)back, a);
-        CU_ASSERT_EQUAL(hm_algo_is_perceptual((hm_algo)a), a <= 5);
+        CU_ASSERT_EQUAL(hm_algo_is_perceptual((hm_algo)a), a <= 5 || a == HM_ALGO_VPDQ);
     }
     CU_ASSERT_PTR_NULL(hm_algo_name((hm_algo)0));
-    CU_ASSERT_PTR_NULL(hm_algo_name((hm_algo)9));
+    CU_ASSERT_PTR_NULL(hm_algo_name((hm_algo)10));
     hm_algo a;
     CU_ASSERT_EQUAL(hm_algo_from_name("PDQ", &a), HM_E_PARSE);
     CU_ASSERT_EQUAL(hm_algo_from_name("", &a), HM_E_PARSE);
@@ -75,8 +75,10 @@ static void test_algo_mask(void)
     uint32_t m;
     CU_ASSERT_EQUAL(hm_algo_mask_parse("pdq,md5", &m), HM_OK);
     CU_ASSERT_EQUAL(m, HM_MASK(HM_ALGO_PDQ) | HM_MASK(HM_ALGO_MD5));
+    /* "all" includes vPDQ; images ignore it (HM_MASK_ALL is what they use) */
     CU_ASSERT_EQUAL(hm_algo_mask_parse("all", &m), HM_OK);
-    CU_ASSERT_EQUAL(m, HM_MASK_ALL);
+    CU_ASSERT_EQUAL(m, HM_MASK_EVERY);
+    CU_ASSERT_EQUAL(m & ~HM_MASK(HM_ALGO_VPDQ), HM_MASK_ALL);
     CU_ASSERT_EQUAL(hm_algo_mask_parse("ahash,dhash,phash,whash", &m), HM_OK);
     CU_ASSERT_EQUAL(m, HM_MASK_PERCEPTUAL & ~HM_MASK(HM_ALGO_PDQ));
     CU_ASSERT_EQUAL(hm_algo_mask_parse("", &m), HM_E_PARSE);

@@ -36,7 +36,38 @@ static uint8_t *finish(hm_set_builder *b, size_t *size, int sign)
 /* The next release of tf_small_set: entries removed, added and changed,
  * categories reordered and added, a section gone (phash) and one new
  * (sha1), the allowlist changed, a new issuer. */
+static uint8_t *release_two_with(const uint8_t *prev, uint64_t version, int sign, size_t *size,
+                                 unsigned videos);
+
 static uint8_t *release_two(const uint8_t *prev, uint64_t version, int sign, size_t *size)
+{
+    return release_two_with(prev, version, sign, size, 0);
+}
+
+/* `videos` vPDQ videos of 3..12 frames each (a fixed seed per video, so a
+ * later release shares its first videos with an earlier one). */
+static void add_videos(hm_set_builder *b, unsigned videos)
+{
+    for (unsigned v = 0; v < videos; v++) {
+        tu_rng r;
+        tu_rng_seed(&r, 1000 + v);
+        hm_vpdq_frame f[12];
+        size_t n = 3 + tu_rng_below(&r, 10);
+        for (size_t i = 0; i < n; i++) {
+            memset(&f[i], 0, sizeof f[i]);
+            for (int k = 0; k < HM_PDQ_BYTES; k++) f[i].hash[k] = (uint8_t)tu_rng_below(&r, 256);
+            f[i].frame = (uint32_t)i;
+            f[i].quality = 60 + (int)i;
+            f[i].timestamp = (double)i;
+        }
+        char id[16];
+        snprintf(id, sizeof id, "video-%u", v);
+        CU_ASSERT_EQUAL(hm_set_builder_add_video(b, f, n, v % 2, 1, id, NULL), HM_OK);
+    }
+}
+
+static uint8_t *release_two_with(const uint8_t *prev, uint64_t version, int sign, size_t *size,
+                                 unsigned videos)
 {
     hm_set_builder *b;
     unsigned c;
@@ -66,6 +97,7 @@ static uint8_t *release_two(const uint8_t *prev, uint64_t version, int sign, siz
     CU_ASSERT_EQUAL(hm_set_builder_allow(b, HM_ALGO_PDQ, a, NULL), HM_OK);
     tf_hex("2222222222222222222222222222222222222222222222222222222222222222", a, 32);
     CU_ASSERT_EQUAL(hm_set_builder_allow(b, HM_ALGO_PDQ, a, NULL), HM_OK);
+    add_videos(b, videos);
     return finish(b, size, sign);
 }
 
@@ -138,6 +170,36 @@ static void test_round_trip(void)
         hm_buffer_free(d2);
     }
     free_pair(&p);
+}
+
+/* A vPDQ section (frames, frame records, video records) appears, grows and
+ * disappears between releases; each delta rebuilds the new set exactly. */
+static void test_videos(void)
+{
+    size_t n0, n1, n2, n3;
+    uint8_t d[32];
+    uint8_t *s0 = tf_small_signed(&n0);
+    uint8_t *s1 = release_two_with(digest_of(s0, n0, d), TF_VERSION + 1, 1, &n1, 3);
+    uint8_t *s2 = release_two_with(digest_of(s1, n1, d), TF_VERSION + 2, 1, &n2, 5);
+    uint8_t *s3 = release_two_with(digest_of(s2, n2, d), TF_VERSION + 3, 1, &n3, 0);
+    uint8_t *sets[] = {s0, s1, s2, s3};
+    const size_t sizes[] = {n0, n1, n2, n3};
+    hm_set_open_options o = tf_options();
+    for (int i = 0; i < 3; i++) {
+        uint8_t *delta, *out;
+        size_t dn, n;
+        hm_error e;
+        CU_ASSERT_EQUAL_FATAL(hm_set_delta_make(sets[i], sizes[i], sets[i + 1], sizes[i + 1], &delta,
+                                                &dn, &e), HM_OK);
+        CU_ASSERT_EQUAL(hm_set_apply_delta(sets[i], sizes[i], delta, dn, &o, &out, &n, &e), HM_OK);
+        CU_ASSERT(n == sizes[i + 1] && !memcmp(out, sets[i + 1], n));
+        hm_buffer_free(out);
+        /* a damaged delta is refused, never a different set */
+        delta[dn / 2] ^= 0x10;
+        CU_ASSERT_NOT_EQUAL(hm_set_apply_delta(sets[i], sizes[i], delta, dn, &o, &out, &n, &e), HM_OK);
+        hm_buffer_free(delta);
+    }
+    for (int i = 0; i < 4; i++) hm_buffer_free(sets[i]);
 }
 
 /* ---- larger sets: exact rebuild and the size bound ---- */
@@ -434,6 +496,7 @@ int main(void)
     static const tu_test DELTA[] = {{"Golomb-Rice codes and string remapping", test_codes},
                                     {"round trip, every section kind as bytes", test_round_trip},
                                     {"random sets, the size bound", test_random_sets},
+                                    {"sets with videos", test_videos},
                                     {"every flipped bit, every truncation", test_every_bit_and_length},
                                     {"wrong or damaged base", test_wrong_base},
                                     {"unsigned, older, unchained, expired", test_unsigned_and_policy},

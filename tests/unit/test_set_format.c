@@ -326,7 +326,7 @@ static void test_builder_rules(void)
     CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_PDQ, h, 2, 1, NULL, &e), HM_E_SET_UNKNOWN_CATEGORY);
     CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_PDQ, h, 0, 0, NULL, &e), HM_E_INVALID_ARGUMENT);
     CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_PDQ, h, 0, 65536, NULL, &e), HM_E_INVALID_ARGUMENT);
-    CU_ASSERT_EQUAL(hm_set_builder_add(b, (hm_algo)9, h, 0, 1, NULL, &e), HM_E_SET_UNKNOWN_ALGORITHM);
+    CU_ASSERT_EQUAL(hm_set_builder_add(b, (hm_algo)10, h, 0, 1, NULL, &e), HM_E_SET_UNKNOWN_ALGORITHM);
     hm_set_policy p;
     hm_set_policy_default(HM_ALGO_PDQ, &p);
     p.radius = 257;
@@ -576,8 +576,8 @@ static void test_counts_and_offsets(void)
 {
     size_t n;
     uint8_t *c = base_content(&n);
-    put32(c + 92, 9);
-    expect_reject(c, n, HM_E_SET_BOUNDS, "section count 9");
+    put32(c + 92, 10);
+    expect_reject(c, n, HM_E_SET_BOUNDS, "section count 10");
     c = base_content(&n);
     put32(c + 88, 70000);
     expect_reject(c, n, HM_E_SET_BOUNDS, "category count 70000");
@@ -626,8 +626,8 @@ static void test_sections(void)
 {
     size_t n;
     uint8_t *c = base_content(&n);
-    put16(desc(c, 3), 9);
-    expect_reject(c, n, HM_E_SET_UNKNOWN_ALGORITHM, "section 3: unknown algorithm id 9");
+    put16(desc(c, 3), 10);
+    expect_reject(c, n, HM_E_SET_UNKNOWN_ALGORITHM, "section 3: unknown algorithm id 10");
     c = base_content(&n);
     put16(desc(c, 0), 0);
     expect_reject(c, n, HM_E_SET_UNKNOWN_ALGORITHM, "id 0");

@@ -709,7 +709,9 @@ static void test_policy_defaults(void)
     CU_ASSERT_EQUAL(l.max_radius[HM_ALGO_MD5], 0);
     CU_ASSERT_EQUAL(l.min_quality_floor[HM_ALGO_PDQ], 50);
     CU_ASSERT_EQUAL(l.min_quality_floor[HM_ALGO_PHASH], 0);
-    CU_ASSERT_EQUAL(l.max_radius[9], 0); /* a slot for a later algorithm */
+    CU_ASSERT_EQUAL(l.max_radius[HM_ALGO_VPDQ], 31); /* PDQ hashes of frames */
+    CU_ASSERT_EQUAL(l.min_quality_floor[HM_ALGO_VPDQ], 50);
+    CU_ASSERT_EQUAL(l.max_radius[HM_ALGO_VPDQ + 1], 0); /* a slot for a later algorithm */
     hm_set_policy pdq, ph;
     hm_set_policy_default(HM_ALGO_PDQ, &pdq);
     hm_set_policy_default(HM_ALGO_PHASH, &ph);
