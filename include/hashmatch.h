@@ -17,6 +17,12 @@
  *   - Hashes are byte strings in their canonical (hex) order: the first byte is
  *     the first two hex digits. 64-bit imagehash values are also offered as
  *     uint64_t with the first hex digit in the most significant nibble.
+ *   - ABI (docs/ABI.md): a program built against an older release of this
+ *     header keeps working with a newer library. Structs that may grow are
+ *     passed to the library through `*_sized` entry points that take the
+ *     caller's sizeof; the functions documented here are static inline
+ *     wrappers that pass it. Fields are only ever appended. Structs marked
+ *     "sealed" never change size (they are embedded in other structs).
  */
 #ifndef HASHMATCH_H
 #define HASHMATCH_H
@@ -152,7 +158,7 @@ HM_API const char *hm_status_name(hm_status status);
 
 /** Detailed error report, filled by functions that take `hm_error *err`.
  *  `message` is NUL-terminated and may be more specific than hm_strerror()
- *  (e.g. libjpeg's own diagnosis). */
+ *  (e.g. libjpeg's own diagnosis). Sealed (docs/ABI.md): never changes size. */
 typedef struct hm_error {
     hm_status status;
     char message[HM_ERROR_MESSAGE_SIZE];
@@ -288,7 +294,10 @@ typedef enum hm_color_model {
 } hm_color_model;
 
 /** Decoding options. Zero-initialise, then set what you need; a zero field
- *  means its default. */
+ *  means its default. Sealed (docs/ABI.md): it is embedded in
+ *  hm_hash_options and hm_scanner_options, so from the first release with
+ *  `*_sized` entry points on its size never changes (0.1.0's had no
+ *  max_file_bytes; the 0.1.0 entry points convert). */
 typedef struct hm_decode_options {
     /** Refuse images with more pixels than this (checked from the header,
      *  before any large allocation). 0 means HM_DEFAULT_MAX_PIXELS. */
@@ -307,15 +316,30 @@ typedef struct hm_decode_options {
  *  exactly as the PDQ and imagehash references do. */
 typedef struct hm_image hm_image;
 
+/* The sized entry points behind hm_image_decode and hm_image_load: `opt_size`
+ * is the caller's sizeof(hm_decode_options) (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_image_decode_sized(const void *data, size_t size,
+                                                    const hm_decode_options *opt,
+                                                    size_t opt_size, hm_image **out,
+                                                    hm_error *err);
+HM_API HM_NODISCARD hm_status hm_image_load_sized(const char *path, const hm_decode_options *opt,
+                                                  size_t opt_size, hm_image **out,
+                                                  hm_error *err);
+
+#ifndef HM__ABI_COMPAT_DEFINITIONS
+
 /** Decodes an image held in memory. The format is sniffed from the bytes.
  *  `opt` may be NULL for defaults. On success *out owns the pixels; the input
  *  buffer can be released immediately. The pixels equal what Pillow decodes
  *  (docs/DECODING.md: colour handling, 16-bit samples, GIF/WebP first frame).
  *  Truncated data gives HM_E_IMAGE_TRUNCATED, damaged data HM_E_IMAGE_CORRUPT,
  *  more pixels than the limit HM_E_IMAGE_TOO_LARGE; nothing is printed. */
-HM_API HM_NODISCARD hm_status hm_image_decode(const void *data, size_t size,
-                                              const hm_decode_options *opt, hm_image **out,
-                                              hm_error *err);
+static inline HM_NODISCARD hm_status hm_image_decode(const void *data, size_t size,
+                                                     const hm_decode_options *opt,
+                                                     hm_image **out, hm_error *err)
+{
+    return hm_image_decode_sized(data, size, opt, sizeof(hm_decode_options), out, err);
+}
 
 /** Reads and decodes a file (see hm_image_decode). Only regular files are
  *  read: a directory, FIFO, device or socket is HM_E_NOT_REGULAR_FILE (the
@@ -323,15 +347,106 @@ HM_API HM_NODISCARD hm_status hm_image_decode(const void *data, size_t size,
  *  over `opt->max_file_bytes` HM_E_FILE_TOO_LARGE, a file that changes size
  *  while it is read HM_E_IO. hm_hash_file and hm_scanner_scan_file read
  *  files the same way. */
-HM_API HM_NODISCARD hm_status hm_image_load(const char *path, const hm_decode_options *opt,
-                                            hm_image **out, hm_error *err);
+static inline HM_NODISCARD hm_status hm_image_load(const char *path,
+                                                   const hm_decode_options *opt, hm_image **out,
+                                                   hm_error *err)
+{
+    return hm_image_load_sized(path, opt, sizeof(hm_decode_options), out, err);
+}
+
+#endif
 
 /** Wraps pixels the caller already has (e.g. from a platform decoder):
- *  `channels` is 1 (grey) or 3 (RGB), `stride` the bytes between rows
- *  (>= width*channels). The pixels are copied. */
+ *  `channels` is 1 (grey), 3 (RGB) or 4 (RGBA, alpha ignored), `stride` the
+ *  bytes between rows (>= width*channels). The pixels are copied. Errors
+ *  carry no message: hm_image_copy_pixels takes every layout below and says
+ *  what is wrong. */
 HM_API HM_NODISCARD hm_status hm_image_from_pixels(uint32_t width, uint32_t height,
                                                    unsigned channels, const uint8_t *pixels,
                                                    size_t stride, hm_image **out);
+
+/* ---- pixels as platforms hand them over ---- */
+
+/** Layouts of pixel memory the caller owns: camera frames, platform bitmaps.
+ *  Values are pinned. Samples are 8 bits. Packed formats give exactly the
+ *  hashes of the RGB (or grey) image with the same samples; alpha and padding
+ *  bytes are ignored, as the references ignore alpha (premultiplied colour is
+ *  hashed as stored). YUV formats are converted to RGB as docs/DECODING.md
+ *  ("Camera frames") specifies, with the matrix and range the caller names. */
+typedef enum hm_pixel_format {
+    HM_PIXEL_GREY8 = 1, /* one plane: Y or grey, 1 byte per pixel */
+    HM_PIXEL_RGB8 = 2,  /* one plane: R G B */
+    HM_PIXEL_BGR8 = 3,  /* one plane: B G R */
+    HM_PIXEL_RGBA8 = 4, /* one plane: R G B A (Android Bitmap ARGB_8888) */
+    HM_PIXEL_BGRA8 = 5, /* one plane: B G R A (iOS kCVPixelFormatType_32BGRA) */
+    HM_PIXEL_RGBX8 = 6, /* one plane: R G B, then a byte of padding */
+    HM_PIXEL_BGRX8 = 7, /* one plane: B G R, then a byte of padding (desktop toolkits) */
+    HM_PIXEL_I420 = 8,  /* 4:2:0, three planes: Y, U (Cb), V (Cr) */
+    HM_PIXEL_NV12 = 9,  /* 4:2:0, two planes: Y, then U V interleaved (iOS 420f/420v) */
+    HM_PIXEL_NV21 = 10  /* 4:2:0, two planes: Y, then V U interleaved (Android NV21) */
+} hm_pixel_format;
+
+/** The YUV-to-RGB matrix of a YUV frame. There is no default: the caller
+ *  names what the platform reports, the library never guesses. */
+typedef enum hm_yuv_matrix {
+    HM_YUV_MATRIX_UNSET = 0, /* refused for YUV formats */
+    HM_YUV_BT601 = 1,        /* Kr 0.299, Kb 0.114 (JPEG/JFIF, Android camera, SD video) */
+    HM_YUV_BT709 = 2         /* Kr 0.2126, Kb 0.0722 (HD video, iOS HD capture) */
+} hm_yuv_matrix;
+
+/** The value range of a YUV frame. No default either. */
+typedef enum hm_yuv_range {
+    HM_YUV_RANGE_UNSET = 0, /* refused for YUV formats */
+    HM_YUV_RANGE_VIDEO = 1, /* "limited": Y 16..235, Cb Cr 16..240 (iOS 420v) */
+    HM_YUV_RANGE_FULL = 2   /* Y, Cb, Cr 0..255 (JFIF, Android camera, iOS 420f) */
+} hm_yuv_range;
+
+#define HM_PIXEL_MAX_PLANES 3
+
+/** Pixel memory the caller owns, described plane by plane. Zero-initialise,
+ *  then set every field the format uses; the others are ignored.
+ *  - data[p], stride[p]: plane p's first byte (top-left pixel) and the bytes
+ *    from one row to the next (>= the row's bytes; any value, odd ones too).
+ *    Packed formats use plane 0. I420 uses 0 (Y), 1 (U), 2 (V); NV12 and NV21
+ *    use 0 (Y) and 1 (the interleaved chroma).
+ *  - The chroma planes of 4:2:0 hold ceil(width/2) x ceil(height/2) samples:
+ *    with an odd width or height the last chroma column or row covers one
+ *    luma column or row.
+ *  - Only row y's first width*bytes_per_pixel bytes are read (for chroma:
+ *    its samples), never the padding between rows nor past the last row.
+ *  The library reads the memory during the call only and keeps no pointer. */
+typedef struct hm_pixels {
+    hm_pixel_format format;
+    uint32_t width;
+    uint32_t height;
+    hm_yuv_matrix yuv_matrix; /* YUV formats only */
+    hm_yuv_range yuv_range;   /* YUV formats only */
+    uint32_t flags;           /* 0 (reserved for later options: non-zero is refused) */
+    const uint8_t *data[HM_PIXEL_MAX_PLANES];
+    size_t stride[HM_PIXEL_MAX_PLANES];
+} hm_pixels;
+
+/** Name of a pixel format ("grey8", "rgba8", "nv21", ...), or NULL for an
+ *  unknown value. */
+HM_API const char *hm_pixel_format_name(hm_pixel_format format);
+
+/* The sized entry point behind hm_image_copy_pixels: `px_size` is the
+ * caller's sizeof(hm_pixels) (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_image_copy_pixels_sized(const hm_pixels *px, size_t px_size,
+                                                         hm_image **out, hm_error *err);
+
+/** Copies (and for YUV converts) the described pixels into a new image: RGB,
+ *  or grey for HM_PIXEL_GREY8. Its source format is HM_FORMAT_RAW. Hashing
+ *  does not need this copy (hm_hash_pixels reads the caller's memory); it is
+ *  for keeping or inspecting the pixels. Errors name the field and value:
+ *  HM_E_INVALID_ARGUMENT (format, planes, strides, YUV matrix or range,
+ *  flags), HM_E_IMAGE_DIMENSIONS (a zero side or one over 1,000,000),
+ *  HM_E_NO_MEMORY. */
+static inline HM_NODISCARD hm_status hm_image_copy_pixels(const hm_pixels *px, hm_image **out,
+                                                          hm_error *err)
+{
+    return hm_image_copy_pixels_sized(px, sizeof(hm_pixels), out, err);
+}
 
 /** Releases an image. NULL is accepted. */
 HM_API void hm_image_free(hm_image *img);
@@ -401,22 +516,77 @@ typedef struct hm_hashes {
  *  *size when non-NULL), or NULL for an unknown algorithm. */
 HM_API const uint8_t *hm_hashes_get(const hm_hashes *h, hm_algo algo, size_t *size);
 
+/* The sized entry points behind hm_hash_buffer, hm_hash_file and
+ * hm_hash_image: `opt_size` and `out_size` are the caller's
+ * sizeof(hm_hash_options) and sizeof(hm_hashes) (docs/ABI.md). Call them
+ * directly only from bindings that cannot use the inline wrappers. */
+HM_API HM_NODISCARD hm_status hm_hash_buffer_sized(const void *data, size_t size,
+                                                   const hm_hash_options *opt, size_t opt_size,
+                                                   hm_hashes *out, size_t out_size,
+                                                   hm_error *err);
+HM_API HM_NODISCARD hm_status hm_hash_file_sized(const char *path, const hm_hash_options *opt,
+                                                 size_t opt_size, hm_hashes *out,
+                                                 size_t out_size, hm_error *err);
+HM_API HM_NODISCARD hm_status hm_hash_image_sized(const hm_image *img,
+                                                  const hm_hash_options *opt, size_t opt_size,
+                                                  hm_hashes *out, size_t out_size,
+                                                  hm_error *err);
+
+#ifndef HM__ABI_COMPAT_DEFINITIONS /* (inside the library only: see docs/ABI.md) */
+
 /** Hashes encoded bytes held in memory: the bytes feed the digests and are
  *  decoded once for every perceptual hash requested. If only digests are
  *  requested the bytes are not decoded at all. */
-HM_API HM_NODISCARD hm_status hm_hash_buffer(const void *data, size_t size,
-                                             const hm_hash_options *opt, hm_hashes *out,
-                                             hm_error *err);
+static inline HM_NODISCARD hm_status hm_hash_buffer(const void *data, size_t size,
+                                                    const hm_hash_options *opt, hm_hashes *out,
+                                                    hm_error *err)
+{
+    return hm_hash_buffer_sized(data, size, opt, sizeof(hm_hash_options), out,
+                                sizeof(hm_hashes), err);
+}
 
 /** Reads a file once and hashes it as hm_hash_buffer does. */
-HM_API HM_NODISCARD hm_status hm_hash_file(const char *path, const hm_hash_options *opt,
-                                           hm_hashes *out, hm_error *err);
+static inline HM_NODISCARD hm_status hm_hash_file(const char *path, const hm_hash_options *opt,
+                                                  hm_hashes *out, hm_error *err)
+{
+    return hm_hash_file_sized(path, opt, sizeof(hm_hash_options), out, sizeof(hm_hashes), err);
+}
 
 /** Computes the perceptual hashes of `opt->algos` for a decoded image, with one
  *  luma pass serving every algorithm. Digest bits in `opt->algos` are ignored
  *  (there are no file bytes to digest). */
-HM_API HM_NODISCARD hm_status hm_hash_image(const hm_image *img, const hm_hash_options *opt,
-                                            hm_hashes *out, hm_error *err);
+static inline HM_NODISCARD hm_status hm_hash_image(const hm_image *img,
+                                                   const hm_hash_options *opt, hm_hashes *out,
+                                                   hm_error *err)
+{
+    return hm_hash_image_sized(img, opt, sizeof(hm_hash_options), out, sizeof(hm_hashes), err);
+}
+
+#endif
+
+/* The sized entry point behind hm_hash_pixels (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_hash_pixels_sized(const hm_pixels *px, size_t px_size,
+                                                   const hm_hash_options *opt, size_t opt_size,
+                                                   hm_hashes *out, size_t out_size,
+                                                   hm_error *err);
+
+/** Computes the perceptual hashes of `opt->algos` straight from the caller's
+ *  pixel memory (a camera frame, a platform bitmap): the same hashes as
+ *  hm_hash_image of the equivalent image, without copying the frame. The
+ *  rows are read once, through buffers of a few rows (PDQ's cli512 mode on
+ *  a frame with a side over 512 reads the 512 rows it samples in a pass of
+ *  its own); docs/EMBEDDING.md gives the memory this takes.
+ *  The pixel count is checked against opt->decode.max_pixels (0: the
+ *  default 100 megapixels) before anything is read: HM_E_IMAGE_TOO_LARGE.
+ *  Other errors as hm_image_copy_pixels. Digest bits in `opt->algos` are
+ *  ignored (there are no file bytes to digest). */
+static inline HM_NODISCARD hm_status hm_hash_pixels(const hm_pixels *px,
+                                                    const hm_hash_options *opt, hm_hashes *out,
+                                                    hm_error *err)
+{
+    return hm_hash_pixels_sized(px, sizeof(hm_pixels), opt, sizeof(hm_hash_options), out,
+                                sizeof(hm_hashes), err);
+}
 
 /* ---- hashing context: working memory kept across calls ---- */
 
@@ -440,22 +610,49 @@ HM_API void hm_hasher_free(hm_hasher *hasher);
 /** Bytes of working memory the hasher keeps. */
 HM_API size_t hm_hasher_memory(const hm_hasher *hasher);
 
+/** Sized entry points of the three functions below (docs/ABI.md): bindings
+ *  that load symbols by name call these with the sizes of their structs. */
+HM_API HM_NODISCARD hm_status hm_hasher_hash_image_sized(hm_hasher *hasher, const hm_image *img,
+                                                         const hm_hash_options *opt,
+                                                         size_t opt_size, hm_hashes *out,
+                                                         size_t out_size, hm_error *err);
+HM_API HM_NODISCARD hm_status hm_hasher_hash_buffer_sized(hm_hasher *hasher, const void *data,
+                                                          size_t size, const hm_hash_options *opt,
+                                                          size_t opt_size, hm_hashes *out,
+                                                          size_t out_size, hm_error *err);
+HM_API HM_NODISCARD hm_status hm_hasher_hash_file_sized(hm_hasher *hasher, const char *path,
+                                                        const hm_hash_options *opt,
+                                                        size_t opt_size, hm_hashes *out,
+                                                        size_t out_size, hm_error *err);
+
 /** hm_hash_image with the hasher's working memory. */
-HM_API HM_NODISCARD hm_status hm_hasher_hash_image(hm_hasher *hasher, const hm_image *img,
-                                                   const hm_hash_options *opt, hm_hashes *out,
-                                                   hm_error *err);
+static inline HM_NODISCARD hm_status hm_hasher_hash_image(hm_hasher *hasher, const hm_image *img,
+                                                          const hm_hash_options *opt,
+                                                          hm_hashes *out, hm_error *err)
+{
+    return hm_hasher_hash_image_sized(hasher, img, opt, sizeof(hm_hash_options), out,
+                                      sizeof(hm_hashes), err);
+}
 
 /** hm_hash_buffer with the hasher's working memory (the decoded pixels are
  *  still allocated per call). */
-HM_API HM_NODISCARD hm_status hm_hasher_hash_buffer(hm_hasher *hasher, const void *data,
-                                                    size_t size, const hm_hash_options *opt,
-                                                    hm_hashes *out, hm_error *err);
+static inline HM_NODISCARD hm_status hm_hasher_hash_buffer(hm_hasher *hasher, const void *data,
+                                                           size_t size, const hm_hash_options *opt,
+                                                           hm_hashes *out, hm_error *err)
+{
+    return hm_hasher_hash_buffer_sized(hasher, data, size, opt, sizeof(hm_hash_options), out,
+                                       sizeof(hm_hashes), err);
+}
 
 /** hm_hash_file with the hasher's working memory (the file's bytes are read
  *  into a buffer the hasher keeps too). */
-HM_API HM_NODISCARD hm_status hm_hasher_hash_file(hm_hasher *hasher, const char *path,
-                                                  const hm_hash_options *opt, hm_hashes *out,
-                                                  hm_error *err);
+static inline HM_NODISCARD hm_status hm_hasher_hash_file(hm_hasher *hasher, const char *path,
+                                                         const hm_hash_options *opt,
+                                                         hm_hashes *out, hm_error *err)
+{
+    return hm_hasher_hash_file_sized(hasher, path, opt, sizeof(hm_hash_options), out,
+                                     sizeof(hm_hashes), err);
+}
 
 /* ======================================================================== */
 /* Video: vPDQ (docs/VIDEO.md)                                              */
@@ -635,18 +832,15 @@ typedef struct hm_vpdq_comparison {
  * = the two thresholds in hundredths of a percent. */
 struct hm_set_policy;
 
-/** Compares two frame lists with python-threatexchange's rule (docs/VIDEO.md):
- *  each list keeps the first occurrence of each hash, then the frames of
- *  quality >= policy->min_quality; a frame counts as matched when a frame of
- *  the other list is within policy->radius bits. `policy` NULL: radius 31,
- *  quality 50, query 80 %, compared 0 %. A brute-force reference: the scanner
- *  gets the same numbers through the set's index. HM_E_NO_MEMORY when the
- *  lists cannot be prepared. */
-HM_API HM_NODISCARD hm_status hm_vpdq_compare(const hm_vpdq_frame *query, size_t query_count,
-                                              const hm_vpdq_frame *compared,
-                                              size_t compared_count,
-                                              const struct hm_set_policy *policy,
-                                              hm_vpdq_comparison *out);
+/* The sized entry point behind hm_vpdq_compare (docs/ABI.md), which is
+ * defined after hm_set_policy below. */
+HM_API HM_NODISCARD hm_status hm_vpdq_compare_sized(const hm_vpdq_frame *query,
+                                                    size_t query_count,
+                                                    const hm_vpdq_frame *compared,
+                                                    size_t compared_count,
+                                                    const struct hm_set_policy *policy,
+                                                    size_t policy_size, hm_vpdq_comparison *out,
+                                                    size_t out_size);
 
 /* ======================================================================== */
 /* Image transforms (research: robustness of hashes to everyday edits)      */
@@ -710,7 +904,9 @@ typedef struct hm_transform_step {
     double param[HM_TRANSFORM_MAX_PARAMS];
 } hm_transform_step;
 
-/** A chain of edits applied in order (`jpeg:75+scale:0.5` in text). */
+/** A chain of edits applied in order (`jpeg:75+scale:0.5` in text).
+ *  hm_transform and hm_transform_step are sealed (docs/ABI.md): arrays of
+ *  them cross the API, so their size never changes. */
 typedef struct hm_transform {
     unsigned count; /* 1..HM_TRANSFORM_MAX_STEPS */
     hm_transform_step steps[HM_TRANSFORM_MAX_STEPS];
@@ -1026,7 +1222,8 @@ HM_API HM_NODISCARD hm_status hm_key_check(const uint8_t public_key[HM_ED25519_P
 
 /** Whom the app trusts: `key_count` Ed25519 public keys (distinct, at most
  *  HM_SET_MAX_TRUSTED_KEYS) of which at least `threshold` (1..key_count) must
- *  have signed the set. */
+ *  have signed the set. Sealed (docs/ABI.md): embedded in
+ *  hm_set_open_options, its size never changes. */
 typedef struct hm_trust {
     const uint8_t (*keys)[HM_ED25519_PUBLIC_BYTES];
     size_t key_count;
@@ -1055,7 +1252,9 @@ typedef struct hm_trust {
 
 /** Ceilings on a set's policy, per algorithm id (index 0 unused; later
  *  algorithms take their id's slot). Zero-initialise and set only what you
- *  mean to change: a zero field means the library's default. */
+ *  mean to change: a zero field means the library's default. Sealed
+ *  (docs/ABI.md): embedded in hm_set_open_options and hm_scanner_options, its
+ *  size never changes. */
 typedef struct hm_policy_limits {
     /** Largest radius and largest allowlist radius accepted. 0: the default
      *  (HM_DEFAULT_MAX_RADIUS_PDQ for PDQ and vPDQ frames,
@@ -1097,21 +1296,42 @@ typedef struct hm_set_open_options {
 /** A verified, immutable fingerprint set. Safe to share between threads. */
 typedef struct hm_set hm_set;
 
+/* The sized entry points behind hm_set_open and hm_set_open_file: `opt_size`
+ * is the caller's sizeof(hm_set_open_options) (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_set_open_sized(const void *data, size_t size,
+                                                const hm_set_open_options *opt, size_t opt_size,
+                                                hm_set **out, hm_error *err);
+HM_API HM_NODISCARD hm_status hm_set_open_file_sized(const char *path,
+                                                     const hm_set_open_options *opt,
+                                                     size_t opt_size, hm_set **out,
+                                                     hm_error *err);
+
+#ifndef HM__ABI_COMPAT_DEFINITIONS
+
 /** Verifies and opens a set held in memory. The bytes are copied into private
  *  memory and hashed as they are copied, so later changes to `data` cannot
  *  affect the verified set. Checks, in order (docs/FORMAT.md, "Verification"):
  *  framing, content digest, signatures against opt->trust, header fields,
  *  version >= opt->min_version, creation and expiry times, then every
  *  structure. On failure *out is NULL and err names what failed. */
-HM_API HM_NODISCARD hm_status hm_set_open(const void *data, size_t size,
-                                          const hm_set_open_options *opt, hm_set **out,
-                                          hm_error *err);
+static inline HM_NODISCARD hm_status hm_set_open(const void *data, size_t size,
+                                                 const hm_set_open_options *opt, hm_set **out,
+                                                 hm_error *err)
+{
+    return hm_set_open_sized(data, size, opt, sizeof(hm_set_open_options), out, err);
+}
 
 /** Reads a set file into private memory (never a shared mapping: another
  *  process could change a mapped file after it was verified) and verifies it
  *  as hm_set_open does. */
-HM_API HM_NODISCARD hm_status hm_set_open_file(const char *path, const hm_set_open_options *opt,
-                                               hm_set **out, hm_error *err);
+static inline HM_NODISCARD hm_status hm_set_open_file(const char *path,
+                                                      const hm_set_open_options *opt,
+                                                      hm_set **out, hm_error *err)
+{
+    return hm_set_open_file_sized(path, opt, sizeof(hm_set_open_options), out, err);
+}
+
+#endif
 
 /** For auditing tools only: opens a set checking its framing, content digest
  *  and every structure, but NOT its signatures, version or times. The handle
@@ -1206,10 +1426,21 @@ typedef struct hm_set_entry {
     int active;                /* 0 when attesters < min_attesters: never matched */
 } hm_set_entry;
 
+/* The sized entry point behind hm_set_entry_get: `out_size` is the caller's
+ * sizeof(hm_set_entry) (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_set_entry_get_sized(const hm_set *set, hm_algo algo,
+                                                     size_t index, hm_set_entry *out,
+                                                     size_t out_size);
+
+#ifndef HM__ABI_COMPAT_DEFINITIONS
 /** Entry `index` (0..entry_count-1; entries are in ascending hash order) of
  *  the section of `algo`. HM_E_INVALID_ARGUMENT when absent or out of range. */
-HM_API HM_NODISCARD hm_status hm_set_entry_get(const hm_set *set, hm_algo algo, size_t index,
-                                               hm_set_entry *out);
+static inline HM_NODISCARD hm_status hm_set_entry_get(const hm_set *set, hm_algo algo,
+                                                      size_t index, hm_set_entry *out)
+{
+    return hm_set_entry_get_sized(set, algo, index, out, sizeof(hm_set_entry));
+}
+#endif
 
 /** Allowlist hash `index` of `algo` (ascending order), NULL when out of range. */
 HM_API const uint8_t *hm_set_allow_get(const hm_set *set, hm_algo algo, size_t index);
@@ -1228,10 +1459,18 @@ typedef struct hm_set_video_frame {
 /** Number of frames of video `index` of the vPDQ section (0 when absent). */
 HM_API size_t hm_set_video_frame_count(const hm_set *set, size_t index);
 
+/* The sized entry point behind hm_set_video_frame_get (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_set_video_frame_get_sized(const hm_set *set, size_t index,
+                                                           size_t k, hm_set_video_frame *out,
+                                                           size_t out_size);
+
 /** Frame `k` of video `index`, in the order of its list (ascending frame
  *  numbers, each hash once). HM_E_INVALID_ARGUMENT when out of range. */
-HM_API HM_NODISCARD hm_status hm_set_video_frame_get(const hm_set *set, size_t index, size_t k,
-                                                     hm_set_video_frame *out);
+static inline HM_NODISCARD hm_status hm_set_video_frame_get(const hm_set *set, size_t index,
+                                                            size_t k, hm_set_video_frame *out)
+{
+    return hm_set_video_frame_get_sized(set, index, k, out, sizeof(hm_set_video_frame));
+}
 
 /* ---- signatures ---- */
 
@@ -1270,11 +1509,38 @@ typedef struct hm_set_policy {
     unsigned compared_match_pct;
 } hm_set_policy;
 
+/* The sized entry points behind hm_set_policy_default and
+ * hm_set_builder_set_policy (docs/ABI.md). */
+HM_API void hm_set_policy_default_sized(hm_algo algo, hm_set_policy *out, size_t out_size);
+
+#ifndef HM__ABI_COMPAT_DEFINITIONS
 /** The defaults: PDQ fullres radius 31, min quality 50; the 64-bit imagehash
  *  family radius 10; digests exact; vPDQ python-threatexchange's: frames
  *  within 31 bits, quality 50, query 80 %, compared 0 %, every frame sampled.
  *  allow_radius equals radius. */
-HM_API void hm_set_policy_default(hm_algo algo, hm_set_policy *out);
+static inline void hm_set_policy_default(hm_algo algo, hm_set_policy *out)
+{
+    hm_set_policy_default_sized(algo, out, sizeof(hm_set_policy));
+}
+#endif
+
+/** Compares two frame lists with python-threatexchange's rule (docs/VIDEO.md):
+ *  each list keeps the first occurrence of each hash, then the frames of
+ *  quality >= policy->min_quality; a frame counts as matched when a frame of
+ *  the other list is within policy->radius bits. `policy` NULL: radius 31,
+ *  quality 50, query 80 %, compared 0 %. A brute-force reference: the scanner
+ *  gets the same numbers through the set's index. HM_E_NO_MEMORY when the
+ *  lists cannot be prepared. */
+static inline HM_NODISCARD hm_status hm_vpdq_compare(const hm_vpdq_frame *query,
+                                                     size_t query_count,
+                                                     const hm_vpdq_frame *compared,
+                                                     size_t compared_count,
+                                                     const hm_set_policy *policy,
+                                                     hm_vpdq_comparison *out)
+{
+    return hm_vpdq_compare_sized(query, query_count, compared, compared_count, policy,
+                                 sizeof(hm_set_policy), out, sizeof(hm_vpdq_comparison));
+}
 
 /** Collects entries and writes an unsigned set. Not thread-safe. */
 typedef struct hm_set_builder hm_set_builder;
@@ -1307,10 +1573,19 @@ HM_API void hm_set_builder_set_previous(hm_set_builder *b,
 HM_API HM_NODISCARD hm_status hm_set_builder_add_category(hm_set_builder *b, const char *name,
                                                           unsigned *index, hm_error *err);
 
+HM_API HM_NODISCARD hm_status hm_set_builder_set_policy_sized(hm_set_builder *b, hm_algo algo,
+                                                              const hm_set_policy *policy,
+                                                              size_t policy_size, hm_error *err);
+
+#ifndef HM__ABI_COMPAT_DEFINITIONS
 /** Sets the match policy of `algo` (default: hm_set_policy_default). */
-HM_API HM_NODISCARD hm_status hm_set_builder_set_policy(hm_set_builder *b, hm_algo algo,
-                                                        const hm_set_policy *policy,
-                                                        hm_error *err);
+static inline HM_NODISCARD hm_status hm_set_builder_set_policy(hm_set_builder *b, hm_algo algo,
+                                                               const hm_set_policy *policy,
+                                                               hm_error *err)
+{
+    return hm_set_builder_set_policy_sized(b, algo, policy, sizeof(hm_set_policy), err);
+}
+#endif
 
 /** Adds an entry. `category` is an index from hm_set_builder_add_category,
  *  `attesters` 1..65535, `external_id` may be NULL. All-zero PDQ hashes are
@@ -1370,6 +1645,21 @@ HM_API void hm_buffer_free(void *data);
 
 #define HM_DELTA_FORMAT_VERSION 1
 
+/* The sized entry points behind hm_set_apply_delta and
+ * hm_set_apply_delta_file: `opt_size` is the caller's
+ * sizeof(hm_set_open_options) (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_set_apply_delta_sized(const void *old_data, size_t old_size,
+                                                       const void *delta, size_t delta_size,
+                                                       const hm_set_open_options *opt,
+                                                       size_t opt_size, uint8_t **new_data,
+                                                       size_t *new_size, hm_error *err);
+HM_API HM_NODISCARD hm_status hm_set_apply_delta_file_sized(const char *old_path,
+                                                            const char *delta_path,
+                                                            const char *new_path,
+                                                            const hm_set_open_options *opt,
+                                                            size_t opt_size, hm_set **out,
+                                                            hm_error *err);
+
 /** For publishers: makes the delta from the set file `old_data` to the set
  *  file `new_data` (both are checked as hm_set_open_unverified does; the
  *  new one must name the old one's content digest as its previous version,
@@ -1392,11 +1682,15 @@ HM_API HM_NODISCARD hm_status hm_set_delta_make(const void *old_data, size_t old
  *  (HM_E_DELTA_RESULT), then everything hm_set_open checks with a minimum
  *  version of max(opt->min_version, old version + 1), and the hash chain
  *  (HM_E_DELTA_CHAIN). Memory: the caller's buffers plus the new file. */
-HM_API HM_NODISCARD hm_status hm_set_apply_delta(const void *old_data, size_t old_size,
-                                                 const void *delta, size_t delta_size,
-                                                 const hm_set_open_options *opt,
-                                                 uint8_t **new_data, size_t *new_size,
-                                                 hm_error *err);
+static inline HM_NODISCARD hm_status hm_set_apply_delta(const void *old_data, size_t old_size,
+                                                        const void *delta, size_t delta_size,
+                                                        const hm_set_open_options *opt,
+                                                        uint8_t **new_data, size_t *new_size,
+                                                        hm_error *err)
+{
+    return hm_set_apply_delta_sized(old_data, old_size, delta, delta_size, opt,
+                                    sizeof(hm_set_open_options), new_data, new_size, err);
+}
 
 /** hm_set_apply_delta with files: the old set and the delta are read front
  *  to back through 2 MiB buffers (never whole), the new file is rebuilt in
@@ -1409,11 +1703,15 @@ HM_API HM_NODISCARD hm_status hm_set_apply_delta(const void *old_data, size_t ol
  *  memory: the new set's file size plus about 4 MiB of buffers, one bit per
  *  entry of the largest section changed, and the largest Golomb-Rice coded
  *  list of the delta. */
-HM_API HM_NODISCARD hm_status hm_set_apply_delta_file(const char *old_path,
-                                                      const char *delta_path,
-                                                      const char *new_path,
-                                                      const hm_set_open_options *opt,
-                                                      hm_set **out, hm_error *err);
+static inline HM_NODISCARD hm_status hm_set_apply_delta_file(const char *old_path,
+                                                             const char *delta_path,
+                                                             const char *new_path,
+                                                             const hm_set_open_options *opt,
+                                                             hm_set **out, hm_error *err)
+{
+    return hm_set_apply_delta_file_sized(old_path, delta_path, new_path, opt,
+                                         sizeof(hm_set_open_options), out, err);
+}
 
 /* ======================================================================== */
 /* Matching and scanning                                                    */
@@ -1547,12 +1845,25 @@ typedef struct hm_scanner_options {
     unsigned index_bytes_per_entry;
 } hm_scanner_options;
 
+/* The sized entry point behind hm_scanner_new: `opt_size` is the caller's
+ * sizeof(hm_scanner_options) (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_scanner_new_sized(const hm_set *set,
+                                                   const hm_scanner_options *opt,
+                                                   size_t opt_size, hm_scanner **out,
+                                                   hm_error *err);
+
+#ifndef HM__ABI_COMPAT_DEFINITIONS
 /** Builds a scanner for a set opened with hm_set_open or hm_set_open_file.
  *  Refuses unverified sets (HM_E_INVALID_ARGUMENT), sets holding none of
  *  the requested algorithms (HM_E_SCAN_NO_ALGORITHM) and sets whose policy
  *  for a requested algorithm exceeds opt->limits (HM_E_SET_POLICY). */
-HM_API HM_NODISCARD hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt,
-                                             hm_scanner **out, hm_error *err);
+static inline HM_NODISCARD hm_status hm_scanner_new(const hm_set *set,
+                                                    const hm_scanner_options *opt,
+                                                    hm_scanner **out, hm_error *err)
+{
+    return hm_scanner_new_sized(set, opt, sizeof(hm_scanner_options), out, err);
+}
+#endif
 
 /** Releases a scanner. NULL is accepted. A background index build (see
  *  HM_INDEX_AUTO) is stopped and its thread joined first: the call may take
@@ -1635,11 +1946,37 @@ HM_API HM_NODISCARD hm_status hm_scanner_scan_image(const hm_scanner *scanner,
                                                     const hm_image *img, hm_report **out,
                                                     hm_error *err);
 
+/* The sized entry point behind hm_scanner_scan_pixels (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_scanner_scan_pixels_sized(const hm_scanner *scanner,
+                                                           const hm_pixels *px, size_t px_size,
+                                                           hm_report **out, hm_error *err);
+
+/** Scans pixels the caller holds (a camera frame, a platform bitmap) without
+ *  copying them: hm_hash_pixels with the scanner's algorithms, PDQ variant
+ *  and decoder limits, then matching, as hm_scanner_scan_image does. */
+static inline HM_NODISCARD hm_status hm_scanner_scan_pixels(const hm_scanner *scanner,
+                                                            const hm_pixels *px,
+                                                            hm_report **out, hm_error *err)
+{
+    return hm_scanner_scan_pixels_sized(scanner, px, sizeof(hm_pixels), out, err);
+}
+
+/* The sized entry point behind hm_scanner_scan_hashes: `h_size` is the
+ * caller's sizeof(hm_hashes) (docs/ABI.md). */
+HM_API HM_NODISCARD hm_status hm_scanner_scan_hashes_sized(const hm_scanner *scanner,
+                                                           const hm_hashes *h, size_t h_size,
+                                                           hm_report **out, hm_error *err);
+
+#ifndef HM__ABI_COMPAT_DEFINITIONS
 /** Matches hashes computed elsewhere (h->algos says which are valid; PDQ
  *  dihedral hashes are used when present and requested). */
-HM_API HM_NODISCARD hm_status hm_scanner_scan_hashes(const hm_scanner *scanner,
-                                                     const hm_hashes *h, hm_report **out,
-                                                     hm_error *err);
+static inline HM_NODISCARD hm_status hm_scanner_scan_hashes(const hm_scanner *scanner,
+                                                            const hm_hashes *h,
+                                                            hm_report **out, hm_error *err)
+{
+    return hm_scanner_scan_hashes_sized(scanner, h, sizeof(hm_hashes), out, err);
+}
+#endif
 
 /** Scans a video hashed elsewhere (hm_video_hash_*, hm_video_from_frames):
  *  its frames against the set's videos and image PDQ entries, and the

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it:
-#   1. release build (-Werror) and every CTest test;
+#   1. release build (-Werror) and every CTest test (among them the ABI tests, a
+#      program built against the frozen 0.1.0 header, and the package consumers);
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. a clang build (-Werror) and every CTest test;
 #   4. libFuzzer targets built with clang: a short fuzzing run from the seed corpora;

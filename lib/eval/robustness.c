@@ -72,6 +72,13 @@ hm_status hm_eval_robustness_buffer(const void *data, size_t size, const hm_tran
                                     const hm_decode_options *decode, uint16_t *dist,
                                     hm_hashes *original, hm_error *err)
 {
+#ifndef HM_WITH_TRANSFORMS
+    /* Without the edits every distance would stay unmeasured: refuse. */
+    (void)data, (void)size, (void)chains, (void)nt, (void)seed, (void)algos, (void)decode,
+        (void)dist, (void)original;
+    return hm__fail(err, HM_E_UNSUPPORTED,
+                    "this build has no image transforms (HM_WITH_TRANSFORMS=OFF)");
+#endif
     HM_RETURN_IF(!data || !dist || (!chains && nt), err, HM_E_INVALID_ARGUMENT,
                  "robustness: NULL argument");
     HM_RETURN_IF(algos >> HM_EVAL_ALGO_COUNT, err, HM_E_INVALID_ARGUMENT,

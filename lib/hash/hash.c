@@ -1,6 +1,7 @@
 /* hash.c - hm_hash_*: one read, one decode, one luma pass, every algorithm. */
 #include <stdlib.h>
 
+#include "../common/abi.h"
 #include "hash_internal.h"
 
 #define PERCEPTUAL_IMAGEHASH                                                                      \
@@ -33,107 +34,126 @@ const uint8_t *hm_hashes_get(const hm_hashes *h, hm_algo algo, size_t *size)
     return p;
 }
 
-/* Where PDQ's luma rows come from: the image itself, or the cli512 squash of
- * it. Returns 1 when the squash applies (then the rows PDQ reads are not the
- * image's rows, and Pillow's plane needs a pass of its own). */
-static int pdq_source(const hm_image *img, const hm_hash_options *opt, hm__pdq_squash_ctx *ctx,
+/* Where PDQ's luma rows come from: the pixels themselves, or the cli512
+ * squash of them. Returns 1 when the squash applies (then the rows PDQ reads
+ * are not the image's rows, and the imagehash family makes a pass of its own). */
+static int pdq_source(const hm__pixview *v, const hm_hash_options *opt, hm__pdq_squash_ctx *ctx,
                       hm__pdq_source *src)
 {
-    if (opt && opt->pdq_mode == HM_PDQ_CLI512) return hm__pdq_cli512_source(ctx, img, src);
-    *src = hm__pdq_image_source(&ctx->image, img, NULL);
+    if (opt && opt->pdq_mode == HM_PDQ_CLI512) return hm__pdq_cli512_pixels(ctx, v, src);
+    *src = hm__pdq_pixels_source(&ctx->image, v, NULL);
     return 0;
 }
 
-/* What a hash computation of `img` needs: the algorithms, the PDQ source,
- * and one scratch block holding Pillow's plane (when PDQ's pass writes it)
- * and every algorithm's working memory. */
-typedef struct hash_plan {
-    uint32_t algos;
-    int want_pdq, want_ih, squashed;
-    hm__pdq_squash_ctx pctx;
-    hm__pdq_source src;
-    size_t pil_bytes, pdq_bytes, ih_bytes, total;
-} hash_plan;
+/* The scratch of one hash: a converted row (formats read through a
+ * conversion), PDQ's filter rows and the imagehash family's plans and block
+ * of luma rows. All of it grows with the width, none with the height beyond
+ * PDQ's ring of about h/128 rows and wHash's own s x s plane: no copy of the
+ * frame and no whole luma plane is ever made. */
+typedef struct scratch_plan {
+    size_t row, pdq, ih, total;
+} scratch_plan;
 
-static hm_status plan_hash(const hm_image *img, const hm_hash_options *opt, hash_plan *p,
-                           hm_error *err)
+static hm_status scratch_size(const hm__pixview *v, uint32_t pdq_w, uint32_t pdq_h, int want_pdq,
+                              uint32_t ih_algos, scratch_plan *s, hm_error *err)
 {
-    HM_RETURN_IF(opt && opt->pdq_mode != HM_PDQ_FULLRES && opt->pdq_mode != HM_PDQ_CLI512, err,
-                 HM_E_INVALID_ARGUMENT, "unknown PDQ mode %d", (int)opt->pdq_mode);
-    p->algos = effective_algos(opt) & HM_MASK_PERCEPTUAL;
-    p->want_pdq = (p->algos & HM_MASK(HM_ALGO_PDQ)) != 0;
-    p->want_ih = (p->algos & PERCEPTUAL_IMAGEHASH) != 0;
-    p->squashed = p->want_pdq ? pdq_source(img, opt, &p->pctx, &p->src) : 0;
-    /* Without PDQ the imagehash family computes its luma block by block and
-     * needs no plane. */
-    size_t npix = (size_t)img->width * img->height; /* <= max_pixels, checked at decode */
-    p->pil_bytes = p->want_ih && p->want_pdq ? align64(npix) : 0;
-    p->pdq_bytes = p->ih_bytes = 0;
-    if (p->want_pdq)
-        HM_RETURN_IF(!hm__mul_size(hm__pdq_work_floats(p->src.width, p->src.height),
-                                   sizeof(float), &p->pdq_bytes),
+    memset(s, 0, sizeof *s);
+    if (!hm__pixview_direct(v)) s->row = align64((size_t)v->width * 3);
+    if (want_pdq)
+        HM_RETURN_IF(!hm__mul_size(hm__pdq_work_floats(pdq_w, pdq_h), sizeof(float), &s->pdq),
                      err, HM_E_NO_MEMORY, "PDQ scratch size overflows");
-    if (p->want_ih) p->ih_bytes = align64(hm__imagehash_work_bytes(img->width, img->height, p->algos));
-    p->pdq_bytes = align64(p->pdq_bytes);
-    HM_RETURN_IF(!hm__add_size(p->pil_bytes, p->pdq_bytes, &p->total) ||
-                     !hm__add_size(p->total, p->ih_bytes, &p->total),
+    s->pdq = align64(s->pdq);
+    if (ih_algos) s->ih = align64(hm__imagehash_work_bytes(v->width, v->height, ih_algos));
+    HM_RETURN_IF(!hm__add_size(s->row, s->pdq, &s->total) || !hm__add_size(s->total, s->ih, &s->total),
                  err, HM_E_NO_MEMORY, "hashing scratch size overflows");
     return HM_OK;
 }
 
-/* Runs the plan with `block` (p->total bytes, 64-byte aligned) as scratch. */
-static void run_hash(const hm_image *img, const hm_hash_options *opt, hash_plan *p,
-                     uint8_t *block, hm_hashes *out)
+/* PDQ streams the luma rows; unless PDQ reads a squashed copy, the same pass
+ * hands Pillow's rows to the imagehash family. */
+static void hash_pdq_and_more(const hm__pixview *v, const hm_hash_options *opt, uint32_t ih_algos,
+                              float *pdq_work, void *ih_work, hm_hashes *out)
 {
-    uint8_t *pil = p->pil_bytes ? block : NULL;
-    float *pdq_work = p->want_pdq ? (float *)(block + p->pil_bytes) : NULL;
-    void *ih_work = p->want_ih ? block + p->pil_bytes + p->pdq_bytes : NULL;
-    /* PDQ streams the luma rows; the same pass writes Pillow's plane. */
-    if (p->want_pdq) {
-        if (!p->squashed) p->pctx.image.pil = pil;
-        else if (p->want_ih) hm__luma(img, NULL, pil);
-        hm__pdq_hash_source(&p->src, pdq_work, opt && opt->pdq_dihedral, out);
-        if (p->want_ih) hm__imagehash(pil, img->width, img->height, p->algos, ih_work, out);
-    } else {
-        hm__imagehash_image(img, p->algos, ih_work, out);
+    hm__pdq_squash_ctx pctx;
+    hm__pdq_source src;
+    hm__ih_stream ih;
+    int squashed = pdq_source(v, opt, &pctx, &src);
+    if (ih_algos && !squashed) {
+        hm__ih_stream_start(&ih, v->width, v->height, ih_algos, ih_work);
+        pctx.image.ih = &ih;
     }
-    out->algos = p->algos;
+    hm__pdq_hash_source(&src, pdq_work, opt && opt->pdq_dihedral, out);
+    if (ih_algos && !squashed) hm__ih_stream_finish(&ih, out);
+    if (ih_algos && squashed) hm__imagehash_pixels(v, ih_algos, ih_work, out);
+}
+
+/* `scratch` (may be NULL) is a hasher's kept working memory; without one the
+ * block is fresh memory each call (huge pages keep its page faults few). */
+static hm_status hash_view(const hm__pixview *view, const hm_hash_options *opt,
+                           hm__scratch *scratch, hm_hashes *out, hm_error *err)
+{
+    memset(out, 0, sizeof *out);
+    HM_RETURN_IF(opt && opt->pdq_mode != HM_PDQ_FULLRES && opt->pdq_mode != HM_PDQ_CLI512, err,
+                 HM_E_INVALID_ARGUMENT, "unknown PDQ mode %d", (int)opt->pdq_mode);
+    uint32_t algos = effective_algos(opt) & HM_MASK_PERCEPTUAL;
+    int want_pdq = (algos & HM_MASK(HM_ALGO_PDQ)) != 0;
+    uint32_t ih_algos = algos & PERCEPTUAL_IMAGEHASH;
+    uint32_t w = view->width, h = view->height;
+    out->width = w;
+    out->height = h;
+    if (!want_pdq && !ih_algos) {
+        hm__ok(err);
+        return HM_OK;
+    }
+    int squash = opt && opt->pdq_mode == HM_PDQ_CLI512 && (w > 512 || h > 512);
+    scratch_plan sz;
+    HM_FORWARD_IF_ERROR(scratch_size(view, squash ? 512 : w, squash ? 512 : h, want_pdq, ih_algos,
+                                     &sz, err));
+    uint8_t *block;
+    if (scratch) {
+        HM_RETURN_IF(hm__scratch_reserve(scratch, sz.total) != HM_OK, err, HM_E_NO_MEMORY,
+                     "cannot allocate %zu bytes of hashing scratch", sz.total);
+        block = scratch->data;
+    } else {
+        block = hm__alloc_large(sz.total);
+        HM_RETURN_IF(!block, err, HM_E_NO_MEMORY, "cannot allocate %zu bytes of hashing scratch",
+                     sz.total);
+    }
+    hm__pixview v = *view;
+    v.row = sz.row ? block : NULL;
+    float *pdq_work = want_pdq ? (float *)(void *)(block + sz.row) : NULL;
+    void *ih_work = ih_algos ? block + sz.row + sz.pdq : NULL;
+    if (want_pdq) hash_pdq_and_more(&v, opt, ih_algos, pdq_work, ih_work, out);
+    else hm__imagehash_pixels(&v, ih_algos, ih_work, out);
+    if (!scratch) free(block);
+    out->algos = algos;
+    hm__ok(err);
+    return HM_OK;
 }
 
 hm_status hm__hash_image_scratch(const hm_image *img, const hm_hash_options *opt,
                                  hm__scratch *scratch, hm_hashes *out, hm_error *err)
 {
-    HM_RETURN_IF(!img || !out, err, HM_E_INVALID_ARGUMENT, "image and output are required");
+    HM_RETURN_IF(!out, err, HM_E_INVALID_ARGUMENT, "an output is required");
     memset(out, 0, sizeof *out);
-    hash_plan p;
-    HM_FORWARD_IF_ERROR(plan_hash(img, opt, &p, err));
-    out->width = img->width;
-    out->height = img->height;
-    if (!p.want_pdq && !p.want_ih) {
-        hm__ok(err);
-        return HM_OK;
-    }
-    uint8_t *block = NULL;
-    if (scratch) {
-        HM_RETURN_IF(hm__scratch_reserve(scratch, p.total) != HM_OK, err, HM_E_NO_MEMORY,
-                     "cannot allocate %zu bytes of hashing scratch", p.total);
-        block = scratch->data;
-    } else if (p.total) {
-        /* Fresh memory each call: huge pages keep its page faults few. */
-        block = hm__alloc_large(p.total);
-        HM_RETURN_IF(!block, err, HM_E_NO_MEMORY, "cannot allocate %zu bytes of hashing scratch",
-                     p.total);
-    }
-    run_hash(img, opt, &p, block, out);
-    if (!scratch) free(block);
-    hm__ok(err);
-    return HM_OK;
+    HM_RETURN_IF(!img, err, HM_E_INVALID_ARGUMENT, "no image (img is NULL)");
+    hm__pixview v;
+    hm__pixview_of_image(&v, img);
+    return hash_view(&v, opt, scratch, out, err);
 }
 
-hm_status hm_hash_image(const hm_image *img, const hm_hash_options *opt, hm_hashes *out,
-                        hm_error *err)
+static hm_status hash_image(const hm_image *img, const hm_hash_options *opt, hm_hashes *out,
+                            hm_error *err)
 {
     return hm__hash_image_scratch(img, opt, NULL, out, err);
+}
+
+static hm_status hash_pixels(const hm_pixels *px, const hm_hash_options *opt, hm_hashes *out,
+                             hm_error *err)
+{
+    hm__pixview v;
+    HM_FORWARD_IF_ERROR(hm__pixview_init(&v, px, opt->decode.max_pixels, err));
+    return hash_view(&v, opt, NULL, out, err);
 }
 
 hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_options *opt,
@@ -169,14 +189,14 @@ hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_o
     return HM_OK;
 }
 
-hm_status hm_hash_buffer(const void *data, size_t size, const hm_hash_options *opt,
-                         hm_hashes *out, hm_error *err)
+static hm_status hash_buffer(const void *data, size_t size, const hm_hash_options *opt,
+                             hm_hashes *out, hm_error *err)
 {
     return hm__hash_buffer_scratch(data, size, opt, NULL, out, err);
 }
 
-hm_status hm_hash_file(const char *path, const hm_hash_options *opt, hm_hashes *out,
-                       hm_error *err)
+static hm_status hash_file(const char *path, const hm_hash_options *opt, hm_hashes *out,
+                           hm_error *err)
 {
     HM_RETURN_IF(!path || !out, err, HM_E_INVALID_ARGUMENT, "path and output are required");
     memset(out, 0, sizeof *out);
@@ -184,7 +204,70 @@ hm_status hm_hash_file(const char *path, const hm_hash_options *opt, hm_hashes *
     size_t size;
     uint64_t max_bytes = opt ? opt->decode.max_file_bytes : 0;
     HM_FORWARD_IF_ERROR(hm__read_file(path, max_bytes, &data, &size, err));
-    hm_status st = hm_hash_buffer(data, size, opt, out, err);
+    hm_status st = hash_buffer(data, size, opt, out, err);
     free(data);
+    return st;
+}
+
+/* ---- sized entry points (docs/ABI.md) ---- */
+
+/* Reads the caller's options and checks its output struct; on failure the
+ * output is zeroed as far as it can be. */
+hm_status hm__hash_abi_in(const hm_hash_options *opt, size_t opt_size, hm_hash_options *o,
+                          hm_hashes *out, size_t out_size, hm_error *err)
+{
+    hm_status st = HM__ABI_CHECK_OUT(hm_hashes, out, out_size, err);
+    if (st == HM_OK) st = HM__ABI_READ(hm_hash_options, o, opt, opt_size, err);
+    if (st != HM_OK && out && out_size >= HM__ABI_MIN_hm_hashes) memset(out, 0, out_size);
+    return st;
+}
+
+hm_status hm_hash_buffer_sized(const void *data, size_t size, const hm_hash_options *opt,
+                               size_t opt_size, hm_hashes *out, size_t out_size, hm_error *err)
+{
+    hm_hash_options o;
+    hm_hashes h;
+    memset(&h, 0, sizeof h);
+    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
+    hm_status st = hash_buffer(data, size, &o, &h, err);
+    hm__abi_write(out, out_size, &h, sizeof h);
+    return st;
+}
+
+hm_status hm_hash_file_sized(const char *path, const hm_hash_options *opt, size_t opt_size,
+                             hm_hashes *out, size_t out_size, hm_error *err)
+{
+    hm_hash_options o;
+    hm_hashes h;
+    memset(&h, 0, sizeof h);
+    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
+    hm_status st = hash_file(path, &o, &h, err);
+    hm__abi_write(out, out_size, &h, sizeof h);
+    return st;
+}
+
+hm_status hm_hash_image_sized(const hm_image *img, const hm_hash_options *opt, size_t opt_size,
+                              hm_hashes *out, size_t out_size, hm_error *err)
+{
+    hm_hash_options o;
+    hm_hashes h;
+    memset(&h, 0, sizeof h);
+    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
+    hm_status st = hash_image(img, &o, &h, err);
+    hm__abi_write(out, out_size, &h, sizeof h);
+    return st;
+}
+
+hm_status hm_hash_pixels_sized(const hm_pixels *px, size_t px_size, const hm_hash_options *opt,
+                               size_t opt_size, hm_hashes *out, size_t out_size, hm_error *err)
+{
+    hm_hash_options o;
+    hm_hashes h;
+    hm_pixels p;
+    memset(&h, 0, sizeof h);
+    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
+    hm_status st = HM__ABI_READ(hm_pixels, &p, px, px_size, err);
+    if (st == HM_OK) st = hash_pixels(px ? &p : NULL, &o, &h, err);
+    hm__abi_write(out, out_size, &h, sizeof h);
     return st;
 }

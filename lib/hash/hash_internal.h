@@ -10,8 +10,9 @@
 #ifndef HM_HASH_INTERNAL_H
 #define HM_HASH_INTERNAL_H
 
-#include "../image/image.h"
+#include "../image/pixels.h"
 #include "ih_kernels.h"
+#include "imagehash.h"
 
 /* ---- luma (luma.c) ---- */
 
@@ -23,11 +24,11 @@ typedef struct hm__luma_tables {
 
 void hm__luma_tables_init(hm__luma_tables *t);
 
-/* Luma of rows y .. y+n-1 of `img`: PDQ floats into pdq (n*width, packed) and
- * Pillow bytes into pil (n*width, packed); either may be NULL. Runs the widest
- * luma kernel this CPU has (ih_kernels.h); `t` is not read and may be NULL. */
-void hm__luma_rows(const hm_image *img, const hm__luma_tables *t, uint32_t y, uint32_t n,
-                   float *pdq, uint8_t *pil);
+/* Luma of rows y .. y+n-1 of the view: PDQ floats into pdq (n*width, packed)
+ * and Pillow bytes into pil (n*width, packed); either may be NULL. Runs the
+ * widest luma kernel this CPU has (ih_kernels.h). A view that is not packed
+ * grey or RGB is read one row at a time through its scratch row. */
+void hm__luma_rows(const hm__pixview *v, uint32_t y, uint32_t n, float *pdq, uint8_t *pil);
 
 /* The whole image at once (one pass); either output may be NULL. */
 void hm__luma(const hm_image *img, float *pdq_luma, uint8_t *pil_luma);
@@ -55,11 +56,16 @@ hm__pdq_source hm__pdq_plane_source(hm__pdq_plane *ctx, const float *luma, uint3
 /* A source computing luma from a decoded image, and writing Pillow's plane
  * (width*height bytes) as a by-product when `pil` is not NULL. */
 typedef struct hm__pdq_image_ctx {
-    const hm_image *img;
-    uint8_t *pil;
+    hm__pixview px;
+    uint8_t *pil;          /* a whole Pillow plane to write, or NULL */
+    struct hm__ih_stream *ih; /* or Pillow rows handed to the imagehash family, or NULL */
     hm__luma_tables tables;
 } hm__pdq_image_ctx;
 hm__pdq_source hm__pdq_image_source(hm__pdq_image_ctx *ctx, const hm_image *img, uint8_t *pil);
+/* The same from any pixel view; Pillow's rows (when `ih` is not NULL) go to
+ * the imagehash stream as they are computed. */
+hm__pdq_source hm__pdq_pixels_source(hm__pdq_image_ctx *ctx, const hm__pixview *v,
+                                     struct hm__ih_stream *ih);
 
 /* The reference tool's squash as a source: when a side of `img` exceeds 512,
  * rows of exactly 512x512 pixels, out(x,y) = in(floor(x*W/512), floor(y*H/512)),
@@ -71,6 +77,7 @@ typedef struct hm__pdq_squash_ctx {
     uint32_t row[512];
 } hm__pdq_squash_ctx;
 int hm__pdq_cli512_source(hm__pdq_squash_ctx *ctx, const hm_image *img, hm__pdq_source *out);
+int hm__pdq_cli512_pixels(hm__pdq_squash_ctx *ctx, const hm__pixview *v, hm__pdq_source *out);
 
 /* A source over RGB24 rows `stride` bytes apart (video frames: the
  * converter's buffer may pad its rows). */
@@ -136,11 +143,35 @@ void hm__imagehash(const uint8_t *L, uint32_t w, uint32_t h, uint32_t algos, voi
 /* The same from the decoded image: its luma is computed block by block and
  * never held whole. Same scratch size. */
 void hm__imagehash_image(const hm_image *img, uint32_t algos, void *work, hm_hashes *out);
-/* Both with the kernels of `k` (tests compare every tier). */
+/* The same from any pixel view (one pass over its rows). */
+void hm__imagehash_pixels(const hm__pixview *v, uint32_t algos, void *work, hm_hashes *out);
+/* All three with the kernels of `k` (tests compare every tier). */
 void hm__imagehash_k(const hm__ih_kernels *k, const uint8_t *L, uint32_t w, uint32_t h,
                      uint32_t algos, void *work, hm_hashes *out);
 void hm__imagehash_image_k(const hm__ih_kernels *k, const hm_image *img, uint32_t algos,
                            void *work, hm_hashes *out);
+void hm__imagehash_pixels_k(const hm__ih_kernels *k, const hm__pixview *v, uint32_t algos,
+                            void *work, hm_hashes *out);
+
+/* The imagehash family fed with Pillow luma rows that another pass computes
+ * (PDQ's), so that neither pass needs a whole plane: the rows go into the
+ * scratch's block of HM__IH_BLOCK_ROWS rows, which is fed to the resizes when
+ * full. Rows must come in order, each exactly once. Scratch as
+ * hm__imagehash_work_bytes. */
+typedef struct hm__ih_stream {
+    hm__ih_engine e;
+    const hm__ih_kernels *k;
+    uint8_t *block;
+    uint32_t height, y, filled; /* rows y .. y+filled-1 are in the block */
+} hm__ih_stream;
+void hm__ih_stream_start(hm__ih_stream *s, uint32_t w, uint32_t h, uint32_t algos, void *work);
+/* Rows that can be written at hm__ih_stream_next before the next commit. */
+uint32_t hm__ih_stream_room(const hm__ih_stream *s);
+uint8_t *hm__ih_stream_next(hm__ih_stream *s);
+/* n rows (<= room) were written at hm__ih_stream_next. */
+void hm__ih_stream_commit(hm__ih_stream *s, uint32_t n);
+/* After the last row: the hashes. */
+void hm__ih_stream_finish(hm__ih_stream *s, hm_hashes *out);
 
 /* ---- hm_hash_* with a kept scratch buffer (hash.c; hasher.c) ---- */
 
@@ -150,6 +181,10 @@ hm_status hm__hash_image_scratch(const hm_image *img, const hm_hash_options *opt
                                  hm__scratch *scratch, hm_hashes *out, hm_error *err);
 hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_options *opt,
                                   hm__scratch *scratch, hm_hashes *out, hm_error *err);
+/* The sized entry points' common start (docs/ABI.md): reads the caller's
+ * options into *o and checks its output struct. */
+hm_status hm__hash_abi_in(const hm_hash_options *opt, size_t opt_size, hm_hash_options *o,
+                          hm_hashes *out, size_t out_size, hm_error *err);
 
 /* Reads a file into the hasher's kept file buffer (hasher.c), with
  * hm__read_file's checks and size limit (0: the default). */

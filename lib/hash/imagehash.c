@@ -22,11 +22,12 @@ static size_t align64(size_t n) { return (n + 63) & ~(size_t)63; }
 
 static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
 
-#define BLOCK_ROWS 64 /* source rows per step: a multiple of every table's block_rows */
+#define BLOCK_ROWS HM__IH_BLOCK_ROWS
 #define WIDE_ROWS 8   /* rows widened to int16 at a time */
 
 /* The four resizes: 8x8, 9x8, 32x32, s x s. */
-enum { R_A, R_D, R_P, R_W, R_COUNT };
+enum { R_A, R_D, R_P, R_W };
+#define R_COUNT HM__IH_RESIZES
 
 static uint32_t algo_mask(int r)
 {
@@ -34,15 +35,8 @@ static uint32_t algo_mask(int r)
     return M[r];
 }
 
-/* Layout: the four resized planes, then the plans, the widened rows and a
- * block of luma rows; the Haar pyramid reuses that scratch afterwards. */
-typedef struct layout {
-    size_t out[R_COUNT], plan[R_COUNT], wide, luma, scratch, total;
-    uint32_t s, ow[R_COUNT], oh[R_COUNT], pad;
-    size_t wstride;
-} layout;
 
-static uint32_t max_wide_pad(uint32_t w, const layout *L, uint32_t algos)
+static uint32_t max_wide_pad(uint32_t w, const hm__ih_layout *L, uint32_t algos)
 {
     uint32_t pad = 0;
     for (int r = 0; r < R_COUNT; r++) {
@@ -53,9 +47,9 @@ static uint32_t max_wide_pad(uint32_t w, const layout *L, uint32_t algos)
     return pad;
 }
 
-static layout plan(uint32_t w, uint32_t h, uint32_t algos)
+static hm__ih_layout plan(uint32_t w, uint32_t h, uint32_t algos)
 {
-    layout L;
+    hm__ih_layout L;
     memset(&L, 0, sizeof L);
     L.s = hm__whash_scale(w, h);
     static const uint32_t OW[3] = {8, 9, 32}, OH[3] = {8, 8, 32};
@@ -139,16 +133,8 @@ static void dhash_bits(const uint8_t p[72], uint8_t out[8])
     hm__pack_bits64(bits, out);
 }
 
-/* The resizes of one image, fed block by block. */
-typedef struct engine {
-    layout lay;
-    uint8_t *base;
-    hm__rs_plan p[R_COUNT];
-    uint32_t algos, w;
-    int wide; /* some plan reads widened rows */
-} engine;
 
-static void engine_init(engine *e, const hm__ih_kernels *k, uint32_t w, uint32_t h,
+static void engine_init(hm__ih_engine *e, const hm__ih_kernels *k, uint32_t w, uint32_t h,
                         uint32_t algos, void *work)
 {
     e->lay = plan(w, h, algos);
@@ -169,7 +155,7 @@ static void engine_init(engine *e, const hm__ih_kernels *k, uint32_t w, uint32_t
 
 /* Rows y .. y+n-1 (n <= BLOCK_ROWS) to every plan: widened once for those
  * that read int16 rows. */
-static void engine_feed(engine *e, const uint8_t *rows, size_t stride, uint32_t y, uint32_t n)
+static void engine_feed(hm__ih_engine *e, const uint8_t *rows, size_t stride, uint32_t y, uint32_t n)
 {
     int16_t *wide = (int16_t *)(void *)(e->base + e->lay.wide);
     for (uint32_t c = 0; e->wide && c < n; c += WIDE_ROWS) {
@@ -185,7 +171,7 @@ static void engine_feed(engine *e, const uint8_t *rows, size_t stride, uint32_t 
             hm__rs_push(&e->p[r], rows, stride, NULL, 0, y, n);
 }
 
-static void engine_finish(engine *e, const hm__ih_kernels *k, hm_hashes *out)
+static void engine_finish(hm__ih_engine *e, const hm__ih_kernels *k, hm_hashes *out)
 {
     uint8_t *px[R_COUNT];
     for (int r = 0; r < R_COUNT; r++) {
@@ -210,7 +196,7 @@ void hm__imagehash_k(const hm__ih_kernels *k, const uint8_t *L, uint32_t w, uint
                      uint32_t algos, void *work, hm_hashes *out)
 {
     if (!(algos & (MASK_A | MASK_D | MASK_P | MASK_W))) return;
-    engine e;
+    hm__ih_engine e;
     engine_init(&e, k, w, h, algos, work);
     for (uint32_t y = 0; y < h; y += BLOCK_ROWS)
         engine_feed(&e, L + (size_t)y * w, w, y, h - y < BLOCK_ROWS ? h - y : BLOCK_ROWS);
@@ -223,23 +209,69 @@ void hm__imagehash(const uint8_t *L, uint32_t w, uint32_t h, uint32_t algos, voi
     hm__imagehash_k(hm__ih_kernels_best(), L, w, h, algos, work, out);
 }
 
-void hm__imagehash_image_k(const hm__ih_kernels *k, const hm_image *img, uint32_t algos,
-                           void *work, hm_hashes *out)
+void hm__imagehash_pixels_k(const hm__ih_kernels *k, const hm__pixview *v, uint32_t algos,
+                            void *work, hm_hashes *out)
 {
     if (!(algos & (MASK_A | MASK_D | MASK_P | MASK_W))) return;
-    uint32_t w = img->width, h = img->height;
-    engine e;
+    uint32_t w = v->width, h = v->height;
+    hm__ih_engine e;
     engine_init(&e, k, w, h, algos, work);
     uint8_t *block = e.base + e.lay.luma;
     for (uint32_t y = 0; y < h; y += BLOCK_ROWS) {
         uint32_t n = h - y < BLOCK_ROWS ? h - y : BLOCK_ROWS;
-        hm__luma_rows(img, NULL, y, n, NULL, block); /* Pillow's plane only: no tables */
+        hm__luma_rows(v, y, n, NULL, block); /* Pillow's plane only */
         engine_feed(&e, block, w, y, n);
     }
     engine_finish(&e, k, out);
+}
+
+void hm__imagehash_image_k(const hm__ih_kernels *k, const hm_image *img, uint32_t algos,
+                           void *work, hm_hashes *out)
+{
+    hm__pixview v;
+    hm__pixview_of_image(&v, img);
+    hm__imagehash_pixels_k(k, &v, algos, work, out);
+}
+
+void hm__imagehash_pixels(const hm__pixview *v, uint32_t algos, void *work, hm_hashes *out)
+{
+    hm__imagehash_pixels_k(hm__ih_kernels_best(), v, algos, work, out);
 }
 
 void hm__imagehash_image(const hm_image *img, uint32_t algos, void *work, hm_hashes *out)
 {
     hm__imagehash_image_k(hm__ih_kernels_best(), img, algos, work, out);
 }
+
+/* ---- fed by another pass over the rows ---- */
+
+void hm__ih_stream_start(hm__ih_stream *s, uint32_t w, uint32_t h, uint32_t algos, void *work)
+{
+    s->k = hm__ih_kernels_best();
+    engine_init(&s->e, s->k, w, h, algos, work);
+    s->block = s->e.base + s->e.lay.luma;
+    s->height = h;
+    s->y = s->filled = 0;
+}
+
+uint32_t hm__ih_stream_room(const hm__ih_stream *s)
+{
+    uint32_t left = s->height - s->y - s->filled, room = BLOCK_ROWS - s->filled;
+    return left < room ? left : room;
+}
+
+uint8_t *hm__ih_stream_next(hm__ih_stream *s)
+{
+    return s->block + (size_t)s->filled * s->e.w;
+}
+
+void hm__ih_stream_commit(hm__ih_stream *s, uint32_t n)
+{
+    s->filled += n;
+    if (s->filled < BLOCK_ROWS && s->y + s->filled < s->height) return;
+    engine_feed(&s->e, s->block, s->e.w, s->y, s->filled);
+    s->y += s->filled;
+    s->filled = 0;
+}
+
+void hm__ih_stream_finish(hm__ih_stream *s, hm_hashes *out) { engine_finish(&s->e, s->k, out); }

@@ -102,6 +102,28 @@ void hm__whash_ll(const uint8_t *px, uint32_t s, double *work, double ll[64]);
 void hm__whash_ll_k(const hm__ih_kernels *kern, const uint8_t *px, uint32_t s, double *work,
                     double ll[64]);
 
+/* ---- the four resizes of one image, fed block by block (imagehash.c) ---- */
+
+#define HM__IH_RESIZES 4 /* 8x8 (aHash), 9x8 (dHash), 32x32 (pHash), s x s (wHash) */
+#define HM__IH_BLOCK_ROWS 64 /* luma rows fed at a time: a multiple of every plan's block */
+
+/* Where each part lives in the scratch: the resized planes, then the plans,
+ * the widened rows and a block of luma rows; the Haar pyramid reuses that
+ * scratch afterwards. */
+typedef struct hm__ih_layout {
+    size_t out[HM__IH_RESIZES], plan[HM__IH_RESIZES], wide, luma, scratch, total;
+    uint32_t s, ow[HM__IH_RESIZES], oh[HM__IH_RESIZES], pad;
+    size_t wstride;
+} hm__ih_layout;
+
+typedef struct hm__ih_engine {
+    hm__ih_layout lay;
+    uint8_t *base;
+    hm__rs_plan p[HM__IH_RESIZES];
+    uint32_t algos, w;
+    int wide; /* some plan reads widened rows */
+} hm__ih_engine;
+
 /* ---- bits ---- */
 
 /* numpy.median of 64 doubles: the mean of the 32nd and 33rd smallest. */

@@ -143,18 +143,30 @@ static void gray_to_float(const uint8_t *p, size_t n, float *out)
 
 #endif
 
-void hm__luma_rows(const hm_image *img, const hm__luma_tables *t, uint32_t y, uint32_t n,
-                   float *pdq, uint8_t *pil)
+/* `count` packed pixels of `channels` bytes (1 grey, 3 RGB). */
+static void luma_run(const uint8_t *p, size_t count, unsigned channels, float *pdq, uint8_t *pil)
 {
-    (void)t; /* the kernels compute the tables' products themselves */
-    size_t count = (size_t)img->width * n;
-    const uint8_t *p = img->pixels + (size_t)y * img->width * img->channels;
-    if (img->channels == 1) {
+    if (channels == 1) {
         if (pdq) gray_to_float(p, count, pdq);
         if (pil) memcpy(pil, p, count);
     } else {
         hm__ih_kernels_best()->luma_rgb(p, count, pdq, pil);
     }
+}
+
+void hm__luma_rows(const hm__pixview *v, uint32_t y, uint32_t n, float *pdq, uint8_t *pil)
+{
+    size_t w = v->width;
+    unsigned ch = hm__pixview_channels(v);
+    if (hm__pixview_packed(v)) {
+        luma_run(v->data[0] + (size_t)y * v->stride[0], w * n, ch, pdq, pil);
+        return;
+    }
+    /* Strided or converted rows: one at a time (the kernels run the same
+     * arithmetic per pixel, so the luma is the same as a packed image's). */
+    for (uint32_t r = 0; r < n; r++)
+        luma_run(hm__pixview_row(v, y + r), w, ch, pdq ? pdq + r * w : NULL,
+                 pil ? pil + r * w : NULL);
 }
 
 void hm__luma_rgb_row(const uint8_t *rgb, size_t n, float *out)
@@ -164,5 +176,7 @@ void hm__luma_rgb_row(const uint8_t *rgb, size_t n, float *out)
 
 void hm__luma(const hm_image *img, float *pdq, uint8_t *pil)
 {
-    hm__luma_rows(img, NULL, 0, img->height, pdq, pil);
+    hm__pixview v;
+    hm__pixview_of_image(&v, img);
+    hm__luma_rows(&v, 0, img->height, pdq, pil);
 }

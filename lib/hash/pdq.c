@@ -570,6 +570,20 @@ void hm__pdq_hash(const float *luma, uint32_t w, uint32_t h, float *work, int di
     hm__pdq_hash_source(&src, work, dihedral, out);
 }
 
+/* Rows y .. y+n-1 with Pillow's luma handed to the imagehash stream in
+ * pieces that fit its block. */
+static void rows_to_stream(hm__pdq_image_ctx *c, uint32_t y, uint32_t n, float *buf)
+{
+    size_t w = c->px.width;
+    for (uint32_t done = 0; done < n;) {
+        uint32_t m = hm__ih_stream_room(c->ih);
+        if (m > n - done) m = n - done;
+        hm__luma_rows(&c->px, y + done, m, buf + done * w, hm__ih_stream_next(c->ih));
+        hm__ih_stream_commit(c->ih, m);
+        done += m;
+    }
+}
+
 static const float *rgb_rows(void *ctx, uint32_t y, uint32_t n, float *buf)
 {
     const hm__pdq_rgb_ctx *c = ctx;
@@ -591,30 +605,45 @@ hm__pdq_source hm__pdq_rgb_source(hm__pdq_rgb_ctx *ctx, const uint8_t *rgb, size
 static const float *image_rows(void *ctx, uint32_t y, uint32_t n, float *buf)
 {
     hm__pdq_image_ctx *c = ctx;
-    uint8_t *pil = c->pil ? c->pil + (size_t)y * c->img->width : NULL;
-    hm__luma_rows(c->img, &c->tables, y, n, buf, pil);
+    if (c->ih) {
+        rows_to_stream(c, y, n, buf);
+        return buf;
+    }
+    uint8_t *pil = c->pil ? c->pil + (size_t)y * c->px.width : NULL;
+    hm__luma_rows(&c->px, y, n, buf, pil);
     return buf;
+}
+
+hm__pdq_source hm__pdq_pixels_source(hm__pdq_image_ctx *ctx, const hm__pixview *v,
+                                     struct hm__ih_stream *ih)
+{
+    ctx->px = *v;
+    ctx->pil = NULL;
+    ctx->ih = ih;
+    hm__luma_tables_init(&ctx->tables);
+    hm__pdq_source s = {v->width, v->height, image_rows, ctx};
+    return s;
 }
 
 hm__pdq_source hm__pdq_image_source(hm__pdq_image_ctx *ctx, const hm_image *img, uint8_t *pil)
 {
-    ctx->img = img;
+    hm__pixview v;
+    hm__pixview_of_image(&v, img);
+    hm__pdq_source s = hm__pdq_pixels_source(ctx, &v, NULL);
     ctx->pil = pil;
-    hm__luma_tables_init(&ctx->tables);
-    hm__pdq_source s = {img->width, img->height, image_rows, ctx};
     return s;
 }
 
 static const float *squash_rows(void *ctx, uint32_t y, uint32_t n, float *buf)
 {
     const hm__pdq_squash_ctx *c = ctx;
-    const hm_image *img = c->image.img;
+    const hm__pixview *v = &c->image.px;
     const hm__luma_tables *t = &c->image.tables;
-    size_t row_bytes = (size_t)img->width * img->channels;
+    int grey = hm__pixview_channels(v) == 1;
     for (uint32_t r = 0; r < n; r++) {
-        const uint8_t *src = img->pixels + c->row[y + r] * row_bytes;
+        const uint8_t *src = hm__pixview_row(v, c->row[y + r]);
         float *dst = buf + (size_t)r * 512;
-        if (img->channels == 1)
+        if (grey)
             for (int x = 0; x < 512; x++) dst[x] = (float)src[c->col[x]];
         else
             for (int x = 0; x < 512; x++) {
@@ -629,16 +658,23 @@ static const float *squash_rows(void *ctx, uint32_t y, uint32_t n, float *buf)
  * i * n < 2^53). */
 static uint32_t squash_index(uint32_t i, uint32_t n) { return (uint32_t)floor((double)i * n / 512.0); }
 
-int hm__pdq_cli512_source(hm__pdq_squash_ctx *ctx, const hm_image *img, hm__pdq_source *out)
+int hm__pdq_cli512_pixels(hm__pdq_squash_ctx *ctx, const hm__pixview *v, hm__pdq_source *out)
 {
-    *out = hm__pdq_image_source(&ctx->image, img, NULL);
-    if (img->width <= 512 && img->height <= 512) return 0;
+    *out = hm__pdq_pixels_source(&ctx->image, v, NULL);
+    if (v->width <= 512 && v->height <= 512) return 0;
     for (uint32_t i = 0; i < 512; i++) {
-        ctx->col[i] = squash_index(i, img->width);
-        ctx->row[i] = squash_index(i, img->height);
+        ctx->col[i] = squash_index(i, v->width);
+        ctx->row[i] = squash_index(i, v->height);
     }
     out->width = out->height = 512;
     out->rows = squash_rows;
     out->ctx = ctx;
     return 1;
+}
+
+int hm__pdq_cli512_source(hm__pdq_squash_ctx *ctx, const hm_image *img, hm__pdq_source *out)
+{
+    hm__pixview v;
+    hm__pixview_of_image(&v, img);
+    return hm__pdq_cli512_pixels(ctx, &v, out);
 }

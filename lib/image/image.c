@@ -1,7 +1,8 @@
 /* image.c - format sniffing, dispatch to the decoders, the hm_image object. */
 #include <stdlib.h>
 
-#include "image.h"
+#include "../common/abi.h"
+#include "pixels.h"
 
 hm_image_format hm_image_sniff(const void *data, size_t size)
 {
@@ -79,8 +80,18 @@ void hm_image_free(hm_image *img)
     free(img);
 }
 
-hm_status hm_image_decode(const void *data, size_t size, const hm_decode_options *opt,
-                          hm_image **out, hm_error *err)
+#if !defined(HM_WITH_GIF) || !defined(HM_WITH_PNM) || !defined(HM_WITH_WEBP)
+/* A format whose decoder this build leaves out (HM_WITH_GIF=OFF, ...): an
+ * error, never a silent skip. */
+static hm_status not_built(hm_error *err, const char *format, const char *option)
+{
+    return hm__fail(err, HM_E_IMAGE_UNSUPPORTED, "this build has no %s decoder (%s=OFF)", format,
+                    option);
+}
+#endif
+
+static hm_status decode_image(const void *data, size_t size, const hm_decode_options *opt,
+                             hm_image **out, hm_error *err)
 {
     HM_RETURN_IF(!out, err, HM_E_INVALID_ARGUMENT, "output handle is required");
     *out = NULL;
@@ -93,13 +104,21 @@ hm_status hm_image_decode(const void *data, size_t size, const hm_decode_options
     switch (hm_image_sniff(p, size)) {
     case HM_FORMAT_JPEG: st = hm__decode_jpeg(p, size, opt, out, err); break;
     case HM_FORMAT_PNG: st = hm__decode_png(p, size, opt, out, err); break;
+#ifdef HM_WITH_GIF
     case HM_FORMAT_GIF: st = hm__decode_gif(p, size, opt, out, err); break;
+#else
+    case HM_FORMAT_GIF: st = not_built(err, "GIF", "HM_WITH_GIF"); break;
+#endif
+#ifdef HM_WITH_PNM
     case HM_FORMAT_PNM: st = hm__decode_pnm(p, size, opt, out, err); break;
+#else
+    case HM_FORMAT_PNM: st = not_built(err, "PNM", "HM_WITH_PNM"); break;
+#endif
     case HM_FORMAT_WEBP:
 #ifdef HM_WITH_WEBP
         st = hm__decode_webp(p, size, opt, out, err);
 #else
-        st = hm__fail(err, HM_E_IMAGE_UNSUPPORTED, "this build has no WebP decoder");
+        st = not_built(err, "WebP", "HM_WITH_WEBP");
 #endif
         break;
     default:
@@ -122,15 +141,26 @@ hm_status hm_image_decode(const void *data, size_t size, const hm_decode_options
     return HM_OK;
 }
 
-hm_status hm_image_load(const char *path, const hm_decode_options *opt, hm_image **out,
-                        hm_error *err)
+hm_status hm_image_decode_sized(const void *data, size_t size, const hm_decode_options *opt,
+                                size_t opt_size, hm_image **out, hm_error *err)
+{
+    if (out) *out = NULL;
+    hm_decode_options o; /* the caller's, in this release's layout (docs/ABI.md) */
+    HM_FORWARD_IF_ERROR(HM__ABI_READ(hm_decode_options, &o, opt, opt_size, err));
+    return decode_image(data, size, &o, out, err);
+}
+
+hm_status hm_image_load_sized(const char *path, const hm_decode_options *opt, size_t opt_size,
+                              hm_image **out, hm_error *err)
 {
     HM_RETURN_IF(!path || !out, err, HM_E_INVALID_ARGUMENT, "path and output are required");
     *out = NULL;
+    hm_decode_options o;
+    HM_FORWARD_IF_ERROR(HM__ABI_READ(hm_decode_options, &o, opt, opt_size, err));
     uint8_t *data;
     size_t size;
-    HM_FORWARD_IF_ERROR(hm__read_file(path, opt ? opt->max_file_bytes : 0, &data, &size, err));
-    hm_status st = hm_image_decode(data, size, opt, out, err);
+    HM_FORWARD_IF_ERROR(hm__read_file(path, o.max_file_bytes, &data, &size, err));
+    hm_status st = decode_image(data, size, &o, out, err);
     free(data);
     return st;
 }
@@ -140,16 +170,21 @@ hm_status hm_image_from_pixels(uint32_t width, uint32_t height, unsigned channel
 {
     if (!out) return HM_E_INVALID_ARGUMENT;
     *out = NULL;
-    if (!pixels || (channels != 1 && channels != 3) || stride < (size_t)width * channels)
+    /* 0.1.0's checks first, in its order, so its callers see the same statuses. */
+    if (!pixels || (channels != 1 && channels != 3 && channels != 4) ||
+        stride < (size_t)width * channels)
         return HM_E_INVALID_ARGUMENT;
-    hm_image *img;
-    HM_FORWARD_IF_ERROR(hm__image_alloc(width, height, channels, UINT64_MAX, &img, NULL));
-    size_t row = (size_t)width * channels;
-    for (uint32_t y = 0; y < height; y++)
-        memcpy(img->pixels + y * row, pixels + y * stride, row);
-    img->format = HM_FORMAT_RAW;
-    *out = img;
-    return HM_OK;
+    static const hm_pixel_format FORMAT[5] = {0, HM_PIXEL_GREY8, 0, HM_PIXEL_RGB8, HM_PIXEL_RGBA8};
+    hm_pixels px;
+    memset(&px, 0, sizeof px);
+    px.format = FORMAT[channels];
+    px.width = width;
+    px.height = height;
+    px.data[0] = pixels;
+    px.stride[0] = stride;
+    hm__pixview v;
+    HM_FORWARD_IF_ERROR(hm__pixview_init(&v, &px, UINT64_MAX, NULL));
+    return hm__image_from_view(&v, out, NULL);
 }
 
 uint32_t hm_image_width(const hm_image *img) { return img ? img->width : 0; }
@@ -178,9 +213,17 @@ hm_status hm_image_probe(const void *data, size_t size, hm_image_format *format,
     switch (f) {
     case HM_FORMAT_JPEG: st = hm__probe_jpeg(p, size, &w, &h, err); break;
     case HM_FORMAT_PNG: st = hm__probe_png(p, size, &w, &h, err); break;
+#ifdef HM_WITH_GIF
     case HM_FORMAT_GIF: st = hm__probe_gif(p, size, &w, &h, err); break;
+#else
+    case HM_FORMAT_GIF: st = not_built(err, "GIF", "HM_WITH_GIF"); break;
+#endif
     case HM_FORMAT_WEBP: st = hm__probe_webp(p, size, &w, &h, err); break;
+#ifdef HM_WITH_PNM
     case HM_FORMAT_PNM: st = hm__probe_pnm(p, size, &w, &h, err); break;
+#else
+    case HM_FORMAT_PNM: st = not_built(err, "PNM", "HM_WITH_PNM"); break;
+#endif
     default:
         return hm__fail(err, HM_E_IMAGE_FORMAT, "not a JPEG, PNG, GIF, WebP or PNM image");
     }

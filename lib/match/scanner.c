@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/abi.h"
 #include "../set/set.h"
 #include "../hash/hash_internal.h"
 #include "../video/video_internal.h"
@@ -213,11 +214,14 @@ static hm_status setup_index(hm_scanner *s, const hm_scanner_options *opt, hm_er
     }
 }
 
-hm_status hm_scanner_new(const hm_set *set, const hm_scanner_options *opt, hm_scanner **out,
-                         hm_error *err)
+hm_status hm_scanner_new_sized(const hm_set *set, const hm_scanner_options *caller_opt,
+                               size_t opt_size, hm_scanner **out, hm_error *err)
 {
     HM_RETURN_IF(!out, err, HM_E_INVALID_ARGUMENT, "output handle is required");
     *out = NULL;
+    hm_scanner_options options; /* the caller's, in this release's layout (docs/ABI.md) */
+    HM_FORWARD_IF_ERROR(HM__ABI_READ(hm_scanner_options, &options, caller_opt, opt_size, err));
+    const hm_scanner_options *opt = caller_opt ? &options : NULL;
     HM_RETURN_IF(!set, err, HM_E_INVALID_ARGUMENT, "a set is required");
     HM_RETURN_IF(!hm_set_is_verified(set), err, HM_E_INVALID_ARGUMENT,
                  "the set was opened without verification; scanners need a verified set");
@@ -524,10 +528,12 @@ static hm_status match_image_frames(const hm_scanner *s, hm_report *r, hm_error 
                             s->set, &q, 1, HM_VIDEO_MATCH_IMAGE_FRAME, &r->video_matches, err);
 }
 
-/* Runs the matching on r->hashes and hands the report out, or frees it. */
-static hm_status finish(const hm_scanner *s, hm_report *r, hm_report **out, hm_error *err)
+/* When the hashing went well (st), runs the matching on r->hashes and hands
+ * the report out; otherwise, or when matching fails, frees it. */
+static hm_status finish(const hm_scanner *s, hm_status st, hm_report *r, hm_report **out,
+                        hm_error *err)
 {
-    hm_status st = match_all(s, r, err);
+    if (st == HM_OK) st = match_all(s, r, err);
     if (st == HM_OK) st = match_image_frames(s, r, err);
     if (st != HM_OK) {
         hm_report_free(r);
@@ -769,11 +775,7 @@ static hm_status scan_source(const hm_scanner *s, hm_hasher *hasher, const void 
         *out = r;
         return HM_OK;
     }
-    if (st != HM_OK) {
-        hm_report_free(r);
-        return st;
-    }
-    return finish(s, r, out, err);
+    return finish(s, st, r, out, err);
 }
 
 hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t size,
@@ -865,6 +867,19 @@ hm_status hm_scanner_scan_image_with(const hm_scanner *s, hm_hasher *hasher, con
     return scan_source(s, hasher, NULL, 0, img, out, err);
 }
 
+hm_status hm_scanner_scan_pixels_sized(const hm_scanner *s, const hm_pixels *px, size_t px_size,
+                                       hm_report **out, hm_error *err)
+{
+    SCAN_PRELUDE(s, out, err);
+    hm_report *r;
+    HM_FORWARD_IF_ERROR(new_report(&r, err));
+    hm_hash_options o;
+    hash_options(s, &o);
+    hm_status st =
+        hm_hash_pixels_sized(px, px_size, &o, sizeof o, &r->hashes, sizeof r->hashes, err);
+    return finish(s, st, r, out, err);
+}
+
 hm_status hm_scanner_scan_video(const hm_scanner *s, const hm_video *video, hm_report **out,
                                 hm_error *err)
 {
@@ -887,13 +902,15 @@ hm_status hm_scanner_scan_video(const hm_scanner *s, const hm_video *video, hm_r
     return finish_video(s, r, out, err);
 }
 
-hm_status hm_scanner_scan_hashes(const hm_scanner *s, const hm_hashes *h, hm_report **out,
-                                 hm_error *err)
+hm_status hm_scanner_scan_hashes_sized(const hm_scanner *s, const hm_hashes *h, size_t h_size,
+                                       hm_report **out, hm_error *err)
 {
     SCAN_PRELUDE(s, out, err);
     HM_RETURN_IF(!h, err, HM_E_INVALID_ARGUMENT, "hashes are required");
+    hm_hashes hashes;
+    HM_FORWARD_IF_ERROR(HM__ABI_READ(hm_hashes, &hashes, h, h_size, err));
     hm_report *r;
     HM_FORWARD_IF_ERROR(new_report(&r, err));
-    r->hashes = *h;
-    return finish(s, r, out, err);
+    r->hashes = hashes;
+    return finish(s, HM_OK, r, out, err);
 }

@@ -2,11 +2,12 @@
  * canonical version-1 layout (docs/FORMAT.md). */
 #include <stdlib.h>
 
+#include "../common/abi.h"
 #include "builder_internal.h"
 
 static int valid_algo(hm_algo a) { return (int)a >= 1 && (int)a <= HM_ALGO_COUNT; }
 
-void hm_set_policy_default(hm_algo algo, hm_set_policy *out)
+static void policy_default(hm_algo algo, hm_set_policy *out)
 {
     memset(out, 0, sizeof *out);
     if (algo == HM_ALGO_PDQ || algo == HM_ALGO_VPDQ) {
@@ -21,13 +22,21 @@ void hm_set_policy_default(hm_algo algo, hm_set_policy *out)
     out->allow_radius = out->radius;
 }
 
+void hm_set_policy_default_sized(hm_algo algo, hm_set_policy *out, size_t out_size)
+{
+    if (HM__ABI_CHECK_OUT(hm_set_policy, out, out_size, NULL) != HM_OK) return;
+    hm_set_policy p;
+    policy_default(algo, &p);
+    hm__abi_write(out, out_size, &p, sizeof p);
+}
+
 hm_status hm_set_builder_new(hm_set_builder **out)
 {
     if (!out) return HM_E_INVALID_ARGUMENT;
     hm_set_builder *b = calloc(1, sizeof *b);
     *out = b;
     if (!b) return HM_E_NO_MEMORY;
-    for (int a = 1; a <= HM_ALGO_COUNT; a++) hm_set_policy_default((hm_algo)a, &b->algos[a].policy);
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) policy_default((hm_algo)a, &b->algos[a].policy);
     b->version = 1;
     return HM_OK;
 }
@@ -134,14 +143,17 @@ static hm_status check_policy(hm_algo algo, const hm_set_policy *p, hm_error *er
     return HM_OK;
 }
 
-hm_status hm_set_builder_set_policy(hm_set_builder *b, hm_algo algo, const hm_set_policy *policy,
-                                    hm_error *err)
+hm_status hm_set_builder_set_policy_sized(hm_set_builder *b, hm_algo algo,
+                                          const hm_set_policy *policy, size_t policy_size,
+                                          hm_error *err)
 {
     HM_RETURN_IF(!b || !policy, err, HM_E_INVALID_ARGUMENT, "no builder or policy");
+    hm_set_policy p;
+    HM_FORWARD_IF_ERROR(HM__ABI_READ(hm_set_policy, &p, policy, policy_size, err));
     HM_RETURN_IF(!valid_algo(algo), err, HM_E_SET_UNKNOWN_ALGORITHM, "unknown algorithm %d",
                  (int)algo);
-    HM_FORWARD_IF_ERROR(check_policy(algo, policy, err));
-    b->algos[algo].policy = *policy;
+    HM_FORWARD_IF_ERROR(check_policy(algo, &p, err));
+    b->algos[algo].policy = p;
     return HM_OK;
 }
 

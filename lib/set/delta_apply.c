@@ -6,6 +6,7 @@
  * set's, and its hash chain pointing at the old set. */
 #include <stdlib.h>
 
+#include "../common/abi.h"
 #include "delta_ops.h"
 
 typedef struct delta_head {
@@ -276,15 +277,19 @@ hm_status hm__delta_rebuild(const uint8_t *old_data, size_t old_size, const uint
     return apply(&o, &d, NULL, NULL, out, out_size, err);
 }
 
-hm_status hm_set_apply_delta(const void *old_data, size_t old_size, const void *delta,
-                             size_t delta_size, const hm_set_open_options *opt, uint8_t **new_data,
-                             size_t *new_size, hm_error *err)
+hm_status hm_set_apply_delta_sized(const void *old_data, size_t old_size, const void *delta,
+                                   size_t delta_size, const hm_set_open_options *caller_opt,
+                                   size_t opt_size, uint8_t **new_data, size_t *new_size,
+                                   hm_error *err)
 {
     HM_RETURN_IF(!new_data || !new_size, err, HM_E_INVALID_ARGUMENT, "outputs are required");
     *new_data = NULL;
     *new_size = 0;
-    HM_RETURN_IF(!opt || (!old_data && old_size) || (!delta && delta_size), err,
+    HM_RETURN_IF(!caller_opt || (!old_data && old_size) || (!delta && delta_size), err,
                  HM_E_INVALID_ARGUMENT, "options with a trust policy, and the data, are required");
+    hm_set_open_options options; /* the caller's, in this release's layout (docs/ABI.md) */
+    const hm_set_open_options *opt = &options;
+    HM_FORWARD_IF_ERROR(HM__ABI_READ(hm_set_open_options, &options, caller_opt, opt_size, err));
     hm__src o, d;
     hm__src_memory(&o, old_data, old_size, "the old set");
     hm__src_memory(&d, delta, delta_size, "the delta");
@@ -298,13 +303,17 @@ hm_status hm_set_apply_delta(const void *old_data, size_t old_size, const void *
     return HM_OK;
 }
 
-hm_status hm_set_apply_delta_file(const char *old_path, const char *delta_path,
-                                  const char *new_path, const hm_set_open_options *opt,
-                                  hm_set **out, hm_error *err)
+hm_status hm_set_apply_delta_file_sized(const char *old_path, const char *delta_path,
+                                        const char *new_path,
+                                        const hm_set_open_options *caller_opt, size_t opt_size,
+                                        hm_set **out, hm_error *err)
 {
     if (out) *out = NULL;
-    HM_RETURN_IF(!old_path || !delta_path || !new_path || !opt, err, HM_E_INVALID_ARGUMENT,
+    HM_RETURN_IF(!old_path || !delta_path || !new_path || !caller_opt, err, HM_E_INVALID_ARGUMENT,
                  "paths and options with a trust policy are required");
+    hm_set_open_options options; /* the caller's, in this release's layout (docs/ABI.md) */
+    const hm_set_open_options *opt = &options;
+    HM_FORWARD_IF_ERROR(HM__ABI_READ(hm_set_open_options, &options, caller_opt, opt_size, err));
     hm__src o, d;
     hm_set *s = NULL;
     hm_status st = hm__src_file(&o, old_path, "the old set", err);

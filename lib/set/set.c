@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/abi.h"
 #include "delta.h"
 #include "set_internal.h"
 
@@ -182,20 +183,29 @@ static hm_status open_file(const char *path, const hm_set_open_options *opt, hm_
     return finish_open(mem, (size_t)st.st_size, digest, opt, out, err);
 }
 
-hm_status hm_set_open(const void *data, size_t size, const hm_set_open_options *opt, hm_set **out,
-                      hm_error *err)
+/* The caller's options (docs/ABI.md): required, since they hold the trust. */
+static hm_status read_options(const hm_set_open_options *opt, size_t opt_size,
+                              hm_set_open_options *o, hm_set **out, hm_error *err)
 {
     if (out) *out = NULL;
     HM_RETURN_IF(!opt, err, HM_E_INVALID_ARGUMENT, "options with a trust policy are required");
-    return open_memory(data, size, opt, out, err);
+    return HM__ABI_READ(hm_set_open_options, o, opt, opt_size, err);
 }
 
-hm_status hm_set_open_file(const char *path, const hm_set_open_options *opt, hm_set **out,
-                           hm_error *err)
+hm_status hm_set_open_sized(const void *data, size_t size, const hm_set_open_options *opt,
+                            size_t opt_size, hm_set **out, hm_error *err)
 {
-    if (out) *out = NULL;
-    HM_RETURN_IF(!opt, err, HM_E_INVALID_ARGUMENT, "options with a trust policy are required");
-    return open_file(path, opt, out, err);
+    hm_set_open_options o;
+    HM_FORWARD_IF_ERROR(read_options(opt, opt_size, &o, out, err));
+    return open_memory(data, size, &o, out, err);
+}
+
+hm_status hm_set_open_file_sized(const char *path, const hm_set_open_options *opt,
+                                 size_t opt_size, hm_set **out, hm_error *err)
+{
+    hm_set_open_options o;
+    HM_FORWARD_IF_ERROR(read_options(opt, opt_size, &o, out, err));
+    return open_file(path, &o, out, err);
 }
 
 hm_status hm_set_open_unverified(const void *data, size_t size, hm_set **out, hm_error *err)
@@ -260,19 +270,26 @@ const char *hm__set_entry_external_id(const hm_set *set, const hm__set_view *v, 
     return set->strings + hm__load_le32(v->meta + i * HM__META_SIZE + HM__M_EXTERNAL_ID);
 }
 
-hm_status hm_set_entry_get(const hm_set *set, hm_algo algo, size_t index, hm_set_entry *out)
+hm_status hm_set_entry_get_sized(const hm_set *set, hm_algo algo, size_t index,
+                                 hm_set_entry *out, size_t out_size)
 {
-    const hm__set_view *v = set && out ? hm__set_view_get(set, algo) : NULL;
-    if (out) memset(out, 0, sizeof *out);
-    if (!v || index >= v->info.entry_count) return HM_E_INVALID_ARGUMENT;
-    /* a video's hash is its first frame's */
-    out->hash = hm__set_hash(v, algo == HM_ALGO_VPDQ ? hm__set_video_first(v, index) : index);
-    out->category = hm__set_entry_category(v, index);
-    out->category_name = hm__set_category(set, out->category);
-    out->attesters = hm__set_entry_attesters(v, index);
-    out->external_id = hm__set_entry_external_id(set, v, index);
-    out->active = hm__set_entry_active(v, index);
-    return HM_OK;
+    if (HM__ABI_CHECK_OUT(hm_set_entry, out, out_size, NULL) != HM_OK) return HM_E_INVALID_ARGUMENT;
+    hm_set_entry e;
+    memset(&e, 0, sizeof e);
+    const hm__set_view *v = set ? hm__set_view_get(set, algo) : NULL;
+    hm_status st = HM_E_INVALID_ARGUMENT;
+    if (v && index < v->info.entry_count) {
+        /* a video's hash is its first frame's */
+        e.hash = hm__set_hash(v, algo == HM_ALGO_VPDQ ? hm__set_video_first(v, index) : index);
+        e.category = hm__set_entry_category(v, index);
+        e.category_name = hm__set_category(set, e.category);
+        e.attesters = hm__set_entry_attesters(v, index);
+        e.external_id = hm__set_entry_external_id(set, v, index);
+        e.active = hm__set_entry_active(v, index);
+        st = HM_OK;
+    }
+    hm__abi_write(out, out_size, &e, sizeof e);
+    return st;
 }
 
 const uint8_t *hm_set_allow_get(const hm_set *set, hm_algo algo, size_t index)

@@ -2,6 +2,7 @@
  * their videos and frames (docs/FORMAT.md, section 4.6), and the accessors. */
 #include <stdlib.h>
 
+#include "../common/abi.h"
 #include "set_internal.h"
 
 const hm__vpdq_bounds hm__vpdq_format_bounds = {HM_PDQ_BITS, 0, 0, 0};
@@ -152,17 +153,23 @@ size_t hm_set_video_frame_count(const hm_set *set, size_t index)
     return v && index < v->info.entry_count ? hm__set_video_count(v, index) : 0;
 }
 
-hm_status hm_set_video_frame_get(const hm_set *set, size_t index, size_t k,
-                                 hm_set_video_frame *out)
+hm_status hm_set_video_frame_get_sized(const hm_set *set, size_t index, size_t k,
+                                       hm_set_video_frame *out, size_t out_size)
 {
-    if (out) memset(out, 0, sizeof *out);
-    const hm__set_view *v = set && out ? hm__set_view_get(set, HM_ALGO_VPDQ) : NULL;
-    if (!v || index >= v->info.entry_count || k >= hm__set_video_count(v, index))
+    if (HM__ABI_CHECK_OUT(hm_set_video_frame, out, out_size, NULL) != HM_OK)
         return HM_E_INVALID_ARGUMENT;
-    size_t f = (size_t)hm__set_video_first(v, index) + k;
-    out->hash = hm__set_hash(v, f);
-    out->frame = hm__set_frame_number(v, f);
-    out->timestamp_ms = hm__set_frame_ms(v, f);
-    out->quality = hm__set_frame_quality(v, f);
-    return HM_OK;
+    hm_set_video_frame fr;
+    memset(&fr, 0, sizeof fr);
+    const hm__set_view *v = set ? hm__set_view_get(set, HM_ALGO_VPDQ) : NULL;
+    hm_status st = HM_E_INVALID_ARGUMENT;
+    if (v && index < v->info.entry_count && k < hm__set_video_count(v, index)) {
+        size_t f = (size_t)hm__set_video_first(v, index) + k;
+        fr.hash = hm__set_hash(v, f);
+        fr.frame = hm__set_frame_number(v, f);
+        fr.timestamp_ms = hm__set_frame_ms(v, f);
+        fr.quality = hm__set_frame_quality(v, f);
+        st = HM_OK;
+    }
+    hm__abi_write(out, out_size, &fr, sizeof fr);
+    return st;
 }

@@ -4,6 +4,7 @@
  * counts when the other list has a frame within the radius. */
 #include <stdlib.h>
 
+#include "../common/abi.h"
 #include "video_internal.h"
 
 /* The hashes of the deduplicated, quality-filtered list, in list order
@@ -48,16 +49,10 @@ static int reaches(size_t matched, size_t total, unsigned threshold)
     return (unsigned long long)matched * 10000ull >= (unsigned long long)threshold * total;
 }
 
-hm_status hm_vpdq_compare(const hm_vpdq_frame *query, size_t query_count,
-                          const hm_vpdq_frame *compared, size_t compared_count,
-                          const hm_set_policy *policy, hm_vpdq_comparison *out)
+static hm_status compare(const hm_vpdq_frame *query, size_t query_count,
+                         const hm_vpdq_frame *compared, size_t compared_count,
+                         const hm_set_policy *policy, hm_vpdq_comparison *out)
 {
-    if (!out || (!query && query_count) || (!compared && compared_count))
-        return HM_E_INVALID_ARGUMENT;
-    memset(out, 0, sizeof *out);
-    hm_set_policy def;
-    hm_set_policy_default(HM_ALGO_VPDQ, &def);
-    if (!policy) policy = &def;
     const uint8_t **q = NULL, **c = NULL;
     size_t nq, nc;
     hm_status st = prepare(query, query_count, policy->min_quality, &q, &nq);
@@ -75,5 +70,27 @@ hm_status hm_vpdq_compare(const hm_vpdq_frame *query, size_t query_count,
     }
     free(q);
     free(c);
+    return st;
+}
+
+hm_status hm_vpdq_compare_sized(const hm_vpdq_frame *query, size_t query_count,
+                                const hm_vpdq_frame *compared, size_t compared_count,
+                                const hm_set_policy *policy, size_t policy_size,
+                                hm_vpdq_comparison *out, size_t out_size)
+{
+    if (!out || (!query && query_count) || (!compared && compared_count) ||
+        HM__ABI_CHECK_OUT(hm_vpdq_comparison, out, out_size, NULL) != HM_OK)
+        return HM_E_INVALID_ARGUMENT;
+    hm_vpdq_comparison c;
+    memset(&c, 0, sizeof c);
+    hm__abi_write(out, out_size, &c, sizeof c);
+    hm_set_policy p;
+    if (policy) {
+        HM_FORWARD_IF_ERROR(HM__ABI_READ(hm_set_policy, &p, policy, policy_size, NULL));
+    } else {
+        hm_set_policy_default(HM_ALGO_VPDQ, &p);
+    }
+    hm_status st = compare(query, query_count, compared, compared_count, &p, &c);
+    hm__abi_write(out, out_size, &c, sizeof c);
     return st;
 }

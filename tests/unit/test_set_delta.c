@@ -60,7 +60,7 @@ static void add_videos(hm_set_builder *b, unsigned videos)
             f[i].quality = 60 + (int)i;
             f[i].timestamp = (double)i;
         }
-        char id[24];
+        char id[24]; /* "video-" and any unsigned */
         snprintf(id, sizeof id, "video-%u", v);
         CU_ASSERT_EQUAL(hm_set_builder_add_video(b, f, n, v % 2, 1, id, NULL), HM_OK);
     }

@@ -112,6 +112,46 @@ static size_t read_pairs(pair_row *rows, size_t max)
     return n;
 }
 
+/* hm_vpdq_compare's sized entry point (docs/ABI.md): a larger output gets
+ * its tail zeroed, a too small one is refused, and a policy from a newer
+ * header is read when its unknown tail is zero and refused otherwise. */
+static void test_compare_sized(void)
+{
+    hm_vpdq_frame a[2];
+    memset(a, 0, sizeof a);
+    for (int i = 0; i < 2; i++) {
+        a[i].frame = (uint32_t)i;
+        a[i].quality = 100;
+        a[i].hash[0] = (uint8_t)(0x0f * i); /* 4 bits apart */
+    }
+    struct {
+        hm_vpdq_comparison c;
+        unsigned char tail[16];
+    } big;
+    memset(&big, 0xab, sizeof big);
+    CU_ASSERT_EQUAL(hm_vpdq_compare_sized(a, 2, a, 1, NULL, 0, &big.c, sizeof big), HM_OK);
+    CU_ASSERT_EQUAL(big.c.query_total, 2);
+    CU_ASSERT_EQUAL(big.c.query_matched, 2);
+    CU_ASSERT_EQUAL(big.c.compared_total, 1);
+    CU_ASSERT_EQUAL(big.c.match, 1);
+    for (size_t i = 0; i < sizeof big.tail; i++) CU_ASSERT_EQUAL(big.tail[i], 0);
+    hm_vpdq_comparison c;
+    CU_ASSERT_EQUAL(hm_vpdq_compare_sized(a, 2, a, 1, NULL, 0, &c, sizeof(void *)),
+                    HM_E_INVALID_ARGUMENT);
+    struct {
+        hm_set_policy p;
+        unsigned later_field;
+    } newer;
+    memset(&newer, 0, sizeof newer);
+    hm_set_policy_default(HM_ALGO_VPDQ, &newer.p);
+    newer.p.radius = 3; /* the frames are 4 bits apart: only frame 0 matches */
+    CU_ASSERT_EQUAL(hm_vpdq_compare_sized(a, 2, a, 1, &newer.p, sizeof newer, &c, sizeof c), HM_OK);
+    CU_ASSERT_EQUAL(c.query_matched, 1);
+    newer.later_field = 1;
+    CU_ASSERT_EQUAL(hm_vpdq_compare_sized(a, 2, a, 1, &newer.p, sizeof newer, &c, sizeof c),
+                    HM_E_UNSUPPORTED);
+}
+
 static void test_pairs_brute(void)
 {
     load_samples();
@@ -532,6 +572,19 @@ static void test_section_round_trip(void)
     hm_set_video_frame f;
     CU_ASSERT_EQUAL(hm_set_video_frame_get(s, 5, 0, &f), HM_E_INVALID_ARGUMENT);
     CU_ASSERT_EQUAL(hm_set_video_frame_count(s, 5), 0);
+    /* The sized entry point (docs/ABI.md): a larger output from a newer
+     * header gets its tail zeroed, a size no release declared is refused. */
+    struct {
+        hm_set_video_frame f;
+        unsigned char tail[16];
+    } big;
+    memset(&big, 0xab, sizeof big);
+    CU_ASSERT_EQUAL(hm_set_video_frame_get_sized(s, 0, 0, &big.f, sizeof big), HM_OK);
+    CU_ASSERT_EQUAL(hm_set_video_frame_get(s, 0, 0, &f), HM_OK);
+    CU_ASSERT(memcmp(&big.f, &f, sizeof f) == 0);
+    for (size_t i = 0; i < sizeof big.tail; i++) CU_ASSERT_EQUAL(big.tail[i], 0);
+    CU_ASSERT_EQUAL(hm_set_video_frame_get_sized(s, 0, 0, &f, sizeof(void *)),
+                    HM_E_INVALID_ARGUMENT);
     hm_set_free(s);
     hm_buffer_free(a);
     hm_buffer_free(b);
@@ -796,6 +849,7 @@ int main(void)
                                        {"the same without an index", test_images_no_index},
                                        {"video decoding in this build", test_video_support},
                                        {"client limits on the vPDQ policy", test_policy_limits},
+                                       {"hm_vpdq_compare_sized", test_compare_sized},
                                        {NULL, NULL}};
     static const tu_test vectors[] = {{"hm_vpdq_compare: pairs_b.tsv", test_pairs_brute},
                                       {"scanner, all frame matches: pairs_b.tsv", test_pairs_scanner_all},
