@@ -50,7 +50,8 @@ static const char HELP_TAIL[] =
     "pdq_quality, pdq_skipped; for videos also video_matches [{kind, algo, entry,\n"
     "distance, query_pct, compared_pct, query_matched, query_total, compared_matched,\n"
     "compared_total, category, attesters, external_id, pairs}], vpdq_frames and\n"
-    "vpdq_skipped; or path, error, message for a file that failed; path_bytes (hex)\n"
+    "vpdq_skipped, video_truncated (a cut video matched from the frames that are\n"
+    "there); or path, error, message for a file that failed; path_bytes (hex)\n"
     "when the path is not valid UTF-8. Text output escapes names:\n"
     "\\\\ \\t \\n \\r \\xNN (docs/SCANNING.md).\n"
     "Exit status: 0 when nothing matched, 1 when something matched, 2 on any error.\n";
@@ -137,6 +138,8 @@ static void emit_json_video(cli_buf *b, int *first, const hm_report *r)
     cli_buf_printf(b, "%zu", hm_video_frame_count(hm_report_video(r)));
     cli_buf_json_key(b, first, "vpdq_skipped");
     cli_buf_puts(b, hm_report_vpdq_skipped(r) ? "true" : "false");
+    cli_buf_json_key(b, first, "video_truncated");
+    cli_buf_puts(b, hm_report_video_truncated(r) ? "true" : "false");
 }
 
 static void emit_json(job *j, const char *path, const result *r)

@@ -2084,6 +2084,14 @@ HM_API const hm_video *hm_report_video(const hm_report *report);
  *  its frames reached the vPDQ quality floor (or all were allowlisted). */
 HM_API int hm_report_vpdq_skipped(const hm_report *report);
 
+/** 1 when the scanned video file was cut short (bytes missing at its end:
+ *  an MP4 box, Matroska segment or AVI chunk ends past the data, or a
+ *  packet is cut) and its matches come from the frames that were there. A
+ *  cut video with no match is not a report but HM_E_VIDEO_TRUNCATED, so a
+ *  listed video with bytes cut off is caught, and an unlisted one is never
+ *  a clean scan. */
+HM_API int hm_report_video_truncated(const hm_report *report);
+
 /** Releases a report. NULL is accepted. */
 HM_API void hm_report_free(hm_report *report);
 

@@ -68,6 +68,7 @@ struct hm_report {
     hm_video *video; /* a scanned video's frames */
     hm__vmatch_list video_matches;
     int vpdq_skipped;
+    int video_truncated; /* the video was cut short; only what was there was matched */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -375,6 +376,8 @@ const hm_video *hm_report_video(const hm_report *r) { return r ? r->video : NULL
 
 int hm_report_vpdq_skipped(const hm_report *r) { return r ? r->vpdq_skipped : 0; }
 
+int hm_report_video_truncated(const hm_report *r) { return r ? r->video_truncated : 0; }
+
 void hm_report_free(hm_report *r)
 {
     if (!r) return;
@@ -645,6 +648,16 @@ static hm_status finish_video(const hm_scanner *s, hm_report *r, hm_report **out
     memcpy(h->sha256, info->sha256, sizeof h->sha256);
     hm_status st = match_all(s, r, err);
     if (st == HM_OK && wants_frames(s)) st = match_video(s, r, err);
+    /* A video cut short is matched as far as its data goes: a listed video
+     * with bytes cut off is still caught. Without a match it stays an error,
+     * never a clean scan. */
+    r->video_truncated = r->video->truncated;
+    if (st == HM_OK && r->video_truncated &&
+        r->matches.count + r->suppressed.count + r->video_matches.count == 0)
+        st = hm__fail(err, HM_E_VIDEO_TRUNCATED,
+                      "the video data ends before the video does (%zu frames hashed from what is "
+                      "there, none matched)",
+                      hm_video_frame_count(r->video));
     if (st != HM_OK) {
         hm_report_free(r);
         return st;
@@ -687,8 +700,7 @@ static hm_status scan_video_input(const hm_scanner *s, const void *data, size_t 
     hm_video_options o = video_options(s);
     hm_status st;
     if (wants_frames(s))
-        st = fd >= 0 ? hm_video_hash_fd(fd, name, &o, &r->video, err)
-                     : hm_video_hash_buffer(data, size, &o, &r->video, err);
+        st = hm__video_hash_salvage(data, size, fd, name, &o, &r->video, err);
     else
         st = digest_only_video(s, data, size, fd, &r->video, err);
     if (st != HM_OK) {

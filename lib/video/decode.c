@@ -253,8 +253,13 @@ static hm_status sniff_demuxer(hm__vinput *in, const char **name, hm_error *err)
     else if ((head[0] == 0x47 && head[188] == 0x47) || (head[4] == 0x47 && head[196] == 0x47))
         *name = "mpegts";
     else *name = "mov";
-    if (!strcmp(*name, "mov")) return check_boxes(in, err);
-    return check_declared_length(head, n, in->end, err);
+    hm_status st = !strcmp(*name, "mov") ? check_boxes(in, err)
+                                         : check_declared_length(head, n, in->end, err);
+    if (st == HM_E_VIDEO_TRUNCATED && in->salvage) {
+        in->truncated = 1;
+        return HM_OK;
+    }
+    return st;
 }
 
 /* A failure of the demuxer: truncated when the input had run out, corrupt
@@ -506,6 +511,16 @@ static hm_status check_frame(hm__vdec *d, const AVFrame *f, hm_error *err)
     return HM_OK;
 }
 
+/* In salvage mode, an input that ran out ends the stream (and is marked
+ * truncated) instead of failing. */
+static int salvaged(const hm__vdec *d)
+{
+    hm__vinput *in = d->in;
+    if (!in->salvage || !in->hit_end || in->io_error) return 0;
+    in->truncated = 1;
+    return 1;
+}
+
 /* Feeds the decoder until it has a frame or the input is exhausted. Returns
  * 1 when a packet was sent, 0 at the end of the input. */
 static hm_status feed(hm__vdec *d, int *sent, hm_error *err)
@@ -514,6 +529,7 @@ static hm_status feed(hm__vdec *d, int *sent, hm_error *err)
     for (;;) {
         int r = av_read_frame(d->fc, d->pkt);
         if (r == AVERROR_EOF) return HM_OK;
+        if (r < 0 && salvaged(d)) return HM_OK; /* the end of what is there */
         if (r < 0) return demux_error(d, r, "cannot read the next packet", err);
         if (d->pkt->stream_index != d->stream) {
             av_packet_unref(d->pkt);
@@ -522,12 +538,14 @@ static hm_status feed(hm__vdec *d, int *sent, hm_error *err)
         /* a packet cut short by the end of the input */
         if ((d->pkt->flags & AV_PKT_FLAG_CORRUPT) && d->in->hit_end) {
             av_packet_unref(d->pkt);
+            if (salvaged(d)) return HM_OK; /* dropped: its frame is not all there */
             return hm__fail(err, HM_E_VIDEO_TRUNCATED,
                             "the data ends at byte %llu, inside a video packet",
                             (unsigned long long)d->in->end);
         }
         r = avcodec_send_packet(d->cc, d->pkt);
         av_packet_unref(d->pkt);
+        if (r < 0 && salvaged(d)) return HM_OK;
         if (r < 0) return decode_error(r, err);
         *sent = 1;
         return HM_OK;
@@ -551,6 +569,10 @@ hm_status hm__vdec_next(hm__vdec *d, AVFrame **frame, hm_video *v, hm_error *err
             return HM_OK;
         }
         if (r == AVERROR_EOF) {
+            d->draining = 2;
+            break;
+        }
+        if (r != AVERROR(EAGAIN) && salvaged(d)) {
             d->draining = 2;
             break;
         }

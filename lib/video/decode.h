@@ -17,6 +17,10 @@ typedef struct hm__vinput {
     uint64_t pos, end;
     int hit_end; /* a read reached the end of the input */
     int io_error; /* errno of a failed file read, 0 if none */
+    /* salvage: a cut-short input is decoded as far as its data goes (the
+     * declared lengths are not enforced, the cut packet is dropped) and
+     * `truncated` says it was cut; otherwise a cut is HM_E_VIDEO_TRUNCATED. */
+    int salvage, truncated;
 } hm__vinput;
 
 typedef struct hm__vdec hm__vdec;

@@ -27,3 +27,11 @@ hm_status hm_video_hash_fd(int fd, const char *name, const hm_video_options *opt
     if (out) *out = NULL;
     return hm__fail(err, HM_E_UNSUPPORTED, "this build decodes no video (HM_WITH_VIDEO=OFF)");
 }
+
+hm_status hm__video_hash_salvage(const void *data, size_t size, int fd, const char *name,
+                                 const hm_video_options *opt, hm_video **out, hm_error *err)
+{
+    (void)data, (void)size, (void)fd, (void)name, (void)opt;
+    if (out) *out = NULL;
+    return hm__fail(err, HM_E_UNSUPPORTED, "this build decodes no video (HM_WITH_VIDEO=OFF)");
+}

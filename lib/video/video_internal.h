@@ -12,7 +12,15 @@ struct hm_video {
     size_t count, cap;
     hm_video_info info;
     char container[64], codec[32], pixel_format[32];
+    int truncated; /* hashed in salvage mode from an input cut short */
 };
+
+/* hm_video_hash_buffer (fd < 0) or hm_video_hash_fd in salvage mode: an
+ * input cut short is hashed as far as its data goes and the video is
+ * marked truncated, where the public functions refuse it. The scanner uses
+ * it so that a listed video with bytes cut off still matches. */
+hm_status hm__video_hash_salvage(const void *data, size_t size, int fd, const char *name,
+                                 const hm_video_options *opt, hm_video **out, hm_error *err);
 
 /* An empty video whose info strings are "". NULL when out of memory. */
 hm_video *hm__video_new(void);

@@ -233,59 +233,82 @@ static hm_status finish(hm_status st, hm_video *v, hm_video **out, hm_error *err
     return HM_OK;
 }
 
-hm_status hm_video_hash_buffer(const void *data, size_t size, const hm_video_options *opt,
-                               hm_video **out, hm_error *err)
+/* Hashes `in` (bytes or a regular file) and computes the digests asked for. */
+static hm_status hash_core(hm__vinput *in, const hm_video_options *opt, hm_video **out,
+                           hm_error *err)
 {
-    HM_RETURN_IF(!out, err, HM_E_INVALID_ARGUMENT, "output handle is required");
-    *out = NULL;
-    HM_RETURN_IF(!data && size, err, HM_E_INVALID_ARGUMENT, "invalid buffer");
-    HM_FORWARD_IF_ERROR(hm__video_check_options(opt, err));
     hm_video *v = hm__video_new();
     HM_RETURN_IF(!v, err, HM_E_NO_MEMORY, "cannot allocate a video");
-    hm__vinput in = {data, size, -1, 0, size, 0, 0};
-    hm_status st = hash_input(&in, opt, v, err);
+    hm_status st = hash_input(in, opt, v, err);
     uint32_t dig = opt ? opt->digests & HM_MASK_DIGESTS : 0;
     if (st == HM_OK && dig) {
         hm_hashes h;
         memset(&h, 0, sizeof h);
-        st = hm__digests(data, size, dig, &h, err);
+        st = in->fd >= 0 ? hm__digests_fd(in->fd, dig, &h, err)
+                         : hm__digests(in->data, in->size, dig, &h, err);
         memcpy(v->info.md5, h.md5, sizeof h.md5);
         memcpy(v->info.sha1, h.sha1, sizeof h.sha1);
         memcpy(v->info.sha256, h.sha256, sizeof h.sha256);
         v->info.digests = dig;
     }
+    v->truncated = in->truncated;
     return finish(st, v, out, err);
 }
 
-hm_status hm_video_hash_fd(int fd, const char *name, const hm_video_options *opt, hm_video **out,
-                           hm_error *err)
+/* The input of a buffer (fd < 0) or of an open regular file. */
+static hm_status open_vinput(const void *data, size_t size, int fd, const char *name,
+                             const hm_video_options *opt, hm__vinput *in, hm_error *err)
 {
-    HM_RETURN_IF(!out, err, HM_E_INVALID_ARGUMENT, "output handle is required");
-    *out = NULL;
-    HM_RETURN_IF(fd < 0, err, HM_E_INVALID_ARGUMENT, "a file descriptor is required");
-    if (!name) name = "video";
+    memset(in, 0, sizeof *in);
     HM_FORWARD_IF_ERROR(hm__video_check_options(opt, err));
+    in->fd = fd;
+    if (fd < 0) {
+        HM_RETURN_IF(!data && size, err, HM_E_INVALID_ARGUMENT, "invalid buffer");
+        in->data = data;
+        in->size = size;
+        in->end = size;
+        return HM_OK;
+    }
     struct stat stt;
     HM_RETURN_IF(fstat(fd, &stt) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
     /* Only a regular file has a size to check truncation against and an
      * end: a FIFO or a device could be read for ever. */
     HM_RETURN_IF(!S_ISREG(stt.st_mode), err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file",
                  name, hm__file_type_name(stt.st_mode));
-    hm_video *v = hm__video_new();
-    HM_RETURN_IF(!v, err, HM_E_NO_MEMORY, "cannot allocate a video");
-    hm__vinput in = {NULL, 0, fd, 0, (uint64_t)stt.st_size, 0, 0};
-    hm_status st = hash_input(&in, opt, v, err);
-    uint32_t dig = opt ? opt->digests & HM_MASK_DIGESTS : 0;
-    if (st == HM_OK && dig) {
-        hm_hashes h;
-        memset(&h, 0, sizeof h);
-        st = hm__digests_fd(fd, dig, &h, err);
-        memcpy(v->info.md5, h.md5, sizeof h.md5);
-        memcpy(v->info.sha1, h.sha1, sizeof h.sha1);
-        memcpy(v->info.sha256, h.sha256, sizeof h.sha256);
-        v->info.digests = dig;
-    }
-    return finish(st, v, out, err);
+    in->end = (uint64_t)stt.st_size;
+    return HM_OK;
+}
+
+static hm_status hash_any(const void *data, size_t size, int fd, const char *name,
+                          const hm_video_options *opt, int salvage, hm_video **out,
+                          hm_error *err)
+{
+    HM_RETURN_IF(!out, err, HM_E_INVALID_ARGUMENT, "output handle is required");
+    *out = NULL;
+    hm__vinput in;
+    HM_FORWARD_IF_ERROR(open_vinput(data, size, fd, name ? name : "video", opt, &in, err));
+    in.salvage = salvage;
+    return hash_core(&in, opt, out, err);
+}
+
+hm_status hm_video_hash_buffer(const void *data, size_t size, const hm_video_options *opt,
+                               hm_video **out, hm_error *err)
+{
+    return hash_any(data, size, -1, NULL, opt, 0, out, err);
+}
+
+hm_status hm_video_hash_fd(int fd, const char *name, const hm_video_options *opt, hm_video **out,
+                           hm_error *err)
+{
+    if (out) *out = NULL;
+    HM_RETURN_IF(fd < 0, err, HM_E_INVALID_ARGUMENT, "a file descriptor is required");
+    return hash_any(NULL, 0, fd, name, opt, 0, out, err);
+}
+
+hm_status hm__video_hash_salvage(const void *data, size_t size, int fd, const char *name,
+                                 const hm_video_options *opt, hm_video **out, hm_error *err)
+{
+    return hash_any(data, size, fd, name, opt, 1, out, err);
 }
 
 hm_status hm_video_hash_file(const char *path, const hm_video_options *opt, hm_video **out,

@@ -414,6 +414,37 @@ static void scan_odd_files(const hm_scanner *sc)
     free(p);
 }
 
+/* A listed video with bytes cut off its end still matches, from the frames
+ * that are there, and says so; a cut video that matches nothing is an error,
+ * never a clean scan. The public hashing functions still refuse it. */
+static void scan_cut_files(const hm_scanner *sc)
+{
+    char *p = clip("video/vp8-64x48.webm");
+    size_t size;
+    uint8_t *d = tu_read(p, &size);
+    hm_report *r;
+    hm_error e;
+    hm_video *v;
+    for (size_t cut = 1; cut <= 64; cut *= 4) {
+        CU_ASSERT_EQUAL(hm_video_hash_buffer(d, size - cut, NULL, &v, &e), HM_E_VIDEO_TRUNCATED);
+        hm_status st = hm_scanner_scan_buffer(sc, d, size - cut, &r, &e);
+        CU_ASSERT_EQUAL_FATAL(st, HM_OK);
+        CU_ASSERT_EQUAL(hm_report_video_truncated(r), 1);
+        CU_ASSERT_EQUAL(hm_report_video_match_count(r), 1);
+        CU_ASSERT(hm_video_frame_count(hm_report_video(r)) >= 8);
+        hm_report_free(r);
+    }
+    /* the header and no frame: nothing to match, refused */
+    CU_ASSERT_EQUAL(hm_scanner_scan_buffer(sc, d, 300, &r, &e), HM_E_VIDEO_TRUNCATED);
+    CU_ASSERT_PTR_NULL(r);
+    /* the whole file: not truncated */
+    must(hm_scanner_scan_buffer(sc, d, size, &r, NULL), "scan whole");
+    CU_ASSERT_EQUAL(hm_report_video_truncated(r), 0);
+    hm_report_free(r);
+    free(d);
+    free(p);
+}
+
 static void test_scan_files(void)
 {
     hm_video *v = hash_clip("video/vp8-64x48.webm", NULL);
@@ -475,6 +506,7 @@ static void test_scan_files(void)
     CU_ASSERT_PTR_NULL(r);
     free(p);
     scan_odd_files(sc);
+    scan_cut_files(sc);
     hm_scanner_free(sc);
     hm_set_free(set);
     hm_buffer_free(file);
