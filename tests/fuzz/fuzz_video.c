@@ -1,7 +1,8 @@
 /* fuzz_video.c - libFuzzer target for the video path from memory: the
  * container sniffing, FFmpeg's demuxers and decoders behind the library's
  * whitelists and limits, the conversion (portable and libswscale, chosen by
- * the input's last byte) and vPDQ hashing; also the reference-line parser.
+ * the input's last byte) and vPDQ hashing, strict or in the scanner's
+ * salvage mode for cut files; also the reference-line parser.
  * Any input must end in a clean status: no crash, leak, hang or undefined
  * behaviour, and a result that is coherent. */
 #include <stdint.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "hashmatch.h"
+#include "video/video_internal.h"
 
 /* Small limits keep each input to milliseconds under the sanitizers. */
 #define FUZZ_MAX_PIXELS (1u << 16)
@@ -52,9 +54,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.seconds_per_hash = last & 4 ? 0.5 : 0;
     hm_video *v = NULL;
     hm_error err;
-    hm_status st = hm_video_hash_buffer(data, size, &o, &v, &err);
+    int salvage = (last & 8) != 0;
+    hm_status st = salvage ? hm__video_hash_salvage(data, size, -1, NULL, &o, &v, &err)
+                           : hm_video_hash_buffer(data, size, &o, &v, &err);
     if (st != err.status || (st == HM_OK) != (v != NULL) || (st != HM_OK && !err.message[0]))
         abort();
+    if (v && v->truncated && !salvage) abort(); /* only salvage accepts a cut file */
     if (v) check_video(v);
     hm_video_free(v);
 
