@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "escape.h"
 
 static const char HELP[] =
     "usage: hashmatch hash [options] PATH...\n"
@@ -70,11 +71,19 @@ typedef struct {
     hm_video *video; /* a video file's frames and digests */
 } result;
 
+/* The DIR/NAME.txt files written in this run: a second video of the same
+ * name (from another directory) would silently replace the first one's. */
+typedef struct name_set {
+    char **slots;
+    size_t cap, count;
+} name_set;
+
 typedef struct {
     const cli_paths *paths;
     hm_hash_options opt;
     hm_video_options vopt;
     const char *vpdq_dir;
+    name_set written; /* the --vpdq-dir files of this run */
     int json;
     int failed;
     cli_buf out, esc;
@@ -149,16 +158,50 @@ static void emit_video_table(cli_buf *b, const char *path, const hm_video *v)
     }
 }
 
-/* --vpdq-dir: DIR/NAME.txt in the reference's format. */
-static int write_vpdq_file(const char *dir, const char *path, const hm_video *v)
+static uint64_t fnv1a(const char *s)
 {
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    const char *dot = strrchr(base, '.');
-    size_t stem = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-    char *out = malloc(strlen(dir) + stem + 6);
-    if (!out) return -1;
-    sprintf(out, "%s/%.*s.txt", dir, (int)stem, base);
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static void name_set_put(char **slots, size_t cap, char *name)
+{
+    size_t k = fnv1a(name) & (cap - 1);
+    while (slots[k]) k = (k + 1) & (cap - 1);
+    slots[k] = name;
+}
+
+/* Adds `name` (taken over): 1 when new, 0 when already there (freed), -1
+ * when out of memory. */
+static int name_set_add(name_set *set, char *name)
+{
+    if (!name) return -1;
+    if (2 * (set->count + 1) > set->cap) {
+        size_t cap = set->cap ? 2 * set->cap : 64;
+        char **slots = calloc(cap, sizeof *slots);
+        if (!slots) return free(name), -1;
+        for (size_t i = 0; i < set->cap; i++)
+            if (set->slots[i]) name_set_put(slots, cap, set->slots[i]);
+        free(set->slots);
+        set->slots = slots;
+        set->cap = cap;
+    }
+    for (size_t k = fnv1a(name) & (set->cap - 1); set->slots[k]; k = (k + 1) & (set->cap - 1))
+        if (!strcmp(set->slots[k], name)) return free(name), 0;
+    name_set_put(set->slots, set->cap, name);
+    set->count++;
+    return 1;
+}
+
+static void name_set_free(name_set *set)
+{
+    for (size_t i = 0; i < set->cap; i++) free(set->slots[i]);
+    free(set->slots);
+}
+
+static int write_frames(const char *out, const hm_video *v)
+{
     FILE *f = fopen(out, "wb");
     int rc = f ? 0 : -1;
     char line[HM_VPDQ_LINE_SIZE];
@@ -167,7 +210,27 @@ static int write_vpdq_file(const char *dir, const char *path, const hm_video *v)
         if (fwrite(line, 1, n, f) != n) rc = -1;
     }
     if (f && fclose(f)) rc = -1;
-    if (rc) cli_error("%s: %s", out, strerror(errno));
+    return rc;
+}
+
+/* --vpdq-dir: DIR/NAME.txt in the reference's format, once per NAME. */
+static int write_vpdq_file(const char *dir, name_set *written, const char *path, const hm_video *v)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t stem = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    char *out = malloc(strlen(dir) + stem + 6);
+    if (!out) return -1;
+    sprintf(out, "%s/%.*s.txt", dir, (int)stem, base);
+    char *shown = cli_escape(out);
+    int added = name_set_add(written, strdup(out)), rc = -1;
+    if (added == 0)
+        cli_error("%s: already written for another video of the same name in this run; not "
+                  "replaced", shown ? shown : "?");
+    else if (added > 0 && (rc = write_frames(out, v)) != 0)
+        cli_error("%s: %s", shown ? shown : "?", strerror(errno));
+    free(shown);
     free(out);
     return rc;
 }
@@ -266,7 +329,8 @@ static void emit(void *ctx, size_t i, void *slot)
     if (j->json) emit_json(&j->out, j->paths->items[i], r);
     else emit_table(&j->out, &j->esc, j->paths->items[i], r);
     if (j->esc.oom || cli_buf_write(&j->out, stdout)) j->failed = 1;
-    if (r->video && j->vpdq_dir && write_vpdq_file(j->vpdq_dir, j->paths->items[i], r->video))
+    if (r->video && j->vpdq_dir &&
+        write_vpdq_file(j->vpdq_dir, &j->written, j->paths->items[i], r->video))
         j->failed = 1;
     hm_video_free(r->video);
     r->video = NULL;
@@ -391,6 +455,7 @@ int cmd_hash(int argc, char **argv)
     int rc = cli_parallel_run(&par);
     cli_buf_free(&j.out);
     cli_buf_free(&j.esc);
+    name_set_free(&j.written);
     cli_paths_free(&paths);
     if (fflush(stdout) != 0) rc = -1;
     if (rc) {

@@ -378,6 +378,22 @@ static void test_videos(void)
     write_text("v.jsonl", out_text);
     EXPECT(0, "hash -q --algo vpdq --vpdq-dir . %s/video/h264-yuv420p-64x48.mp4", data);
     CU_ASSERT(exists("h264-yuv420p-64x48.txt"));
+    /* Two videos of one name in two directories: the second is not written
+     * over the first, and the run fails. */
+    char a[4096], b[4096], la[4096], lb[4096];
+    snprintf(a, sizeof a, "%s/video/vp8-64x48.webm", data); /* CMake gives an absolute path */
+    snprintf(b, sizeof b, "%s/video/h264-yuv420p-64x48.mp4", data);
+    const char *tmp = tu_tmp_dir();
+    snprintf(la, sizeof la, "%s/va", tmp), mkdir(la, 0700);
+    snprintf(la, sizeof la, "%s/vb", tmp), mkdir(la, 0700);
+    snprintf(la, sizeof la, "%s/vout", tmp), mkdir(la, 0700);
+    snprintf(la, sizeof la, "%s/va/clip.webm", tmp);
+    snprintf(lb, sizeof lb, "%s/vb/clip.mp4", tmp);
+    CU_ASSERT_EQUAL(symlink(a, la) | symlink(b, lb), 0);
+    EXPECT(2, "hash -q --algo vpdq --vpdq-dir vout va/clip.webm vb/clip.mp4");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "vout/clip.txt: already written for another video"));
+    EXPECT(0, "hash -q --algo vpdq --vpdq-dir . va/clip.webm");
+    CU_ASSERT(exists("clip.txt") && exists("vout/clip.txt"));
     write_text("bad.txt", "0,100,79cf319a8118d10c9118f9ba279a279a664e0798b7b2b7b0b7b0fef78118684f,0.000\n"
                           "1,101,79cf319a8118d10c9118f9ba279a279a664e0798b7b2b7b0b7b0fef78118684f,0.100\n");
     EXPECT(2, "set build --out bad.hmset --name v --version 1 bad.txt");
