@@ -703,6 +703,17 @@ static void test_entries(void)
     h = region_of(c, 0, 24);
     memcpy(h + 96, h + 128, 32); /* entry 3 = entry 4 */
     expect_reject(c, n, HM_E_SET_DUPLICATE_ENTRY, "pdq entry 4");
+    /* Entry 2 equal to entry 1 but for its last byte, one less: out of
+     * order only after the first 8 bytes. Then equal everywhere. */
+    c = base_content(&n);
+    h = region_of(c, 0, 24);
+    memcpy(h + 64, h + 32, 31);
+    h[64 + 31] = (uint8_t)(h[32 + 31] - 1);
+    expect_reject(c, n, HM_E_SET_UNSORTED, "pdq entry 2");
+    c = base_content(&n);
+    h = region_of(c, 0, 24);
+    memcpy(h + 64, h + 32, 32);
+    expect_reject(c, n, HM_E_SET_DUPLICATE_ENTRY, "pdq entry 2");
     c = base_content(&n);
     h = region_of(c, 1, 24);
     h[8 + 7] = 0; /* phash entry 1 becomes 0xd1c4...e000 > entry 2? no: below entry 0 */
