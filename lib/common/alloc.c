@@ -19,8 +19,11 @@ void *hm__alloc_large(size_t size)
     rounded &= ~(align - 1);
     void *p = aligned_alloc(align, rounded);
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
+    /* A hint (failure changes nothing), only for the huge pages the caller's
+     * bytes fill: advising the rounded-up tail would make a fault there bring
+     * in up to 2 MiB that nothing uses, resident for the block's lifetime. */
     if (p && align == HM__HUGE_PAGE)
-        (void)madvise(p, rounded, MADV_HUGEPAGE); /* a hint: failure changes nothing */
+        (void)madvise(p, size & ~(HM__HUGE_PAGE - 1), MADV_HUGEPAGE);
 #endif
     return p;
 }
