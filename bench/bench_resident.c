@@ -6,7 +6,10 @@
  * set size minus the one it had before opening anything (the same program,
  * libraries loaded, nothing allocated: the "empty process"). A fresh process
  * per mode, so that no allocation of another mode or of the benchmark itself
- * is counted. */
+ * is counted. Each mode also runs on a set of one entry: what that process
+ * adds (library code paged in by the first use, stdio and query buffers)
+ * does not grow with the set, and the bytes per entry are the difference of
+ * the two over the difference of their entry counts. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,24 +206,33 @@ size_t bench_resident(const uint8_t *codes, size_t n, const uint8_t *queries, si
                       resident_result *out, size_t max, size_t *file_bytes)
 {
     const char *dir = getenv("TMPDIR");
-    char self[4096], set_path[4200], qpath[4200];
-    snprintf(set_path, sizeof set_path, "%s/hashmatch-resident-%ld.hmset", dir && *dir ? dir : "/tmp", (long)getpid());
-    snprintf(qpath, sizeof qpath, "%s/hashmatch-resident-%ld.q", dir && *dir ? dir : "/tmp", (long)getpid());
+    char self[4096], set_path[4200], one_path[4200], qpath[4200];
+    const char *d = dir && *dir ? dir : "/tmp";
+    snprintf(set_path, sizeof set_path, "%s/hashmatch-resident-%ld.hmset", d, (long)getpid());
+    snprintf(one_path, sizeof one_path, "%s/hashmatch-resident-1-%ld.hmset", d, (long)getpid());
+    snprintf(qpath, sizeof qpath, "%s/hashmatch-resident-%ld.q", d, (long)getpid());
     size_t count = 0;
     FILE *f = fopen(qpath, "wb");
     int ok = f && fwrite(queries, 32, q, f) == q;
     if (f && fclose(f) != 0) ok = 0;
-    if (ok && self_path(self, sizeof self) == 0 && write_set(codes, n, set_path) == 0) {
+    if (ok && n > 1 && self_path(self, sizeof self) == 0 && write_set(codes, n, set_path) == 0 &&
+        write_set(codes, 1, one_path) == 0) {
         FILE *s = fopen(set_path, "rb");
         if (s && fseek(s, 0, SEEK_END) == 0) *file_bytes = (size_t)ftell(s);
         if (s) fclose(s);
         for (size_t k = 0; k < N_MODES && count < max; k++) {
+            resident_result one;
             cli_info("bench match: resident memory with index mode %s", MODES[k].name);
-            if (run_child(self, MODES[k].name, set_path, qpath, q, &out[count]) == 0) count++;
-            else cli_warn("bench match: the resident-memory run of mode %s failed", MODES[k].name);
+            if (run_child(self, MODES[k].name, set_path, qpath, q, &out[count]) == 0 &&
+                run_child(self, MODES[k].name, one_path, qpath, q, &one) == 0) {
+                out[count++].fixed_bytes = one.resident_bytes;
+            } else {
+                cli_warn("bench match: the resident-memory run of mode %s failed", MODES[k].name);
+            }
         }
     }
     remove(set_path);
+    remove(one_path);
     remove(qpath);
     return count;
 }

@@ -8,6 +8,7 @@
 typedef struct resident_result {
     char mode[24];
     double resident_bytes; /* RSS after the queries minus RSS before opening the set */
+    double fixed_bytes;    /* the same, for a set of 1 entry: code pages, buffers */
     double peak_bytes;     /* peak RSS minus the same */
     double index_bytes;    /* hm_scanner_index_memory */
     double p50_us, p99_us; /* hm_scanner_scan_hashes per query */
@@ -15,9 +16,10 @@ typedef struct resident_result {
     size_t matches;
 } resident_result;
 
-/* Writes the n sorted PDQ codes as a signed set and measures every mode in
- * a fresh process with the q queries; returns the modes measured (at most
- * `max`) and the set file's size in *file_bytes. */
+/* Writes the n sorted PDQ codes as a signed set, and its first code alone as
+ * another, and measures every mode on both, each in a fresh process with the
+ * q queries; returns the modes measured (at most `max`) and the big set
+ * file's size in *file_bytes. */
 size_t bench_resident(const uint8_t *codes, size_t n, const uint8_t *queries, size_t q,
                       resident_result *out, size_t max, size_t *file_bytes);
 
