@@ -5,6 +5,10 @@
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer;
 #   3. a clang build (-Werror) and every CTest test;
 #   4. libFuzzer targets built with clang: a short fuzzing run from the seed corpora;
+#   4b. ThreadSanitizer (clang): every test whose code runs threads (a scanner
+#      shared between threads, its background index build, split queries, the
+#      index build, vPDQ hashing threads, eval's pair statistics, the CLI's
+#      parallel hashing);
 #   5. aarch64 cross build, tests run under qemu-user (the NEON tier);
 #   6. a build without FFmpeg (HM_WITH_VIDEO=OFF): the library and CLI build,
 #      video decoding says it is unsupported, sets and matching still work.
@@ -18,7 +22,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh test
 
 JOBS=$(nproc)
-STAGES=${HM_TEST_STAGES:-"release asan clang fuzz aarch64 novideo python wasm"}
+STAGES=${HM_TEST_STAGES:-"release asan clang fuzz tsan aarch64 novideo python wasm"}
 # Seconds per libFuzzer target: with one target per parser of outside input
 # (images, videos, sets, transforms, trust and key files, set build's CSV
 # and JSON lines, the eval JSON reader, the list formats, deltas, ...) 10 s
@@ -78,6 +82,22 @@ if has_stage fuzz; then
         done
     else
         stage "fuzz: clang not found, skipped"
+    fi
+fi
+
+if has_stage tsan; then
+    if command -v clang >/dev/null; then
+        stage "ThreadSanitizer build and the tests that run threads"
+        TSAN_TESTS="test_scanner test_scanner_index test_match_index test_hasher test_video test_vpdq_match test_eval_pairs test_cli_walk"
+        cmake -S . -B build/tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+              -DHM_SANITIZE_THREAD=ON -DHM_BUILD_TESTS=ON -DHM_VIDEO_VECTORS_SHORT=ON \
+              -DCMAKE_C_FLAGS="-O1 -Werror" >/dev/null
+        # shellcheck disable=SC2086
+        cmake --build build/tsan -j"$JOBS" --target hashmatch_cli $TSAN_TESTS
+        TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+            ctest --test-dir build/tsan -j"$JOBS" -R "^($(echo $TSAN_TESTS | tr ' ' '|'))\$"
+    else
+        stage "tsan: clang not found, skipped"
     fi
 fi
 
