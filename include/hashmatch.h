@@ -1856,7 +1856,10 @@ HM_API HM_NODISCARD hm_status hm_scanner_new_sized(const hm_set *set,
 /** Builds a scanner for a set opened with hm_set_open or hm_set_open_file.
  *  Refuses unverified sets (HM_E_INVALID_ARGUMENT), sets holding none of
  *  the requested algorithms (HM_E_SCAN_NO_ALGORITHM) and sets whose policy
- *  for a requested algorithm exceeds opt->limits (HM_E_SET_POLICY). */
+ *  for a requested algorithm exceeds opt->limits (HM_E_SET_POLICY). A set
+ *  whose sections for the requested algorithms hold no active entry (all
+ *  empty, or every entry below the set's min_attesters) is refused too
+ *  (HM_E_SCAN_NO_ALGORITHM): such a scanner would call every file clean. */
 static inline HM_NODISCARD hm_status hm_scanner_new(const hm_set *set,
                                                     const hm_scanner_options *opt,
                                                     hm_scanner **out, hm_error *err)
