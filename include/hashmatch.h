@@ -1291,6 +1291,11 @@ typedef struct hm_set_open_options {
     /** Ceilings on the set's policy (zero fields: the defaults). A section
      *  beyond them rejects the set with HM_E_SET_POLICY. */
     hm_policy_limits limits;
+    /** The longest validity period accepted, in seconds: a set whose expiry
+     *  lies more than this after its creation time is rejected with
+     *  HM_E_SET_POLICY, so a withheld update (a freeze) is noticed within
+     *  this period however far the publishers set the expiry. 0: no limit. */
+    uint64_t max_validity;
 } hm_set_open_options;
 
 /** A verified, immutable fingerprint set. Safe to share between threads. */

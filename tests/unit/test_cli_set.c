@@ -438,6 +438,15 @@ static void test_times(void)
     CU_ASSERT_EQUAL(hm_set_expires(s), 1709209815 + 86400);
     CU_ASSERT_STRING_EQUAL(hm_set_category_name(s, 0), "unspecified");
     hm_set_free(s);
+    /* --max-validity: the set lives 1 day; 1 day is accepted, never 0. */
+    EXPECT(0, "keygen -q --out timer");
+    EXPECT(0, "set sign -q --key timer.key t.hmset");
+    EXPECT(0, "set verify -q --trusted-key timer.pub --now 2024-03-01 --max-validity 1 t.hmset");
+    EXPECT(2, "set verify -q --trusted-key timer.pub --now 2024-03-01 --max-validity 0 t.hmset");
+    EXPECT(0, "set build -q --out t.hmset --name t --version 5 --created 2024-02-29T12:30:15Z --expires +2d t.csv");
+    EXPECT(0, "set sign -q --key timer.key t.hmset");
+    EXPECT(1, "set verify --trusted-key timer.pub --now 2024-03-01 --max-validity 1 t.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "rejected: set_policy: valid for 172800 seconds (2.0 days"));
     EXPECT(0, "set build -q --out t.hmset --name t --version 5 --created '2024-02-29 12:30' --expires @1709300000 t.csv");
     s = open_tmp("t.hmset");
     CU_ASSERT_EQUAL(hm_set_created(s), 1709209800);

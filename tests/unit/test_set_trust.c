@@ -636,6 +636,45 @@ static void test_rollback_and_times(void)
     hm_buffer_free(d);
 }
 
+/* A set signed with an expiry far away (here 2^64 - 1: never) outlived any
+ * freeze bound: nothing limited expires - created. max_validity is the
+ * app's ceiling on it, checked after the signatures. */
+static void test_max_validity(void)
+{
+    size_t n;
+    hm_error e;
+    uint8_t *d = tf_small_signed(&n);
+    hm_set_open_options o = tf_options();
+    hm_set *s = NULL;
+    o.max_validity = TF_EXPIRES - TF_CREATED;
+    CU_ASSERT_EQUAL(hm_set_open(d, n, &o, &s, &e), HM_OK);
+    hm_set_free(s);
+    o.max_validity = TF_EXPIRES - TF_CREATED - 1;
+    CU_ASSERT_EQUAL(hm_set_open(d, n, &o, &s, &e), HM_E_SET_POLICY);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "valid for 100000000 seconds (1157.4 days, until "
+                                             "2027-01-15T08:00:00Z), longer than this client's "
+                                             "maximum validity of 99999999 seconds"));
+    /* The never-expiring set: accepted without a ceiling, refused with one. */
+    size_t cs = tf_content_size(d), m;
+    uint8_t *c = malloc(cs);
+    memcpy(c, d, cs);
+    hm__store_le64(c + HM__H_EXPIRES, UINT64_MAX);
+    uint8_t *forever = tf_reseal(c, cs, &m);
+    o.max_validity = 0;
+    CU_ASSERT_EQUAL(hm_set_open(forever, m, &o, &s, &e), HM_OK);
+    CU_ASSERT_EQUAL(hm_set_expires(s), UINT64_MAX);
+    hm_set_free(s);
+    o.max_validity = 365 * 86400ull;
+    CU_ASSERT_EQUAL(hm_set_open(forever, m, &o, &s, &e), HM_E_SET_POLICY);
+    /* Authentication comes first: a damaged signature is reported as such. */
+    forever[cs + 48 + 40] ^= 1;
+    CU_ASSERT_EQUAL(hm_set_open(forever, m, &o, &s, &e), HM_E_SET_BAD_SIGNATURE);
+    free(c);
+    hm_buffer_free(forever);
+    hm_buffer_free(d);
+}
+
 static void test_min_attesters(void)
 {
     size_t n;
@@ -980,6 +1019,7 @@ int main(void)
         {"the forged identity-key set", test_forged_identity_set},
         {"S >= L and small-order R", test_signature_checks},
         {"rollback and times", test_rollback_and_times},
+        {"maximum validity", test_max_validity},
         {"min attesters", test_min_attesters},
         {"signing keeps the digest", test_sign_keeps_digest},
         {"private copy", test_private_copy},
