@@ -43,8 +43,10 @@ int cli_set_open(const char *cmd, const char *path, cli_trust *t, hm_set **out)
                                      : hm_set_open_file_unverified(path, out, &err);
     if (st == HM_OK) return 0;
     int rc = cli_set_exit_status(st);
-    fprintf(stderr, "hashmatch set %s: %s: %s%s: %s\n", cmd, path,
-            rc == 1 ? "rejected: " : "", hm_status_name(st), err.message);
+    char name[CLI_ESCAPE_SIZE];
+    fprintf(stderr, "hashmatch set %s: %s: %s%s: %s\n", cmd,
+            cli_escape_into(path, name, sizeof name), rc == 1 ? "rejected: " : "",
+            hm_status_name(st), err.message);
     cli_policy_hint(st);
     return rc;
 }
@@ -53,7 +55,7 @@ void cli_policy_hint(hm_status st)
 {
     if (st == HM_E_SET_POLICY && cli_verbosity > 0)
         fprintf(stderr, "hashmatch: a client accepts such a set only when told to: "
-                        "--max-radius ALGO=N, --min-quality-floor N (docs/TRUST.md)\n");
+                        "--max-radius ALGO=N, --min-quality-floor N, --max-validity DAYS (docs/TRUST.md)\n");
 }
 
 static void hex_line(const uint8_t *b, size_t n, char *out) { hm_hex_encode(b, n, out); }
@@ -87,11 +89,11 @@ static int sign_file(const char *keyfile, const char *path, const char *out)
         } else if (cli_write_atomic(out, signed_data, signed_size, 0644, 0, &why)) {
             cli_error("%s: %s", out, why);
         } else if (hm_key_public(secret, pub, NULL) == HM_OK && hm_key_id(pub, id, NULL) == HM_OK) {
-            char hex[65];
+            char hex[65], name[CLI_ESCAPE_SIZE];
             hex_line(id, 32, hex);
             if (cli_verbosity > 0)
                 printf("signed %s: signature by key id %s; the content digest is unchanged\n",
-                       out, hex);
+                       cli_escape_into(out, name, sizeof name), hex);
             rc = CLI_EXIT_OK;
         }
     }
@@ -155,7 +157,8 @@ static void print_verified(const char *path, const hm_set *s, const cli_trust *t
     hex_line(hm_set_digest(s), HM_SET_DIGEST_BYTES, hex);
     cli_format_time(hm_set_created(s), a);
     cli_format_time(hm_set_expires(s), b);
-    cli_buf_printf(&o, "%s: OK\n  name: ", path);
+    cli_buf_escaped(&o, path);
+    cli_buf_puts(&o, ": OK\n  name: ");
     cli_buf_escaped(&o, hm_set_name(s));
     cli_buf_printf(&o, "\n  version: %llu\n  created: %s\n  expires: %s\n  content digest: %s\n",
                    (unsigned long long)hm_set_version(s), a, b, hex);
@@ -239,9 +242,17 @@ static int cmd_digest(int argc, char **argv)
             rc = CLI_EXIT_ERROR;
             continue;
         }
+        /* The name is escaped: a file named "x\n<digest>  other.hmset" must
+         * not print a second digest line for a set that was never read. */
         char hex[2 * HM_SET_DIGEST_BYTES + 1];
         hex_line(hm_set_digest(s), HM_SET_DIGEST_BYTES, hex);
-        printf("%s  %s\n", hex, argv[i]);
+        cli_buf o;
+        cli_buf_init(&o);
+        cli_buf_printf(&o, "%s  ", hex);
+        cli_buf_escaped(&o, argv[i]);
+        cli_buf_putc(&o, '\n');
+        if (cli_buf_write(&o, stdout)) rc = CLI_EXIT_ERROR;
+        cli_buf_free(&o);
         hm_set_free(s);
     }
     return rc;

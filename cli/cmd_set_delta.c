@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "cmd_set.h"
+#include "escape.h"
 #include "keyfile.h"
 #include "trust_opts.h"
 
@@ -75,7 +76,9 @@ static int write_delta(const char *old_path, const char *new_path, const char *o
         }
     }
     if (rc == CLI_EXIT_OK && cli_verbosity > 0) {
-        printf("wrote %s (%zu bytes, %.2f %% of the new set's %zu)\n", out, dn,
+        char name[CLI_ESCAPE_SIZE];
+        printf("wrote %s (%zu bytes, %.2f %% of the new set's %zu)\n",
+               cli_escape_into(out, name, sizeof name), dn,
                100.0 * (double)dn / (double)nn, nn);
         hm_set *s;
         if (hm_set_open_unverified(n, nn, &s, NULL) == HM_OK && !hm_set_signature_count(s))
@@ -118,7 +121,9 @@ static int apply(const char *old, const char *delta, const char *out, cli_trust 
     hm_status st = hm_set_apply_delta_file(old, delta, out, &t->opt, &s, &err);
     if (st != HM_OK) {
         int rc = delta_exit_status(st);
-        fprintf(stderr, "hashmatch set apply: %s: %s%s: %s\n", delta, rc == 1 ? "refused: " : "",
+        char name[CLI_ESCAPE_SIZE];
+        fprintf(stderr, "hashmatch set apply: %s: %s%s: %s\n",
+                cli_escape_into(delta, name, sizeof name), rc == 1 ? "refused: " : "",
                 hm_status_name(st), err.message);
         return rc;
     }

@@ -63,8 +63,10 @@ static void inspect_text(cli_buf *b, const char *path, const hm_set *s, const cl
 {
     char hex[2 * HM_SET_DIGEST_BYTES + 1], tm[CLI_TIME_SIZE];
     size_t nc = hm_set_category_count(s);
-    cli_buf_printf(b, "file:           %s (%zu bytes, content %zu bytes)\n", path,
-                   hm_set_file_size(s), hm_set_content_size(s));
+    cli_buf_puts(b, "file:           ");
+    cli_buf_escaped(b, path);
+    cli_buf_printf(b, " (%zu bytes, content %zu bytes)\n", hm_set_file_size(s),
+                   hm_set_content_size(s));
     cli_buf_printf(b, "format:         hashmatch set version %d\n", HM_SET_FORMAT_VERSION);
     /* Text from the set and the trust files is printed escaped (escape.h). */
     cli_buf_puts(b, "name:           ");

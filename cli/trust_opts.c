@@ -31,7 +31,9 @@ const char CLI_TRUST_HELP[] =
     "                        algorithm A are at most N (defaults: pdq 31, ahash\n"
     "                        dhash phash whash 10); repeatable\n"
     "  --min-quality-floor N accept sets whose PDQ minimum quality is at least N\n"
-    "                        (default 50; 0: any)\n";
+    "                        (default 50; 0: any)\n"
+    "  --max-validity DAYS   reject sets whose expiry is more than DAYS after their\n"
+    "                        creation (default: no limit)\n";
 
 void cli_trust_init(cli_trust *t) { memset(t, 0, sizeof *t); }
 
@@ -77,6 +79,11 @@ int cli_trust_option(cli_trust *t, int c, const char *arg, const char *cmd)
         if (cli_parse_u64(arg, 0, 65535, &v))
             return cli_usage_error(cmd, "--min-attesters takes 0..65535"), -1;
         t->min_attesters = (unsigned)v;
+        return 1;
+    case CLI_O_MAX_VALIDITY:
+        if (cli_parse_u64(arg, 1, 100000, &v))
+            return cli_usage_error(cmd, "--max-validity takes 1..100000 days"), -1;
+        t->opt.max_validity = v * 86400;
         return 1;
     case CLI_O_MAX_RADIUS:
     case CLI_O_MIN_QUALITY_FLOOR: {

@@ -31,7 +31,8 @@ enum {
     CLI_O_ALLOW_UNKNOWN_KEYS,
     CLI_O_MIN_ATTESTERS,
     CLI_O_MAX_RADIUS,
-    CLI_O_MIN_QUALITY_FLOOR
+    CLI_O_MIN_QUALITY_FLOOR,
+    CLI_O_MAX_VALIDITY
 };
 
 #define CLI_TRUST_LONG_OPTIONS                                                                    \
@@ -43,7 +44,8 @@ enum {
         {"allow-unknown-keys", no_argument, NULL, CLI_O_ALLOW_UNKNOWN_KEYS},                     \
         {"min-attesters", required_argument, NULL, CLI_O_MIN_ATTESTERS},                         \
         {"max-radius", required_argument, NULL, CLI_O_MAX_RADIUS},                               \
-        {"min-quality-floor", required_argument, NULL, CLI_O_MIN_QUALITY_FLOOR}
+        {"min-quality-floor", required_argument, NULL, CLI_O_MIN_QUALITY_FLOOR},                 \
+        {"max-validity", required_argument, NULL, CLI_O_MAX_VALIDITY}
 
 /* Help text lines for the options above (two-space indented). */
 extern const char CLI_TRUST_HELP[];

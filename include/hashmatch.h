@@ -1291,6 +1291,11 @@ typedef struct hm_set_open_options {
     /** Ceilings on the set's policy (zero fields: the defaults). A section
      *  beyond them rejects the set with HM_E_SET_POLICY. */
     hm_policy_limits limits;
+    /** The longest validity period accepted, in seconds: a set whose expiry
+     *  lies more than this after its creation time is rejected with
+     *  HM_E_SET_POLICY, so a withheld update (a freeze) is noticed within
+     *  this period however far the publishers set the expiry. 0: no limit. */
+    uint64_t max_validity;
 } hm_set_open_options;
 
 /** A verified, immutable fingerprint set. Safe to share between threads. */
@@ -1856,7 +1861,10 @@ HM_API HM_NODISCARD hm_status hm_scanner_new_sized(const hm_set *set,
 /** Builds a scanner for a set opened with hm_set_open or hm_set_open_file.
  *  Refuses unverified sets (HM_E_INVALID_ARGUMENT), sets holding none of
  *  the requested algorithms (HM_E_SCAN_NO_ALGORITHM) and sets whose policy
- *  for a requested algorithm exceeds opt->limits (HM_E_SET_POLICY). */
+ *  for a requested algorithm exceeds opt->limits (HM_E_SET_POLICY). A set
+ *  whose sections for the requested algorithms hold no active entry (all
+ *  empty, or every entry below the set's min_attesters) is refused too
+ *  (HM_E_SCAN_NO_ALGORITHM): such a scanner would call every file clean. */
 static inline HM_NODISCARD hm_status hm_scanner_new(const hm_set *set,
                                                     const hm_scanner_options *opt,
                                                     hm_scanner **out, hm_error *err)

@@ -205,6 +205,26 @@ static hm_status add_section(hm_scanner *s, hm_algo algo, const hm_scanner_optio
     return algo == HM_ALGO_VPDQ ? hm__video_index_init(&s->videos, v, err) : HM_OK;
 }
 
+/* A scanner that can never match would report every file as clean: refused
+ * when none of its sections holds an active entry (all empty, or every entry
+ * attested by fewer organisations than the app's min_attesters). */
+static hm_status check_matchable(const hm_scanner *s, hm_error *err)
+{
+    size_t entries = 0;
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) {
+        const hm__set_view *v = s->sections[a].view;
+        if (v && v->info.active_count) return HM_OK;
+        if (v) entries += v->info.entry_count;
+    }
+    HM_RETURN_IF(!entries, err, HM_E_SCAN_NO_ALGORITHM,
+                 "the set has no entries for the algorithms this scanner matches: it would "
+                 "report every file as clean");
+    return hm__fail(err, HM_E_SCAN_NO_ALGORITHM,
+                    "none of the set's %zu entries for the algorithms this scanner matches is "
+                    "attested by the %u organisations required: it would report every file as "
+                    "clean", entries, hm_set_min_attesters(s->set));
+}
+
 static hm_status setup_index(hm_scanner *s, const hm_scanner_options *opt, hm_error *err)
 {
     unsigned threads = opt ? opt->build_threads : 0;
@@ -253,6 +273,7 @@ hm_status hm_scanner_new_sized(const hm_set *set, const hm_scanner_options *call
     if (st == HM_OK && !s->algos)
         st = hm__fail(err, HM_E_SCAN_NO_ALGORITHM,
                       "the set holds none of the algorithms this scanner was asked to match");
+    if (st == HM_OK) st = check_matchable(s, err);
     if (st == HM_OK) st = setup_index(s, opt, err);
     if (st != HM_OK) {
         hm_scanner_free(s);

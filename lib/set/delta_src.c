@@ -16,16 +16,33 @@ void hm__src_memory(hm__src *s, const uint8_t *data, size_t size, const char *wh
     s->what = what;
 }
 
+/* Opened without blocking: a FIFO named as the old set or the delta (with
+ * no writer) used to hang the applier inside open(). A socket, which open()
+ * refuses with ENXIO, is named as what it is. */
+static hm_status open_regular(hm__src *s, const char *path, const char *what, struct stat *st,
+                              hm_error *err)
+{
+    s->fd = hm__open_input(path);
+    int e = s->fd < 0 || fstat(s->fd, st) != 0 ? errno : 0;
+    if (e && stat(path, st) != 0) return hm__fail(err, HM_E_IO, "%s %s: %s", what, path, strerror(e));
+    if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
+        return hm__fail(err, HM_E_NOT_REGULAR_FILE, "%s %s: %s, not a regular file", what, path,
+                        hm__file_type_name(st->st_mode));
+    HM_RETURN_IF(e, err, HM_E_IO, "%s %s: %s", what, path, strerror(e));
+    HM_RETURN_IF(!S_ISREG(st->st_mode), err, HM_E_NOT_REGULAR_FILE,
+                 "%s %s: a directory, not a regular file", what, path);
+    return HM_OK;
+}
+
 hm_status hm__src_file(hm__src *s, const char *path, const char *what, hm_error *err)
 {
     memset(s, 0, sizeof *s);
     s->what = what;
-    s->fd = open(path, O_RDONLY | O_CLOEXEC);
-    HM_RETURN_IF(s->fd < 0, err, HM_E_IO, "%s %s: %s", what, path, strerror(errno));
     struct stat st;
-    if (fstat(s->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    hm_status rc = open_regular(s, path, what, &st, err);
+    if (rc != HM_OK) {
         hm__src_close(s);
-        return hm__fail(err, HM_E_IO, "%s %s: not a regular file", what, path);
+        return rc;
     }
     s->size = (uint64_t)st.st_size;
     if (!(s->buf = malloc(2 * HM__SRC_CHUNK))) {

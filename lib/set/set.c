@@ -70,6 +70,13 @@ static hm_status check_policy(const hm__set_header *h, const hm_set_open_options
     hm__format_time(h->expires, a);
     HM_RETURN_IF(now >= h->expires, err, HM_E_SET_EXPIRED, "expired %s (the time is now %s)", a,
                  b);
+    /* The expiry bounds a freeze only if it is near: the app's ceiling. */
+    uint64_t valid = h->expires - h->created;
+    HM_RETURN_IF(opt->max_validity && valid > opt->max_validity, err, HM_E_SET_POLICY,
+                 "valid for %llu seconds (%.1f days, until %s), longer than this client's "
+                 "maximum validity of %llu seconds (%.1f days)",
+                 (unsigned long long)valid, (double)valid / 86400, a,
+                 (unsigned long long)opt->max_validity, (double)opt->max_validity / 86400);
     return HM_OK;
 }
 

@@ -6,7 +6,8 @@
  *   3. the content prefix (the header's content size, capped at the input)
  *      through the structure validator directly, then sealed with a valid
  *      digest and a signature by the test key and opened in full at its own
- *      creation time, with or without the client's policy limits -- so
+ *      creation time, with or without the client's policy limits and a
+ *      ceiling on the validity period, then a scanner built on it -- so
  *      mutations reach every structural check and the accessors behind a
  *      real signature.
  * Whatever opens is walked completely so that any out-of-bounds view trips
@@ -47,6 +48,26 @@ static unsigned walk(const hm_set *s)
     return acc;
 }
 
+/* A scanner is built exactly when a section it matches has an active
+ * entry (a scanner that can never match is refused). */
+static void check_scanner(const hm_set *s, const hm_policy_limits *limits)
+{
+    hm_scanner_options so;
+    memset(&so, 0, sizeof so);
+    so.limits = *limits;
+    so.index = HM_INDEX_NEVER;
+    so.no_threads = 1;
+    size_t active = 0;
+    for (int a = 1; a <= HM_ALGO_COUNT; a++) {
+        const hm_set_section *sec = hm_set_section_get(s, (hm_algo)a);
+        if (sec) active += sec->active_count;
+    }
+    hm_scanner *sc = NULL;
+    hm_status st = hm_scanner_new(s, &so, &sc, NULL);
+    if ((st == HM_OK && !active) || (st == HM_E_SCAN_NO_ALGORITHM && active)) abort();
+    hm_scanner_free(sc);
+}
+
 static void open_sealed(const uint8_t *data, size_t size)
 {
     if (size < 256) return;
@@ -69,10 +90,14 @@ static void open_sealed(const uint8_t *data, size_t size)
      * reach the entry checks behind them. */
     for (int a = 0; (data[254] & 1) && a < HM_POLICY_ALGO_SLOTS; a++)
         o.limits.max_radius[a] = o.limits.min_quality_floor[a] = HM_POLICY_UNLIMITED;
+    /* A quarter with a ceiling on the validity period, which must hold. */
+    o.max_validity = (data[254] & 2) ? (uint64_t)data[253] << 20 : 0;
     hm_set *s = NULL;
     if (hm_set_open(sealed, sealed_size, &o, &s, NULL) == HM_OK) {
         if (!hm_set_is_verified(s)) abort();
+        if (o.max_validity && hm_set_expires(s) - hm_set_created(s) > o.max_validity) abort();
         walk(s);
+        check_scanner(s, &o.limits);
     }
     hm_set_free(s);
     hm_buffer_free(sealed);

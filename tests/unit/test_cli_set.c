@@ -438,6 +438,15 @@ static void test_times(void)
     CU_ASSERT_EQUAL(hm_set_expires(s), 1709209815 + 86400);
     CU_ASSERT_STRING_EQUAL(hm_set_category_name(s, 0), "unspecified");
     hm_set_free(s);
+    /* --max-validity: the set lives 1 day; 1 day is accepted, never 0. */
+    EXPECT(0, "keygen -q --out timer");
+    EXPECT(0, "set sign -q --key timer.key t.hmset");
+    EXPECT(0, "set verify -q --trusted-key timer.pub --now 2024-03-01 --max-validity 1 t.hmset");
+    EXPECT(2, "set verify -q --trusted-key timer.pub --now 2024-03-01 --max-validity 0 t.hmset");
+    EXPECT(0, "set build -q --out t.hmset --name t --version 5 --created 2024-02-29T12:30:15Z --expires +2d t.csv");
+    EXPECT(0, "set sign -q --key timer.key t.hmset");
+    EXPECT(1, "set verify --trusted-key timer.pub --now 2024-03-01 --max-validity 1 t.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "rejected: set_policy: valid for 172800 seconds (2.0 days"));
     EXPECT(0, "set build -q --out t.hmset --name t --version 5 --created '2024-02-29 12:30' --expires @1709300000 t.csv");
     s = open_tmp("t.hmset");
     CU_ASSERT_EQUAL(hm_set_created(s), 1709209800);
@@ -743,6 +752,35 @@ static void test_escaped_names(void)
     CU_ASSERT_PTR_NULL(strchr(err_text, '\033'));
 }
 
+/* A set file whose name holds a newline and a forged digest line: `set
+ * digest`, `set verify` and `set inspect` printed the name raw, so an
+ * auditor comparing digests saw a line for "trusted.hmset" (all zeros here)
+ * that no set produced. */
+static void test_digest_names(void)
+{
+    static const char FORGED[] = "0000000000000000000000000000000000000000000000000000000000000000";
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cd '%s' && cp demo.hmset \"$(printf 'x\\n%s  trusted.hmset')\"",
+             tu_tmp_dir(), FORGED);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    char want[512];
+    snprintf(want, sizeof want, "%s  x\\n%s  trusted.hmset\n", DEMO_DIGEST, FORGED);
+    EXPECT(0, "set digest x*trusted.hmset");
+    CU_ASSERT_STRING_EQUAL(out_text, want);
+    EXPECT(0, "set verify --trust trust.txt --now 2025-02-01 x*trusted.hmset");
+    snprintf(want, sizeof want, "x\\n%s  trusted.hmset: OK\n", FORGED);
+    CU_ASSERT_EQUAL(strncmp(out_text, want, strlen(want)), 0);
+    EXPECT(0, "set inspect x*trusted.hmset");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "file:           x\\n0000"));
+    /* One line per set, whatever the name. */
+    EXPECT(0, "set digest x*trusted.hmset demo.hmset");
+    size_t lines = 0;
+    for (const char *c = out_text; *c; c++) lines += *c == '\n';
+    CU_ASSERT_EQUAL(lines, 2);
+    snprintf(cmd, sizeof cmd, "cd '%s' && rm -f x*trusted.hmset", tu_tmp_dir());
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 /* ---- list formats (docs/LISTS.md) ---- */
 
 #define LISTS_DIGEST "d3c7cf702fe44fc37f31379433ad3a762fb4e4059ae4883640ca02d9b954ff35"
@@ -917,6 +955,7 @@ int main(void)
         {"keygen never leaves a NAME.key alone", test_keygen_never_orphans},
         {"an output that is a FIFO stays one", test_special_output},
         {"names printed escaped", test_escaped_names},
+        {"set file names cannot forge digest lines", test_digest_names},
         {"list formats", test_lists},
         {"delta and apply", test_delta},
         {"videos", test_videos},

@@ -364,6 +364,60 @@ static void test_quality_and_digests(void)
     hm_scanner_free(s);
 }
 
+/* A scanner that could never match reports every file as clean: refused
+ * when no section it matches holds an active entry. Before, a set whose
+ * entries all fell below the app's min_attesters, or an allowlist-only set,
+ * built a scanner that said "no match" to everything. */
+static void test_nothing_to_match(void)
+{
+    size_t size;
+    uint8_t *file = tf_small_signed(&size);
+    hm_set_open_options so = tf_options();
+    hm_scanner *s = (hm_scanner *)1;
+    hm_set *set;
+    hm_error e;
+    so.min_attesters = 5; /* the most attested entry has 4 */
+    CU_ASSERT_EQUAL_FATAL(hm_set_open(file, size, &so, &set, &e), HM_OK);
+    CU_ASSERT_EQUAL(hm_scanner_new(set, NULL, &s, &e), HM_E_SCAN_NO_ALGORITHM);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "none of the set's 11 entries"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "the 5 organisations"));
+    hm_set_free(set);
+    so.min_attesters = 4; /* md5 00112233... alone is active */
+    CU_ASSERT_EQUAL_FATAL(hm_set_open(file, size, &so, &set, &e), HM_OK);
+    CU_ASSERT_EQUAL_FATAL(hm_scanner_new(set, NULL, &s, &e), HM_OK);
+    hm_scanner_free(s);
+    hm_scanner_options o;
+    memset(&o, 0, sizeof o);
+    o.algos = HM_MASK(HM_ALGO_PHASH); /* its entries have 1 and 2 attesters */
+    CU_ASSERT_EQUAL(hm_scanner_new(set, &o, &s, &e), HM_E_SCAN_NO_ALGORITHM);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "none of the set's 3 entries"));
+    hm_set_free(set);
+    hm_buffer_free(file);
+    /* A set with an allowlist and no entries. */
+    hm_set_builder *b;
+    CU_ASSERT_EQUAL_FATAL(hm_set_builder_new(&b), HM_OK);
+    unsigned c;
+    uint8_t a[HM_PDQ_BYTES];
+    memset(a, 0x5a, sizeof a);
+    CU_ASSERT_EQUAL_FATAL(hm_set_builder_set_name(b, "allowlist only", NULL), HM_OK);
+    CU_ASSERT_EQUAL_FATAL(hm_set_builder_add_category(b, "csam", &c, NULL), HM_OK);
+    hm_set_builder_set_version(b, 1);
+    hm_set_builder_set_times(b, TF_CREATED, TF_EXPIRES);
+    CU_ASSERT_EQUAL_FATAL(hm_set_builder_allow(b, HM_ALGO_PDQ, a, NULL), HM_OK);
+    uint8_t *data;
+    CU_ASSERT_EQUAL_FATAL(hm_set_builder_build(b, &data, &size, NULL), HM_OK);
+    hm_set_builder_free(b);
+    static const int keys[] = {0, 1};
+    data = tf_sign(data, &size, keys, 2);
+    so = tf_options();
+    CU_ASSERT_EQUAL_FATAL(hm_set_open(data, size, &so, &set, &e), HM_OK);
+    CU_ASSERT_EQUAL(hm_scanner_new(set, NULL, &s, &e), HM_E_SCAN_NO_ALGORITHM);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "no entries"));
+    hm_set_free(set);
+    hm_buffer_free(data);
+}
+
 static void test_refusals(void)
 {
     hm_scanner *s = (hm_scanner *)1;
@@ -626,6 +680,7 @@ int main(void)
         {"dihedral queries", test_dihedral},
         {"PDQ quality minimum and digests", test_quality_and_digests},
         {"refusals", test_refusals},
+        {"a scanner that could never match is refused", test_nothing_to_match},
         {"every tier equals scalar", test_tiers},
         {"one scanner, many threads", test_threads},
         {"index built on 3 threads", test_parallel_build},

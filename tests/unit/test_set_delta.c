@@ -4,6 +4,7 @@
  * it was. */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -457,6 +458,52 @@ static void test_files(void)
     free_pair(&p);
 }
 
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "\ntest_set_delta: applying a delta blocked on a FIFO (alarm)\n";
+    (void)!write(2, msg, sizeof msg - 1);
+    _exit(3);
+}
+
+/* The old set or the delta named by a FIFO (no writer), a directory or a
+ * socket: refused at once as not a regular file. open() used to block on
+ * the FIFO for ever; the alarm turns that hang into a failure. */
+static void test_special_inputs(void)
+{
+    pair p;
+    make_pair(&p, TF_VERSION + 1, 1, 1);
+    char *old = tu_path(tu_tmp_dir(), "sp-old.hmset"), *delta = tu_path(tu_tmp_dir(), "sp.hmdelta"),
+         *fifo = tu_path(tu_tmp_dir(), "sp.fifo"), *out = tu_path(tu_tmp_dir(), "sp-new.hmset");
+    CU_ASSERT_EQUAL_FATAL(tu_write(old, p.old, p.old_size), 0);
+    CU_ASSERT_EQUAL_FATAL(tu_write(delta, p.delta, p.delta_size), 0);
+    unlink(fifo);
+    CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+    hm_set_open_options o = tf_options();
+    hm_error e;
+    signal(SIGALRM, on_alarm);
+    alarm(20);
+    CU_ASSERT_EQUAL(hm_set_apply_delta_file(fifo, delta, out, &o, NULL, &e), HM_E_NOT_REGULAR_FILE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "the old set"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "FIFO"));
+    CU_ASSERT_EQUAL(hm_set_apply_delta_file(old, fifo, out, &o, NULL, &e), HM_E_NOT_REGULAR_FILE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "the delta"));
+    CU_ASSERT_EQUAL(hm_set_apply_delta_file(old, tu_tmp_dir(), out, &o, NULL, &e),
+                    HM_E_NOT_REGULAR_FILE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "directory"));
+    CU_ASSERT_EQUAL(hm_set_apply_delta_file(old, "/nonexistent/x", out, &o, NULL, &e), HM_E_IO);
+    alarm(0);
+    CU_ASSERT_EQUAL(access(out, F_OK), -1);
+    /* The same files apply when they are regular. */
+    CU_ASSERT_EQUAL(hm_set_apply_delta_file(old, delta, out, &o, NULL, &e), HM_OK);
+    unlink(fifo);
+    free(old);
+    free(delta);
+    free(fifo);
+    free(out);
+    free_pair(&p);
+}
+
 static void test_codes(void)
 {
     /* Golomb-Rice positions round-trip at every parameter; a position past
@@ -501,6 +548,7 @@ int main(void)
                                     {"wrong or damaged base", test_wrong_base},
                                     {"unsigned, older, unchained, expired", test_unsigned_and_policy},
                                     {"files: atomic, old set untouched", test_files},
+                                    {"a FIFO or directory as the old set or delta", test_special_inputs},
                                     {NULL, NULL}};
     tu_add_suite("set delta", DELTA);
     return tu_run("test_set_delta");

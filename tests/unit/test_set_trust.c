@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "set_fixture.h"
@@ -622,9 +623,11 @@ static void test_rollback_and_times(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "created 2023-11-14T22:13:20Z"));
     CU_ASSERT_EQUAL(open_at(d, n, 0, TF_CREATED - 60, 60, &e), HM_OK);
     CU_ASSERT_EQUAL(open_at(d, n, 0, TF_CREATED - 61, 60, &e), HM_E_SET_NOT_YET_VALID);
-    /* now = 0 reads the system clock, which is before 2027 on any machine
-     * running this test and after 2023. */
-    CU_ASSERT_EQUAL(open_at(d, n, 0, 0, 0, &e), HM_OK);
+    /* now = 0 reads the system clock (after 2023 on any machine running
+     * this test): the set is valid until TF_EXPIRES (2027-01-15), expired
+     * after it. */
+    uint64_t clock_now = (uint64_t)time(NULL);
+    CU_ASSERT_EQUAL(open_at(d, n, 0, 0, 0, &e), clock_now < TF_EXPIRES ? HM_OK : HM_E_SET_EXPIRED);
     /* Authentication comes first: an expired, rolled-back set with a broken
      * signature reports the signature. */
     size_t cs = tf_content_size(d);
@@ -633,6 +636,45 @@ static void test_rollback_and_times(void)
     d[cs + 48 + 40] ^= 1;
     /* Rollback is checked before expiry, both before the structure. */
     CU_ASSERT_EQUAL(open_at(d, n, 100, TF_EXPIRES + 5, 0, &e), HM_E_SET_ROLLBACK);
+    hm_buffer_free(d);
+}
+
+/* A set signed with an expiry far away (here 2^64 - 1: never) outlived any
+ * freeze bound: nothing limited expires - created. max_validity is the
+ * app's ceiling on it, checked after the signatures. */
+static void test_max_validity(void)
+{
+    size_t n;
+    hm_error e;
+    uint8_t *d = tf_small_signed(&n);
+    hm_set_open_options o = tf_options();
+    hm_set *s = NULL;
+    o.max_validity = TF_EXPIRES - TF_CREATED;
+    CU_ASSERT_EQUAL(hm_set_open(d, n, &o, &s, &e), HM_OK);
+    hm_set_free(s);
+    o.max_validity = TF_EXPIRES - TF_CREATED - 1;
+    CU_ASSERT_EQUAL(hm_set_open(d, n, &o, &s, &e), HM_E_SET_POLICY);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "valid for 100000000 seconds (1157.4 days, until "
+                                             "2027-01-15T08:00:00Z), longer than this client's "
+                                             "maximum validity of 99999999 seconds"));
+    /* The never-expiring set: accepted without a ceiling, refused with one. */
+    size_t cs = tf_content_size(d), m;
+    uint8_t *c = malloc(cs);
+    memcpy(c, d, cs);
+    hm__store_le64(c + HM__H_EXPIRES, UINT64_MAX);
+    uint8_t *forever = tf_reseal(c, cs, &m);
+    o.max_validity = 0;
+    CU_ASSERT_EQUAL(hm_set_open(forever, m, &o, &s, &e), HM_OK);
+    CU_ASSERT_EQUAL(hm_set_expires(s), UINT64_MAX);
+    hm_set_free(s);
+    o.max_validity = 365 * 86400ull;
+    CU_ASSERT_EQUAL(hm_set_open(forever, m, &o, &s, &e), HM_E_SET_POLICY);
+    /* Authentication comes first: a damaged signature is reported as such. */
+    forever[cs + 48 + 40] ^= 1;
+    CU_ASSERT_EQUAL(hm_set_open(forever, m, &o, &s, &e), HM_E_SET_BAD_SIGNATURE);
+    free(c);
+    hm_buffer_free(forever);
     hm_buffer_free(d);
 }
 
@@ -980,6 +1022,7 @@ int main(void)
         {"the forged identity-key set", test_forged_identity_set},
         {"S >= L and small-order R", test_signature_checks},
         {"rollback and times", test_rollback_and_times},
+        {"maximum validity", test_max_validity},
         {"min attesters", test_min_attesters},
         {"signing keeps the digest", test_sign_keeps_digest},
         {"private copy", test_private_copy},
