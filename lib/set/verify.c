@@ -101,20 +101,23 @@ hm_status hm__set_ingest(hm__set_reader rd, void *ctx, size_t size, uint8_t **me
 {
     *mem = NULL;
     HM_RETURN_IF(size == 0, err, HM_E_SET_TRUNCATED, "truncated: the set is empty");
-    uint8_t *buf = hm__set_alloc(size);
-    HM_RETURN_IF(!buf, err, HM_E_NO_MEMORY, "cannot allocate %zu bytes for the set", size);
+    /* The header is read and checked before the file's size is allocated: a
+     * huge file that is no set (a sparse file, a disk image) is refused at
+     * once rather than after the allocation or an exhausted memory. */
+    uint8_t header[HM__SET_HEADER_SIZE];
     size_t head = size < HM__SET_HEADER_SIZE ? size : HM__SET_HEADER_SIZE;
     uint64_t cs = 0;
-    EVP_MD_CTX *md = NULL;
+    HM_FORWARD_IF_ERROR(rd(ctx, header, head, err));
+    HM_FORWARD_IF_ERROR(hm__set_check_prefix(header, head, size, &cs, err));
+    uint8_t *buf = hm__set_alloc(size);
+    HM_RETURN_IF(!buf, err, HM_E_NO_MEMORY, "cannot allocate %zu bytes for the set", size);
+    memcpy(buf, header, head);
     unsigned int dn = 0;
-    hm_status st = rd(ctx, buf, head, err);
-    if (st == HM_OK) st = hm__set_check_prefix(buf, head, size, &cs, err);
-    if (st == HM_OK) {
-        md = EVP_MD_CTX_new();
-        if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-            EVP_DigestUpdate(md, buf, head) != 1)
-            st = hm__fail(err, HM_E_CRYPTO, "SHA-256 initialisation failed");
-    }
+    hm_status st = HM_OK;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+        EVP_DigestUpdate(md, buf, head) != 1)
+        st = hm__fail(err, HM_E_CRYPTO, "SHA-256 initialisation failed");
     if (st == HM_OK) st = ingest_rest(rd, ctx, buf, size, head, cs, md, err);
     if (st == HM_OK && (EVP_DigestFinal_ex(md, digest, &dn) != 1 || dn != HM_SET_DIGEST_BYTES))
         st = hm__fail(err, HM_E_CRYPTO, "SHA-256 finalisation failed");

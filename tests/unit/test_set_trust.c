@@ -1,6 +1,8 @@
 /* test_set_trust.c - keys and signatures (RFC 8032 vectors), k-of-n trust,
  * unknown and duplicate keys, rollback, expiry, attester policy, files and
  * private copies. */
+#define _DEFAULT_SOURCE /* ftruncate */
+#include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -999,6 +1001,14 @@ static void test_files(void)
     CU_ASSERT_EQUAL(tu_write(path, d, n - 1), 0);
     CU_ASSERT_EQUAL(hm_set_open_file(path, &o, &s, &e), HM_E_SET_TRUNCATED);
     CU_ASSERT_EQUAL(hm_set_open_file(path, NULL, &s, &e), HM_E_INVALID_ARGUMENT);
+    /* A sparse file of 64 GiB that is no set: refused on its first bytes,
+     * before anything of its size is allocated or read. */
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(ftruncate(fd, (off_t)64 << 30), 0);
+    close(fd);
+    CU_ASSERT_EQUAL(hm_set_open_file(path, &o, &s, &e), HM_E_SET_MAGIC);
+    CU_ASSERT_EQUAL(hm_set_open_file_unverified(path, &s, &e), HM_E_SET_MAGIC);
     unlink(path);
     free(missing);
     free(path);
