@@ -160,7 +160,6 @@ hm__yuv_luma_pair_fn hm__yuv_luma_kernel(hm__ih_tier tier)
     switch (tier) {
     case HM__IH_SCALAR: return hm__yuv_luma_pair_scalar;
 #if defined(HM_IH_X86)
-    case HM__IH_SSE2: return hm__yuv_luma_pair_v128; /* x86-64 baseline */
     case HM__IH_AVX2: return (f & HM__CPU_AVX2) ? hm__yuv_luma_pair_avx2 : NULL;
     case HM__IH_AVX512: return (f & HM__CPU_AVX512BW) ? hm__yuv_luma_pair_avx512 : NULL;
 #endif
@@ -173,7 +172,7 @@ hm__yuv_luma_pair_fn hm__yuv_luma_kernel(hm__ih_tier tier)
 
 hm__yuv_luma_pair_fn hm__yuv_luma_best(void)
 {
-    static const hm__ih_tier ORDER[] = {HM__IH_AVX512, HM__IH_AVX2, HM__IH_SSE2, HM__IH_NEON};
+    static const hm__ih_tier ORDER[] = {HM__IH_AVX512, HM__IH_AVX2, HM__IH_NEON};
     for (size_t i = 0; i < sizeof ORDER / sizeof ORDER[0]; i++) {
         hm__yuv_luma_pair_fn k = hm__yuv_luma_kernel(ORDER[i]);
         if (k) return k;

@@ -22,8 +22,9 @@ typedef void (*hm__yuv_luma_pair_fn)(const hm__yuv2rgb_tables *t, const uint8_t 
                                      const uint8_t *y2, const uint8_t *u, const uint8_t *v,
                                      uint32_t w, float *o1, float *o2);
 
-/* The kernel of `tier` (the imagehash tiers: SSE2 and NEON are the 128-bit
- * baselines), or NULL when this build or CPU cannot run it. */
+/* The kernel of `tier` (the imagehash tiers; none for SSE2, where the
+ * scalar tables are faster than int32 products without pmulld), or NULL
+ * when this build or CPU cannot run it. */
 hm__yuv_luma_pair_fn hm__yuv_luma_kernel(hm__ih_tier tier);
 /* The widest kernel this CPU runs (never NULL). */
 hm__yuv_luma_pair_fn hm__yuv_luma_best(void);

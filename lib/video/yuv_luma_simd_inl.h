@@ -43,19 +43,20 @@ static inline yl_vi yl_load(const uint8_t *p)
     return __builtin_convertvector(b, yl_vi);
 }
 
-/* One channel: the table entry y[off + Y] in closed form, as a float. */
-static inline yl_vf yl_channel(const hm__yuv2rgb_tables *t, yl_vi off, yl_vi y)
+/* One channel: the table entry y[off + Y] in closed form, as a float, from
+ * cb = off * cy + bias (per chroma sample) and cyy = Y * cy (per pixel): the
+ * same integer as (off + Y) * cy + bias. */
+static inline yl_vf yl_channel(yl_vi cb, yl_vi cyy)
 {
-    yl_vi v = ((off + y) * t->cf.cy + t->cf.bias) >> 16;
-    return __builtin_convertvector(YL_CLAMP(v), yl_vf);
+    return __builtin_convertvector(YL_CLAMP((cb + cyy) >> 16), yl_vf);
 }
 
 static inline void yl_luma(const hm__yuv2rgb_tables *t, yl_vi r, yl_vi g, yl_vi b,
                            const uint8_t *y, float *out)
 {
-    yl_vi yy = yl_load(y);
-    yl_vf l = (yl_channel(t, r, yy) * 0.299f + yl_channel(t, g, yy) * 0.587f) +
-              yl_channel(t, b, yy) * 0.114f;
+    yl_vi cyy = yl_load(y) * t->cf.cy;
+    yl_vf l = (yl_channel(r, cyy) * 0.299f + yl_channel(g, cyy) * 0.587f) +
+              yl_channel(b, cyy) * 0.114f;
     memcpy(out, &l, sizeof l);
 }
 
@@ -68,6 +69,7 @@ void YL_NAME(const hm__yuv2rgb_tables *t, const uint8_t *y1, const uint8_t *y2,
         yl_vi U = yl_load(u + x / 2), V = yl_load(v + x / 2);
         yl_vi r = k->orv + ((V * k->crv) >> 16), b = k->obu + ((U * k->cbu) >> 16);
         yl_vi g = (k->ogu + ((U * k->cgu) >> 16)) + (k->ogv + ((V * k->cgv) >> 16));
+        r = r * k->cy + k->bias, g = g * k->cy + k->bias, b = b * k->cy + k->bias;
         yl_vi rl = YL_DUP_LO(r), gl = YL_DUP_LO(g), bl = YL_DUP_LO(b);
         yl_vi rh = YL_DUP_HI(r), gh = YL_DUP_HI(g), bh = YL_DUP_HI(b);
         yl_luma(t, rl, gl, bl, y1 + x, o1 + x);

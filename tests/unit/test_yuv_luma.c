@@ -135,8 +135,8 @@ static void test_random_frames(void)
     CU_ASSERT_EQUAL(frames, (size_t)simd_tiers() * 2 * 2 * 76);
 }
 
-/* On x86-64 the 128-bit baseline always runs; the wider tiers only when the
- * CPU has them (then the widest is the default). */
+/* On x86-64 the wide tiers run only when the CPU has them (then the widest
+ * is the default; SSE2 has no kernel); on AArch64 NEON always runs. */
 static void test_dispatch(void)
 {
     printf("\n  SIMD tiers:");
@@ -145,11 +145,12 @@ static void test_dispatch(void)
     printf(" ");
     CU_ASSERT_PTR_NOT_NULL(hm__yuv_luma_kernel(HM__IH_SCALAR));
 #if defined(__x86_64__)
-    CU_ASSERT_PTR_NOT_NULL(hm__yuv_luma_kernel(HM__IH_SSE2));
+    CU_ASSERT_PTR_NULL(hm__yuv_luma_kernel(HM__IH_SSE2));
     CU_ASSERT_PTR_NULL(hm__yuv_luma_kernel(HM__IH_NEON));
     hm__ih_tier widest = hm__yuv_luma_kernel(HM__IH_AVX512) ? HM__IH_AVX512
-                         : hm__yuv_luma_kernel(HM__IH_AVX2) ? HM__IH_AVX2 : HM__IH_SSE2;
+                         : hm__yuv_luma_kernel(HM__IH_AVX2) ? HM__IH_AVX2 : HM__IH_SCALAR;
     CU_ASSERT(hm__yuv_luma_best() == hm__yuv_luma_kernel(widest));
+    CU_ASSERT_EQUAL(!!hm__yuv_luma_kernel(HM__IH_AVX2), !!hm__ih_kernels_for(HM__IH_AVX2));
 #elif defined(__aarch64__)
     CU_ASSERT_PTR_NOT_NULL(hm__yuv_luma_kernel(HM__IH_NEON));
     CU_ASSERT_PTR_NULL(hm__yuv_luma_kernel(HM__IH_AVX2));
