@@ -101,6 +101,11 @@ size_t hm__pdq_work_floats(uint32_t w, uint32_t h);
  * that the decimation reads are ever divided out in the second round. The
  * source must be at least 5x5. */
 void hm__pdq_filter(const hm__pdq_source *src, float *work, float out64[64 * 64]);
+/* The same with the row steps of a given kernel table (tests compare the
+ * tiers; every tier gives the same floats). */
+struct hm__ih_kernels;
+void hm__pdq_filter_k(const struct hm__ih_kernels *k, const hm__pdq_source *src, float *work,
+                      float out64[64 * 64]);
 
 /* Stage 2: the quality metric (0..100) of the 64x64 buffer. */
 int hm__pdq_quality(const float a64[64 * 64]);

@@ -369,6 +369,11 @@ static int weights_avx2(int32_t xmin, uint32_t n, double center, double ss, doub
     return hm__w_weights(xmin, n, center, ss, L, k);
 }
 
+/* ---- PDQ's box filter ---- */
+
+#define HM__PDQ_LANES 8
+#include "pdq_rows_inl.h"
+
 const hm__ih_kernels hm__ih_kernels_avx2 = {
     .tier = HM__IH_AVX2,
     .block_rows = 32,
@@ -381,4 +386,6 @@ const hm__ih_kernels hm__ih_kernels_avx2 = {
     .haar_approx = approx_avx2,
     .haar_approx_px = approx_px_avx2,
     .haar_rebuild = rebuild_avx2,
-    .haar_rebuild_px = rebuild_px_avx2};
+    .haar_rebuild_px = rebuild_px_avx2,
+    .pdq_vstep = pdq_vstep_wide,
+    .pdq_divide = pdq_divide_wide};

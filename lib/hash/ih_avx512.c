@@ -450,6 +450,11 @@ static int weights_avx512(int32_t xmin, uint32_t n, double center, double ss, do
     return hm__w_weights(xmin, n, center, ss, L, k);
 }
 
+/* ---- PDQ's box filter ---- */
+
+#define HM__PDQ_LANES 16
+#include "pdq_rows_inl.h"
+
 const hm__ih_kernels hm__ih_kernels_avx512 = {
     .tier = HM__IH_AVX512,
     .block_rows = 64,
@@ -462,4 +467,6 @@ const hm__ih_kernels hm__ih_kernels_avx512 = {
     .haar_approx = approx_avx512,
     .haar_approx_px = approx_px_avx512,
     .haar_rebuild = rebuild_avx512,
-    .haar_rebuild_px = rebuild_px_avx512};
+    .haar_rebuild_px = rebuild_px_avx512,
+    .pdq_vstep = pdq_vstep_wide,
+    .pdq_divide = pdq_divide_wide};

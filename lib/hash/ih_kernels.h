@@ -111,6 +111,21 @@ typedef void (*hm__rs_transpose_fn)(const uint8_t *const in[16], uint8_t *out, s
  * into pil; either output may be NULL (then it is not computed). */
 typedef void (*hm__luma_rgb_fn)(const uint8_t *p, size_t n, float *pdq, uint8_t *pil);
 
+/* ---- PDQ's box filter: full rows (pdq.c) ---- */
+
+/* One step of a vertical box pass over n columns: sum += enter, then
+ * sum -= leave (either may be NULL), and when out is not NULL
+ * out = sum / count; element by element, in this order. */
+typedef void (*hm__pdq_vstep_fn)(float *sum, const float *enter, const float *leave, size_t n,
+                                 float *out, float count);
+/* row[x] /= counts[x] for x < n (a horizontal pass's quotients). */
+typedef void (*hm__pdq_divide_fn)(float *row, const float *counts, size_t n);
+
+/* The 4-lane versions (pdq.c; the baseline of every tier without wider ones). */
+void hm__pdq_vstep_v4(float *sum, const float *enter, const float *leave, size_t n, float *out,
+                      float count);
+void hm__pdq_divide_v4(float *row, const float *counts, size_t n);
+
 /* ---- Haar: one row of 2x2 blocks (pywt's operation order) ---- */
 
 #define HM__HAAR_H 0x1.6a09e667f3bcdp-1 /* 0.7071067811865476, pywt's haar filter */
@@ -143,6 +158,8 @@ typedef struct hm__ih_kernels {
     hm__haar_approx_px_fn haar_approx_px;
     hm__haar_rebuild_fn haar_rebuild;
     hm__haar_rebuild_px_fn haar_rebuild_px;
+    hm__pdq_vstep_fn pdq_vstep;
+    hm__pdq_divide_fn pdq_divide;
 } hm__ih_kernels;
 
 /* The table of `tier`, or NULL when this build or CPU cannot run it. */

@@ -253,4 +253,6 @@ const hm__ih_kernels hm__ih_kernels_neon = {
     .haar_approx = approx_neon,
     .haar_approx_px = approx_px_neon,
     .haar_rebuild = rebuild_neon,
-    .haar_rebuild_px = rebuild_px_neon};
+    .haar_rebuild_px = rebuild_px_neon,
+    .pdq_vstep = hm__pdq_vstep_v4,
+    .pdq_divide = hm__pdq_divide_v4};

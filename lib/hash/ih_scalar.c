@@ -105,4 +105,6 @@ const hm__ih_kernels hm__ih_kernels_scalar = {
     .haar_approx = hm__haar_approx_scalar,
     .haar_approx_px = hm__haar_approx_px_scalar,
     .haar_rebuild = hm__haar_rebuild_scalar,
-    .haar_rebuild_px = hm__haar_rebuild_px_scalar};
+    .haar_rebuild_px = hm__haar_rebuild_px_scalar,
+    .pdq_vstep = hm__pdq_vstep_v4,
+    .pdq_divide = hm__pdq_divide_v4};

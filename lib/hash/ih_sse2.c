@@ -172,4 +172,6 @@ const hm__ih_kernels hm__ih_kernels_sse2 = {
     .haar_approx = approx_sse2,
     .haar_approx_px = approx_px_sse2,
     .haar_rebuild = rebuild_sse2,
-    .haar_rebuild_px = rebuild_px_sse2};
+    .haar_rebuild_px = rebuild_px_sse2,
+    .pdq_vstep = hm__pdq_vstep_v4,
+    .pdq_divide = hm__pdq_divide_v4};

@@ -15,17 +15,22 @@
  *     quotient, so the quotients sum/count are computed afterwards, vectorised,
  *     and in the second round only for the 64 columns and 64 rows that the
  *     decimation reads.
- *   - Intermediate rows live in ring buffers of about ceil(H/128) + 8 rows,
+ *   - The full-width row steps (a vertical pass's sums and quotients, a
+ *     horizontal pass's quotients) run with the widest kernel table
+ *     (ih_kernels.h, pdq_rows_inl.h): more lanes, the same operations per
+ *     element.
+ *   - Intermediate rows live in ring buffers of about ceil(H/128) + 2 * BLOCK rows,
  *     so the full-size float planes of the reference never exist.
  */
 #include <math.h>
 
 #include "hash_internal.h"
+#include "ih_kernels.h"
 #include "pdq_dct.h"
 
 #define PDQ_MIN_DIM 5
 #define PDQ_OUT 64
-#define BLOCK 8 /* rows per block, also the number of independent sums in flight */
+#define BLOCK 16 /* rows per block, also the number of independent sums in flight (4 chains of 4) */
 
 /* Four floats processed as one (GCC/clang vector extensions, shuffles need
  * GCC >= 12 or clang): SSE2 on x86-64, NEON on aarch64. Each lane rounds
@@ -98,84 +103,71 @@ static inline void transpose4_store(v4f a, v4f b, v4f c, v4f d, float *dst, size
  * rows of a short block repeat row 0 and are ignored later. */
 static void interleave(const float *in, size_t stride, unsigned nr, uint32_t n, float *t)
 {
-    const float *r0 = in, *r1 = nr > 1 ? in + stride : in, *r2 = nr > 2 ? in + 2 * stride : in,
-                *r3 = nr > 3 ? in + 3 * stride : in, *r4 = nr > 4 ? in + 4 * stride : in,
-                *r5 = nr > 5 ? in + 5 * stride : in, *r6 = nr > 6 ? in + 6 * stride : in,
-                *r7 = nr > 7 ? in + 7 * stride : in;
+    const float *r[BLOCK];
+    for (unsigned k = 0; k < BLOCK; k++) r[k] = k < nr ? in + k * stride : in;
     uint32_t x = 0;
     for (; x < (n & ~3u); x += 4) {
         float *dst = t + (size_t)x * BLOCK;
-        transpose4_store(v4_load(r0 + x), v4_load(r1 + x), v4_load(r2 + x), v4_load(r3 + x), dst,
-                         BLOCK);
-        transpose4_store(v4_load(r4 + x), v4_load(r5 + x), v4_load(r6 + x), v4_load(r7 + x),
-                         dst + 4, BLOCK);
+        for (unsigned g = 0; g < BLOCK; g += 4)
+            transpose4_store(v4_load(r[g] + x), v4_load(r[g + 1] + x), v4_load(r[g + 2] + x),
+                             v4_load(r[g + 3] + x), dst + g, BLOCK);
     }
-    for (; x < n; x++) {
-        float *dst = t + (size_t)x * BLOCK;
-        dst[0] = r0[x], dst[1] = r1[x], dst[2] = r2[x], dst[3] = r3[x];
-        dst[4] = r4[x], dst[5] = r5[x], dst[6] = r6[x], dst[7] = r7[x];
-    }
+    for (; x < n; x++)
+        for (unsigned k = 0; k < BLOCK; k++) t[(size_t)x * BLOCK + k] = r[k][x];
 }
 
-/* Four interleaved lanes (rows h..h+3) back into rows, divided by counts. */
-static inline void deinterleave4(const float *p, v4f c, float *out, size_t stride, unsigned nr)
+/* Four interleaved lanes (rows h..h+3) back into rows. */
+static inline void deinterleave4(const float *p, float *out, size_t stride, unsigned nr)
 {
     v4f a = v4_load(p), b = v4_load(p + BLOCK), d = v4_load(p + 2 * BLOCK), e = v4_load(p + 3 * BLOCK);
     v4f t0 = v4_pick(a, b, 1), t1 = v4_pick(a, b, 0), t2 = v4_pick(d, e, 1), t3 = v4_pick(d, e, 0);
-    v4_store(out, __builtin_shufflevector(t0, t2, 0, 1, 4, 5) / c);
-    if (nr > 1) v4_store(out + stride, __builtin_shufflevector(t0, t2, 2, 3, 6, 7) / c);
-    if (nr > 2) v4_store(out + 2 * stride, __builtin_shufflevector(t1, t3, 0, 1, 4, 5) / c);
-    if (nr > 3) v4_store(out + 3 * stride, __builtin_shufflevector(t1, t3, 2, 3, 6, 7) / c);
+    v4_store(out, __builtin_shufflevector(t0, t2, 0, 1, 4, 5));
+    if (nr > 1) v4_store(out + stride, __builtin_shufflevector(t0, t2, 2, 3, 6, 7));
+    if (nr > 2) v4_store(out + 2 * stride, __builtin_shufflevector(t1, t3, 0, 1, 4, 5));
+    if (nr > 3) v4_store(out + 3 * stride, __builtin_shufflevector(t1, t3, 2, 3, 6, 7));
 }
 
-/* Interleaved sums back into rows out[0..nr-1], divided by counts[x]. */
-static void deinterleave_divide(const float *t, uint32_t n, const float *counts, float *out,
-                                size_t stride, unsigned nr)
+/* Interleaved sums back into rows out[0..nr-1] (the quotients come after,
+ * row by row, with the widest kernel). */
+static void deinterleave(const float *t, uint32_t n, float *out, size_t stride, unsigned nr)
 {
     uint32_t x = 0;
     for (; x < (n & ~3u); x += 4) {
-        v4f c = v4_load(counts + x);
         const float *p = t + (size_t)x * BLOCK;
-        deinterleave4(p, c, out + x, stride, nr);
-        if (nr > 4) deinterleave4(p + 4, c, out + 4 * stride + x, stride, nr - 4);
+        for (unsigned g = 0; g < nr; g += 4) deinterleave4(p + g, out + g * stride + x, stride, nr - g);
     }
     for (; x < n; x++)
-        for (unsigned r = 0; r < nr; r++) out[r * stride + x] = t[(size_t)x * BLOCK + r] / counts[x];
+        for (unsigned r = 0; r < nr; r++) out[r * stride + x] = t[(size_t)x * BLOCK + r];
 }
 
 /* The reference's running sums along the rows of an interleaved block:
  * o[i] receives the value `sum` has when output i is due (before the
- * division), for all eight rows at once. */
+ * division), for all BLOCK rows at once: BLOCK/4 independent chains keep
+ * the adder busy where one chain would wait for each addition. */
+#define CHAINS (BLOCK / 4)
+#define CHAIN_LOOP _Pragma("GCC unroll 16") for (unsigned k = 0; k < CHAINS; k++)
 static void box_chain(const float *t, float *o, const box_axis *a)
 {
     const uint32_t n = a->n, half = a->half, lag = a->lag;
-    v4f s0 = {0, 0, 0, 0}, s1 = {0, 0, 0, 0};
+    v4f s[CHAINS];
+    CHAIN_LOOP s[k] = (v4f){0, 0, 0, 0};
 #define AT(idx, k) v4_load(t + (size_t)(idx) * BLOCK + 4 * (k))
-#define OUT(idx)                                                                                  \
-    do {                                                                                          \
-        v4_store(o + (size_t)(idx) * BLOCK, s0);                                                  \
-        v4_store(o + (size_t)(idx) * BLOCK + 4, s1);                                              \
-    } while (0)
+#define OUT(idx) CHAIN_LOOP v4_store(o + (size_t)(idx) * BLOCK + 4 * k, s[k])
     uint32_t i = 0;
-    for (uint32_t e = 0; e + 1 < half; e++) {
-        s0 += AT(e, 0);
-        s1 += AT(e, 1);
-    }
+    for (uint32_t e = 0; e + 1 < half; e++) CHAIN_LOOP s[k] += AT(e, k);
     for (; i < lag; i++) {
-        s0 += AT(i + half - 1, 0);
-        s1 += AT(i + half - 1, 1);
+        CHAIN_LOOP s[k] += AT(i + half - 1, k);
         OUT(i);
     }
     for (; i + half <= n; i++) {
-        s0 += AT(i + half - 1, 0);
-        s1 += AT(i + half - 1, 1);
-        s0 -= AT(i - lag, 0);
-        s1 -= AT(i - lag, 1);
+        CHAIN_LOOP {
+            s[k] += AT(i + half - 1, k);
+            s[k] -= AT(i - lag, k);
+        }
         OUT(i);
     }
     for (; i < n; i++) {
-        s0 -= AT(i - lag, 0);
-        s1 -= AT(i - lag, 1);
+        CHAIN_LOOP s[k] -= AT(i - lag, k);
         OUT(i);
     }
 #undef AT
@@ -208,6 +200,24 @@ static inline __attribute__((always_inline)) void vbox_step(float *sum, const fl
     }
 }
 
+void hm__pdq_vstep_v4(float *sum, const float *enter, const float *leave, size_t n, float *out,
+                      float count)
+{
+    if (enter && leave && out) vbox_step(sum, enter, leave, n, out, count);
+    else if (enter && out) vbox_step(sum, enter, NULL, n, out, count);
+    else if (leave && out) vbox_step(sum, NULL, leave, n, out, count);
+    else if (enter && leave) vbox_step(sum, enter, leave, n, NULL, 0);
+    else if (enter) vbox_step(sum, enter, NULL, n, NULL, 0);
+    else if (leave) vbox_step(sum, NULL, leave, n, NULL, 0);
+}
+
+void hm__pdq_divide_v4(float *row, const float *counts, size_t n)
+{
+    size_t x = 0;
+    for (; x < (n & ~(size_t)3); x += 4) v4_store(row + x, v4_load(row + x) / v4_load(counts + x));
+    for (; x < n; x++) row[x] = row[x] / counts[x];
+}
+
 static void divide_row(float *out, const float *sum, float count, size_t n)
 {
     const v4f c = {count, count, count, count};
@@ -227,7 +237,7 @@ static size_t round16(size_t n) { return (n + 15) & ~(size_t)15; }
 size_t hm__pdq_work_floats(uint32_t w, uint32_t h)
 {
     /* Rows of the width: block, tin, tout, ring1, c1, sum1, counts; then ring2
-     * and sum2 (see filter_init). About ceil(h/128) + 50 rows in all: small
+     * and sum2 (see filter_init). About ceil(h/128) + 6 * BLOCK rows in all: small
      * next to the image. */
     box_axis av = box_axis_of(h);
     size_t rows = 4 * BLOCK + ring_rows(av.w) + 2;
@@ -256,6 +266,7 @@ typedef struct filter_state {
     float *sum2;     /* running sums of the second Y pass (64 columns) */
     uint32_t rows2;  /* rows that entered the second Y pass */
     uint32_t col[PDQ_OUT], row[PDQ_OUT];
+    const hm__ih_kernels *k; /* the full-width row steps */
     unsigned next_row; /* next decimation row to emit */
     float *out;
 } filter_state;
@@ -319,14 +330,12 @@ static void y1_push(filter_state *f, uint32_t e)
 {
     const float *enter = ring1_row(f, e);
     if (e + 1 < f->ay.half) {
-        vbox_step(f->sum1, enter, NULL, f->stride, NULL, 0);
+        f->k->pdq_vstep(f->sum1, enter, NULL, f->stride, NULL, 0);
         return;
     }
     float count = box_count(&f->ay, e + 1 - f->ay.half);
-    if (e >= f->ay.w)
-        vbox_step(f->sum1, enter, ring1_row(f, e - f->ay.w), f->stride, c1_row(f), count);
-    else
-        vbox_step(f->sum1, enter, NULL, f->stride, c1_row(f), count);
+    const float *leave = e >= f->ay.w ? ring1_row(f, e - f->ay.w) : NULL;
+    f->k->pdq_vstep(f->sum1, enter, leave, f->stride, c1_row(f), count);
     c1_added(f);
 }
 
@@ -335,8 +344,8 @@ static void finish(filter_state *f)
 {
     uint32_t h = f->ay.n;
     for (uint32_t i = h - f->ay.half + 1; i < h; i++) {
-        vbox_step(f->sum1, NULL, ring1_row(f, i - f->ay.lag), f->stride, c1_row(f),
-                  box_count(&f->ay, i));
+        f->k->pdq_vstep(f->sum1, NULL, ring1_row(f, i - f->ay.lag), f->stride, c1_row(f),
+                        box_count(&f->ay, i));
         c1_added(f);
     }
     x2_flush(f);
@@ -347,9 +356,11 @@ static void finish(filter_state *f)
     }
 }
 
-static void filter_init(filter_state *f, const hm__pdq_source *src, float *work, float *out)
+static void filter_init(filter_state *f, const hm__ih_kernels *k, const hm__pdq_source *src,
+                        float *work, float *out)
 {
     memset(f, 0, sizeof *f);
+    f->k = k;
     f->ax = box_axis_of(src->width);
     f->ay = box_axis_of(src->height);
     f->stride = src->width;
@@ -375,15 +386,22 @@ static void filter_init(filter_state *f, const hm__pdq_source *src, float *work,
 
 void hm__pdq_filter(const hm__pdq_source *src, float *work, float out64[PDQ_OUT * PDQ_OUT])
 {
+    hm__pdq_filter_k(hm__ih_kernels_best(), src, work, out64);
+}
+
+void hm__pdq_filter_k(const hm__ih_kernels *k, const hm__pdq_source *src, float *work,
+                      float out64[PDQ_OUT * PDQ_OUT])
+{
     filter_state f;
-    filter_init(&f, src, work, out64);
+    filter_init(&f, k, src, work, out64);
     for (uint32_t y = 0; y < src->height; y += BLOCK) {
         unsigned n = src->height - y < BLOCK ? src->height - y : BLOCK;
         const float *rows = src->rows(src->ctx, y, n, f.block);
         interleave(rows, f.stride, n, f.ax.n, f.tin);
         box_chain(f.tin, f.tout, &f.ax);
-        deinterleave_divide(f.tout, f.ax.n, f.counts, f.ring1 + (y % f.ring1_rows) * f.stride,
-                            f.stride, n);
+        float *r1 = f.ring1 + (y % f.ring1_rows) * f.stride;
+        deinterleave(f.tout, f.ax.n, r1, f.stride, n);
+        for (unsigned r = 0; r < n; r++) k->pdq_divide(r1 + r * f.stride, f.counts, f.ax.n);
         for (unsigned r = 0; r < n; r++) y1_push(&f, y + r);
     }
     finish(&f);

@@ -54,7 +54,17 @@ hm_video_limits hm__video_limits(const hm_video_options *opt);
 /* Lookup tables with the integer arithmetic of FFmpeg 5.1's C converter for
  * the BT.601 matrix (swscale's default): R = y[rv[V] + Y],
  * G = y[gu[U] + gv[V] + Y], B = y[bu[U] + Y]. */
+/* The same tables in closed form (the SIMD kernels, yuv_luma.h): entry i of
+ * y is clip(((i * cy + bias) >> 16), rv[c] = orv + ((c * crv) >> 16), gu, gv
+ * and bu alike; every intermediate fits int32. */
+typedef struct hm__yuv2rgb_coeffs {
+    int32_t cy, bias;
+    int32_t crv, cgu, cgv, cbu;
+    int32_t orv, ogu, ogv, obu;
+} hm__yuv2rgb_coeffs;
+
 typedef struct hm__yuv2rgb_tables {
+    hm__yuv2rgb_coeffs cf;
     uint8_t y[2048];
     int32_t rv[256], gu[256], gv[256], bu[256];
     /* PDQ's luma products of each table entry: 0.299f * (float)y[i] etc., so

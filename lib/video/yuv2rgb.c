@@ -14,7 +14,8 @@
  * the buffer held). Here that column is converted like any other pixel, with
  * chroma sample (width - 1) / 2: the result is defined and the same on every
  * CPU. */
-#include "video_internal.h"
+#include "../match/match.h"
+#include "yuv_luma.h"
 
 /* BT.601 (swscale's SWS_CS_DEFAULT): crv, cbu, cgu, cgv in 16.16 with the
  * 255/224 chroma expansion of limited range built in. */
@@ -51,6 +52,8 @@ void hm__yuv2rgb_tables_init(hm__yuv2rgb_tables *t, int full_range)
     cgv = (cgv * 65536 + 0x8000) / cy;
     /* Entry i is the luma (i - 384 - 512) * cy - oy, rounded and clipped. */
     int64_t yb = -(INT64_C(384) << 16) - 512 * cy - oy;
+    t->cf.cy = (int32_t)cy;
+    t->cf.bias = (int32_t)(yb + 0x8000);
     for (int i = 0; i < 2048; i++, yb += cy) {
         t->y[i] = clip_u8(floor_shift(yb + 0x8000, 16));
         t->lr[i] = 0.299f * (float)t->y[i];
@@ -64,6 +67,12 @@ void hm__yuv2rgb_tables_init(hm__yuv2rgb_tables *t, int full_range)
         t->gv[c] = (int32_t)(-floor_shift(cgv, 9) + floor_shift(c * cgv, 16));
         t->bu[c] = (int32_t)(yoffs - floor_shift(cbu, 9) + floor_shift(c * cbu, 16));
     }
+    t->cf.crv = (int32_t)crv, t->cf.cgu = (int32_t)cgu;
+    t->cf.cgv = (int32_t)cgv, t->cf.cbu = (int32_t)cbu;
+    t->cf.orv = (int32_t)(yoffs - floor_shift(crv, 9));
+    t->cf.ogu = (int32_t)(yoffs - floor_shift(cgu, 9));
+    t->cf.ogv = (int32_t)(-floor_shift(cgv, 9));
+    t->cf.obu = (int32_t)(yoffs - floor_shift(cbu, 9));
 }
 
 /* One chroma sample's three offsets, applied to a luma that shares it. */
@@ -123,10 +132,10 @@ static inline float luma(const hm__yuv2rgb_tables *restrict t, int32_t r, int32_
     return (t->lr[r + y] + t->lg[g + y]) + t->lb[b + y];
 }
 
-static void luma_pair(const hm__yuv2rgb_tables *restrict t, const uint8_t *restrict y1,
-                      const uint8_t *restrict y2, const uint8_t *restrict u,
-                      const uint8_t *restrict v, uint32_t w, float *restrict o1,
-                      float *restrict o2)
+void hm__yuv_luma_pair_scalar(const hm__yuv2rgb_tables *restrict t, const uint8_t *restrict y1,
+                              const uint8_t *restrict y2, const uint8_t *restrict u,
+                              const uint8_t *restrict v, uint32_t w, float *restrict o1,
+                              float *restrict o2)
 {
     uint32_t x = 0;
     for (; x + 1 < w; x += 2) {
@@ -145,13 +154,45 @@ static void luma_pair(const hm__yuv2rgb_tables *restrict t, const uint8_t *restr
     }
 }
 
+hm__yuv_luma_pair_fn hm__yuv_luma_kernel(hm__ih_tier tier)
+{
+    unsigned f = hm__cpu_features();
+    switch (tier) {
+    case HM__IH_SCALAR: return hm__yuv_luma_pair_scalar;
+#if defined(HM_IH_X86)
+    case HM__IH_AVX2: return (f & HM__CPU_AVX2) ? hm__yuv_luma_pair_avx2 : NULL;
+    case HM__IH_AVX512: return (f & HM__CPU_AVX512BW) ? hm__yuv_luma_pair_avx512 : NULL;
+#endif
+#if defined(HM_IH_NEON)
+    case HM__IH_NEON: return (f & HM__CPU_NEON) ? hm__yuv_luma_pair_v128 : NULL;
+#endif
+    default: (void)f; return NULL;
+    }
+}
+
+hm__yuv_luma_pair_fn hm__yuv_luma_best(void)
+{
+    static const hm__ih_tier ORDER[] = {HM__IH_AVX512, HM__IH_AVX2, HM__IH_NEON};
+    for (size_t i = 0; i < sizeof ORDER / sizeof ORDER[0]; i++) {
+        hm__yuv_luma_pair_fn k = hm__yuv_luma_kernel(ORDER[i]);
+        if (k) return k;
+    }
+    return hm__yuv_luma_pair_scalar;
+}
+
 void hm__yuv2luma_rows(const hm__yuv2rgb_tables *t, const hm__yuv_planes *p, uint32_t y0,
                        uint32_t n, float *out)
+{
+    hm__yuv2luma_rows_with(hm__yuv_luma_best(), t, p, y0, n, out);
+}
+
+void hm__yuv2luma_rows_with(hm__yuv_luma_pair_fn kernel, const hm__yuv2rgb_tables *t,
+                            const hm__yuv_planes *p, uint32_t y0, uint32_t n, float *out)
 {
     for (uint32_t k = 0; k < n; k += 2) {
         uint32_t y = y0 + k;
         size_t crow = p->is422 ? y : y / 2;
-        luma_pair(t, p->y + (size_t)y * p->y_stride, p->y + (size_t)(y + 1) * p->y_stride,
+        kernel(t, p->y + (size_t)y * p->y_stride, p->y + (size_t)(y + 1) * p->y_stride,
                   p->u + crow * p->u_stride, p->v + crow * p->v_stride, p->width,
                   out + (size_t)k * p->width, out + (size_t)(k + 1) * p->width);
     }

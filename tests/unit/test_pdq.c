@@ -1,6 +1,7 @@
 /* test_pdq.c - PDQ against Meta's reference values (synthetic images rebuilt
  * from their formulas), against a slow float reference written from the
- * spec, and against a double-precision definition within a tolerance.
+ * spec (the filter on every kernel tier this machine runs), and against a
+ * double-precision definition within a tolerance.
  * Self-contained: needs nothing outside the repository. */
 #include <math.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 
 #include "hash/hash_internal.h"
+#include "hash/ih_kernels.h"
 #include "hash/pdq_dct.h"
 #include "testutil.h"
 
@@ -335,8 +337,10 @@ static const uint32_t SHAPES[][2] = {
     {5, 5},     {5, 6},     {6, 5},    {7, 600},  {600, 7},   {8, 8},     {9, 17},
     {64, 64},   {63, 65},   {127, 129}, {128, 128}, {129, 127}, {255, 257}, {256, 256},
     {300, 200}, {513, 300}, {37, 700}, {1000, 40}, {700, 37},  {1004, 1600}, {1600, 1004},
-    {2049, 9},
+    {2049, 9},  {1281, 40}, {1279, 33}, {17, 41},
 };
+
+static size_t filter_tier_runs; /* filters compared with the reference, all tiers */
 
 static void compare_with_reference(const synth *s)
 {
@@ -351,6 +355,18 @@ static void compare_with_reference(const synth *s)
     hm__pdq_plane pctx;
     hm__pdq_source src = hm__pdq_plane_source(&pctx, luma, s->w, s->h);
     float a[64 * 64], b[256];
+    /* The filter's row steps on every kernel tier this machine runs. */
+    for (int t = 0; t < HM__IH_TIER_COUNT; t++) {
+        const hm__ih_kernels *k = hm__ih_kernels_for((hm__ih_tier)t);
+        if (!k) continue;
+        memset(a, 0xff, sizeof a);
+        hm__pdq_filter_k(k, &src, work, a);
+        if (memcmp(a, ref->a, sizeof a) != 0)
+            fprintf(stderr, "\n    %ux%u: the %s filter differs\n", s->w, s->h,
+                    hm__ih_tier_name((hm__ih_tier)t));
+        CU_ASSERT(memcmp(a, ref->a, sizeof a) == 0);
+        filter_tier_runs++;
+    }
     hm__pdq_filter(&src, work, a);
     CU_ASSERT(memcmp(a, ref->a, sizeof a) == 0);
     CU_ASSERT_EQUAL(hm__pdq_quality(a), ref->quality);
@@ -382,6 +398,12 @@ static void test_matches_slow_reference(void)
         compare_with_reference(&s);
         free(s.px);
     }
+    int tiers = 0;
+    printf("\n  filter tiers:");
+    for (int t = 0; t < HM__IH_TIER_COUNT; t++)
+        if (hm__ih_kernels_for((hm__ih_tier)t)) printf(" %s", hm__ih_tier_name((hm__ih_tier)t)), tiers++;
+    printf(" ");
+    CU_ASSERT_EQUAL(filter_tier_runs, (size_t)tiers * HM_ARRAY_SIZE(SHAPES));
 }
 
 /* Below 5 pixels on a side: all-zero hashes, quality 0 (every shape up to 6x6). */
