@@ -14,16 +14,18 @@
 
 void *hm__alloc_large(size_t size)
 {
+    /* The size is rounded to whole 64-byte lines (vector loads may read a
+     * block's last line whole), never to the 2 MiB alignment: memory
+     * accounting sees what is asked for. */
     size_t align = size < HM__HUGE_PAGE ? 64 : HM__HUGE_PAGE, rounded;
-    if (!hm__add_size(size ? size : 1, align - 1, &rounded)) return NULL;
-    rounded &= ~(align - 1);
-    void *p = aligned_alloc(align, rounded);
+    if (!hm__add_size(size ? size : 1, 63, &rounded)) return NULL;
+    rounded &= ~(size_t)63;
+    void *p = NULL;
+    if (posix_memalign(&p, align, rounded) != 0) return NULL;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     /* A hint (failure changes nothing), only for the huge pages the caller's
-     * bytes fill: advising the rounded-up tail would make a fault there bring
-     * in up to 2 MiB that nothing uses, resident for the block's lifetime. */
-    if (p && align == HM__HUGE_PAGE)
-        (void)madvise(p, size & ~(HM__HUGE_PAGE - 1), MADV_HUGEPAGE);
+     * bytes fill: a partly used last one stays in small pages. */
+    if (align == HM__HUGE_PAGE) (void)madvise(p, size & ~(HM__HUGE_PAGE - 1), MADV_HUGEPAGE);
 #endif
     return p;
 }
