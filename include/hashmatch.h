@@ -1919,7 +1919,11 @@ typedef struct hm_report hm_report;
  *  Bytes that do not decode (an HM_E_IMAGE_* status) are still matched by
  *  their digests when the scanner has digest algorithms: if one matches, the
  *  result is HM_OK with those matches (hm_report_hashes then holds only the
- *  digest bits); if none does, the decoding status is returned. */
+ *  digest bits); if none does, the decoding status is returned. An animated
+ *  GIF or WebP has its first frame scanned as an image and, when the set has
+ *  PDQ or vPDQ sections, every frame matched as a video's frames too
+ *  (hm_report_video holds them): a listed picture in a later frame is an
+ *  HM_VIDEO_MATCH_FRAMES_IMAGE match. */
 HM_API HM_NODISCARD hm_status hm_scanner_scan_buffer(const hm_scanner *scanner, const void *data,
                                                      size_t size, hm_report **out,
                                                      hm_error *err);

@@ -18,6 +18,7 @@
 #include "../common/abi.h"
 #include "../set/set.h"
 #include "../hash/hash_internal.h"
+#include "../image/image.h"
 #include "../video/video_internal.h"
 #include "match.h"
 #include "video_match.h"
@@ -531,13 +532,18 @@ static hm_status match_image_frames(const hm_scanner *s, hm_report *r, hm_error 
                             s->set, &q, 1, HM_VIDEO_MATCH_IMAGE_FRAME, &r->video_matches, err);
 }
 
-/* When the hashing went well (st), runs the matching on r->hashes and hands
- * the report out; otherwise, or when matching fails, frees it. */
-static hm_status finish(const hm_scanner *s, hm_status st, hm_report *r, hm_report **out,
-                        hm_error *err)
+static hm_status scan_animation(const hm_scanner *s, const void *data, size_t size, hm_report *r,
+                                hm_error *err);
+
+/* When the hashing went well (st), runs the matching on r->hashes (and on
+ * the later frames of an animated GIF or WebP in data, NULL for none) and
+ * hands the report out; otherwise, or when matching fails, frees it. */
+static hm_status finish(const hm_scanner *s, hm_status st, hm_report *r, const void *data,
+                        size_t size, hm_report **out, hm_error *err)
 {
     if (st == HM_OK) st = match_all(s, r, err);
     if (st == HM_OK) st = match_image_frames(s, r, err);
+    if (st == HM_OK && data) st = scan_animation(s, data, size, r, err);
     if (st != HM_OK) {
         hm_report_free(r);
         return st;
@@ -710,6 +716,81 @@ static hm_status scan_video_input(const hm_scanner *s, const void *data, size_t 
     return finish_video(s, r, out, err);
 }
 
+/* ---- animations ---- */
+
+typedef struct {
+    hm_video *video;
+    hm_hash_options o;
+} anim_frames;
+
+static hm_status hash_anim_frame(void *ctx, const hm_image *img, unsigned index, int ms,
+                                 hm_error *err)
+{
+    anim_frames *a = ctx;
+    hm_hashes h;
+    HM_FORWARD_IF_ERROR(hm_hash_image(img, &a->o, &h, err));
+    hm_vpdq_frame f = {.frame = index, .quality = h.pdq_quality, .timestamp = ms / 1000.0};
+    memcpy(f.hash, h.pdq, sizeof f.hash);
+    return hm__video_push(a->video, &f, err);
+}
+
+/* The frames of an animated WebP, PDQ-hashed at their size as vPDQ hashes
+ * a video's frames, under the video limits. */
+static hm_status hash_webp_frames(const hm_scanner *s, const void *data, size_t size,
+                                  hm_video **out, hm_error *err)
+{
+    hm_video_options vo = video_options(s);
+    hm_video_limits l = hm__video_limits(&vo);
+    anim_frames a = {.video = hm__video_new()};
+    HM_RETURN_IF(!a.video, err, HM_E_NO_MEMORY, "cannot allocate a video");
+    a.o.algos = HM_MASK(HM_ALGO_PDQ);
+    hm_status st = hm__webp_each_frame(data, size, l.max_pixels, l.max_frames, hash_anim_frame,
+                                       &a, err);
+    if (st != HM_OK) {
+        hm_video_free(a.video);
+        return st;
+    }
+    *out = a.video;
+    return HM_OK;
+}
+
+/* Every frame of an animated GIF (through the video decoder) or WebP; *out
+ * stays NULL for anything else. */
+static hm_status hash_animation(const hm_scanner *s, const void *data, size_t size,
+                                hm_video **out, hm_error *err)
+{
+    hm_image_format f = hm_image_sniff(data, size);
+    if (f == HM_FORMAT_GIF && hm__gif_has_later_frames(data, size)) {
+        hm_video_options o = video_options(s);
+        o.digests = 0;
+        return hm__video_hash_salvage(data, size, -1, NULL, &o, out, err);
+    }
+    if (f == HM_FORMAT_WEBP && hm__webp_frame_count(data, size) > 1)
+        return hash_webp_frames(s, data, size, out, err);
+    return HM_OK;
+}
+
+/* The image decoders show an animation's first frame (as Pillow does, for
+ * imagehash's sake), so a listed picture in a later frame of a GIF or WebP
+ * would pass unseen: every frame is hashed as well and matched as a video's
+ * frames are. When they cannot be hashed, a match of the first frame
+ * stands; otherwise the error does: never a clean scan of unseen frames. */
+static hm_status scan_animation(const hm_scanner *s, const void *data, size_t size, hm_report *r,
+                                hm_error *err)
+{
+    if (!wants_frames(s)) return HM_OK;
+    hm_error anim_err;
+    hm_status st = hash_animation(s, data, size, &r->video, &anim_err);
+    if (st == HM_OK && r->video) st = match_video(s, r, &anim_err);
+    if (st == HM_OK) {
+        r->video_truncated = r->video && r->video->truncated;
+        return HM_OK;
+    }
+    if (r->matches.count + r->video_matches.count) return HM_OK;
+    return hm__fail(err, st, "an animation whose later frames cannot be scanned: %s",
+                    anim_err.message);
+}
+
 /* Whether an open file starts like a video container (read with pread: the
  * descriptor's position stays where it was). */
 static int fd_is_video(int fd)
@@ -787,7 +868,7 @@ static hm_status scan_source(const hm_scanner *s, hm_hasher *hasher, const void 
         *out = r;
         return HM_OK;
     }
-    return finish(s, st, r, out, err);
+    return finish(s, st, r, img ? NULL : data, size, out, err);
 }
 
 hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t size,
@@ -889,7 +970,7 @@ hm_status hm_scanner_scan_pixels_sized(const hm_scanner *s, const hm_pixels *px,
     hash_options(s, &o);
     hm_status st =
         hm_hash_pixels_sized(px, px_size, &o, sizeof o, &r->hashes, sizeof r->hashes, err);
-    return finish(s, st, r, out, err);
+    return finish(s, st, r, NULL, 0, out, err);
 }
 
 hm_status hm_scanner_scan_video(const hm_scanner *s, const hm_video *video, hm_report **out,
@@ -924,5 +1005,5 @@ hm_status hm_scanner_scan_hashes_sized(const hm_scanner *s, const hm_hashes *h, 
     hm_report *r;
     HM_FORWARD_IF_ERROR(new_report(&r, err));
     r->hashes = hashes;
-    return finish(s, HM_OK, r, out, err);
+    return finish(s, HM_OK, r, NULL, 0, out, err);
 }

@@ -256,6 +256,30 @@ static void test_set_build_inputs(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "read 0 lines"));
 }
 
+/* Animated GIF and WebP whose first frame is an unlisted photo and whose
+ * second frame is the listed canal photo: the image decoders show the first
+ * frame only, so the listed frame used to pass as "ok ... no match". */
+#define ANIM HM_TEST_DATA_DIR "/animated/later-frame"
+static void test_animation_later_frame(void)
+{
+    EXPECT(1, "scan " SET " --algo pdq " ANIM ".webp");
+    CU_ASSERT(has_line("pdq entry 0 frames_image", "MATCH\t" ANIM ".webp\t"));
+    CU_ASSERT(has_line("best frame 1 ", "MATCH\t" ANIM ".webp\t"));
+    EXPECT(1, "scan --json " SET " --algo pdq " ANIM ".webp");
+    CU_ASSERT(has_line("\"vpdq_frames\": 2,", "{\"path\": \"" ANIM ".webp\""));
+    if (hm_video_supported()) {
+        EXPECT(1, "scan " SET " --algo pdq " ANIM ".gif");
+        CU_ASSERT(has_line("pdq entry 0 frames_image", "MATCH\t" ANIM ".gif\t"));
+        CU_ASSERT(has_line("best frame 1 ", "MATCH\t" ANIM ".gif\t"));
+    } else {
+        /* its later frames cannot be decoded here: an error, never "ok" */
+        EXPECT(2, "scan " SET " --algo pdq " ANIM ".gif");
+        CU_ASSERT(has_line("later frames cannot be scanned", "error\t" ANIM ".gif\t"));
+    }
+    /* digests only: nothing to decode, the file's own digest is matched */
+    EXPECT(0, "scan " SET " --algo md5 " ANIM ".gif " ANIM ".webp");
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -269,6 +293,7 @@ int main(void)
         {"unreadable_file", test_unreadable},
         {"file_names_cannot_forge_rows", test_forged_names},
         {"set_build_inputs", test_set_build_inputs},
+        {"animation_listed_in_a_later_frame", test_animation_later_frame},
         {NULL, NULL},
     };
     tu_add_suite("cli_input", TESTS);
