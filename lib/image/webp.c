@@ -194,11 +194,18 @@ static void rgba_to_rgb(const uint8_t *rgba, hm_image *img)
 hm_status hm__webp_each_frame(const uint8_t *data, size_t size, uint64_t max_pixels,
                               uint64_t max_frames, hm__frame_fn fn, void *ctx, hm_error *err)
 {
+    WebPData wd = {data, size};
+    /* The canvas is checked before the animation decoder allocates two. */
+    WebPDemuxer *demux = WebPDemux(&wd);
+    HM_RETURN_IF(!demux, err, HM_E_IMAGE_CORRUPT, "webp: invalid container");
+    uint32_t w = WebPDemuxGetI(demux, WEBP_FF_CANVAS_WIDTH);
+    uint32_t h = WebPDemuxGetI(demux, WEBP_FF_CANVAS_HEIGHT);
+    WebPDemuxDelete(demux);
+    HM_FORWARD_IF_ERROR(hm__image_check_dims(w, h, max_pixels, err));
     WebPAnimDecoderOptions o;
     HM_RETURN_IF(!WebPAnimDecoderOptionsInit(&o), err, HM_E_INTERNAL,
                  "webp: library version mismatch");
     o.color_mode = MODE_RGBA;
-    WebPData wd = {data, size};
     WebPAnimDecoder *dec = WebPAnimDecoderNew(&wd, &o);
     HM_RETURN_IF(!dec, err, HM_E_IMAGE_CORRUPT, "webp: the animation cannot be decoded");
     WebPAnimInfo info;
