@@ -1923,7 +1923,10 @@ typedef struct hm_report hm_report;
  *  GIF or WebP has its first frame scanned as an image and, when the set has
  *  PDQ or vPDQ sections, every frame matched as a video's frames too
  *  (hm_report_video holds them): a listed picture in a later frame is an
- *  HM_VIDEO_MATCH_FRAMES_IMAGE match. */
+ *  HM_VIDEO_MATCH_FRAMES_IMAGE match. An image with an EXIF orientation
+ *  (2..8) that decode.apply_exif_orientation does not apply is matched as
+ *  stored and as displayed (each entry once, at the smaller distance;
+ *  hm_report_hashes holds the stored pixels' hashes). */
 HM_API HM_NODISCARD hm_status hm_scanner_scan_buffer(const hm_scanner *scanner, const void *data,
                                                      size_t size, hm_report **out,
                                                      hm_error *err);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "../common/abi.h"
+#include "../image/image.h"
 #include "hash_internal.h"
 
 #define PERCEPTUAL_IMAGEHASH                                                                      \
@@ -156,11 +157,25 @@ static hm_status hash_pixels(const hm_pixels *px, const hm_hash_options *opt, hm
     return hash_view(&v, opt, NULL, out, err);
 }
 
-hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_options *opt,
-                                  hm__scratch *scratch, hm_hashes *out, hm_error *err)
+/* The perceptual hashes of img as it is displayed, when it carries an EXIF
+ * orientation (2..8) that was not applied; shown->algos stays 0 otherwise.
+ * Rotates img in place. */
+static hm_status hash_shown(hm_image *img, const hm_hash_options *opt, hm__scratch *scratch,
+                            hm_hashes *shown, hm_error *err)
+{
+    unsigned o = hm_image_exif_orientation(img);
+    if (o < 2 || o > 8 || (opt && opt->decode.apply_exif_orientation)) return HM_OK;
+    HM_FORWARD_IF_ERROR(hm__image_orient(img, o, err));
+    return hm__hash_image_scratch(img, opt, scratch, shown, err);
+}
+
+hm_status hm__hash_buffer_shown(const void *data, size_t size, const hm_hash_options *opt,
+                                hm__scratch *scratch, hm_hashes *out, hm_hashes *shown,
+                                hm_error *err)
 {
     HM_RETURN_IF(!out || (!data && size), err, HM_E_INVALID_ARGUMENT, "invalid buffer");
     memset(out, 0, sizeof *out);
+    if (shown) memset(shown, 0, sizeof *shown);
     uint32_t algos = effective_algos(opt);
     hm_hashes digests;
     memset(&digests, 0, sizeof digests);
@@ -170,6 +185,7 @@ hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_o
         hm_image *img = NULL;
         HM_FORWARD_IF_ERROR(hm_image_decode(data, size, opt ? &opt->decode : NULL, &img, err));
         hm_status st = hm__hash_image_scratch(img, opt, scratch, out, err);
+        if (st == HM_OK && shown) st = hash_shown(img, opt, scratch, shown, err);
         hm_image_free(img);
         if (st != HM_OK) {
             memset(out, 0, sizeof *out);
@@ -187,6 +203,12 @@ hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_o
     out->algos |= algos & HM_MASK_DIGESTS;
     hm__ok(err);
     return HM_OK;
+}
+
+hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_options *opt,
+                                  hm__scratch *scratch, hm_hashes *out, hm_error *err)
+{
+    return hm__hash_buffer_shown(data, size, opt, scratch, out, NULL, err);
 }
 
 static hm_status hash_buffer(const void *data, size_t size, const hm_hash_options *opt,

@@ -181,6 +181,15 @@ hm_status hm__hash_image_scratch(const hm_image *img, const hm_hash_options *opt
                                  hm__scratch *scratch, hm_hashes *out, hm_error *err);
 hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_options *opt,
                                   hm__scratch *scratch, hm_hashes *out, hm_error *err);
+/* hm__hash_buffer_scratch that also gives, when the image carries an EXIF
+ * orientation (2..8) that opt does not apply, the perceptual hashes of the
+ * image as it is displayed in *shown (shown->algos is 0 otherwise; shown
+ * may be NULL). One decode. */
+hm_status hm__hash_buffer_shown(const void *data, size_t size, const hm_hash_options *opt,
+                                hm__scratch *scratch, hm_hashes *out, hm_hashes *shown,
+                                hm_error *err);
+/* The working memory of a hasher (NULL for NULL). */
+hm__scratch *hm__hasher_scratch(hm_hasher *h);
 /* The sized entry points' common start (docs/ABI.md): reads the caller's
  * options into *o and checks its output struct. */
 hm_status hm__hash_abi_in(const hm_hash_options *opt, size_t opt_size, hm_hash_options *o,

@@ -28,6 +28,8 @@ void hm_hasher_free(hm_hasher *h)
 
 size_t hm_hasher_memory(const hm_hasher *h) { return h ? h->scratch.cap + h->file.cap : 0; }
 
+hm__scratch *hm__hasher_scratch(hm_hasher *h) { return h ? &h->scratch : NULL; }
+
 hm_status hm__hasher_read_file(hm_hasher *h, const char *path, uint64_t max_bytes,
                                const uint8_t **data, size_t *size, hm_error *err)
 {

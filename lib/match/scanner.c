@@ -70,6 +70,7 @@ struct hm_report {
     hm__vmatch_list video_matches;
     int vpdq_skipped;
     int video_truncated; /* the video was cut short; only what was there was matched */
+    hm_hashes shown; /* an image with an unapplied EXIF orientation as displayed; algos 0: none */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -502,6 +503,50 @@ static hm_status match_all(const hm_scanner *s, hm_report *r, hm_error *err)
     return HM_OK;
 }
 
+static int cmp_match(const void *a, const void *b)
+{
+    const hm_match *x = a, *y = b;
+    if (x->algo != y->algo) return x->algo < y->algo ? -1 : 1;
+    return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+/* Adds src's matches to dst: an entry already there keeps the smaller
+ * distance. dst stays ordered by algorithm, then entry. */
+static hm_status merge_matches(match_list *dst, const match_list *src, hm_error *err)
+{
+    for (size_t i = 0; i < src->count; i++) {
+        const hm_match *m = &src->items[i];
+        size_t j = 0;
+        while (j < dst->count && (dst->items[j].algo != m->algo || dst->items[j].entry != m->entry))
+            j++;
+        if (j == dst->count) HM_FORWARD_IF_ERROR(list_push(dst, m, err));
+        else if (m->distance < dst->items[j].distance) dst->items[j] = *m;
+    }
+    if (dst->count > 1) qsort(dst->items, dst->count, sizeof *dst->items, cmp_match);
+    return HM_OK;
+}
+
+/* An image stored rotated or flipped, with an EXIF orientation that says so,
+ * is displayed upright by every viewer, while its hashes are of the stored
+ * pixels (as the references compute them): a listed picture saved that way
+ * would pass. The image as displayed is matched too; each entry is
+ * reported once, at the smaller distance. */
+static hm_status match_all(const hm_scanner *s, hm_report *r, hm_error *err);
+static hm_status match_shown(const hm_scanner *s, hm_report *r, hm_error *err)
+{
+    if (!(r->shown.algos & HM_MASK_PERCEPTUAL)) return HM_OK;
+    hm_report t;
+    memset(&t, 0, sizeof t);
+    t.hashes = r->shown;
+    t.hashes.algos &= HM_MASK_PERCEPTUAL;
+    hm_status st = match_all(s, &t, err);
+    if (st == HM_OK) st = merge_matches(&r->matches, &t.matches, err);
+    if (st == HM_OK) st = merge_matches(&r->suppressed, &t.suppressed, err);
+    free(t.matches.items);
+    free(t.suppressed.items);
+    return st;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Scanning                                                                 */
 /* ------------------------------------------------------------------------ */
@@ -542,6 +587,7 @@ static hm_status finish(const hm_scanner *s, hm_status st, hm_report *r, const v
                         size_t size, hm_report **out, hm_error *err)
 {
     if (st == HM_OK) st = match_all(s, r, err);
+    if (st == HM_OK) st = match_shown(s, r, err);
     if (st == HM_OK) st = match_image_frames(s, r, err);
     if (st == HM_OK && data) st = scan_animation(s, data, size, r, err);
     if (st != HM_OK) {
@@ -807,17 +853,18 @@ static int fd_is_video(int fd)
     *(out) = NULL;                                                                                \
     HM_RETURN_IF(!(s), err, HM_E_INVALID_ARGUMENT, "a scanner is required")
 
-/* The hashing step of a scan: from bytes (data != NULL or img == NULL) or
- * from a decoded image, with the hasher's memory when there is one. */
+/* The hashing step of a scan: from bytes (data != NULL or img == NULL),
+ * also giving the hashes of the image as displayed (r->shown), or from a
+ * decoded image, with the hasher's memory when there is one. */
 static hm_status hash_for_scan(const hm_scanner *s, hm_hasher *hasher, const void *data,
-                               size_t size, const hm_image *img, hm_hashes *out, hm_error *err)
+                               size_t size, const hm_image *img, hm_report *r, hm_error *err)
 {
     hm_hash_options o;
     hash_options(s, &o);
-    if (img) return hasher ? hm_hasher_hash_image(hasher, img, &o, out, err)
-                           : hm_hash_image(img, &o, out, err);
-    return hasher ? hm_hasher_hash_buffer(hasher, data, size, &o, out, err)
-                  : hm_hash_buffer(data, size, &o, out, err);
+    if (img) return hasher ? hm_hasher_hash_image(hasher, img, &o, &r->hashes, err)
+                           : hm_hash_image(img, &o, &r->hashes, err);
+    return hm__hash_buffer_shown(data, size, &o, hm__hasher_scratch(hasher), &r->hashes,
+                                 &r->shown, err);
 }
 
 /* Bytes that do not decode as an image can still be listed by digest (a
@@ -863,7 +910,7 @@ static hm_status scan_source(const hm_scanner *s, hm_hasher *hasher, const void 
     if (hm_video_sniff(data, size)) return scan_video_input(s, data, size, -1, NULL, out, err);
     hm_report *r;
     HM_FORWARD_IF_ERROR(new_report(&r, err));
-    hm_status st = hash_for_scan(s, hasher, data, size, img, &r->hashes, err);
+    hm_status st = hash_for_scan(s, hasher, data, size, img, r, err);
     if (!img && matched_by_digests(s, st, data, size, r, err)) {
         *out = r;
         return HM_OK;

@@ -280,6 +280,22 @@ static void test_animation_later_frame(void)
     EXPECT(0, "scan " SET " --algo md5 " ANIM ".gif " ANIM ".webp");
 }
 
+/* The listed canal photo stored turned a quarter turn left, with EXIF
+ * Orientation 6 ("turn right to display"): every viewer shows it upright,
+ * but its stored pixels were all that was hashed, so it scanned as "ok". */
+#define EXIF6 HM_TEST_DATA_DIR "/exif/canal-orientation-6.jpg"
+static void test_exif_rotated(void)
+{
+    EXPECT(1, "scan " SET " " EXIF6);
+    CU_ASSERT(has_line("pdq entry 0 distance", "MATCH\t" EXIF6 "\t"));
+    CU_ASSERT(has_line("phash entry 1 distance 0", "MATCH\t" EXIF6 "\t"));
+    EXPECT(1, "scan --exif-orientation " SET " " EXIF6);
+    CU_ASSERT(has_line("phash entry 1 distance 0", "MATCH\t" EXIF6 "\t"));
+    /* `hash` still gives the stored pixels' hashes, as the references do */
+    EXPECT(0, "hash --algo phash " EXIF6);
+    CU_ASSERT(has_line("f56986c1b683cb92", "phash\t"));
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -294,6 +310,7 @@ int main(void)
         {"file_names_cannot_forge_rows", test_forged_names},
         {"set_build_inputs", test_set_build_inputs},
         {"animation_listed_in_a_later_frame", test_animation_later_frame},
+        {"exif_rotated_listed_image", test_exif_rotated},
         {NULL, NULL},
     };
     tu_add_suite("cli_input", TESTS);
