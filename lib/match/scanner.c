@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/abi.h"
@@ -935,10 +934,7 @@ hm_status hm_scanner_scan_buffer_with(const hm_scanner *s, hm_hasher *hasher, co
 static hm_status scan_fd_with(const hm_scanner *s, hm_hasher *hasher, int fd, const char *name,
                               hm_report **out, hm_error *err)
 {
-    struct stat st_;
-    HM_RETURN_IF(fstat(fd, &st_) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
-    HM_RETURN_IF(!S_ISREG(st_.st_mode), err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file",
-                 name, hm__file_type_name(st_.st_mode));
+    HM_FORWARD_IF_ERROR(hm__fd_regular(fd, name, NULL, err));
     if (fd_is_video(fd)) return scan_video_input(s, NULL, 0, fd, name, out, err);
     HM_RETURN_IF(lseek(fd, 0, SEEK_SET) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
     if (hasher) {
