@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "escape.h"
+#include "video/video_internal.h"
 
 static const char HELP[] =
     "usage: hashmatch hash [options] PATH...\n"
@@ -95,7 +96,7 @@ typedef struct {
 static int as_video(const job *j, int fd)
 {
     if (!(j->opt.algos & HM_MASK(HM_ALGO_VPDQ))) return 0;
-    int gif, video = cli_fd_is_video(fd, &gif);
+    int gif, video = hm__fd_is_video(fd, &gif);
     return video || (gif && !(j->opt.algos & HM_MASK_PERCEPTUAL));
 }
 

@@ -836,17 +836,6 @@ static hm_status scan_animation(const hm_scanner *s, const void *data, size_t si
                     anim_err.message);
 }
 
-/* Whether an open file starts like a video container (read with pread: the
- * descriptor's position stays where it was). */
-static int fd_is_video(int fd)
-{
-    uint8_t head[400];
-    ssize_t n;
-    do n = pread(fd, head, sizeof head, 0);
-    while (n < 0 && errno == EINTR);
-    return n > 0 && hm_video_sniff(head, (size_t)n);
-}
-
 #define SCAN_PRELUDE(s, out, err)                                                                 \
     HM_RETURN_IF(!(out), err, HM_E_INVALID_ARGUMENT, "output handle is required");                \
     *(out) = NULL;                                                                                \
@@ -935,7 +924,7 @@ static hm_status scan_fd_with(const hm_scanner *s, hm_hasher *hasher, int fd, co
                               hm_report **out, hm_error *err)
 {
     HM_FORWARD_IF_ERROR(hm__fd_regular(fd, name, NULL, err));
-    if (fd_is_video(fd)) return scan_video_input(s, NULL, 0, fd, name, out, err);
+    if (hm__fd_is_video(fd, NULL)) return scan_video_input(s, NULL, 0, fd, name, out, err);
     HM_RETURN_IF(lseek(fd, 0, SEEK_SET) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
     if (hasher) {
         const uint8_t *kept;
