@@ -143,12 +143,6 @@ hm_status hm__hash_image_scratch(const hm_image *img, const hm_hash_options *opt
     return hash_view(&v, opt, scratch, out, err);
 }
 
-static hm_status hash_image(const hm_image *img, const hm_hash_options *opt, hm_hashes *out,
-                            hm_error *err)
-{
-    return hm__hash_image_scratch(img, opt, NULL, out, err);
-}
-
 static hm_status hash_pixels(const hm_pixels *px, const hm_hash_options *opt, hm_hashes *out,
                              hm_error *err)
 {
@@ -244,40 +238,56 @@ hm_status hm__hash_abi_in(const hm_hash_options *opt, size_t opt_size, hm_hash_o
     return st;
 }
 
+/* The source of one hm_hash_* or hm_hasher_hash_* call, hashed with the
+ * hasher's kept memory when there is one. */
+static hm_status hash_source(hm_hasher *h, hm__source_kind kind, const void *src, size_t size,
+                             const hm_hash_options *o, hm_hashes *out, hm_error *err)
+{
+    HM_RETURN_IF((kind & HM__WITH_HASHER) && !h, err, HM_E_INVALID_ARGUMENT,
+                 "a hasher is required");
+    hm__scratch *scratch = hm__hasher_scratch(h);
+    switch (kind & ~HM__WITH_HASHER) {
+    case HM__FROM_IMAGE: return hm__hash_image_scratch(src, o, scratch, out, err);
+    case HM__FROM_BUFFER: return hm__hash_buffer_scratch(src, size, o, scratch, out, err);
+    default: break;
+    }
+    if (!h) return hash_file(src, o, out, err);
+    HM_RETURN_IF(!src, err, HM_E_INVALID_ARGUMENT, "a path is required");
+    const uint8_t *data;
+    size_t n;
+    HM_FORWARD_IF_ERROR(hm__hasher_read_file(h, src, o->decode.max_file_bytes, &data, &n, err));
+    return hm__hash_buffer_scratch(data, n, o, scratch, out, err);
+}
+
+hm_status hm__hash_sized(hm_hasher *h, hm__source_kind kind, const void *src, size_t size,
+                         const hm_hash_options *opt, size_t opt_size, hm_hashes *out,
+                         size_t out_size, hm_error *err)
+{
+    hm_hash_options o;
+    hm_hashes r;
+    memset(&r, 0, sizeof r);
+    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
+    hm_status st = hash_source(h, kind, src, size, &o, &r, err);
+    hm__abi_write(out, out_size, &r, sizeof r);
+    return st;
+}
+
 hm_status hm_hash_buffer_sized(const void *data, size_t size, const hm_hash_options *opt,
                                size_t opt_size, hm_hashes *out, size_t out_size, hm_error *err)
 {
-    hm_hash_options o;
-    hm_hashes h;
-    memset(&h, 0, sizeof h);
-    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
-    hm_status st = hash_buffer(data, size, &o, &h, err);
-    hm__abi_write(out, out_size, &h, sizeof h);
-    return st;
+    return hm__hash_sized(NULL, HM__FROM_BUFFER, data, size, opt, opt_size, out, out_size, err);
 }
 
 hm_status hm_hash_file_sized(const char *path, const hm_hash_options *opt, size_t opt_size,
                              hm_hashes *out, size_t out_size, hm_error *err)
 {
-    hm_hash_options o;
-    hm_hashes h;
-    memset(&h, 0, sizeof h);
-    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
-    hm_status st = hash_file(path, &o, &h, err);
-    hm__abi_write(out, out_size, &h, sizeof h);
-    return st;
+    return hm__hash_sized(NULL, HM__FROM_FILE, path, 0, opt, opt_size, out, out_size, err);
 }
 
 hm_status hm_hash_image_sized(const hm_image *img, const hm_hash_options *opt, size_t opt_size,
                               hm_hashes *out, size_t out_size, hm_error *err)
 {
-    hm_hash_options o;
-    hm_hashes h;
-    memset(&h, 0, sizeof h);
-    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
-    hm_status st = hash_image(img, &o, &h, err);
-    hm__abi_write(out, out_size, &h, sizeof h);
-    return st;
+    return hm__hash_sized(NULL, HM__FROM_IMAGE, img, 0, opt, opt_size, out, out_size, err);
 }
 
 hm_status hm_hash_pixels_sized(const hm_pixels *px, size_t px_size, const hm_hash_options *opt,
