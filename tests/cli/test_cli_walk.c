@@ -296,6 +296,23 @@ static void test_exif_rotated(void)
     CU_ASSERT(has_line("f56986c1b683cb92", "phash\t"));
 }
 
+/* A run with failures said so only in its error rows, which scroll by
+ * among thousands of rows, and `scan -v` summed up "scanned 2 files: 1
+ * matched" as if every file had been scanned. */
+static void test_failures_summed_up(void)
+{
+    EXPECT(2, "scan " SET " inbox/fifo.jpg inbox/canal.jpg");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "1 of 2 files could not be scanned"));
+    EXPECT(2, "scan -v " SET " inbox/fifo.jpg inbox/canal.jpg");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "scanned 2 files: 1 matched, 1 could not be scanned"));
+    EXPECT(2, "scan -q " SET " inbox/fifo.jpg inbox/canal.jpg");
+    CU_ASSERT_PTR_NULL(strstr(err_text, "could not be scanned"));
+    EXPECT(1, "scan " SET " inbox/canal.jpg");
+    CU_ASSERT_PTR_NULL(strstr(err_text, "could not be"));
+    EXPECT(2, "hash --algo md5 inbox/fifo.jpg inbox/canal.jpg");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "1 of 2 files could not be hashed"));
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -311,6 +328,7 @@ int main(void)
         {"set_build_inputs", test_set_build_inputs},
         {"animation_listed_in_a_later_frame", test_animation_later_frame},
         {"exif_rotated_listed_image", test_exif_rotated},
+        {"failures_summed_up", test_failures_summed_up},
         {NULL, NULL},
     };
     tu_add_suite("cli_input", TESTS);
