@@ -55,6 +55,10 @@ int hm__gif_has_later_frames(const uint8_t *data, size_t size);
 typedef hm_status (*hm__frame_fn)(void *ctx, const hm_image *frame, unsigned index,
                                   int timestamp_ms, hm_error *err);
 
+/* Whether a PNG is an APNG animation (an acTL chunk before its image
+ * data), whose later frames the PNG decoder never shows. */
+int hm__png_is_animated(const uint8_t *data, size_t size);
+
 /* The frames of a WebP (0 when it cannot be demuxed); an animated one has
  * more than one, of which the image decoder shows the first. */
 unsigned hm__webp_frame_count(const uint8_t *data, size_t size);

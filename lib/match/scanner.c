@@ -799,13 +799,14 @@ static hm_status hash_webp_frames(const hm_scanner *s, const void *data, size_t 
     return HM_OK;
 }
 
-/* Every frame of an animated GIF (through the video decoder) or WebP; *out
- * stays NULL for anything else. */
+/* Every frame of an animated GIF or APNG (through the video decoder) or
+ * WebP; *out stays NULL for anything else. */
 static hm_status hash_animation(const hm_scanner *s, const void *data, size_t size,
                                 hm_video **out, hm_error *err)
 {
     hm_image_format f = hm_image_sniff(data, size);
-    if (f == HM_FORMAT_GIF && hm__gif_has_later_frames(data, size)) {
+    if ((f == HM_FORMAT_GIF && hm__gif_has_later_frames(data, size)) ||
+        (f == HM_FORMAT_PNG && hm__png_is_animated(data, size))) {
         hm_video_options o = video_options(s);
         o.digests = 0;
         return hm__video_hash_salvage(data, size, -1, NULL, &o, out, err);
@@ -816,7 +817,7 @@ static hm_status hash_animation(const hm_scanner *s, const void *data, size_t si
 }
 
 /* The image decoders show an animation's first frame (as Pillow does, for
- * imagehash's sake), so a listed picture in a later frame of a GIF or WebP
+ * imagehash's sake), so a listed picture in a later frame of a GIF, APNG or WebP
  * would pass unseen: every frame is hashed as well and matched as a video's
  * frames are. When they cannot be hashed, a match of the first frame
  * stands; otherwise the error does: never a clean scan of unseen frames. */

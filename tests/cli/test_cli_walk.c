@@ -268,9 +268,11 @@ static void test_animation_later_frame(void)
     EXPECT(1, "scan --json " SET " --algo pdq " ANIM ".webp");
     CU_ASSERT(has_line("\"vpdq_frames\": 2,", "{\"path\": \"" ANIM ".webp\""));
     if (hm_video_supported()) {
-        EXPECT(1, "scan " SET " --algo pdq " ANIM ".gif");
+        EXPECT(1, "scan " SET " --algo pdq " ANIM ".gif " ANIM ".png");
         CU_ASSERT(has_line("pdq entry 0 frames_image", "MATCH\t" ANIM ".gif\t"));
         CU_ASSERT(has_line("best frame 1 ", "MATCH\t" ANIM ".gif\t"));
+        CU_ASSERT(has_line("pdq entry 0 frames_image", "MATCH\t" ANIM ".png\t"));
+        CU_ASSERT(has_line("best frame 1 ", "MATCH\t" ANIM ".png\t"));
     } else {
         /* its later frames cannot be decoded here: an error, never "ok" */
         EXPECT(2, "scan " SET " --algo pdq " ANIM ".gif");
