@@ -809,6 +809,10 @@ static hm_status hash_animation(const hm_scanner *s, const void *data, size_t si
         (f == HM_FORMAT_PNG && hm__png_is_animated(data, size))) {
         hm_video_options o = video_options(s);
         o.digests = 0;
+        /* Every frame, whatever the vPDQ sampling interval: a GIF's time
+         * base puts 100 "frames" in a second, and an interval would skip
+         * exactly the short frames an animation can hide a picture in. */
+        o.seconds_per_hash = 0.0;
         return hm__video_hash_salvage(data, size, -1, NULL, &o, out, err);
     }
     if (f == HM_FORMAT_WEBP && hm__webp_frame_count(data, size) > 1)
