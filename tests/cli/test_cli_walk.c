@@ -280,6 +280,26 @@ static void test_animation_later_frame(void)
     }
     /* digests only: nothing to decode, the file's own digest is matched */
     EXPECT(0, "scan " SET " --algo md5 " ANIM ".gif " ANIM ".webp");
+    if (!hm_video_supported()) return;
+    /* a set with a vPDQ section sampled once a second: an animation's
+     * frames are still all hashed (the 20 ms first frame used to be the
+     * only one) */
+    EXPECT(0, "keygen -q --out vk");
+    static char lines[2 * TU_CLI_OUT_SIZE];
+    EXPECT(0, "hash --json --vpdq-seconds 1 --algo vpdq " DEMO "/video/listed.mp4");
+    snprintf(lines, sizeof lines, "%s", out_text);
+    EXPECT(0, "hash --json --algo pdq " DEMO "/images/canal.jpg");
+    strncat(lines, out_text, sizeof lines - strlen(lines) - 1);
+    char *jsonl = tu_path(tu_tmp_dir(), "v.jsonl");
+    CU_ASSERT_EQUAL_FATAL(tu_write(jsonl, lines, strlen(lines)), 0);
+    free(jsonl);
+    EXPECT(0, "set build -q --out v.hmset --name v --version 1 --created 2026-12-01 "
+              "--expires 2036-01-01 --categories demo --vpdq-seconds 1 v.jsonl");
+    EXPECT(0, "set sign -q --key vk.key v.hmset");
+    EXPECT(1, "scan --set v.hmset --trusted-key vk.pub " ANIM ".gif " ANIM ".png " ANIM ".webp");
+    CU_ASSERT(has_line("frames_image", "MATCH\t" ANIM ".gif\t"));
+    CU_ASSERT(has_line("frames_image", "MATCH\t" ANIM ".png\t"));
+    CU_ASSERT(has_line("frames_image", "MATCH\t" ANIM ".webp\t"));
 }
 
 /* The listed canal photo stored turned a quarter turn left, with EXIF
