@@ -175,10 +175,6 @@ int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 int cli_parse_shard(const char *s, unsigned *index, unsigned *count);
 
 /* ---- video.c: videos in hash, scan and set build ---- */
-/* 1 when the open file starts like a video container (hm_video_sniff);
- * *is_gif (may be NULL) says whether it is a GIF. Reads with pread: the
- * descriptor's position does not move. */
-int cli_fd_is_video(int fd, int *is_gif);
 /* Seconds 0..1e6 (decimal); returns 0 or -1. */
 int cli_parse_seconds(const char *s, double *out);
 /* "portable" or "swscale"; returns 0 or -1. */

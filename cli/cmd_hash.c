@@ -7,6 +7,7 @@
 
 #include "cli.h"
 #include "escape.h"
+#include "video/video_internal.h"
 
 static const char HELP[] =
     "usage: hashmatch hash [options] PATH...\n"
@@ -87,6 +88,7 @@ typedef struct {
     name_set written; /* the --vpdq-dir files of this run */
     int json;
     int failed;
+    size_t n_failed; /* files with an error row */
     cli_buf out, esc;
 } job;
 
@@ -95,7 +97,7 @@ typedef struct {
 static int as_video(const job *j, int fd)
 {
     if (!(j->opt.algos & HM_MASK(HM_ALGO_VPDQ))) return 0;
-    int gif, video = cli_fd_is_video(fd, &gif);
+    int gif, video = hm__fd_is_video(fd, &gif);
     return video || (gif && !(j->opt.algos & HM_MASK_PERCEPTUAL));
 }
 
@@ -325,7 +327,10 @@ static void emit(void *ctx, size_t i, void *slot)
 {
     job *j = ctx;
     result *r = slot;
-    if (r->status != HM_OK) j->failed = 1;
+    if (r->status != HM_OK) {
+        j->failed = 1;
+        j->n_failed++;
+    }
     cli_buf_reset(&j->out);
     if (j->json) emit_json(&j->out, j->paths->items[i], r);
     else emit_table(&j->out, &j->esc, j->paths->items[i], r);
@@ -454,6 +459,7 @@ int cmd_hash(int argc, char **argv)
                         .work_state = work, .state_new = cli_hasher_new,
                         .state_free = cli_hasher_free, .emit = emit, .ctx = &j, .label = "hashing"};
     int rc = cli_parallel_run(&par);
+    size_t n_files = paths.count;
     cli_buf_free(&j.out);
     cli_buf_free(&j.esc);
     name_set_free(&j.written);
@@ -463,5 +469,8 @@ int cmd_hash(int argc, char **argv)
         cli_error("cannot run worker threads or write output");
         return CLI_EXIT_ERROR;
     }
+    if (j.n_failed)
+        cli_warn("%zu of %zu files could not be hashed (see their error rows)", j.n_failed,
+                 n_files);
     return j.failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }

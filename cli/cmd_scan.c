@@ -68,7 +68,7 @@ typedef struct {
     const cli_paths *paths;
     int json;
     int matched, failed;
-    size_t n_matched_files;
+    size_t n_matched_files, n_failed_files;
     cli_buf out;
 } job;
 
@@ -225,8 +225,10 @@ static void emit(void *ctx, size_t i, void *slot)
     job *j = ctx;
     result *r = slot;
     cli_buf_reset(&j->out);
-    if (r->status != HM_OK) j->failed = 1;
-    else if (hm_report_match_count(r->report) || hm_report_video_match_count(r->report)) {
+    if (r->status != HM_OK) {
+        j->failed = 1;
+        j->n_failed_files++;
+    } else if (hm_report_match_count(r->report) || hm_report_video_match_count(r->report)) {
         j->matched = 1;
         j->n_matched_files++;
     }
@@ -410,8 +412,16 @@ static int run(const scan_args *a, cli_trust *t, char **args, int nargs)
     if (rc == 0) rc = cli_parallel_run(&par);
     if (fflush(stdout) != 0) rc = -1;
     if (rc) cli_error("cannot run worker threads or write output");
+    else if (cli_verbosity >= 2 && j.n_failed_files)
+        cli_info("scanned %zu files: %zu matched, %zu could not be scanned", paths.count,
+                 j.n_matched_files, j.n_failed_files);
     else if (cli_verbosity >= 2)
         cli_info("scanned %zu files: %zu matched", paths.count, j.n_matched_files);
+    /* Error rows can scroll by among thousands of rows: say it once more
+     * where it cannot be missed. */
+    if (!rc && j.n_failed_files)
+        cli_warn("%zu of %zu files could not be scanned (see their error rows): not a clean "
+                 "scan", j.n_failed_files, paths.count);
     cli_buf_free(&j.out);
     cli_paths_free(&paths);
     hm_scanner_free(sc);

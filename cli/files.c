@@ -304,13 +304,7 @@ hm_status cli_path_open(const cli_paths *p, size_t i, int *fd, hm_error *err)
     *fd = -1;
     int f;
     HM_FORWARD_IF_ERROR(open_item(p, i, &f, err));
-    struct stat st;
-    hm_status rc = HM_OK;
-    if (fstat(f, &st) != 0)
-        rc = hm__fail(err, HM_E_IO, "%s: %s", p->items[i], strerror(errno));
-    else if (!S_ISREG(st.st_mode))
-        rc = hm__fail(err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file", p->items[i],
-                      hm__file_type_name(st.st_mode));
+    hm_status rc = hm__fd_regular(f, p->items[i], NULL, err);
     if (rc != HM_OK) {
         close(f);
         return rc;

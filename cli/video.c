@@ -2,24 +2,11 @@
  * recognising video files, the vPDQ options, and printing frames and
  * video matches. */
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
-
-int cli_fd_is_video(int fd, int *is_gif)
-{
-    unsigned char head[400];
-    ssize_t n;
-    /* pread: the descriptor's position stays at the start for the reader. */
-    do n = pread(fd, head, sizeof head, 0);
-    while (n < 0 && errno == EINTR);
-    if (is_gif) *is_gif = n > 0 && hm_image_sniff(head, (size_t)n) == HM_FORMAT_GIF;
-    return n > 0 && hm_video_sniff(head, (size_t)n);
-}
 
 int cli_parse_seconds(const char *s, double *out)
 {

@@ -664,7 +664,8 @@ static inline HM_NODISCARD hm_status hm_hasher_hash_file(hm_hasher *hasher, cons
  * bit for bit as the reference `vpdq-hash-video` computes them (docs/VIDEO.md).
  * Videos are decoded with FFmpeg (libavformat/libavcodec) from memory or a
  * file, through a whitelist of demuxers (MP4/MOV, Matroska/WebM, AVI, GIF,
- * MPEG-TS) and decoders (H.264, HEVC, VP8, VP9, AV1, MPEG-4 Part 2, GIF),
+ * APNG, MPEG-TS) and decoders (H.264, HEVC, VP8, VP9, AV1, MPEG-4 Part 2, GIF,
+ * APNG),
  * under limits on frame size, frame count, duration and decoded bytes. A build
  * without FFmpeg (HM_WITH_VIDEO=OFF) returns HM_E_UNSUPPORTED from the
  * functions that decode; the rest (sets, matching, comparing, parsing lines)
@@ -1927,7 +1928,14 @@ typedef struct hm_report hm_report;
  *  Bytes that do not decode (an HM_E_IMAGE_* status) are still matched by
  *  their digests when the scanner has digest algorithms: if one matches, the
  *  result is HM_OK with those matches (hm_report_hashes then holds only the
- *  digest bits); if none does, the decoding status is returned. */
+ *  digest bits); if none does, the decoding status is returned. An animated
+ *  GIF, APNG or WebP has its first frame scanned as an image and, when the set has
+ *  PDQ or vPDQ sections, every frame matched as a video's frames too
+ *  (hm_report_video holds them): a listed picture in a later frame is an
+ *  HM_VIDEO_MATCH_FRAMES_IMAGE match. An image with an EXIF orientation
+ *  (2..8) that decode.apply_exif_orientation does not apply is matched as
+ *  stored and as displayed (each entry once, at the smaller distance;
+ *  hm_report_hashes holds the stored pixels' hashes). */
 HM_API HM_NODISCARD hm_status hm_scanner_scan_buffer(const hm_scanner *scanner, const void *data,
                                                      size_t size, hm_report **out,
                                                      hm_error *err);

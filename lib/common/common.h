@@ -62,6 +62,12 @@ static inline int hm__add_size(size_t a, size_t b, size_t *out)
  * on failure. The descriptor still has to pass hm__read_fd's checks. */
 int hm__open_input(const char *path);
 
+/* The one check of every input descriptor: HM_OK when fstat says regular
+ * file (its size in *size, which may be NULL), HM_E_NOT_REGULAR_FILE for a
+ * FIFO, device, socket or directory (what it is in the message), HM_E_IO
+ * when fstat fails. `name` is used in messages. */
+hm_status hm__fd_regular(int fd, const char *name, uint64_t *size, hm_error *err);
+
 /* Reads a whole file from an open descriptor into a malloc'd buffer (*data,
  * *size): HM_E_NOT_REGULAR_FILE unless fstat says regular file,
  * HM_E_FILE_TOO_LARGE over max_bytes (0: HM_DEFAULT_MAX_FILE_BYTES) before

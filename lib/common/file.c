@@ -44,6 +44,16 @@ hm_status hm__fail_open(const char *path, hm_error *err)
     return hm__fail(err, HM_E_IO, "%s: %s", path, strerror(e));
 }
 
+hm_status hm__fd_regular(int fd, const char *name, uint64_t *size, hm_error *err)
+{
+    struct stat st;
+    HM_RETURN_IF(fstat(fd, &st) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
+    HM_RETURN_IF(!S_ISREG(st.st_mode), err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file",
+                 name, hm__file_type_name(st.st_mode));
+    if (size) *size = (uint64_t)st.st_size;
+    return HM_OK;
+}
+
 /* Reads exactly n bytes (the size fstat gave), then makes sure nothing
  * follows them. */
 static hm_status read_exactly(int fd, const char *name, uint8_t *buf, size_t n, hm_error *err)
@@ -71,11 +81,8 @@ static hm_status checked_size(int fd, const char *name, uint64_t max_bytes, size
                               hm_error *err)
 {
     if (!max_bytes) max_bytes = HM_DEFAULT_MAX_FILE_BYTES;
-    struct stat st;
-    HM_RETURN_IF(fstat(fd, &st) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
-    HM_RETURN_IF(!S_ISREG(st.st_mode), err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file",
-                 name, hm__file_type_name(st.st_mode));
-    uint64_t bytes = (uint64_t)st.st_size;
+    uint64_t bytes = 0;
+    HM_FORWARD_IF_ERROR(hm__fd_regular(fd, name, &bytes, err));
     HM_RETURN_IF(bytes > max_bytes || bytes > (uint64_t)SIZE_MAX - 1, err, HM_E_FILE_TOO_LARGE,
                  "%s: %llu bytes, over the limit of %llu", name, (unsigned long long)bytes,
                  (unsigned long long)max_bytes);
@@ -88,7 +95,7 @@ hm_status hm__read_fd(int fd, const char *name, uint64_t max_bytes, uint8_t **da
 {
     *data = NULL;
     *size = 0;
-    size_t n;
+    size_t n = 0;
     HM_FORWARD_IF_ERROR(checked_size(fd, name, max_bytes, &n, err));
     uint8_t *buf = malloc(n ? n : 1);
     HM_RETURN_IF(!buf, err, HM_E_NO_MEMORY, "%s: cannot allocate %zu bytes", name, n);
@@ -123,7 +130,7 @@ hm_status hm__read_file(const char *path, uint64_t max_bytes, uint8_t **data, si
 hm_status hm__read_fd_scratch(int fd, const char *name, uint64_t max_bytes, hm__scratch *buf,
                                  const uint8_t **data, size_t *size, hm_error *err)
 {
-    size_t n;
+    size_t n = 0;
     HM_FORWARD_IF_ERROR(checked_size(fd, name, max_bytes, &n, err));
     HM_RETURN_IF(hm__scratch_reserve(buf, n ? n : 1) != HM_OK, err, HM_E_NO_MEMORY,
                  "%s: cannot allocate %zu bytes", name, n);

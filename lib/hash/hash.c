@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "../common/abi.h"
+#include "../image/image.h"
 #include "hash_internal.h"
 
 #define PERCEPTUAL_IMAGEHASH                                                                      \
@@ -142,12 +143,6 @@ hm_status hm__hash_image_scratch(const hm_image *img, const hm_hash_options *opt
     return hash_view(&v, opt, scratch, out, err);
 }
 
-static hm_status hash_image(const hm_image *img, const hm_hash_options *opt, hm_hashes *out,
-                            hm_error *err)
-{
-    return hm__hash_image_scratch(img, opt, NULL, out, err);
-}
-
 static hm_status hash_pixels(const hm_pixels *px, const hm_hash_options *opt, hm_hashes *out,
                              hm_error *err)
 {
@@ -156,11 +151,25 @@ static hm_status hash_pixels(const hm_pixels *px, const hm_hash_options *opt, hm
     return hash_view(&v, opt, NULL, out, err);
 }
 
-hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_options *opt,
-                                  hm__scratch *scratch, hm_hashes *out, hm_error *err)
+/* The perceptual hashes of img as it is displayed, when it carries an EXIF
+ * orientation (2..8) that was not applied; shown->algos stays 0 otherwise.
+ * Rotates img in place. */
+static hm_status hash_shown(hm_image *img, const hm_hash_options *opt, hm__scratch *scratch,
+                            hm_hashes *shown, hm_error *err)
+{
+    unsigned o = hm_image_exif_orientation(img);
+    if (o < 2 || o > 8 || (opt && opt->decode.apply_exif_orientation)) return HM_OK;
+    HM_FORWARD_IF_ERROR(hm__image_orient(img, o, err));
+    return hm__hash_image_scratch(img, opt, scratch, shown, err);
+}
+
+hm_status hm__hash_buffer_shown(const void *data, size_t size, const hm_hash_options *opt,
+                                hm__scratch *scratch, hm_hashes *out, hm_hashes *shown,
+                                hm_error *err)
 {
     HM_RETURN_IF(!out || (!data && size), err, HM_E_INVALID_ARGUMENT, "invalid buffer");
     memset(out, 0, sizeof *out);
+    if (shown) memset(shown, 0, sizeof *shown);
     uint32_t algos = effective_algos(opt);
     hm_hashes digests;
     memset(&digests, 0, sizeof digests);
@@ -170,6 +179,7 @@ hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_o
         hm_image *img = NULL;
         HM_FORWARD_IF_ERROR(hm_image_decode(data, size, opt ? &opt->decode : NULL, &img, err));
         hm_status st = hm__hash_image_scratch(img, opt, scratch, out, err);
+        if (st == HM_OK && shown) st = hash_shown(img, opt, scratch, shown, err);
         hm_image_free(img);
         if (st != HM_OK) {
             memset(out, 0, sizeof *out);
@@ -187,6 +197,12 @@ hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_o
     out->algos |= algos & HM_MASK_DIGESTS;
     hm__ok(err);
     return HM_OK;
+}
+
+hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_options *opt,
+                                  hm__scratch *scratch, hm_hashes *out, hm_error *err)
+{
+    return hm__hash_buffer_shown(data, size, opt, scratch, out, NULL, err);
 }
 
 static hm_status hash_buffer(const void *data, size_t size, const hm_hash_options *opt,
@@ -222,40 +238,56 @@ hm_status hm__hash_abi_in(const hm_hash_options *opt, size_t opt_size, hm_hash_o
     return st;
 }
 
+/* The source of one hm_hash_* or hm_hasher_hash_* call, hashed with the
+ * hasher's kept memory when there is one. */
+static hm_status hash_source(hm_hasher *h, hm__source_kind kind, const void *src, size_t size,
+                             const hm_hash_options *o, hm_hashes *out, hm_error *err)
+{
+    HM_RETURN_IF((kind & HM__WITH_HASHER) && !h, err, HM_E_INVALID_ARGUMENT,
+                 "a hasher is required");
+    hm__scratch *scratch = hm__hasher_scratch(h);
+    switch (kind & ~HM__WITH_HASHER) {
+    case HM__FROM_IMAGE: return hm__hash_image_scratch(src, o, scratch, out, err);
+    case HM__FROM_BUFFER: return hm__hash_buffer_scratch(src, size, o, scratch, out, err);
+    default: break;
+    }
+    if (!h) return hash_file(src, o, out, err);
+    HM_RETURN_IF(!src, err, HM_E_INVALID_ARGUMENT, "a path is required");
+    const uint8_t *data;
+    size_t n;
+    HM_FORWARD_IF_ERROR(hm__hasher_read_file(h, src, o->decode.max_file_bytes, &data, &n, err));
+    return hm__hash_buffer_scratch(data, n, o, scratch, out, err);
+}
+
+hm_status hm__hash_sized(hm_hasher *h, hm__source_kind kind, const void *src, size_t size,
+                         const hm_hash_options *opt, size_t opt_size, hm_hashes *out,
+                         size_t out_size, hm_error *err)
+{
+    hm_hash_options o;
+    hm_hashes r;
+    memset(&r, 0, sizeof r);
+    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
+    hm_status st = hash_source(h, kind, src, size, &o, &r, err);
+    hm__abi_write(out, out_size, &r, sizeof r);
+    return st;
+}
+
 hm_status hm_hash_buffer_sized(const void *data, size_t size, const hm_hash_options *opt,
                                size_t opt_size, hm_hashes *out, size_t out_size, hm_error *err)
 {
-    hm_hash_options o;
-    hm_hashes h;
-    memset(&h, 0, sizeof h);
-    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
-    hm_status st = hash_buffer(data, size, &o, &h, err);
-    hm__abi_write(out, out_size, &h, sizeof h);
-    return st;
+    return hm__hash_sized(NULL, HM__FROM_BUFFER, data, size, opt, opt_size, out, out_size, err);
 }
 
 hm_status hm_hash_file_sized(const char *path, const hm_hash_options *opt, size_t opt_size,
                              hm_hashes *out, size_t out_size, hm_error *err)
 {
-    hm_hash_options o;
-    hm_hashes h;
-    memset(&h, 0, sizeof h);
-    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
-    hm_status st = hash_file(path, &o, &h, err);
-    hm__abi_write(out, out_size, &h, sizeof h);
-    return st;
+    return hm__hash_sized(NULL, HM__FROM_FILE, path, 0, opt, opt_size, out, out_size, err);
 }
 
 hm_status hm_hash_image_sized(const hm_image *img, const hm_hash_options *opt, size_t opt_size,
                               hm_hashes *out, size_t out_size, hm_error *err)
 {
-    hm_hash_options o;
-    hm_hashes h;
-    memset(&h, 0, sizeof h);
-    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
-    hm_status st = hash_image(img, &o, &h, err);
-    hm__abi_write(out, out_size, &h, sizeof h);
-    return st;
+    return hm__hash_sized(NULL, HM__FROM_IMAGE, img, 0, opt, opt_size, out, out_size, err);
 }
 
 hm_status hm_hash_pixels_sized(const hm_pixels *px, size_t px_size, const hm_hash_options *opt,

@@ -186,6 +186,29 @@ hm_status hm__hash_image_scratch(const hm_image *img, const hm_hash_options *opt
                                  hm__scratch *scratch, hm_hashes *out, hm_error *err);
 hm_status hm__hash_buffer_scratch(const void *data, size_t size, const hm_hash_options *opt,
                                   hm__scratch *scratch, hm_hashes *out, hm_error *err);
+/* hm__hash_buffer_scratch that also gives, when the image carries an EXIF
+ * orientation (2..8) that opt does not apply, the perceptual hashes of the
+ * image as it is displayed in *shown (shown->algos is 0 otherwise; shown
+ * may be NULL). One decode. */
+hm_status hm__hash_buffer_shown(const void *data, size_t size, const hm_hash_options *opt,
+                                hm__scratch *scratch, hm_hashes *out, hm_hashes *shown,
+                                hm_error *err);
+/* What an hm_hash_* or hm_hasher_hash_* call hashes; HM__WITH_HASHER is
+ * or'ed in by the hm_hasher_* calls, whose hasher must not be NULL. */
+typedef enum {
+    HM__FROM_IMAGE = 0,  /* src: an hm_image */
+    HM__FROM_BUFFER = 1, /* src, size: encoded bytes */
+    HM__FROM_FILE = 2,   /* src: a path */
+    HM__WITH_HASHER = 4
+} hm__source_kind;
+/* The one body of the six image, buffer and file entry points: options
+ * and output through the caller's sizes (docs/ABI.md), the source hashed
+ * with h's kept memory (fresh memory when h is NULL). */
+hm_status hm__hash_sized(hm_hasher *h, hm__source_kind kind, const void *src, size_t size,
+                         const hm_hash_options *opt, size_t opt_size, hm_hashes *out,
+                         size_t out_size, hm_error *err);
+/* The working memory of a hasher (NULL for NULL). */
+hm__scratch *hm__hasher_scratch(hm_hasher *h);
 /* The sized entry points' common start (docs/ABI.md): reads the caller's
  * options into *o and checks its output struct. */
 hm_status hm__hash_abi_in(const hm_hash_options *opt, size_t opt_size, hm_hash_options *o,

@@ -28,6 +28,8 @@ void hm_hasher_free(hm_hasher *h)
 
 size_t hm_hasher_memory(const hm_hasher *h) { return h ? h->scratch.cap + h->file.cap : 0; }
 
+hm__scratch *hm__hasher_scratch(hm_hasher *h) { return h ? &h->scratch : NULL; }
+
 hm_status hm__hasher_read_file(hm_hasher *h, const char *path, uint64_t max_bytes,
                                const uint8_t **data, size_t *size, hm_error *err)
 {
@@ -40,41 +42,13 @@ hm_status hm__hasher_read_fd(hm_hasher *h, int fd, const char *name, uint64_t ma
     return hm__read_fd_scratch(fd, name, max_bytes, &h->file, data, size, err);
 }
 
-/* The three entry points differ in their input only. */
-typedef enum { FROM_IMAGE, FROM_BUFFER, FROM_FILE } source_kind;
-
-static hm_status hash_with(hm_hasher *h, source_kind kind, const void *src, size_t size,
-                           const hm_hash_options *o, hm_hashes *out, hm_error *err)
-{
-    HM_RETURN_IF(!h, err, HM_E_INVALID_ARGUMENT, "a hasher is required");
-    if (kind == FROM_IMAGE) return hm__hash_image_scratch(src, o, &h->scratch, out, err);
-    if (kind == FROM_BUFFER) return hm__hash_buffer_scratch(src, size, o, &h->scratch, out, err);
-    HM_RETURN_IF(!src, err, HM_E_INVALID_ARGUMENT, "a path is required");
-    const uint8_t *data;
-    size_t n;
-    HM_FORWARD_IF_ERROR(hm__hasher_read_file(h, src, o->decode.max_file_bytes, &data, &n, err));
-    return hm__hash_buffer_scratch(data, n, o, &h->scratch, out, err);
-}
-
-/* Options and output through the caller's sizes (docs/ABI.md). */
-static hm_status hash_sized(hm_hasher *h, source_kind kind, const void *src, size_t size,
-                            const hm_hash_options *opt, size_t opt_size, hm_hashes *out,
-                            size_t out_size, hm_error *err)
-{
-    hm_hash_options o;
-    hm_hashes r;
-    memset(&r, 0, sizeof r);
-    HM_FORWARD_IF_ERROR(hm__hash_abi_in(opt, opt_size, &o, out, out_size, err));
-    hm_status st = hash_with(h, kind, src, size, &o, &r, err);
-    hm__abi_write(out, out_size, &r, sizeof r);
-    return st;
-}
-
+/* The three entry points differ in their input only (hash.c dispatches). */
 hm_status hm_hasher_hash_image_sized(hm_hasher *h, const hm_image *img, const hm_hash_options *opt,
                                      size_t opt_size, hm_hashes *out, size_t out_size,
                                      hm_error *err)
 {
-    return hash_sized(h, FROM_IMAGE, img, 0, opt, opt_size, out, out_size, err);
+    return hm__hash_sized(h, HM__FROM_IMAGE | HM__WITH_HASHER, img, 0, opt, opt_size, out,
+                          out_size, err);
 }
 
 hm_status hm_hasher_hash_buffer_sized(hm_hasher *h, const void *data, size_t size,
@@ -82,12 +56,14 @@ hm_status hm_hasher_hash_buffer_sized(hm_hasher *h, const void *data, size_t siz
                                       size_t out_size, hm_error *err)
 {
     HM_RETURN_IF(!data && size, err, HM_E_INVALID_ARGUMENT, "invalid buffer");
-    return hash_sized(h, FROM_BUFFER, data, size, opt, opt_size, out, out_size, err);
+    return hm__hash_sized(h, HM__FROM_BUFFER | HM__WITH_HASHER, data, size, opt, opt_size, out,
+                          out_size, err);
 }
 
 hm_status hm_hasher_hash_file_sized(hm_hasher *h, const char *path, const hm_hash_options *opt,
                                     size_t opt_size, hm_hashes *out, size_t out_size,
                                     hm_error *err)
 {
-    return hash_sized(h, FROM_FILE, path, 0, opt, opt_size, out, out_size, err);
+    return hm__hash_sized(h, HM__FROM_FILE | HM__WITH_HASHER, path, 0, opt, opt_size, out,
+                          out_size, err);
 }

@@ -147,6 +147,25 @@ hm_status hm__probe_gif(const uint8_t *data, size_t size, uint32_t *width, uint3
     return HM_OK;
 }
 
+int hm__gif_has_later_frames(const uint8_t *data, size_t size)
+{
+    gif_info g;
+    if (gif_parse(data, size, &g, NULL) != HM_OK) return 0;
+    gif_cursor c = {data, size, g.data_pos};
+    if (skip_sub_blocks(&c, NULL) != HM_OK) return 0;
+    /* Only extensions may follow the first frame, then the trailer or the
+     * end of the data: anything else (another image descriptor, or bytes
+     * another decoder may read as one) counts as more frames. */
+    while (need(&c, 1)) {
+        uint8_t b = data[c.pos++];
+        if (b == ';') return 0;
+        if (b != '!') return 1;
+        gif_info ignored = g;
+        if (read_extension(&c, &ignored, NULL) != HM_OK) return 0;
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Pixel output: rows in file order, or the four interlaced passes.         */
 

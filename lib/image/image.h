@@ -45,6 +45,30 @@ hm_status hm__decode_pnm(const uint8_t *data, size_t size, const hm_decode_optio
 hm_status hm__decode_png_counted(const uint8_t *data, size_t size, const hm_decode_options *opt,
                                  hm_image **out, size_t *consumed, hm_error *err);
 
+/* Whether a GIF holds anything after its first frame but extensions and
+ * the trailer: an animation, whose later frames the image decoders never
+ * show (the scanner hashes them as video frames). */
+int hm__gif_has_later_frames(const uint8_t *data, size_t size);
+
+/* One frame of an animation (index from 0, shown at timestamp_ms): the
+ * image is only valid during the call. */
+typedef hm_status (*hm__frame_fn)(void *ctx, const hm_image *frame, unsigned index,
+                                  int timestamp_ms, hm_error *err);
+
+/* Whether a PNG is an APNG animation (an acTL chunk before its image
+ * data), whose later frames the PNG decoder never shows. */
+int hm__png_is_animated(const uint8_t *data, size_t size);
+
+/* The frames of a WebP (0 when it cannot be demuxed); an animated one has
+ * more than one, of which the image decoder shows the first. */
+unsigned hm__webp_frame_count(const uint8_t *data, size_t size);
+
+/* Every frame of a WebP animation composited on its canvas as libwebp's
+ * animation decoder shows it (blending and disposal applied), as RGB:
+ * HM_E_LIMIT past max_frames frames, a canvas over max_pixels refused. */
+hm_status hm__webp_each_frame(const uint8_t *data, size_t size, uint64_t max_pixels,
+                              uint64_t max_frames, hm__frame_fn fn, void *ctx, hm_error *err);
+
 /* Header-only readers for hm_image_probe: the dimensions as stored. */
 hm_status hm__probe_jpeg(const uint8_t *data, size_t size, uint32_t *width, uint32_t *height,
                          hm_error *err);

@@ -311,3 +311,17 @@ hm_status hm__decode_png(const uint8_t *data, size_t size, const hm_decode_optio
     size_t consumed;
     return hm__decode_png_counted(data, size, opt, out, &consumed, err);
 }
+
+int hm__png_is_animated(const uint8_t *data, size_t size)
+{
+    /* APNG's acTL chunk must come before the first IDAT. */
+    size_t pos = 8;
+    while (size >= 12 && pos <= size - 12) {
+        uint32_t len = hm__load_be32(data + pos);
+        const uint8_t *type = data + pos + 4;
+        if (!memcmp(type, "acTL", 4)) return 1;
+        if (!memcmp(type, "IDAT", 4) || len > size - pos - 12) return 0;
+        pos += 12 + (size_t)len;
+    }
+    return 0;
+}

@@ -171,4 +171,86 @@ hm_status hm__decode_webp(const uint8_t *data, size_t size, const hm_decode_opti
     return st;
 }
 
+/* ------------------------------------------------------------------------ */
+/* Animations: every frame                                                  */
+
+unsigned hm__webp_frame_count(const uint8_t *data, size_t size)
+{
+    WebPData wd = {data, size};
+    WebPDemuxState state;
+    WebPDemuxer *demux = WebPDemuxPartial(&wd, &state);
+    unsigned n = demux ? WebPDemuxGetI(demux, WEBP_FF_FRAME_COUNT) : 0;
+    WebPDemuxDelete(demux);
+    return n;
+}
+
+/* The RGB of one RGBA canvas (alpha dropped, as for the first frame). */
+static void rgba_to_rgb(const uint8_t *rgba, hm_image *img)
+{
+    size_t n = (size_t)img->width * img->height;
+    for (size_t i = 0; i < n; i++) memcpy(img->pixels + 3 * i, rgba + 4 * i, 3);
+}
+
+hm_status hm__webp_each_frame(const uint8_t *data, size_t size, uint64_t max_pixels,
+                              uint64_t max_frames, hm__frame_fn fn, void *ctx, hm_error *err)
+{
+    WebPData wd = {data, size};
+    /* The canvas is checked before the animation decoder allocates two. */
+    WebPDemuxer *demux = WebPDemux(&wd);
+    HM_RETURN_IF(!demux, err, HM_E_IMAGE_CORRUPT, "webp: invalid container");
+    uint32_t w = WebPDemuxGetI(demux, WEBP_FF_CANVAS_WIDTH);
+    uint32_t h = WebPDemuxGetI(demux, WEBP_FF_CANVAS_HEIGHT);
+    WebPDemuxDelete(demux);
+    HM_FORWARD_IF_ERROR(hm__image_check_dims(w, h, max_pixels, err));
+    WebPAnimDecoderOptions o;
+    HM_RETURN_IF(!WebPAnimDecoderOptionsInit(&o), err, HM_E_INTERNAL,
+                 "webp: library version mismatch");
+    o.color_mode = MODE_RGBA;
+    WebPAnimDecoder *dec = WebPAnimDecoderNew(&wd, &o);
+    HM_RETURN_IF(!dec, err, HM_E_IMAGE_CORRUPT, "webp: the animation cannot be decoded");
+    WebPAnimInfo info;
+    hm_image *img = NULL;
+    hm_status st = WebPAnimDecoderGetInfo(dec, &info) ? HM_OK
+                   : hm__fail(err, HM_E_IMAGE_CORRUPT, "webp: no animation info");
+    if (st == HM_OK && info.frame_count > max_frames)
+        st = hm__fail(err, HM_E_LIMIT, "webp: %u frames, over the limit of %llu",
+                      info.frame_count, (unsigned long long)max_frames);
+    if (st == HM_OK)
+        st = hm__image_alloc(info.canvas_width, info.canvas_height, 3, max_pixels, &img, err);
+    if (st == HM_OK) {
+        img->format = HM_FORMAT_WEBP;
+        img->color = HM_COLOR_RGB;
+    }
+    int start = 0; /* the decoder gives each frame's end time */
+    for (unsigned i = 0; st == HM_OK && WebPAnimDecoderHasMoreFrames(dec); i++) {
+        uint8_t *rgba;
+        int ms;
+        if (!WebPAnimDecoderGetNext(dec, &rgba, &ms)) {
+            st = hm__fail(err, HM_E_IMAGE_CORRUPT, "webp: frame %u cannot be decoded", i + 1);
+            break;
+        }
+        rgba_to_rgb(rgba, img);
+        st = fn(ctx, img, i, start, err);
+        start = ms;
+    }
+    hm_image_free(img);
+    WebPAnimDecoderDelete(dec);
+    return st;
+}
+
+#else /* !HM_WITH_WEBP: WebP files are not decoded at all */
+
+unsigned hm__webp_frame_count(const uint8_t *data, size_t size)
+{
+    (void)data, (void)size;
+    return 0;
+}
+
+hm_status hm__webp_each_frame(const uint8_t *data, size_t size, uint64_t max_pixels,
+                              uint64_t max_frames, hm__frame_fn fn, void *ctx, hm_error *err)
+{
+    (void)data, (void)size, (void)max_pixels, (void)max_frames, (void)fn, (void)ctx;
+    return hm__fail(err, HM_E_UNSUPPORTED, "this build decodes no WebP (HM_WITH_WEBP=OFF)");
+}
+
 #endif /* HM_WITH_WEBP */

@@ -12,12 +12,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/abi.h"
 #include "../set/set.h"
 #include "../hash/hash_internal.h"
+#include "../image/image.h"
 #include "../video/video_internal.h"
 #include "match.h"
 #include "video_match.h"
@@ -69,6 +69,7 @@ struct hm_report {
     hm__vmatch_list video_matches;
     int vpdq_skipped;
     int video_truncated; /* the video was cut short; only what was there was matched */
+    hm_hashes shown; /* an image with an unapplied EXIF orientation as displayed; algos 0: none */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -522,6 +523,50 @@ static hm_status match_all(const hm_scanner *s, hm_report *r, hm_error *err)
     return HM_OK;
 }
 
+static int cmp_match(const void *a, const void *b)
+{
+    const hm_match *x = a, *y = b;
+    if (x->algo != y->algo) return x->algo < y->algo ? -1 : 1;
+    return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+/* Adds src's matches to dst: an entry already there keeps the smaller
+ * distance. dst stays ordered by algorithm, then entry. */
+static hm_status merge_matches(match_list *dst, const match_list *src, hm_error *err)
+{
+    for (size_t i = 0; i < src->count; i++) {
+        const hm_match *m = &src->items[i];
+        size_t j = 0;
+        while (j < dst->count && (dst->items[j].algo != m->algo || dst->items[j].entry != m->entry))
+            j++;
+        if (j == dst->count) HM_FORWARD_IF_ERROR(list_push(dst, m, err));
+        else if (m->distance < dst->items[j].distance) dst->items[j] = *m;
+    }
+    if (dst->count > 1) qsort(dst->items, dst->count, sizeof *dst->items, cmp_match);
+    return HM_OK;
+}
+
+/* An image stored rotated or flipped, with an EXIF orientation that says so,
+ * is displayed upright by every viewer, while its hashes are of the stored
+ * pixels (as the references compute them): a listed picture saved that way
+ * would pass. The image as displayed is matched too; each entry is
+ * reported once, at the smaller distance. */
+static hm_status match_all(const hm_scanner *s, hm_report *r, hm_error *err);
+static hm_status match_shown(const hm_scanner *s, hm_report *r, hm_error *err)
+{
+    if (!(r->shown.algos & HM_MASK_PERCEPTUAL)) return HM_OK;
+    hm_report t;
+    memset(&t, 0, sizeof t);
+    t.hashes = r->shown;
+    t.hashes.algos &= HM_MASK_PERCEPTUAL;
+    hm_status st = match_all(s, &t, err);
+    if (st == HM_OK) st = merge_matches(&r->matches, &t.matches, err);
+    if (st == HM_OK) st = merge_matches(&r->suppressed, &t.suppressed, err);
+    free(t.matches.items);
+    free(t.suppressed.items);
+    return st;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Scanning                                                                 */
 /* ------------------------------------------------------------------------ */
@@ -552,13 +597,19 @@ static hm_status match_image_frames(const hm_scanner *s, hm_report *r, hm_error 
                             s->set, &q, 1, HM_VIDEO_MATCH_IMAGE_FRAME, &r->video_matches, err);
 }
 
-/* When the hashing went well (st), runs the matching on r->hashes and hands
- * the report out; otherwise, or when matching fails, frees it. */
-static hm_status finish(const hm_scanner *s, hm_status st, hm_report *r, hm_report **out,
-                        hm_error *err)
+static hm_status scan_animation(const hm_scanner *s, const void *data, size_t size, hm_report *r,
+                                hm_error *err);
+
+/* When the hashing went well (st), runs the matching on r->hashes (and on
+ * the later frames of an animated GIF or WebP in data, NULL for none) and
+ * hands the report out; otherwise, or when matching fails, frees it. */
+static hm_status finish(const hm_scanner *s, hm_status st, hm_report *r, const void *data,
+                        size_t size, hm_report **out, hm_error *err)
 {
     if (st == HM_OK) st = match_all(s, r, err);
+    if (st == HM_OK) st = match_shown(s, r, err);
     if (st == HM_OK) st = match_image_frames(s, r, err);
+    if (st == HM_OK && data) st = scan_animation(s, data, size, r, err);
     if (st != HM_OK) {
         hm_report_free(r);
         return st;
@@ -731,15 +782,84 @@ static hm_status scan_video_input(const hm_scanner *s, const void *data, size_t 
     return finish_video(s, r, out, err);
 }
 
-/* Whether an open file starts like a video container (read with pread: the
- * descriptor's position stays where it was). */
-static int fd_is_video(int fd)
+/* ---- animations ---- */
+
+typedef struct {
+    hm_video *video;
+    hm_hash_options o;
+} anim_frames;
+
+static hm_status hash_anim_frame(void *ctx, const hm_image *img, unsigned index, int ms,
+                                 hm_error *err)
 {
-    uint8_t head[400];
-    ssize_t n;
-    do n = pread(fd, head, sizeof head, 0);
-    while (n < 0 && errno == EINTR);
-    return n > 0 && hm_video_sniff(head, (size_t)n);
+    anim_frames *a = ctx;
+    hm_hashes h;
+    HM_FORWARD_IF_ERROR(hm_hash_image(img, &a->o, &h, err));
+    hm_vpdq_frame f = {.frame = index, .quality = h.pdq_quality, .timestamp = ms / 1000.0};
+    memcpy(f.hash, h.pdq, sizeof f.hash);
+    return hm__video_push(a->video, &f, err);
+}
+
+/* The frames of an animated WebP, PDQ-hashed at their size as vPDQ hashes
+ * a video's frames, under the video limits. */
+static hm_status hash_webp_frames(const hm_scanner *s, const void *data, size_t size,
+                                  hm_video **out, hm_error *err)
+{
+    hm_video_options vo = video_options(s);
+    hm_video_limits l = hm__video_limits(&vo);
+    anim_frames a = {.video = hm__video_new()};
+    HM_RETURN_IF(!a.video, err, HM_E_NO_MEMORY, "cannot allocate a video");
+    a.o.algos = HM_MASK(HM_ALGO_PDQ);
+    hm_status st = hm__webp_each_frame(data, size, l.max_pixels, l.max_frames, hash_anim_frame,
+                                       &a, err);
+    if (st != HM_OK) {
+        hm_video_free(a.video);
+        return st;
+    }
+    *out = a.video;
+    return HM_OK;
+}
+
+/* Every frame of an animated GIF or APNG (through the video decoder) or
+ * WebP; *out stays NULL for anything else. */
+static hm_status hash_animation(const hm_scanner *s, const void *data, size_t size,
+                                hm_video **out, hm_error *err)
+{
+    hm_image_format f = hm_image_sniff(data, size);
+    if ((f == HM_FORMAT_GIF && hm__gif_has_later_frames(data, size)) ||
+        (f == HM_FORMAT_PNG && hm__png_is_animated(data, size))) {
+        hm_video_options o = video_options(s);
+        o.digests = 0;
+        /* Every frame, whatever the vPDQ sampling interval: a GIF's time
+         * base puts 100 "frames" in a second, and an interval would skip
+         * exactly the short frames an animation can hide a picture in. */
+        o.seconds_per_hash = 0.0;
+        return hm__video_hash_salvage(data, size, -1, NULL, &o, out, err);
+    }
+    if (f == HM_FORMAT_WEBP && hm__webp_frame_count(data, size) > 1)
+        return hash_webp_frames(s, data, size, out, err);
+    return HM_OK;
+}
+
+/* The image decoders show an animation's first frame (as Pillow does, for
+ * imagehash's sake), so a listed picture in a later frame of a GIF, APNG or WebP
+ * would pass unseen: every frame is hashed as well and matched as a video's
+ * frames are. When they cannot be hashed, a match of the first frame
+ * stands; otherwise the error does: never a clean scan of unseen frames. */
+static hm_status scan_animation(const hm_scanner *s, const void *data, size_t size, hm_report *r,
+                                hm_error *err)
+{
+    if (!wants_frames(s)) return HM_OK;
+    hm_error anim_err;
+    hm_status st = hash_animation(s, data, size, &r->video, &anim_err);
+    if (st == HM_OK && r->video) st = match_video(s, r, &anim_err);
+    if (st == HM_OK) {
+        r->video_truncated = r->video && r->video->truncated;
+        return HM_OK;
+    }
+    if (r->matches.count + r->video_matches.count) return HM_OK;
+    return hm__fail(err, st, "an animation whose later frames cannot be scanned: %s",
+                    anim_err.message);
 }
 
 #define SCAN_PRELUDE(s, out, err)                                                                 \
@@ -747,17 +867,18 @@ static int fd_is_video(int fd)
     *(out) = NULL;                                                                                \
     HM_RETURN_IF(!(s), err, HM_E_INVALID_ARGUMENT, "a scanner is required")
 
-/* The hashing step of a scan: from bytes (data != NULL or img == NULL) or
- * from a decoded image, with the hasher's memory when there is one. */
+/* The hashing step of a scan: from bytes (data != NULL or img == NULL),
+ * also giving the hashes of the image as displayed (r->shown), or from a
+ * decoded image, with the hasher's memory when there is one. */
 static hm_status hash_for_scan(const hm_scanner *s, hm_hasher *hasher, const void *data,
-                               size_t size, const hm_image *img, hm_hashes *out, hm_error *err)
+                               size_t size, const hm_image *img, hm_report *r, hm_error *err)
 {
     hm_hash_options o;
     hash_options(s, &o);
-    if (img) return hasher ? hm_hasher_hash_image(hasher, img, &o, out, err)
-                           : hm_hash_image(img, &o, out, err);
-    return hasher ? hm_hasher_hash_buffer(hasher, data, size, &o, out, err)
-                  : hm_hash_buffer(data, size, &o, out, err);
+    if (img) return hasher ? hm_hasher_hash_image(hasher, img, &o, &r->hashes, err)
+                           : hm_hash_image(img, &o, &r->hashes, err);
+    return hm__hash_buffer_shown(data, size, &o, hm__hasher_scratch(hasher), &r->hashes,
+                                 &r->shown, err);
 }
 
 /* Bytes that do not decode as an image can still be listed by digest (a
@@ -803,12 +924,12 @@ static hm_status scan_source(const hm_scanner *s, hm_hasher *hasher, const void 
     if (hm_video_sniff(data, size)) return scan_video_input(s, data, size, -1, NULL, out, err);
     hm_report *r;
     HM_FORWARD_IF_ERROR(new_report(&r, err));
-    hm_status st = hash_for_scan(s, hasher, data, size, img, &r->hashes, err);
+    hm_status st = hash_for_scan(s, hasher, data, size, img, r, err);
     if (!img && matched_by_digests(s, st, data, size, r, err)) {
         *out = r;
         return HM_OK;
     }
-    return finish(s, st, r, out, err);
+    return finish(s, st, r, img ? NULL : data, size, out, err);
 }
 
 hm_status hm_scanner_scan_buffer(const hm_scanner *s, const void *data, size_t size,
@@ -828,11 +949,8 @@ hm_status hm_scanner_scan_buffer_with(const hm_scanner *s, hm_hasher *hasher, co
 static hm_status scan_fd_with(const hm_scanner *s, hm_hasher *hasher, int fd, const char *name,
                               hm_report **out, hm_error *err)
 {
-    struct stat st_;
-    HM_RETURN_IF(fstat(fd, &st_) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
-    HM_RETURN_IF(!S_ISREG(st_.st_mode), err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file",
-                 name, hm__file_type_name(st_.st_mode));
-    if (fd_is_video(fd)) return scan_video_input(s, NULL, 0, fd, name, out, err);
+    HM_FORWARD_IF_ERROR(hm__fd_regular(fd, name, NULL, err));
+    if (hm__fd_is_video(fd, NULL)) return scan_video_input(s, NULL, 0, fd, name, out, err);
     HM_RETURN_IF(lseek(fd, 0, SEEK_SET) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
     if (hasher) {
         const uint8_t *kept;
@@ -910,7 +1028,7 @@ hm_status hm_scanner_scan_pixels_sized(const hm_scanner *s, const hm_pixels *px,
     hash_options(s, &o);
     hm_status st =
         hm_hash_pixels_sized(px, px_size, &o, sizeof o, &r->hashes, sizeof r->hashes, err);
-    return finish(s, st, r, out, err);
+    return finish(s, st, r, NULL, 0, out, err);
 }
 
 hm_status hm_scanner_scan_video(const hm_scanner *s, const hm_video *video, hm_report **out,
@@ -945,5 +1063,5 @@ hm_status hm_scanner_scan_hashes_sized(const hm_scanner *s, const hm_hashes *h, 
     hm_report *r;
     HM_FORWARD_IF_ERROR(new_report(&r, err));
     r->hashes = hashes;
-    return finish(s, HM_OK, r, out, err);
+    return finish(s, HM_OK, r, NULL, 0, out, err);
 }

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -165,19 +164,14 @@ static hm_status open_file(const char *path, const hm_set_open_options *opt, hm_
     *out = NULL;
     int fd = hm__open_input(path); /* never blocks on a FIFO */
     if (fd < 0) return hm__fail_open(path, err);
-    struct stat st;
-    hm_status rc = HM_OK;
+    uint64_t bytes = 0;
     uint8_t *mem = NULL, digest[HM_SET_DIGEST_BYTES], extra;
-    if (fstat(fd, &st) != 0)
-        rc = hm__fail(err, HM_E_IO, "%s: %s", path, strerror(errno));
-    else if (!S_ISREG(st.st_mode))
-        rc = hm__fail(err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file", path,
-                      hm__file_type_name(st.st_mode));
-    else if ((uint64_t)st.st_size > (uint64_t)SIZE_MAX / 2)
+    hm_status rc = hm__fd_regular(fd, path, &bytes, err);
+    if (rc == HM_OK && bytes > (uint64_t)SIZE_MAX / 2)
         rc = hm__fail(err, HM_E_LIMIT, "%s: file too large", path);
     if (rc == HM_OK) {
         fd_source src = {fd, path};
-        rc = hm__set_ingest(fd_read, &src, (size_t)st.st_size, &mem, digest, err);
+        rc = hm__set_ingest(fd_read, &src, (size_t)bytes, &mem, digest, err);
     }
     /* The private copy is what gets verified; a file still growing is an
      * error rather than a silently different set. */
@@ -187,7 +181,7 @@ static hm_status open_file(const char *path, const hm_set_open_options *opt, hm_
     }
     close(fd);
     if (rc != HM_OK) return rc;
-    return finish_open(mem, (size_t)st.st_size, digest, opt, out, err);
+    return finish_open(mem, (size_t)bytes, digest, opt, out, err);
 }
 
 /* The caller's options (docs/ABI.md): required, since they hold the trust. */

@@ -29,11 +29,11 @@
 #define MAX_STREAMS 64
 
 /* Demuxer whitelist, and the decoders allowed for each codec. */
-static const char FORMAT_WHITELIST[] = "mov,matroska,avi,gif,mpegts";
-static const char CODEC_WHITELIST[] = "h264,hevc,vp8,vp9,libdav1d,av1,mpeg4,gif";
+static const char FORMAT_WHITELIST[] = "mov,matroska,avi,gif,apng,mpegts";
+static const char CODEC_WHITELIST[] = "h264,hevc,vp8,vp9,libdav1d,av1,mpeg4,gif,apng";
 static const enum AVCodecID CODECS[] = {AV_CODEC_ID_H264, AV_CODEC_ID_HEVC, AV_CODEC_ID_VP8,
                                         AV_CODEC_ID_VP9,  AV_CODEC_ID_AV1,  AV_CODEC_ID_MPEG4,
-                                        AV_CODEC_ID_GIF};
+                                        AV_CODEC_ID_GIF,  AV_CODEC_ID_APNG};
 
 struct hm__vdec {
     hm__vinput *in;
@@ -247,6 +247,7 @@ static hm_status sniff_demuxer(hm__vinput *in, const char **name, hm_error *err)
     in->hit_end = 0;
     *name = NULL;
     if (n >= 6 && (!memcmp(head, "GIF87a", 6) || !memcmp(head, "GIF89a", 6))) *name = "gif";
+    else if (n >= 8 && !memcmp(head, "\x89PNG\r\n\x1a\n", 8)) *name = "apng";
     else if (!hm_video_sniff(head, n)) return HM_OK;
     else if (!memcmp(head, "\x1a\x45\xdf\xa3", 4)) *name = "matroska";
     else if (n >= 12 && !memcmp(head, "RIFF", 4)) *name = "avi";

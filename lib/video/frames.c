@@ -1,8 +1,10 @@
 /* frames.c - the hm_video object, the reference's frame selection and
  * timestamps, its output line, and container sniffing. No FFmpeg here. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "video_internal.h"
 
@@ -232,4 +234,15 @@ int hm_video_sniff(const void *data, size_t size)
     if (size >= 4 && !memcmp(p, "\x1a\x45\xdf\xa3", 4)) return 1;                  /* EBML */
     if (size >= 12 && !memcmp(p, "RIFF", 4) && !memcmp(p + 8, "AVI ", 4)) return 1; /* AVI */
     return is_mp4(p, size) || is_mpegts(p, size);
+}
+
+int hm__fd_is_video(int fd, int *is_gif)
+{
+    uint8_t head[400]; /* what hm_video_sniff looks at */
+    ssize_t n;
+    /* pread: the descriptor's position stays where it was for the reader. */
+    do n = pread(fd, head, sizeof head, 0);
+    while (n < 0 && errno == EINTR);
+    if (is_gif) *is_gif = n > 0 && hm_image_sniff(head, (size_t)n) == HM_FORMAT_GIF;
+    return n > 0 && hm_video_sniff(head, (size_t)n);
 }

@@ -22,6 +22,11 @@ struct hm_video {
 hm_status hm__video_hash_salvage(const void *data, size_t size, int fd, const char *name,
                                  const hm_video_options *opt, hm_video **out, hm_error *err);
 
+/* 1 when the open file starts like a video container (hm_video_sniff on
+ * its first bytes, read with pread: the descriptor's position does not
+ * move); *is_gif (may be NULL) says whether it is a GIF. */
+int hm__fd_is_video(int fd, int *is_gif);
+
 /* An empty video whose info strings are "". NULL when out of memory. */
 hm_video *hm__video_new(void);
 

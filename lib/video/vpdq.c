@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../hash/hash_internal.h"
@@ -269,14 +268,9 @@ static hm_status open_vinput(const void *data, size_t size, int fd, const char *
         in->end = size;
         return HM_OK;
     }
-    struct stat stt;
-    HM_RETURN_IF(fstat(fd, &stt) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
     /* Only a regular file has a size to check truncation against and an
      * end: a FIFO or a device could be read for ever. */
-    HM_RETURN_IF(!S_ISREG(stt.st_mode), err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file",
-                 name, hm__file_type_name(stt.st_mode));
-    in->end = (uint64_t)stt.st_size;
-    return HM_OK;
+    return hm__fd_regular(fd, name, &in->end, err);
 }
 
 static hm_status hash_any(const void *data, size_t size, int fd, const char *name,

@@ -256,6 +256,85 @@ static void test_set_build_inputs(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "read 0 lines"));
 }
 
+/* Animated GIF and WebP whose first frame is an unlisted photo and whose
+ * second frame is the listed canal photo: the image decoders show the first
+ * frame only, so the listed frame used to pass as "ok ... no match". */
+#define ANIM HM_TEST_DATA_DIR "/animated/later-frame"
+static void test_animation_later_frame(void)
+{
+    EXPECT(1, "scan " SET " --algo pdq " ANIM ".webp");
+    CU_ASSERT(has_line("pdq entry 0 frames_image", "MATCH\t" ANIM ".webp\t"));
+    CU_ASSERT(has_line("best frame 1 ", "MATCH\t" ANIM ".webp\t"));
+    EXPECT(1, "scan --json " SET " --algo pdq " ANIM ".webp");
+    CU_ASSERT(has_line("\"vpdq_frames\": 2,", "{\"path\": \"" ANIM ".webp\""));
+    if (hm_video_supported()) {
+        EXPECT(1, "scan " SET " --algo pdq " ANIM ".gif " ANIM ".png");
+        CU_ASSERT(has_line("pdq entry 0 frames_image", "MATCH\t" ANIM ".gif\t"));
+        CU_ASSERT(has_line("best frame 1 ", "MATCH\t" ANIM ".gif\t"));
+        CU_ASSERT(has_line("pdq entry 0 frames_image", "MATCH\t" ANIM ".png\t"));
+        CU_ASSERT(has_line("best frame 1 ", "MATCH\t" ANIM ".png\t"));
+    } else {
+        /* its later frames cannot be decoded here: an error, never "ok" */
+        EXPECT(2, "scan " SET " --algo pdq " ANIM ".gif");
+        CU_ASSERT(has_line("later frames cannot be scanned", "error\t" ANIM ".gif\t"));
+    }
+    /* digests only: nothing to decode, the file's own digest is matched */
+    EXPECT(0, "scan " SET " --algo md5 " ANIM ".gif " ANIM ".webp");
+    if (!hm_video_supported()) return;
+    /* a set with a vPDQ section sampled once a second: an animation's
+     * frames are still all hashed (the 20 ms first frame used to be the
+     * only one) */
+    EXPECT(0, "keygen -q --out vk");
+    static char lines[2 * TU_CLI_OUT_SIZE];
+    EXPECT(0, "hash --json --vpdq-seconds 1 --algo vpdq " DEMO "/video/listed.mp4");
+    snprintf(lines, sizeof lines, "%s", out_text);
+    EXPECT(0, "hash --json --algo pdq " DEMO "/images/canal.jpg");
+    strncat(lines, out_text, sizeof lines - strlen(lines) - 1);
+    char *jsonl = tu_path(tu_tmp_dir(), "v.jsonl");
+    CU_ASSERT_EQUAL_FATAL(tu_write(jsonl, lines, strlen(lines)), 0);
+    free(jsonl);
+    EXPECT(0, "set build -q --out v.hmset --name v --version 1 --created 2026-12-01 "
+              "--expires 2036-01-01 --categories demo --vpdq-seconds 1 v.jsonl");
+    EXPECT(0, "set sign -q --key vk.key v.hmset");
+    EXPECT(1, "scan --set v.hmset --trusted-key vk.pub " ANIM ".gif " ANIM ".png " ANIM ".webp");
+    CU_ASSERT(has_line("frames_image", "MATCH\t" ANIM ".gif\t"));
+    CU_ASSERT(has_line("frames_image", "MATCH\t" ANIM ".png\t"));
+    CU_ASSERT(has_line("frames_image", "MATCH\t" ANIM ".webp\t"));
+}
+
+/* The listed canal photo stored turned a quarter turn left, with EXIF
+ * Orientation 6 ("turn right to display"): every viewer shows it upright,
+ * but its stored pixels were all that was hashed, so it scanned as "ok". */
+#define EXIF6 HM_TEST_DATA_DIR "/exif/canal-orientation-6.jpg"
+static void test_exif_rotated(void)
+{
+    EXPECT(1, "scan " SET " " EXIF6);
+    CU_ASSERT(has_line("pdq entry 0 distance", "MATCH\t" EXIF6 "\t"));
+    CU_ASSERT(has_line("phash entry 1 distance 0", "MATCH\t" EXIF6 "\t"));
+    EXPECT(1, "scan --exif-orientation " SET " " EXIF6);
+    CU_ASSERT(has_line("phash entry 1 distance 0", "MATCH\t" EXIF6 "\t"));
+    /* `hash` still gives the stored pixels' hashes, as the references do */
+    EXPECT(0, "hash --algo phash " EXIF6);
+    CU_ASSERT(has_line("f56986c1b683cb92", "phash\t"));
+}
+
+/* A run with failures said so only in its error rows, which scroll by
+ * among thousands of rows, and `scan -v` summed up "scanned 2 files: 1
+ * matched" as if every file had been scanned. */
+static void test_failures_summed_up(void)
+{
+    EXPECT(2, "scan " SET " inbox/fifo.jpg inbox/canal.jpg");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "1 of 2 files could not be scanned"));
+    EXPECT(2, "scan -v " SET " inbox/fifo.jpg inbox/canal.jpg");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "scanned 2 files: 1 matched, 1 could not be scanned"));
+    EXPECT(2, "scan -q " SET " inbox/fifo.jpg inbox/canal.jpg");
+    CU_ASSERT_PTR_NULL(strstr(err_text, "could not be scanned"));
+    EXPECT(1, "scan " SET " inbox/canal.jpg");
+    CU_ASSERT_PTR_NULL(strstr(err_text, "could not be"));
+    EXPECT(2, "hash --algo md5 inbox/fifo.jpg inbox/canal.jpg");
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "1 of 2 files could not be hashed"));
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -269,6 +348,9 @@ int main(void)
         {"unreadable_file", test_unreadable},
         {"file_names_cannot_forge_rows", test_forged_names},
         {"set_build_inputs", test_set_build_inputs},
+        {"animation_listed_in_a_later_frame", test_animation_later_frame},
+        {"exif_rotated_listed_image", test_exif_rotated},
+        {"failures_summed_up", test_failures_summed_up},
         {NULL, NULL},
     };
     tu_add_suite("cli_input", TESTS);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hashmatch.h"
+#include "image/image.h"
 
 /* Decoding alone may reach a megapixel (every code path: interlacing,
  * subsampling, multi-row strips); the hashing passes use a smaller limit so
@@ -53,6 +54,26 @@ static void hash_image(const hm_image *img, hm_pdq_mode mode)
     if (h.width != hm_image_width(img) || h.height != hm_image_height(img)) abort();
 }
 
+/* The scanner's animation checks and WebP frame walk (bounded reads). */
+static hm_status count_frame(void *ctx, const hm_image *frame, unsigned index, int ms,
+                             hm_error *err)
+{
+    (void)index, (void)ms, (void)err;
+    check_image(frame, FUZZ_HASH_MAX_PIXELS);
+    ++*(unsigned *)ctx;
+    return HM_OK;
+}
+
+static void animations(const uint8_t *data, size_t size)
+{
+    if (hm__gif_has_later_frames(data, size) > 1 || hm__png_is_animated(data, size) > 1) abort();
+    unsigned n = 0;
+    if (hm__webp_frame_count(data, size) > 1 &&
+        hm__webp_each_frame(data, size, FUZZ_HASH_MAX_PIXELS, 64, count_frame, &n, NULL) == HM_OK &&
+        n == 0)
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -78,5 +99,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     hm_hashes hs;
     hm_status st = hm_hash_buffer(data, size, &opt, &hs, &err);
     if (st != err.status) abort();
+    animations(data, size);
     return 0;
 }
