@@ -3,6 +3,8 @@
  * and advised to transparent huge pages, so that scans and random probes of
  * hundreds of megabytes take few TLB misses. */
 #define _DEFAULT_SOURCE /* madvise */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -18,6 +20,7 @@ void *hm__alloc_large(size_t size)
      * block's last line whole), never to the 2 MiB alignment: memory
      * accounting sees what is asked for. */
     size_t align = size < HM__HUGE_PAGE ? 64 : HM__HUGE_PAGE, rounded;
+    if (size > PTRDIFF_MAX) return NULL; /* no object can be that large */
     if (!hm__add_size(size ? size : 1, 63, &rounded)) return NULL;
     rounded &= ~(size_t)63;
     void *p = NULL;
