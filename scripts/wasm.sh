@@ -31,7 +31,7 @@ libwebp 1.2.4-0.2+deb12u1 d9ed0b59e2010f255c28d0869fd15b31f9b08aed757bfc91862d43
 openssl 3.0.20-1~deb12u2 a614474a2773c23b10c0d65f4eccbcf93fdac4749afb7c26d76e1b0340154d3d"
 
 # Bump a dependency's revision when its recipe below changes (new cache key).
-declare -A RECIPE=([zlib]=2 [libpng1.6]=2 [libjpeg-turbo]=4 [libwebp]=3 [openssl]=3)
+declare -A RECIPE=([zlib]=2 [libpng1.6]=2 [libjpeg-turbo]=4 [libwebp]=4 [openssl]=3)
 # SIMD128 lets the compiler vectorise loops (never float sums: no fast-math),
 # which keeps every result identical (tests/wasm/bitexact.mjs); browsers have
 # had it since 2021 (Chrome 91, Firefox 89, Safari 16.4). HM_WASM_SIMD=0
@@ -232,13 +232,14 @@ build_libjpeg() {
     cp "$src/jpeglib.h" "$src/jmorecfg.h" "$src/jerror.h" "$src/build/jconfig.h" "$p/include/"
 }
 
-# The decoder, the demuxer (first frame of animations) and the shared dsp
-# and utils; no threads (WEBP_USE_THREAD unset), no SIMD files apply.
+# The decoder, the demuxer and animation decoder (every frame of an animation
+# is scanned) and the shared dsp and utils; no threads (WEBP_USE_THREAD
+# unset), no SIMD files apply.
 build_libwebp() {
     local src=$1 p=$2
     mkdir -p "$p/lib" "$p/include/webp" "$p/lib/pkgconfig"
     (cd "$src" && cc_lib "$p/lib/libwebp.a" "$src" -- src/dec/*.c src/dsp/*.c src/utils/*.c)
-    (cd "$src" && cc_lib "$p/lib/libwebpdemux.a" "$src" -- src/demux/demux.c)
+    (cd "$src" && cc_lib "$p/lib/libwebpdemux.a" "$src" -- src/demux/demux.c src/demux/anim_decode.c)
     cp "$src"/src/webp/decode.h "$src"/src/webp/demux.h "$src"/src/webp/mux_types.h \
         "$src"/src/webp/types.h "$p/include/webp/"
     local v=${3%%-*} pc name desc lib
