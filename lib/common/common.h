@@ -78,8 +78,10 @@ hm_status hm__read_fd(int fd, const char *name, uint64_t max_bytes, uint8_t **da
                       hm_error *err);
 
 /* The status of a failed hm__open_input (errno set): HM_E_NOT_REGULAR_FILE
- * for a path that names a socket or device, HM_E_IO otherwise. */
+ * for a path that names a socket or device, HM_E_IO otherwise. The _as form
+ * names the file `name` in the message. */
 hm_status hm__fail_open(const char *path, hm_error *err);
+hm_status hm__fail_open_as(const char *path, const char *name, hm_error *err);
 
 /* hm__open_input then hm__read_fd. */
 hm_status hm__read_file(const char *path, uint64_t max_bytes, uint8_t **data, size_t *size,

@@ -33,15 +33,20 @@ const char *hm__file_type_name(unsigned mode)
     return "not a regular file";
 }
 
-hm_status hm__fail_open(const char *path, hm_error *err)
+hm_status hm__fail_open_as(const char *path, const char *name, hm_error *err)
 {
     int e = errno;
     struct stat st;
     /* open() refuses a socket with ENXIO: name what the path is instead. */
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-        return hm__fail(err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file", path,
+        return hm__fail(err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file", name,
                         hm__file_type_name(st.st_mode));
-    return hm__fail(err, HM_E_IO, "%s: %s", path, strerror(e));
+    return hm__fail(err, HM_E_IO, "%s: %s", name, strerror(e));
+}
+
+hm_status hm__fail_open(const char *path, hm_error *err)
+{
+    return hm__fail_open_as(path, path, err);
 }
 
 hm_status hm__fd_regular(int fd, const char *name, uint64_t *size, hm_error *err)

@@ -1,8 +1,7 @@
 /* delta_src.c - buffers and files read front to back for delta updates. */
 #include <errno.h>
-#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "delta_src.h"
@@ -17,34 +16,26 @@ void hm__src_memory(hm__src *s, const uint8_t *data, size_t size, const char *wh
 }
 
 /* Opened without blocking: a FIFO named as the old set or the delta (with
- * no writer) used to hang the applier inside open(). A socket, which open()
- * refuses with ENXIO, is named as what it is. */
-static hm_status open_regular(hm__src *s, const char *path, const char *what, struct stat *st,
-                              hm_error *err)
+ * no writer) used to hang the applier inside open(). Messages name the
+ * file's role ("the delta PATH: a FIFO, not a regular file"). */
+static hm_status open_regular(hm__src *s, const char *path, const char *what, hm_error *err)
 {
+    char name[HM_ERROR_MESSAGE_SIZE];
+    snprintf(name, sizeof name, "%s %s", what, path);
     s->fd = hm__open_input(path);
-    int e = s->fd < 0 || fstat(s->fd, st) != 0 ? errno : 0;
-    if (e && stat(path, st) != 0) return hm__fail(err, HM_E_IO, "%s %s: %s", what, path, strerror(e));
-    if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
-        return hm__fail(err, HM_E_NOT_REGULAR_FILE, "%s %s: %s, not a regular file", what, path,
-                        hm__file_type_name(st->st_mode));
-    HM_RETURN_IF(e, err, HM_E_IO, "%s %s: %s", what, path, strerror(e));
-    HM_RETURN_IF(!S_ISREG(st->st_mode), err, HM_E_NOT_REGULAR_FILE,
-                 "%s %s: a directory, not a regular file", what, path);
-    return HM_OK;
+    if (s->fd < 0) return hm__fail_open_as(path, name, err);
+    return hm__fd_regular(s->fd, name, &s->size, err);
 }
 
 hm_status hm__src_file(hm__src *s, const char *path, const char *what, hm_error *err)
 {
     memset(s, 0, sizeof *s);
     s->what = what;
-    struct stat st;
-    hm_status rc = open_regular(s, path, what, &st, err);
+    hm_status rc = open_regular(s, path, what, err);
     if (rc != HM_OK) {
         hm__src_close(s);
         return rc;
     }
-    s->size = (uint64_t)st.st_size;
     if (!(s->buf = malloc(2 * HM__SRC_CHUNK))) {
         hm__src_close(s);
         return hm__fail(err, HM_E_NO_MEMORY, "out of memory");
