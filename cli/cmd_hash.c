@@ -161,16 +161,9 @@ static void emit_video_table(cli_buf *b, const char *path, const hm_video *v)
     }
 }
 
-static uint64_t fnv1a(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
-
 static void name_set_put(char **slots, size_t cap, char *name)
 {
-    size_t k = fnv1a(name) & (cap - 1);
+    size_t k = hm__fnv1a(name, strlen(name)) & (cap - 1);
     while (slots[k]) k = (k + 1) & (cap - 1);
     slots[k] = name;
 }
@@ -190,7 +183,8 @@ static int name_set_add(name_set *set, char *name)
         set->slots = slots;
         set->cap = cap;
     }
-    for (size_t k = fnv1a(name) & (set->cap - 1); set->slots[k]; k = (k + 1) & (set->cap - 1))
+    size_t mask = set->cap - 1;
+    for (size_t k = hm__fnv1a(name, strlen(name)) & mask; set->slots[k]; k = (k + 1) & mask)
         if (!strcmp(set->slots[k], name)) return free(name), 0;
     name_set_put(set->slots, set->cap, name);
     set->count++;

@@ -158,6 +158,16 @@ static inline void hm__store_be64(uint8_t *p, uint64_t v)
     for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (56 - 8 * i));
 }
 
+/* FNV-1a over n bytes, with the high bits folded into the low ones that
+ * open-addressing tables take as the slot. */
+static inline uint64_t hm__fnv1a(const void *data, size_t n)
+{
+    const uint8_t *p = data;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
+    return h ^ (h >> 29);
+}
+
 /* Portable popcount (the compiler emits POPCNT/CNT where the baseline has it). */
 static inline unsigned hm__popcount64(uint64_t x)
 {

@@ -33,13 +33,6 @@ int64_t hm__arena_put(hm__arena *a, const void *data, size_t n, int nul)
     return (int64_t)off;
 }
 
-static uint64_t fnv1a(const uint8_t *p, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++) h = (h ^ p[i]) * 1099511628211ull;
-    return h ^ (h >> 29);
-}
-
 /* ---- lifetime ---- */
 
 hm_status hm__lists_new(const hm__list_map *map, hm__lists **out, hm_error *err)
@@ -88,7 +81,7 @@ static int source_slots_grow(hm__lists *l)
     if (!s) return -1;
     for (size_t i = 0; i < l->nsources; i++) {
         const char *n = (const char *)l->snames.data + l->sources[i];
-        size_t j = fnv1a((const uint8_t *)n, strlen(n)) & (cap - 1);
+        size_t j = hm__fnv1a(n, strlen(n)) & (cap - 1);
         while (s[j]) j = (j + 1) & (cap - 1);
         s[j] = (uint32_t)i + 1;
     }
@@ -102,7 +95,7 @@ static int source_slots_grow(hm__lists *l)
 static int64_t source_intern(hm__lists *l, const char *name)
 {
     if ((l->nsources + 1) * 2 > l->source_slot_cap && source_slots_grow(l)) return -1;
-    size_t mask = l->source_slot_cap - 1, j = fnv1a((const uint8_t *)name, strlen(name)) & mask;
+    size_t mask = l->source_slot_cap - 1, j = hm__fnv1a(name, strlen(name)) & mask;
     for (; l->source_slots[j]; j = (j + 1) & mask) {
         uint32_t i = l->source_slots[j] - 1;
         if (!strcmp((const char *)l->snames.data + l->sources[i], name)) return i;
@@ -129,7 +122,7 @@ static int slots_grow(hm__lists *l)
     uint32_t *s = calloc(cap, sizeof *s);
     if (!s) return -1;
     for (size_t i = 0; i < l->nrecs; i++) {
-        size_t j = fnv1a(rec_key(l, &l->recs[i]), l->recs[i].key_len) & (cap - 1);
+        size_t j = hm__fnv1a(rec_key(l, &l->recs[i]), l->recs[i].key_len) & (cap - 1);
         while (s[j]) j = (j + 1) & (cap - 1);
         s[j] = (uint32_t)i + 1;
     }
@@ -144,7 +137,7 @@ static int slots_grow(hm__lists *l)
 static hm__lrec *find_or_insert(hm__lists *l, const hm__lrec *r)
 {
     const uint8_t *key = rec_key(l, r);
-    size_t mask = l->slot_cap - 1, j = fnv1a(key, r->key_len) & mask;
+    size_t mask = l->slot_cap - 1, j = hm__fnv1a(key, r->key_len) & mask;
     for (; l->slots[j]; j = (j + 1) & mask) {
         hm__lrec *x = &l->recs[l->slots[j] - 1];
         if (x->key_len == r->key_len && !memcmp(rec_key(l, x), key, r->key_len)) return x;
