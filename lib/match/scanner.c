@@ -551,7 +551,6 @@ static hm_status merge_matches(match_list *dst, const match_list *src, hm_error 
  * pixels (as the references compute them): a listed picture saved that way
  * would pass. The image as displayed is matched too; each entry is
  * reported once, at the smaller distance. */
-static hm_status match_all(const hm_scanner *s, hm_report *r, hm_error *err);
 static hm_status match_shown(const hm_scanner *s, hm_report *r, hm_error *err)
 {
     if (!(r->shown.algos & HM_MASK_PERCEPTUAL)) return HM_OK;
