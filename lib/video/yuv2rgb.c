@@ -14,7 +14,6 @@
  * the buffer held). Here that column is converted like any other pixel, with
  * chroma sample (width - 1) / 2: the result is defined and the same on every
  * CPU. */
-#include "../match/match.h"
 #include "yuv_luma.h"
 
 /* BT.601 (swscale's SWS_CS_DEFAULT): crv, cbu, cgu, cgv in 16.16 with the
@@ -154,30 +153,28 @@ void hm__yuv_luma_pair_scalar(const hm__yuv2rgb_tables *restrict t, const uint8_
     }
 }
 
+/* The tiers this CPU runs are the imagehash kernels' (one CPU probe, one
+ * order); SSE2 has no conversion kernel of its own: the tables are faster. */
 hm__yuv_luma_pair_fn hm__yuv_luma_kernel(hm__ih_tier tier)
 {
-    unsigned f = hm__cpu_features();
+    if (!hm__ih_kernels_for(tier)) return NULL;
     switch (tier) {
     case HM__IH_SCALAR: return hm__yuv_luma_pair_scalar;
 #if defined(HM_IH_X86)
-    case HM__IH_AVX2: return (f & HM__CPU_AVX2) ? hm__yuv_luma_pair_avx2 : NULL;
-    case HM__IH_AVX512: return (f & HM__CPU_AVX512BW) ? hm__yuv_luma_pair_avx512 : NULL;
+    case HM__IH_AVX2: return hm__yuv_luma_pair_avx2;
+    case HM__IH_AVX512: return hm__yuv_luma_pair_avx512;
 #endif
 #if defined(HM_IH_NEON)
-    case HM__IH_NEON: return (f & HM__CPU_NEON) ? hm__yuv_luma_pair_v128 : NULL;
+    case HM__IH_NEON: return hm__yuv_luma_pair_v128;
 #endif
-    default: (void)f; return NULL;
+    default: return NULL;
     }
 }
 
 hm__yuv_luma_pair_fn hm__yuv_luma_best(void)
 {
-    static const hm__ih_tier ORDER[] = {HM__IH_AVX512, HM__IH_AVX2, HM__IH_NEON};
-    for (size_t i = 0; i < sizeof ORDER / sizeof ORDER[0]; i++) {
-        hm__yuv_luma_pair_fn k = hm__yuv_luma_kernel(ORDER[i]);
-        if (k) return k;
-    }
-    return hm__yuv_luma_pair_scalar;
+    hm__yuv_luma_pair_fn k = hm__yuv_luma_kernel(hm__ih_kernels_best()->tier);
+    return k ? k : hm__yuv_luma_pair_scalar;
 }
 
 void hm__yuv2luma_rows(const hm__yuv2rgb_tables *t, const hm__yuv_planes *p, uint32_t y0,
