@@ -165,6 +165,11 @@ static void fail_in_callback(png_ctx *ctx, hm_status st, const char *msg)
 static void on_info(png_structp png, png_infop info)
 {
     png_ctx *ctx = png_get_progressive_ptr(png);
+    /* A second run of IDAT chunks after another chunk, which libpng lets
+     * through as a benign error, starts this callback again. After the last
+     * row that ends the decode with the image read (decode_body); before it
+     * libpng has already failed ("Not enough compressed data"). */
+    if (ctx->img) fail_in_callback(ctx, HM_E_IMAGE_CORRUPT, "a second run of image data");
     unsigned channels;
     hm_color_model color;
     set_transforms(ctx, &channels, &color);

@@ -548,6 +548,54 @@ static void test_png_inflate_bomb(void)
     free(want);
 }
 
+/* A second run of image data after another chunk ("Too many IDATs", a
+ * benign error to libpng) starts libpng's header callback again. The image
+ * is the first run's rows, as Pillow reads it; nothing is allocated twice. */
+static void test_png_second_idat_run(void)
+{
+    size_t row_bytes = 40 * (1 + 120);
+    uint8_t *rows = malloc(row_bytes), *other = calloc(1, row_bytes), *want = malloc(40 * 120);
+    for (size_t y = 0; y < 40; y++) {
+        rows[y * 121] = 0;
+        for (size_t x = 0; x < 120; x++) rows[y * 121 + 1 + x] = want[y * 120 + x] = (uint8_t)(x * 3 + y * 7);
+    }
+    fx_buf za = {0}, zb = {0};
+    for (int k = 0; k < 2; k++) {
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        CU_ASSERT_FATAL(deflateInit(&z, 9) == Z_OK);
+        deflate_part(&z, k ? other : rows, row_bytes, Z_FINISH, k ? &zb : &za);
+        deflateEnd(&z);
+    }
+    fx_buf f = {0};
+    fx_put(&f, "\x89PNG\r\n\x1a\n", 8);
+    uint8_t ihdr[13] = {0, 0, 0, 40, 0, 0, 0, 40, 8, 2, 0, 0, 0};
+    put_chunk(&f, "IHDR", ihdr, 13);
+    put_chunk(&f, "IDAT", za.data, za.size);
+    put_chunk(&f, "tEXt", (const uint8_t *)"k\0v", 3);
+    put_chunk(&f, "IDAT", zb.data, zb.size);
+    put_chunk(&f, "IDAT", zb.data, zb.size);
+    put_chunk(&f, "IEND", NULL, 0);
+    hm_decode_options opt = {0};
+    hm_image *img = NULL;
+    hm_error err;
+    CU_ASSERT_EQUAL(hm__decode_png(f.data, f.size, &opt, &img, &err), HM_OK);
+    CU_ASSERT(img && hm_image_width(img) == 40 && hm_image_height(img) == 40 &&
+              !memcmp(hm_image_pixels(img), want, 40 * 120));
+    hm_image_free(img);
+    /* the second run cut short: the same image, still */
+    img = NULL;
+    CU_ASSERT_EQUAL(hm__decode_png(f.data, f.size - 12 - zb.size / 2, &opt, &img, &err), HM_OK);
+    CU_ASSERT(img && !memcmp(hm_image_pixels(img), want, 40 * 120));
+    hm_image_free(img);
+    free(f.data);
+    free(za.data);
+    free(zb.data);
+    free(rows);
+    free(other);
+    free(want);
+}
+
 /* SOI, 20000 APP1 markers that are not EXIF, optionally an EXIF APP1 with
  * orientation 3, then the rest of a JPEG whose own EXIF says 6. */
 static unsigned flood_orientation(int with_exif3)
@@ -605,6 +653,7 @@ int main(void)
         {"reference_images", test_vectors},
         {"webp", test_webp},
         {"png_inflate_bomb", test_png_inflate_bomb},
+        {"png_second_idat_run", test_png_second_idat_run},
         {"jpeg_app1_flood", test_jpeg_app1_flood},
         {NULL, NULL},
     };
