@@ -352,6 +352,16 @@ static int run_robustness(const eval_opts *o, int argc, char **argv, ev_rob_set 
     return rc;
 }
 
+/* A run that left inputs out still writes its results, which count them
+ * (inputs_failed), then exits 2 as hash and scan do. */
+static int left_out(int rc, uint64_t n)
+{
+    if (rc || !n) return rc;
+    cli_warn("%llu input(s) could not be used and are left out of the results (see the warnings "
+             "above)", (unsigned long long)n);
+    return CLI_EXIT_ERROR;
+}
+
 static int sub_fpr(eval_opts *o, int argc, char **argv)
 {
     ev_fpr_set f;
@@ -364,6 +374,7 @@ static int sub_fpr(eval_opts *o, int argc, char **argv)
     else ev_fpr_csv(&b, &f, o->thr_set ? o->thr : NULL);
     rc = emit(o, &b);
     if (!rc && o->report && ev_report_write(o->report, &f, NULL, o->targets, o->ntargets)) rc = CLI_EXIT_ERROR;
+    rc = left_out(rc, f.count ? f.items[0].inputs_failed : 0);
     cli_buf_free(&b);
     ev_fpr_set_free(&f);
     return rc;
@@ -381,6 +392,7 @@ static int sub_robustness(eval_opts *o, int argc, char **argv)
     else ev_rob_csv(&b, &r, o->thr_set ? o->thr : NULL);
     rc = emit(o, &b);
     if (!rc && o->report && ev_report_write(o->report, NULL, &r, o->targets, o->ntargets)) rc = CLI_EXIT_ERROR;
+    rc = left_out(rc, r.inputs_failed);
     cli_buf_free(&b);
     ev_rob_set_free(&r);
     return rc;
@@ -416,6 +428,9 @@ static int sub_roc(eval_opts *o, int argc, char **argv)
     else ev_roc_csv(&b, roc, n, o->targets, o->ntargets);
     rc = n ? emit(o, &b) : (cli_error("no algorithm has both results"), CLI_EXIT_ERROR);
     if (!rc && o->report && ev_report_write(o->report, &f, &r, o->targets, o->ntargets)) rc = CLI_EXIT_ERROR;
+    if (!o->fpr_file) /* computed here; given files were warned about when made */
+        rc = left_out(rc, (f.count ? f.items[0].inputs_failed : 0) > r.inputs_failed
+                              ? f.items[0].inputs_failed : r.inputs_failed);
     cli_buf_free(&b);
     ev_fpr_set_free(&f);
     ev_rob_set_free(&r);

@@ -72,6 +72,7 @@ typedef struct ev_fpr {
     uint16_t *nearest;       /* per image, HM_EVAL_NONE when no other group */
     int64_t *nearest_index;  /* per image, -1 when none; NULL when not known */
     unsigned shard_i, shard_n;
+    uint64_t inputs_failed;  /* inputs left out: unreadable, undecodable, error lines */
 } ev_fpr;
 typedef struct ev_fpr_set {
     size_t count;
@@ -86,11 +87,13 @@ typedef struct ev_rob_row {
     char transform[128];
     char strength[128];
     uint64_t images, failed;
+    uint64_t inputs_failed; /* images left out: unreadable or undecodable */
     uint64_t hist[EV_MAX_BITS + 1];
 } ev_rob_row;
 typedef struct ev_rob_set {
     size_t count, cap;
     ev_rob_row *rows;
+    uint64_t inputs_failed; /* images of this run left out (each row counts them too) */
 } ev_rob_set;
 void ev_rob_set_free(ev_rob_set *s);
 ev_rob_row *ev_rob_find_or_add(ev_rob_set *s, int algo, const char *transform,

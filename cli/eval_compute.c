@@ -58,6 +58,7 @@ static int fpr_one(const ev_corpus *c, int a, const ev_fpr_options *o, ev_fpr *f
     f->algo = a;
     f->bits = ev_algo_bits(a);
     f->images = c->n;
+    f->inputs_failed = c->failed;
     f->shard_i = o->shard_i;
     f->shard_n = o->shard_n;
     size_t n = c->n ? c->n : 1;
@@ -140,6 +141,8 @@ static void rob_emit(void *ctx, size_t i, void *slot)
     rob_slot *s = slot;
     if (s->st != HM_OK) {
         cli_warn_about(j->paths->items[i], s->err.message[0] ? s->err.message : hm_strerror(s->st));
+        j->out->inputs_failed++;
+        for (size_t k = 0; k < j->out->count; k++) j->out->rows[k].inputs_failed++;
         return;
     }
     for (int a = 0; a < EV_NALGO; a++) {

@@ -132,6 +132,8 @@ void ev_fpr_json(cli_buf *b, const ev_fpr_set *s, const unsigned char *thr)
         cli_buf_printf(b, "%llu", (unsigned long long)f->images);
         cli_buf_json_key(b, &first, "pairs");
         cli_buf_printf(b, "%llu", (unsigned long long)f->pairs);
+        cli_buf_json_key(b, &first, "inputs_failed");
+        cli_buf_printf(b, "%llu", (unsigned long long)f->inputs_failed);
         cli_buf_json_key(b, &first, "shard");
         cli_buf_printf(b, "\"%u/%u\"", f->shard_i, f->shard_n);
         cli_buf_puts(b, ",\n    \"histogram\": ");
@@ -236,6 +238,8 @@ void ev_rob_json(cli_buf *b, const ev_rob_set *s, const unsigned char *thr)
         cli_buf_printf(b, "%llu", (unsigned long long)r->images);
         cli_buf_json_key(b, &first, "failed");
         cli_buf_printf(b, "%llu", (unsigned long long)r->failed);
+        cli_buf_json_key(b, &first, "inputs_failed");
+        cli_buf_printf(b, "%llu", (unsigned long long)r->inputs_failed);
         cli_buf_json_key(b, &first, "mean_distance");
         cli_buf_printf(b, "%.4f", mean_distance(r));
         cli_buf_puts(b, ",\n   \"histogram\": ");
@@ -314,6 +318,9 @@ static int read_fpr_algo(const char *name, const jv *o, ev_fpr *f)
         return -1;
     f->bits = (unsigned)bits->u;
     f->images = images->u;
+    const jv *lost = jv_get(o, "inputs_failed"); /* files written before it was added lack it */
+    if (lost && !lost->is_uint) return -1;
+    f->inputs_failed = lost ? lost->u : 0;
     if (read_u64_array(jv_get(o, "histogram"), f->hist, f->bits + 1)) return -1;
     f->pairs = hm_eval_hist_total(f->hist, f->bits);
     if (!shard || sscanf(shard, "%u/%u", &f->shard_i, &f->shard_n) != 2 || f->shard_n == 0 ||
@@ -384,9 +391,12 @@ static int read_rob_row(const jv *o, ev_rob_set *s)
 {
     const char *algo = jv_str(jv_get(o, "algo")), *tr = jv_str(jv_get(o, "transform")),
                *st = jv_str(jv_get(o, "strength"));
-    const jv *images = jv_get(o, "images"), *failed = jv_get(o, "failed");
+    const jv *images = jv_get(o, "images"), *failed = jv_get(o, "failed"),
+             *lost = jv_get(o, "inputs_failed"); /* optional: older files lack it */
     int a = algo ? ev_algo_from_name(algo) : -1;
-    if (a < 0 || !tr || !st || !images || !images->is_uint || !failed || !failed->is_uint) return -1;
+    if (a < 0 || !tr || !st || !images || !images->is_uint || !failed || !failed->is_uint ||
+        (lost && !lost->is_uint))
+        return -1;
     uint64_t hist[EV_MAX_BITS + 1];
     if (read_u64_array(jv_get(o, "histogram"), hist, ev_algo_bits(a) + 1)) return -1;
     if (hm_eval_hist_total(hist, ev_algo_bits(a)) != images->u) return -1;
@@ -394,6 +404,10 @@ static int read_rob_row(const jv *o, ev_rob_set *s)
     if (!r || hm_eval_hist_merge(r->hist, hist, ev_algo_bits(a))) return -1;
     r->images += images->u;
     r->failed += failed->u;
+    if (lost) {
+        r->inputs_failed += lost->u;
+        if (lost->u > s->inputs_failed) s->inputs_failed = lost->u;
+    }
     return 0;
 }
 
@@ -432,6 +446,8 @@ int ev_fpr_merge(ev_fpr_set *dst, const ev_fpr_set *src)
             return -1;
         }
         d->pairs += s->pairs;
+        /* every shard hashed the same corpus: the same inputs failed */
+        if (s->inputs_failed > d->inputs_failed) d->inputs_failed = s->inputs_failed;
         if (!d->nearest_index != !s->nearest_index) { /* one shard lacks indices: keep none */
             free(d->nearest_index);
             d->nearest_index = NULL;
@@ -453,7 +469,9 @@ int ev_rob_merge(ev_rob_set *dst, const ev_rob_set *src)
         }
         d->images += s->images;
         d->failed += s->failed;
+        d->inputs_failed += s->inputs_failed; /* shards split the images */
     }
+    dst->inputs_failed += src->inputs_failed;
     return 0;
 }
 

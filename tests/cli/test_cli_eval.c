@@ -291,7 +291,7 @@ static void test_pairs_exact(void)
                                            "-j 2 --block 700", "-j 1 --block 1"};
     for (size_t k = 0; k < sizeof VARIANTS / sizeof *VARIANTS; k++) {
         snprintf(args, sizeof args, "eval fpr --json -q %s '%s' -o '%s'", VARIANTS[k], hashfile, out);
-        CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+        CU_ASSERT_EQUAL_FATAL(run(args, NULL), 2);
         check_against_scalar(out, NULL);
     }
     /* groups: images 0..99 in ten groups of ten */
@@ -304,10 +304,13 @@ static void test_pairs_exact(void)
     }
     fclose(f);
     snprintf(args, sizeof args, "eval fpr --json -q -j 3 --block 50 --groups '%s' '%s' -o '%s'", groups, hashfile, out);
-    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 2);
     check_against_scalar(out, g);
     tj_value *root = tj_load(out);
     CU_ASSERT_EQUAL(tj_number(tj_get(algo(root, "pdq"), "pairs"), 0), NHASH * (NHASH - 1) / 2 - 10 * 45);
+    /* the hash file's error line is counted, and made the run exit 2 */
+    CU_ASSERT_EQUAL(tj_number(tj_get(algo(root, "pdq"), "inputs_failed"), -1), 1);
+    CU_ASSERT_EQUAL(tj_number(tj_get(algo(root, "ahash"), "inputs_failed"), -1), 1);
     tj_free(root);
     free(groups);
     free(out);
@@ -318,10 +321,10 @@ static void test_merge_exact(void)
     char args[4096], *whole = tmp("whole.json"), *merged = tmp("merged.json");
     char *sh[3] = {tmp("sh0.json"), tmp("sh1.json"), tmp("sh2.json")};
     snprintf(args, sizeof args, "eval fpr --json -q --block 40 '%s' -o '%s'", hashfile, whole);
-    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 2);
     for (int s = 0; s < 3; s++) {
         snprintf(args, sizeof args, "eval fpr --json -q --block 40 --shard %d/3 '%s' -o '%s'", s, hashfile, sh[s]);
-        CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+        CU_ASSERT_EQUAL_FATAL(run(args, NULL), 2);
     }
     snprintf(args, sizeof args, "eval merge --json '%s' '%s' '%s' -o '%s'", sh[2], sh[0], sh[1], merged);
     CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
@@ -471,7 +474,7 @@ static void test_pairs_within(void)
 {
     char args[4096], *csv = tmp("pairs.csv"), *js = tmp("pairs.json");
     snprintf(args, sizeof args, "eval fpr -q --algo ahash --pairs-within 6 --pairs-out '%s' '%s' -o /dev/null", csv, hashfile);
-    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 2);
     size_t want = 0;
     for (int i = 0; i < NHASH; i++)
         for (int j = i + 1; j < NHASH; j++) want += hm_hamming(ah_codes + i * 8, ah_codes + j * 8, 8) <= 6;
@@ -497,7 +500,7 @@ static void test_pairs_within(void)
     CU_ASSERT_STRING_EQUAL(hb, hex);
     free(text);
     snprintf(args, sizeof args, "eval fpr -q --json --algo ahash --pairs-within 6 --pairs-out '%s' '%s' -o /dev/null", js, hashfile);
-    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 0);
+    CU_ASSERT_EQUAL_FATAL(run(args, NULL), 2);
     tj_value *root = tj_load(js);
     CU_ASSERT_FATAL(root != NULL);
     CU_ASSERT_EQUAL(tj_count(root), want);

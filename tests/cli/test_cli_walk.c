@@ -109,8 +109,10 @@ static void test_fifo_named(void)
     CU_ASSERT(has_line("md5 entry", "MATCH\tinbox/canal.jpg\t"));
     EXPECT(2, "scan --json " SET " inbox/fifo.jpg");
     CU_ASSERT(has_line("\"error\": \"not_regular_file\"", "{\"path\": \"inbox/fifo.jpg\""));
-    EXPECT(0, "eval fpr --json inbox/fifo.jpg inbox/canal.jpg outside/listed.jpg");
+    EXPECT(2, "eval fpr --json inbox/fifo.jpg inbox/canal.jpg outside/listed.jpg");
     CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "inbox/fifo.jpg: inbox/fifo.jpg: a FIFO"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "\"inputs_failed\": 1,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "1 input(s) could not be used and are left out"));
 }
 
 static void test_scan_walk_r(void)
@@ -157,9 +159,15 @@ static void test_hash_walk(void)
     CU_ASSERT(has_line("\"pdq\": ", "{\"path\": \"inbox/.hidden.jpg\""));
     EXPECT(0, "hash --algo sha256 -r inbox/.hdir");
     /* eval: failures are warned about, by name */
-    EXPECT(0, "eval fpr --json -r inbox");
+    EXPECT(2, "eval fpr --json -r inbox");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "\"inputs_failed\": 5,")); /* fifo, 3 links, notes */
     CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "inbox/link.jpg: inbox/link.jpg: a symbolic link"));
     CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "inbox/notes.txt: not a JPEG"));
+    EXPECT(2, "eval robustness --json --algo pdq --transforms jpeg:70 -r inbox");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "\"inputs_failed\": 5,"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "5 input(s) could not be used and are left out"));
+    EXPECT(0, "eval robustness --json --algo pdq --transforms jpeg:70 -r inbox/.hdir");
+    CU_ASSERT_PTR_NOT_NULL(strstr(out_text, "\"inputs_failed\": 0,"));
 }
 
 /* A file below directories whose names add up to more than PATH_MAX. */
