@@ -33,9 +33,33 @@ const char CLI_TRUST_HELP[] =
     "  --min-quality-floor N accept sets whose PDQ minimum quality is at least N\n"
     "                        (default 50; 0: any)\n"
     "  --max-validity DAYS   reject sets whose expiry is more than DAYS after their\n"
-    "                        creation (default: no limit)\n";
+    "                        creation (default: no limit)\n"
+    "  --max-set-size N[K|M|G]\n"
+    "                        reject set files larger than N bytes (KiB, MiB, GiB)\n"
+    "                        before reading them (default: no limit)\n";
 
 void cli_trust_init(cli_trust *t) { memset(t, 0, sizeof *t); }
+
+/* "N", "NK", "NM" or "NG" (binary units), 1 byte to 1 TiB. */
+static int parse_size(const char *arg, uint64_t *out)
+{
+    char num[32];
+    size_t n = strlen(arg);
+    unsigned shift = 0;
+    if (n == 0 || n >= sizeof num) return -1;
+    memcpy(num, arg, n + 1);
+    switch (num[n - 1]) {
+    case 'K': shift = 10; break;
+    case 'M': shift = 20; break;
+    case 'G': shift = 30; break;
+    default: break;
+    }
+    if (shift) num[n - 1] = '\0';
+    uint64_t v;
+    if (cli_parse_u64(num, 1, (UINT64_C(1) << 40) >> shift, &v)) return -1;
+    *out = v << shift;
+    return 0;
+}
 
 void cli_trust_free(cli_trust *t)
 {
@@ -84,6 +108,10 @@ int cli_trust_option(cli_trust *t, int c, const char *arg, const char *cmd)
         if (cli_parse_u64(arg, 1, 100000, &v))
             return cli_usage_error(cmd, "--max-validity takes 1..100000 days"), -1;
         t->opt.max_validity = v * 86400;
+        return 1;
+    case CLI_O_MAX_SET_SIZE:
+        if (parse_size(arg, &t->opt.max_set_bytes))
+            return cli_usage_error(cmd, "--max-set-size takes 1 byte to 1 TiB: N, NK, NM or NG"), -1;
         return 1;
     case CLI_O_MAX_RADIUS:
     case CLI_O_MIN_QUALITY_FLOOR: {
@@ -350,8 +378,9 @@ const char *cli_trust_key_name(const cli_trust *t, size_t i)
 int cli_set_exit_status(hm_status st)
 {
     /* The set statuses 40..79: the set is refused (including a weak trusted
-     * key and a policy beyond this client's limits). */
-    return st >= HM_E_SET_MAGIC && st < HM_E_SCAN_NO_ALGORITHM ? 1 : 2;
+     * key and a policy beyond this client's limits), as is a set larger than
+     * --max-set-size (the only file limit on opening a set). */
+    return (st >= HM_E_SET_MAGIC && st < HM_E_SCAN_NO_ALGORITHM) || st == HM_E_FILE_TOO_LARGE ? 1 : 2;
 }
 
 /* ---- times ---- */

@@ -32,7 +32,8 @@ enum {
     CLI_O_MIN_ATTESTERS,
     CLI_O_MAX_RADIUS,
     CLI_O_MIN_QUALITY_FLOOR,
-    CLI_O_MAX_VALIDITY
+    CLI_O_MAX_VALIDITY,
+    CLI_O_MAX_SET_SIZE
 };
 
 #define CLI_TRUST_LONG_OPTIONS                                                                    \
@@ -45,7 +46,8 @@ enum {
         {"min-attesters", required_argument, NULL, CLI_O_MIN_ATTESTERS},                         \
         {"max-radius", required_argument, NULL, CLI_O_MAX_RADIUS},                               \
         {"min-quality-floor", required_argument, NULL, CLI_O_MIN_QUALITY_FLOOR},                 \
-        {"max-validity", required_argument, NULL, CLI_O_MAX_VALIDITY}
+        {"max-validity", required_argument, NULL, CLI_O_MAX_VALIDITY},                           \
+        {"max-set-size", required_argument, NULL, CLI_O_MAX_SET_SIZE}
 
 /* Help text lines for the options above (two-space indented). */
 extern const char CLI_TRUST_HELP[];

@@ -1297,6 +1297,12 @@ typedef struct hm_set_open_options {
      *  HM_E_SET_POLICY, so a withheld update (a freeze) is noticed within
      *  this period however far the publishers set the expiry. 0: no limit. */
     uint64_t max_validity;
+    /** The largest set accepted, in bytes (the whole file). A larger file,
+     *  buffer or delta result is refused with HM_E_FILE_TOO_LARGE before any
+     *  of it is allocated, copied or hashed, so a substituted set file cannot
+     *  exhaust a device's memory before its signatures are checked.
+     *  0: no limit. */
+    uint64_t max_set_bytes;
 } hm_set_open_options;
 
 /** A verified, immutable fingerprint set. Safe to share between threads. */

@@ -117,6 +117,11 @@ hm_status hm__delta_rebuild(const uint8_t *old_data, size_t old_size, const uint
  * and the fuzz target change a delta's body and re-seal it). */
 void hm__delta_seal(uint8_t *delta, size_t size);
 
+/* set.c: HM_E_FILE_TOO_LARGE when a set of `bytes` exceeds opt->max_set_bytes
+ * (opt may be NULL: no limit); `what` names it in the message. */
+hm_status hm__set_check_size(uint64_t bytes, const hm_set_open_options *opt, const char *what,
+                             hm_error *err);
+
 /* set.c: opens a file already in private, 64-byte aligned memory whose
  * content digest the caller computed; takes ownership of `mem` (released on
  * failure). opt == NULL: unverified. */

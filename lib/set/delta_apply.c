@@ -259,6 +259,7 @@ static hm_status apply(hm__src *old, hm__src *delta, const hm_set_open_options *
     HM_FORWARD_IF_ERROR(check_trailer(delta, &d, err));
     HM_FORWARD_IF_ERROR(check_old(old, &d, &old_version, err));
     if (opt) HM_FORWARD_IF_ERROR(check_signatures(delta, &d, &opt->trust, err));
+    HM_FORWARD_IF_ERROR(hm__set_check_size(d.result_file, opt, "the new set", err));
     HM_FORWARD_IF_ERROR(rebuild(old, delta, &d, &mem, err));
     if (opt) return verified(mem, &d, old_version, opt, out, err);
     *raw = mem;

@@ -145,12 +145,23 @@ hm_status hm__set_adopt(uint8_t *mem, size_t size, const uint8_t digest[HM_SET_D
     return finish_open(mem, size, digest, opt, out, err);
 }
 
+hm_status hm__set_check_size(uint64_t bytes, const hm_set_open_options *opt, const char *what,
+                             hm_error *err)
+{
+    HM_RETURN_IF(opt && opt->max_set_bytes && bytes > opt->max_set_bytes, err,
+                 HM_E_FILE_TOO_LARGE, "%s is %llu bytes, more than this client's maximum set "
+                 "size of %llu bytes", what, (unsigned long long)bytes,
+                 (unsigned long long)opt->max_set_bytes);
+    return HM_OK;
+}
+
 static hm_status open_memory(const void *data, size_t size, const hm_set_open_options *opt,
                              hm_set **out, hm_error *err)
 {
     HM_RETURN_IF(!out, err, HM_E_INVALID_ARGUMENT, "an output handle is required");
     *out = NULL;
     HM_RETURN_IF(!data && size, err, HM_E_INVALID_ARGUMENT, "no data");
+    HM_FORWARD_IF_ERROR(hm__set_check_size(size, opt, "the set", err));
     mem_source src = {data};
     uint8_t *mem, digest[HM_SET_DIGEST_BYTES];
     HM_FORWARD_IF_ERROR(hm__set_ingest(mem_read, &src, size, &mem, digest, err));
@@ -167,6 +178,7 @@ static hm_status open_file(const char *path, const hm_set_open_options *opt, hm_
     uint64_t bytes = 0;
     uint8_t *mem = NULL, digest[HM_SET_DIGEST_BYTES], extra;
     hm_status rc = hm__fd_regular(fd, path, &bytes, err);
+    if (rc == HM_OK) rc = hm__set_check_size(bytes, opt, path, err);
     if (rc == HM_OK && bytes > (uint64_t)SIZE_MAX / 2)
         rc = hm__fail(err, HM_E_LIMIT, "%s: file too large", path);
     if (rc == HM_OK) {

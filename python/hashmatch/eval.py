@@ -29,7 +29,6 @@ ALGOS = ("pdq", "ahash", "dhash", "phash", "whash", "pdq_dihedral")
 _EVAL_ID = {a: i for i, a in enumerate(ALGOS)}
 BITS = {a: 256 if a.startswith("pdq") else 64 for a in ALGOS}
 TRANSFORMS_STANDARD = "standard"
-_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"P5", b"P6")
 
 
 def _eval_names(algos, dihedral=False):
@@ -47,36 +46,27 @@ def _eval_names(algos, dihedral=False):
     return tuple(names)
 
 
-def _is_image(path):
-    try:
-        with open(path, "rb") as f:
-            head = f.read(16)
-    except OSError:
-        return False
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return True
-    return any(head.startswith(m) for m in _MAGIC[:4]) or (head[:2] in _MAGIC[4:] and len(head) > 2
-                                                            and head[2:3] in b" \t\r\n#")
+_WALK_MAX_DEPTH = 256  # as the CLI
 
 
 def _walk(d, out, depth=0):
-    if depth > 64:
-        return
+    if depth > _WALK_MAX_DEPTH:
+        raise ValueError("%s: directories nested more than %d levels deep" % (d, _WALK_MAX_DEPTH))
     for name in sorted(os.listdir(d), key=os.fsencode):  # byte order, as the CLI
-        if name.startswith("."):
-            continue
         full = d + ("" if d.endswith("/") else "/") + name
-        st = os.lstat(full)
-        if stat.S_ISDIR(st.st_mode):
+        if stat.S_ISDIR(os.lstat(full).st_mode):
             _walk(full, out, depth + 1)
-        elif stat.S_ISREG(st.st_mode) and _is_image(full):
+        else:  # hidden files, non-images, links, FIFOs: hashing reports them
             out.append(full)
 
 
 def list_images(inputs, recursive=True):
-    """Expands files and directories as the CLI does: files as given,
-    directories walked in byte order (hidden entries and symbolic links
-    skipped), keeping files whose first bytes are an image format."""
+    """Expands files and directories: files as given, directories walked in
+    byte order. Nothing is dropped: hidden entries, files that are not images,
+    symbolic links (followed when hashed, never walked into) and FIFOs are all
+    listed, and hashing them reports each one that cannot be hashed
+    (Corpus.failed, hash_files' error rows), as `hashmatch eval -r` does. An
+    unreadable directory raises OSError."""
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     out = []

@@ -44,6 +44,26 @@ def test_corpus_and_fpr(corpus_dir):
     assert grouped["pdq"].pairs == 65 and grouped["pdq"].histogram[0] == 0
 
 
+def test_walk_drops_nothing(tmp_path, corpus_dir):
+    """Hidden files, non-images, links and FIFOs are listed and reported as
+    failures, never dropped without a word."""
+    d = tmp_path / "c"
+    (d / ".hdir").mkdir(parents=True)
+    shutil.copy(corpus_dir / "img00.jpg", d / "a.jpg")
+    shutil.copy(corpus_dir / "img01.jpg", d / ".hidden.jpg")
+    shutil.copy(corpus_dir / "img02.jpg", d / ".hdir" / "inner.jpg")
+    (d / "notes.txt").write_text("not an image\n")
+    os.mkfifo(d / "fifo.jpg")
+    os.symlink("a.jpg", d / "link.jpg")
+    listed = ev.list_images([d])
+    names = [p[len(str(d)) + 1:] for p in listed]
+    assert names == [".hdir/inner.jpg", ".hidden.jpg", "a.jpg", "fifo.jpg", "link.jpg", "notes.txt"]
+    c = ev.load_corpus([d], "pdq")
+    failed = {os.path.basename(p): err for p, err, _ in c.failed}
+    assert failed == {"fifo.jpg": "not_regular_file", "notes.txt": "image_format"}
+    assert len(c) == 4  # the link is followed when hashed
+
+
 def test_robustness_seeded_by_content(tmp_path, corpus_dir):
     a = tmp_path / "one" / "x.jpg"
     b = tmp_path / "elsewhere" / "y.jpg"
@@ -106,9 +126,12 @@ def test_same_numbers_as_the_cli(tmp_path, corpus_dir):
     if not h:
         pytest.skip("the hashmatch CLI is not built (set HM_CLI)")
     out = tmp_path / "fpr.json"
-    subprocess.run([h, "eval", "fpr", "-q", "--json", "-r", str(corpus_dir), "-o", str(out)], check=True)
+    # broken.jpg is left out, counted, and makes the run exit 2
+    run = subprocess.run([h, "eval", "fpr", "-q", "--json", "-r", str(corpus_dir), "-o", str(out)])
+    assert run.returncode == 2
     data = json.loads(out.read_text())
     c = ev.load_corpus([corpus_dir])
+    assert all(data[a]["inputs_failed"] == len(c.failed) == 1 for a in ev.ALGOS[:5])
     mine = ev.fpr(c)
     for a in ev.ALGOS[:5]:
         assert data[a]["histogram"] == mine[a].histogram.tolist()
@@ -117,9 +140,11 @@ def test_same_numbers_as_the_cli(tmp_path, corpus_dir):
     assert (back["pdq"].histogram == mine["pdq"].histogram).all()
     rob = tmp_path / "rob.json"
     spec = "noise:25,overlay:20,jpeg:50"
-    subprocess.run([h, "eval", "robustness", "-q", "--json", "--transforms", spec, "-r",
-                    str(corpus_dir), "-o", str(rob)], check=True)
+    run = subprocess.run([h, "eval", "robustness", "-q", "--json", "--transforms", spec, "-r",
+                          str(corpus_dir), "-o", str(rob)])
+    assert run.returncode == 2
     r = ev.robustness([corpus_dir], spec)
     for row in json.loads(rob.read_text()):
+        assert row["inputs_failed"] == len(r.failed) == 1
         k = r.transforms.index(row["transform"] + (":" + row["strength"] if row["strength"] else ""))
         assert row["histogram"] == r.histogram(row["algo"], k).tolist(), row["transform"]

@@ -447,6 +447,22 @@ static void test_times(void)
     EXPECT(0, "set sign -q --key timer.key t.hmset");
     EXPECT(1, "set verify --trusted-key timer.pub --now 2024-03-01 --max-validity 1 t.hmset");
     CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "rejected: set_policy: valid for 172800 seconds (2.0 days"));
+    /* --max-set-size: a ceiling on the file's size, in bytes or K/M/G */
+    struct stat st;
+    char *tpath = tu_path(tu_tmp_dir(), "t.hmset");
+    CU_ASSERT_FATAL(stat(tpath, &st) == 0 && st.st_size > 100 && st.st_size < 4096);
+    free(tpath);
+    EXPECT(0, "set verify -q --trusted-key timer.pub --now 2024-03-01 --max-set-size 4K t.hmset");
+    EXPECT(0, "set verify -q --trusted-key timer.pub --now 2024-03-01 --max-set-size %lld t.hmset",
+           (long long)st.st_size);
+    EXPECT(1, "set verify --trusted-key timer.pub --now 2024-03-01 --max-set-size %lld t.hmset",
+           (long long)st.st_size - 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "file_too_large: "));
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_text, "more than this client's maximum set size"));
+    EXPECT(2, "set verify --trusted-key timer.pub --max-set-size 0 t.hmset");
+    EXPECT(2, "set verify --trusted-key timer.pub --max-set-size 2048G t.hmset");
+    EXPECT(2, "set verify --trusted-key timer.pub --max-set-size 12X t.hmset");
+    EXPECT(2, "set verify --trusted-key timer.pub --max-set-size K t.hmset");
     EXPECT(0, "set build -q --out t.hmset --name t --version 5 --created '2024-02-29 12:30' --expires @1709300000 t.csv");
     s = open_tmp("t.hmset");
     CU_ASSERT_EQUAL(hm_set_created(s), 1709209800);

@@ -154,6 +154,18 @@ static void test_round_trip(void)
     CU_ASSERT_EQUAL(n, p.new_size);
     CU_ASSERT(n == p.new_size && !memcmp(out, p.new_, n));
     hm_buffer_free(out);
+    /* The client's ceiling on a set's size holds for the new set too, before
+     * it is built. */
+    o.max_set_bytes = p.new_size - 1;
+    out = NULL;
+    CU_ASSERT_EQUAL(hm_set_apply_delta(p.old, p.old_size, p.delta, p.delta_size, &o, &out, &n, &e),
+                    HM_E_FILE_TOO_LARGE);
+    CU_ASSERT_PTR_NULL(out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "the new set is "));
+    o.max_set_bytes = p.new_size;
+    CU_ASSERT_EQUAL(hm_set_apply_delta(p.old, p.old_size, p.delta, p.delta_size, &o, &out, &n, &e), HM_OK);
+    hm_buffer_free(out);
+    o.max_set_bytes = 0;
     /* The public maker refuses nothing here and makes the same delta. */
     uint8_t *d2;
     size_t d2n;

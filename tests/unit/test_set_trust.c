@@ -1009,6 +1009,23 @@ static void test_files(void)
     close(fd);
     CU_ASSERT_EQUAL(hm_set_open_file(path, &o, &s, &e), HM_E_SET_MAGIC);
     CU_ASSERT_EQUAL(hm_set_open_file_unverified(path, &s, &e), HM_E_SET_MAGIC);
+    /* The client's ceiling on a set's size: checked on the file's size,
+     * before the header or anything else is read (the sparse file too). */
+    o.max_set_bytes = 1 << 20;
+    CU_ASSERT_EQUAL(hm_set_open_file(path, &o, &s, &e), HM_E_FILE_TOO_LARGE);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "68719476736 bytes, more than this client's maximum set "
+                                             "size of 1048576 bytes"));
+    CU_ASSERT_EQUAL(tu_write(path, d, n), 0);
+    o.max_set_bytes = n;
+    CU_ASSERT_EQUAL(hm_set_open_file(path, &o, &s, &e), HM_OK);
+    hm_set_free(s);
+    CU_ASSERT_EQUAL(hm_set_open(d, n, &o, &s, &e), HM_OK);
+    hm_set_free(s);
+    o.max_set_bytes = n - 1;
+    CU_ASSERT_EQUAL(hm_set_open_file(path, &o, &s, &e), HM_E_FILE_TOO_LARGE);
+    CU_ASSERT_EQUAL(hm_set_open(d, n, &o, &s, &e), HM_E_FILE_TOO_LARGE);
+    CU_ASSERT_PTR_NULL(s);
     unlink(path);
     free(missing);
     free(path);
