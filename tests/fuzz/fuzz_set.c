@@ -92,10 +92,13 @@ static void open_sealed(const uint8_t *data, size_t size)
         o.limits.max_radius[a] = o.limits.min_quality_floor[a] = HM_POLICY_UNLIMITED;
     /* A quarter with a ceiling on the validity period, which must hold. */
     o.max_validity = (data[254] & 2) ? (uint64_t)data[253] << 20 : 0;
+    /* An eighth with a ceiling on the size, which must hold too. */
+    o.max_set_bytes = (data[254] & 0x1c) == 0x1c ? (uint64_t)data[252] << 4 : 0;
     hm_set *s = NULL;
     if (hm_set_open(sealed, sealed_size, &o, &s, NULL) == HM_OK) {
         if (!hm_set_is_verified(s)) abort();
         if (o.max_validity && hm_set_expires(s) - hm_set_created(s) > o.max_validity) abort();
+        if (o.max_set_bytes && hm_set_file_size(s) > o.max_set_bytes) abort();
         walk(s);
         check_scanner(s, &o.limits);
     }
