@@ -84,7 +84,7 @@ typedef struct frames {
 /* Decodes every frame; keeps up to MAX_FRAMES of them when `keep`. */
 static int decode_all(const uint8_t *data, size_t size, frames *keep, size_t *count)
 {
-    hm__vinput in = {data, size, -1, 0, size, 0, 0, 0, 0};
+    hm__vinput in = {.data = data, .size = size, .fd = -1, .end = size};
     hm_video_limits lim = {HM_DEFAULT_VIDEO_MAX_PIXELS, HM_DEFAULT_VIDEO_MAX_FRAMES,
                            HM_DEFAULT_VIDEO_MAX_SECONDS, HM_DEFAULT_VIDEO_MAX_DECODED_BYTES};
     hm_video *v = hm_video_from_frames(NULL, 0, &v, NULL) == HM_OK ? v : NULL;

@@ -15,6 +15,8 @@
  * The sequence of calls otherwise follows the vPDQ reference, whose frame
  * numbers and frame rate it must reproduce (docs/VIDEO.md, "Decoding"). */
 #include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libavutil/avstring.h>
@@ -108,8 +110,8 @@ static int read_packet(void *opaque, uint8_t *buf, int size)
             in->io_error = errno;
             return AVERROR(EIO);
         }
-        if (got == 0) {
-            in->hit_end = 1;
+        if (got == 0) { /* before `end`: the file shrank (hm__vinput_unchanged) */
+            in->hit_end = in->shrank = 1;
             return AVERROR_EOF;
         }
         n = (size_t)got;
@@ -178,7 +180,38 @@ static size_t read_at(hm__vinput *in, uint64_t pos, uint8_t *buf, size_t n)
     ssize_t got;
     do got = pread(in->fd, buf, n, (off_t)pos);
     while (got < 0 && errno == EINTR);
+    if (got == 0) in->shrank = 1;
     return got > 0 ? (size_t)got : 0;
+}
+
+hm_status hm__vinput_file(hm__vinput *in, int fd, const char *name, hm_error *err)
+{
+    struct stat st;
+    in->fd = fd;
+    in->name = name;
+    HM_FORWARD_IF_ERROR(hm__fd_regular(fd, name, &in->end, err));
+    HM_RETURN_IF(fstat(fd, &st) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
+    in->mtime_sec = (int64_t)st.st_mtim.tv_sec;
+    in->mtime_nsec = (int64_t)st.st_mtim.tv_nsec;
+    return HM_OK;
+}
+
+hm_status hm__vinput_unchanged(const hm__vinput *in, hm_error *err)
+{
+    if (in->fd < 0) return HM_OK;
+    struct stat st;
+    HM_RETURN_IF(fstat(in->fd, &st) != 0, err, HM_E_IO, "%s: %s", in->name, strerror(errno));
+    uint64_t now = st.st_size > 0 ? (uint64_t)st.st_size : 0;
+    HM_RETURN_IF(in->shrank || now < in->end, err, HM_E_IO,
+                 "%s: the file shrank while it was read (%llu bytes when opened, %llu now)",
+                 in->name, (unsigned long long)in->end, (unsigned long long)now);
+    HM_RETURN_IF(now > in->end, err, HM_E_IO,
+                 "%s: the file grew while it was read (%llu bytes when opened, %llu now)",
+                 in->name, (unsigned long long)in->end, (unsigned long long)now);
+    HM_RETURN_IF((int64_t)st.st_mtim.tv_sec != in->mtime_sec ||
+                     (int64_t)st.st_mtim.tv_nsec != in->mtime_nsec,
+                 err, HM_E_IO, "%s: the file was modified while it was read", in->name);
+    return HM_OK;
 }
 
 /* MP4/MOV: the top-level boxes, walked by their sizes, must end inside the

@@ -21,7 +21,21 @@ typedef struct hm__vinput {
      * declared lengths are not enforced, the cut packet is dropped) and
      * `truncated` says it was cut; otherwise a cut is HM_E_VIDEO_TRUNCATED. */
     int salvage, truncated;
+    /* Files: the name for messages, the modification time when opened, and
+     * whether a read found the file shorter than it was then. */
+    const char *name;
+    int64_t mtime_sec, mtime_nsec;
+    int shrank;
 } hm__vinput;
+
+/* Makes the open regular file `fd` the input: its size now is the end, and
+ * its modification time is kept for hm__vinput_unchanged. */
+hm_status hm__vinput_file(hm__vinput *in, int fd, const char *name, hm_error *err);
+
+/* HM_E_IO when the input's file is no longer as it was when opened (its size
+ * or modification time changed, or a read found it shorter): its frames and
+ * digests would then describe no one version of it. HM_OK for memory. */
+hm_status hm__vinput_unchanged(const hm__vinput *in, hm_error *err);
 
 typedef struct hm__vdec hm__vdec;
 

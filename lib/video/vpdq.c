@@ -250,6 +250,13 @@ static hm_status hash_core(hm__vinput *in, const hm_video_options *opt, hm_video
         memcpy(v->info.sha256, h.sha256, sizeof h.sha256);
         v->info.digests = dig;
     }
+    /* A file written to while it was decoded and digested (a download still
+     * arriving, an edit): whatever the decode made of it, an error. */
+    hm_error changed;
+    if (hm__vinput_unchanged(in, &changed) != HM_OK) {
+        if (err) *err = changed;
+        st = changed.status;
+    }
     v->truncated = in->truncated;
     return finish(st, v, out, err);
 }
@@ -270,7 +277,7 @@ static hm_status open_vinput(const void *data, size_t size, int fd, const char *
     }
     /* Only a regular file has a size to check truncation against and an
      * end: a FIFO or a device could be read for ever. */
-    return hm__fd_regular(fd, name, &in->end, err);
+    return hm__vinput_file(in, fd, name, err);
 }
 
 static hm_status hash_any(const void *data, size_t size, int fd, const char *name,

@@ -16,6 +16,7 @@
 #include <libavutil/log.h>
 
 #include "set_fixture.h"
+#include "video/decode.h"
 
 static void must(hm_status st, const char *what)
 {
@@ -342,6 +343,62 @@ static void test_truncated_and_corrupt(void)
     printf("\n  %zu damaged inputs hashed, %zu refused ", ok, refused);
 }
 
+/* A video file written to while it is decoded (a download still arriving,
+ * an edit) is an error: its frames and digests would describe no one version
+ * of it. hm__vinput_file records the file as opened; each change after that
+ * is caught by hm__vinput_unchanged, which hashing a file calls last. */
+static void test_changed_while_read(void)
+{
+    char *src = clip("video/h264-yuv420p-64x48.mp4");
+    size_t n;
+    uint8_t *d = tu_read(src, &n);
+    char *p = tu_path(tu_tmp_dir(), "changing.mp4");
+    CU_ASSERT_FATAL(tu_write(p, d, n) == 0);
+    int fd = open(p, O_RDWR);
+    CU_ASSERT_FATAL(fd >= 0);
+    hm__vinput in;
+    hm_error e;
+    memset(&in, 0, sizeof in);
+    CU_ASSERT_EQUAL_FATAL(hm__vinput_file(&in, fd, "changing.mp4", &e), HM_OK);
+    CU_ASSERT_EQUAL(in.end, n);
+    CU_ASSERT_EQUAL(hm__vinput_unchanged(&in, &e), HM_OK);
+    /* grown */
+    CU_ASSERT_EQUAL(pwrite(fd, "x", 1, (off_t)n), 1);
+    CU_ASSERT_EQUAL(hm__vinput_unchanged(&in, &e), HM_E_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "changing.mp4: the file grew while it was read"));
+    /* shrunk */
+    CU_ASSERT_EQUAL(ftruncate(fd, (off_t)n - 100), 0);
+    CU_ASSERT_EQUAL(hm__vinput_unchanged(&in, &e), HM_E_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "the file shrank while it was read"));
+    /* the same size, other bytes: the modification time moved */
+    CU_ASSERT_EQUAL(ftruncate(fd, (off_t)n), 0);
+    CU_ASSERT_EQUAL(pwrite(fd, d, n, 0), (ssize_t)n);
+    struct timespec t[2] = {{0, UTIME_OMIT}, {(time_t)in.mtime_sec + 7, 0}};
+    CU_ASSERT_EQUAL(futimens(fd, t), 0);
+    CU_ASSERT_EQUAL(hm__vinput_unchanged(&in, &e), HM_E_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "the file was modified while it was read"));
+    /* a read that finds the file shorter than it was is remembered */
+    memset(&in, 0, sizeof in);
+    CU_ASSERT_EQUAL_FATAL(hm__vinput_file(&in, fd, "changing.mp4", &e), HM_OK);
+    in.shrank = 1;
+    CU_ASSERT_EQUAL(hm__vinput_unchanged(&in, &e), HM_E_IO);
+    /* memory never changes under the library's feet */
+    hm__vinput mem = {.data = d, .size = n, .fd = -1, .end = n};
+    CU_ASSERT_EQUAL(hm__vinput_unchanged(&mem, &e), HM_OK);
+    /* the whole file, unchanged, hashes as before, digests included */
+    hm_video_options o = {0};
+    o.digests = HM_MASK(HM_ALGO_SHA256);
+    hm_video *v = NULL;
+    CU_ASSERT_EQUAL(hm_video_hash_fd(fd, "changing.mp4", &o, &v, &e), HM_OK);
+    CU_ASSERT(v && hm_video_get_info(v)->frames_decoded == 10);
+    hm_video_free(v);
+    close(fd);
+    unlink(p);
+    free(p);
+    free(d);
+    free(src);
+}
+
 /* The library prints nothing: decoding every clip in both modes writes no
  * byte to stderr, and hostile input no message through the contexts the
  * library silences (a few FFmpeg logs through no context: docs/VIDEO.md). */
@@ -527,6 +584,7 @@ int main(void)
     static const tu_test hostile[] = {{"refused containers, codecs and sizes", test_refused},
                                       {"limits", test_limits},
                                       {"endless stream", test_endless},
+                                      {"changed while read", test_changed_while_read},
                                       {"truncated and damaged, nothing printed", test_silence},
                                       {NULL, NULL}};
     static const tu_test scan[] = {{"scanning video files", test_scan_files}, {NULL, NULL}};
