@@ -577,23 +577,81 @@ static hm_status new_report(hm_report **out, hm_error *err)
     return HM_OK;
 }
 
-/* An image's PDQ hash against the frames of the set's videos, with the vPDQ
- * section's frame radius, quality floor and allowlist. */
+/* One image PDQ hash (of quality `quality`) against the frames of the set's
+ * videos, with the vPDQ section's frame radius, quality floor and allowlist;
+ * *skipped when the floor or the allowlist keeps it out. */
+static hm_status image_frames(const hm_scanner *s, const uint8_t *pdq, int quality,
+                              hm__vmatch_list *out, int *skipped, hm_error *err)
+{
+    const hm__set_view *v = s->videos.view;
+    int allowed;
+    HM_FORWARD_IF_ERROR(allowlisted(s, v, pdq, &allowed, err));
+    if ((unsigned)quality < v->info.min_quality || allowed) {
+        *skipped = 1;
+        return HM_OK;
+    }
+    hm__frame_query q = {pdq, 0, 0.0};
+    count_query(s);
+    return hm__match_videos(&s->videos, section_index(&s->sections[HM_ALGO_VPDQ]), s->kernels,
+                            s->set, &q, 1, HM_VIDEO_MATCH_IMAGE_FRAME, out, err);
+}
+
+static int cmp_video_match(const void *a, const void *b)
+{
+    const hm_video_match *x = a, *y = b;
+    if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
+    return (x->entry > y->entry) - (x->entry < y->entry);
+}
+
+/* Adds `src`'s video matches to `dst`'s, each listed video once, at the
+ * smaller distance; dst stays ordered by kind, then entry. */
+static hm_status merge_video_matches(hm__vmatch_list *dst, const hm__vmatch_list *src,
+                                     hm_error *err)
+{
+    for (size_t i = 0; i < src->count; i++) {
+        const hm_video_match *m = &src->items[i];
+        size_t j = 0;
+        while (j < dst->count && (dst->items[j].kind != m->kind || dst->items[j].entry != m->entry))
+            j++;
+        if (j < dst->count) {
+            if (m->distance < dst->items[j].distance) dst->items[j] = *m;
+            continue;
+        }
+        if (dst->count == dst->cap) {
+            size_t cap = dst->cap ? 2 * dst->cap : 8;
+            hm_video_match *p = realloc(dst->items, cap * sizeof *p);
+            HM_RETURN_IF(!p, err, HM_E_NO_MEMORY, "cannot grow the video match list");
+            dst->items = p;
+            dst->cap = cap;
+        }
+        dst->items[dst->count++] = *m;
+    }
+    if (dst->count > 1) qsort(dst->items, dst->count, sizeof *dst->items, cmp_video_match);
+    return HM_OK;
+}
+
+/* An image's PDQ hash against the frames of the set's videos; an image with
+ * an unapplied EXIF orientation also as displayed (see match_shown), each
+ * listed video reported once, at the smaller distance. */
 static hm_status match_image_frames(const hm_scanner *s, hm_report *r, hm_error *err)
 {
     const hm__set_view *v = s->videos.view;
     const hm_hashes *h = &r->hashes;
     if (!v || !v->info.frame_count || r->video || !(h->algos & HM_MASK(HM_ALGO_PDQ))) return HM_OK;
-    int allowed;
-    HM_FORWARD_IF_ERROR(allowlisted(s, v, h->pdq, &allowed, err));
-    if ((unsigned)h->pdq_quality < v->info.min_quality || allowed) {
-        r->vpdq_skipped = 1;
-        return HM_OK;
+    int skipped = 0;
+    HM_FORWARD_IF_ERROR(image_frames(s, h->pdq, h->pdq_quality, &r->video_matches, &skipped, err));
+    if (r->shown.algos & HM_MASK(HM_ALGO_PDQ)) {
+        hm__vmatch_list shown = {0};
+        int shown_skipped = 0;
+        hm_status st = image_frames(s, r->shown.pdq, r->shown.pdq_quality, &shown, &shown_skipped,
+                                    err);
+        if (st == HM_OK) st = merge_video_matches(&r->video_matches, &shown, err);
+        free(shown.items);
+        HM_FORWARD_IF_ERROR(st);
+        skipped = skipped && shown_skipped;
     }
-    hm__frame_query q = {h->pdq, 0, 0.0};
-    count_query(s);
-    return hm__match_videos(&s->videos, section_index(&s->sections[HM_ALGO_VPDQ]), s->kernels,
-                            s->set, &q, 1, HM_VIDEO_MATCH_IMAGE_FRAME, &r->video_matches, err);
+    if (skipped) r->vpdq_skipped = 1;
+    return HM_OK;
 }
 
 static hm_status scan_animation(const hm_scanner *s, const void *data, size_t size, hm_report *r,

@@ -324,6 +324,23 @@ static void test_exif_rotated(void)
     /* `hash` still gives the stored pixels' hashes, as the references do */
     EXPECT(0, "hash --algo phash " EXIF6);
     CU_ASSERT(has_line("f56986c1b683cb92", "phash\t"));
+    /* the photo as a frame of a listed video: matched as displayed too (the
+     * stored pixels are 140 bits from it) */
+    static const char CLIP[] =
+        "{\"path\": \"clip.mp4\", \"vpdq\": [{\"frame\": 0, \"quality\": 100, \"hash\": "
+        "\"489db672e9190276d452aeab41eba20f02375fe4092d88defdf491a5c55c5f70\", \"timestamp\": 0.0}, "
+        "{\"frame\": 1, \"quality\": 100, \"hash\": "
+        "\"d8f8f0eec0f4a84f0637022a078f63f0b36e2ef596621e1d33e6a39c4e9c9b22\", \"timestamp\": 1.0}]}\n";
+    char *jsonl = tu_path(tu_tmp_dir(), "clip.jsonl");
+    CU_ASSERT_EQUAL_FATAL(tu_write(jsonl, CLIP, strlen(CLIP)), 0);
+    free(jsonl);
+    EXPECT(0, "keygen -q --out ck");
+    EXPECT(0, "set build -q --out clip.hmset --name c --version 1 --created 2026-12-01 "
+              "--expires 2036-01-01 --categories demo --vpdq-seconds 1 clip.jsonl");
+    EXPECT(0, "set sign -q --key ck.key clip.hmset");
+    EXPECT(1, "scan --set clip.hmset --trusted-key ck.pub " EXIF6);
+    CU_ASSERT(has_line("vpdq entry 0 image_frame distance 16 ", "MATCH\t" EXIF6 "\t"));
+    CU_ASSERT_EQUAL(count_lines(), 1); /* reported once */
 }
 
 /* A run with failures said so only in its error rows, which scroll by
