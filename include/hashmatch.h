@@ -693,6 +693,10 @@ typedef enum hm_vpdq_mode {
 #define HM_DEFAULT_VIDEO_MAX_FRAMES 216000u            /* two hours at 30 fps */
 #define HM_DEFAULT_VIDEO_MAX_SECONDS 7200u             /* two hours */
 #define HM_DEFAULT_VIDEO_MAX_DECODED_BYTES (1ull << 40) /* 1 TiB of decoded frames */
+/* The scanner's ceiling on an animated GIF, APNG or WebP (every frame of
+ * which is hashed) when max_decoded_bytes is 0: a small file of tiny frame
+ * updates on a large canvas would otherwise cost hours (docs/SCANNING.md). */
+#define HM_DEFAULT_ANIMATION_MAX_DECODED_BYTES (8ull << 30)
 #define HM_VPDQ_MAX_SIZE 4096u                         /* largest --vpdq-size */
 #define HM_VPDQ_FRAME_UNKNOWN 0xffffffffu              /* frame number not known */
 
@@ -1836,7 +1840,9 @@ typedef struct hm_scanner_options {
      *  else. The sampling interval comes from the set's vPDQ section (every
      *  frame without one), frames are hashed at their own size, and the
      *  digests the set holds are computed; seconds_per_hash, size and
-     *  digests are ignored here. */
+     *  digests are ignored here. The frames of an animated GIF, APNG or WebP
+     *  are hashed under these limits too, except that a zero
+     *  max_decoded_bytes means HM_DEFAULT_ANIMATION_MAX_DECODED_BYTES. */
     hm_video_options video;
 
     /* ---- Index policy and mode (docs/MATCHING.md). Zero: HM_INDEX_AUTO,

@@ -65,9 +65,12 @@ unsigned hm__webp_frame_count(const uint8_t *data, size_t size);
 
 /* Every frame of a WebP animation composited on its canvas as libwebp's
  * animation decoder shows it (blending and disposal applied), as RGB:
- * HM_E_LIMIT past max_frames frames, a canvas over max_pixels refused. */
+ * HM_E_LIMIT past max_frames frames or max_decoded_bytes of decoded RGBA
+ * canvases (both known from the header, so refused before decoding), a
+ * canvas over max_pixels refused. */
 hm_status hm__webp_each_frame(const uint8_t *data, size_t size, uint64_t max_pixels,
-                              uint64_t max_frames, hm__frame_fn fn, void *ctx, hm_error *err);
+                              uint64_t max_frames, uint64_t max_decoded_bytes, hm__frame_fn fn,
+                              void *ctx, hm_error *err);
 
 /* Header-only readers for hm_image_probe: the dimensions as stored. */
 hm_status hm__probe_jpeg(const uint8_t *data, size_t size, uint32_t *width, uint32_t *height,

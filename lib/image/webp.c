@@ -192,7 +192,8 @@ static void rgba_to_rgb(const uint8_t *rgba, hm_image *img)
 }
 
 hm_status hm__webp_each_frame(const uint8_t *data, size_t size, uint64_t max_pixels,
-                              uint64_t max_frames, hm__frame_fn fn, void *ctx, hm_error *err)
+                              uint64_t max_frames, uint64_t max_decoded_bytes, hm__frame_fn fn,
+                              void *ctx, hm_error *err)
 {
     WebPData wd = {data, size};
     /* The canvas is checked before the animation decoder allocates two. */
@@ -215,6 +216,13 @@ hm_status hm__webp_each_frame(const uint8_t *data, size_t size, uint64_t max_pix
     if (st == HM_OK && info.frame_count > max_frames)
         st = hm__fail(err, HM_E_LIMIT, "webp: %u frames, over the limit of %llu",
                       info.frame_count, (unsigned long long)max_frames);
+    /* < 2^32 frames of <= 2^28 pixels of 4 bytes: no overflow */
+    uint64_t bytes = (uint64_t)info.frame_count * info.canvas_width * info.canvas_height * 4;
+    if (st == HM_OK && bytes > max_decoded_bytes)
+        st = hm__fail(err, HM_E_LIMIT, "webp: %u frames of %ux%u, %llu bytes of decoded frames, "
+                      "over the limit of %llu", info.frame_count, info.canvas_width,
+                      info.canvas_height, (unsigned long long)bytes,
+                      (unsigned long long)max_decoded_bytes);
     if (st == HM_OK)
         st = hm__image_alloc(info.canvas_width, info.canvas_height, 3, max_pixels, &img, err);
     if (st == HM_OK) {
@@ -247,9 +255,11 @@ unsigned hm__webp_frame_count(const uint8_t *data, size_t size)
 }
 
 hm_status hm__webp_each_frame(const uint8_t *data, size_t size, uint64_t max_pixels,
-                              uint64_t max_frames, hm__frame_fn fn, void *ctx, hm_error *err)
+                              uint64_t max_frames, uint64_t max_decoded_bytes, hm__frame_fn fn,
+                              void *ctx, hm_error *err)
 {
-    (void)data, (void)size, (void)max_pixels, (void)max_frames, (void)fn, (void)ctx;
+    (void)data, (void)size, (void)max_pixels, (void)max_frames, (void)max_decoded_bytes, (void)fn,
+        (void)ctx;
     return hm__fail(err, HM_E_UNSUPPORTED, "this build decodes no WebP (HM_WITH_WEBP=OFF)");
 }
 

@@ -764,6 +764,21 @@ static hm_video_options video_options(const hm_scanner *s)
     return o;
 }
 
+/* The options an animation's frames are hashed with: no digests (the file's
+ * are the image's) and every frame, whatever the vPDQ sampling interval: a
+ * GIF's time base puts 100 "frames" in a second, and an interval would skip
+ * exactly the short frames an animation can hide a picture in. Each frame
+ * costs a full hash at the canvas size, so the decoded bytes have their own
+ * default ceiling. */
+static hm_video_options animation_options(const hm_scanner *s)
+{
+    hm_video_options o = video_options(s);
+    o.digests = 0;
+    o.seconds_per_hash = 0.0;
+    if (!o.limits.max_decoded_bytes) o.limits.max_decoded_bytes = HM_DEFAULT_ANIMATION_MAX_DECODED_BYTES;
+    return o;
+}
+
 /* Scans r->video (frames and digests); takes ownership of the report. */
 static hm_status finish_video(const hm_scanner *s, hm_report *r, hm_report **out, hm_error *err)
 {
@@ -862,12 +877,13 @@ static hm_status hash_anim_frame(void *ctx, const hm_image *img, unsigned index,
 static hm_status hash_webp_frames(const hm_scanner *s, const void *data, size_t size,
                                   hm_video **out, hm_error *err)
 {
-    hm_video_options vo = video_options(s);
+    hm_video_options vo = animation_options(s);
     hm_video_limits l = hm__video_limits(&vo);
     anim_frames a = {.video = hm__video_new()};
     HM_RETURN_IF(!a.video, err, HM_E_NO_MEMORY, "cannot allocate a video");
     a.o.algos = HM_MASK(HM_ALGO_PDQ);
-    hm_status st = hm__webp_each_frame(data, size, l.max_pixels, l.max_frames, hash_anim_frame,
+    hm_status st = hm__webp_each_frame(data, size, l.max_pixels, l.max_frames, l.max_decoded_bytes,
+                                       hash_anim_frame,
                                        &a, err);
     if (st != HM_OK) {
         hm_video_free(a.video);
@@ -885,12 +901,7 @@ static hm_status hash_animation(const hm_scanner *s, const void *data, size_t si
     hm_image_format f = hm_image_sniff(data, size);
     if ((f == HM_FORMAT_GIF && hm__gif_has_later_frames(data, size)) ||
         (f == HM_FORMAT_PNG && hm__png_is_animated(data, size))) {
-        hm_video_options o = video_options(s);
-        o.digests = 0;
-        /* Every frame, whatever the vPDQ sampling interval: a GIF's time
-         * base puts 100 "frames" in a second, and an interval would skip
-         * exactly the short frames an animation can hide a picture in. */
-        o.seconds_per_hash = 0.0;
+        hm_video_options o = animation_options(s);
         return hm__video_hash_salvage(data, size, -1, NULL, &o, out, err);
     }
     if (f == HM_FORMAT_WEBP && hm__webp_frame_count(data, size) > 1)

@@ -69,7 +69,7 @@ static void animations(const uint8_t *data, size_t size)
     if (hm__gif_has_later_frames(data, size) > 1 || hm__png_is_animated(data, size) > 1) abort();
     unsigned n = 0;
     if (hm__webp_frame_count(data, size) > 1 &&
-        hm__webp_each_frame(data, size, FUZZ_HASH_MAX_PIXELS, 64, count_frame, &n, NULL) == HM_OK &&
+        hm__webp_each_frame(data, size, FUZZ_HASH_MAX_PIXELS, 64, UINT64_MAX, count_frame, &n, NULL) == HM_OK &&
         n == 0)
         abort();
 }

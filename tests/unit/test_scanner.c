@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "image_fixtures.h"
 #include "set_fixture.h"
 
 #define N_PDQ 3000
@@ -669,6 +670,99 @@ static void test_undecodable_digests(void)
     free(path);
 }
 
+/* A RIFF chunk of `type` with `n` bytes of `data`, padded to even length. */
+static void put_riff(fx_buf *b, const char *type, const uint8_t *data, size_t n)
+{
+    uint8_t len[4] = {(uint8_t)n, (uint8_t)(n >> 8), (uint8_t)(n >> 16), (uint8_t)(n >> 24)};
+    fx_put(b, type, 4);
+    fx_put(b, len, 4);
+    fx_put(b, data, n);
+    if (n & 1) fx_put(b, "", 1);
+}
+
+/* Every frame of an animation costs a full hash at the canvas size: a small
+ * file of tiny frames on a large canvas would cost hours. The decoded bytes
+ * are bounded by the app's video limit or, when it leaves it 0, by
+ * HM_DEFAULT_ANIMATION_MAX_DECODED_BYTES; over it the scan is an error. */
+static void test_animation_limits(void)
+{
+    char *path = tu_path(tu_data_dir(), "animated/later-frame.webp");
+    size_t n;
+    uint8_t *webp = tu_read(path, &n);
+    hm_set_builder *b;
+    CU_ASSERT_EQUAL_FATAL(hm_set_builder_new(&b), HM_OK);
+    unsigned cat;
+    CU_ASSERT_EQUAL(hm_set_builder_set_name(b, "unrelated", NULL), HM_OK);
+    CU_ASSERT_EQUAL(hm_set_builder_add_category(b, "listed", &cat, NULL), HM_OK);
+    hm_set_builder_set_version(b, 1);
+    hm_set_builder_set_times(b, TF_CREATED, TF_EXPIRES);
+    uint8_t pdq[32];
+    memset(pdq, 0x3c, sizeof pdq);
+    CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_PDQ, pdq, 0, 1, NULL, NULL), HM_OK);
+    uint8_t *file;
+    size_t size;
+    CU_ASSERT_EQUAL_FATAL(hm_set_builder_build(b, &file, &size, NULL), HM_OK);
+    hm_set_builder_free(b);
+    static const int KEYS[] = {0, 1};
+    file = tf_sign(file, &size, KEYS, 2);
+    hm_set_open_options o = tf_options();
+    hm_set *set;
+    hm_error e;
+    CU_ASSERT_EQUAL_FATAL(hm_set_open(file, size, &o, &set, &e), HM_OK);
+    hm_scanner *dflt, *tight, *exact;
+    hm_scanner_options so;
+    memset(&so, 0, sizeof so);
+    CU_ASSERT_EQUAL_FATAL(hm_scanner_new(set, &so, &dflt, &e), HM_OK);
+    so.video.limits.max_decoded_bytes = 2 * 128 * 128 * 4 - 1; /* two RGBA frames of 128x128, less 1 */
+    CU_ASSERT_EQUAL_FATAL(hm_scanner_new(set, &so, &tight, &e), HM_OK);
+    so.video.limits.max_decoded_bytes++;
+    CU_ASSERT_EQUAL_FATAL(hm_scanner_new(set, &so, &exact, &e), HM_OK);
+    hm_report *r = NULL;
+    CU_ASSERT_EQUAL(hm_scanner_scan_buffer(dflt, webp, n, &r, &e), HM_OK);
+    CU_ASSERT(r && hm_video_frame_count(hm_report_video(r)) == 2);
+    hm_report_free(r);
+    CU_ASSERT_EQUAL(hm_scanner_scan_buffer(exact, webp, n, &r, &e), HM_OK);
+    hm_report_free(r);
+    r = NULL;
+    CU_ASSERT_EQUAL(hm_scanner_scan_buffer(tight, webp, n, &r, &e), HM_E_LIMIT);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "later frames cannot be scanned: webp: 2 frames of "
+                                             "128x128, 131072 bytes of decoded frames, over the "
+                                             "limit of 131071"));
+    /* The same 128x128 first frame 520 times on a 2048x2048 canvas: 7 kB of
+     * file, 8.7 GB of decoded canvases, refused before any is decoded. */
+    fx_buf big = {0};
+    fx_put(&big, "RIFF\0\0\0\0WEBP", 12);
+    const uint8_t vp8x[10] = {0x02, 0, 0, 0, 0xff, 0x07, 0, 0xff, 0x07, 0};
+    put_riff(&big, "VP8X", vp8x, sizeof vp8x);
+    put_riff(&big, "ANIM", (const uint8_t *)"\0\0\0\0\0\0", 6);
+    size_t anmf = 12 + 18 + 14; /* after the RIFF header and the VP8X and ANIM chunks */
+    CU_ASSERT_FATAL(!memcmp(webp + anmf, "ANMF", 4));
+    size_t anmf_len = webp[anmf + 4] | (size_t)webp[anmf + 5] << 8;
+    for (int k = 0; k < 520; k++) put_riff(&big, "ANMF", webp + anmf + 8, anmf_len);
+    uint32_t riff = (uint32_t)big.size - 8;
+    for (int k = 0; k < 4; k++) big.data[4 + k] = (uint8_t)(riff >> (8 * k));
+    CU_ASSERT_EQUAL(hm_scanner_scan_buffer(dflt, big.data, big.size, &r, &e), HM_E_LIMIT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "520 frames of 2048x2048, 8724152320 bytes of decoded "
+                                             "frames, over the limit of 8589934592"));
+    free(big.data);
+    if (hm_video_supported()) { /* GIF: through the video decoder, per frame */
+        char *gif = tu_path(tu_data_dir(), "animated/later-frame.gif");
+        CU_ASSERT_EQUAL(hm_scanner_scan_file(tight, gif, &r, &e), HM_E_VIDEO_LIMIT);
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "more than 131071 bytes of decoded frames"));
+        CU_ASSERT_EQUAL(hm_scanner_scan_file(dflt, gif, &r, &e), HM_OK);
+        hm_report_free(r);
+        free(gif);
+    }
+    hm_scanner_free(dflt);
+    hm_scanner_free(tight);
+    hm_scanner_free(exact);
+    hm_set_free(set);
+    hm_buffer_free(file);
+    free(webp);
+    free(path);
+}
+
 int main(void)
 {
     if (CU_initialize_registry() != CUE_SUCCESS) return 1;
@@ -678,6 +772,7 @@ int main(void)
         {"reports equal the slow reference", test_against_reference},
         {"distance == radius matches, radius + 1 does not", test_boundary},
         {"dihedral queries", test_dihedral},
+        {"the cost of an animation is bounded", test_animation_limits},
         {"PDQ quality minimum and digests", test_quality_and_digests},
         {"refusals", test_refusals},
         {"a scanner that could never match is refused", test_nothing_to_match},
