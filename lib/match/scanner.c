@@ -613,18 +613,8 @@ static hm_status merge_video_matches(hm__vmatch_list *dst, const hm__vmatch_list
         size_t j = 0;
         while (j < dst->count && (dst->items[j].kind != m->kind || dst->items[j].entry != m->entry))
             j++;
-        if (j < dst->count) {
-            if (m->distance < dst->items[j].distance) dst->items[j] = *m;
-            continue;
-        }
-        if (dst->count == dst->cap) {
-            size_t cap = dst->cap ? 2 * dst->cap : 8;
-            hm_video_match *p = realloc(dst->items, cap * sizeof *p);
-            HM_RETURN_IF(!p, err, HM_E_NO_MEMORY, "cannot grow the video match list");
-            dst->items = p;
-            dst->cap = cap;
-        }
-        dst->items[dst->count++] = *m;
+        if (j == dst->count) HM_FORWARD_IF_ERROR(hm__vmatch_push(dst, m, err));
+        else if (m->distance < dst->items[j].distance) dst->items[j] = *m;
     }
     if (dst->count > 1) qsort(dst->items, dst->count, sizeof *dst->items, cmp_video_match);
     return HM_OK;

@@ -139,7 +139,7 @@ static hm_status collect(const hm__index *idx, const hm__set_view *v, size_t n,
 /* Reports                                                                  */
 /* ------------------------------------------------------------------------ */
 
-static hm_status push_match(hm__vmatch_list *l, const hm_video_match *m, hm_error *err)
+hm_status hm__vmatch_push(hm__vmatch_list *l, const hm_video_match *m, hm_error *err)
 {
     hm_video_match *p = grow(l->items, l->count, &l->cap, sizeof *m);
     HM_RETURN_IF(!p, err, HM_E_NO_MEMORY, "cannot grow the video match list");
@@ -243,7 +243,7 @@ static hm_status video_group(const hm__video_index *vi, const hm_set *set, const
     int match = kind == HM_VIDEO_MATCH_IMAGE_FRAME ||
                 (reaches(m.query_matched, m.query_total, p->query_match_pct) &&
                  reaches(m.compared_matched, m.compared_total, p->compared_match_pct));
-    return match ? push_match(out, &m, err) : HM_OK;
+    return match ? hm__vmatch_push(out, &m, err) : HM_OK;
 }
 
 hm_status hm__match_videos(const hm__video_index *vi, const hm__index *idx, const hm__kernels *k,
@@ -289,7 +289,7 @@ hm_status hm__match_frames_images(const hm__set_view *pdq, const hm__index *idx,
         m.compared_matched = m.compared_total = 1;
         m.query_pct = pct(m.query_matched, nq);
         m.compared_pct = 100.0;
-        st = push_match(out, &m, err);
+        st = hm__vmatch_push(out, &m, err);
         i = j;
     }
     free(h.items);

@@ -34,6 +34,9 @@ typedef struct hm__vmatch_list {
     size_t count, cap;
 } hm__vmatch_list;
 
+/* Appends *m to l. */
+hm_status hm__vmatch_push(hm__vmatch_list *l, const hm_video_match *m, hm_error *err);
+
 /* The queries against the set's videos: kind HM_VIDEO_MATCH_VIDEO (a video's
  * deduplicated, quality-filtered, non-allowlisted frames: a listed video is
  * reported when the policy's percentages are reached) or

@@ -553,6 +553,33 @@ static void test_parallel_build(void)
 }
 
 /* The file, buffer and decoded-image paths hash the same way. */
+/* A builder for a set named `name` with one category, "listed", version 1. */
+static hm_set_builder *listed_builder(const char *name)
+{
+    hm_set_builder *b;
+    unsigned cat;
+    CU_ASSERT_FATAL(hm_set_builder_new(&b) == HM_OK);
+    CU_ASSERT(hm_set_builder_set_name(b, name, NULL) == HM_OK);
+    CU_ASSERT(hm_set_builder_add_category(b, "listed", &cat, NULL) == HM_OK);
+    hm_set_builder_set_version(b, 1);
+    hm_set_builder_set_times(b, TF_CREATED, TF_EXPIRES);
+    return b;
+}
+
+/* Builds, signs with two keys and opens the set (*file keeps its bytes). */
+static hm_set *listed_set(hm_set_builder *b, uint8_t **file)
+{
+    size_t size;
+    CU_ASSERT_FATAL(hm_set_builder_build(b, file, &size, NULL) == HM_OK);
+    hm_set_builder_free(b);
+    static const int KEYS[] = {0, 1};
+    *file = tf_sign(*file, &size, KEYS, 2);
+    hm_set_open_options o = tf_options();
+    hm_set *set;
+    CU_ASSERT_FATAL(hm_set_open(*file, size, &o, &set, NULL) == HM_OK);
+    return set;
+}
+
 static void test_images(void)
 {
     char *path = tu_path(tu_data_dir(), "threatexchange/q0122.jpg");
@@ -561,24 +588,11 @@ static void test_images(void)
     hm_hash_options ho = {.algos = HM_MASK(HM_ALGO_PDQ) | HM_MASK(HM_ALGO_SHA256)};
     CU_ASSERT_EQUAL_FATAL(hm_hash_file(path, &ho, &h, &e), HM_OK);
 
-    hm_set_builder *b;
-    CU_ASSERT_EQUAL_FATAL(hm_set_builder_new(&b), HM_OK);
-    unsigned cat;
-    CU_ASSERT_EQUAL(hm_set_builder_set_name(b, "images", NULL), HM_OK);
-    CU_ASSERT_EQUAL(hm_set_builder_add_category(b, "listed", &cat, NULL), HM_OK);
-    hm_set_builder_set_version(b, 1);
-    hm_set_builder_set_times(b, TF_CREATED, TF_EXPIRES);
+    hm_set_builder *b = listed_builder("images");
     CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_PDQ, h.pdq, 0, 1, "q0122", NULL), HM_OK);
     CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_SHA256, h.sha256, 0, 1, NULL, NULL), HM_OK);
     uint8_t *file;
-    size_t size;
-    CU_ASSERT_EQUAL_FATAL(hm_set_builder_build(b, &file, &size, NULL), HM_OK);
-    hm_set_builder_free(b);
-    static const int KEYS[] = {0, 1};
-    file = tf_sign(file, &size, KEYS, 2);
-    hm_set_open_options o = tf_options();
-    hm_set *set;
-    CU_ASSERT_EQUAL_FATAL(hm_set_open(file, size, &o, &set, &e), HM_OK);
+    hm_set *set = listed_set(b, &file);
     hm_scanner *s;
     CU_ASSERT_EQUAL_FATAL(hm_scanner_new(set, NULL, &s, &e), HM_OK);
 
@@ -624,29 +638,16 @@ static void test_undecodable_digests(void)
     hm_hashes text, cut;
     CU_ASSERT_EQUAL_FATAL(hm_hash_buffer(TEXT, sizeof TEXT - 1, &ho, &text, NULL), HM_OK);
     CU_ASSERT_EQUAL_FATAL(hm_hash_buffer(jpg, 1000, &ho, &cut, NULL), HM_OK);
-    hm_set_builder *b;
-    CU_ASSERT_EQUAL_FATAL(hm_set_builder_new(&b), HM_OK);
-    unsigned cat;
-    CU_ASSERT_EQUAL(hm_set_builder_set_name(b, "digests", NULL), HM_OK);
-    CU_ASSERT_EQUAL(hm_set_builder_add_category(b, "listed", &cat, NULL), HM_OK);
-    hm_set_builder_set_version(b, 1);
-    hm_set_builder_set_times(b, TF_CREATED, TF_EXPIRES);
+    hm_set_builder *b = listed_builder("digests");
     uint8_t pdq[32];
     memset(pdq, 0x3c, sizeof pdq);
     CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_PDQ, pdq, 0, 1, NULL, NULL), HM_OK);
     CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_SHA256, text.sha256, 0, 1, "text", NULL), HM_OK);
     CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_SHA256, cut.sha256, 0, 1, "cut", NULL), HM_OK);
     uint8_t *file;
-    size_t size;
-    CU_ASSERT_EQUAL_FATAL(hm_set_builder_build(b, &file, &size, NULL), HM_OK);
-    hm_set_builder_free(b);
-    static const int KEYS[] = {0, 1};
-    file = tf_sign(file, &size, KEYS, 2);
-    hm_set_open_options o = tf_options();
-    hm_set *set;
+    hm_set *set = listed_set(b, &file);
     hm_scanner *sc;
     hm_error e;
-    CU_ASSERT_EQUAL_FATAL(hm_set_open(file, size, &o, &set, &e), HM_OK);
     CU_ASSERT_EQUAL_FATAL(hm_scanner_new(set, NULL, &sc, &e), HM_OK);
     hm_report *r = NULL;
     CU_ASSERT_EQUAL(hm_scanner_scan_buffer(sc, TEXT, sizeof TEXT - 1, &r, &e), HM_OK);
@@ -689,26 +690,13 @@ static void test_animation_limits(void)
     char *path = tu_path(tu_data_dir(), "animated/later-frame.webp");
     size_t n;
     uint8_t *webp = tu_read(path, &n);
-    hm_set_builder *b;
-    CU_ASSERT_EQUAL_FATAL(hm_set_builder_new(&b), HM_OK);
-    unsigned cat;
-    CU_ASSERT_EQUAL(hm_set_builder_set_name(b, "unrelated", NULL), HM_OK);
-    CU_ASSERT_EQUAL(hm_set_builder_add_category(b, "listed", &cat, NULL), HM_OK);
-    hm_set_builder_set_version(b, 1);
-    hm_set_builder_set_times(b, TF_CREATED, TF_EXPIRES);
+    hm_set_builder *b = listed_builder("unrelated");
     uint8_t pdq[32];
     memset(pdq, 0x3c, sizeof pdq);
     CU_ASSERT_EQUAL(hm_set_builder_add(b, HM_ALGO_PDQ, pdq, 0, 1, NULL, NULL), HM_OK);
     uint8_t *file;
-    size_t size;
-    CU_ASSERT_EQUAL_FATAL(hm_set_builder_build(b, &file, &size, NULL), HM_OK);
-    hm_set_builder_free(b);
-    static const int KEYS[] = {0, 1};
-    file = tf_sign(file, &size, KEYS, 2);
-    hm_set_open_options o = tf_options();
-    hm_set *set;
+    hm_set *set = listed_set(b, &file);
     hm_error e;
-    CU_ASSERT_EQUAL_FATAL(hm_set_open(file, size, &o, &set, &e), HM_OK);
     hm_scanner *dflt, *tight, *exact;
     hm_scanner_options so;
     memset(&so, 0, sizeof so);
