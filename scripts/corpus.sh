@@ -46,7 +46,10 @@ PACKAGES=(endless-sky-data=0.9.8-1.2 cimg-doc=3.2.1+dfsg-1 scratch=1.4.0.6~dfsg1
 
 mkdir -p "$DIR/debs" "$DIR/unpacked" "$DIR/images"
 DIR=$(cd "$DIR" && pwd)
-stamp="$DIR/images/.verified-$(sha256sum "$LIST" | cut -c1-16)"
+# The stamp lies beside images/, never in it: every file in a corpus that
+# hashmatch walks is read, and a stray one is an input that failed.
+stamp="$DIR/.verified-images-$(sha256sum "$LIST" | cut -c1-16)"
+rm -f "$DIR"/images/.verified-* # where earlier versions put it
 if [ -e "$stamp" ]; then
     echo "corpus.sh: $EXPECTED images already verified" >&2
     echo "$DIR/images"
