@@ -717,7 +717,7 @@ static void test_animation_limits(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(e.message, "later frames cannot be scanned: webp: 2 frames of "
                                              "128x128, 131072 bytes of decoded frames, over the "
                                              "limit of 131071"));
-    /* The same 128x128 first frame 520 times on a 2048x2048 canvas: 7 kB of
+    /* The same 128x128 first frame 520 times on a 2048x2048 canvas: 660 kB of
      * file, 8.7 GB of decoded canvases, refused before any is decoded. */
     fx_buf big = {0};
     fx_put(&big, "RIFF\0\0\0\0WEBP", 12);
