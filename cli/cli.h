@@ -171,6 +171,8 @@ double cli_now(void); /* monotonic seconds */
 /* ---- opts.c: small parsing helpers ---- */
 /* Parses an unsigned decimal integer in [min, max]; returns 0 or -1. */
 int cli_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+/* Parses a size: "N", "NK", "NM" or "NG" (binary units), 1 byte to 1 TiB. */
+int cli_parse_size(const char *s, uint64_t *out);
 /* Parses "I/N" (0 <= I < N). */
 int cli_parse_shard(const char *s, unsigned *index, unsigned *count);
 

@@ -32,6 +32,12 @@ static const char HELP_TAIL[] =
     "  --max-pixels N     refuse images with more pixels (default 100000000)\n"
     "  --vpdq-mode MODE   videos: portable (default) or swscale (docs/VIDEO.md)\n"
     "  --vpdq-threads N   threads hashing the frames of one video (default 1)\n"
+    "  --max-frames N     refuse videos and animations with more frames (default\n"
+    "                     216000)\n"
+    "  --max-seconds N    refuse videos lasting more than N seconds (default 7200)\n"
+    "  --max-decoded N[K|M|G]  refuse videos and animations whose decoded frames\n"
+    "                     exceed N bytes (default: 1 TiB for videos, 8 GiB for\n"
+    "                     animated GIF, APNG and WebP)\n"
     "  --json             one JSON object per file and line\n"
     "  -r, --recursive    walk directories: every file, hidden ones too; symbolic\n"
     "                     links inside them are reported, not followed\n"
@@ -291,7 +297,7 @@ static int parse_index(const char *arg, hm_index_policy *out)
 static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
 {
     enum { O_SET = 256, O_JSON, O_ALGO, O_DIHEDRAL, O_EXIF, O_MAX_PIXELS, O_VPDQ_MODE,
-           O_VPDQ_THREADS, O_INDEX, O_INDEX_MODE };
+           O_VPDQ_THREADS, O_INDEX, O_INDEX_MODE, O_MAX_FRAMES, O_MAX_SECONDS, O_MAX_DECODED };
     static const struct option LONG[] = {CLI_TRUST_LONG_OPTIONS,
                                          {"set", required_argument, NULL, O_SET},
                                          {"json", no_argument, NULL, O_JSON},
@@ -301,6 +307,9 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
                                          {"max-pixels", required_argument, NULL, O_MAX_PIXELS},
                                          {"vpdq-mode", required_argument, NULL, O_VPDQ_MODE},
                                          {"vpdq-threads", required_argument, NULL, O_VPDQ_THREADS},
+                                         {"max-frames", required_argument, NULL, O_MAX_FRAMES},
+                                         {"max-seconds", required_argument, NULL, O_MAX_SECONDS},
+                                         {"max-decoded", required_argument, NULL, O_MAX_DECODED},
                                          {"index", required_argument, NULL, O_INDEX},
                                          {"index-mode", required_argument, NULL, O_INDEX_MODE},
                                          {"recursive", no_argument, NULL, 'r'},
@@ -351,6 +360,18 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
             if (cli_parse_u64(optarg, 1, 256, &v))
                 return cli_usage_error("scan", "--vpdq-threads takes 1..256");
             a->sopt.video.threads = (unsigned)v;
+            break;
+        case O_MAX_FRAMES:
+        case O_MAX_SECONDS:
+            if (cli_parse_u64(optarg, 1, UINT64_MAX, &v))
+                return cli_usage_error("scan", "--max-frames and --max-seconds take a positive "
+                                               "integer");
+            if (c == O_MAX_FRAMES) a->sopt.video.limits.max_frames = v;
+            else a->sopt.video.limits.max_seconds = v;
+            break;
+        case O_MAX_DECODED:
+            if (cli_parse_size(optarg, &a->sopt.video.limits.max_decoded_bytes))
+                return cli_usage_error("scan", "--max-decoded takes 1 byte to 1 TiB: N, NK, NM or NG");
             break;
         case 'j':
             if (cli_parse_u64(optarg, 1, 1024, &v))

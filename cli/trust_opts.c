@@ -40,27 +40,6 @@ const char CLI_TRUST_HELP[] =
 
 void cli_trust_init(cli_trust *t) { memset(t, 0, sizeof *t); }
 
-/* "N", "NK", "NM" or "NG" (binary units), 1 byte to 1 TiB. */
-static int parse_size(const char *arg, uint64_t *out)
-{
-    char num[32];
-    size_t n = strlen(arg);
-    unsigned shift = 0;
-    if (n == 0 || n >= sizeof num) return -1;
-    memcpy(num, arg, n + 1);
-    switch (num[n - 1]) {
-    case 'K': shift = 10; break;
-    case 'M': shift = 20; break;
-    case 'G': shift = 30; break;
-    default: break;
-    }
-    if (shift) num[n - 1] = '\0';
-    uint64_t v;
-    if (cli_parse_u64(num, 1, (UINT64_C(1) << 40) >> shift, &v)) return -1;
-    *out = v << shift;
-    return 0;
-}
-
 void cli_trust_free(cli_trust *t)
 {
     free(t->key_args);
@@ -110,7 +89,7 @@ int cli_trust_option(cli_trust *t, int c, const char *arg, const char *cmd)
         t->opt.max_validity = v * 86400;
         return 1;
     case CLI_O_MAX_SET_SIZE:
-        if (parse_size(arg, &t->opt.max_set_bytes))
+        if (cli_parse_size(arg, &t->opt.max_set_bytes))
             return cli_usage_error(cmd, "--max-set-size takes 1 byte to 1 TiB: N, NK, NM or NG"), -1;
         return 1;
     case CLI_O_MAX_RADIUS:

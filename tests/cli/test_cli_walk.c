@@ -275,6 +275,16 @@ static void test_animation_later_frame(void)
     CU_ASSERT(has_line("best frame 1 ", "MATCH\t" ANIM ".webp\t"));
     EXPECT(1, "scan --json " SET " --algo pdq " ANIM ".webp");
     CU_ASSERT(has_line("\"vpdq_frames\": 2,", "{\"path\": \"" ANIM ".webp\""));
+    /* the limits on its frames: two 128x128 RGBA canvases are 128 KiB */
+    EXPECT(1, "scan " SET " --algo pdq --max-frames 2 --max-decoded 128K " ANIM ".webp");
+    EXPECT(2, "scan " SET " --algo pdq --max-decoded 127K " ANIM ".webp");
+    CU_ASSERT(has_line("131072 bytes of decoded frames, over the limit of 130048",
+                       "error\t" ANIM ".webp\tlimit: "));
+    EXPECT(2, "scan " SET " --algo pdq --max-frames 1 " ANIM ".webp");
+    CU_ASSERT(has_line("2 frames, over the limit of 1", "error\t" ANIM ".webp\tlimit: "));
+    EXPECT(2, "scan " SET " --max-decoded 0 " ANIM ".webp");
+    EXPECT(2, "scan " SET " --max-decoded 1T " ANIM ".webp");
+    EXPECT(2, "scan " SET " --max-frames 0 " ANIM ".webp");
     if (hm_video_supported()) {
         EXPECT(1, "scan " SET " --algo pdq " ANIM ".gif " ANIM ".png");
         CU_ASSERT(has_line("pdq entry 0 frames_image", "MATCH\t" ANIM ".gif\t"));
