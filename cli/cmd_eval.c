@@ -62,7 +62,10 @@ static const char HELP[] =
     "\n"
     "Each command refuses options it does not use. Output files and the report\n"
     "directory are checked (and directories created) before any work starts.\n"
-    "docs/EVAL.md describes every output field.\n";
+    "docs/EVAL.md describes every output field.\n"
+    "Exit status: 0, or 2 on an error; inputs that cannot be used are warned\n"
+    "about by name, counted (inputs_failed) and left out of results that are\n"
+    "still written, and the exit status is then 2.\n";
 
 /* Options, as bits of eval_opts.given: each command accepts only its own. */
 enum {
