@@ -24,16 +24,31 @@ const char *tu_vectors_dir(void)
 
 const char *tu_data_dir(void) { return HM_TEST_DATA_DIR; }
 
+/* A directory of this process's own, made by mkdtemp: a name from the PID
+ * alone was reused once PIDs wrapped, and a later test found the files of
+ * an earlier one (a key it refused to overwrite). Removed by tu_run when
+ * every test passed. */
+static char tmp_dir[256];
+
 const char *tu_tmp_dir(void)
 {
-    static char buf[256];
-    if (!buf[0]) {
+    if (!tmp_dir[0]) {
         const char *base = getenv("TMPDIR");
-        snprintf(buf, sizeof buf, "%s/hashmatch-test-%ld", base && *base ? base : "/tmp",
-                 (long)getpid());
-        mkdir(buf, 0700);
+        snprintf(tmp_dir, sizeof tmp_dir, "%s/hashmatch-test-%ld-XXXXXX",
+                 base && *base ? base : "/tmp", (long)getpid());
+        if (!mkdtemp(tmp_dir)) abort();
     }
-    return buf;
+    return tmp_dir;
+}
+
+/* Removes the directory tree of tu_tmp_dir (modes restored first: tests
+ * leave unreadable files and directories; trees deeper than PATH_MAX). */
+static void remove_tmp_dir(void)
+{
+    if (!tmp_dir[0] || strchr(tmp_dir, '\'')) return;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", tmp_dir, tmp_dir);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_dir);
 }
 
 char *tu_path(const char *dir, const char *rel)
@@ -154,7 +169,12 @@ int tu_run(const char *program)
         fprintf(stderr, "%s: no tests ran\n", program);
         return 1;
     }
-    return failed ? 1 : 0;
+    if (failed) {
+        if (tmp_dir[0]) fprintf(stderr, "%s: files kept in %s\n", program, tmp_dir);
+        return 1;
+    }
+    remove_tmp_dir();
+    return 0;
 }
 
 char tu_cli_out[TU_CLI_OUT_SIZE], tu_cli_err[TU_CLI_ERR_SIZE];
