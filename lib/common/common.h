@@ -67,6 +67,10 @@ int hm__open_input(const char *path);
  * FIFO, device, socket or directory (what it is in the message), HM_E_IO
  * when fstat fails. `name` is used in messages. */
 hm_status hm__fd_regular(int fd, const char *name, uint64_t *size, hm_error *err);
+/* The same check, giving the whole fstat result to a caller that needs more
+ * of it than the size. */
+struct stat;
+hm_status hm__fd_stat_regular(int fd, const char *name, struct stat *st, hm_error *err);
 
 /* Reads a whole file from an open descriptor into a malloc'd buffer (*data,
  * *size): HM_E_NOT_REGULAR_FILE unless fstat says regular file,

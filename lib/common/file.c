@@ -49,12 +49,18 @@ hm_status hm__fail_open(const char *path, hm_error *err)
     return hm__fail_open_as(path, path, err);
 }
 
+hm_status hm__fd_stat_regular(int fd, const char *name, struct stat *st, hm_error *err)
+{
+    HM_RETURN_IF(fstat(fd, st) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
+    HM_RETURN_IF(!S_ISREG(st->st_mode), err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file",
+                 name, hm__file_type_name(st->st_mode));
+    return HM_OK;
+}
+
 hm_status hm__fd_regular(int fd, const char *name, uint64_t *size, hm_error *err)
 {
     struct stat st;
-    HM_RETURN_IF(fstat(fd, &st) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
-    HM_RETURN_IF(!S_ISREG(st.st_mode), err, HM_E_NOT_REGULAR_FILE, "%s: %s, not a regular file",
-                 name, hm__file_type_name(st.st_mode));
+    HM_FORWARD_IF_ERROR(hm__fd_stat_regular(fd, name, &st, err));
     if (size) *size = (uint64_t)st.st_size;
     return HM_OK;
 }

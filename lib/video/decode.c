@@ -189,8 +189,8 @@ hm_status hm__vinput_file(hm__vinput *in, int fd, const char *name, hm_error *er
     struct stat st;
     in->fd = fd;
     in->name = name;
-    HM_FORWARD_IF_ERROR(hm__fd_regular(fd, name, &in->end, err));
-    HM_RETURN_IF(fstat(fd, &st) != 0, err, HM_E_IO, "%s: %s", name, strerror(errno));
+    HM_FORWARD_IF_ERROR(hm__fd_stat_regular(fd, name, &st, err));
+    in->end = (uint64_t)st.st_size;
     in->mtime_sec = (int64_t)st.st_mtim.tv_sec;
     in->mtime_nsec = (int64_t)st.st_mtim.tv_nsec;
     return HM_OK;

@@ -252,11 +252,8 @@ static hm_status hash_core(hm__vinput *in, const hm_video_options *opt, hm_video
     }
     /* A file written to while it was decoded and digested (a download still
      * arriving, an edit): whatever the decode made of it, an error. */
-    hm_error changed;
-    if (hm__vinput_unchanged(in, &changed) != HM_OK) {
-        if (err) *err = changed;
-        st = changed.status;
-    }
+    hm_status changed = hm__vinput_unchanged(in, err);
+    if (changed != HM_OK) st = changed;
     v->truncated = in->truncated;
     return finish(st, v, out, err);
 }
