@@ -355,6 +355,12 @@ static int run_robustness(const eval_opts *o, int argc, char **argv, ev_rob_set 
     return rc;
 }
 
+/* The inputs an fpr run left out (every algorithm counts the same ones). */
+static uint64_t fpr_left_out(const ev_fpr_set *f)
+{
+    return f->count ? f->items[0].inputs_failed : 0;
+}
+
 /* A run that left inputs out still writes its results, which count them
  * (inputs_failed), then exits 2 as hash and scan do. */
 static int left_out(int rc, uint64_t n)
@@ -377,7 +383,7 @@ static int sub_fpr(eval_opts *o, int argc, char **argv)
     else ev_fpr_csv(&b, &f, o->thr_set ? o->thr : NULL);
     rc = emit(o, &b);
     if (!rc && o->report && ev_report_write(o->report, &f, NULL, o->targets, o->ntargets)) rc = CLI_EXIT_ERROR;
-    rc = left_out(rc, f.count ? f.items[0].inputs_failed : 0);
+    rc = left_out(rc, fpr_left_out(&f));
     cli_buf_free(&b);
     ev_fpr_set_free(&f);
     return rc;
@@ -432,8 +438,7 @@ static int sub_roc(eval_opts *o, int argc, char **argv)
     rc = n ? emit(o, &b) : (cli_error("no algorithm has both results"), CLI_EXIT_ERROR);
     if (!rc && o->report && ev_report_write(o->report, &f, &r, o->targets, o->ntargets)) rc = CLI_EXIT_ERROR;
     if (!o->fpr_file) /* computed here; given files were warned about when made */
-        rc = left_out(rc, (f.count ? f.items[0].inputs_failed : 0) > r.inputs_failed
-                              ? f.items[0].inputs_failed : r.inputs_failed);
+        rc = left_out(rc, fpr_left_out(&f) > r.inputs_failed ? fpr_left_out(&f) : r.inputs_failed);
     cli_buf_free(&b);
     ev_fpr_set_free(&f);
     ev_rob_set_free(&r);

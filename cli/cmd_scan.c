@@ -371,7 +371,8 @@ static int parse(int argc, char **argv, scan_args *a, cli_trust *t)
             break;
         case O_MAX_DECODED:
             if (cli_parse_size(optarg, &a->sopt.video.limits.max_decoded_bytes))
-                return cli_usage_error("scan", "--max-decoded takes 1 byte to 1 TiB: N, NK, NM or NG");
+                return cli_usage_error("scan",
+                                       "--max-decoded takes 1 byte to 1 TiB: N, NK, NM or NG");
             break;
         case 'j':
             if (cli_parse_u64(optarg, 1, 1024, &v))

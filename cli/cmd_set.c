@@ -55,7 +55,8 @@ void cli_policy_hint(hm_status st)
 {
     if (st == HM_E_SET_POLICY && cli_verbosity > 0)
         fprintf(stderr, "hashmatch: a client accepts such a set only when told to: "
-                        "--max-radius ALGO=N, --min-quality-floor N, --max-validity DAYS (docs/TRUST.md)\n");
+                        "--max-radius ALGO=N, --min-quality-floor N, --max-validity DAYS "
+                        "(docs/TRUST.md)\n");
 }
 
 static void hex_line(const uint8_t *b, size_t n, char *out) { hm_hex_encode(b, n, out); }

@@ -142,7 +142,6 @@ static void rob_emit(void *ctx, size_t i, void *slot)
     if (s->st != HM_OK) {
         cli_warn_about(j->paths->items[i], s->err.message[0] ? s->err.message : hm_strerror(s->st));
         j->out->inputs_failed++;
-        for (size_t k = 0; k < j->out->count; k++) j->out->rows[k].inputs_failed++;
         return;
     }
     for (int a = 0; a < EV_NALGO; a++) {
@@ -209,6 +208,9 @@ int ev_compute_robustness(char **args, int nargs, const ev_rob_options *opt, ev_
                      : NULL;
     par.weights = px;
     if (rc == 0) rc = cli_parallel_run(&par);
+    /* each row is of the same images: it counts the same ones left out */
+    for (size_t k = 0; rc == 0 && k < out->count; k++)
+        out->rows[k].inputs_failed = out->inputs_failed;
     free(px);
     cli_paths_free(&paths);
     if (rc) {

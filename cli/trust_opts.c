@@ -90,7 +90,8 @@ int cli_trust_option(cli_trust *t, int c, const char *arg, const char *cmd)
         return 1;
     case CLI_O_MAX_SET_SIZE:
         if (cli_parse_size(arg, &t->opt.max_set_bytes))
-            return cli_usage_error(cmd, "--max-set-size takes 1 byte to 1 TiB: N, NK, NM or NG"), -1;
+            return cli_usage_error(cmd, "--max-set-size takes 1 byte to 1 TiB: N, NK, NM or NG"),
+                   -1;
         return 1;
     case CLI_O_MAX_RADIUS:
     case CLI_O_MIN_QUALITY_FLOOR: {
@@ -359,7 +360,8 @@ int cli_set_exit_status(hm_status st)
     /* The set statuses 40..79: the set is refused (including a weak trusted
      * key and a policy beyond this client's limits), as is a set larger than
      * --max-set-size (the only file limit on opening a set). */
-    return (st >= HM_E_SET_MAGIC && st < HM_E_SCAN_NO_ALGORITHM) || st == HM_E_FILE_TOO_LARGE ? 1 : 2;
+    int refused = st >= HM_E_SET_MAGIC && st < HM_E_SCAN_NO_ALGORITHM;
+    return refused || st == HM_E_FILE_TOO_LARGE ? 1 : 2;
 }
 
 /* ---- times ---- */

@@ -765,7 +765,8 @@ static hm_video_options animation_options(const hm_scanner *s)
     hm_video_options o = video_options(s);
     o.digests = 0;
     o.seconds_per_hash = 0.0;
-    if (!o.limits.max_decoded_bytes) o.limits.max_decoded_bytes = HM_DEFAULT_ANIMATION_MAX_DECODED_BYTES;
+    if (!o.limits.max_decoded_bytes)
+        o.limits.max_decoded_bytes = HM_DEFAULT_ANIMATION_MAX_DECODED_BYTES;
     return o;
 }
 
@@ -873,8 +874,7 @@ static hm_status hash_webp_frames(const hm_scanner *s, const void *data, size_t 
     HM_RETURN_IF(!a.video, err, HM_E_NO_MEMORY, "cannot allocate a video");
     a.o.algos = HM_MASK(HM_ALGO_PDQ);
     hm_status st = hm__webp_each_frame(data, size, l.max_pixels, l.max_frames, l.max_decoded_bytes,
-                                       hash_anim_frame,
-                                       &a, err);
+                                       hash_anim_frame, &a, err);
     if (st != HM_OK) {
         hm_video_free(a.video);
         return st;
